@@ -1,0 +1,110 @@
+# jobline - make builds every program into bin/; see README.md
+PREFIX    = /usr/local
+BINDIR    = $(PREFIX)/bin
+MANPREFIX = $(PREFIX)/share/man
+SHAREDIR  = $(PREFIX)/share/jobline
+DESTDIR   =
+
+CC        = cc
+CFLAGS    = -O2 -g
+PKG_CONFIG = pkg-config
+PKGS      = libcurl libxml-2.0 sqlite3 json-c libutf8proc libpcre2-8 libxxhash
+
+# SANITIZE=1 (or make asan) builds with AddressSanitizer and UBSan into
+# separate objects, so a sanitized and a plain build never mix.
+SANITIZE  =
+ifeq ($(SANITIZE),1)
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+OBJ       = obj-asan
+else
+SANFLAGS  =
+OBJ       = obj
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+             -Ilib $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS) \
+             -DJOBLINE_SHAREDIR='"$(SHAREDIR)"'
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS       = $(PKG_LIBS) -lm
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(OBJ)/lib/%.o)
+LIB_A    = $(OBJ)/libjobline.a
+PROGS    = $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
+# committed pipeline scripts: everything in bin/ that is not built here
+SCRIPTS  = $(filter-out $(PROGS),$(wildcard bin/*))
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
+MAN7     = $(wildcard man/*.7)
+
+all: $(PROGS)
+
+# rebuild everything when the flags change (plain <-> sanitized)
+$(OBJ)/.flags: FORCE
+	@mkdir -p $(OBJ)/lib $(OBJ)/tools
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+$(OBJ)/lib/%.o: lib/%.c lib/*.h $(OBJ)/.flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/tools/%.o: tools/%.c lib/*.h $(OBJ)/.flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+bin/%: $(OBJ)/tools/%.o $(LIB_A)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
+
+check: all
+	tests/run
+
+asan:
+	$(MAKE) SANITIZE=1 all
+
+check-asan:
+	$(MAKE) SANITIZE=1 check
+
+lint:
+	mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
+	cppcheck --quiet --error-exitcode=1 --std=c11 \
+	    --enable=warning,portability,performance \
+	    --suppress=missingIncludeSystem --inline-suppr \
+	    -Ilib $(LIB_SRC) tools/*.c
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
+	    $(DESTDIR)$(SHAREDIR)
+	cp -f $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	$(if $(MAN5),cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/)
+	$(if $(MAN7),cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/)
+	$(if $(wildcard share/*),cp -Rf share/* $(DESTDIR)$(SHAREDIR)/)
+
+uninstall:
+	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%) \
+	    $(SCRIPTS:bin/%=$(DESTDIR)$(BINDIR)/%) \
+	    $(MAN1:man/%=$(DESTDIR)$(MANPREFIX)/man1/%) \
+	    $(MAN5:man/%=$(DESTDIR)$(MANPREFIX)/man5/%) \
+	    $(MAN7:man/%=$(DESTDIR)$(MANPREFIX)/man7/%)
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+demo: all
+	bin/ingest-news
+
+bench: all
+	bench/run
+
+clean:
+	rm -rf obj obj-asan $(PROGS)
+
+FORCE:
+.PHONY: all check asan check-asan lint install uninstall demo bench clean FORCE
+.SECONDARY:

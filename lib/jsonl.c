@@ -1,0 +1,195 @@
+/* jsonl.c - JSON lines in and out */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "utf8.h"
+#include "util.h"
+
+/* Nesting deeper than this is refused: records are shallow. */
+#define JSONL_MAX_DEPTH 64
+/* A buffer grown past this by one long line is given back afterwards. */
+#define JSONL_KEEP_CAP (1 << 20)
+
+void
+jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->name = name;
+	r->tok = json_tokener_new_ex(JSONL_MAX_DEPTH);
+	if (r->tok == NULL)
+		die_nomem();
+	json_tokener_set_flags(r->tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+}
+
+void
+jsonl_free(struct jsonl_reader *r)
+{
+	free(r->line);
+	if (r->tok)
+		json_tokener_free(r->tok);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+jsonl_bad(struct jsonl_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx("%s:%lu: %s", r->name, r->lineno, msg);
+	r->bad++;
+}
+
+static int
+is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Parse the current line; NULL after reporting it when it is no object. */
+static json_object *
+parse_line(struct jsonl_reader *r)
+{
+	json_object *o;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	if (memchr(r->line, '\0', r->len) != NULL) {
+		jsonl_bad(r, "NUL byte in line");
+		return NULL;
+	}
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, r->line, (int)r->len);
+	jerr = json_tokener_get_error(r->tok);
+	if (o == NULL || jerr != json_tokener_success) {
+		if (jerr == json_tokener_error_parse_utf8_string)
+			jsonl_bad(r, "invalid UTF-8 at byte %zu",
+			    utf8_check(r->line, r->len) +
+			    1);
+		else if (jerr == json_tokener_continue)
+			jsonl_bad(r, "truncated JSON");
+		else if (jerr == json_tokener_error_depth)
+			jsonl_bad(r, "JSON nested deeper than %d",
+			    JSONL_MAX_DEPTH);
+		else
+			jsonl_bad(r, "invalid JSON at byte %zu: %s",
+			    json_tokener_get_parse_end(r->tok) + 1,
+			    json_tokener_error_desc(jerr));
+		json_object_put(o);
+		return NULL;
+	}
+	end = json_tokener_get_parse_end(r->tok);
+	if (!is_blank(r->line + end, r->len - end)) {
+		jsonl_bad(r, "trailing data after JSON at byte %zu", end + 1);
+		json_object_put(o);
+		return NULL;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		jsonl_bad(r, "not a JSON object");
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_object *
+jsonl_next(struct jsonl_reader *r)
+{
+	ssize_t n;
+	json_object *o;
+
+	for (;;) {
+		if (r->cap > JSONL_KEEP_CAP && r->len < JSONL_KEEP_CAP / 4) {
+			free(r->line);
+			r->line = NULL;
+			r->cap = 0;
+		}
+		errno = 0;
+		n = getline(&r->line, &r->cap, r->fp);
+		if (n < 0) {
+			if (errno == ENOMEM)
+				die_nomem();
+			if (ferror(r->fp) && errno != EINTR) {
+				r->error = errno;
+				warn("%s", r->name);
+			}
+			r->len = 0;
+			return NULL;
+		}
+		r->lineno++;
+		r->len = (size_t)n;
+		if (r->len > 0 && r->line[r->len - 1] == '\n')
+			r->line[--r->len] = '\0';
+		if (is_blank(r->line, r->len))
+			continue;
+		if ((o = parse_line(r)) != NULL)
+			return o;
+	}
+}
+
+const char *
+jsonl_text(json_object *o, size_t *len)
+{
+	return json_object_to_json_string_length(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+}
+
+int
+jsonl_write(FILE *fp, json_object *o)
+{
+	size_t len;
+	const char *s = jsonl_text(o, &len);
+
+	if (fwrite(s, 1, len, fp) != len || putc('\n', fp) == EOF)
+		return -1;
+	return 0;
+}
+
+const char *
+json_get_string(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int
+json_get_int64(json_object *o, const char *key, long long *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return 0;
+	*out = json_object_get_int64(v);
+	return 1;
+}
+
+int
+json_get_double(json_object *o, const char *key, double *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)))
+		return 0;
+	*out = json_object_get_double(v);
+	return 1;
+}

@@ -1,0 +1,66 @@
+/*
+ * jsonl.h - JSON lines in and out, on json-c.
+ *
+ * Reading: lines of any length; blank lines are skipped; a line that is not
+ * one JSON object (bad syntax, invalid UTF-8, a NUL byte, trailing garbage,
+ * too deep) is reported as "program: NAME:LINE: reason" on stderr, counted
+ * in bad, and skipped.  Objects keep their keys in input order and their
+ * numbers as written, so fields a program does not know pass through as
+ * they came.
+ *
+ * Ownership: jsonl_next returns a new reference; the caller releases it
+ * with json_object_put.  The reader owns its buffer and tokener; the stream
+ * stays the caller's.  jsonl_line points into the reader's buffer and is
+ * valid until the next jsonl_next.
+ */
+#ifndef JOBLINE_JSONL_H
+#define JOBLINE_JSONL_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+struct jsonl_reader {
+	FILE *fp;		/* stream read; not owned */
+	const char *name;	/* name in messages ("stdin"); not owned */
+	char *line;		/* current line, NUL-terminated; owned */
+	size_t cap;		/* capacity of line */
+	size_t len;		/* length of line without its newline */
+	unsigned long lineno;	/* number of the current line, from 1 */
+	unsigned long bad;	/* lines reported and skipped so far */
+	json_tokener *tok;	/* tokener reused across lines; owned */
+	int error;		/* errno of a read error that ended input */
+};
+
+void jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name);
+
+/*
+ * The next JSON object of the input, or NULL at end of input (or on a read
+ * error, which is reported and left in r->error; or when a signal
+ * interrupted the read, errno EINTR).
+ */
+json_object *jsonl_next(struct jsonl_reader *r);
+
+/* Report "NAME:LINE: fmt..." for the current line and count it bad. */
+void jsonl_bad(struct jsonl_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void jsonl_free(struct jsonl_reader *r);
+
+/*
+ * Write o as one compact line to fp (buffered).  Returns 0, or -1 with
+ * errno set when the stream failed; exit_flush reports it at the end.
+ */
+int jsonl_write(FILE *fp, json_object *o);
+
+/* The compact text of o; owned by o, valid until o changes or is freed. */
+const char *jsonl_text(json_object *o, size_t *len);
+
+/*
+ * Field accessors that return NULL (or the default) when the field is
+ * missing or of another type.  Returned strings are owned by o.
+ */
+const char *json_get_string(json_object *o, const char *key);
+int json_get_int64(json_object *o, const char *key, long long *out);
+int json_get_double(json_object *o, const char *key, double *out);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * schema.c - the store's schema, as migrations.
+ *
+ * migrations[v - 1] takes a store from user_version v-1 to v.  A released
+ * step is never edited: change the schema by appending a step.  Each
+ * program's tables have a section; man/jobline.5 documents them all.
+ * Times are RFC 3339 UTC text ("2026-11-22T08:30:00Z", or with .mmm where a
+ * program needs milliseconds), so they sort as text and read in sqlite3.
+ */
+#include "store.h"
+
+static const char *const migrations[] = {
+	/* 1: the first schema */
+
+	/* -- store articles / store chunks: the news pipeline -- */
+	"CREATE TABLE articles ("
+	"  url_key    TEXT PRIMARY KEY,"	/* canonical URL, else 'id:'||id */
+	"  id         TEXT NOT NULL,"		/* the item id chunks refer to */
+	"  url        TEXT,"
+	"  feed       TEXT,"
+	"  title      TEXT,"
+	"  published  TEXT,"
+	"  record     TEXT NOT NULL,"		/* the whole item, JSON */
+	"  chunks     INTEGER,"			/* chunk count, once chunked */
+	"  complete   INTEGER NOT NULL DEFAULT 0," /* all chunks stored */
+	"  first_seen TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  seen_run   INTEGER"			/* store run that passed it on */
+	");"
+	"CREATE INDEX articles_id ON articles(id);"
+	"CREATE INDEX articles_todo ON articles(first_seen) WHERE complete = 0;"
+	"CREATE TABLE chunks ("
+	"  id         TEXT PRIMARY KEY,"	/* '<item id>#<n>' */
+	"  item_id    TEXT NOT NULL,"
+	"  n          INTEGER NOT NULL,"
+	"  count      INTEGER NOT NULL,"
+	"  text       TEXT NOT NULL,"
+	"  start      INTEGER,"
+	"  \"end\"      INTEGER,"
+	"  words      INTEGER,"
+	"  model      TEXT,"			/* embedding_model, e.g. hash-v1-384 */
+	"  dim        INTEGER,"			/* floats in vector */
+	"  vector     BLOB,"			/* little-endian float32 */
+	"  record     TEXT NOT NULL,"		/* the chunk without its vector */
+	"  stored_at  TEXT NOT NULL"
+	");"
+	"CREATE INDEX chunks_item ON chunks(item_id, n);"
+	"CREATE INDEX chunks_model ON chunks(model);"
+	"CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks',"
+	"  content_rowid='rowid');"
+	"CREATE TRIGGER chunks_fts_ai AFTER INSERT ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);"
+	"END;"
+	"CREATE TRIGGER chunks_fts_ad AFTER DELETE ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(chunks_fts, rowid, text)"
+	"    VALUES ('delete', old.rowid, old.text);"
+	"END;"
+	"CREATE TRIGGER chunks_fts_au AFTER UPDATE OF text ON chunks BEGIN"
+	"  INSERT INTO chunks_fts(chunks_fts, rowid, text)"
+	"    VALUES ('delete', old.rowid, old.text);"
+	"  INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);"
+	"END;"
+
+	/* -- store prices: quotes for verify-predictions -- */
+	"CREATE TABLE prices ("
+	"  symbol TEXT NOT NULL,"
+	"  time   TEXT NOT NULL,"
+	"  price  REAL NOT NULL,"
+	"  PRIMARY KEY (symbol, time)"
+	") WITHOUT ROWID;"
+
+	/* -- fetch-feed: per-feed cache validators and outcome -- */
+	"CREATE TABLE feeds ("
+	"  url           TEXT PRIMARY KEY,"
+	"  title         TEXT,"
+	"  etag          TEXT,"
+	"  last_modified TEXT,"
+	"  http_status   INTEGER,"		/* of the last attempt */
+	"  error         TEXT,"			/* of the last attempt, or NULL */
+	"  items         INTEGER,"		/* items in the last good fetch */
+	"  failures      INTEGER NOT NULL DEFAULT 0," /* consecutive */
+	"  last_attempt  TEXT,"
+	"  last_success  TEXT"
+	");"
+
+	/* -- run-job / jobs-status: cron jobs and their runs -- */
+	"CREATE TABLE runs ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  job          TEXT NOT NULL,"
+	"  started_at   TEXT NOT NULL,"
+	"  completed_at TEXT,"
+	"  status       TEXT NOT NULL CHECK (status IN ('running', 'success',"
+	"    'failed', 'skipped', 'timeout', 'interrupted')),"
+	"  exit_code    INTEGER,"
+	"  duration_ms  INTEGER,"
+	"  counters     TEXT,"			/* JSON object */
+	"  error        TEXT,"			/* tail of stderr */
+	"  host         TEXT,"
+	"  pid          INTEGER"
+	");"
+	"CREATE INDEX runs_job ON runs(job, id);"
+	"CREATE TABLE job_state ("
+	"  job        TEXT PRIMARY KEY,"
+	"  paused     INTEGER NOT NULL DEFAULT 0,"
+	"  reason     TEXT,"			/* why paused */
+	"  expect_ms  INTEGER,"			/* --expect interval */
+	"  updated_at TEXT NOT NULL"
+	");"
+
+	/* -- enqueue / dequeue: the job queue -- */
+	"CREATE TABLE queue ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  queue        TEXT NOT NULL,"
+	"  key          TEXT,"			/* unique while pending */
+	"  payload      TEXT NOT NULL,"		/* the input object, JSON */
+	"  priority     INTEGER NOT NULL DEFAULT 0," /* lower runs first */
+	"  state        TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	"    ('queued', 'running', 'done', 'failed', 'dead')),"
+	"  attempts     INTEGER NOT NULL DEFAULT 0,"
+	"  max_attempts INTEGER NOT NULL DEFAULT 5,"
+	"  run_after    TEXT NOT NULL,"
+	"  lease_until  TEXT,"			/* while running */
+	"  worker       TEXT,"			/* host:pid holding the lease */
+	"  last_error   TEXT,"
+	"  created_at   TEXT NOT NULL,"
+	"  updated_at   TEXT NOT NULL,"
+	"  completed_at TEXT"
+	");"
+	"CREATE UNIQUE INDEX queue_pending_key ON queue(queue, key)"
+	"  WHERE key IS NOT NULL AND state IN ('queued', 'running', 'failed');"
+	"CREATE INDEX queue_ready ON queue(queue, priority, run_after)"
+	"  WHERE state IN ('queued', 'failed');"
+	"CREATE INDEX queue_leases ON queue(queue, lease_until)"
+	"  WHERE state = 'running';"
+	"CREATE TABLE queue_keys ("
+	"  queue        TEXT NOT NULL,"
+	"  key          TEXT NOT NULL,"
+	"  last_success TEXT,"			/* for recurring due-ness */
+	"  dead_count   INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (queue, key)"
+	") WITHOUT ROWID;"
+
+	/* -- verify-predictions -- */
+	"CREATE TABLE predictions ("
+	"  id             TEXT PRIMARY KEY,"
+	"  symbol         TEXT NOT NULL,"
+	"  question       TEXT,"
+	"  opens_at       TEXT NOT NULL,"
+	"  verify_at      TEXT NOT NULL,"
+	"  start_price    REAL,"
+	"  options        TEXT NOT NULL,"	/* JSON {label: condition} */
+	"  mode           TEXT NOT NULL DEFAULT 'auto' CHECK (mode IN"
+	"    ('auto', 'manual')),"
+	"  status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN"
+	"    ('active', 'verified', 'cancelled', 'error')),"
+	"  end_price      REAL,"
+	"  price_change   REAL,"
+	"  change_percent REAL,"
+	"  correct_option TEXT,"
+	"  verified_at    TEXT,"
+	"  error          TEXT"
+	");"
+	"CREATE INDEX predictions_due ON predictions(verify_at)"
+	"  WHERE status = 'active';"
+	"CREATE TABLE votes ("
+	"  prediction_id TEXT NOT NULL REFERENCES predictions(id),"
+	"  user_id       TEXT NOT NULL,"
+	"  option        TEXT NOT NULL,"
+	"  voted_at      TEXT,"
+	"  correct       INTEGER,"		/* NULL until resolved */
+	"  PRIMARY KEY (prediction_id, user_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE user_stats ("
+	"  user_id        TEXT PRIMARY KEY,"
+	"  predictions    INTEGER NOT NULL DEFAULT 0,"
+	"  correct        INTEGER NOT NULL DEFAULT 0,"
+	"  accuracy       REAL NOT NULL DEFAULT 0,"
+	"  current_streak INTEGER NOT NULL DEFAULT 0,"
+	"  best_streak    INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at     TEXT"
+	") WITHOUT ROWID;"
+	,
+};
+
+int
+schema_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+void
+schema_migrate(sqlite3 *db, int v)
+{
+	store_exec(db, migrations[v - 1]);
+}

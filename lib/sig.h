@@ -1,0 +1,17 @@
+/*
+ * sig.h - signals set a flag; the main loop looks at it.
+ *
+ * sig_catch installs handlers for SIGINT, SIGTERM and SIGHUP without
+ * SA_RESTART, so a blocking read returns EINTR and the loop can finish or
+ * roll back its unit of work, then exit 128 + sig_caught.
+ */
+#ifndef JOBLINE_SIG_H
+#define JOBLINE_SIG_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t sig_caught;	/* last signal caught, or 0 */
+
+void sig_catch(void);
+
+#endif

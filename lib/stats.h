@@ -1,0 +1,24 @@
+/*
+ * stats.h - counters for $JOBLINE_STATS.
+ *
+ * A program adds to named counters as it works; stats_flush appends them
+ * as "name value" lines to the file $JOBLINE_STATS names (run-job sets it
+ * and records the sums with the run).  Several programs of a pipeline may
+ * append to the same file: each flush is one O_APPEND write.  Names are
+ * copied; nothing here is the caller's to free.
+ */
+#ifndef JOBLINE_STATS_H
+#define JOBLINE_STATS_H
+
+#include <stdint.h>
+
+/* Add v to counter name (created at 0). */
+void stats_add(const char *name, int64_t v);
+
+/* The value of a counter so far (0 if never added). */
+int64_t stats_get(const char *name);
+
+/* Append all counters to $JOBLINE_STATS if set; once; safe to call again. */
+void stats_flush(void);
+
+#endif

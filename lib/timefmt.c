@@ -1,0 +1,245 @@
+/* timefmt.c - the clock, RFC 3339 times and durations */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "timefmt.h"
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t
+time_now(void)
+{
+	const char *env = getenv("JOBLINE_NOW");
+	struct timespec ts;
+	int64_t ms;
+
+	if (env != NULL && *env != '\0' && time_parse(env, &ms) == 0)
+		return ms;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+time_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+split(int64_t ms, struct tm *tm, int *frac)
+{
+	int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	time_t t = (time_t)s;
+
+	*frac = (int)(ms - s * 1000);
+	gmtime_r(&t, tm);
+}
+
+char *
+time_format(int64_t ms, char *buf)
+{
+	struct tm tm;
+	int frac;
+
+	split(ms, &tm, &frac);
+	strftime(buf, TIME_BUFSZ, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+char *
+time_format_ms(int64_t ms, char *buf)
+{
+	struct tm tm;
+	int frac;
+	size_t n;
+
+	split(ms, &tm, &frac);
+	n = strftime(buf, TIME_BUFSZ, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, TIME_BUFSZ - n, ".%03dZ", frac);
+	return buf;
+}
+
+/* Read exactly n digits at *p into *v; advance *p. */
+static int
+digits(const char **p, int n, int *v)
+{
+	int x = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		x = x * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*v = x;
+	return 0;
+}
+
+int
+time_parse(const char *s, int64_t *ms)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, oh, om;
+	int64_t off = 0, t;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
+	    *s++ != '-' || digits(&s, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))))
+		return -1;
+	if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
+		s++;
+		if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+			return -1;
+		if (*s == ':') {
+			s++;
+			if (digits(&s, 2, &sec))
+				return -1;
+			if (*s == '.' || *s == ',') {
+				int scale = 100;
+
+				s++;
+				if (!isdigit((unsigned char)*s))
+					return -1;
+				for (; isdigit((unsigned char)*s); s++) {
+					frac += (*s - '0') * scale;
+					scale /= 10;
+				}
+			}
+		}
+		if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec)))
+			return -1;
+		if (sec == 60)
+			sec = 59;	/* a leap second is read as the one before */
+		if (*s == 'Z' || *s == 'z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			int sign = *s++ == '-' ? -1 : 1;
+
+			if (digits(&s, 2, &oh))
+				return -1;
+			om = 0;
+			if (*s == ':')
+				s++;
+			if (isdigit((unsigned char)*s) && digits(&s, 2, &om))
+				return -1;
+			if (oh > 23 || om > 59)
+				return -1;
+			off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '\0')
+		return -1;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	*ms = t * 1000 + frac;
+	return 0;
+}
+
+int
+duration_parse(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *word;	/* a name for an interval */
+		int64_t ms;		/* its length */
+	} words[] = {
+		{ "hourly", 3600000LL }, { "daily", 86400000LL },
+		{ "weekly", 7 * 86400000LL }, { "monthly", 30 * 86400000LL },
+	};
+	int64_t total = 0;
+	int any = 0;
+
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(s, words[i].word) == 0) {
+			*ms = words[i].ms;
+			return 0;
+		}
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		double unit;
+
+		if (end == s || v < 0 || !isdigit((unsigned char)*s))
+			return -1;
+		s = end;
+		if (strncmp(s, "ms", 2) == 0)
+			unit = 1, s += 2;
+		else if (*s == 's')
+			unit = 1000, s++;
+		else if (*s == 'm')
+			unit = 60000, s++;
+		else if (*s == 'h')
+			unit = 3600000, s++;
+		else if (*s == 'd')
+			unit = 86400000, s++;
+		else if (*s == 'w')
+			unit = 7 * 86400000.0, s++;
+		else if (*s == '\0' && !any)
+			unit = 1000;
+		else
+			return -1;
+		if (v * unit > 1e15)
+			return -1;
+		total += (int64_t)(v * unit + 0.5);
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	*ms = total;
+	return 0;
+}
+
+char *
+duration_format(int64_t ms, char *buf)
+{
+	int64_t d = ms / 86400000, h = ms / 3600000 % 24, m = ms / 60000 % 60;
+	int64_t s = ms / 1000 % 60;
+	int n = 0;
+
+	if (ms < 1000) {
+		snprintf(buf, TIME_BUFSZ, "%lldms", (long long)ms);
+		return buf;
+	}
+	if (ms < 60000) {
+		snprintf(buf, TIME_BUFSZ, "%.1fs", ms / 1000.0);
+		return buf;
+	}
+	buf[0] = '\0';
+	if (d)
+		n += snprintf(buf + n, TIME_BUFSZ - n, "%lldd", (long long)d);
+	if (h)
+		n += snprintf(buf + n, TIME_BUFSZ - n, "%lldh", (long long)h);
+	if (m && !d)
+		n += snprintf(buf + n, TIME_BUFSZ - n, "%lldm", (long long)m);
+	if (s && !d && !h)
+		snprintf(buf + n, TIME_BUFSZ - n, "%llds", (long long)s);
+	return buf;
+}

@@ -1,0 +1,46 @@
+/*
+ * timefmt.h - the clock, RFC 3339 times and durations.
+ *
+ * Times are int64 milliseconds since the Unix epoch, UTC.  The clock is
+ * $JOBLINE_NOW when that is set (tests and replays), else the system clock.
+ * No function here allocates; buffers are the caller's.
+ */
+#ifndef JOBLINE_TIMEFMT_H
+#define JOBLINE_TIMEFMT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define TIME_BUFSZ 32	/* room for "2026-11-22T08:30:00.123Z" and more */
+
+/* Now, in ms: $JOBLINE_NOW if set and readable, else CLOCK_REALTIME. */
+int64_t time_now(void);
+
+/* Milliseconds of a monotonic clock, for measuring durations and timeouts. */
+int64_t time_mono(void);
+
+/* "2026-11-22T08:30:00Z" into buf (TIME_BUFSZ bytes); returns buf. */
+char *time_format(int64_t ms, char *buf);
+
+/* The same with milliseconds: "2026-11-22T08:30:00.123Z". */
+char *time_format_ms(int64_t ms, char *buf);
+
+/*
+ * Parse an RFC 3339 / ISO 8601 time: YYYY-MM-DD, optionally followed by
+ * [T ]hh:mm[:ss[.fraction]] and Z or +hh:mm / -hh[:]mm (none means UTC).
+ * Returns 0 and sets *ms, or -1 when s is not such a time.
+ */
+int time_parse(const char *s, int64_t *ms);
+
+/*
+ * Parse a duration: a number and a unit, repeated ("90s", "5m", "1h30m",
+ * "2d", "1w", "250ms"); a bare number is seconds; also "hourly", "daily",
+ * "weekly", "monthly" (30 days).  Returns 0 and sets *ms (> 0 or 0 for
+ * "0"), or -1.
+ */
+int duration_parse(const char *s, int64_t *ms);
+
+/* "1d2h", "5m", "1.5s", "250ms" into buf (TIME_BUFSZ bytes); returns buf. */
+char *duration_format(int64_t ms, char *buf);
+
+#endif

@@ -1,0 +1,107 @@
+# tests/lib.sh - sourced by every tests/tNNNN-*.sh; prints TAP.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   test_expect 'dedupes by url' '
+#       store articles <in && test "$(sqlite3 "$JOBLINE_DB" ...)" = 2
+#   '
+#   test_done
+#
+# Each test body runs in a subshell in a fresh directory of its own under
+# $TMP, with $JOBLINE_DB a store of its own there; the built programs come
+# first on PATH.  The directory and any
+# server started with start_httpd are removed at exit.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+DATA=$TOP/tests/data
+PATH=$TOP/bin:$PATH
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/jobline-test.XXXXXX")
+export PATH TOP DATA TMP
+export JOBLINE_DB="$TMP/jobline.db"
+unset JOBLINE_STATS JOBLINE_NOW JOBLINE_API_KEY OPENAI_API_KEY
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+export LC_ALL=C.UTF-8
+cd "$TMP" || exit 1
+
+test_count=0
+test_failed=0
+test_pids=""
+
+test_cleanup() {
+	for p in $test_pids; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	cd / && rm -rf "$TMP"
+}
+trap test_cleanup EXIT
+
+# test_expect TITLE BODY: run BODY (shell text) in a subshell; ok when it
+# exits 0.  Its output is shown, as TAP comments, only when it fails.
+test_expect() {
+	test_count=$((test_count + 1))
+	mkdir -p "$TMP/$test_count"
+	if (cd "$TMP/$test_count" &&
+	    JOBLINE_DB=$TMP/$test_count/jobline.db && eval "$2") \
+	    >"$TMP/.test-out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TMP/.test-out" | head -n 40
+		test_failed=$((test_failed + 1))
+	fi
+}
+
+# test_skip TITLE REASON: counted neither passed nor failed.
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failed" -eq 0 ]
+	exit $?
+}
+
+# test_cmp EXPECTED ACTUAL: files equal, else the difference.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# fails "command": the command must exit non-zero (not by a signal).
+fails() {
+	"$@"
+	rc=$?
+	[ "$rc" -ne 0 ] && [ "$rc" -lt 128 ]
+}
+
+# exits N command...: the command must exit with status N.
+exits() {
+	want=$1
+	shift
+	"$@"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit status $rc, wanted $want" >&2; return 1; }
+}
+
+# rows SQL: the store's answer, one row a line, '|' between columns.
+rows() {
+	sqlite3 "$JOBLINE_DB" "$1"
+}
+
+# start_httpd DIR: serve DIR (and the test routes of tests/httpd.py) on
+# loopback; sets HTTPD (http://127.0.0.1:PORT).  Stopped at exit.
+start_httpd() {
+	rm -f "$TMP/.httpd-port"
+	python3 "$TOP/tests/httpd.py" --root "$1" --port-file "$TMP/.httpd-port" \
+	    2>"$TMP/.httpd-log" &
+	test_pids="$test_pids $!"
+	i=0
+	while [ ! -s "$TMP/.httpd-port" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "httpd did not start" >&2; return 1; }
+		sleep 0.05
+	done
+	HTTPD="http://127.0.0.1:$(cat "$TMP/.httpd-port")"
+	export HTTPD
+}

@@ -1,0 +1,189 @@
+#!/bin/sh
+# store: dedupe, --emit new, unfinished articles, crash safety, concurrency
+. "$(dirname "$0")/lib.sh"
+
+# gen N [PREFIX]: N article records
+gen() {
+	awk -v n="$1" -v p="${2:-a}" 'BEGIN { for (i = 1; i <= n; i++)
+	    printf "{\"id\":\"%s%d\",\"url\":\"https://news.example.com/%s/%d\",\"title\":\"Story %d\",\"summary\":\"Text of story %d.\"}\n", p, i, p, i, i, i }'
+}
+
+test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
+	store --help | grep -q "^usage: store TABLE" &&
+	exits 2 store --bogus 2>err && grep -q usage err &&
+	exits 2 store 2>/dev/null &&
+	store --version | grep -q "^store (jobline) "
+'
+
+test_expect 'creates the store 0600 in a new directory' '
+	echo "{\"id\":\"x\"}" | store articles --db "$TMP/new/dir/s.db" &&
+	test "$(stat -c %a "$TMP/new/dir/s.db")" = 600 &&
+	test "$(sqlite3 "$TMP/new/dir/s.db" "PRAGMA journal_mode")" = wal
+'
+
+test_expect 'dedupes articles by canonical URL' '
+	cat >in <<-\EOF &&
+	{"id":"1","url":"HTTPS://News.Example.COM/a?utm_source=x&p=2#top","title":"A"}
+	{"id":"2","url":"https://news.example.com/a?p=2&utm_medium=rss"}
+	{"id":"3","url":"https://news.example.com:443/a?p=2"}
+	{"id":"4","url":"https://news.example.com/b"}
+	EOF
+	store articles --emit new <in >out &&
+	test "$(wc -l <out)" = 2 &&
+	jq -e -s "map(.id) == [\"1\",\"4\"]" out &&
+	test "$(rows "SELECT url_key FROM articles ORDER BY 1")" = "$(printf "https://news.example.com/a?p=2\nhttps://news.example.com/b")"
+'
+
+test_expect 'articles without a url are keyed by id' '
+	printf "{\"id\":\"k1\",\"title\":\"x\"}\n{\"id\":\"k1\",\"title\":\"y\"}\n" |
+	    store articles --db k.db &&
+	test "$(sqlite3 k.db "SELECT url_key, title FROM articles")" = "id:k1|y"
+'
+
+test_expect 'an unfinished article is passed on again, a complete one not' '
+	gen 3 >in &&
+	store articles --emit new <in >first &&
+	test "$(wc -l <first)" = 3 &&
+	store articles --emit new <in >again &&
+	test "$(wc -l <again)" = 3 &&
+	printf "{\"item_id\":\"a1\",\"n\":0,\"count\":1,\"text\":\"t\"}\n{\"item_id\":\"a2\",\"n\":0,\"count\":0}\n{\"item_id\":\"a3\",\"n\":0,\"count\":2,\"text\":\"t\"}\n" |
+	    store chunks &&
+	store articles --emit new <in >third &&
+	jq -e -s "map(.id) == [\"a3\"]" third &&
+	printf "{\"item_id\":\"a3\",\"n\":0,\"count\":2,\"text\":\"t\"}\n{\"item_id\":\"a3\",\"n\":1,\"count\":2,\"text\":\"u\"}\n" |
+	    store chunks &&
+	store articles --emit new <in >fourth &&
+	test ! -s fourth &&
+	test "$(rows "SELECT count(*) FROM articles WHERE complete = 1")" = 3
+'
+
+test_expect 'unfinished articles the feed no longer carries are passed on at the end' '
+	gen 2 old | store articles &&
+	gen 1 new | store articles --emit new >out &&
+	jq -e -s "map(.id) == [\"new1\",\"old1\",\"old2\"]" out &&
+	gen 1 new | store articles --emit new >out2 &&
+	test "$(wc -l <out2)" = 3
+'
+
+test_expect 'one article seen twice in one run is passed on once' '
+	gen 2 >in && cat in in | store articles --emit new >out &&
+	test "$(wc -l <out)" = 2
+'
+
+test_expect 'a changed article is updated, keeps its id and its state' '
+	echo "{\"id\":\"u1\",\"url\":\"https://x.example/1\",\"title\":\"old\"}" | store articles &&
+	echo "{\"id\":\"other\",\"url\":\"https://x.example/1\",\"title\":\"new\"}" | store articles --emit all >out &&
+	jq -e ".id == \"u1\" and .title == \"new\"" out &&
+	test "$(rows "SELECT id, title FROM articles")" = "u1|new"
+'
+
+test_expect 'bad lines are reported with their numbers, the rest stored, exit 1' '
+	{ gen 1; echo "not json"; echo "[1,2]"; echo "{\"title\":\"no key\"}";
+	  printf "{\"id\":\"bad\",\"title\":\"\\377\"}\n"; echo "{\"id\":\"t\",\"x\":1} trailing";
+	  printf "\n"; gen 2 | tail -n 1; } >in &&
+	exits 1 store articles <in 2>err &&
+	grep -q "^store: stdin:2: invalid JSON" err &&
+	grep -q "^store: stdin:3: not a JSON object" err &&
+	grep -q "^store: stdin:4: no url or id" err &&
+	grep -q "^store: stdin:5: invalid UTF-8 at byte 22" err &&
+	grep -q "^store: stdin:6: invalid JSON at byte 18" err &&
+	test "$(wc -l <err)" = 5 &&
+	test "$(rows "SELECT count(*) FROM articles")" = 2
+'
+
+test_expect 'chunks: vectors as arrays and base64 are stored as float32' '
+	echo "{\"id\":\"v\",\"url\":\"https://v.example/\"}" | store articles &&
+	printf "%s\n" "{\"item_id\":\"v\",\"n\":0,\"count\":2,\"text\":\"a\",\"start\":0,\"end\":1,\"embedding\":[1,0.5],\"embedding_model\":\"m\"}" \
+	    "{\"item_id\":\"v\",\"n\":1,\"count\":2,\"text\":\"b\",\"embedding\":\"AACAPwAAAD8=\",\"embedding_model\":\"m\"}" |
+	    store chunks --emit new >out &&
+	test "$(wc -l <out)" = 2 &&
+	test "$(rows "SELECT id, dim, hex(vector), model FROM chunks ORDER BY n")" = "$(printf "v#0|2|0000803F0000003F|m\nv#1|2|0000803F0000003F|m")" &&
+	test "$(rows "SELECT complete, chunks FROM articles")" = "1|2" &&
+	! rows "SELECT record FROM chunks" | grep -q "\"embedding\""
+'
+
+test_expect 'chunks: a bad embedding is refused' '
+	exits 1 store chunks 2>err <<-\EOF &&
+	{"item_id":"w","n":0,"count":1,"text":"a","embedding":["x"]}
+	EOF
+	grep -q "stdin:1: embedding" err
+'
+
+test_expect 'prices: time normalised to UTC, upserted by symbol and time' '
+	cat >p <<-\EOF &&
+	{"symbol":"XAUUSD","time":"2026-11-22T10:30:00+02:00","price":2650.5}
+	{"symbol":"XAUUSD","time":1795336260,"price":2651}
+	{"symbol":"XAUUSD","time":"2026-11-22T08:30:00Z","price":2652}
+	{"symbol":"EURUSD","price":1.05}
+	EOF
+	exits 1 store prices --emit new <p >out 2>err &&
+	grep -q "stdin:4: no time" err &&
+	test "$(wc -l <out)" = 3 &&
+	rows "SELECT symbol, time, price FROM prices ORDER BY time" >got &&
+	printf "XAUUSD|2026-11-22T08:30:00Z|2652.0\nXAUUSD|2026-11-22T08:31:00Z|2651.0\n" >want &&
+	test_cmp want got
+'
+
+test_expect 'generic tables are keyed by --key and keep the whole record' '
+	printf "{\"name\":\"Acme\",\"rank\":3}\n{\"name\":\"Beta\",\"rank\":9}\n{\"name\":\"Acme\",\"rank\":4}\n" |
+	    store companies --key name --emit new >out &&
+	test "$(wc -l <out)" = 2 &&
+	test "$(rows "SELECT key, json_extract(record, \"\$.rank\") FROM companies ORDER BY key")" = "$(printf "Acme|4\nBeta|9")" &&
+	exits 2 store "x;drop" </dev/null 2>/dev/null &&
+	exits 2 store runs </dev/null 2>/dev/null
+'
+
+test_expect 'a store that cannot be opened exits 3 with the path' '
+	exits 3 store articles --db /proc/nonexistent/s.db </dev/null 2>err &&
+	grep -q "/proc/nonexistent" err
+'
+
+test_expect 'JOBLINE_STATS gets counters' '
+	gen 5 | JOBLINE_STATS=$PWD/stats store articles &&
+	grep -qx "articles_new 5" stats && grep -qx "records_read 5" stats
+'
+
+test_expect 'SIGTERM commits what was read and exits 143' '
+	mkfifo fifo || exit 1
+	{ gen 10; sleep 3; gen 10 later; } >fifo &
+	store articles --db term.db <fifo & pid=$! &&
+	sleep 1 && kill -TERM $pid; wait $pid; rc=$?
+	test $rc = 143 &&
+	test "$(sqlite3 term.db "SELECT count(*) FROM articles")" = 10
+'
+
+test_expect 'kill -9 mid-way, then a rerun: exactly the rows of a clean run' '
+	gen 60000 >big &&
+	store articles --db clean.db <big &&
+	for delay in 0.2 0.4 0.1; do
+		store articles --db crash.db <big & pid=$!
+		sleep $delay; kill -9 $pid; wait $pid 2>/dev/null
+		test "$(sqlite3 crash.db "PRAGMA integrity_check")" = ok || exit 1
+	done
+	store articles --db crash.db <big &&
+	sqlite3 clean.db "SELECT url_key, id, record FROM articles ORDER BY 1" >a &&
+	sqlite3 crash.db "SELECT url_key, id, record FROM articles ORDER BY 1" >b &&
+	test_cmp a b && test "$(wc -l <a)" = 60000
+'
+
+test_expect 'four writers at once lose nothing and never see "database is locked"' '
+	for p in w x y z; do gen 20000 $p >in.$p; done &&
+	gen 5000 shared >in.s &&
+	for p in w x y z; do
+		cat in.$p in.s | store articles --db four.db 2>err.$p & eval pid_$p=$!
+	done
+	for p in w x y z; do eval wait \$pid_$p || exit 1; done
+	! grep -q . err.w err.x err.y err.z &&
+	test "$(sqlite3 four.db "SELECT count(*) FROM articles")" = 85000
+'
+
+test_expect 'several programs creating a new store at once all migrate it once' '
+	for i in 1 2 3 4 5 6; do
+		echo "{\"id\":\"$i\"}" | store articles --db race.db 2>>err & done
+	wait
+	! grep -q . err &&
+	test "$(sqlite3 race.db "SELECT count(*) FROM articles")" = 6 &&
+	test "$(sqlite3 race.db "PRAGMA user_version")" -ge 1
+'
+
+test_done

@@ -1,0 +1,849 @@
+/*
+ * store - put records into the SQLite store, deduplicated; pass on what is
+ * new or unfinished.  See man/store.1 and man/jobline.5.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonl.h"
+#include "sig.h"
+#include "stats.h"
+#include "store.h"
+#include "timefmt.h"
+#include "url.h"
+#include "util.h"
+
+/* Rows per transaction; chunks of one item never straddle two. */
+#define BATCH_ROWS 5000
+/* A batch is committed after this long even if it is small, so records
+ * reach the next program of a slow pipeline. */
+#define BATCH_MS 500
+
+enum emit { EMIT_NONE, EMIT_NEW, EMIT_ALL };
+
+/* What one input record did. */
+enum outcome {
+	REC_BAD,		/* reported and skipped */
+	REC_NEW,		/* stored for the first time */
+	REC_UNFINISHED,		/* stored before, not yet complete */
+	REC_SEEN		/* stored before (updated if it changed) */
+};
+
+struct store_ctx;
+
+/* One kind of table: how a record is stored. */
+struct table {
+	const char *name;	/* TABLE argument, or NULL for generic ones */
+	/* store one record; may set *out to a replacement record to emit */
+	enum outcome (*put)(struct store_ctx *, struct jsonl_reader *,
+	    json_object *, json_object **out);
+	/* called at a commit point and at the end; may emit more */
+	void (*flush)(struct store_ctx *, int at_end);
+	/* non-zero when a transaction may end before this record */
+	int (*starts_unit)(struct store_ctx *, json_object *);
+};
+
+struct store_ctx {
+	sqlite3 *db;		/* the store */
+	const char *table;	/* table name from the command line */
+	const char *key;	/* --key field, or NULL for the table default */
+	enum emit emit;		/* --emit */
+	int verbose;		/* -v */
+	int64_t run;		/* this invocation's token (articles.seen_run) */
+	char now[TIME_BUFSZ];	/* time stamp written to rows */
+	sqlite3_stmt *st[8];	/* the table's prepared statements */
+	FILE *pending;		/* emitted lines waiting for the commit */
+	char *pending_buf;	/* its buffer (open_memstream) */
+	size_t pending_len;	/* its length */
+	char *group;		/* chunks: item id of the open group */
+	long long group_count;	/* chunks: its announced count */
+	unsigned long rows;	/* rows in the open transaction */
+	unsigned long nread, nnew, nunfinished, nseen; /* totals */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: store TABLE [--db PATH] [--key FIELD] [--emit new|all|none] "
+	    "[-v]\n"
+	    "  TABLE is articles, chunks, prices, or a name for a generic "
+	    "table\n");
+	exit(status);
+}
+
+/* Queue a record for stdout; it is written when its batch commits. */
+static void
+emit_line(struct store_ctx *c, const char *s, size_t n)
+{
+	fwrite(s, 1, n, c->pending);
+	putc('\n', c->pending);
+}
+
+static void
+emit_obj(struct store_ctx *c, json_object *o)
+{
+	size_t n;
+	const char *s = jsonl_text(o, &n);
+
+	emit_line(c, s, n);
+}
+
+/* Commit the open transaction, then write what it made final. */
+static void
+commit(struct store_ctx *c)
+{
+	store_commit(c->db);
+	fflush(c->pending);
+	if (c->pending_len > 0) {
+		fwrite(c->pending_buf, 1, c->pending_len, stdout);
+		fflush(stdout);
+	}
+	rewind(c->pending);
+	fflush(c->pending);
+	c->pending_len = 0;
+	c->rows = 0;
+}
+
+static const char *
+field_or_default(struct store_ctx *c, const char *def)
+{
+	return c->key ? c->key : def;
+}
+
+/* A field's value as key text: strings as they are, integers printed. */
+static const char *
+key_text(json_object *o, const char *field, char *buf, size_t n)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, field, &v))
+		return NULL;
+	if (json_object_is_type(v, json_type_string))
+		return *json_object_get_string(v) ? json_object_get_string(v) :
+		    NULL;
+	if (json_object_is_type(v, json_type_int)) {
+		snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
+		return buf;
+	}
+	return NULL;
+}
+
+/* ---- articles ---- */
+
+enum { A_FIND, A_INSERT, A_UPDATE, A_MARK, A_TODO };
+
+static void
+articles_prepare(struct store_ctx *c)
+{
+	c->st[A_FIND] = store_prepare(c->db,
+	    "SELECT id, complete, seen_run, record = ?2 FROM articles"
+	    " WHERE url_key = ?1");
+	c->st[A_INSERT] = store_prepare(c->db,
+	    "INSERT INTO articles (url_key, id, url, feed, title, published,"
+	    " record, first_seen, updated_at, seen_run)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
+	c->st[A_UPDATE] = store_prepare(c->db,
+	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
+	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
+	c->st[A_MARK] = store_prepare(c->db,
+	    "UPDATE articles SET seen_run = ?2 WHERE url_key = ?1");
+	c->st[A_TODO] = store_prepare(c->db,
+	    "UPDATE articles SET seen_run = ?1"
+	    " WHERE complete = 0 AND seen_run IS NOT ?1 RETURNING record");
+}
+
+static enum outcome
+articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	char buf[32], *canon = NULL, *ukey = NULL;
+	const char *id = json_get_string(o, "id");
+	const char *url = json_get_string(o, "url");
+	const char *k;
+	const char *text;
+	size_t len;
+	sqlite3_stmt *st;
+	enum outcome res = REC_BAD;
+
+	if (c->key != NULL) {
+		if ((k = key_text(o, c->key, buf, sizeof(buf))) == NULL) {
+			jsonl_bad(r, "no %s", c->key);
+			return REC_BAD;
+		}
+		ukey = xstrdup(k);
+	} else if (url != NULL && (canon = url_canonical(url)) != NULL) {
+		ukey = canon;
+		canon = NULL;
+	} else if (id != NULL && *id != '\0') {
+		if (asprintf(&ukey, "id:%s", id) < 0)
+			die_nomem();
+	} else {
+		jsonl_bad(r, "no url or id");
+		return REC_BAD;
+	}
+	if (id == NULL || *id == '\0') {
+		/* chunks refer to articles by id: give it one */
+		json_object_object_add(o, "id", json_object_new_string(
+		    url ? url : ukey));
+		id = json_get_string(o, "id");
+		*out = json_object_get(o);
+	}
+	text = jsonl_text(o, &len);
+
+	st = c->st[A_FIND];
+	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	if (store_step_ok(st) == SQLITE_ROW) {
+		int complete = sqlite3_column_int(st, 1);
+		int same = sqlite3_column_int(st, 3);
+		int seen = sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 2) == c->run;
+		const char *sid = (const char *)sqlite3_column_text(st, 0);
+
+		if (strcmp(sid, id) != 0) {
+			/* keep the id its chunks already use */
+			json_object_object_add(o, "id",
+			    json_object_new_string(sid));
+			if (*out == NULL)
+				*out = json_object_get(o);
+			text = jsonl_text(o, &len);
+			same = 0;
+		}
+		sqlite3_reset(st);
+		if (!same) {
+			st = c->st[A_UPDATE];
+			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+			store_bind_text(st, 2, url);
+			store_bind_text(st, 3, json_get_string(o, "feed"));
+			store_bind_text(st, 4, json_get_string(o, "title"));
+			store_bind_text(st, 5, json_get_string(o, "published"));
+			sqlite3_bind_text(st, 6, text, (int)len, SQLITE_STATIC);
+			sqlite3_bind_text(st, 7, c->now, -1, SQLITE_STATIC);
+			store_step_ok(st);
+			sqlite3_reset(st);
+		}
+		res = REC_SEEN;
+		if (!complete && !seen) {
+			res = REC_UNFINISHED;
+			st = c->st[A_MARK];
+			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, c->run);
+			store_step_ok(st);
+			sqlite3_reset(st);
+		}
+	} else {
+		sqlite3_reset(st);
+		st = c->st[A_INSERT];
+		sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		store_bind_text(st, 3, url);
+		store_bind_text(st, 4, json_get_string(o, "feed"));
+		store_bind_text(st, 5, json_get_string(o, "title"));
+		store_bind_text(st, 6, json_get_string(o, "published"));
+		sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 9, c->run);
+		store_step_ok(st);
+		sqlite3_reset(st);
+		res = REC_NEW;
+	}
+	sqlite3_clear_bindings(c->st[A_FIND]);
+	free(ukey);
+	return res;
+}
+
+/* At the end: pass on the unfinished articles this input did not name. */
+static void
+articles_flush(struct store_ctx *c, int at_end)
+{
+	sqlite3_stmt *st = c->st[A_TODO];
+
+	if (!at_end || c->emit != EMIT_NEW)
+		return;
+	sqlite3_bind_int64(st, 1, c->run);
+	while (store_step_ok(st) == SQLITE_ROW) {
+		emit_line(c, (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		c->nunfinished++;
+	}
+	sqlite3_reset(st);
+}
+
+/* ---- chunks ---- */
+
+enum { C_FIND, C_UPSERT, C_COUNT, C_DONE };
+
+static void
+chunks_prepare(struct store_ctx *c)
+{
+	c->st[C_FIND] = store_prepare(c->db,
+	    "SELECT 1 FROM chunks WHERE id = ?1");
+	c->st[C_UPSERT] = store_prepare(c->db,
+	    "INSERT INTO chunks (id, item_id, n, count, text, start, \"end\","
+	    " words, model, dim, vector, record, stored_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	    " ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id,"
+	    " n = excluded.n, count = excluded.count, text = excluded.text,"
+	    " start = excluded.start, \"end\" = excluded.\"end\","
+	    " words = excluded.words, model = excluded.model,"
+	    " dim = excluded.dim, vector = excluded.vector,"
+	    " record = excluded.record, stored_at = excluded.stored_at");
+	c->st[C_COUNT] = store_prepare(c->db,
+	    "SELECT count(*) FROM chunks WHERE item_id = ?1 AND n < ?2");
+	c->st[C_DONE] = store_prepare(c->db,
+	    "UPDATE articles SET complete = 1, chunks = ?2"
+	    " WHERE id = ?1 AND complete = 0");
+}
+
+/* The open group is over: mark its item complete if all chunks are in. */
+static void
+chunks_close_group(struct store_ctx *c)
+{
+	sqlite3_stmt *st;
+	long long have = 0;
+
+	if (c->group == NULL)
+		return;
+	if (c->group_count > 0) {
+		st = c->st[C_COUNT];
+		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->group_count);
+		if (store_step_ok(st) == SQLITE_ROW)
+			have = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (have == c->group_count) {
+		st = c->st[C_DONE];
+		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->group_count);
+		store_step_ok(st);
+		sqlite3_reset(st);
+	}
+	free(c->group);
+	c->group = NULL;
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
+static unsigned char *
+b64_decode(const char *s, size_t *n)
+{
+	size_t len = strlen(s), o = 0;
+	unsigned char *out;
+	unsigned v = 0;
+	int bits = 0;
+
+	while (len > 0 && s[len - 1] == '=')
+		len--;
+	out = xmalloc(len * 3 / 4 + 3);
+	for (size_t i = 0; i < len; i++) {
+		const char *p = memchr(b64, s[i], 64);
+
+		if (p == NULL || s[i] == '\0') {
+			free(out);
+			return NULL;
+		}
+		v = (v << 6) | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(v >> bits);
+		}
+	}
+	*n = o;
+	return out;
+}
+
+/* The embedding of o as a float32 blob (little-endian hosts only, as
+ * jobline's target machines are); NULL without one; -1 in *bad if wrong. */
+static void *
+vector_blob(json_object *o, size_t *bytes, int *bad)
+{
+	json_object *v;
+	float *f;
+	size_t n;
+
+	*bad = 0;
+	if (!json_object_object_get_ex(o, "embedding", &v))
+		return NULL;
+	if (json_object_is_type(v, json_type_string)) {
+		void *blob = b64_decode(json_object_get_string(v), bytes);
+
+		if (blob == NULL || *bytes % 4 != 0 || *bytes == 0) {
+			free(blob);
+			*bad = 1;
+			return NULL;
+		}
+		return blob;
+	}
+	if (!json_object_is_type(v, json_type_array) ||
+	    (n = json_object_array_length(v)) == 0) {
+		*bad = 1;
+		return NULL;
+	}
+	f = xmalloc(n * sizeof(float));
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_double) &&
+		    !json_object_is_type(e, json_type_int)) {
+			free(f);
+			*bad = 1;
+			return NULL;
+		}
+		f[i] = (float)json_object_get_double(e);
+	}
+	*bytes = n * sizeof(float);
+	return f;
+}
+
+static enum outcome
+chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	char idbuf[32], *id = NULL, *record;
+	const char *item, *text, *model;
+	long long n, count, v;
+	void *blob = NULL;
+	size_t bytes = 0;
+	int bad, exists;
+	sqlite3_stmt *st;
+	json_object *vec = NULL;
+
+	item = key_text(o, "item_id", idbuf, sizeof(idbuf));
+	if (item == NULL) {
+		jsonl_bad(r, "no item_id");
+		return REC_BAD;
+	}
+	if (!json_get_int64(o, "count", &count) || count < 0) {
+		jsonl_bad(r, "no count");
+		return REC_BAD;
+	}
+	if (!json_get_int64(o, "n", &n))
+		n = 0;
+	text = json_get_string(o, "text");
+	if (count > 0 && (text == NULL || n < 0 || n >= count)) {
+		jsonl_bad(r, text == NULL ? "no text" : "n outside 0..count-1");
+		return REC_BAD;
+	}
+	blob = vector_blob(o, &bytes, &bad);
+	if (bad) {
+		jsonl_bad(r, "embedding is not an array of numbers or base64");
+		return REC_BAD;
+	}
+
+	/* chunks of one item arrive together; an item ends its group */
+	if (c->group != NULL && strcmp(c->group, item) != 0)
+		chunks_close_group(c);
+	if (c->group == NULL) {
+		c->group = xstrdup(item);
+		c->group_count = count;
+	}
+	if (count == 0) {
+		free(blob);
+		return REC_NEW;		/* nothing to store: item has no text */
+	}
+
+	if ((id = (char *)json_get_string(o, "id")) != NULL)
+		id = xstrdup(id);
+	else if (asprintf(&id, "%s#%lld", item, n) < 0)
+		die_nomem();
+	st = c->st[C_FIND];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	exists = store_step_ok(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+
+	/* the row keeps the record without its (large) vector */
+	model = json_get_string(o, "embedding_model");
+	if (json_object_object_get_ex(o, "embedding", &vec)) {
+		json_object_get(vec);
+		json_object_object_del(o, "embedding");
+	}
+	record = xstrdup(jsonl_text(o, NULL));
+	if (vec != NULL)
+		json_object_object_add(o, "embedding", vec);
+
+	st = c->st[C_UPSERT];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_int64(st, 4, count);
+	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+	if (json_get_int64(o, "start", &v))
+		sqlite3_bind_int64(st, 6, v);
+	if (json_get_int64(o, "end", &v))
+		sqlite3_bind_int64(st, 7, v);
+	if (json_get_int64(o, "words", &v))
+		sqlite3_bind_int64(st, 8, v);
+	store_bind_text(st, 9, blob ? model : NULL);
+	if (blob != NULL) {
+		sqlite3_bind_int64(st, 10, (long long)(bytes / 4));
+		sqlite3_bind_blob(st, 11, blob, (int)bytes, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 12, record, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, c->now, -1, SQLITE_STATIC);
+	store_step_ok(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(record);
+	free(blob);
+	free(id);
+	return exists ? REC_SEEN : REC_NEW;
+}
+
+static void
+chunks_flush(struct store_ctx *c, int at_end)
+{
+	chunks_close_group(c);
+}
+
+/* The chunks of one item are stored in one transaction. */
+static int
+chunks_starts_unit(struct store_ctx *c, json_object *o)
+{
+	char buf[32];
+	const char *item = key_text(o, "item_id", buf, sizeof(buf));
+
+	return c->group == NULL || item == NULL || strcmp(item, c->group) != 0;
+}
+
+/* ---- prices ---- */
+
+enum { P_UPSERT };
+
+static void
+prices_prepare(struct store_ctx *c)
+{
+	c->st[P_UPSERT] = store_prepare(c->db,
+	    "INSERT INTO prices (symbol, time, price) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (symbol, time) DO UPDATE SET price = excluded.price"
+	    " WHERE price IS NOT excluded.price");
+}
+
+static enum outcome
+prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	const char *symbol = json_get_string(o, "symbol");
+	const char *tstr = json_get_string(o, "time");
+	double price, secs;
+	int64_t ms;
+	char tbuf[TIME_BUFSZ];
+	sqlite3_stmt *st = c->st[P_UPSERT];
+	int changes;
+
+	if (symbol == NULL || *symbol == '\0') {
+		jsonl_bad(r, "no symbol");
+		return REC_BAD;
+	}
+	if (!json_get_double(o, "price", &price)) {
+		jsonl_bad(r, "no price");
+		return REC_BAD;
+	}
+	if (tstr != NULL) {
+		if (time_parse(tstr, &ms) != 0) {
+			jsonl_bad(r, "time is not RFC 3339: %s", tstr);
+			return REC_BAD;
+		}
+	} else if (json_get_double(o, "time", &secs)) {
+		ms = (int64_t)(secs * 1000);
+	} else {
+		jsonl_bad(r, "no time");
+		return REC_BAD;
+	}
+	sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, time_format(ms, tbuf), -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, price);
+	store_step_ok(st);
+	changes = sqlite3_changes(c->db);
+	sqlite3_reset(st);
+	return changes ? REC_NEW : REC_SEEN;
+}
+
+/* ---- generic tables: key and the whole record ---- */
+
+enum { G_FIND, G_INSERT, G_UPDATE };
+
+static void
+generic_prepare(struct store_ctx *c)
+{
+	static const char *const reserved[] = { "articles", "chunks",
+	    "prices", "feeds", "runs", "job_state", "queue", "queue_keys",
+	    "predictions", "votes", "user_stats" };
+	regex_t re;
+	char *sql;
+	int ok;
+
+	regcomp(&re, "^[a-z][a-z0-9_]{0,62}$", REG_EXTENDED | REG_NOSUB);
+	ok = regexec(&re, c->table, 0, NULL, 0) == 0 &&
+	    strncmp(c->table, "sqlite_", 7) != 0 &&
+	    strncmp(c->table, "chunks_", 7) != 0;
+	regfree(&re);
+	for (size_t i = 0; ok && i < sizeof(reserved) / sizeof(*reserved);
+	    i++)
+		ok = strcmp(c->table, reserved[i]) != 0;
+	if (!ok) {
+		warnx("%s: not a table store can write (names are lowercase "
+		    "letters, digits and _, and not another program's table)",
+		    c->table);
+		usage(stderr, EXIT_USAGE);
+	}
+	/* the name is checked above; it is the only text put into SQL */
+	if (asprintf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\" ("
+	    " key TEXT PRIMARY KEY, record TEXT NOT NULL,"
+	    " first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)",
+	    c->table) < 0)
+		die_nomem();
+	store_exec(c->db, sql);
+	free(sql);
+#define GSQL(i, fmt) do { \
+	if (asprintf(&sql, fmt, c->table) < 0) die_nomem(); \
+	c->st[i] = store_prepare(c->db, sql); free(sql); } while (0)
+	GSQL(G_FIND, "SELECT record = ?2 FROM \"%s\" WHERE key = ?1");
+	GSQL(G_INSERT, "INSERT INTO \"%s\" (key, record, first_seen,"
+	    " updated_at) VALUES (?1, ?2, ?3, ?3)");
+	GSQL(G_UPDATE, "UPDATE \"%s\" SET record = ?2, updated_at = ?3"
+	    " WHERE key = ?1");
+#undef GSQL
+}
+
+static enum outcome
+generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	char buf[32];
+	const char *field = field_or_default(c, "id");
+	const char *key = key_text(o, field, buf, sizeof(buf));
+	const char *text;
+	size_t len;
+	sqlite3_stmt *st;
+	enum outcome res;
+	int same = 0, found;
+
+	if (key == NULL) {
+		jsonl_bad(r, "no %s", field);
+		return REC_BAD;
+	}
+	text = jsonl_text(o, &len);
+	st = c->st[G_FIND];
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	found = store_step_ok(st) == SQLITE_ROW;
+	if (found)
+		same = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (found && same)
+		return REC_SEEN;
+	st = c->st[found ? G_UPDATE : G_INSERT];
+	res = found ? REC_SEEN : REC_NEW;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->now, -1, SQLITE_STATIC);
+	store_step_ok(st);
+	sqlite3_reset(st);
+	return res;
+}
+
+static void
+no_flush(struct store_ctx *c, int at_end)
+{
+}
+
+static int
+every_record(struct store_ctx *c, json_object *o)
+{
+	return 1;
+}
+
+static const struct table tables[] = {
+	{ "articles", articles_put, articles_flush, every_record },
+	{ "chunks", chunks_put, chunks_flush, chunks_starts_unit },
+	{ "prices", prices_put, no_flush, every_record },
+	{ NULL, generic_put, no_flush, every_record },
+};
+
+static void
+progress(struct store_ctx *c, int done)
+{
+	fprintf(stderr, "\rstore: %s: %lu read, %lu new%s", c->table,
+	    c->nread, c->nnew, done ? "\n" : "");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "key", required_argument, NULL, 'k' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_ctx c;
+	struct jsonl_reader r;
+	const struct table *t;
+	const char *db = NULL;
+	int ch, show_progress, status;
+	int64_t batch_start, last_progress = 0;
+	json_object *o;
+
+	memset(&c, 0, sizeof(c));
+	c.emit = EMIT_NONE;
+	while ((ch = getopt_long(argc, argv, "k:e:vqh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case 'k':
+			c.key = optarg;
+			break;
+		case 'e':
+			if (strcmp(optarg, "new") == 0)
+				c.emit = EMIT_NEW;
+			else if (strcmp(optarg, "all") == 0)
+				c.emit = EMIT_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				c.emit = EMIT_NONE;
+			else {
+				warnx("--emit takes new, all or none");
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case 'v':
+			c.verbose = 1;
+			break;
+		case 'q':
+			c.verbose = 0;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage(stderr, EXIT_USAGE);
+	c.table = argv[0];
+	for (t = tables; t->name != NULL; t++)
+		if (strcmp(t->name, c.table) == 0)
+			break;
+
+	c.db = store_open(db, 0);
+	if (t->put == articles_put)
+		articles_prepare(&c);
+	else if (t->put == chunks_put)
+		chunks_prepare(&c);
+	else if (t->put == prices_put)
+		prices_prepare(&c);
+	else
+		generic_prepare(&c);
+	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
+	    NULL)
+		die_nomem();
+	c.run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
+	    time_now();
+	time_format(time_now(), c.now);
+	sig_catch();
+	show_progress = progress_wanted();
+
+	jsonl_init(&r, stdin, "stdin");
+	store_begin(c.db);
+	batch_start = time_mono();
+	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+		json_object *out = NULL;
+		enum outcome res;
+		int64_t now;
+
+		c.nread++;
+		now = time_mono();
+		if ((c.rows >= BATCH_ROWS || now - batch_start >= BATCH_MS) &&
+		    t->starts_unit(&c, o)) {
+			t->flush(&c, 0);
+			commit(&c);
+			store_begin(c.db);
+			batch_start = now;
+		}
+		res = t->put(&c, &r, o, &out);
+		switch (res) {
+		case REC_BAD:
+			break;
+		case REC_NEW:
+			c.nnew++;
+			break;
+		case REC_UNFINISHED:
+			c.nunfinished++;
+			break;
+		case REC_SEEN:
+			c.nseen++;
+			break;
+		}
+		if (res != REC_BAD && (c.emit == EMIT_ALL ||
+		    (c.emit == EMIT_NEW && res != REC_SEEN))) {
+			if (out != NULL)
+				emit_obj(&c, out);
+			else
+				emit_line(&c, r.line, r.len);
+		}
+		json_object_put(out);
+		json_object_put(o);
+		if (res != REC_BAD)
+			c.rows++;
+		if (show_progress && now - last_progress >= 200) {
+			progress(&c, 0);
+			last_progress = now;
+		}
+	}
+	t->flush(&c, sig_caught == 0 && r.error == 0);
+	commit(&c);
+	if (show_progress)
+		progress(&c, 1);
+
+	stats_add("records_read", (int64_t)c.nread);
+	stats_add("records_bad", (int64_t)r.bad);
+	{
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_new", c.table);
+		stats_add(name, (int64_t)c.nnew);
+	}
+	stats_flush();
+	if (c.verbose)
+		warnx("%s: %lu read, %lu new, %lu unfinished, %lu seen, "
+		    "%lu bad", c.table, c.nread, c.nnew, c.nunfinished,
+		    c.nseen, r.bad);
+
+	for (size_t i = 0; i < sizeof(c.st) / sizeof(*c.st); i++)
+		sqlite3_finalize(c.st[i]);
+	store_close(c.db);
+	fclose(c.pending);
+	free(c.pending_buf);
+	free(c.group);
+	status = EXIT_OK;
+	if (r.bad > 0 || r.error != 0)
+		status = EXIT_PARTIAL;
+	jsonl_free(&r);
+	if (sig_caught)
+		status = 128 + sig_caught;
+	exit_flush(status);
+}
