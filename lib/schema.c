@@ -140,14 +140,14 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (queue, key)"
 	") WITHOUT ROWID;"
 
-	/* -- verify-predictions -- */
+	/* -- verify-predictions: predictions, votes, user statistics -- */
 	"CREATE TABLE predictions ("
 	"  id             TEXT PRIMARY KEY,"
 	"  symbol         TEXT NOT NULL,"
 	"  question       TEXT,"
-	"  opens_at       TEXT NOT NULL,"
-	"  verify_at      TEXT NOT NULL,"
-	"  start_price    REAL,"
+	"  opens_at       TEXT NOT NULL,"	/* RFC 3339 UTC, seconds */
+	"  verify_at      TEXT NOT NULL,"	/* the deadline, likewise */
+	"  start_price    REAL,"		/* given, or the quote at opens_at */
 	"  options        TEXT NOT NULL,"	/* JSON {label: condition} */
 	"  mode           TEXT NOT NULL DEFAULT 'auto' CHECK (mode IN"
 	"    ('auto', 'manual')),"
@@ -157,11 +157,22 @@ static const char *const migrations[] = {
 	"  price_change   REAL,"
 	"  change_percent REAL,"
 	"  correct_option TEXT,"
+	"  votes_correct  INTEGER,"		/* once verified */
+	"  votes_incorrect INTEGER,"
 	"  verified_at    TEXT,"
-	"  error          TEXT"
+	"  resolved_seq   INTEGER,"		/* order of resolution: streaks */
+	"  resolved_by    TEXT,"		/* 'auto' or 'manual' */
+	"  error          TEXT,"		/* why status is error */
+	"  record         TEXT,"		/* the prediction as loaded, JSON */
+	"  created_at     TEXT NOT NULL,"
+	"  updated_at     TEXT NOT NULL"
 	");"
-	"CREATE INDEX predictions_due ON predictions(verify_at)"
+	"CREATE INDEX predictions_due ON predictions(verify_at, id)"
 	"  WHERE status = 'active';"
+	"CREATE INDEX predictions_start ON predictions(opens_at)"
+	"  WHERE status = 'active' AND start_price IS NULL;"
+	"CREATE UNIQUE INDEX predictions_seq ON predictions(resolved_seq)"
+	"  WHERE resolved_seq IS NOT NULL;"
 	"CREATE TABLE votes ("
 	"  prediction_id TEXT NOT NULL REFERENCES predictions(id),"
 	"  user_id       TEXT NOT NULL,"
@@ -172,11 +183,12 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE TABLE user_stats ("
 	"  user_id        TEXT PRIMARY KEY,"
-	"  predictions    INTEGER NOT NULL DEFAULT 0,"
+	"  predictions    INTEGER NOT NULL DEFAULT 0," /* resolved, voted on */
 	"  correct        INTEGER NOT NULL DEFAULT 0,"
-	"  accuracy       REAL NOT NULL DEFAULT 0,"
-	"  current_streak INTEGER NOT NULL DEFAULT 0,"
+	"  accuracy       REAL NOT NULL DEFAULT 0,"	/* correct/predictions */
+	"  current_streak INTEGER NOT NULL DEFAULT 0," /* correct in a row */
 	"  best_streak    INTEGER NOT NULL DEFAULT 0,"
+	"  last_seq       INTEGER,"		/* resolved_seq last counted */
 	"  updated_at     TEXT"
 	") WITHOUT ROWID;"
 	,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cond.h"
 #include "jsonl.h"
 #include "sig.h"
 #include "stats.h"
@@ -75,8 +76,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: store TABLE [--db PATH] [--key FIELD] [--emit new|all|none] "
 	    "[-v]\n"
-	    "  TABLE is articles, chunks, prices, or a name for a generic "
-	    "table\n");
+	    "  TABLE is articles, chunks, prices, predictions, votes, or a name "
+	    "for a generic table\n");
 	exit(status);
 }
 
@@ -571,6 +572,318 @@ prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 	return changes ? REC_NEW : REC_SEEN;
 }
 
+/* ---- predictions and votes: for verify-predictions ---- */
+
+enum { PR_FIND, PR_INSERT, PR_UPDATE };
+
+static void
+predictions_prepare(struct store_ctx *c)
+{
+	c->st[PR_FIND] = store_prepare(c->db,
+	    "SELECT status, record IS ?2 FROM predictions WHERE id = ?1");
+	c->st[PR_INSERT] = store_prepare(c->db,
+	    "INSERT INTO predictions (id, symbol, question, opens_at,"
+	    " verify_at, start_price, options, mode, status, record,"
+	    " created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+	c->st[PR_UPDATE] = store_prepare(c->db,
+	    "UPDATE predictions SET symbol = ?2, question = ?3, opens_at = ?4,"
+	    " verify_at = ?5, start_price = ?6, options = ?7, mode = ?8,"
+	    " status = ?9, record = ?10, updated_at = ?11"
+	    " WHERE id = ?1 AND status = 'active'");
+}
+
+/* An RFC 3339 field of o, normalised into buf; NULL (reported) if bad. */
+static const char *
+time_field(struct jsonl_reader *r, json_object *o, const char *field,
+    char *buf)
+{
+	const char *s = json_get_string(o, field);
+	int64_t ms;
+
+	if (s == NULL) {
+		jsonl_bad(r, "no %s", field);
+		return NULL;
+	}
+	if (time_parse(s, &ms) != 0) {
+		jsonl_bad(r, "%s is not an RFC 3339 time: %.40s", field, s);
+		return NULL;
+	}
+	return time_format(ms, buf);
+}
+
+/*
+ * Check a prediction's options: a non-empty object of label: condition;
+ * every condition must compile (in manual mode it may be empty or null).
+ */
+static int
+options_check(struct jsonl_reader *r, json_object *opts, int manual)
+{
+	char err[COND_ERRSZ];
+	int n = 0;
+
+	if (opts == NULL || !json_object_is_type(opts, json_type_object)) {
+		jsonl_bad(r, "options is not an object of label: condition");
+		return -1;
+	}
+	json_object_object_foreach(opts, label, v) {
+		const char *src;
+		struct cond *cd;
+
+		if (*label == '\0' || strlen(label) > 64) {
+			jsonl_bad(r, "option labels are 1 to 64 bytes");
+			return -1;
+		}
+		if (v == NULL && manual) {
+			n++;
+			continue;
+		}
+		if (!json_object_is_type(v, json_type_string)) {
+			jsonl_bad(r, "option %.64s: the condition is not a "
+			    "string", label);
+			return -1;
+		}
+		src = json_object_get_string(v);
+		if (*src == '\0' && manual) {
+			n++;
+			continue;
+		}
+		if ((cd = cond_parse(src, err, sizeof(err))) == NULL) {
+			jsonl_bad(r, "option %.64s: %s", label, err);
+			return -1;
+		}
+		cond_free(cd);
+		n++;
+	}
+	if (n == 0) {
+		jsonl_bad(r, "no options");
+		return -1;
+	}
+	return 0;
+}
+
+static enum outcome
+predictions_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	char idbuf[32], obuf[TIME_BUFSZ], vbuf[TIME_BUFSZ];
+	const char *id, *symbol, *mode, *status, *opens, *verify, *text;
+	json_object *opts = NULL;
+	double start = 0;
+	int has_start, found, same = 0;
+	size_t len;
+	sqlite3_stmt *st;
+	enum outcome res;
+
+	if ((id = key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
+		jsonl_bad(r, "no id");
+		return REC_BAD;
+	}
+	symbol = json_get_string(o, "symbol");
+	if (symbol == NULL || *symbol == '\0') {
+		jsonl_bad(r, "no symbol");
+		return REC_BAD;
+	}
+	if ((opens = time_field(r, o, "opens_at", obuf)) == NULL ||
+	    (verify = time_field(r, o, "verify_at", vbuf)) == NULL)
+		return REC_BAD;
+	if (strcmp(verify, opens) <= 0) {
+		jsonl_bad(r, "verify_at is not after opens_at");
+		return REC_BAD;
+	}
+	has_start = json_object_object_get_ex(o, "start_price", NULL) &&
+	    !json_object_is_type(json_object_object_get(o, "start_price"),
+	    json_type_null);
+	if (has_start && (!json_get_double(o, "start_price", &start) ||
+	    !(start > 0) || start > 1e300)) {
+		jsonl_bad(r, "start_price is not a positive number");
+		return REC_BAD;
+	}
+	mode = json_get_string(o, "mode");
+	if (mode == NULL)
+		mode = "auto";
+	if (strcmp(mode, "auto") != 0 && strcmp(mode, "manual") != 0) {
+		jsonl_bad(r, "mode is not auto or manual");
+		return REC_BAD;
+	}
+	status = json_get_string(o, "status");
+	if (status == NULL)
+		status = "active";
+	if (strcmp(status, "active") != 0 && strcmp(status, "cancelled") != 0) {
+		jsonl_bad(r, "status given on input is active or cancelled");
+		return REC_BAD;
+	}
+	json_object_object_get_ex(o, "options", &opts);
+	if (options_check(r, opts, strcmp(mode, "manual") == 0) != 0)
+		return REC_BAD;
+
+	text = jsonl_text(o, &len);
+	st = c->st[PR_FIND];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	found = store_step_ok(st) == SQLITE_ROW;
+	if (found) {
+		same = sqlite3_column_int(st, 1);
+		if (!same && strcmp((const char *)sqlite3_column_text(st, 0),
+		    "active") != 0) {
+			jsonl_bad(r, "prediction %.64s is %s, not changed", id,
+			    (const char *)sqlite3_column_text(st, 0));
+			sqlite3_reset(st);
+			return REC_BAD;
+		}
+	}
+	sqlite3_reset(st);
+	if (found && same)
+		return REC_SEEN;
+	res = found ? REC_SEEN : REC_NEW;
+	st = c->st[found ? PR_UPDATE : PR_INSERT];
+	/* the record's text is rebuilt by jsonl_text below: copy it */
+	{
+		char *rec = xstrndup(text, len);
+		const char *otext = jsonl_text(opts, NULL);
+
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
+		store_bind_text(st, 3, json_get_string(o, "question"));
+		sqlite3_bind_text(st, 4, opens, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, verify, -1, SQLITE_STATIC);
+		if (has_start)
+			sqlite3_bind_double(st, 6, start);
+		else
+			sqlite3_bind_null(st, 6);
+		sqlite3_bind_text(st, 7, otext, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, rec, (int)len, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 11, c->now, -1, SQLITE_STATIC);
+		store_step_ok(st);
+		sqlite3_reset(st);
+		free(rec);
+	}
+	return res;
+}
+
+enum { VO_PRED = 0, VO_UPSERT = 1 };
+
+/* votes: the last prediction looked up, so that votes grouped by
+ * prediction cost one lookup per group */
+static char *vote_pred_id;		/* its id, or NULL */
+static char *vote_pred_status;		/* its status, or NULL if unknown */
+static json_object *vote_pred_opts;	/* its options */
+
+static void
+votes_prepare(struct store_ctx *c)
+{
+	c->st[VO_PRED] = store_prepare(c->db,
+	    "SELECT status, options FROM predictions WHERE id = ?1");
+	c->st[VO_UPSERT] = store_prepare(c->db,
+	    "INSERT INTO votes (prediction_id, user_id, option, voted_at)"
+	    " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM predictions"
+	    "  WHERE id = ?1 AND status = 'active')"
+	    " ON CONFLICT (prediction_id, user_id) DO UPDATE"
+	    " SET option = excluded.option, voted_at = excluded.voted_at"
+	    " WHERE option IS NOT excluded.option"
+	    "  OR voted_at IS NOT excluded.voted_at");
+}
+
+static void
+votes_forget(void)
+{
+	free(vote_pred_id);
+	free(vote_pred_status);
+	json_object_put(vote_pred_opts);
+	vote_pred_id = vote_pred_status = NULL;
+	vote_pred_opts = NULL;
+}
+
+/* A field named one way or the other, as key text. */
+static const char *
+key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
+{
+	const char *k = key_text(o, a, buf, n);
+
+	return k ? k : key_text(o, b, buf, n);
+}
+
+static enum outcome
+votes_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
+    json_object **out)
+{
+	char pbuf[32], ubuf[32], tbuf[TIME_BUFSZ];
+	const char *pid, *uid, *option, *voted = NULL, *vs;
+	sqlite3_stmt *st;
+	int64_t ms;
+	int changes;
+
+	pid = key_text2(o, "prediction_id", "prediction", pbuf, sizeof(pbuf));
+	if (pid == NULL) {
+		jsonl_bad(r, "no prediction_id");
+		return REC_BAD;
+	}
+	if ((uid = key_text2(o, "user_id", "user", ubuf, sizeof(ubuf))) ==
+	    NULL) {
+		jsonl_bad(r, "no user_id");
+		return REC_BAD;
+	}
+	if ((option = json_get_string(o, "option")) == NULL ||
+	    *option == '\0') {
+		jsonl_bad(r, "no option");
+		return REC_BAD;
+	}
+	if ((vs = json_get_string(o, "voted_at")) != NULL) {
+		if (time_parse(vs, &ms) != 0) {
+			jsonl_bad(r, "voted_at is not an RFC 3339 time: %.40s",
+			    vs);
+			return REC_BAD;
+		}
+		voted = time_format(ms, tbuf);
+	}
+	if (vote_pred_id == NULL || strcmp(vote_pred_id, pid) != 0) {
+		votes_forget();
+		vote_pred_id = xstrdup(pid);
+		st = c->st[VO_PRED];
+		sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+		if (store_step_ok(st) == SQLITE_ROW) {
+			vote_pred_status = xstrdup(
+			    (const char *)sqlite3_column_text(st, 0));
+			vote_pred_opts = json_tokener_parse(
+			    (const char *)sqlite3_column_text(st, 1));
+		}
+		sqlite3_reset(st);
+	}
+	if (vote_pred_status == NULL) {
+		jsonl_bad(r, "unknown prediction %.64s", pid);
+		return REC_BAD;
+	}
+	if (strcmp(vote_pred_status, "active") != 0) {
+		jsonl_bad(r, "prediction %.64s is %s, votes are closed", pid,
+		    vote_pred_status);
+		return REC_BAD;
+	}
+	if (vote_pred_opts == NULL ||
+	    !json_object_object_get_ex(vote_pred_opts, option, NULL)) {
+		jsonl_bad(r, "prediction %.64s has no option %.64s", pid,
+		    option);
+		return REC_BAD;
+	}
+	st = c->st[VO_UPSERT];
+	sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, option, -1, SQLITE_STATIC);
+	store_bind_text(st, 4, voted);
+	store_step_ok(st);
+	changes = sqlite3_changes(c->db);
+	sqlite3_reset(st);
+	return changes ? REC_NEW : REC_SEEN;
+}
+
+static void
+votes_flush(struct store_ctx *c, int at_end)
+{
+	/* another program may change a prediction between transactions */
+	votes_forget();
+}
+
 /* ---- generic tables: key and the whole record ---- */
 
 enum { G_FIND, G_INSERT, G_UPDATE };
@@ -580,7 +893,7 @@ generic_prepare(struct store_ctx *c)
 {
 	static const char *const reserved[] = { "articles", "chunks",
 	    "prices", "feeds", "runs", "job_state", "queue", "queue_keys",
-	    "predictions", "votes", "user_stats" };
+	    "user_stats" };
 	regex_t re;
 	char *sql;
 	int ok;
@@ -670,6 +983,8 @@ static const struct table tables[] = {
 	{ "articles", articles_put, articles_flush, every_record },
 	{ "chunks", chunks_put, chunks_flush, chunks_starts_unit },
 	{ "prices", prices_put, no_flush, every_record },
+	{ "predictions", predictions_put, no_flush, every_record },
+	{ "votes", votes_put, votes_flush, every_record },
 	{ NULL, generic_put, no_flush, every_record },
 };
 
@@ -756,6 +1071,10 @@ main(int argc, char *argv[])
 		chunks_prepare(&c);
 	else if (t->put == prices_put)
 		prices_prepare(&c);
+	else if (t->put == predictions_put)
+		predictions_prepare(&c);
+	else if (t->put == votes_put)
+		votes_prepare(&c);
 	else
 		generic_prepare(&c);
 	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
