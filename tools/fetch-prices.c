@@ -1,0 +1,527 @@
+/*
+ * fetch-prices - fetch price quotes from an HTTP JSON endpoint, store them
+ * in the prices table, prune old ones.  See man/fetch-prices.1.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "jsonl.h"
+#include "sig.h"
+#include "stats.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define DEFAULT_SYMBOLS "XAUUSD,XAGUSD,EURUSD,GBPUSD,USDJPY,BTCUSD"
+#define DEFAULT_KEEP_MS (2LL * 24 * 3600 * 1000)
+#define DEFAULT_TIMEOUT_MS 4000
+#define MAX_BODY (4 * 1024 * 1024)
+#define MAX_SYMBOLS 256
+
+enum {
+	OPT_URL = OPT_FIRST_PRIVATE, OPT_SYMBOLS, OPT_KEEP, OPT_TIMEOUT,
+	OPT_EMIT, OPT_NO_STORE
+};
+
+/* One configured symbol and what the answer said of it. */
+struct quote {
+	char *symbol;		/* as configured; owned */
+	int found;		/* a quote was in the answer */
+	double price;		/* its price */
+	int64_t ms;		/* its time */
+};
+
+/* The run. */
+struct fp {
+	struct quote q[MAX_SYMBOLS];	/* configured symbols */
+	int n;				/* how many */
+	int64_t now;			/* fetch time, ms */
+	int verbose;			/* -v */
+	unsigned long bad;		/* quotes in the answer that were bad */
+};
+
+/* The body being received. */
+struct body {
+	char *buf;		/* owned */
+	size_t len;
+	int too_big;		/* more than MAX_BODY came */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: fetch-prices [--db PATH] [--url URL] [--symbols LIST] "
+	    "[--keep D]\n"
+	    "                    [--timeout D] [--emit] [--no-store] [-v]\n");
+	exit(status);
+}
+
+static size_t
+on_data(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct body *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n > MAX_BODY) {
+		b->too_big = 1;
+		return 0;
+	}
+	b->buf = xrealloc(b->buf, b->len + n + 1);
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return n;
+}
+
+/* GET url into b; returns 0, or -1 after a message. */
+static int
+fetch(const char *url, int64_t timeout_ms, struct body *b)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hdr = NULL;
+	const char *token = getenv("JOBLINE_PRICES_TOKEN");
+	char ebuf[CURL_ERROR_SIZE] = "";
+	long code = 0;
+	CURLcode rc;
+	int ret = -1;
+
+	if (h == NULL)
+		die_nomem();
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (token != NULL && *token != '\0') {
+		char *a;
+
+		if (asprintf(&a, "Authorization: Bearer %s", token) < 0)
+			die_nomem();
+		hdr = curl_slist_append(hdr, a);
+		free(a);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "jobline-fetch-prices/"
+	    JOBLINE_VERSION);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (b->too_big)
+		warnx("%s: answer larger than %d bytes", url, MAX_BODY);
+	else if (rc != CURLE_OK)
+		warnx("%s: %s", url, *ebuf ? ebuf : curl_easy_strerror(rc));
+	else if (code != 200)
+		warnx("%s: HTTP status %ld", url, code);
+	else
+		ret = 0;
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	return ret;
+}
+
+/* A time given as RFC 3339 text or epoch seconds (or ms); -1 if bad. */
+static int
+read_time(json_object *t, int64_t *ms)
+{
+	double d;
+
+	if (json_object_is_type(t, json_type_string))
+		return time_parse(json_object_get_string(t), ms);
+	if (json_object_is_type(t, json_type_int) ||
+	    json_object_is_type(t, json_type_double)) {
+		d = json_object_get_double(t);
+		if (!isfinite(d) || d < 0 || d > 1e14)
+			return -1;
+		*ms = d > 1e11 ? (int64_t)d : (int64_t)(d * 1000);
+		return 0;
+	}
+	return -1;
+}
+
+/* A number, or a string holding one (some APIs quote prices). */
+static int
+read_price(json_object *p, double *out)
+{
+	char *end;
+
+	if (json_object_is_type(p, json_type_int) ||
+	    json_object_is_type(p, json_type_double))
+		*out = json_object_get_double(p);
+	else if (json_object_is_type(p, json_type_string)) {
+		const char *s = json_object_get_string(p);
+
+		errno = 0;
+		*out = strtod(s, &end);
+		if (*s == '\0' || *end != '\0' || errno != 0)
+			return -1;
+	} else
+		return -1;
+	return isfinite(*out) && *out > 0 ? 0 : -1;
+}
+
+/* Record one quote of symbol if it is configured. */
+static void
+take(struct fp *f, const char *symbol, json_object *price, json_object *time,
+    int64_t default_ms)
+{
+	for (int i = 0; i < f->n; i++) {
+		struct quote *q = &f->q[i];
+		double p;
+		int64_t ms = default_ms;
+
+		if (strcmp(q->symbol, symbol) != 0)
+			continue;
+		if (price == NULL || read_price(price, &p) != 0) {
+			warnx("%s: price is not a positive number", symbol);
+			f->bad++;
+			return;
+		}
+		if (time != NULL && read_time(time, &ms) != 0) {
+			warnx("%s: time is not RFC 3339 or epoch seconds",
+			    symbol);
+			f->bad++;
+			return;
+		}
+		q->found = 1;
+		q->price = p;
+		q->ms = ms;
+		return;
+	}
+}
+
+static json_object *
+get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+/* One {symbol, price, time} object. */
+static void
+take_object(struct fp *f, json_object *o, int64_t default_ms)
+{
+	json_object *s = get(o, "symbol");
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_is_type(s, json_type_string)) {
+		f->bad++;
+		return;
+	}
+	take(f, json_object_get_string(s), get(o, "price"), get(o, "time"),
+	    default_ms);
+}
+
+/*
+ * The shapes read (documented in fetch-prices.1):
+ *   [{"symbol": S, "price": P, "time": T}, ...]
+ *   {"S": P, ...}  or  {"S": {"price": P, "time": T}, ...}
+ *   either of them under "quotes" or "data", with an optional "time"
+ *   beside it for quotes that have none.
+ */
+static int
+parse_answer(struct fp *f, json_object *root)
+{
+	json_object *inner, *t;
+	int64_t ms = f->now;
+
+	if (json_object_is_type(root, json_type_object) &&
+	    ((inner = get(root, "quotes")) != NULL ||
+	    (inner = get(root, "data")) != NULL)) {
+		if ((t = get(root, "time")) != NULL && read_time(t, &ms) != 0)
+			ms = f->now;
+		root = inner;
+	}
+	if (json_object_is_type(root, json_type_array)) {
+		size_t n = json_object_array_length(root);
+
+		for (size_t i = 0; i < n; i++)
+			take_object(f, json_object_array_get_idx(root, i), ms);
+		return 0;
+	}
+	if (!json_object_is_type(root, json_type_object))
+		return -1;
+	json_object_object_foreach(root, key, val) {
+		if (json_object_is_type(val, json_type_object))
+			take(f, key, get(val, "price"), get(val, "time"), ms);
+		else
+			take(f, key, val, NULL, ms);
+	}
+	return 0;
+}
+
+/* Split LIST (commas or spaces) into f->q; -1 on a bad symbol. */
+static int
+set_symbols(struct fp *f, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *s = strtok_r(copy, ", \t\n", &save); s != NULL;
+	    s = strtok_r(NULL, ", \t\n", &save)) {
+		for (char *c = s; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '.' &&
+			    *c != '_' && *c != '-' && *c != '/') {
+				warnx("%s: a symbol is letters, digits and "
+				    "._-/", s);
+				free(copy);
+				return -1;
+			}
+		if (f->n == MAX_SYMBOLS) {
+			warnx("more than %d symbols", MAX_SYMBOLS);
+			free(copy);
+			return -1;
+		}
+		f->q[f->n++].symbol = xstrdup(s);
+	}
+	free(copy);
+	return f->n > 0 ? 0 : -1;
+}
+
+/* url with every "{symbols}" replaced by the comma-separated symbols. */
+static char *
+expand_url(struct fp *f, const char *url)
+{
+	char *list = NULL, *out = NULL;
+	size_t ll = 0, ol = 0;
+	FILE *m = open_memstream(&list, &ll);
+	FILE *o;
+	const char *p;
+
+	if (m == NULL)
+		die_nomem();
+	for (int i = 0; i < f->n; i++)
+		fprintf(m, "%s%s", i ? "," : "", f->q[i].symbol);
+	fclose(m);
+	if ((o = open_memstream(&out, &ol)) == NULL)
+		die_nomem();
+	while ((p = strstr(url, "{symbols}")) != NULL) {
+		fwrite(url, 1, (size_t)(p - url), o);
+		fputs(list, o);
+		url = p + strlen("{symbols}");
+	}
+	fputs(url, o);
+	fclose(o);
+	free(list);
+	return out;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "symbols", required_argument, NULL, OPT_SYMBOLS },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "emit", no_argument, NULL, OPT_EMIT },
+		{ "no-store", no_argument, NULL, OPT_NO_STORE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct fp f;
+	const char *db = NULL, *url = getenv("JOBLINE_PRICES_URL");
+	const char *symbols = getenv("JOBLINE_PRICES_SYMBOLS");
+	int64_t keep = DEFAULT_KEEP_MS, timeout = DEFAULT_TIMEOUT_MS;
+	int ch, emit = 0, no_store = 0, status = EXIT_OK, missing = 0;
+	long stored = 0, pruned = 0;
+	struct body b = { NULL, 0, 0 };
+	json_object *root;
+	char *full;
+
+	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_URL:
+			url = optarg;
+			break;
+		case OPT_SYMBOLS:
+			symbols = optarg;
+			break;
+		case OPT_KEEP:
+			if (duration_parse(optarg, &keep) != 0) {
+				warnx("--keep: not a duration: %s", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_TIMEOUT:
+			if (duration_parse(optarg, &timeout) != 0 ||
+			    timeout <= 0) {
+				warnx("--timeout: not a duration: %s", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_EMIT:
+			emit = 1;
+			break;
+		case OPT_NO_STORE:
+			no_store = 1;
+			break;
+		case 'v':
+			f.verbose = 1;
+			break;
+		case 'q':
+			f.verbose = 0;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EXIT_USAGE);
+	if (url == NULL || *url == '\0') {
+		warnx("no endpoint: give --url or set JOBLINE_PRICES_URL");
+		usage(stderr, EXIT_USAGE);
+	}
+	if (set_symbols(&f, symbols && *symbols ? symbols : DEFAULT_SYMBOLS)
+	    != 0)
+		usage(stderr, EXIT_USAGE);
+	f.now = time_now();
+	sig_catch();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	full = expand_url(&f, url);
+	if (fetch(full, timeout, &b) != 0) {
+		status = EXIT_PARTIAL;
+		goto out;
+	}
+	root = json_tokener_parse(b.buf ? b.buf : "");
+	if (root == NULL || parse_answer(&f, root) != 0) {
+		warnx("%s: the answer is not JSON quotes", full);
+		json_object_put(root);
+		status = EXIT_PARTIAL;
+		goto out;
+	}
+	json_object_put(root);
+	for (int i = 0; i < f.n; i++)
+		if (!f.q[i].found) {
+			warnx("%s: no quote in the answer", f.q[i].symbol);
+			missing++;
+		}
+	if (emit) {
+		for (int i = 0; i < f.n; i++) {
+			char tbuf[TIME_BUFSZ], num[40];
+			json_object *o;
+
+			if (!f.q[i].found)
+				continue;
+			o = json_object_new_object();
+			json_object_object_add(o, "symbol",
+			    json_object_new_string(f.q[i].symbol));
+			json_object_object_add(o, "time",
+			    json_object_new_string(time_format(f.q[i].ms,
+			    tbuf)));
+			snprintf(num, sizeof(num), "%.15g", f.q[i].price);
+			if (strtod(num, NULL) != f.q[i].price)
+				snprintf(num, sizeof(num), "%.17g",
+				    f.q[i].price);
+			json_object_object_add(o, "price",
+			    json_object_new_double_s(f.q[i].price, num));
+			jsonl_write(stdout, o);
+			json_object_put(o);
+		}
+	}
+	if (!no_store) {
+		sqlite3 *dbh = store_open(db, 0);
+		sqlite3_stmt *ins = store_prepare(dbh,
+		    "INSERT INTO prices (symbol, time, price)"
+		    " VALUES (?1, ?2, ?3) ON CONFLICT (symbol, time)"
+		    " DO UPDATE SET price = excluded.price"
+		    " WHERE price IS NOT excluded.price");
+		sqlite3_stmt *syms = store_prepare(dbh,
+		    "SELECT DISTINCT symbol FROM prices");
+		sqlite3_stmt *del = store_prepare(dbh,
+		    "DELETE FROM prices WHERE symbol = ?1 AND time < ?2");
+		char tbuf[TIME_BUFSZ], cut[TIME_BUFSZ];
+
+		store_begin(dbh);
+		for (int i = 0; i < f.n; i++) {
+			if (!f.q[i].found)
+				continue;
+			sqlite3_bind_text(ins, 1, f.q[i].symbol, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, time_format(f.q[i].ms, tbuf),
+			    -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 3, f.q[i].price);
+			store_step_ok(ins);
+			stored += sqlite3_changes(dbh);
+			sqlite3_reset(ins);
+		}
+		if (keep > 0) {
+			/* symbols first, then deletes: no read open meanwhile */
+			char **names = NULL;
+			size_t nn = 0;
+
+			time_format(f.now - keep, cut);
+			while (store_step_ok(syms) == SQLITE_ROW) {
+				names = xrealloc(names, (nn + 1) *
+				    sizeof(*names));
+				names[nn++] = xstrdup((const char *)
+				    sqlite3_column_text(syms, 0));
+			}
+			sqlite3_reset(syms);
+			for (size_t i = 0; i < nn; i++) {
+				sqlite3_bind_text(del, 1, names[i], -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_text(del, 2, cut, -1,
+				    SQLITE_STATIC);
+				store_step_ok(del);
+				pruned += sqlite3_changes(dbh);
+				sqlite3_reset(del);
+				free(names[i]);
+			}
+			free(names);
+		}
+		store_commit(dbh);
+		sqlite3_finalize(ins);
+		sqlite3_finalize(syms);
+		sqlite3_finalize(del);
+		store_close(dbh);
+	}
+	if (missing || f.bad)
+		status = EXIT_PARTIAL;
+out:
+	stats_add("quotes_stored", stored);
+	stats_add("quotes_pruned", pruned);
+	stats_flush();
+	if (f.verbose)
+		warnx("%s: %ld quotes stored, %ld pruned, %d missing, %lu bad",
+		    full, stored, pruned, missing, f.bad);
+	free(full);
+	free(b.buf);
+	for (int i = 0; i < f.n; i++)
+		free(f.q[i].symbol);
+	curl_global_cleanup();
+	if (sig_caught)
+		status = 128 + sig_caught;
+	exit_flush(status);
+}
