@@ -249,6 +249,11 @@ lex(struct parser *p)
 			p->cmp = ch == '=' ? C_EQ : C_NE;
 			return;
 		}
+		if (ch == '=' && (s[p->pos] == '<' || s[p->pos] == '>')) {
+			fail(p, p->tpos, "'=%c' is not an operator, use '%c='",
+			    s[p->pos], s[p->pos]);
+			return;
+		}
 		fail(p, p->tpos, ch == '=' ? "'=' is not an operator, use '=='" :
 		    "'!' is not an operator, use NOT or '!='");
 		return;

@@ -83,7 +83,7 @@ test_expect 'malformed conditions: the reason and the column' '
 	@column 1: empty condition
 	price@column 6: expected a comparison
 	price = 1@column 7: '"'"'='"'"' is not an operator, use '"'"'=='"'"'
-	price => 1@column 7: '"'"'='"'"' is not an operator
+	price => 1@column 7: '"'"'=>'"'"' is not an operator, use '"'"'>='"'"'
 	price > 1 && price < 2@column 11: '"'"'&'"'"' is not an operator, use AND
 	price > 1 || price < 2@column 11: '"'"'|'"'"' is not an operator, use OR
 	!(price > 1)@column 1: '"'"'!'"'"' is not an operator, use NOT

@@ -1,0 +1,107 @@
+#!/bin/sh
+# store predictions / store votes: what verify-predictions reads, checked
+# on the way in; malformed records refused with their line numbers
+. "$(dirname "$0")/lib.sh"
+
+OPTS='{"A":"price_change_percent >= 1.0","B":"price_change_percent < 1.0"}'
+export OPTS
+
+test_expect 'malformed predictions are refused with their line, the rest loaded' '
+	cat >in <<-EOF &&
+	{"id":"ok1","symbol":"XAUUSD","question":"Up?","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","start_price":2000,"options":$OPTS}
+	{"id":"c1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":{"A":"price_change_percent >= 1.0","B":"price_change_percent =< 1"}}
+	{"id":"t1","symbol":"XAUUSD","opens_at":"yesterday","verify_at":"2026-11-22T09:00:00Z","options":$OPTS}
+	{"id":"t2","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","options":$OPTS}
+	{"id":"t3","symbol":"XAUUSD","opens_at":"2026-11-22T09:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":$OPTS}
+	{"id":"o1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":{}}
+	{"id":"o2","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z"}
+	{"id":"o3","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":{"A":1}}
+	{"symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":$OPTS}
+	{"id":"s1","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":$OPTS}
+	{"id":"m1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","mode":"robot","options":$OPTS}
+	{"id":"p1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","start_price":-3,"options":$OPTS}
+	{"id":"x1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","status":"verified","options":$OPTS}
+	{"id":"m2","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00+01:00","verify_at":"2026-11-22T09:00:00.250+01:00","mode":"manual","options":{"yes":"","no":null}}
+	{"id":"a2","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":{"yes":"","no":"price > 1"}}
+	{"id":7,"symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","options":$OPTS}
+	EOF
+	exits 1 store predictions <in 2>err &&
+	cat >want <<-\EOF &&
+	store: stdin:2: option B: column 22: '\''=<'\'' is not an operator, use '\''<='\''
+	store: stdin:3: opens_at is not an RFC 3339 time: yesterday
+	store: stdin:4: no verify_at
+	store: stdin:5: verify_at is not after opens_at
+	store: stdin:6: no options
+	store: stdin:7: options is not an object of label: condition
+	store: stdin:8: option A: the condition is not a string
+	store: stdin:9: no id
+	store: stdin:10: no symbol
+	store: stdin:11: mode is not auto or manual
+	store: stdin:12: start_price is not a positive number
+	store: stdin:13: status given on input is active or cancelled
+	store: stdin:15: option yes: column 1: empty condition
+	EOF
+	test_cmp want err &&
+	test "$(rows "SELECT id, mode, opens_at, verify_at FROM predictions ORDER BY id" | tr "\n" " ")" = "7|auto|2026-11-22T08:00:00Z|2026-11-22T09:00:00Z m2|manual|2026-11-22T07:00:00Z|2026-11-22T08:00:00Z ok1|auto|2026-11-22T08:00:00Z|2026-11-22T09:00:00Z " &&
+	test "$(rows "SELECT question, start_price, options FROM predictions WHERE id = '\''ok1'\''")" = "Up?|2000.0|$OPTS"
+'
+
+test_expect 'loading again is a no-op; an active prediction may change, a resolved one not' '
+	p="{\"id\":\"p1\",\"symbol\":\"XAUUSD\",\"opens_at\":\"2026-11-22T08:00:00Z\",\"verify_at\":\"2026-11-22T09:00:00Z\",\"start_price\":2000,\"options\":$OPTS}" &&
+	echo "$p" | store predictions &&
+	echo "$p" | store predictions &&
+	echo "$p" | sed s/09:00/09:30/ | store predictions &&
+	test "$(rows "SELECT count(*), verify_at FROM predictions")" = "1|2026-11-22T09:30:00Z" &&
+	echo "{\"symbol\":\"XAUUSD\",\"time\":\"2026-11-22T09:30:00Z\",\"price\":2000}" | store prices &&
+	verify-predictions --now 2026-11-22T10:00:00Z >/dev/null &&
+	echo "$p" | sed s/09:00/09:30/ | store predictions &&
+	echo "$p" | exits 1 store predictions 2>err &&
+	grep -q "stdin:1: prediction p1 is verified, not changed" err &&
+	test "$(rows "SELECT status, verify_at FROM predictions")" = "verified|2026-11-22T09:30:00Z"
+'
+
+test_expect 'malformed votes are refused with their line, the rest loaded' '
+	cat >p <<-EOF &&
+	{"id":"p1","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","start_price":2000,"options":$OPTS}
+	{"id":"p2","symbol":"XAUUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T09:00:00Z","start_price":2000,"options":$OPTS}
+	EOF
+	store predictions <p &&
+	cat >v <<-\EOF &&
+	{"prediction_id":"p1","user_id":"u1","option":"A"}
+	{"prediction_id":"p9","user_id":"u1","option":"A"}
+	{"prediction_id":"p1","user_id":"u2","option":"E"}
+	{"prediction_id":"p1","option":"A"}
+	{"user_id":"u3","option":"A"}
+	{"prediction_id":"p1","user_id":"u3"}
+	{"prediction":"p2","user":42,"option":"B","voted_at":"2026-11-22T08:10:00Z"}
+	{"prediction_id":"p2","user_id":"u4","option":"B","voted_at":"soon"}
+	[1]
+	{"prediction_id":"p1","user_id":"u5","option":"B"}
+	EOF
+	exits 1 store votes <v 2>err &&
+	cat >want <<-\EOF &&
+	store: stdin:2: unknown prediction p9
+	store: stdin:3: prediction p1 has no option E
+	store: stdin:4: no user_id
+	store: stdin:5: no prediction_id
+	store: stdin:6: no option
+	store: stdin:8: voted_at is not an RFC 3339 time: soon
+	store: stdin:9: not a JSON object
+	EOF
+	test_cmp want err &&
+	test "$(rows "SELECT prediction_id, user_id, option, voted_at FROM votes ORDER BY 1, 2" | tr "\n" " ")" = "p1|u1|A| p1|u5|B| p2|42|B|2026-11-22T08:10:00Z "
+'
+
+test_expect 'a user changes a vote while open; votes close once resolved' '
+	echo "{\"id\":\"p1\",\"symbol\":\"X\",\"opens_at\":\"2026-11-22T08:00:00Z\",\"verify_at\":\"2026-11-22T09:00:00Z\",\"start_price\":2000,\"options\":$OPTS}" | store predictions &&
+	echo "{\"prediction_id\":\"p1\",\"user_id\":\"u1\",\"option\":\"A\"}" | store votes &&
+	echo "{\"prediction_id\":\"p1\",\"user_id\":\"u1\",\"option\":\"B\"}" | store votes &&
+	test "$(rows "SELECT count(*), option FROM votes")" = "1|B" &&
+	echo "{\"symbol\":\"X\",\"time\":\"2026-11-22T09:00:00Z\",\"price\":2000}" | store prices &&
+	verify-predictions --now 2026-11-22T09:01:00Z >/dev/null &&
+	echo "{\"prediction_id\":\"p1\",\"user_id\":\"u2\",\"option\":\"B\"}" | exits 1 store votes 2>err &&
+	grep -q "stdin:1: prediction p1 is verified, votes are closed" err &&
+	test "$(rows "SELECT count(*) FROM votes")" = 1
+'
+
+test_done
