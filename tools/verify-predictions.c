@@ -25,6 +25,8 @@
 #define PAGE 256
 /* Default --max-age: the newest quote may be this much older. */
 #define DEFAULT_MAX_AGE_MS (5 * 60 * 1000)
+/* A write transaction is committed after this long (ms). */
+#define BATCH_MS 200
 /* Reasons list at most this many option labels. */
 #define REASON_MAX 512
 
@@ -178,8 +180,19 @@ quote_at(struct vp *v, const char *symbol, const char *at, double *price,
 static void
 put_str(struct vp *v, const char *s)
 {
+	const char *c;
+
 	if (s == NULL) {
 		fputs("null", stdout);
+		return;
+	}
+	for (c = s; *c != '\0' && *c != '"' && *c != '\\' &&
+	    (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+		;
+	if (*c == '\0') {		/* nothing to escape: the usual case */
+		putc_unlocked('"', stdout);
+		fwrite_unlocked(s, 1, (size_t)(c - s), stdout);
+		putc_unlocked('"', stdout);
 		return;
 	}
 	json_object_set_string(v->scratch, s);
@@ -450,8 +463,13 @@ start_price(struct vp *v, const struct pred *p, double *price, char *from)
 	return quote_at(v, p->symbol, p->opens_at, price, from);
 }
 
-/* Resolve one due auto prediction in a transaction of its own. */
-static void
+/*
+ * Resolve one due auto prediction inside the open transaction.  Nothing
+ * is written unless the prediction is still active (so a prediction left
+ * waiting, or one another run resolved meanwhile, costs no rollback).
+ * Returns 1 when it was verified (its result line is due after commit).
+ */
+static int
 resolve_auto(struct vp *v, const char *id)
 {
 	struct pred p;
@@ -460,9 +478,8 @@ resolve_auto(struct vp *v, const char *id)
 	const char *label;
 	json_object *opts = NULL;
 	double start, end;
-	int done = 0;
+	int verified = 0;
 
-	store_begin(v->db);
 	if (!pred_get(v, id, &p) || strcmp(p.status, "active") != 0 ||
 	    strcmp(p.mode, "auto") != 0)
 		goto out;		/* another run got there first */
@@ -485,7 +502,6 @@ resolve_auto(struct vp *v, const char *id)
 		if (set_error(v, &p, &cv, 0, reason) == 0) {
 			warnx("%s: %s", p.id, reason);
 			v->errored++;
-			done = 1;
 		}
 		goto out;
 	}
@@ -494,23 +510,17 @@ resolve_auto(struct vp *v, const char *id)
 		if (set_error(v, &p, &cv, 1, reason) == 0) {
 			warnx("%s: %s", p.id, reason);
 			v->errored++;
-			done = 1;
 		}
 		goto out;
 	}
 	if (finish(v, &p, label, &cv, 1, "auto", 0) == 0) {
 		v->resolved++;
-		done = 2;
+		verified = 1;
 	}
 out:
 	json_object_put(opts);
-	if (done)
-		store_commit(v->db);
-	else
-		store_rollback(v->db);
-	if (done == 2)
-		print_result(v, id);
 	pred_free(&p);
+	return verified;
 }
 
 /* Fill in the start prices of opened predictions that have none. */
@@ -569,7 +579,13 @@ fill_start_prices(struct vp *v)
 	free(last_id);
 }
 
-/* Resolve every due active auto prediction, oldest deadline first. */
+/*
+ * Resolve every due active auto prediction, oldest deadline first.  Each
+ * prediction's changes are all or nothing; several predictions share a
+ * transaction (at most PAGE of them, or BATCH_MS), because one commit per
+ * prediction rewrites the same user_stats pages thousands of times.  The
+ * result lines of a transaction are written once it has committed.
+ */
 static void
 resolve_due(struct vp *v)
 {
@@ -580,6 +596,9 @@ resolve_due(struct vp *v)
 
 	fill_start_prices(v);
 	do {
+		int64_t t0;
+		int done[PAGE];
+
 		n = 0;
 		sqlite3_bind_text(st, 1, v->nowbuf, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, last_at, -1, SQLITE_STATIC);
@@ -590,9 +609,19 @@ resolve_due(struct vp *v)
 			n++;
 		}
 		sqlite3_reset(st);
-		for (int i = 0; i < n; i++) {
-			if (!sig_caught)
-				resolve_auto(v, ids[i]);
+		for (int i = 0; i < n; ) {
+			int j = i;
+
+			store_begin(v->db);
+			t0 = time_mono();
+			for (; j < n && !sig_caught &&
+			    (j == i || time_mono() - t0 < BATCH_MS); j++)
+				done[j] = resolve_auto(v, ids[j]);
+			store_commit(v->db);
+			for (int k = i; k < j; k++)
+				if (done[k])
+					print_result(v, ids[k]);
+			i = sig_caught ? n : j;
 		}
 		if (n > 0) {
 			free(last_at);
@@ -852,7 +881,8 @@ prepare(struct vp *v, int quotes)
 	    "SELECT count(*), count(*) FILTER (WHERE option = ?2)"
 	    " FROM votes WHERE prediction_id = ?1");
 	v->st[S_SEQ] = store_prepare(db,
-	    "SELECT coalesce(max(resolved_seq), 0) + 1 FROM predictions");
+	    "SELECT coalesce(max(resolved_seq), 0) + 1 FROM predictions"
+	    " WHERE resolved_seq IS NOT NULL");
 	v->st[S_RESOLVE] = store_prepare(db,
 	    "UPDATE predictions SET status = 'verified', start_price = ?2,"
 	    " end_price = ?3, price_change = ?4, change_percent = ?5,"
@@ -1033,6 +1063,10 @@ main(int argc, char *argv[])
 	time_format(v.now, v.nowbuf);
 
 	v.db = store_open(db, 0);
+	/* a fixed 32 MB page cache (SQLite's default is 2 MB): it holds the
+	 * user_stats pages of some 500,000 users, which every batch touches
+	 * again; memory stays bounded by it whatever the input */
+	store_exec(v.db, "PRAGMA cache_size = -32768");
 	v.scratch = json_object_new_string("");
 	sig_catch();
 	if (prices != NULL)
