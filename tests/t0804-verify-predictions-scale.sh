@@ -1,0 +1,50 @@
+#!/bin/sh
+# verify-predictions at scale: 10,000 due predictions, 1,000,000 votes of
+# 100,000 users, resolved in one run, exactly once
+. "$(dirname "$0")/lib.sh"
+
+# gen PREDICTIONS VOTES_PER_PREDICTION: straight into the store with sqlite3
+gen() {
+	verify-predictions --check &&
+	sqlite3 "$JOBLINE_DB" <<-EOF
+	BEGIN;
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+	INSERT INTO predictions (id, symbol, opens_at, verify_at, start_price,
+	    options, created_at, updated_at)
+	SELECT printf('p%05d', i), 'S' || (i % 6), '2026-11-22T08:00:00Z',
+	    printf('2026-11-22T09:%02d:00Z', i % 60), 2000,
+	    '{"A":"price_change_percent >= 1.0","B":"price_change_percent > 0 AND price_change_percent < 1.0","C":"price_change_percent >= -0.5 AND price_change_percent <= 0","D":"price_change_percent < -0.5"}',
+	    '2026-11-22T07:00:00Z', '2026-11-22T07:00:00Z' FROM n;
+	WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 * $2 - 1)
+	INSERT INTO votes (prediction_id, user_id, option)
+	SELECT printf('p%05d', i / $2 + 1), printf('u%06d', (i * 7919) % 100000),
+	    char(65 + (i % 4)) FROM n;
+	WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 5),
+	    m(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM m WHERE j < 59)
+	INSERT INTO prices SELECT 'S' || i, printf('2026-11-22T09:%02d:00Z', j),
+	    1985 + i * 7 FROM s, m;
+	COMMIT;
+	EOF
+}
+
+test_expect '10,000 predictions and 1,000,000 votes, resolved once' '
+	gen 10000 100 &&
+	verify-predictions --now 2026-11-22T10:00:00Z >out 2>err &&
+	test ! -s err &&
+	test "$(wc -l <out)" = 10000 &&
+	: S0 1985 is -0.75% D, S1 1992 -0.4% C, S2 1999 C, S3 2006 0.3% B, S4 2013 B, S5 2020 1% A &&
+	test "$(rows "SELECT correct_option, count(*) FROM predictions GROUP BY 1" | tr "\n" " ")" = "A|1666 B|3334 C|3334 D|1666 " &&
+	test "$(rows "SELECT count(*), sum(correct) FROM votes")" = "1000000|250000" &&
+	test "$(rows "SELECT count(*), sum(predictions), sum(correct) FROM user_stats")" = "100000|1000000|250000" &&
+	test "$(rows "SELECT count(*) FROM predictions WHERE status = '\''verified'\'' AND votes_correct + votes_incorrect = 100")" = 10000 &&
+	jq -c "[.votes_correct, .votes_incorrect, (.voters | length)]" out | sort | uniq -c | awk "{ print \$1, \$2 }" >counts &&
+	test "$(cat counts)" = "10000 [25,75,100]" &&
+	test "$(jq -r .id out | sort -u | wc -l)" = 10000 &&
+	: the voters of a line are the votes of its prediction &&
+	jq -r "select(.id == \"p00042\") | .voters[] | [.user_id, .option, .correct] | @tsv" out >v1 &&
+	rows "SELECT user_id, option, CASE correct WHEN 1 THEN '\''true'\'' ELSE '\''false'\'' END FROM votes WHERE prediction_id = '\''p00042'\'' ORDER BY user_id" | tr "|" "\t" >v2 &&
+	test_cmp v2 v1 &&
+	verify-predictions --now 2026-11-22T10:00:00Z >again && test ! -s again
+'
+
+test_done
