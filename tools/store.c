@@ -22,7 +22,7 @@
 #include "util.h"
 
 /* Rows per transaction; chunks of one item never straddle two. */
-#define BATCH_ROWS 5000
+#define BATCH_ROWS 20000
 /* A batch is committed after this long even if it is small, so records
  * reach the next program of a slow pipeline. */
 #define BATCH_MS 500
@@ -150,7 +150,8 @@ articles_prepare(struct store_ctx *c)
 	c->st[A_INSERT] = store_prepare(c->db,
 	    "INSERT INTO articles (url_key, id, url, feed, title, published,"
 	    " record, first_seen, updated_at, seen_run)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"
+	    " ON CONFLICT (url_key) DO NOTHING");
 	c->st[A_UPDATE] = store_prepare(c->db,
 	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
 	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
@@ -197,7 +198,31 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 		id = json_get_string(o, "id");
 		*out = json_object_get(o);
 	}
-	text = jsonl_text(o, &len);
+	/* the line as it came is the record, unless it was changed */
+	if (*out != NULL) {
+		text = jsonl_text(o, &len);
+	} else {
+		text = r->line;
+		len = r->len;
+	}
+
+	/* most records are new: try the insert first */
+	st = c->st[A_INSERT];
+	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, url);
+	store_bind_text(st, 4, json_get_string(o, "feed"));
+	store_bind_text(st, 5, json_get_string(o, "title"));
+	store_bind_text(st, 6, json_get_string(o, "published"));
+	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->run);
+	store_step_ok(st);
+	sqlite3_reset(st);
+	if (sqlite3_changes(c->db) > 0) {
+		free(ukey);
+		return REC_NEW;
+	}
 
 	st = c->st[A_FIND];
 	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
@@ -242,19 +267,6 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 		}
 	} else {
 		sqlite3_reset(st);
-		st = c->st[A_INSERT];
-		sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		store_bind_text(st, 3, url);
-		store_bind_text(st, 4, json_get_string(o, "feed"));
-		store_bind_text(st, 5, json_get_string(o, "title"));
-		store_bind_text(st, 6, json_get_string(o, "published"));
-		sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 9, c->run);
-		store_step_ok(st);
-		sqlite3_reset(st);
-		res = REC_NEW;
 	}
 	sqlite3_clear_bindings(c->st[A_FIND]);
 	free(ukey);
@@ -635,7 +647,8 @@ generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 		jsonl_bad(r, "no %s", field);
 		return REC_BAD;
 	}
-	text = jsonl_text(o, &len);
+	text = r->line;
+	len = r->len;
 	st = c->st[G_FIND];
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
