@@ -58,12 +58,20 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-bin/%: $(OBJ)/tools/%.o $(LIB_A)
+# relink when switching between plain and sanitized builds
+bin/.variant: FORCE
+	@mkdir -p bin
+	@echo '$(OBJ)' | cmp -s - $@ || echo '$(OBJ)' > $@
+
+bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
-check: all
-	tests/run
+check: all $(OBJ)/unit
+	JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
+
+$(OBJ)/unit: tests/unit.c $(LIB_A)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
 
 # the Quick start: install what is missing, then build and run
 deps:
