@@ -68,7 +68,7 @@ bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
 check: all $(OBJ)/unit
-	JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
+	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
 
 $(OBJ)/unit: tests/unit.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
