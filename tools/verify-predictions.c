@@ -1054,8 +1054,11 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(stderr, EXIT_USAGE);
-	if (eval != NULL)
+	if (eval != NULL) {
+		free(resolves);
+		free(cancels);
 		exit_flush(eval_one(eval, sstart, send, v.verbose));
+	}
 	if (sstart != NULL || send != NULL) {
 		warnx("--start-price and --end-price go with --eval");
 		usage(stderr, EXIT_USAGE);
