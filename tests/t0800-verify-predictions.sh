@@ -216,7 +216,10 @@ test_expect '--show prints a resolved prediction again; --check finds bad ones' 
 	verify --check &&
 	sqlite3 "$JOBLINE_DB" "UPDATE predictions SET options = json_set(options, '\''$.B'\'', '\''price >> 1'\'') WHERE id = '\''p2'\''" &&
 	exits 1 verify --check 2>err &&
-	grep -q "^verify-predictions: p2: option B: column 8: expected a variable or a number, found '\''>'\''" err
+	grep -q "^verify-predictions: p2: option B: column 8: expected a variable or a number, found '\''>'\''" err &&
+	sqlite3 "$JOBLINE_DB" "UPDATE predictions SET verify_at = '\''2026-11-23 00:00'\'' WHERE id = '\''p2'\''" &&
+	exits 1 verify --check 2>err &&
+	grep -q "p2: opens_at and verify_at are not written YYYY-MM-DDThh:mm:ssZ" err
 '
 
 test_expect 'counters go to $JOBLINE_STATS; -v says what was done' '

@@ -751,7 +751,7 @@ check_all(struct vp *v)
 	    "SELECT id, opens_at, verify_at, start_price, options, mode"
 	    " FROM predictions WHERE status = 'active' ORDER BY id");
 	unsigned long bad = 0, n = 0;
-	char err[COND_ERRSZ];
+	char err[COND_ERRSZ], tbuf[TIME_BUFSZ];
 
 	while (!sig_caught && store_step_ok(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -768,6 +768,12 @@ check_all(struct vp *v)
 		    dms <= oms) {
 			warnx("%s: opens_at and verify_at are not two times in "
 			    "order", id);
+			nbad++;
+		} else if (strcmp(time_format(oms, tbuf), o) != 0 ||
+		    strcmp(time_format(dms, tbuf), d) != 0) {
+			/* the due query compares them as text */
+			warnx("%s: opens_at and verify_at are not written "
+			    "YYYY-MM-DDThh:mm:ssZ", id);
 			nbad++;
 		}
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
