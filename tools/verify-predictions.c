@@ -52,7 +52,9 @@ enum {
 	S_RESOLVE,	/* mark verified (guarded by status) */
 	S_ERROR,	/* mark error (guarded by status) */
 	S_MARK,		/* mark the votes */
-	S_STATS,	/* update the voters' statistics */
+	S_STATS_VOTES,	/* the marked votes of a prediction */
+	S_STATS,	/* update a voter's statistics */
+	S_STATS_NEW,	/* or start them */
 	S_VOTERS,	/* stream the voters for output */
 	S_CANCEL,	/* cancel by hand */
 	S_COUNT_ST
@@ -358,11 +360,27 @@ finish(struct vp *v, const struct pred *p, const char *option,
 	store_step_ok(st);
 	sqlite3_reset(st);
 
-	st = v->st[S_STATS];
+	st = v->st[S_STATS_VOTES];
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_text(st, 3, v->nowbuf, -1, SQLITE_STATIC);
-	store_step_ok(st);
+	while (store_step_ok(st) == SQLITE_ROW) {
+		const unsigned char *user = sqlite3_column_text(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		int ok = sqlite3_column_int(st, 1);
+		sqlite3_stmt *u = v->st[S_STATS];
+
+		for (int pass = 0; pass < 2; pass++) {
+			sqlite3_bind_text(u, 1, (const char *)user, n,
+			    SQLITE_STATIC);
+			sqlite3_bind_int(u, 2, ok);
+			sqlite3_bind_int64(u, 3, seq);
+			sqlite3_bind_text(u, 4, v->nowbuf, -1, SQLITE_STATIC);
+			store_step_ok(u);
+			sqlite3_reset(u);
+			if (sqlite3_changes(v->db) == 1)
+				break;
+			u = v->st[S_STATS_NEW];	/* a voter new to the store */
+		}
+	}
 	sqlite3_reset(st);
 	v->votes += (unsigned long long)nvotes;
 	return 0;
@@ -921,21 +939,27 @@ prepare(struct vp *v, int quotes)
 	    " WHERE id = ?1 AND status = 'active'");
 	v->st[S_MARK] = store_prepare(db,
 	    "UPDATE votes SET correct = (option = ?2) WHERE prediction_id = ?1");
+	/*
+	 * The voters' statistics, one voter at a time: an UPDATE of the row,
+	 * else an INSERT.  Not one INSERT ... SELECT ... ON CONFLICT DO
+	 * UPDATE for all voters: that statement may abort half way, so SQLite
+	 * keeps a statement journal of every page the batch touched before,
+	 * in a temporary file: two million write(2)s per million votes.
+	 */
+	v->st[S_STATS_VOTES] = store_prepare(db,
+	    "SELECT user_id, correct FROM votes WHERE prediction_id = ?1");
 	v->st[S_STATS] = store_prepare(db,
+	    "UPDATE user_stats SET predictions = predictions + 1,"
+	    " correct = correct + ?2,"
+	    " accuracy = CAST(correct + ?2 AS REAL) / (predictions + 1),"
+	    " current_streak = CASE WHEN ?2 THEN current_streak + 1 ELSE 0 END,"
+	    " best_streak = max(best_streak,"
+	    "  CASE WHEN ?2 THEN current_streak + 1 ELSE 0 END),"
+	    " last_seq = ?3, updated_at = ?4 WHERE user_id = ?1");
+	v->st[S_STATS_NEW] = store_prepare(db,
 	    "INSERT INTO user_stats (user_id, predictions, correct, accuracy,"
 	    " current_streak, best_streak, last_seq, updated_at)"
-	    " SELECT user_id, 1, correct, CAST(correct AS REAL), correct,"
-	    "  correct, ?2, ?3 FROM votes WHERE prediction_id = ?1 AND 1"
-	    " ON CONFLICT (user_id) DO UPDATE SET"
-	    " predictions = predictions + 1,"
-	    " correct = correct + excluded.correct,"
-	    " accuracy = CAST(correct + excluded.correct AS REAL)"
-	    "  / (predictions + 1),"
-	    " current_streak = CASE WHEN excluded.correct"
-	    "  THEN current_streak + 1 ELSE 0 END,"
-	    " best_streak = max(best_streak, CASE WHEN excluded.correct"
-	    "  THEN current_streak + 1 ELSE 0 END),"
-	    " last_seq = excluded.last_seq, updated_at = excluded.updated_at");
+	    " VALUES (?1, 1, ?2, ?2, ?2, ?2, ?3, ?4)");
 	v->st[S_VOTERS] = store_prepare(db,
 	    "SELECT user_id, option, correct FROM votes"
 	    " WHERE prediction_id = ?1 ORDER BY user_id");
