@@ -49,7 +49,7 @@ enum field {
 	F_ID, F_TITLE, F_LINK, F_PUBLISHED, F_UPDATED, F_AUTHOR, F_SUMMARY,
 	F_CONTENT, F_NFIELDS,
 	/* captures that are not slots */
-	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_NONE
+	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_ANAME, F_AEMAIL, F_TAGLIST, F_NONE
 };
 
 struct slot {
@@ -80,6 +80,9 @@ struct feed_parser {
 	int channel_depth;	/* depth of channel/feed, 0 if none */
 	int author_depth;	/* open atom author (in an entry) */
 	int skip_depth;		/* inside atom:source or another ignored part */
+	int group_depth;	/* open media:group in an entry */
+	struct fbuf aname;	/* atom author's name */
+	struct fbuf aemail;	/* and email */
 	struct {
 		int depth;	/* element carrying xml:base */
 		char *url;	/* the resolved base */
@@ -145,7 +148,7 @@ ns_of(const xmlChar *uri)
 		return NS_MEDIA;
 	if (strcmp(u, "http://www.w3.org/1999/xhtml") == 0)
 		return NS_XHTML;
-	if (strcmp(u, "http://www.itunes.com/dtds/podcast-1.0.dtd") == 0)
+	if (strcasecmp(u, "http://www.itunes.com/dtds/podcast-1.0.dtd") == 0)
 		return NS_ITUNES;
 	return NS_OTHER;
 }
@@ -363,15 +366,13 @@ item_emit(struct feed_parser *p)
 		it.id = it.url;
 	if (it.id == NULL) {
 		XXH64_state_t *st;
-		const char *parts[4] = { p->docname, it.title,
-		    it.published ? it.published : it.updated, it.summary };
+		const char *parts[5] = { p->docname, it.title,
+		    it.published ? it.published : it.updated, it.summary,
+		    it.content };
 
-		if (it.title == NULL && it.summary == NULL && it.url == NULL &&
-		    it.content == NULL && p->nenc == 0)
-			return;	/* an empty entry */
 		st = XXH64_createState();
 		XXH64_reset(st, 0);
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 5; i++) {
 			if (i == 3 && (it.title || it.published || it.updated))
 				break;	/* title and date suffice */
 			if (parts[i])
@@ -485,6 +486,16 @@ cap_end(struct feed_parser *p)
 	    (p->cap_oneline ? HTML_ONELINE : 0));
 	if (f == F_CATEGORY)
 		add_category(p, fbuf_str(t), t->len);
+	else if (f == F_TAGLIST) {
+		const char *c = fbuf_str(t), *e;
+
+		for (; *c; c = *e ? e + 1 : e) {
+			e = strchr(c, ',');
+			if (e == NULL)
+				e = c + strlen(c);
+			add_category(p, c, (size_t)(e - c));
+		}
+	}
 	else if (f == F_FEEDTITLE) {
 		if (p->title.len == 0)
 			fbuf_add(&p->title, fbuf_str(t), t->len);
@@ -498,6 +509,11 @@ cap_end(struct feed_parser *p)
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
 		slot_set(p, f, p->cap_rank, s, n);
+	} else if (f == F_ANAME || f == F_AEMAIL) {
+		struct fbuf *d = f == F_ANAME ? &p->aname : &p->aemail;
+
+		fbuf_reset(d);
+		fbuf_add(d, fbuf_str(t), t->len);
 	} else if (f < F_NFIELDS)
 		slot_set(p, f, p->cap_rank, fbuf_str(t), t->len);
 }
@@ -671,15 +687,32 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		p->skip_depth = p->depth;
 		return;
 	}
-	if (atom && (strcmp(name, "author") == 0)) {
-		p->author_depth = p->depth;
+	if (p->author_depth) {
+		if (p->depth != p->author_depth + 1)
+			return;
+		if (atom && strcmp(name, "name") == 0)
+			cap_start(p, F_ANAME, 3, T_TEXT, 1);
+		else if (atom && strcmp(name, "email") == 0)
+			cap_start(p, F_AEMAIL, 1, T_TEXT, 1);
 		return;
 	}
-	if (p->author_depth) {
-		if (atom && strcmp(name, "name") == 0)
-			cap_start(p, F_AUTHOR, 3, T_TEXT, 1);
-		else if (atom && strcmp(name, "email") == 0)
-			cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
+	if (ns == NS_ITUNES && strcmp(name, "category") == 0) {
+		if ((v = attr(attrs, nattrs, "text", NS_NONE)) != NULL)
+			add_category(p, v, strlen(v));
+		return;
+	}
+	/* only the entry's own children (and media:group's) count */
+	if (p->depth != p->item_depth + 1 && !(p->group_depth &&
+	    p->depth == p->group_depth + 1))
+		return;
+	if (atom && (strcmp(name, "author") == 0)) {
+		p->author_depth = p->depth;
+		fbuf_reset(&p->aname);
+		fbuf_reset(&p->aemail);
+		return;
+	}
+	if (ns == NS_MEDIA && strcmp(name, "group") == 0) {
+		p->group_depth = p->depth;
 		return;
 	}
 	if (rss || atom) {
@@ -694,8 +727,12 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			const char *type;
 			int rank = 2;
 
-			if (href == NULL)
+			if (href == NULL) {
+				/* <link>URL</link>, as some write it */
+				if (rel == NULL || strcmp(rel, "alternate") == 0)
+					cap_start(p, F_LINK, 3, T_TEXT, 1);
 				return;
+			}
 			href = strdup(href);
 			type = attr(attrs, nattrs, "type", NS_NONE);
 			if (rel != NULL && strcmp(rel, "enclosure") == 0) {
@@ -719,8 +756,14 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			p->guid_permalink = rss && (v == NULL ||
 			    strcasecmp(v, "false") != 0);
 			cap_start(p, F_ID, 3, T_TEXT, 1);
-		} else if (rss && strcmp(name, "description") == 0)
-			cap_start(p, F_SUMMARY, 3, T_HTML, 0);
+		} else if (rss && (strcmp(name, "description") == 0 ||
+		    strcmp(name, "summary") == 0)) {
+			/* both: the second is the content */
+			if (p->slot[F_SUMMARY].rank < 3)
+				cap_start(p, F_SUMMARY, 3, T_HTML, 0);
+			else
+				cap_start(p, F_CONTENT, 1, T_HTML, 0);
+		}
 		else if (atom && strcmp(name, "summary") == 0)
 			cap_start(p, F_SUMMARY, 3, atom_mode(attrs, nattrs, 0), 0);
 		else if (atom && strcmp(name, "content") == 0) {
@@ -729,8 +772,9 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 				    atom_mode(attrs, nattrs, 1), 0);
 		} else if (rss && strcmp(name, "pubDate") == 0)
 			cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
-		else if (atom && (strcmp(name, "published") == 0 ||
-		    strcmp(name, "issued") == 0))
+		else if (atom && strcmp(name, "published") == 0)
+			cap_start(p, F_PUBLISHED, 4, T_TEXT, 1);
+		else if (atom && strcmp(name, "issued") == 0)
 			cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
 		else if (atom && (strcmp(name, "updated") == 0 ||
 		    strcmp(name, "modified") == 0))
@@ -741,6 +785,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			cap_start(p, F_AUTHOR, 2, T_HTML, 1);
 		else if (rss && strcmp(name, "category") == 0)
 			cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
+		else if (rss && strcmp(name, "tags") == 0)
+			cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		else if (atom && strcmp(name, "category") == 0) {
 			if ((v = attr(attrs, nattrs, "term", NS_NONE)) != NULL)
 				add_category(p, v, strlen(v));
@@ -760,7 +806,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	switch (ns) {
 	case NS_DC:
-		if (strcmp(name, "creator") == 0)
+		if (strcmp(name, "creator") == 0 ||
+		    strcmp(name, "author") == 0)
 			cap_start(p, F_AUTHOR, 2, T_HTML, 1);
 		else if (strcmp(name, "date") == 0)
 			cap_start(p, F_UPDATED, 2, T_TEXT, 1);
@@ -813,7 +860,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			    T_HTML ? T_HTML : T_TEXT, 0);
 		else if (strcmp(name, "category") == 0 ||
 		    strcmp(name, "keywords") == 0)
-			cap_start(p, F_CATEGORY, 0, T_SKIP, 1);
+			cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		break;
 	default:
 		break;
@@ -846,8 +893,23 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	if (p->skip_depth == p->depth)
 		p->skip_depth = 0;
-	if (p->author_depth == p->depth)
+	if (p->author_depth == p->depth) {
 		p->author_depth = 0;
+		if (p->aname.len && p->aemail.len) {
+			fbuf_reset(&p->tmp);
+			fbuf_add(&p->tmp, p->aname.s, p->aname.len);
+			fbuf_add(&p->tmp, " (", 2);
+			fbuf_add(&p->tmp, p->aemail.s, p->aemail.len);
+			fbuf_addc(&p->tmp, ')');
+			slot_set(p, F_AUTHOR, 3, p->tmp.s, p->tmp.len);
+		} else if (p->aname.len || p->aemail.len) {
+			struct fbuf *a = p->aname.len ? &p->aname : &p->aemail;
+
+			slot_set(p, F_AUTHOR, 3, a->s, a->len);
+		}
+	}
+	if (p->group_depth == p->depth)
+		p->group_depth = 0;
 	if (p->item_depth == p->depth) {
 		p->item_depth = 0;
 		item_emit(p);
@@ -1392,6 +1454,8 @@ feed_free(struct feed_parser *p)
 	fbuf_free(&p->tmp);
 	fbuf_free(&p->json);
 	fbuf_free(&p->xout);
+	fbuf_free(&p->aname);
+	fbuf_free(&p->aemail);
 	fbuf_free(&p->title);
 	free(p->sitelink);
 	free(p->error);
