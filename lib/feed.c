@@ -1394,6 +1394,10 @@ feed_finish(struct feed_parser *p)
 	if (p->kind == NULL) {
 		char *old = p->error;
 
+		if (old != NULL && strncmp(old, "not a feed", 10) == 0) {
+			p->error = old;
+			return -1;
+		}
 		p->error = NULL;
 		set_error(p, "not a feed (%s)", old ? old : "no root element");
 		free(old);
