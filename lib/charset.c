@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,8 +85,23 @@ utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final)
 
 	fbuf_grow(o, n + n / 8);
 	while (i < n) {
-		unsigned char c = s[i];
+		unsigned char c;
 		int l;
+
+		/* eight plain ASCII bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) != 0 ||
+			    ((w - 0x2020202020202020ULL) & ~w &
+			    0x8080808080808080ULL) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 
 		if (c >= 0x20 && c < 0x80) {
 			i++;

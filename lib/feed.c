@@ -1188,8 +1188,19 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			p->xstate = 0;
 			continue;
 		}
-		while (i < n && s[i] != '&' && s[i] != '<')
-			i++;
+		{
+			/* the next & or <! (CDATA, comment), by memchr */
+			const char *amp = memchr(s + i, '&', n - i);
+			const char *lim = amp ? amp : s + n;
+			const char *lt = s + i;
+
+			while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
+			    lt + 1 < s + n && lt[1] != '!')
+				lt++;
+			if (lt == NULL || lt >= lim)
+				lt = lim;
+			i = (size_t)(lt - s);
+		}
 		if (i == n)
 			break;
 		if (s[i] == '<') {
@@ -1245,6 +1256,21 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 		if (k > i + 1 && k < n && s[k] == ';') {
 			char name[48];
 			const char *v;
+			static const char *const xml5[][2] = {
+				{"amp", "&#38;"}, {"lt", "&#60;"}, {"gt", "&#62;"},
+				{"quot", "&#34;"}, {"apos", "&#39;"}
+			};
+			size_t x;
+
+			for (x = 0; x < 5; x++)
+				if (k - i - 1 == strlen(xml5[x][0]) &&
+				    memcmp(s + i + 1, xml5[x][0], k - i - 1) == 0)
+					break;
+			if (x < 5) {
+				fbuf_adds(o, xml5[x][1]);
+				run = i = k + 1;
+				continue;
+			}
 
 			memcpy(name, s + i + 1, k - i - 1);
 			name[k - i - 1] = '\0';

@@ -297,6 +297,13 @@ read_jsonl(FILE *fp)
 
 /* ---- output ---- */
 
+/* Bytes a JSON string cannot hold as they are (and the NUL ending it). */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
 static void
 json_str(struct fbuf *b, const char *s)
 {
@@ -304,11 +311,13 @@ json_str(struct fbuf *b, const char *s)
 	const char *run = s;
 
 	fbuf_addc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (;; s++) {
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
+		while (!json_special[(unsigned char)*s])
+			s++;
+		if ((c = (unsigned char)*s) == '\0')
+			break;
 		fbuf_add(b, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
