@@ -49,7 +49,7 @@ enum field {
 	F_ID, F_TITLE, F_LINK, F_PUBLISHED, F_UPDATED, F_AUTHOR, F_SUMMARY,
 	F_CONTENT, F_NFIELDS,
 	/* captures that are not slots */
-	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_ANAME, F_AEMAIL, F_TAGLIST, F_NONE
+	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_ANAME, F_AEMAIL, F_TAGLIST, F_DCDATE, F_NONE
 };
 
 struct slot {
@@ -481,6 +481,12 @@ cap_end(struct feed_parser *p)
 		store_date(p, f, p->cap_rank, fbuf_str(&p->cap));
 		return;
 	}
+	if (f == F_DCDATE) {
+		/* dc:date: the entry's updated, and its published if none */
+		store_date(p, F_UPDATED, p->cap_rank, fbuf_str(&p->cap));
+		store_date(p, F_PUBLISHED, 1, fbuf_str(&p->cap));
+		return;
+	}
 	html_to_text(t, fbuf_str(&p->cap), p->cap.len,
 	    (p->cap_mode == T_TEXT ? HTML_PLAIN : 0) |
 	    (p->cap_oneline ? HTML_ONELINE : 0));
@@ -810,7 +816,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    strcmp(name, "author") == 0)
 			cap_start(p, F_AUTHOR, 2, T_HTML, 1);
 		else if (strcmp(name, "date") == 0)
-			cap_start(p, F_UPDATED, 2, T_TEXT, 1);
+			cap_start(p, F_DCDATE, 2, T_TEXT, 1);
 		else if (strcmp(name, "subject") == 0)
 			cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "title") == 0)
