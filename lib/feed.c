@@ -95,6 +95,7 @@ struct feed_parser {
 	int cap_rank;		/* its rank */
 	enum textmode cap_mode;	/* how to read it */
 	int cap_oneline;	/* collapse to one line */
+	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 
 	/* the open entry */
@@ -111,9 +112,15 @@ struct feed_parser {
 	int guid_permalink;	/* the guid may serve as the link */
 	struct fbuf tmp;	/* scratch */
 	struct fbuf xout;	/* references rewritten, for libxml2 */
-	char xcarry[48];	/* an unfinished reference or "<!" */
+	char xcarry[2048];	/* an unfinished reference or declaration */
 	size_t nxcarry;
 	int xstate;		/* 0 text, 1 in CDATA, 2 in a comment */
+	struct {
+		char name[48];	/* a simple internal entity of the DTD */
+		char *value;	/* its text (no markup, no reference); owned */
+	} ents[32];
+	int nents;
+	int cdf;		/* Channel Definition Format (upper-case names) */
 };
 
 static enum ns
@@ -411,6 +418,7 @@ cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 	p->cap_rank = rank;
 	p->cap_mode = m;
 	p->cap_oneline = oneline;
+	p->cap_resolve = 0;
 	fbuf_reset(&p->cap);
 }
 
@@ -447,6 +455,9 @@ store_date(struct feed_parser *p, enum field f, int rank, const char *s)
 
 	if (feeddate_parse(s, &ms) == 0) {
 		time_format(ms, buf);
+		/* of two dates of the same rank, the later element wins */
+		if (rank >= p->slot[f].rank)
+			p->slot[f].rank = rank - 1;
 		slot_set(p, f, rank, buf, strlen(buf));
 	}
 }
@@ -514,6 +525,11 @@ cap_end(struct feed_parser *p)
 			s++, n--;
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
+		if (p->cap_resolve && n > 0 && !has_scheme(s)) {
+			resolve_into(p, t, s);
+			s = t->s;
+			n = t->len;
+		}
 		slot_set(p, f, p->cap_rank, s, n);
 	} else if (f == F_ANAME || f == F_AEMAIL) {
 		struct fbuf *d = f == F_ANAME ? &p->aname : &p->aemail;
@@ -588,6 +604,9 @@ root_start(struct feed_parser *p, const char *name, enum ns ns,
 		p->kind = "rss";
 	} else if (strcmp(name, "RDF") == 0) {
 		p->kind = "rdf";
+	} else if (strcmp(name, "CHANNEL") == 0) {
+		p->kind = "cdf";
+		p->cdf = 1;
 	} else if (strcmp(name, "feed") == 0 && (ns == NS_ATOM ||
 	    ns == NS_ATOM03 || ns == NS_NONE)) {
 		p->kind = "atom";
@@ -603,6 +622,36 @@ root_start(struct feed_parser *p, const char *name, enum ns ns,
 	}
 	(void)attrs;
 	(void)nattrs;
+}
+
+/* CDF: <ITEM HREF LASTMOD> with <TITLE> and <ABSTRACT>, any case. */
+static void
+cdf_start(struct feed_parser *p, const char *name, const xmlChar **attrs,
+    int nattrs)
+{
+	const char *v;
+
+	if (p->item_depth == 0) {
+		if (strcasecmp(name, "item") == 0) {
+			p->item_depth = p->depth;
+			item_reset(p);
+			if ((v = attr(attrs, nattrs, "HREF", NS_NONE)) != NULL) {
+				fbuf_reset(&p->tmp);
+				resolve_into(p, &p->tmp, v);
+				slot_set(p, F_LINK, 3, p->tmp.s, p->tmp.len);
+			}
+			if ((v = attr(attrs, nattrs, "LASTMOD", NS_NONE)) != NULL)
+				store_date(p, F_UPDATED, 3, v);
+		} else if (strcasecmp(name, "title") == 0 && p->depth == 2)
+			cap_start(p, F_FEEDTITLE, 1, T_HTML, 1);
+		return;
+	}
+	if (p->depth != p->item_depth + 1)
+		return;
+	if (strcasecmp(name, "title") == 0)
+		cap_start(p, F_TITLE, 3, T_HTML, 1);
+	else if (strcasecmp(name, "abstract") == 0)
+		cap_start(p, F_SUMMARY, 3, T_HTML, 0);
 }
 
 static void
@@ -646,6 +695,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	if (p->skip_depth)
 		return;
+	if (p->cdf) {
+		cdf_start(p, name, attrs, nattrs);
+		return;
+	}
 	if (ns == NS_NONE)
 		ns = p->atom_default ? NS_ATOM : NS_RSS;
 	atom = ns == NS_ATOM || ns == NS_ATOM03;
@@ -762,6 +815,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			p->guid_permalink = rss && (v == NULL ||
 			    strcasecmp(v, "false") != 0);
 			cap_start(p, F_ID, 3, T_TEXT, 1);
+			p->cap_resolve = atom;	/* Atom ids are IRIs */
 		} else if (rss && (strcmp(name, "description") == 0 ||
 		    strcmp(name, "summary") == 0)) {
 			/* both: the second is the content */
@@ -1168,6 +1222,9 @@ xml_start(struct feed_parser *p, const char *s, size_t n)
  * names become their characters, and any other & is escaped as text.
  * CDATA sections and comments pass unchanged.  Returns bytes consumed.
  */
+static void entity_decl(struct feed_parser *p, const char *s,
+    const char *end);
+
 static size_t
 xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 {
@@ -1216,6 +1273,19 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 				    == 0)
 					break;
 			}
+			if (n - i >= 8 && memcmp(s + i, "<!ENTITY", 8) == 0) {
+				const char *gt = memchr(s + i, '>', n - i);
+
+				if (gt == NULL && !final && n - i < 1024)
+					break;	/* the rest comes next */
+				if (gt != NULL)
+					entity_decl(p, s + i + 8, gt);
+				i += 8;
+				continue;
+			}
+			if (n - i < 8 && !final &&
+			    memcmp(s + i, "<!ENTITY", n - i) == 0)
+				break;
 			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
 				p->xstate = 1;
 				i += 9;
@@ -1280,6 +1350,20 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 
 			memcpy(name, s + i + 1, k - i - 1);
 			name[k - i - 1] = '\0';
+			for (x = 0; x < (size_t)p->nents; x++)
+				if (strcmp(p->ents[x].name, name) == 0)
+					break;
+			if (x < (size_t)p->nents) {
+				for (v = p->ents[x].value; *v; v++)
+					if (*v == '"')
+						fbuf_adds(o, "&#34;");
+					else if (*v == '\'')
+						fbuf_adds(o, "&#39;");
+					else
+						fbuf_addc(o, *v);
+				run = i = k + 1;
+				continue;
+			}
 			v = html_entity_lookup(name);
 			if (v == NULL)
 				fbuf_adds(o, "&#38;");	/* kept as text */
@@ -1306,6 +1390,43 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 	}
 	fbuf_add(o, s + run, i - run);
 	return i;
+}
+
+/*
+ * <!ENTITY name "text"> from the internal subset: kept when the text holds
+ * no markup and no reference, so nothing ever expands into more.
+ */
+static void
+entity_decl(struct feed_parser *p, const char *s, const char *end)
+{
+	const char *name, *v;
+	size_t nl;
+	char q;
+
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s >= end || *s == '%' || p->nents >= 32)
+		return;
+	name = s;
+	while (s < end && !isspace((unsigned char)*s))
+		s++;
+	nl = (size_t)(s - name);
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s >= end || (*s != '"' && *s != '\'') || nl == 0 ||
+	    nl >= sizeof(p->ents[0].name))
+		return;
+	q = *s++;
+	v = s;
+	while (s < end && *s != q)
+		s++;
+	if (s >= end || s - v > 512 || memchr(v, '&', (size_t)(s - v)) ||
+	    memchr(v, '<', (size_t)(s - v)) || memchr(v, '%', (size_t)(s - v)))
+		return;
+	memcpy(p->ents[p->nents].name, name, nl);
+	p->ents[p->nents].name[nl] = '\0';
+	p->ents[p->nents].value = xstrndup(v, (size_t)(s - v));
+	p->nents++;
 }
 
 /* Hand clean text to libxml2, references settled. */
@@ -1392,6 +1513,15 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 		p->url = xstrdup(url);
 	p->cs = charset_new(http_charset, on_utf8, p);
 	return p;
+}
+
+void
+feed_set_base(struct feed_parser *p, const char *base)
+{
+	if (base == NULL || !has_scheme(base))
+		return;
+	free(p->url);
+	p->url = xstrdup(base);
 }
 
 void
@@ -1490,6 +1620,8 @@ feed_free(struct feed_parser *p)
 	fbuf_free(&p->tmp);
 	fbuf_free(&p->json);
 	fbuf_free(&p->xout);
+	for (i = 0; i < p->nents; i++)
+		free(p->ents[i].value);
 	fbuf_free(&p->aname);
 	fbuf_free(&p->aemail);
 	fbuf_free(&p->title);

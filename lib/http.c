@@ -39,6 +39,7 @@ struct xfer {
 	long retry_after_ms;	/* from the last response, -1 none */
 	char *etag, *lastmod;	/* of the last response; owned */
 	char *ctype;		/* Content-Type of the last response; owned */
+	char *cloc;		/* its Content-Location; owned */
 	char *chain[MAX_CHAIN];	/* URLs of this attempt's responses */
 	int nchain;
 	const char *abort_why;	/* set when we cut the transfer off */
@@ -150,7 +151,8 @@ on_header(char *buf, size_t size, size_t nmemb, void *arg)
 		free(x->etag);
 		free(x->lastmod);
 		free(x->ctype);
-		x->etag = x->lastmod = x->ctype = NULL;
+		free(x->cloc);
+		x->etag = x->lastmod = x->ctype = x->cloc = NULL;
 		x->retry_after_ms = -1;
 		curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
 		if (url != NULL) {
@@ -180,6 +182,8 @@ on_header(char *buf, size_t size, size_t nmemb, void *arg)
 		replace(&x->lastmod, v, vl);
 	else if (k == 12 && strncasecmp(buf, "content-type", 12) == 0)
 		replace(&x->ctype, v, vl);
+	else if (k == 16 && strncasecmp(buf, "content-location", 16) == 0)
+		replace(&x->cloc, v, vl);
 	else if (k == 11 && strncasecmp(buf, "retry-after", 11) == 0) {
 		char *s = xstrndup(v, vl);
 
@@ -206,8 +210,13 @@ on_write(char *buf, size_t size, size_t nmemb, void *arg)
 	}
 	if (!x->body_started) {
 		x->body_started = x->body_ever = 1;
-		if (x->req.on_body)
-			x->req.on_body(x->req.arg, status, x->ctype);
+		if (x->req.on_body) {
+			char *url = NULL;
+
+			curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+			x->req.on_body(x->req.arg, status, x->ctype,
+			    url ? url : x->req.url, x->cloc);
+		}
 	}
 	if (x->req.on_data && x->req.on_data(x->req.arg, buf, n) != 0) {
 		x->abort_why = "aborted";
@@ -454,6 +463,7 @@ http_free(struct http *h)
 		free(x->etag);
 		free(x->lastmod);
 		free(x->ctype);
+		free(x->cloc);
 		for (k = 0; k < x->nchain; k++)
 			free(x->chain[k]);
 		free(x);

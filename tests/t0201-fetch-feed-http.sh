@@ -44,6 +44,11 @@ test_expect 'redirects are followed (up to 5); a loop and a long chain fail' '
 	grep -q "redirect?n=7.*: too many redirects" err
 '
 
+test_expect 'relative links resolve against the URL after redirects' '
+	fetch-feed "$HTTPD/_/redirect?n=2&f=feeds/relative.xml" >out &&
+	jq -e ".url == \"$HTTPD/feeds/story/1\" and .feed == \"$HTTPD/_/redirect?n=2&f=feeds/relative.xml\"" out
+'
+
 test_expect 'a slow drip past --timeout fails with a timeout' '
 	exits 1 fetch-feed --timeout 1s --retries 0 "$HTTPD/_/drip?s=4" 2>err &&
 	grep -q "_/drip?s=4: timed out" err &&

@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "store.h"
 #include "timefmt.h"
+#include "url.h"
 #include "util.h"
 
 #define USER_AGENT "jobline-fetch-feed/" JOBLINE_VERSION \
@@ -563,14 +564,21 @@ ctype_charset(const char *ct, char *buf, size_t size)
 }
 
 static void
-on_body(void *arg, long status, const char *ctype)
+on_body(void *arg, long status, const char *ctype, const char *url,
+    const char *location)
 {
 	struct src *s = arg;
-	char cs[64];
+	char cs[64], *base = NULL;
 
-	if (s->fp == NULL)
-		s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
-		    on_item, s);
+	if (s->fp != NULL)
+		return;
+	s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
+	    on_item, s);
+	/* links are relative to where the body came from */
+	if (location != NULL && *location)
+		base = url_resolve(url, location);
+	feed_set_base(s->fp, base ? base : url);
+	free(base);
 	(void)status;
 }
 
