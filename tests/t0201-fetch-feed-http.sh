@@ -102,4 +102,14 @@ test_expect 'many feeds from one host at once: all fetched' '
 	test "$(jq -s "map(.n) | sort | length" out)" = 30
 '
 
+test_expect 'SIGTERM during a slow transfer: stops, exits 143' '
+	fetch-feed --retries 0 "$HTTPD/feeds/rdf.xml" "$HTTPD/_/drip?s=20" >out 2>err & pid=$!
+	sleep 1.5; kill -TERM $pid; wait $pid; rc=$?
+	test $rc = 143 && jq -e ".title == \"RDF item\"" out
+'
+
+test_expect '-q: failures only in the exit status' '
+	exits 1 fetch-feed -q --retries 0 "$HTTPD/nothing.xml" 2>err && test ! -s err
+'
+
 test_done

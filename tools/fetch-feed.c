@@ -572,6 +572,7 @@ on_body(void *arg, long status, const char *ctype, const char *url,
 
 	if (s->fp != NULL)
 		return;
+	time_format(time_now(), s->fetched_at);
 	s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
 	    on_item, s);
 	/* links are relative to where the body came from */
