@@ -121,7 +121,30 @@ struct feed_parser {
 	} ents[32];
 	int nents;
 	int cdf;		/* Channel Definition Format (upper-case names) */
+	const xmlChar *ns_ptr[4]; /* namespace names seen last (interned by */
+	enum ns ns_val[4];	/* this parser's dictionary) and their kind */
+	unsigned ns_next;
 };
+
+static enum ns ns_of(const xmlChar *uri);
+
+/* ns_of, remembering the last few: libxml2 interns namespace names in the
+ * parser's dictionary, so the same pointer comes back for the same URI. */
+static enum ns
+ns_cached(struct feed_parser *p, const xmlChar *uri)
+{
+	unsigned i;
+
+	if (uri == NULL)
+		return NS_NONE;
+	for (i = 0; i < 4; i++)
+		if (p->ns_ptr[i] == uri)
+			return p->ns_val[i];
+	i = p->ns_next++ & 3;
+	p->ns_val[i] = ns_of(uri);
+	p->ns_ptr[i] = uri;
+	return p->ns_val[i];
+}
 
 static enum ns
 ns_of(const xmlChar *uri)
@@ -661,7 +684,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct feed_parser *p = ctx;
 	const char *name = (const char *)localname;
-	enum ns ns = ns_of(uri);
+	enum ns ns = ns_cached(p, uri);
 	const char *v, *base;
 	int atom, rss, in_item;
 
