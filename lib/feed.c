@@ -205,19 +205,6 @@ base_now(struct feed_parser *p)
 	return p->sitelink ? p->sitelink : p->url;
 }
 
-static int
-has_scheme(const char *s)
-{
-	const char *q = s;
-
-	if (!isalpha((unsigned char)*q))
-		return 0;
-	while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' ||
-	    *q == '.')
-		q++;
-	return *q == ':';
-}
-
 /* s resolved against the base in effect, into out (replacing). */
 static void
 resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
@@ -230,7 +217,7 @@ resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
 	fbuf_reset(out);
 	if (*s == '\0')
 		return;
-	if (has_scheme(s) || base == NULL ||
+	if (url_has_scheme(s) || base == NULL ||
 	    (r = url_resolve(base, s)) == NULL) {
 		size_t n = strlen(s);
 
@@ -504,7 +491,7 @@ cap_end(struct feed_parser *p)
 	if (f == F_LINK || f == F_FEEDLINK) {
 		resolve_into(p, t, fbuf_str(&p->cap));
 		if (f == F_FEEDLINK) {
-			if (p->sitelink == NULL && t->len && has_scheme(t->s))
+			if (p->sitelink == NULL && t->len && url_has_scheme(t->s))
 				p->sitelink = xstrdup(t->s);
 			return;
 		}
@@ -548,7 +535,7 @@ cap_end(struct feed_parser *p)
 			s++, n--;
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
-		if (p->cap_resolve && n > 0 && !has_scheme(s)) {
+		if (p->cap_resolve && n > 0 && !url_has_scheme(s)) {
 			resolve_into(p, t, s);
 			s = t->s;
 			n = t->len;
@@ -619,8 +606,7 @@ serialize_start(struct feed_parser *p, const xmlChar *local, int nattrs,
 }
 
 static void
-root_start(struct feed_parser *p, const char *name, enum ns ns,
-    const xmlChar **attrs, int nattrs)
+root_start(struct feed_parser *p, const char *name, enum ns ns)
 {
 	if (strcmp(name, "rss") == 0 || (strcmp(name, "channel") == 0 &&
 	    ns != NS_ATOM)) {
@@ -643,8 +629,6 @@ root_start(struct feed_parser *p, const char *name, enum ns ns,
 		p->stopped = 1;
 		xmlStopParser(p->ctxt);
 	}
-	(void)attrs;
-	(void)nattrs;
 }
 
 /* CDF: <ITEM HREF LASTMOD> with <TITLE> and <ABSTRACT>, any case. */
@@ -702,7 +686,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    p->url;
 		char *r = NULL;
 
-		if (has_scheme(base))
+		if (url_has_scheme(base))
 			r = xstrdup(base);
 		else if (cur != NULL)
 			r = url_resolve(cur, base);
@@ -713,7 +697,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 	}
 	if (p->depth == 1) {
-		root_start(p, name, ns, attrs, nattrs);
+		root_start(p, name, ns);
 		return;
 	}
 	if (p->skip_depth)
@@ -756,7 +740,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			    p->sitelink == NULL) {
 				fbuf_reset(&p->tmp);
 				resolve_into(p, &p->tmp, v);
-				if (p->tmp.len && has_scheme(p->tmp.s))
+				if (p->tmp.len && url_has_scheme(p->tmp.s))
 					p->sitelink = xstrdup(p->tmp.s);
 			}
 		} else if (atom && (strcmp(name, "entry") != 0))
@@ -815,7 +799,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 					cap_start(p, F_LINK, 3, T_TEXT, 1);
 				return;
 			}
-			href = strdup(href);
+			href = xstrdup(href);
 			type = attr(attrs, nattrs, "type", NS_NONE);
 			if (rel != NULL && strcmp(rel, "enclosure") == 0) {
 				char *t = type ? xstrdup(type) : NULL;
@@ -1017,13 +1001,6 @@ on_chars(void *ctx, const xmlChar *s, int n)
 		cap_text(p, (const char *)s, (size_t)n);
 }
 
-/* Raw CDATA: in an XHTML capture it is text, to be escaped. */
-static void
-on_cdata(void *ctx, const xmlChar *s, int n)
-{
-	on_chars(ctx, s, n);
-}
-
 /* Only XML's five entities exist: no DTD entity is ever expanded. */
 static xmlEntityPtr
 on_get_entity(void *ctx, const xmlChar *name)
@@ -1095,7 +1072,7 @@ sax_init(void)
 	sax_handler.startElementNs = on_start;
 	sax_handler.endElementNs = on_end;
 	sax_handler.characters = on_chars;
-	sax_handler.cdataBlock = on_cdata;
+	sax_handler.cdataBlock = on_chars;	/* CDATA is text */
 	sax_handler.getEntity = on_get_entity;
 	sax_handler.getParameterEntity = NULL;
 	sax_handler.reference = on_reference;
@@ -1150,7 +1127,7 @@ json_finish(struct feed_parser *p)
 	p->kind = "json";
 	if ((s = jstr(doc, "title")) != NULL)
 		html_to_text(&p->title, s, strlen(s), HTML_PLAIN | HTML_ONELINE);
-	if ((s = jstr(doc, "home_page_url")) != NULL && has_scheme(s))
+	if ((s = jstr(doc, "home_page_url")) != NULL && url_has_scheme(s))
 		p->sitelink = xstrdup(s);
 	n = json_object_array_length(items);
 	for (i = 0; i < n; i++) {
@@ -1532,7 +1509,7 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 	p->fn = fn;
 	p->arg = arg;
 	p->docname = xstrdup(url ? url : "");
-	if (url != NULL && has_scheme(url))
+	if (url != NULL && url_has_scheme(url))
 		p->url = xstrdup(url);
 	p->cs = charset_new(http_charset, on_utf8, p);
 	return p;
@@ -1541,7 +1518,7 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 void
 feed_set_base(struct feed_parser *p, const char *base)
 {
-	if (base == NULL || !has_scheme(base))
+	if (base == NULL || !url_has_scheme(base))
 		return;
 	free(p->url);
 	p->url = xstrdup(base);
@@ -1588,8 +1565,7 @@ feed_finish(struct feed_parser *p)
 		free(old);
 		return -1;
 	}
-	return p->kind == NULL || (p->stopped && p->count == 0 &&
-	    p->kind == NULL) ? -1 : 0;
+	return 0;
 }
 
 const char *
