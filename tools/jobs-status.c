@@ -1093,7 +1093,7 @@ html_bars(FILE *fp, struct job *j)
 	for (int i = 0; i < j->nrecent; i++)
 		if (j->recent[i].duration > max)
 			max = j->recent[i].duration;
-	fprintf(fp, "<svg class=\"runs\" xmlns=\"http://www.w3.org/2000/svg\""
+	fprintf(fp, "<svg class=\"runs\""
 	    " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
 	    " aria-label=\"recent runs of ", w > 0 ? w : 1, HEIGHT,
 	    w > 0 ? w : 1, HEIGHT);
