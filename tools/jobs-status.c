@@ -1134,13 +1134,14 @@ report_html(FILE *fp, struct report *rep)
 	    "color:#212121}\n"
 	    "table{border-collapse:collapse;margin-bottom:1.5em}\n"
 	    "th,td{text-align:left;padding:.3em .8em;"
-	    "border-bottom:1px solid #e0e0e0;vertical-align:middle}\n"
+	    "border-bottom:1px solid #e0e0e0;vertical-align:middle;"
+	    "white-space:nowrap}\n"
 	    "th{font-weight:600;background:#fafafa}\n"
 	    ".health{font-weight:600;padding:.1em .5em;border-radius:.3em;"
 	    "color:#fff}\n"
 	    ".healthy{background:#2e7d32}.degraded{background:#ef6c00}"
 	    ".unhealthy{background:#c62828}\n"
-	    ".why{color:#616161;font-size:90%}\nsvg.runs{display:block}\n"
+	    ".why{color:#616161;font-size:90%;white-space:normal}\nsvg.runs{display:block}\n"
 	    ".legend span{display:inline-block;width:.8em;height:.8em;"
 	    "margin:0 .3em 0 1em}\n"
 	    "</style>\n</head>\n<body>\n", fp);
@@ -1178,7 +1179,9 @@ report_html(FILE *fp, struct report *rep)
 		}
 		fputs("<td>", fp);
 		if (l->id) {
-			html_text(fp, l->started_text);
+			char when[TIME_BUFSZ];
+
+			html_text(fp, time_format(l->started, when));
 			fprintf(fp, "<br><span class=\"why\">%s ago</span>",
 			    age_text(rep->now, l->started, b[0]));
 		} else {
