@@ -208,10 +208,11 @@ test_expect '--pause NAME / --resume NAME by hand, with a reason' '
 	exits 2 run-job --pause p extra 2>/dev/null
 '
 
-test_expect 'a run left running by a crash is closed as interrupted at the next start' '
+test_expect 'run-job killed: its command dies too; the run left running is closed as interrupted at the next start' '
 	run-job crash -- sh -c "echo \$\$ >child; touch started; exec sleep 60" & p=$!
 	wait_for started && kill -9 $p; wait $p 2>/dev/null
-	kill "$(cat child)" 2>/dev/null
+	i=0; until gone "$(cat child)" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	gone "$(cat child)" &&
 	test "$(rows "SELECT status FROM runs")" = running &&
 	run-job crash -- true 2>err &&
 	grep -q "left running by pid $p" err &&

@@ -27,16 +27,19 @@ history() {
 test_expect '--html FILE: one self-contained page, written atomically' '
 	history ingest true true "exit 1" &&
 	history "<b>x</b> & co" true &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO queue (queue, payload, state, run_after, created_at, updated_at) VALUES (\"refresh\", \"{}\", \"dead\", \"2026-11-22T07:00:00Z\", \"x\", \"x\"); INSERT INTO feeds (url, failures, error) VALUES (\"https://dead.example/rss\", 9, \"HTTP 500\")" &&
 	mkdir www && echo old >www/status.html &&
 	exits 2 jobs-status --html www/status.html >stdout &&
 	test ! -s stdout && test "$(ls www)" = status.html &&
 	test "$(stat -c %a www/status.html)" = 644 &&
 	head -n 1 www/status.html | grep -qx "<!DOCTYPE html>" &&
 	grep -q "Content-Security-Policy\" content=\"default-src .none.;" www/status.html &&
-	! grep -Eiq "src=|href=|url\(|@import|https?:|<script" www/status.html &&
+	! grep -Eiq "src=|href=|url\(|@import|<script|<link|<iframe|<object|<embed|<img" www/status.html &&
 	grep -q "&lt;b&gt;x&lt;/b&gt; &amp; co" www/status.html &&
 	! grep -q "<b>x" www/status.html &&
 	test "$(grep -o "<rect class=\"run failed\"" www/status.html | wc -l)" = 1 &&
+	grep -q "<tr class=\"queue\" data-health=\"degraded\"><td>refresh<td>0<td>0<td>0<td>1<td>" www/status.html &&
+	grep -q "<tr class=\"feed\"><td>https://dead.example/rss<td>9<td>never<td>HTTP 500</tr>" www/status.html &&
 	exits 3 jobs-status --html a.html -o b.html 2>/dev/null
 '
 

@@ -79,6 +79,7 @@ struct job {
 	int64_t total_ms;	/* duration of all closed runs */
 	int64_t fails;		/* consecutive failures */
 	int64_t last_success;	/* completed_at of the last success, or -1 */
+	char *alert_since;	/* when failures reached --alert-after */
 	char *last_success_text; /* the same as stored, or NULL */
 	struct run last;	/* last run that was not skipped (id 0: none) */
 	int last_stale;		/* last is "running" but its lock is free */
@@ -307,7 +308,7 @@ load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 	js = store_prepare(db,
 	    "SELECT job, paused, reason, expect_ms, created_at, n_success,"
 	    " n_failed, n_timeout, n_interrupted, n_skipped, total_ms,"
-	    " consecutive_failures, last_success_at, last_run_id"
+	    " consecutive_failures, last_success_at, last_run_id, alert_since"
 	    " FROM job_state WHERE ?1 IS NULL OR job = ?1 ORDER BY job");
 	rs = store_prepare(db, "SELECT " RUN_COLS " FROM runs WHERE job = ?1"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
@@ -343,6 +344,7 @@ load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 		j->fails = sqlite3_column_int64(js, 11);
 		j->last_success = col_time(js, 12);
 		j->last_success_text = col_text(js, 12);
+		j->alert_since = col_text(js, 14);
 
 		sqlite3_bind_text(rs, 1, j->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(rs, 2, nruns > WINDOW ? nruns : WINDOW);
@@ -611,6 +613,7 @@ job_json(struct report *rep, struct job *j, int full)
 	    j->counted) / 1000) : NULL);
 	json_object_object_add(o, "lastSuccessAt",
 	    json_str(j->last_success_text));
+	json_object_object_add(o, "alertSince", json_str(j->alert_since));
 
 	s = json_object_new_object();
 	json_object_object_add(s, "totalRuns", json_object_new_int64(total));
@@ -1399,6 +1402,7 @@ main(int argc, char **argv)
 		free(j->name);
 		free(j->reason);
 		free(j->last_success_text);
+		free(j->alert_since);
 	}
 	free(rep.jobs);
 	for (int i = 0; i < rep.nqueues; i++) {

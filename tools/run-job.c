@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -461,12 +462,18 @@ error_text(struct job *j, const struct outcome *oc, int64_t took)
 /* ---- the command ---- */
 
 static void
-child_exec(struct job *j, int outfd, int errfd, const char *stats)
+child_exec(struct job *j, int outfd, int errfd, const char *stats,
+    pid_t parent)
 {
 	struct sigaction sa;
 	int e;
 
 	setpgid(0, 0);
+	/* run-job killed (its lock gone): the command goes too, so that a
+	 * next start cannot overlap it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -519,7 +526,7 @@ run_command(struct job *j, const char *stats, int64_t *took)
 	struct outcome oc = { "failed", 1, 0 };
 	int po[2], pe[2], status = 0, timed_out = 0;
 	int64_t t0 = time_mono(), kill_at = 0, now;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	capture_reset(&j->out);
 	capture_reset(&j->err);
@@ -529,7 +536,7 @@ run_command(struct job *j, const char *stats, int64_t *took)
 	if ((pid = fork()) < 0)
 		err(EXIT_FATAL, "fork");
 	if (pid == 0)
-		child_exec(j, po[1], pe[1], stats);
+		child_exec(j, po[1], pe[1], stats, self);
 	setpgid(pid, pid);	/* also here: no window without the group */
 	close(po[1]);
 	close(pe[1]);
@@ -1229,7 +1236,7 @@ main(int argc, char **argv)
 	close(fd);
 
 	t0 = time_mono();
-	for (;;) {
+	while (!sig_caught) {
 		rc = run_once(&j, statspath);
 		if (rc < 0)		/* paused */
 			break;
