@@ -22,12 +22,13 @@ runs() {
 	done
 }
 
-test_expect 'usage: --help to stdout, bad options are UNKNOWN (3)' '
+test_expect 'usage: --help to stdout, bad options exit 2 with the usage' '
 	jobs-status --help | grep -q "^usage: jobs-status" &&
 	jobs-status --version | grep -q "^jobs-status (jobline) " &&
-	exits 3 jobs-status --bogus 2>err && grep -q usage err &&
-	exits 3 jobs-status --json --prometheus 2>/dev/null &&
-	exits 3 jobs-status a b 2>/dev/null
+	exits 2 jobs-status --bogus 2>err && grep -q usage err &&
+	exits 2 jobs-status --json --prometheus 2>/dev/null &&
+	exits 2 jobs-status -n many 2>/dev/null &&
+	exits 2 jobs-status a b 2>/dev/null
 '
 
 test_expect 'a store that is missing or unreadable is UNKNOWN (3)' '

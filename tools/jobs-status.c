@@ -1326,21 +1326,21 @@ main(int argc, char **argv)
 		case 'n':
 			if (!parse_long(optarg, 0, 100000, &nruns)) {
 				warnx("-n: not a count: %s", optarg);
-				usage(stderr, H_UNKNOWN);
+				usage(stderr, EXIT_USAGE);
 			}
 			break;
 		case OPT_FEEDS:
 			if (!parse_long(optarg, 0, 1000000, &feed_fail)) {
 				warnx("--feed-failures: not a count: %s",
 				    optarg);
-				usage(stderr, H_UNKNOWN);
+				usage(stderr, EXIT_USAGE);
 			}
 			break;
 		case 'q': quiet = 1; break;
 		case 'v': break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case OPT_VERSION: version_exit();
-		default: usage(stderr, H_UNKNOWN);
+		default: usage(stderr, EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -1348,7 +1348,7 @@ main(int argc, char **argv)
 	if (argc > 1 || nformats > 1 || (html != NULL && output != NULL)) {
 		warnx(argc > 1 ? "one job name at most" :
 		    "one of --json, --prometheus, --html FILE");
-		usage(stderr, H_UNKNOWN);
+		usage(stderr, EXIT_USAGE);
 	}
 	only = argc == 1 ? argv[0] : NULL;
 	if (fmt == F_HTML)
