@@ -242,6 +242,21 @@ test_expect 'a store without the other programs'"'"' tables still reports its jo
 	at 08:01 jobs-status --json >out && jq -e ".jobs[0].healthy and .queues == []" out
 '
 
+if command -v script >/dev/null; then
+	test_expect 'on a terminal: the table in colour, no status line; NO_COLOR' '
+		at 08:00 run-job a -- true &&
+		at 08:01 run-job -q --alert-after 0 b -- false;
+		script -qec "jobs-status" /dev/null >tty;
+		head -n 1 tty | grep -q "^JOB  *HEALTH" &&
+		grep -q "^a  *$(printf "\033")\[32mhealthy" tty &&
+		grep -q "^b  *$(printf "\033")\[31munhealthy" tty &&
+		NO_COLOR=1 script -qec "jobs-status" /dev/null >plain;
+		! grep -q "$(printf "\033")" plain && grep -q "^b  *unhealthy" plain
+	'
+else
+	test_skip 'on a terminal: the table in colour' 'no script(1)'
+fi
+
 test_expect '-q: nothing printed, the exit status only' '
 	at 08:00 run-job -q --alert-after 0 a -- false;
 	exits 2 jobs-status -q >out && test ! -s out

@@ -921,6 +921,8 @@ report_text(FILE *fp, struct report *rep, int tty)
 	char *cell[NCOL];
 	int width[NCOL];
 	const char *colour[] = { "\033[32m", "\033[33m", "\033[31m" };
+	const char *nc = getenv("NO_COLOR");
+	int paint = tty && (nc == NULL || *nc == '\0');
 
 	if (!tty) {
 		/* the monitoring-plugin status line first */
@@ -977,13 +979,13 @@ report_text(FILE *fp, struct report *rep, int tty)
 				if (pass == 0 && text_width(cell[c]) > width[c])
 					width[c] = text_width(cell[c]);
 				if (pass == 1) {
-					if (c == 1 && tty)
+					if (c == 1 && paint)
 						fputs(colour[j->health], fp);
 					if (c == NCOL - 1)
 						fputs(cell[c], fp);
 					else
 						pad(fp, cell[c], width[c] + 2);
-					if (c == 1 && tty)
+					if (c == 1 && paint)
 						fputs("\033[0m", fp);
 				}
 				free(cell[c]);
