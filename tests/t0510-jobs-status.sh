@@ -45,7 +45,7 @@ test_expect 'an empty store is OK (0)' '
 test_expect 'all successes: healthy, exit 0, the plain text lists the job' '
 	runs a true true true &&
 	at 08:05 jobs-status >out &&
-	head -n 1 out | grep -qx "JOBS OK - 0 unhealthy, 0 degraded, 1 healthy" &&
+	head -n 1 out | grep -qx "JOBS OK - 0 unhealthy, 0 degraded, 1 healthy | unhealthy=0 degraded=0 healthy=1 failing_feeds=0" &&
 	grep -q "^JOB  *HEALTH" out &&
 	grep "^a " out | grep -q "healthy.*success.*100%"
 '

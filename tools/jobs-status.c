@@ -935,7 +935,11 @@ report_text(FILE *fp, struct report *rep, int tty)
 		if (rep->nqueues > 0 || rep->nfeeds > 0)
 			fprintf(fp, "; %d queues, %d failing feeds",
 			    rep->nqueues, rep->nfeeds);
-		putc('\n', fp);
+		/* performance data, for graphs in the monitor */
+		fprintf(fp, " | unhealthy=%d degraded=%d healthy=%d "
+		    "failing_feeds=%d\n", rep->counts[H_UNHEALTHY],
+		    rep->counts[H_DEGRADED], rep->counts[H_HEALTHY],
+		    rep->nfeeds);
 	}
 	for (int c = 0; c < NCOL; c++)
 		width[c] = text_width(head[c]);
