@@ -1209,7 +1209,8 @@ report_html(FILE *fp, struct report *rep)
 	if (rep->nqueues > 0) {
 		fputs("<h2>Queues</h2>\n<table id=\"queues\">\n<thead><tr>"
 		    "<th>Queue<th>Queued<th>Running<th>Failed<th>Dead"
-		    "<th>Oldest waiting<th>Problem keys</tr></thead>\n<tbody>\n",
+		    "<th>Oldest waiting<th>Problem keys<th>Health</tr></thead>\n"
+		    "<tbody>\n",
 		    fp);
 		for (int i = 0; i < rep->nqueues; i++) {
 			struct queue *q = &rep->queues[i];
@@ -1218,11 +1219,13 @@ report_html(FILE *fp, struct report *rep)
 			    "<td>", health_names[q->health]);
 			html_text(fp, q->name);
 			fprintf(fp, "<td>%lld<td>%lld<td>%lld<td>%lld<td>%s"
-			    "<td>%lld</tr>\n", (long long)q->queued,
+			    "<td>%lld<td><span class=\"health %s\">%s</span>"
+			    "</tr>\n", (long long)q->queued,
 			    (long long)q->running, (long long)q->failed,
 			    (long long)q->dead, q->oldest_age >= 0 ?
 			    duration_format(q->oldest_age, b[0]) : "-",
-			    (long long)q->problem_keys);
+			    (long long)q->problem_keys,
+			    health_names[q->health], health_names[q->health]);
 		}
 		fputs("</tbody>\n</table>\n", fp);
 	}
