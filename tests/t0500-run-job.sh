@@ -92,7 +92,7 @@ test_expect 'a command killed by a signal: failed, 128+signal' '
 '
 
 test_expect 'overlap: two starts at once, exactly one runs, the other is skipped and exits 0' '
-	run-job slow -- sh -c "echo run >>ran; touch started; sleep 2" & p1=$!
+	run-job slow -- sh -c "echo run >>ran; touch started; sleep 4" & p1=$!
 	wait_for started &&
 	run-job slow -- sh -c "echo run >>ran" >out 2>err; rc=$?
 	wait $p1 &&
@@ -222,8 +222,8 @@ test_expect 'run-job killed: its command dies too; the run left running is close
 '
 
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
-	run-job --every 300ms --for 1s tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
-	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 4 &&
+	run-job --every 300ms --for 1500ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
+	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 5 &&
 	test "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = "$n" &&
 	test "$(rows "SELECT count(*) FROM runs")" = "$n"
 '
