@@ -102,6 +102,15 @@ test_expect 'a paused job is degraded with its reason, and not late' '
 	jq -e ".jobs[0] | .paused and .pausedReason == \"vendor outage\" and .health == \"degraded\"" out
 '
 
+test_expect 'a failure stays the last run behind any number of skipped starts' '
+	runs f true false &&
+	run-job --pause f &&
+	for i in $(seq 30); do run-job f -- true || exit 1; done &&
+	exits 2 at 09:00 jobs-status --json f >out &&
+	jq -e ".jobs[0].reasons | test(\"last run failed\")" out &&
+	jq -e ".jobs[0].lastRun.status == \"failed\" and .jobs[0].stats.skippedRuns == 30" out
+'
+
 test_expect 'skipped and interrupted runs count neither for nor against' '
 	runs s true true true &&
 	sqlite3 "$JOBLINE_DB" "UPDATE runs SET status = \"skipped\" WHERE id = 2; INSERT INTO runs (job, started_at, completed_at, status) VALUES (\"s\", \"2026-11-22T08:09:00Z\", \"2026-11-22T08:09:30Z\", \"interrupted\")" &&

@@ -88,6 +88,8 @@ struct job {
 	int nrecent;		/* entries in recent */
 	int counted;		/* counted runs in the window */
 	int succeeded;		/* of which successes */
+	char window[WINDOW];	/* their statuses, newest first: 's'uccess,
+				 * 'f'ailed, 't'imeout */
 	enum health health;	/* the verdict */
 	char reasons[512];	/* why, "; "-separated */
 };
@@ -252,25 +254,16 @@ static void
 judge(struct report *rep, struct job *j)
 {
 	char b1[TIME_BUFSZ], b2[TIME_BUFSZ];
-	const char *last = NULL;
 	double rate = j->counted ? (double)j->succeeded / j->counted : 1;
-	int recent_fail = 0, seen = 0;
+	int recent_fail = 0;
 
-	for (int i = 0; i < j->nrecent; i++) {
-		const char *s = j->recent[i].status;
-
-		if (strcmp(s, "success") && strcmp(s, "failed") &&
-		    strcmp(s, "timeout"))
-			continue;
-		if (last == NULL)
-			last = s;
-		if (seen++ < RECENT_FAILS && strcmp(s, "success") != 0)
+	for (int i = 0; i < j->counted && i < RECENT_FAILS; i++)
+		if (j->window[i] != 's')
 			recent_fail = 1;
-	}
 	j->health = H_HEALTHY;
-	if (last != NULL && strcmp(last, "failed") == 0)
+	if (j->counted > 0 && j->window[0] == 'f')
 		add_reason(j, H_UNHEALTHY, "last run failed");
-	else if (last != NULL && strcmp(last, "timeout") == 0)
+	else if (j->counted > 0 && j->window[0] == 't')
 		add_reason(j, H_UNHEALTHY, "last run timed out");
 	if (j->counted > 0 && rate < RATE_UNHEALTHY)
 		add_reason(j, H_UNHEALTHY, "success rate %.0f%% < 70%%",
@@ -312,7 +305,7 @@ load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 	    " FROM job_state WHERE ?1 IS NULL OR job = ?1 ORDER BY job");
 	rs = store_prepare(db, "SELECT " RUN_COLS " FROM runs WHERE job = ?1"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
-	ws = store_prepare(db, "SELECT status = 'success' FROM runs"
+	ws = store_prepare(db, "SELECT substr(status, 1, 1) FROM runs"
 	    " WHERE job = ?1 AND status IN ('success', 'failed', 'timeout')"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
 	ls = store_prepare(db, "SELECT " RUN_COLS " FROM runs WHERE id = ?1"
@@ -356,9 +349,11 @@ load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 
 		sqlite3_bind_text(ws, 1, j->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(ws, 2, WINDOW);
-		while (store_step_ok(ws) == SQLITE_ROW) {
-			j->counted++;
-			j->succeeded += sqlite3_column_int(ws, 0);
+		while (store_step_ok(ws) == SQLITE_ROW && j->counted < WINDOW) {
+			const unsigned char *c = sqlite3_column_text(ws, 0);
+
+			j->window[j->counted++] = c ? (char)c[0] : '?';
+			j->succeeded += c && c[0] == 's';
 		}
 		sqlite3_reset(ws);
 
