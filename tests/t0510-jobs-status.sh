@@ -145,14 +145,17 @@ test_expect '--json NAME: one job with its full recent history' '
 	exits 3 jobs-status --json nosuch 2>err && grep -q "nosuch: no such job" err
 '
 
-test_expect 'a run left running by a dead run-job shows as stale' '
+test_expect 'a run left running by a dead run-job of this host shows as stale' '
 	at 08:00 run-job a -- true &&
-	sqlite3 "$JOBLINE_DB" "INSERT INTO runs (job, started_at, status, host, pid) VALUES (\"a\", \"2026-11-22T08:01:00Z\", \"running\", \"h\", 999999); UPDATE job_state SET last_run_id = last_insert_rowid()" &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO runs (job, started_at, status, host, pid) VALUES (\"a\", \"2026-11-22T08:01:00Z\", \"running\", \"$(hostname)\", 999999); UPDATE job_state SET last_run_id = last_insert_rowid()" &&
 	exits 1 at 08:02 jobs-status --json >out &&
 	jq -e ".jobs[0].lastRun | .status == \"running\" and .stale" out &&
 	jq -e ".jobs[0].reasons | test(\"left running\")" out &&
 	at 08:02 run-job a -- sh -c "jobs-status --json >inside" 2>/dev/null &&
-	jq -e ".jobs[0].lastRun | .status == \"running\" and (.stale | not)" inside
+	jq -e ".jobs[0].lastRun | .status == \"running\" and (.stale | not)" inside &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO runs (job, started_at, status, host, pid) VALUES (\"b\", \"2026-11-22T08:01:00Z\", \"running\", \"elsewhere\", 1); INSERT INTO job_state (job, created_at, updated_at, last_run_id) VALUES (\"b\", \"x\", \"x\", last_insert_rowid())" &&
+	at 08:03 jobs-status --json b >other &&
+	jq -e ".jobs[0].lastRun | .status == \"running\" and (.stale | not)" other
 '
 
 # check_prom FILE: the text exposition format rules that matter here

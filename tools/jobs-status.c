@@ -296,7 +296,10 @@ static void
 load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 {
 	sqlite3_stmt *js, *rs, *ws, *ls, *ds;
+	char host[256] = "";
 	int cap = 0;
+
+	gethostname(host, sizeof(host) - 1);
 
 	js = store_prepare(db,
 	    "SELECT job, paused, reason, expect_ms, created_at, n_success,"
@@ -365,7 +368,9 @@ load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
 		if (store_step_ok(ls) == SQLITE_ROW)
 			run_read(ls, &j->last);
 		sqlite3_reset(ls);
-		if (j->last.id != 0 && strcmp(j->last.status, "running") == 0)
+		/* the lock tells only for runs of this machine */
+		if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&
+		    (j->last.host == NULL || strcmp(j->last.host, host) == 0))
 			j->last_stale = job_lock_held(store_path(),
 			    j->name) == 0;
 
