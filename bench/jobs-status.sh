@@ -81,3 +81,16 @@ else
 		echo "$cmd: $(( ($(date +%s%N) - t0) / 10000000 )) ms each"
 	done
 fi
+
+# run-job's own cost per run: a trivial command under run-job (lock, two
+# store transactions, capture) against util-linux flock(1), the usual cron
+# overlap guard that records nothing, on a small store of its own
+if command -v hyperfine >/dev/null && command -v flock >/dev/null; then
+	small=$out/overhead.db
+	rm -f "$small" "$small"-wal "$small"-shm
+	JOBLINE_DB=$small hyperfine -N --warmup 5 --runs 100 --export-json overhead.json \
+	    -n "run-job NAME -- true" "$top/bin/run-job --db $small overhead -- true" \
+	    -n "peer: flock -n LOCK true" "flock -n $out/overhead.lock true" >/dev/null 2>&1
+	jq -r '.results[] | "\(.command)\t\(.mean * 1000 * 100 | floor / 100) ms mean"' overhead.json
+	echo "runs recorded: $(sqlite3 "$small" "SELECT count(*) FROM runs")"
+fi
