@@ -1138,6 +1138,7 @@ report_html(FILE *fp, struct report *rep)
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\""
 	    "default-src 'none'; style-src 'unsafe-inline'\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
+	    "<meta http-equiv=\"refresh\" content=\"60\">\n"
 	    "<title>jobline status</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;"
 	    "color:#212121}\n"
