@@ -1296,6 +1296,19 @@ out_close(struct out *o)
 		unlink(o->tmp);
 		exit(H_UNKNOWN);
 	}
+	/* the rename itself reaches the disk with its directory */
+	{
+		char *slash = strrchr(o->path, '/');
+		char *dir = slash == NULL ? xstrdup(".") : slash == o->path ?
+		    xstrdup("/") : xstrndup(o->path, (size_t)(slash - o->path));
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+		free(dir);
+	}
 	free(o->tmp);
 	free(o->path);
 }

@@ -448,7 +448,7 @@ error_text(struct job *j, const struct outcome *oc, int64_t took)
 	} else if (strcmp(oc->status, "interrupted") == 0) {
 		if (asprintf(&s, "interrupted by SIG%s",
 		    sigabbrev_np(j->interrupted) ? sigabbrev_np(j->interrupted)
-		    : "a signal") < 0)
+		    : "?") < 0)
 			die_nomem();
 	} else if (oc->signo) {
 		if (asprintf(&s, "killed by SIG%s", sigabbrev_np(oc->signo) ?
