@@ -1443,6 +1443,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_add(&all, s, n);
 		p->nxcarry = 0;
 		used = xml_refs(p, all.s, all.len, final);
+		if (all.len - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, all.s + used, all.len - used, 1);
 		if (used < all.len) {
 			memcpy(p->xcarry, all.s + used, all.len - used);
 			p->nxcarry = all.len - used;
@@ -1450,6 +1452,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_free(&all);
 	} else {
 		used = xml_refs(p, s, n, final);
+		if (n - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, s + used, n - used, 1);
 		if (used < n) {
 			memcpy(p->xcarry, s + used, n - used);
 			p->nxcarry = n - used;
