@@ -1001,31 +1001,13 @@ on_chars(void *ctx, const xmlChar *s, int n)
 		cap_text(p, (const char *)s, (size_t)n);
 }
 
-/* Only XML's five entities exist: no DTD entity is ever expanded. */
+/* Only XML's five entities exist: no DTD entity is ever expanded (and
+ * xml_refs has already turned every named reference into characters). */
 static xmlEntityPtr
 on_get_entity(void *ctx, const xmlChar *name)
 {
 	(void)ctx;
 	return xmlGetPredefinedEntity(name);
-}
-
-/* An undefined &name; in the text: HTML's table, else kept as written. */
-static void
-on_reference(void *ctx, const xmlChar *name)
-{
-	struct feed_parser *p = ctx;
-	const char *v;
-
-	if (!p->cap_depth || p->stopped)
-		return;
-	if ((v = html_entity_lookup((const char *)name)) != NULL) {
-		cap_text(p, v, strlen(v));
-	} else if (p->cap_mode != T_XHTML) {
-		/* kept as a reference; HTML text decoding sees it again */
-		fbuf_addc(&p->cap, '&');
-		fbuf_adds(&p->cap, (const char *)name);
-		fbuf_addc(&p->cap, ';');
-	}
 }
 
 static void
@@ -1075,7 +1057,6 @@ sax_init(void)
 	sax_handler.cdataBlock = on_chars;	/* CDATA is text */
 	sax_handler.getEntity = on_get_entity;
 	sax_handler.getParameterEntity = NULL;
-	sax_handler.reference = on_reference;
 	sax_handler.entityDecl = on_entity_decl;
 	sax_handler.serror = on_error;
 }
