@@ -65,6 +65,17 @@ bin/%: $(OBJ)/tools/%.o $(LIB_A)
 check: all
 	tests/run
 
+# the Quick start: install what is missing, then build and run
+deps:
+	./deps
+
+test: deps
+	$(MAKE) check
+
+demo: deps
+	$(MAKE) all
+	bin/ingest-news --db ./jobline.db --report
+
 asan:
 	$(MAKE) SANITIZE=1 all
 
@@ -96,9 +107,6 @@ uninstall:
 	    $(MAN7:man/%=$(DESTDIR)$(MANPREFIX)/man7/%)
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
-demo: all
-	bin/ingest-news
-
 bench: all
 	bench/run
 
@@ -106,5 +114,5 @@ clean:
 	rm -rf obj obj-asan $(PROGS)
 
 FORCE:
-.PHONY: all check asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check deps test demo asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:
