@@ -89,7 +89,7 @@ for line in open(items_path, encoding="utf-8"):
                 if want and pw[-want:] != tw[:want]:
                     fail(f"{c['id']}: overlap is not the last {want} words")
                 covered += tw[want:]
-            if s > prev["end"]:
+            if O and len(words(prev["text"])) > O and s >= prev["end"]:
                 fail(f"{c['id']}: gap after {prev['id']}")
             if s <= prev["start"]:
                 fail(f"{c['id']}: no progress")

@@ -68,7 +68,7 @@ add_cut(struct chunker *c, size_t s, size_t e)
 
 /*
  * Plan the chunks of the words in c->ws.  A chunk ends at the best cut in
- * the last quarter of its window (at most --words words and --chars
+ * the last half of its window (at most --words words and --chars
  * characters): a paragraph break, else a sentence end, else a word
  * boundary; among cuts of one class, one whose overlap (the last --overlap
  * words, which open the next chunk) starts a sentence wins, then the
@@ -93,7 +93,7 @@ plan(struct chunker *c)
 			add_cut(c, s, n);
 			break;
 		}
-		lo = s + (emax - s) * 3 / 4;
+		lo = s + (emax - s) / 2;
 		if (lo < s + c->overlap + 1)
 			lo = s + c->overlap + 1;
 		if (lo > emax)

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ struct store_ctx {
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
 	int64_t batch_start;	/* when it began, time_mono() */
+	int in_txn;		/* a write transaction is open */
 	const struct table *t;	/* the table's handlers */
 	unsigned long nread, nnew, nunfinished, nseen; /* totals */
 };
@@ -114,6 +116,25 @@ commit(struct store_ctx *c)
 	fflush(c->pending);
 	c->pending_len = 0;
 	c->rows = 0;
+}
+
+/*
+ * Non-zero when reading fp would block: nothing buffered, nothing ready.
+ * The write transaction is committed then, so that a store never holds
+ * the store's write lock while it waits for input -- in a pipeline such as
+ * "store articles --emit new | chunk | embed | store chunks" the input
+ * may be waiting for the other store's commit.
+ */
+static int
+input_idle(FILE *fp)
+{
+	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
+
+#ifdef __GLIBC__
+	if (fp->_IO_read_ptr < fp->_IO_read_end)
+		return 0;
+#endif
+	return poll(&p, 1, 0) == 0;
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
@@ -844,14 +865,23 @@ main(int argc, char *argv[])
 	show_progress = progress_wanted();
 
 	jsonl_init(&r, stdin, "stdin");
-	store_begin(c.db);
 	c.t = t;
-	c.batch_start = time_mono();
-	while (!sig_caught && jsonl_next_line(&r) != NULL) {
+	for (;;) {
 		json_object *out = NULL;
 		enum outcome res;
 		int64_t now;
 
+		if (c.in_txn && input_idle(stdin)) {
+			commit(&c);
+			c.in_txn = 0;
+		}
+		if (sig_caught || jsonl_next_line(&r) == NULL)
+			break;
+		if (!c.in_txn) {
+			store_begin(c.db);
+			c.in_txn = 1;
+			c.batch_start = time_mono();
+		}
 		c.nread++;
 		now = time_mono();
 		res = t->put(&c, &r, &out);
@@ -883,6 +913,8 @@ main(int argc, char *argv[])
 			last_progress = now;
 		}
 	}
+	if (!c.in_txn)
+		store_begin(c.db);
 	t->flush(&c, sig_caught == 0 && r.error == 0);
 	commit(&c);
 	if (show_progress)
