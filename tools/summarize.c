@@ -35,7 +35,7 @@ enum { OPT_SENTENCES = OPT_FIRST_PRIVATE, OPT_CHARS, OPT_FIELD,
 #define ANSWER_RETRIES 2	/* asks again after a malformed answer */
 
 /* Weights of the extractive score (see summarize(1)). */
-#define W_TITLE 0.5f		/* similarity to the title */
+#define W_TITLE 0.8f		/* similarity to the title */
 #define W_LEAD 0.2f		/* the first sentence */
 #define W_POSITION 0.1f		/* falls linearly from first to last */
 #define SHORT_WORDS 5		/* sentences shorter than this ... */
@@ -511,7 +511,7 @@ space_after(const struct summ *sm, size_t i)
 }
 
 /*
- * The best-ranked sentence does not fit: as many of its words as fit
+ * The best-ranked sentence alone is longer than --chars: as many of its words as fit
  * before an ellipsis; when not even its first word fits, that word cut at
  * a character (grapheme) boundary.
  */
@@ -571,6 +571,8 @@ extract(struct summ *sm, const char *title, size_t tlen, const char *text,
 
 		if (picked > 0)
 			cost++;
+		if (r == 0 && cost > sm->chars)
+			break;	/* the best does not fit: cut it */
 		if (total + cost > sm->chars || sm->s[i].score < -5)
 			continue;
 		for (size_t j = 0; j < sm->ns && !dup; j++)
