@@ -161,6 +161,7 @@ embed_remote(struct search *s, const char *text)
 	int n, ret = -1;
 
 	oai_set_timeout(api, s->timeout_ms);
+	oai_set_retries(api, 2);	/* someone is waiting */
 	json_object_object_add(req, "model",
 	    json_object_new_string(s->api_model));
 	json_object_object_add(req, "input", json_object_new_string(text));
