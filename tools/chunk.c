@@ -356,6 +356,8 @@ main(int argc, char *argv[])
 	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
 		chunk_item(&c, &r, o);
 		json_object_put(o);
+		/* whole items downstream at once: store chunks may be waiting */
+		fflush(stdout);
 		if (show_progress) {
 			int64_t now = time_mono();
 

@@ -230,6 +230,7 @@ drain(struct embed *e)
 		free(r->vec);
 		free(r);
 	}
+	fflush(stdout);
 }
 
 /* ---- openai ---- */

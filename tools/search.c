@@ -161,6 +161,7 @@ embed_remote(struct search *s, const char *text)
 	int n, ret = -1;
 
 	oai_set_timeout(api, s->timeout_ms);
+	oai_set_retries(api, 2);	/* someone is waiting */
 	json_object_object_add(req, "model",
 	    json_object_new_string(s->api_model));
 	json_object_object_add(req, "input", json_object_new_string(text));
@@ -585,13 +586,12 @@ main(int argc, char *argv[])
 		s.model = xstrdup(model_arg);
 
 	s.db = store_open(db, 0);
-	store_exec(s.db, "PRAGMA mmap_size = 1073741824");
 	if (s.mode != MODE_KEYWORD) {
 		choose_model(&s);
 		if (s.model == NULL && s.mode == MODE_VECTOR && s.verbose)
 			warnx("the store holds no vectors");
 	}
-	s.scan = store_prepare(s.db, "SELECT rowid, vector FROM chunks"
+	s.scan = store_prepare(s.db, "SELECT chunk, vector FROM chunks_vectors"
 	    " WHERE model = ?1");
 	s.fts = store_prepare(s.db, "SELECT rowid, bm25(chunks_fts)"
 	    " FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank"
