@@ -155,4 +155,15 @@ test_expect 'sits between store --emit new and chunk' '
 	test "$(rows "SELECT count(*) FROM articles")" = 20
 '
 
+test_expect 'SIGTERM while waiting for input: exit 143, no partial line' '
+	mkfifo f &&
+	{ summarize <f >out 2>err & } &&
+	pid=$! &&
+	exec 3>f &&
+	echo "{\"id\":\"1\",\"content\":\"One sentence.\"}" >&3 &&
+	kill -TERM $pid && { wait $pid; rc=$?; } && exec 3>&- &&
+	test "$rc" = 143 && test ! -s err &&
+	if [ -s out ]; then jq -e ".synopsis == \"One sentence.\"" out; fi
+'
+
 test_done

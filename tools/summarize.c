@@ -1173,7 +1173,8 @@ main(int argc, char *argv[])
 	if (sm.openai) {
 		if (!sig_caught)
 			submit(&sm);
-		while (oai_pending(sm.api) > 0 && !sig_caught) {
+		/* after a signal too: the answers in flight are written */
+		while (oai_pending(sm.api) > 0) {
 			oai_run(sm.api);
 			drain(&sm);
 		}
@@ -1202,7 +1203,7 @@ main(int argc, char *argv[])
 	if (r.bad > 0 || r.error != 0)
 		status = EXIT_PARTIAL;
 	jsonl_free(&r);
-	while (sm.head != NULL) {	/* left by a signal */
+	while (sm.head != NULL) {	/* read, not sent: a signal came */
 		struct rec *next = sm.head->next;
 
 		json_object_put(sm.head->o);
