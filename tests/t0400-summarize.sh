@@ -133,6 +133,12 @@ test_expect 'an existing synopsis is replaced, in place' '
 	jq -e ".synopsis == \"New text here.\" and (keys_unsorted == [\"id\",\"synopsis\",\"content\",\"z\",\"synopsis_source\"])" out
 '
 
+test_expect 'escapes in and out: quotes, backslashes, controls, \\u escapes, surrogate pairs' '
+	printf "%s\n" "{\"id\":\"e\",\"content\":\"He said \\\"go\\\" \\\\ back\\u0001 \\u00e9t\\u00e9 \\ud83d\\ude80 now.\\nNext line here.\"}" >in &&
+	summarize <in >out &&
+	jq -e ".synopsis == \"He said \\\"go\\\" \\\\ back\\u0001 été 🚀 now. Next line here.\"" out
+'
+
 test_expect 'bad lines are reported with their numbers, the rest go on, exit 1' '
 	printf "{\"id\":\"1\",\"content\":\"One.\"}\nnot json\n[1]\n{\"id\":\"4\",\"content\":\"Four.\"}\n" >in &&
 	exits 1 summarize <in >out 2>err &&
