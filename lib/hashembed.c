@@ -147,13 +147,11 @@ grow(struct hashembed *h)
 static uint64_t
 pair_hash(uint64_t a, uint64_t b)
 {
-	unsigned char buf[16];
+	unsigned char buf[8];
 
-	for (int i = 0; i < 8; i++) {
-		buf[i] = (unsigned char)(a >> (8 * i));
-		buf[8 + i] = (unsigned char)(b >> (8 * i));
-	}
-	return XXH3_64bits_withSeed(buf, sizeof(buf), 1);
+	for (int i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(b >> (8 * i));
+	return XXH3_64bits_withSeed(buf, sizeof(buf), a);
 }
 
 static int
@@ -289,7 +287,9 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		const struct feature *e = &h->tab[h->used[k]];
 		float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
 		    (float)(1.0 + log((double)e->tf)));
-		size_t idx = (size_t)(e->h % (uint64_t)h->dim);
+		/* the low 32 bits scaled to [0, dim): no division */
+		size_t idx = (size_t)(((e->h & 0xffffffffu) *
+		    (uint64_t)h->dim) >> 32);
 
 		out[idx] += (e->h >> 63) ? -v : v;
 	}
