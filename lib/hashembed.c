@@ -14,6 +14,9 @@
 
 #define UNIGRAM_WEIGHT 1.0f
 #define BIGRAM_WEIGHT 0.5f
+#define TF_TABLE 64		/* 1 + ln(tf) for tf below this, from a table */
+
+static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
 
 struct feature {
 	uint64_t h;		/* feature hash */
@@ -38,6 +41,9 @@ struct hashembed *
 hashembed_new(int dim)
 {
 	struct hashembed *h = xcalloc(1, sizeof(*h));
+
+	for (int i = 1; i < TF_TABLE; i++)
+		tf_weight[i] = (float)(1.0 + log((double)i));
 
 	h->dim = dim;
 	snprintf(h->model, sizeof(h->model), "hash-v1-%d", dim);
@@ -141,13 +147,11 @@ grow(struct hashembed *h)
 static uint64_t
 pair_hash(uint64_t a, uint64_t b)
 {
-	unsigned char buf[16];
+	unsigned char buf[8];
 
-	for (int i = 0; i < 8; i++) {
-		buf[i] = (unsigned char)(a >> (8 * i));
-		buf[8 + i] = (unsigned char)(b >> (8 * i));
-	}
-	return XXH3_64bits_withSeed(buf, sizeof(buf), 1);
+	for (int i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(b >> (8 * i));
+	return XXH3_64bits_withSeed(buf, sizeof(buf), a);
 }
 
 static int
@@ -245,21 +249,24 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		h->gen = 1;
 	}
 	h->nused = 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80) {
-			ascii = 0;
-			break;
-		}
-	if (ascii) {
-		if (len + 1 > h->lowercap) {
-			h->lowercap = len + 1;
-			h->lower = xrealloc(h->lower, h->lowercap);
-		}
+	/* lower-case ASCII text while looking for other bytes */
+	if (len + 1 > h->lowercap) {
+		h->lowercap = len + 1;
+		h->lower = xrealloc(h->lower, h->lowercap);
+	}
+	{
+		unsigned char high = 0;
+
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)text[i];
 
-			h->lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			high |= c;
+			h->lower[i] = (char)(c + ((unsigned char)(c - 'A') <
+			    26 ? 32 : 0));
 		}
+		ascii = high < 0x80;
+	}
+	if (ascii) {
 		features(h, h->lower, len, 1);
 	} else {
 		utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)
@@ -278,8 +285,11 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 	}
 	for (size_t k = 0; k < h->nused; k++) {
 		const struct feature *e = &h->tab[h->used[k]];
-		float v = e->w * (1.0f + logf((float)e->tf));
-		size_t idx = (size_t)(e->h % (uint64_t)h->dim);
+		float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
+		    (float)(1.0 + log((double)e->tf)));
+		/* the low 32 bits scaled to [0, dim): no division */
+		size_t idx = (size_t)(((e->h & 0xffffffffu) *
+		    (uint64_t)h->dim) >> 32);
 
 		out[idx] += (e->h >> 63) ? -v : v;
 	}

@@ -8,11 +8,13 @@
  *   2. tokens: runs of letters, marks and digits; every Han, Hiragana,
  *      Katakana or Hangul character is a token of its own;
  *   3. features: each token (weight 1) and each pair of neighbouring tokens
- *      (weight 0.5), hashed with XXH3-64 (seed 0; a pair hashes the two
- *      tokens' hashes as 16 little-endian bytes with seed 1);
+ *      (weight 0.5), hashed with XXH3-64 (a token: its bytes, seed 0; a
+ *      pair: the second token's hash as 8 little-endian bytes, with the
+ *      first token's hash as seed);
  *   4. term weight 1 + ln(tf) per distinct feature (sublinear);
- *   5. the feature adds its weight to component h mod DIM, negated when the
- *      top bit of h is set (signed feature hashing);
+ *   5. the feature adds its weight to component (low 32 bits of h) * DIM
+ *      / 2^32, negated when the top bit of h is set (signed feature
+ *      hashing);
  *   6. the vector is L2-normalised (a text with no tokens gives zeros).
  * Everything is integer hashing and IEEE float arithmetic in a fixed
  * order, so the same text gives the same vector on every machine.

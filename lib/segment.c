@@ -1,4 +1,5 @@
 /* segment.c - words, sentences and paragraphs of UTF-8 text */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -194,9 +195,51 @@ ends_sentence(const char *s, const struct seg_words *ws, size_t i)
 	return !is_title_abbrev(s + a, b - a);
 }
 
+/* ASCII characters a sentence may end with (terminators and closers). */
+static const unsigned char maybe_end[128] = {
+	['.'] = 1, ['!'] = 1, ['?'] = 1, ['"'] = 1, ['\''] = 1, [')'] = 1,
+	[']'] = 1, ['}'] = 1
+};
+
+/* ASCII white space: the fast path of seg_is_space. */
+static const unsigned char ascii_space[128] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1
+};
+
+/*
+ * The end of the run of printable ASCII (no space, control or non-ASCII
+ * byte) at u[pos], 8 bytes at a time while they last.
+ */
+static inline size_t
+ascii_run(const unsigned char *u, size_t pos, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+
+	while (pos + 8 <= len) {
+		uint64_t x, stop;
+
+		memcpy(&x, u + pos, 8);
+		/* bytes below 0x21, or with the top bit set */
+		stop = ((x - ones * 0x21) & ~x & highs) | (x & highs);
+		if (stop != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return pos + (size_t)(__builtin_ctzll(stop) >> 3);
+#else
+			break;
+#endif
+		}
+		pos += 8;
+	}
+	while (pos < len && u[pos] > 0x20 && u[pos] < 0x80)
+		pos++;
+	return pos;
+}
+
 void
 seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t pos = 0, cpos = 0, nl = 0;
 	int cp;
 
@@ -205,15 +248,26 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 		size_t start, cstart, k;
 		unsigned flags;
 
-		k = seg_decode(s + pos, len - pos, &cp);
-		if (seg_is_space(cp)) {
-			if (cp == '\n' || cp == 0x2028)
-				nl++;
-			else if (cp == 0x2029)
-				nl += 2;
-			pos += k;
-			cpos++;
-			continue;
+		if (u[pos] < 0x80) {
+			if (ascii_space[u[pos]]) {
+				nl += u[pos] == '\n';
+				pos++;
+				cpos++;
+				continue;
+			}
+			cp = u[pos];
+			k = 1;
+		} else {
+			k = seg_decode(s + pos, len - pos, &cp);
+			if (seg_is_space(cp)) {
+				if (cp == 0x2028)
+					nl++;
+				else if (cp == 0x2029)
+					nl += 2;
+				pos += k;
+				cpos++;
+				continue;
+			}
 		}
 		flags = nl >= 2 ? SEG_PARA | SEG_LINE : nl == 1 ? SEG_LINE : 0;
 		nl = 0;
@@ -222,7 +276,7 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 		for (;;) {
 			pos += k;
 			cpos++;
-			if (is_cjk_stop(cp)) {
+			if (cp >= 0x3002 && is_cjk_stop(cp)) {
 				/* the stop, and any stops and closers after it */
 				while (pos < len) {
 					k = seg_decode(s + pos, len - pos, &cp);
@@ -233,18 +287,39 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 				}
 				break;
 			}
-			if (pos >= len || (max_chars > 0 &&
-			    cpos - cstart >= max_chars))
+			if (max_chars > 0 && cpos - cstart >= max_chars)
 				break;
+			/* the ASCII run of the word */
+			if (max_chars == 0) {
+				size_t from = pos;
+
+				pos = ascii_run(u, pos, len);
+				cpos += pos - from;
+			}
+			if (pos >= len)
+				break;
+			if (u[pos] < 0x80) {
+				if (ascii_space[u[pos]])
+					break;
+				cp = u[pos];
+				k = 1;
+				continue;
+			}
 			k = seg_decode(s + pos, len - pos, &cp);
 			if (seg_is_space(cp))
 				break;
 		}
 		push(out, start, pos, cstart, cpos, flags);
 	}
-	for (size_t i = 0; i < out->n; i++)
+	for (size_t i = 0; i < out->n; i++) {
+		unsigned char last = u[out->w[i].end - 1];
+
+		/* most words end in a letter: no sentence end there */
+		if (last < 0x80 && !maybe_end[last])
+			continue;
 		if (ends_sentence(s, out, i))
 			out->w[i].flags |= SEG_SENT_END;
+	}
 }
 
 int

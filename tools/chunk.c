@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "jsonscan.h"
 #include "segment.h"
 #include "sig.h"
 #include "stats.h"
@@ -31,6 +32,9 @@ struct chunker {
 	struct seg_words ws;	/* the words of the current text */
 	size_t *cuts;		/* chunk i is words [cuts[2i], cuts[2i+1]) */
 	size_t ncuts, capcuts;	/* chunks found, capacity in pairs */
+	struct jscan_field *fields;	/* fields scanned from an item */
+	int nfields;		/* how many */
+	int *keepidx;		/* keep[k] is fields[keepidx[k]]; -2: ours */
 	char *buf;		/* composed source text */
 	size_t bufcap;		/* capacity of buf */
 	unsigned long items, chunks, empty;	/* totals */
@@ -117,39 +121,86 @@ plan(struct chunker *c)
 	}
 }
 
-/* Append the value of o's field key, a string, to the text; 1 if any. */
-static size_t
-compose(struct chunker *c, json_object *o, const char **text)
-{
-	const char *title = NULL, *body = NULL;
-	size_t tl = 0, bl = 0, n;
-	json_object *v;
+/* The fields read from an item; keep fields follow F_KEEP. */
+enum { F_ID, F_TITLE, F_CONTENT, F_SUMMARY, F_FIELD, F_KEEP };
 
-	if (c->field != NULL) {
-		if (!json_object_object_get_ex(o, c->field, &v) ||
-		    !json_object_is_type(v, json_type_string))
-			return 0;
-		*text = json_object_get_string(v);
-		return (size_t)json_object_get_string_len(v);
+/* Bytes that a JSON string must escape. */
+static const unsigned char json_esc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
+/* Write s[0..n) as the inside of a JSON string. */
+static void
+put_escaped(const char *s, size_t n, FILE *fp)
+{
+	size_t i = 0, run;
+
+	while (i < n) {
+		for (run = i; run < n && !json_esc[(unsigned char)s[run]]; run++)
+			;
+		fwrite(s + i, 1, run - i, fp);
+		if (run == n)
+			break;
+		switch (s[run]) {
+		case '"':
+			fputs("\\\"", fp);
+			break;
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		case '\t':
+			fputs("\\t", fp);
+			break;
+		case '\r':
+			fputs("\\r", fp);
+			break;
+		default:
+			fprintf(fp, "\\u%04x", (unsigned char)s[run]);
+		}
+		i = run + 1;
 	}
-	if (json_object_object_get_ex(o, "title", &v) &&
-	    json_object_is_type(v, json_type_string)) {
-		title = json_object_get_string(v);
-		tl = (size_t)json_object_get_string_len(v);
+}
+
+/* A string field's text: borrowed when it has no escapes, else decoded
+ * into *tmp (freed by the caller). */
+static const char *
+field_text(const struct jscan_field *f, char **tmp, size_t *len)
+{
+	if (!f->found || !f->is_string) {
+		*len = 0;
+		return NULL;
 	}
-	if (json_object_object_get_ex(o, "content", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) > 0) {
-		body = json_object_get_string(v);
-		bl = (size_t)json_object_get_string_len(v);
-	} else if (json_object_object_get_ex(o, "summary", &v) &&
-	    json_object_is_type(v, json_type_string)) {
-		body = json_object_get_string(v);
-		bl = (size_t)json_object_get_string_len(v);
+	if (!f->escaped) {
+		*len = f->len;
+		return f->val;
 	}
+	*tmp = jscan_string(f);
+	*len = strlen(*tmp);
+	return *tmp;
+}
+
+/* The source text of the item: see chunk(1).  *len is its length. */
+static const char *
+compose(struct chunker *c, const struct jscan_field *f, char **tmp,
+    size_t *len)
+{
+	const char *title, *body;
+	size_t tl, bl, n;
+
+	if (c->field != NULL)
+		return field_text(&f[F_FIELD], &tmp[0], len);
+	title = field_text(&f[F_TITLE], &tmp[0], &tl);
+	body = field_text(&f[F_CONTENT], &tmp[1], &bl);
+	if (bl == 0)
+		body = field_text(&f[F_SUMMARY], &tmp[2], &bl);
 	if (tl == 0 || bl == 0) {
-		*text = tl ? title : body;
-		return tl ? tl : bl;
+		*len = tl ? tl : bl;
+		return tl ? title : body;
 	}
 	n = tl + 2 + bl;
 	if (n + 1 > c->bufcap) {
@@ -160,96 +211,115 @@ compose(struct chunker *c, json_object *o, const char **text)
 	memcpy(c->buf + tl, "\n\n", 2);
 	memcpy(c->buf + tl + 2, body, bl);
 	c->buf[n] = '\0';
-	*text = c->buf;
-	return n;
+	*len = n;
+	return c->buf;
 }
 
-/* The item's id as text: a string, or an integer printed; NULL if none. */
-static const char *
-item_id(json_object *o, char *buf, size_t n)
+/* The kept fields, as ',"key":value' (values as they came). */
+static void
+put_kept(struct chunker *c, const struct jscan_field *f, FILE *fp)
 {
-	json_object *v;
+	for (int k = 0; c->keep[k] != NULL; k++) {
+		const struct jscan_field *v;
 
-	if (json_object_object_get_ex(o, "id", &v)) {
-		if (json_object_is_type(v, json_type_string) &&
-		    json_object_get_string_len(v) > 0)
-			return json_object_get_string(v);
-		if (json_object_is_type(v, json_type_int)) {
-			snprintf(buf, n, "%lld",
-			    (long long)json_object_get_int64(v));
-			return buf;
-		}
+		if (c->keepidx[k] < 0 || !(v = &f[c->keepidx[k]])->found)
+			continue;
+		putc(',', fp);
+		putc('"', fp);
+		put_escaped(c->keep[k], strlen(c->keep[k]), fp);
+		fputs("\":", fp);
+		if (v->is_string)
+			putc('"', fp);
+		fwrite(v->val, 1, v->len, fp);
+		if (v->is_string)
+			putc('"', fp);
 	}
-	return NULL;
 }
 
 static void
-keep_fields(struct chunker *c, json_object *from, json_object *to)
+chunk_item(struct chunker *c, struct jsonl_reader *r)
 {
-	json_object *v;
-
-	for (char **k = c->keep; *k != NULL; k++)
-		if (json_object_object_get_ex(from, *k, &v) &&
-		    !json_object_object_get_ex(to, *k, NULL))
-			json_object_object_add(to, *k, json_object_get(v));
-}
-
-static void
-chunk_item(struct chunker *c, struct jsonl_reader *r, json_object *o)
-{
-	char idbuf[32], *cid = NULL;
-	const char *id, *text = NULL;
+	struct jscan_field *f = c->fields;
+	const struct jscan_field *idf = &f[F_ID];
+	char *tmp[3] = { NULL, NULL, NULL };
+	const char *text;
 	size_t len;
-	json_object *out;
+	FILE *fp = stdout;
 
-	if ((id = item_id(o, idbuf, sizeof(idbuf))) == NULL) {
+	if (!jsonl_scan(r, f, c->nfields))
+		return;
+	if (!idf->found || (idf->is_string ? idf->len == 0 :
+	    strspn(idf->val, "-0123456789") != idf->len)) {
 		jsonl_bad(r, "no id");
 		return;
 	}
 	c->items++;
-	len = compose(c, o, &text);
+	text = compose(c, f, tmp, &len);
 	seg_words(text ? text : "", len, c->chars, &c->ws);
 	plan(c);
 	if (c->ncuts == 0) {
 		/* no text: one marker closes the item in the store */
-		out = json_object_new_object();
-		json_object_object_add(out, "item_id",
-		    json_object_new_string(id));
-		json_object_object_add(out, "n", json_object_new_int(0));
-		json_object_object_add(out, "count", json_object_new_int(0));
-		keep_fields(c, o, out);
-		jsonl_write(stdout, out);
-		json_object_put(out);
+		fputs("{\"item_id\":\"", fp);
+		fwrite(idf->val, 1, idf->len, fp);
+		fputs("\",\"n\":0,\"count\":0", fp);
+		put_kept(c, f, fp);
+		fputs("}\n", fp);
 		c->empty++;
-		return;
 	}
 	for (size_t i = 0; i < c->ncuts; i++) {
 		const struct seg_word *a = &c->ws.w[c->cuts[2 * i]];
 		const struct seg_word *b = &c->ws.w[c->cuts[2 * i + 1] - 1];
 
-		if (asprintf(&cid, "%s#%zu", id, i) < 0)
-			die_nomem();
-		out = json_object_new_object();
-		json_object_object_add(out, "id", json_object_new_string(cid));
-		json_object_object_add(out, "item_id",
-		    json_object_new_string(id));
-		json_object_object_add(out, "n",
-		    json_object_new_int64((int64_t)i));
-		json_object_object_add(out, "count",
-		    json_object_new_int64((int64_t)c->ncuts));
-		json_object_object_add(out, "text", json_object_new_string_len(
-		    text + a->start, (int)(b->end - a->start)));
-		json_object_object_add(out, "start",
-		    json_object_new_int64((int64_t)a->cstart));
-		json_object_object_add(out, "end",
-		    json_object_new_int64((int64_t)b->cend));
-		json_object_object_add(out, "words", json_object_new_int64(
-		    (int64_t)(c->cuts[2 * i + 1] - c->cuts[2 * i])));
-		keep_fields(c, o, out);
-		jsonl_write(stdout, out);
-		json_object_put(out);
-		free(cid);
+		fputs("{\"id\":\"", fp);
+		fwrite(idf->val, 1, idf->len, fp);
+		fprintf(fp, "#%zu\",\"item_id\":\"", i);
+		fwrite(idf->val, 1, idf->len, fp);
+		fprintf(fp, "\",\"n\":%zu,\"count\":%zu,\"text\":\"", i,
+		    c->ncuts);
+		put_escaped(text + a->start, b->end - a->start, fp);
+		fprintf(fp, "\",\"start\":%zu,\"end\":%zu,\"words\":%zu",
+		    a->cstart, b->cend, c->cuts[2 * i + 1] - c->cuts[2 * i]);
+		put_kept(c, f, fp);
+		fputs("}\n", fp);
 		c->chunks++;
+	}
+	for (int k = 0; k < 3; k++)
+		free(tmp[k]);
+}
+
+/* The fields to scan: the fixed ones, then each kept one not among them
+ * (our own output fields are never copied). */
+static void
+scan_setup(struct chunker *c)
+{
+	static const char *const own[] = { "id", "item_id", "n", "count",
+	    "text", "start", "end", "words", NULL };
+	int nkeep = 0;
+
+	while (c->keep[nkeep] != NULL)
+		nkeep++;
+	c->fields = xcalloc((size_t)(F_KEEP + nkeep), sizeof(*c->fields));
+	c->keepidx = xcalloc((size_t)nkeep + 1, sizeof(int));
+	c->fields[F_ID].key = "id";
+	c->fields[F_TITLE].key = "title";
+	c->fields[F_CONTENT].key = "content";
+	c->fields[F_SUMMARY].key = "summary";
+	c->fields[F_FIELD].key = c->field ? c->field : "";
+	c->nfields = F_KEEP;
+	for (int k = 0; k < nkeep; k++) {
+		int at = -1;
+
+		for (int o = 0; own[o] != NULL; o++)
+			if (strcmp(c->keep[k], own[o]) == 0)
+				at = -2;
+		for (int j = 0; at == -1 && j < c->nfields; j++)
+			if (strcmp(c->fields[j].key, c->keep[k]) == 0)
+				at = j;
+		if (at == -1) {
+			at = c->nfields++;
+			c->fields[at].key = c->keep[k];
+		}
+		c->keepidx[k] = at;
 	}
 }
 
@@ -299,7 +369,6 @@ main(int argc, char *argv[])
 	};
 	struct chunker c;
 	struct jsonl_reader r;
-	json_object *o;
 	int ch, verbose = 0, status = EXIT_OK, show_progress;
 	int64_t last_progress = 0;
 
@@ -353,9 +422,9 @@ main(int argc, char *argv[])
 	sig_catch();
 	show_progress = progress_wanted();
 	jsonl_init(&r, stdin, "stdin");
-	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
-		chunk_item(&c, &r, o);
-		json_object_put(o);
+	scan_setup(&c);
+	while (!sig_caught && jsonl_next_line(&r) != NULL) {
+		chunk_item(&c, &r);
 		/* whole items downstream at once: store chunks may be waiting */
 		fflush(stdout);
 		if (show_progress) {
@@ -385,6 +454,8 @@ main(int argc, char *argv[])
 	seg_free(&c.ws);
 	free(c.cuts);
 	free(c.buf);
+	free(c.fields);
+	free(c.keepidx);
 	for (char **k = c.keep; *k; k++)
 		free(*k);
 	free(c.keep);

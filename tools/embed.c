@@ -13,6 +13,7 @@
 
 #include "hashembed.h"
 #include "jsonl.h"
+#include "jsonscan.h"
 #include "openai.h"
 #include "segment.h"
 #include "sig.h"
@@ -59,6 +60,8 @@ struct embed {
 	struct rec *head, *tail;	/* records not yet written */
 	struct rec **open;	/* the batch being filled */
 	int nopen;		/* records in it */
+	float *vec;		/* the hash backend's vector */
+	int veccap;		/* its dimension */
 	char *line;		/* output line being built */
 	size_t linecap;		/* its capacity */
 	unsigned long nread, nembedded, npassed, nfailed, ntruncated;
@@ -100,7 +103,7 @@ format_float(char *out, float f)
 		return (size_t)sprintf(out, "0");
 	if (ax >= 1.0)
 		return (size_t)sprintf(out, "%.9g", x);
-	v = llround(ax * 1e9);
+	v = (long long)(ax * 1e9 + 0.5);
 	if (v == 0)
 		return (size_t)sprintf(out, "0");
 	if (v >= 1000000000LL)
@@ -149,20 +152,22 @@ base64_encode(char *out, const unsigned char *in, size_t n)
 	return (size_t)(p - out);
 }
 
-/* Write o with "embedding" and "embedding_model" set to vec. */
+/*
+ * Write the record s[0..len), which ends with its closing brace and has no
+ * embedding fields, with "embedding" and "embedding_model" added.
+ */
 static void
-write_embedded(struct embed *e, json_object *o, const float *vec, int dim)
+write_vector(struct embed *e, const char *s, size_t len, const float *vec,
+    int dim)
 {
-	const char *s;
-	size_t len, n;
+	size_t n;
 
-	json_object_object_del(o, "embedding");
-	json_object_object_del(o, "embedding_model");
-	s = jsonl_text(o, &len);
 	/* the record without its closing brace, then the two fields */
 	line_reserve(e, 0, len + (size_t)dim * 16 + strlen(e->model) + 64);
 	n = len - 1;
 	memcpy(e->line, s, n);
+	while (n > 0 && (e->line[n - 1] == ' ' || e->line[n - 1] == '\t'))
+		n--;
 	if (n > 1)
 		e->line[n++] = ',';
 	memcpy(e->line + n, "\"embedding\":", 12);
@@ -207,6 +212,72 @@ write_embedded(struct embed *e, json_object *o, const float *vec, int dim)
 	e->line[n++] = '}';
 	e->line[n++] = '\n';
 	fwrite(e->line, 1, n, stdout);
+}
+
+/* Write o with "embedding" and "embedding_model" set to vec. */
+static void
+write_embedded(struct embed *e, json_object *o, const float *vec, int dim)
+{
+	const char *s;
+	size_t len;
+
+	json_object_object_del(o, "embedding");
+	json_object_object_del(o, "embedding_model");
+	s = jsonl_text(o, &len);
+	write_vector(e, s, len, vec, dim);
+}
+
+/*
+ * The hash backend's fast path: the current line is scanned, not built;
+ * a record with no embedding fields yet is written as it came with the
+ * two fields added.
+ */
+static void
+hash_line(struct embed *e, struct jsonl_reader *r)
+{
+	struct jscan_field f[3] = { { .key = e->field },
+	    { .key = "embedding" }, { .key = "embedding_model" } };
+	char *tmp = NULL;
+	const char *text;
+	size_t len;
+
+	if (!jsonl_scan(r, f, 3))
+		return;
+	if (!f[0].found || !f[0].is_string) {
+		fwrite(r->line, 1, r->len, stdout);
+		putc('\n', stdout);
+		e->npassed++;
+		return;
+	}
+	if (f[0].escaped) {
+		text = tmp = jscan_string(&f[0]);
+		len = strlen(tmp);
+	} else {
+		text = f[0].val;
+		len = f[0].len;
+	}
+	if (e->veccap < hashembed_dim(e->hash)) {
+		e->veccap = hashembed_dim(e->hash);
+		free(e->vec);
+		e->vec = xmalloc((size_t)e->veccap * sizeof(float));
+	}
+	hashembed_vector(e->hash, text, len, e->vec);
+	e->nbytes += len;
+	e->nembedded++;
+	free(tmp);
+	if (f[1].found || f[2].found) {
+		json_object *o = jsonl_parse(r);
+
+		if (o != NULL) {
+			write_embedded(e, o, e->vec, e->veccap);
+			json_object_put(o);
+		}
+		return;
+	}
+	len = r->len;
+	while (len > 0 && r->line[len - 1] != '}')
+		len--;
+	write_vector(e, r->line, len, e->vec, e->veccap);
 }
 
 /* Write the records at the head of the queue that are settled. */
@@ -560,7 +631,21 @@ main(int argc, char *argv[])
 	show_progress = progress_wanted();
 	t0 = time_mono();
 	jsonl_init(&r, stdin, "stdin");
-	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+	while (!sig_caught && !e.openai && jsonl_next_line(&r) != NULL) {
+		e.nread++;
+		hash_line(&e, &r);
+		fflush(stdout);
+		if (show_progress) {
+			int64_t now = time_mono();
+
+			if (now - last_progress >= 200) {
+				fprintf(stderr, "\rembed: %lu read, %lu embedded",
+				    e.nread, e.nembedded);
+				last_progress = now;
+			}
+		}
+	}
+	while (!sig_caught && e.openai && (o = jsonl_next(&r)) != NULL) {
 		e.nread++;
 		take(&e, o);
 		if (e.openai)
@@ -610,6 +695,7 @@ main(int argc, char *argv[])
 	hashembed_free(e.hash);
 	free(e.open);
 	free(e.line);
+	free(e.vec);
 	free(modelbuf);
 	if (sig_caught)
 		status = 128 + sig_caught;
