@@ -22,6 +22,7 @@ is openai-server.py's.  More modes, words of the model name as there:
     strid      ids are strings, in reverse order
     long       every summary is 3000 characters long
     empty      every summary is blank
+    measure    every summary is "T title characters, X text characters"
 """
 import hashlib
 import importlib.util
@@ -57,6 +58,11 @@ class ChatHandler(base.Handler):
             out.append({"id": a.get("id"),
                         "summary": f"Summary {a.get('id')}: " +
                         " ".join(words)})
+        if "measure" in modes:
+            for e, a in zip(out, arts):
+                e["summary"] = (f"{len(str(a.get('title', '')))} title "
+                                f"characters, {len(str(a.get('text', '')))} "
+                                "text characters")
         if "long" in modes:
             for e in out:
                 e["summary"] = ("word " * 600).strip()

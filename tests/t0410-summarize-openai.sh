@@ -60,12 +60,14 @@ test_expect 'batches of --batch, every article its own summary, in input order' 
 	jq -c "del(.synopsis, .synopsis_source)" out >a && jq -c . items >b && test_cmp b a
 '
 
-test_expect 'the request: a system prompt, the articles as JSON, --max-chars budget' '
-	jq -cn "{id: \"big\", title: \"T\", content: (\"word \" * 3000)}" >in &&
+test_expect 'the request: texts cut to --max-chars, titles to 300 characters' '
+	jq -cn "{id: \"big\", title: (\"Té \" * 200), content: (\"wörd \" * 3000)}" >in &&
 	JOBLINE_STATS=$PWD/stats summarize --backend openai --url "$API" \
-	    --model m2 --max-chars 500 <in >out &&
+	    --model m2-measure --max-chars 500 <in >out &&
 	grep -q "^summarize_truncated 1$" stats &&
-	jq -e ".synopsis == \"Summary 1: word word word word word word\"" out
+	jq -e ".synopsis == \"300 title characters, 500 text characters\"" out &&
+	summarize --backend openai --url "$API" --model m2 <in >out &&
+	jq -e ".synopsis == \"Summary 1: wörd wörd wörd wörd wörd wörd\"" out
 '
 
 test_expect 'token usage and counters go to $JOBLINE_STATS' '
