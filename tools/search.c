@@ -128,7 +128,8 @@ hit_cmp(const void *a, const void *b)
 static void
 top_sort(struct top *t)
 {
-	qsort(t->h, (size_t)t->n, sizeof(*t->h), hit_cmp);
+	if (t->n > 1)
+		qsort(t->h, (size_t)t->n, sizeof(*t->h), hit_cmp);
 }
 
 /* ---- the query vector ---- */
