@@ -128,7 +128,8 @@ hit_cmp(const void *a, const void *b)
 static void
 top_sort(struct top *t)
 {
-	qsort(t->h, (size_t)t->n, sizeof(*t->h), hit_cmp);
+	if (t->n > 1)
+		qsort(t->h, (size_t)t->n, sizeof(*t->h), hit_cmp);
 }
 
 /* ---- the query vector ---- */
@@ -378,9 +379,16 @@ emit_hits(struct search *s, json_object *in, const char *q, struct top *t)
 		    "text", "url", "title", "published" };
 
 		if (in != NULL) {
-			json_object_object_foreach(in, key, val)
-				json_object_object_add(o, key,
-				    json_object_get(val));
+			struct json_object_iterator it, end;
+
+			it = json_object_iter_begin(in);
+			end = json_object_iter_end(in);
+			for (; !json_object_iter_equal(&it, &end);
+			    json_object_iter_next(&it))
+				json_object_object_add(o,
+				    json_object_iter_peek_name(&it),
+				    json_object_get(
+				    json_object_iter_peek_value(&it)));
 		}
 		json_object_object_add(o, "query", json_object_new_string(q));
 		json_object_object_add(o, "rank", json_object_new_int(i + 1));
