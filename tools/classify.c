@@ -1019,6 +1019,8 @@ rules_line(struct rctx *c, char *s)
 			p = xstrdup(default_rules);
 		} else
 			p = rules_path(c->file, rest);
+		if (access(p, R_OK) != 0)
+			rules_fail(c, "include %s: %s", p, strerror(errno));
 		rules_read(p, c->depth + 1);
 		free(p);
 	} else if (strcmp(word, "gazetteer") == 0 ||
@@ -1030,11 +1032,11 @@ rules_line(struct rctx *c, char *s)
 		p = rules_path(c->file, rest);
 		rules_read_list(c, p, word[0] == 'c');
 		free(p);
-	} else if (c->section == S_NONE)
+	} else if (c->section == S_NONE || c->section == S_COMPANIES)
 		rules_fail(c, "unknown directive: %s", word);
 	else
-		rules_fail(c, "expected WEIGHT: terms, KEY: list, or a "
-		    "directive, not: %s", word);
+		rules_fail(c, "unknown directive: %s (terms are written "
+		    "WEIGHT: term, term)", word);
 }
 
 static void
@@ -2199,12 +2201,14 @@ decide(struct item *it)
 	}
 }
 
+static int64_t run_now;	/* time_now() when the run began */
+
 /* Priority 0..100: see man/classify.1, PRIORITY. */
 static int
 priority(struct item *it, json_object *o, double *recency)
 {
 	const char *pub = json_get_string(o, "published");
-	int64_t t, now = time_now();
+	int64_t t, now = run_now;
 	double s, rec = 0.5;
 
 	if (pub == NULL)
@@ -2301,7 +2305,8 @@ out:
 	buf_printf(&it->out, ",\"event_type\":\"%s\",\"event_confidence\":"
 	    "%.2f,\"companies\":[", ev_names[it->event], it->conf);
 	merge_prefixes(it);
-	qsort(it->c, it->nc, sizeof(*it->c), cmp_cand);
+	if (it->nc > 1)
+		qsort(it->c, it->nc, sizeof(*it->c), cmp_cand);
 	for (size_t i = 0, n = 0; i < it->nc && (int)n < R.max_companies;
 	    i++) {
 		struct cand *c = &it->c[i];
@@ -2688,6 +2693,7 @@ main(int argc, char *argv[])
 		    R.nregex, R.nindustries, R.gaz.n, tracked.n,
 		    M.loaded ? "loaded" : "none");
 
+	run_now = time_now();
 	item_init(&it, explain);
 	memset(&ev, 0, sizeof(ev));
 	sig_catch();
