@@ -58,12 +58,31 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-bin/%: $(OBJ)/tools/%.o $(LIB_A)
+# relink when switching between plain and sanitized builds
+bin/.variant: FORCE
+	@mkdir -p bin
+	@echo '$(OBJ)' | cmp -s - $@ || echo '$(OBJ)' > $@
+
+bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
-check: all
-	tests/run
+check: all $(OBJ)/unit
+	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
+
+$(OBJ)/unit: tests/unit.c $(LIB_A)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
+
+# the Quick start: install what is missing, then build and run
+deps:
+	./deps
+
+test: deps
+	$(MAKE) check
+
+demo: deps
+	$(MAKE) all
+	bin/ingest-news --db ./jobline.db --report
 
 asan:
 	$(MAKE) SANITIZE=1 all
@@ -96,9 +115,6 @@ uninstall:
 	    $(MAN7:man/%=$(DESTDIR)$(MANPREFIX)/man7/%)
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
-demo: all
-	bin/ingest-news
-
 bench: all
 	bench/run
 
@@ -106,5 +122,5 @@ clean:
 	rm -rf obj obj-asan $(PROGS)
 
 FORCE:
-.PHONY: all check asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check deps test demo asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

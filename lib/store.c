@@ -250,6 +250,8 @@ store_open(const char *path, int flags)
 	if (!(flags & STORE_READONLY)) {
 		store_exec(db, "PRAGMA journal_mode = WAL");
 		store_exec(db, "PRAGMA synchronous = NORMAL");
+		/* a bounded page cache: big batches touch many index pages */
+		store_exec(db, "PRAGMA cache_size = -16384");
 	}
 	store_exec(db, "PRAGMA foreign_keys = ON");
 	if (!(flags & STORE_READONLY))
