@@ -21,12 +21,12 @@ export LC_ALL=C
 gen() {
 	awk -v n="$1" 'BEGIN {
 	    split("Acme Labs|Zuri Pay|Kilimo Tech|Nova Health Inc|Savanna Logistics Ltd|Bluefin AI|Mawingu Energy|Tausi Media|Jambo Mobility|Duka Commerce", co, "|")
-	    split("raises $%d million Series A led by Sequoia Capital|acquires %s in a $%d.5bn deal|partners with %s to expand payments|hires former Google executive as CTO|lays off %d staff as growth slows|opens new office in Lagos and plans %d hires|launches new app for small merchants|names new chief executive|is sued by regulator over data breach|reports record revenue of KES %d m in third quarter|shares rise as market rallies|weather delays shipments at the port", ev, "|")
+	    split("raises $NUM million Series A led by Sequoia Capital|acquires OTHER in a $NUM.5bn deal|partners with OTHER to expand payments|hires former Google executive as CTO|lays off NUM staff as growth slows|opens new office in Lagos and plans NUM hires|launches new app for small merchants|names new chief executive|is sued by regulator over data breach|reports record revenue of KES NUM m in third quarter|shares rise as market rallies|weather delays shipments at the port", ev, "|")
 	    split("The company said the round values it at several times last year. Investors include local funds and a development bank.|Customers in Kenya, Uganda and Tanzania will see the service first, the firm said in a statement on Monday.|Analysts expect the market to grow as mobile money reaches more people across the region.|The startup was founded in 2019 and employs about 120 people in Nairobi and Kampala.", su, "|")
 	    for (i = 1; i <= n; i++) {
 		c = co[(i * 7) % 10 + 1]; o = co[(i * 3) % 10 + 1]
 		e = ev[(i * 13) % 12 + 1]; s = su[(i * 5) % 4 + 1]
-		t = sprintf(e, (i % 90) + 5, o, (i % 9) + 1); t = c " " t
+		t = e; gsub(/NUM/, (i % 90) + 5, t); gsub(/OTHER/, o, t); t = c " " t
 		printf "{\"id\":\"bench-%d\",\"feed\":\"https://news.example.com/feed\",\"source\":\"Example News\",\"title\":\"%s\",\"url\":\"https://news.example.com/a/%d\",\"published\":\"2026-11-2%dT08:%02d:00Z\",\"summary\":\"%s\",\"fetched_at\":\"2026-11-22T09:00:00Z\"}\n", i, t, i, i % 2 + 1, i % 60, s
 	    } }'
 }

@@ -24,6 +24,7 @@
 #include <xxhash.h>
 
 #include "jsonl.h"
+#include "jsonscan.h"
 #include "sig.h"
 #include "stats.h"
 #include "timefmt.h"
@@ -117,6 +118,42 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+}
+
+/* v >= 0 in decimal, without printf (the hot path). */
+static void
+buf_uint(struct buf *b, unsigned v)
+{
+	char tmp[16];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	buf_grow(b, (size_t)n);
+	while (n > 0)
+		b->s[b->len++] = tmp[--n];
+	b->s[b->len] = '\0';
+}
+
+/* v in [0, 1] with two decimals ("0.85", "1", "0"). */
+static void
+buf_fixed2(struct buf *b, double v)
+{
+	long c = lround(v * 100);
+
+	if (c <= 0)
+		buf_puts(b, "0");
+	else if (c >= 100)
+		buf_puts(b, "1");
+	else {
+		char t[5] = { '0', '.', (char)('0' + c / 10),
+		    (char)('0' + c % 10), 0 };
+
+		if (t[3] == '0')
+			t[3] = 0;
+		buf_puts(b, t);
+	}
 }
 
 /* s[0..n) as a JSON string (s is valid UTF-8). */
@@ -248,11 +285,16 @@ struct text {
 };
 
 /* Length of the UTF-8 separator at s (punctuation, symbols), or 0. */
-static size_t
+static const unsigned char ascii_sep[128] = {
+	['\0' ... '/'] = 1, [':' ... '@'] = 1, ['[' ... '`'] = 1,
+	['{' ... 0x7f] = 1
+};
+
+static inline size_t
 sep_len(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x80)
-		return isalnum(s[0]) ? 0 : 1;
+		return ascii_sep[s[0]];
 	if (s[0] == 0xc2 && n >= 2 && s[1] >= 0xa0 && s[1] <= 0xbf)
 		return 2;	/* nbsp, Latin-1 punctuation, £ ¥ § « » */
 	if (s[0] == 0xc3 && n >= 2 && (s[1] == 0x97 || s[1] == 0xb7))
@@ -1660,6 +1702,13 @@ train_write(const char *path)
 
 /* ---- classifying one item ---- */
 
+/* The fields of an item that classify reads. */
+struct input {
+	const char *text[3];	/* title, summary, content, or NULL */
+	size_t len[3];		/* their lengths */
+	const char *published;	/* published (else updated), NUL-terminated */
+};
+
 /* A company candidate. */
 struct cand {
 	size_t off, len;	/* name in the item's arena */
@@ -2205,14 +2254,12 @@ static int64_t run_now;	/* time_now() when the run began */
 
 /* Priority 0..100: see man/classify.1, PRIORITY. */
 static int
-priority(struct item *it, json_object *o, double *recency)
+priority(struct item *it, const struct input *in, double *recency)
 {
-	const char *pub = json_get_string(o, "published");
+	const char *pub = in->published;
 	int64_t t, now = run_now;
 	double s, rec = 0.5;
 
-	if (pub == NULL)
-		pub = json_get_string(o, "updated");
 	if (pub && time_parse(pub, &t) == 0) {
 		double age_h = (double)(now - t) / 3.6e6;
 
@@ -2239,10 +2286,8 @@ fmt_value(struct buf *b, double v)
 
 /* Length of field f's text that is read: content is cut (UTF-8 safe). */
 static size_t
-field_len(const char *s, int f)
+field_len(const char *s, size_t len, int f)
 {
-	size_t len = strlen(s);
-
 	if (f == 2 && len > CONTENT_MAX) {
 		len = CONTENT_MAX;
 		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
@@ -2253,9 +2298,8 @@ field_len(const char *s, int f)
 
 /* Classify o; the fields to add go to it->out, starting with a comma. */
 static void
-classify_item(struct item *it, json_object *o)
+classify_item(struct item *it, const struct input *in)
 {
-	static const char *const keys[3] = { "title", "summary", "content" };
 	double fw[3] = { R.w_title, R.w_summary, R.w_content };
 	double value = 0, rec;
 	const char *code = NULL;
@@ -2271,13 +2315,13 @@ classify_item(struct item *it, json_object *o)
 	memset(it->ind, 0, (R.nindustries ? R.nindustries : 1) *
 	    sizeof(*it->ind));
 	for (int f = 0; f < 3; f++) {
-		const char *s = json_get_string(o, keys[f]);
+		const char *s = in->text[f];
 
 		it->has[f] = 0;
 		it->x[f].n = 0;
 		if (s == NULL)
 			continue;
-		text_cut(&it->x[f], s, field_len(s, f));
+		text_cut(&it->x[f], s, field_len(s, in->len[f], f));
 		if (it->x[f].n == 0)
 			continue;
 		it->has[f] = 1;
@@ -2302,8 +2346,11 @@ classify_item(struct item *it, json_object *o)
 	if (!find_amount(it, &value, &code))
 		code = NULL;
 out:
-	buf_printf(&it->out, ",\"event_type\":\"%s\",\"event_confidence\":"
-	    "%.2f,\"companies\":[", ev_names[it->event], it->conf);
+	buf_puts(&it->out, ",\"event_type\":\"");
+	buf_puts(&it->out, ev_names[it->event]);
+	buf_puts(&it->out, "\",\"event_confidence\":");
+	buf_fixed2(&it->out, it->conf);
+	buf_puts(&it->out, ",\"companies\":[");
 	merge_prefixes(it);
 	if (it->nc > 1)
 		qsort(it->c, it->nc, sizeof(*it->c), cmp_cand);
@@ -2345,9 +2392,10 @@ out:
 		fmt_value(&it->out, value);
 		buf_printf(&it->out, ",\"currency\":\"%s\"}", code);
 	}
-	pri = priority(it, o, &rec);
-	buf_printf(&it->out, ",\"tracked\":%s,\"priority\":%d",
-	    it->tracked ? "true" : "false", pri);
+	pri = priority(it, in, &rec);
+	buf_puts(&it->out, it->tracked ? ",\"tracked\":true,\"priority\":" :
+	    ",\"tracked\":false,\"priority\":");
+	buf_uint(&it->out, (unsigned)pri);
 	if (it->explain) {
 		why_add(it, "priority %d: %s, strength %d x confidence %.2f, "
 		    "recency %.2f", pri, it->tracked ? "tracked" : "untracked",
@@ -2365,6 +2413,21 @@ out:
 		buf_add(&it->out, it->why.s ? it->why.s : "", it->why.len);
 		buf_puts(&it->out, "]}");
 	}
+}
+
+/* The input fields of a parsed record (strings owned by o). */
+static void
+input_from_object(struct input *in, json_object *o)
+{
+	static const char *const keys[3] = { "title", "summary", "content" };
+
+	for (int f = 0; f < 3; f++) {
+		in->text[f] = json_get_string(o, keys[f]);
+		in->len[f] = in->text[f] ? strlen(in->text[f]) : 0;
+	}
+	in->published = json_get_string(o, "published");
+	if (in->published == NULL)
+		in->published = json_get_string(o, "updated");
 }
 
 static void
@@ -2420,6 +2483,91 @@ write_item(struct jsonl_reader *r, json_object *o, struct item *it)
 	else
 		fwrite(it->out.s, 1, it->out.len, stdout);
 	fputs("}\n", stdout);
+}
+
+/* Write a record line unchanged but for the new fields at its end. */
+static void
+write_raw(const char *s, size_t n, struct item *it)
+{
+	size_t i = 1;
+
+	while (n > 0 && s[n - 1] != '}')
+		n--;
+	if (n == 0)
+		return;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+		i++;
+	fwrite(s, 1, n - 1, stdout);
+	if (i == n - 1)		/* {} */
+		fwrite(it->out.s + 1, 1, it->out.len - 1, stdout);
+	else
+		fwrite(it->out.s, 1, it->out.len, stdout);
+	fputs("}\n", stdout);
+}
+
+/*
+ * Classify the current line and write it out.  The line is checked and
+ * its fields picked out without building it (jsonscan); only a record
+ * that already has classify's fields is parsed, to replace them.
+ * Returns 0 when the line was reported bad.
+ */
+static int
+classify_line(struct jsonl_reader *r, struct item *it)
+{
+	enum { F_TITLE, F_SUMMARY, F_CONTENT, F_PUBLISHED, F_UPDATED, F_OWN,
+	    F_N = F_OWN + sizeof(own_keys) / sizeof(*own_keys) };
+	static const char *const keys[F_OWN] = { "title", "summary",
+	    "content", "published", "updated" };
+	struct jscan_field f[F_N];
+	struct input in;
+	char *own[3] = { NULL, NULL, NULL }, pub[64];
+
+	memset(f, 0, sizeof(f));
+	for (int i = 0; i < F_N; i++)
+		f[i].key = i < F_OWN ? keys[i] : own_keys[i - F_OWN];
+	if (!jsonl_scan(r, f, F_N))
+		return 0;
+	for (int i = F_OWN; i < F_N; i++)
+		if (f[i].found) {
+			json_object *o = jsonl_parse(r);
+
+			if (o == NULL)
+				return 0;
+			input_from_object(&in, o);
+			classify_item(it, &in);
+			write_item(r, o, it);
+			json_object_put(o);
+			return 1;
+		}
+	for (int k = 0; k < 3; k++) {
+		in.text[k] = NULL;
+		in.len[k] = 0;
+		if (!f[k].found || !f[k].is_string)
+			continue;
+		if (f[k].escaped) {
+			own[k] = jscan_string(&f[k]);
+			in.text[k] = own[k];
+			in.len[k] = strlen(own[k]);
+		} else {
+			in.text[k] = f[k].val;
+			in.len[k] = f[k].len;
+		}
+	}
+	in.published = NULL;
+	for (int k = F_PUBLISHED; k <= F_UPDATED; k++)
+		if (f[k].found && f[k].is_string && f[k].len < sizeof(pub)) {
+			char *v = jscan_string(&f[k]);
+
+			snprintf(pub, sizeof(pub), "%s", v);
+			free(v);
+			in.published = pub;
+			break;
+		}
+	classify_item(it, &in);
+	write_raw(r->line, r->len, it);
+	for (int k = 0; k < 3; k++)
+		free(own[k]);
+	return 1;
 }
 
 /* ---- evaluation ---- */
@@ -2615,6 +2763,7 @@ main(int argc, char *argv[])
 	char *defpath;
 	struct jsonl_reader r;
 	struct item it;
+	struct input in;
 	struct eval ev;
 	json_object *o;
 	unsigned long nread = 0, counts[EV_N] = { 0 }, ntracked = 0;
@@ -2699,7 +2848,17 @@ main(int argc, char *argv[])
 	sig_catch();
 	show_progress = progress_wanted() && (train || eval);
 	jsonl_init(&r, stdin, "stdin");
-	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+	while (!sig_caught && jsonl_next_line(&r) != NULL) {
+		if (!train && !eval) {
+			if (classify_line(&r, &it)) {
+				nread++;
+				counts[it.event]++;
+				ntracked += it.tracked;
+			}
+			goto next;
+		}
+		if ((o = jsonl_parse(&r)) == NULL)
+			continue;
 		nread++;
 		if (train) {
 			int labels[EV_N];
@@ -2711,7 +2870,8 @@ main(int argc, char *argv[])
 				for (int i = 0; i < nl; i++)
 					bits |= 1u << labels[i];
 				train_item(bits);
-				classify_item(&it, o);
+				input_from_object(&in, o);
+				classify_item(&it, &in);
 				for (int f = 0; f < 3; f++)
 					if (it.has[f])
 						features(&it.x[f],
@@ -2726,7 +2886,8 @@ main(int argc, char *argv[])
 			if (nl > 0) {
 				int gold = labels[0];
 
-				classify_item(&it, o);
+				input_from_object(&in, o);
+				classify_item(&it, &in);
 				for (int i = 0; i < nl; i++)
 					if (labels[i] == it.event)
 						gold = it.event;
@@ -2740,13 +2901,9 @@ main(int argc, char *argv[])
 				ev.n++;
 				eval_companies(&ev, o, &it);
 			}
-		} else {
-			classify_item(&it, o);
-			write_item(&r, o, &it);
-			counts[it.event]++;
-			ntracked += it.tracked;
 		}
 		json_object_put(o);
+	next:
 		if (show_progress && time_mono() - last_progress >= 200) {
 			last_progress = time_mono();
 			fprintf(stderr, "\rclassify: %lu items", nread);
