@@ -48,17 +48,19 @@ bogofilter -C -d "$bf" -M -n <"$bf/ham"
 
 # secs CMD...: elapsed seconds and peak RSS (KiB) of CMD
 measure() {
-	/usr/bin/time -f '%e %M' -o "$out/time" "$@" >/dev/null
+	/usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" >/dev/null
 	tail -n 1 "$out/time"
 }
 set -- $(measure "$top/bin/classify" <"$items")
-c_secs=$1 c_rss=$2
+c_wall=$1 c_cpu=$(echo "$2 $3" | awk '{ print $1 + $2 }') c_rss=$4
 set -- $(measure "$top/bin/classify" <"$out/classify-items-quarter.jsonl")
-q_rss=$2
+q_rss=$4
 set -- $(measure sh -c "bogofilter -C -d '$bf' -M -T <'$out/classify-items.mbox' || :")
-b_secs=$1
-awk -v n="$N" -v nb="$NB" -v cs="$c_secs" -v bs="$b_secs" -v cr="$c_rss" -v qr="$q_rss" 'BEGIN {
-	cr_ = (cs > 0 ? n / cs : 0); br = (bs > 0 ? nb / bs : 0)
-	printf "classify    %8d items %7.2fs %9.0f items/s  peak RSS %d KiB (%d KiB on %d items)\n", n, cs, cr_, cr, qr, n / 4
-	printf "bogofilter  %8d items %7.2fs %9.0f items/s  (-M -T, one wordlist)\n", nb, bs, br
-	if (br > 0) printf "ratio classify/bogofilter: %.1fx\n", cr_ / br }'
+b_wall=$1 b_cpu=$(echo "$2 $3" | awk '{ print $1 + $2 }')
+# items per CPU-second (user + sys): the machine is shared, wall time is noisy
+awk -v n="$N" -v nb="$NB" -v cw="$c_wall" -v cc="$c_cpu" -v bw="$b_wall" \
+    -v bc="$b_cpu" -v cr="$c_rss" -v qr="$q_rss" 'BEGIN {
+	cr_ = (cc > 0 ? n / cc : 0); br = (bc > 0 ? nb / bc : 0)
+	printf "classify    %8d items  wall %6.2fs  cpu %6.2fs  %8.0f items/cpu-s  peak RSS %d KiB (%d KiB on %d items)\n", n, cw, cc, cr_, cr, qr, n / 4
+	printf "bogofilter  %8d items  wall %6.2fs  cpu %6.2fs  %8.0f items/cpu-s  (-M -T, one wordlist)\n", nb, bw, bc, br
+	if (br > 0) printf "ratio classify/bogofilter (items per cpu-second): %.1fx\n", cr_ / br }'

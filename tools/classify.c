@@ -282,6 +282,7 @@ struct text {
 	struct tok *t;		/* tokens; owned, reused */
 	size_t n, cap;		/* tokens used, allocated */
 	struct buf norm;	/* lowercase tokens joined by one space */
+	int digits;		/* some token has a digit */
 };
 
 /* Length of the UTF-8 separator at s (punctuation, symbols), or 0. */
@@ -304,6 +305,28 @@ sep_len(const unsigned char *s, size_t n)
 	if (s[0] == 0xe3 && n >= 3 && s[1] == 0x80)
 		return 3;	/* CJK punctuation */
 	return 0;
+}
+
+/* Byte kinds for the tokenizer: ASCII letters and digits are word bytes;
+ * bytes >= 0x80 are word bytes unless sep_len says they start a
+ * separator. */
+enum { CK_WORD = 1, CK_DIGIT = 2, CK_UPPER = 4 };
+static unsigned char char_kind[256];
+static unsigned char char_lower[256];
+
+static void
+char_tables(void)
+{
+	for (int c = 0; c < 256; c++) {
+		char_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 :
+		    c);
+		if ((c >= 'a' && c <= 'z'))
+			char_kind[c] = CK_WORD;
+		else if (c >= 'A' && c <= 'Z')
+			char_kind[c] = CK_WORD | CK_UPPER;
+		else if (c >= '0' && c <= '9')
+			char_kind[c] = CK_WORD | CK_DIGIT;
+	}
 }
 
 static int
@@ -336,13 +359,15 @@ text_cut(struct text *x, const char *str, size_t len)
 	x->s = str;
 	x->len = len;
 	x->n = 0;
+	x->digits = 0;
 	x->norm.len = 0;
 	buf_grow(&x->norm, len + 1);
 	while (i < len) {
 		size_t k, start;
 		struct tok *t;
 		uint8_t flags = 0;
-		int has_apos = 0, digits = 1, upper = 0;
+		int has_apos = 0, digits;
+		unsigned char kinds, upper, *o;
 
 		if ((k = sep_len(s + i, len - i)) > 0) {
 			i += k;
@@ -376,13 +401,24 @@ text_cut(struct text *x, const char *str, size_t len)
 		if (x->n == 0)
 			flags |= TF_BREAK;
 		start = i;
-		while (i < len && sep_len(s + i, len - i) == 0) {
-			if (!(s[i] >= '0' && s[i] <= '9'))
-				digits = 0;
-			if (s[i] >= 'A' && s[i] <= 'Z')
-				upper = 1;
+		if (x->norm.len > 0)
+			x->norm.s[x->norm.len++] = ' ';
+		o = (unsigned char *)x->norm.s + x->norm.len;
+		kinds = CK_DIGIT;
+		upper = 0;
+		while (i < len) {
+			unsigned char c = s[i], k = char_kind[c];
+
+			if (!(k & CK_WORD) && sep_len(s + i, len - i) != 0)
+				break;
+			kinds &= k;
+			upper |= k;
+			*o++ = char_lower[c];
 			i++;
 		}
+		digits = (kinds & CK_DIGIT) != 0;	/* all digits */
+		if (upper & CK_DIGIT)			/* some digit */
+			x->digits = 1;
 		gap_start = i;
 		if (x->n == x->cap) {
 			x->cap = x->cap ? x->cap * 2 : 256;
@@ -392,7 +428,8 @@ text_cut(struct text *x, const char *str, size_t len)
 		t->off = (uint32_t)start;
 		t->len = (uint32_t)(i - start);
 		if (is_upper_at(s + start, len - start) ||
-		    (s[start] >= '0' && s[start] <= '9' && upper && !digits))
+		    (s[start] >= '0' && s[start] <= '9' && (upper & CK_UPPER) &&
+		    !digits))
 			flags |= TF_CAP;
 		if (digits)
 			flags |= TF_DIGIT;
@@ -403,15 +440,8 @@ text_cut(struct text *x, const char *str, size_t len)
 		    !(flags & TF_BREAK))
 			flags |= TF_POSS;	/* "Goldman ' s" */
 		t->flags = flags;
-		if (x->norm.len > 0)
-			x->norm.s[x->norm.len++] = ' ';
 		t->noff = (uint32_t)x->norm.len;
-		for (size_t j = start; j < i; j++) {
-			unsigned char c = s[j];
-
-			x->norm.s[x->norm.len++] = (char)(c >= 'A' && c <= 'Z' ?
-			    c + 32 : c);
-		}
+		x->norm.len += t->len;
 		t->h = hash_bytes(x->norm.s + t->noff, t->len);
 	}
 	x->norm.s[x->norm.len] = '\0';
@@ -571,6 +601,7 @@ struct rules {
 	struct buf cur_pre;	/* alternation of prefix forms, per currency */
 	char **cur_forms;	/* every form, lowercase */
 	int *cur_form_of;	/* currency of each form */
+	size_t *cur_form_len;	/* length of each form */
 	size_t nforms;
 	pcre2_code *amount_re;	/* compiled from the currency forms */
 	/* settings */
@@ -659,9 +690,17 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind)
 		int ecode;
 		PCRE2_SIZE eoff;
 
-		re = pcre2_compile((PCRE2_SPTR)item + 1, len - 2,
-		    PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &ecode,
-		    &eoff, NULL);
+		uint32_t opts = PCRE2_UTF | PCRE2_NO_UTF_CHECK;
+
+		/* the text is lowercase: caseless only if the pattern has
+		 * capitals that are not escapes (\S, \D, \W, \B ...) */
+		for (size_t k = 1; k + 1 < len; k++)
+			if (item[k] == '\\')
+				k++;
+			else if (item[k] >= 'A' && item[k] <= 'Z')
+				opts |= PCRE2_CASELESS;
+		re = pcre2_compile((PCRE2_SPTR)item + 1, len - 2, opts,
+		    &ecode, &eoff, NULL);
 		if (re == NULL) {
 			PCRE2_UCHAR msg[256];
 
@@ -1128,48 +1167,37 @@ rules_defaults(void)
 	R.strength[EV_OTHER] = 5;
 }
 
-/* Build the amount pattern from the currencies. */
+/*
+ * Build the amount pattern from the currencies: a number, a multiplier,
+ * and a currency form after it.  A form before the number is looked for
+ * by hand (find_amount), so the pattern starts with a digit and PCRE2
+ * skips quickly to the numbers of a text.
+ */
 static void
 rules_amount(void)
 {
 	struct buf b = { 0 };
-	int ecode;
+	int ecode, first = 1;
 	PCRE2_SIZE eoff;
-	static const char num[] =
-	    "(\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?)";
-	static const char mult[] =
-	    "(?:\\s?(thousand|million|billion|trillion|mln|mn|bn|tn|crore|"
-	    "lakh|k|m|b)(?![\\w]))?";
 
 	if (R.nforms == 0)
 		return;
+	buf_puts(&b, "(?<![\\w.,])(\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+"
+	    "(?:\\.\\d+)?)(?:\\s?(thousand|million|billion|trillion|mln|mn|bn|"
+	    "tn|crore|lakh|k|m|b)(?![\\w]))?(?:\\s?(");
 	/* forms longest first, so "us$" wins over "$" */
-	buf_puts(&b, "(?:(?<![\\w])(");
-	for (int pass = 0; pass < 2; pass++) {
-		int first = 1;
-
-		for (size_t len = 16; len >= 1; len--)
-			for (size_t i = 0; i < R.nforms; i++) {
-				if (strlen(R.cur_forms[i]) != len)
-					continue;
-				if (!first)
-					buf_puts(&b, "|");
-				first = 0;
-				buf_puts(&b, "\\Q");
-				buf_puts(&b, R.cur_forms[i]);
-				buf_puts(&b, "\\E");
-			}
-		if (pass == 0) {
-			buf_puts(&b, ")\\s?");
-			buf_puts(&b, num);
-			buf_puts(&b, mult);
-			buf_puts(&b, "|(?<![\\w.,])");
-			buf_puts(&b, num);
-			buf_puts(&b, mult);
-			buf_puts(&b, "\\s?(");
+	for (size_t len = 32; len >= 1; len--)
+		for (size_t i = 0; i < R.nforms; i++) {
+			if (strlen(R.cur_forms[i]) != len)
+				continue;
+			if (!first)
+				buf_puts(&b, "|");
+			first = 0;
+			buf_puts(&b, "\\Q");
+			buf_puts(&b, R.cur_forms[i]);
+			buf_puts(&b, "\\E");
 		}
-	}
-	buf_puts(&b, ")(?![\\w]))");
+	buf_puts(&b, ")(?![\\w]))?");
 	R.amount_re = pcre2_compile((PCRE2_SPTR)b.s, b.len,
 	    PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &ecode, &eoff,
 	    NULL);
@@ -1181,7 +1209,49 @@ rules_amount(void)
 		    (size_t)eoff, (char *)msg);
 	}
 	pcre2_jit_compile(R.amount_re, PCRE2_JIT_COMPLETE);
+	/* for the look back: longest forms first */
+	for (size_t i = 1; i < R.nforms; i++)
+		for (size_t j = i; j > 0 && strlen(R.cur_forms[j - 1]) <
+		    strlen(R.cur_forms[j]); j--) {
+			char *t = R.cur_forms[j];
+			int o = R.cur_form_of[j];
+
+			R.cur_forms[j] = R.cur_forms[j - 1];
+			R.cur_form_of[j] = R.cur_form_of[j - 1];
+			R.cur_forms[j - 1] = t;
+			R.cur_form_of[j - 1] = o;
+		}
+	R.cur_form_len = xmalloc(R.nforms * sizeof(*R.cur_form_len));
+	for (size_t i = 0; i < R.nforms; i++)
+		R.cur_form_len[i] = strlen(R.cur_forms[i]);
 	free(b.s);
+}
+
+/* The currency form ending at s[end] (one blank allowed), or -1. */
+static int
+form_before(const char *s, size_t end)
+{
+	if (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	if (end == 0)
+		return -1;
+	for (size_t i = 0; i < R.nforms; i++) {
+		size_t n = R.cur_form_len[i];
+		unsigned char c0 = (unsigned char)R.cur_forms[i][0];
+		unsigned char last = (unsigned char)s[end - 1];
+
+		if (last >= 'A' && last <= 'Z')
+			last += 32;
+		if (n > end || last != (unsigned char)R.cur_forms[i][n - 1] ||
+		    strncasecmp(s + end - n, R.cur_forms[i], n) != 0)
+			continue;
+		/* a form that starts with a letter starts a word */
+		if (isalpha(c0) && end > n && (isalnum((unsigned char)s[end -
+		    n - 1]) || (unsigned char)s[end - n - 1] >= 0x80))
+			continue;
+		return R.cur_form_of[i];
+	}
+	return -1;
 }
 
 static void
@@ -1214,6 +1284,7 @@ rules_free(void)
 		free(R.cur_forms[i]);
 	free(R.cur_forms);
 	free(R.cur_form_of);
+	free(R.cur_form_len);
 	free(R.cur);
 	free(R.cur_pre.s);
 	if (R.amount_re)
@@ -2109,65 +2180,73 @@ find_amount(struct item *it, double *value, const char **code)
 		die_nomem();
 	for (int f = 0; f < 3; f++) {
 		struct text *x = &it->x[f];
-		PCRE2_SIZE *ov;
-		int cur_g, num_g, mult_g, rc;
-		char num[64], form[32];
-		size_t k = 0, fl;
-		double v, m = 1;
+		PCRE2_SIZE start = 0, *ov;
+		int rc;
 
-		if (!it->has[f])
+		if (!it->has[f] || !x->digits)
 			continue;
-		rc = pcre2_match(R.amount_re, (PCRE2_SPTR)x->s, x->len, 0,
-		    PCRE2_NO_UTF_CHECK, md, NULL);
-		if (rc < 0)
-			continue;
-		ov = pcre2_get_ovector_pointer(md);
-		/* groups: 1 prefix, 2 number, 3 mult | 4 number, 5 mult,
-		 * 6 suffix */
-		if (ov[2] != PCRE2_UNSET) {
-			cur_g = 1, num_g = 2, mult_g = 3;
-		} else {
-			cur_g = 6, num_g = 4, mult_g = 5;
-		}
-		for (size_t p = ov[2 * num_g]; p < ov[2 * num_g + 1] &&
-		    k < sizeof(num) - 1; p++)
-			if (x->s[p] != ',')
-				num[k++] = x->s[p];
-		num[k] = '\0';
-		v = strtod(num, NULL);
-		if (rc > mult_g && ov[2 * mult_g] != PCRE2_UNSET) {
-			size_t ml = ov[2 * mult_g + 1] - ov[2 * mult_g];
+		while ((rc = pcre2_match(R.amount_re, (PCRE2_SPTR)x->s, x->len,
+		    start, PCRE2_NO_UTF_CHECK, md, NULL)) >= 0) {
+			char num[64], form[40];
+			size_t k = 0, b, e;
+			double m = 1;
+			int cur = -1;
 
-			for (size_t q = 0; q < sizeof(mults) / sizeof(*mults);
-			    q++)
-				if (strlen(mults[q].w) == ml &&
-				    strncasecmp(mults[q].w, x->s +
-				    ov[2 * mult_g], ml) == 0)
-					m = mults[q].m;
-		}
-		fl = ov[2 * cur_g + 1] - ov[2 * cur_g];
-		if (fl >= sizeof(form))
-			fl = sizeof(form) - 1;
-		for (size_t q = 0; q < fl; q++) {
-			char ch = x->s[ov[2 * cur_g] + q];
+			ov = pcre2_get_ovector_pointer(md);
+			b = ov[0];
+			e = ov[1];
+			start = e > b ? e : b + 1;
+			if (rc > 3 && ov[6] != PCRE2_UNSET) {
+				size_t fl = ov[7] - ov[6];
 
-			form[q] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-		}
-		form[fl] = '\0';
-		*code = NULL;
-		for (size_t q = 0; q < R.nforms; q++)
-			if (strcmp(R.cur_forms[q], form) == 0) {
-				*code = R.cur[R.cur_form_of[q]].code;
-				break;
+				if (fl >= sizeof(form))
+					fl = sizeof(form) - 1;
+				for (size_t q = 0; q < fl; q++) {
+					char ch = x->s[ov[6] + q];
+
+					form[q] = (char)(ch >= 'A' && ch <= 'Z' ?
+					    ch + 32 : ch);
+				}
+				form[fl] = '\0';
+				for (size_t q = 0; q < R.nforms; q++)
+					if (strcmp(R.cur_forms[q], form) == 0) {
+						cur = R.cur_form_of[q];
+						break;
+					}
 			}
-		if (*code == NULL)
-			continue;
-		*value = v * m;
-		if (it->explain)
-			why_add(it, "amount: \"%.*s\" in %s",
-			    (int)(ov[1] - ov[0]), x->s + ov[0],
-			    field_names[f]);
-		return 1;
+			if (cur < 0 && (cur = form_before(x->s, b)) >= 0) {
+				b -= 1;	/* for the explanation only */
+				while (b > 0 && x->s[b - 1] != ' ' &&
+				    !isdigit((unsigned char)x->s[b]))
+					b--;
+			}
+			if (cur < 0) {
+				if (start >= x->len)
+					break;
+				continue;
+			}
+			for (size_t p = ov[2]; p < ov[3] && k < sizeof(num) - 1;
+			    p++)
+				if (x->s[p] != ',')
+					num[k++] = x->s[p];
+			num[k] = '\0';
+			if (rc > 2 && ov[4] != PCRE2_UNSET) {
+				size_t ml = ov[5] - ov[4];
+
+				for (size_t q = 0; q < sizeof(mults) /
+				    sizeof(*mults); q++)
+					if (strlen(mults[q].w) == ml &&
+					    strncasecmp(mults[q].w, x->s + ov[4],
+					    ml) == 0)
+						m = mults[q].m;
+			}
+			*value = strtod(num, NULL) * m;
+			*code = R.cur[cur].code;
+			if (it->explain)
+				why_add(it, "amount: \"%.*s\" in %s",
+				    (int)(e - b), x->s + b, field_names[f]);
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -2278,7 +2357,9 @@ priority(struct item *it, const struct input *in, double *recency)
 static void
 fmt_value(struct buf *b, double v)
 {
-	if (v == floor(v) && fabs(v) < 9e15)
+	if (v == floor(v) && v >= 0 && v < 4e9)
+		buf_uint(b, (unsigned)v);
+	else if (v == floor(v) && fabs(v) < 9e15)
 		buf_printf(b, "%.0f", v);
 	else
 		buf_printf(b, "%.6g", v);
@@ -2820,6 +2901,7 @@ main(int argc, char *argv[])
 	}
 
 	/* everything is read and checked before any input */
+	char_tables();
 	rules_defaults();
 	defpath = find_default_rules();
 	default_rules = defpath;
