@@ -962,6 +962,7 @@ rules_currency(struct rctx *c, char *rest)
 
 	if (colon == NULL)
 		rules_fail(c, "currency: CODE: forms, expected");
+	/* cppcheck-suppress nullPointerRedundantCheck ; rules_fail does not return */
 	*colon = '\0';
 	code = trim(rest);
 	if (strlen(code) < 1 || strlen(code) > 7)
@@ -1002,6 +1003,7 @@ rules_line(struct rctx *c, char *s)
 		if (wl >= sizeof(key))
 			rules_fail(c, "unknown key");
 		memcpy(key, word, wl);
+		/* cppcheck-suppress arrayIndexOutOfBoundsCond */
 		key[wl] = '\0';
 		rest = trim(rest + 1);
 		if (c->section == S_COMPANIES) {
