@@ -122,9 +122,9 @@ buf_printf(struct buf *b, const char *fmt, ...)
 
 /* v >= 0 in decimal, without printf (the hot path). */
 static void
-buf_uint(struct buf *b, unsigned v)
+buf_uint(struct buf *b, uint64_t v)
 {
-	char tmp[16];
+	char tmp[24];
 	int n = 0;
 
 	do
@@ -366,7 +366,7 @@ text_cut(struct text *x, const char *str, size_t len)
 		size_t k, start;
 		struct tok *t;
 		uint8_t flags = 0;
-		int has_apos = 0, digits;
+		int has_apos = 0, dotdash = 0, digits;
 		unsigned char kinds, upper, *o;
 
 		if ((k = sep_len(s + i, len - i)) > 0) {
@@ -384,8 +384,9 @@ text_cut(struct text *x, const char *str, size_t len)
 				has_apos = 1;
 				if (c == 0xe2)
 					g += 2;
-			} else if (c == '&' || c == '-' || c == '.' ||
-			    c == '+' || c == '@')
+			} else if (c == '.' || c == '-')
+				dotdash = 1;
+			else if (c == '&' || c == '+' || c == '@')
 				;
 			else if (c == 0xc2 && g + 1 < i && s[g + 1] == 0xa0) {
 				flags |= TF_SPACE;
@@ -394,10 +395,8 @@ text_cut(struct text *x, const char *str, size_t len)
 				flags |= TF_BREAK;
 		}
 		/* ". " ends a sentence; " - " is a dash */
-		for (size_t g = gap_start; g < i; g++)
-			if ((s[g] == '.' || s[g] == '-') &&
-			    (flags & TF_SPACE))
-				flags |= TF_BREAK;
+		if (dotdash && (flags & TF_SPACE))
+			flags |= TF_BREAK;
 		if (x->n == 0)
 			flags |= TF_BREAK;
 		start = i;
@@ -456,6 +455,10 @@ text_free(struct text *x)
 
 /* ---- phrase index: token sequences looked up by their first token ---- */
 
+/* Wildcards in phrases (not first): "#" a number, "*" any one word. */
+#define H_NUM 0x23236e756d232323ULL
+#define H_ANY 0x2a2a616e792a2a2aULL
+
 struct phrase {
 	uint64_t *tok;		/* token hashes; owned */
 	unsigned ntok;		/* their number */
@@ -501,9 +504,16 @@ phrase_at(const struct phrase *p, const struct text *x, size_t i)
 {
 	if (i + p->ntok > x->n)
 		return 0;
-	for (unsigned k = 1; k < p->ntok; k++)
-		if (x->t[i + k].h != p->tok[k])
-			return 0;
+	for (unsigned k = 1; k < p->ntok; k++) {
+		const struct tok *t = &x->t[i + k];
+
+		if (t->h == p->tok[k] || p->tok[k] == H_ANY)
+			continue;
+		if (p->tok[k] == H_NUM && x->norm.s[t->noff] >= '0' &&
+		    x->norm.s[t->noff] <= '9')
+			continue;
+		return 0;
+	}
 	return 1;
 }
 
@@ -652,12 +662,34 @@ static unsigned
 phrase_tokens(const char *s, size_t n, uint64_t *out, unsigned max,
     struct text *scratch)
 {
-	text_cut(scratch, s, n);
-	if (scratch->n > max)
-		return max + 1;
-	for (size_t i = 0; i < scratch->n; i++)
-		out[i] = scratch->t[i].h;
-	return (unsigned)scratch->n;
+	unsigned count = 0;
+	size_t i = 0;
+
+	/* word by word, so that "#" and "*" can stand alone */
+	while (i < n) {
+		size_t j;
+
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+			;
+		if (j == i)
+			break;
+		if (count > 0 && j - i == 1 && (s[i] == '#' || s[i] == '*')) {
+			if (count >= max)
+				return max + 1;
+			out[count++] = s[i] == '#' ? H_NUM : H_ANY;
+		} else {
+			text_cut(scratch, s + i, j - i);
+			for (size_t k = 0; k < scratch->n; k++) {
+				if (count >= max)
+					return max + 1;
+				out[count++] = scratch->t[k].h;
+			}
+		}
+		i = j;
+	}
+	return count;
 }
 
 static struct text rtext;	/* scratch for rules parsing */
@@ -2359,8 +2391,8 @@ priority(struct item *it, const struct input *in, double *recency)
 static void
 fmt_value(struct buf *b, double v)
 {
-	if (v == floor(v) && v >= 0 && v < 4e9)
-		buf_uint(b, (unsigned)v);
+	if (v == floor(v) && v >= 0 && v < 9e15)
+		buf_uint(b, (uint64_t)v);
 	else if (v == floor(v) && fabs(v) < 9e15)
 		buf_printf(b, "%.0f", v);
 	else
@@ -2473,7 +2505,9 @@ out:
 	if (code) {
 		buf_puts(&it->out, ",\"amount\":{\"value\":");
 		fmt_value(&it->out, value);
-		buf_printf(&it->out, ",\"currency\":\"%s\"}", code);
+		buf_puts(&it->out, ",\"currency\":\"");
+		buf_puts(&it->out, code);
+		buf_puts(&it->out, "\"}");
 	}
 	pri = priority(it, in, &rec);
 	buf_puts(&it->out, it->tracked ? ",\"tracked\":true,\"priority\":" :
@@ -2639,10 +2673,15 @@ classify_line(struct jsonl_reader *r, struct item *it)
 	in.published = NULL;
 	for (int k = F_PUBLISHED; k <= F_UPDATED; k++)
 		if (f[k].found && f[k].is_string && f[k].len < sizeof(pub)) {
-			char *v = jscan_string(&f[k]);
+			if (f[k].escaped) {
+				char *v = jscan_string(&f[k]);
 
-			snprintf(pub, sizeof(pub), "%s", v);
-			free(v);
+				snprintf(pub, sizeof(pub), "%s", v);
+				free(v);
+			} else {
+				memcpy(pub, f[k].val, f[k].len);
+				pub[f[k].len] = '\0';
+			}
 			in.published = pub;
 			break;
 		}
