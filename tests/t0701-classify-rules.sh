@@ -33,6 +33,23 @@ test_expect 'errors name the reason: pattern, event type, weight, include, list 
 	grep -q "^classify: missing.rules: No such file" err
 '
 
+test_expect 'rules and tracked files with invalid UTF-8 are refused' '
+	printf "event launch\n5: caf\351\n" >u.rules &&
+	exits 2 classify --rules u.rules </dev/null 2>err &&
+	grep -q "^classify: u.rules:2: invalid UTF-8" err &&
+	printf "Caf\351 Ltd\n" >u.txt &&
+	exits 2 classify --tracked u.txt </dev/null 2>err &&
+	grep -q "^classify: u.txt:1: invalid UTF-8" err
+'
+
+test_expect 'wildcards in terms: # a number, * any one word' '
+	printf "set min-score 1\nevent funding\n5: gets #, gets * #\n" >w.rules &&
+	printf "%s\n" "{\"title\":\"Acme gets \$5m\"}" "{\"title\":\"Acme gets KES 300m\"}" \
+	    "{\"title\":\"Acme gets lucky\"}" "{\"title\":\"Acme gets very lucky\"}" |
+	    classify --rules w.rules >out &&
+	jq -e -s "map(.event_type) == [\"funding\", \"funding\", \"other\", \"other\"]" out
+'
+
 test_expect '--rules FILE replaces the default rules' '
 	printf "event launch\n5: frobnicates\n" >own.rules &&
 	printf "%s\n" "{\"title\":\"Acme frobnicates the market\"}" "{\"title\":\"Zuri Pay raises \$5 million\"}" >in &&

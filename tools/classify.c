@@ -28,6 +28,7 @@
 #include "sig.h"
 #include "stats.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Bytes of `content' read: past this an article adds little to its label. */
@@ -908,14 +909,18 @@ rules_read_list(struct rctx *c, const char *path, int common)
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
 	struct rctx sub = { path, 0, S_NONE, 0, c->depth + 1 };
 
 	if (fp == NULL)
 		rules_fail(c, "%s: %s", path, strerror(errno));
-	while (getline(&line, &cap, fp) >= 0) {
-		char *s = trim(line);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		char *s;
 
 		sub.line++;
+		if (utf8_check(line, (size_t)n) != (size_t)n)
+			rules_fail(&sub, "invalid UTF-8");
+		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (common) {
@@ -1161,16 +1166,20 @@ rules_read(const char *path, int depth)
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
 
 	R.files = xrealloc(R.files, (R.nfiles + 1) * sizeof(*R.files));
 	R.files[R.nfiles++] = xstrdup(path);
 	c.file = R.files[R.nfiles - 1];
 	if ((fp = fopen(path, "r")) == NULL)
 		rules_fail(&c, "%s", strerror(errno));
-	while (getline(&line, &cap, fp) >= 0) {
-		char *s = trim(line);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		char *s;
 
 		c.line++;
+		if (utf8_check(line, (size_t)n) != (size_t)n)
+			rules_fail(&c, "invalid UTF-8");
+		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		rules_line(&c, s);
@@ -1374,14 +1383,18 @@ tracked_read(const char *path)
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
 	unsigned long lineno = 0;
 
 	if (fp == NULL)
 		err(EXIT_USAGE, "%s", path);
-	while (getline(&line, &cap, fp) >= 0) {
-		char *s = trim(line);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		char *s;
 
 		lineno++;
+		if (utf8_check(line, (size_t)n) != (size_t)n)
+			errx(EXIT_USAGE, "%s:%lu: invalid UTF-8", path, lineno);
+		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (*s == '{') {
