@@ -24,6 +24,7 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# -Wno-unused-parameter: handlers share signatures they do not all use
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
              -Ilib $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS) \
              -DJOBLINE_SHAREDIR='"$(SHAREDIR)"'

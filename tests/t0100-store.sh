@@ -224,4 +224,15 @@ test_expect 'several programs creating a new store at once all migrate it once' 
 	test "$(sqlite3 race.db "PRAGMA user_version")" -ge 1
 '
 
+test_expect 'a store held locked too long: a clear error, exit 3, nothing written' '
+	gen 10 | store articles &&
+	{ echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;"; } | sqlite3 "$JOBLINE_DB" & holder=$!
+	sleep 0.5
+	gen 20 more | JOBLINE_BUSY_TIMEOUT=1s exits 3 store articles 2>err &&
+	grep -q "database is locked (held by another program for longer than 1s" err &&
+	wait $holder &&
+	test "$(rows "SELECT count(*) FROM articles")" = 10 &&
+	test "$(rows "PRAGMA integrity_check")" = ok
+'
+
 test_done
