@@ -609,7 +609,6 @@ struct rules {
 	/* amounts */
 	struct currency *cur;	/* currencies; index = group number order */
 	size_t ncur;
-	struct buf cur_pre;	/* alternation of prefix forms, per currency */
 	char **cur_forms;	/* every form, lowercase */
 	int *cur_form_of;	/* currency of each form */
 	size_t *cur_form_len;	/* length of each form */
@@ -1329,7 +1328,6 @@ rules_free(void)
 	free(R.cur_form_of);
 	free(R.cur_form_len);
 	free(R.cur);
-	free(R.cur_pre.s);
 	if (R.amount_re)
 		pcre2_code_free(R.amount_re);
 }
@@ -2302,23 +2300,20 @@ find_amount(struct item *it, double *value, const char **code)
 static void
 decide(struct item *it)
 {
-	int best = EV_OTHER, second = -1;
-	double bs = 0, ss = 0, rconf;
+	int best = EV_OTHER;
+	double bs = 0, ss = 0, rconf;	/* best and second score */
 
+	/* ties go to the type listed first (ev_names order) */
 	for (int e = 0; e < EV_N; e++) {
 		if (e == EV_OTHER)
 			continue;
 		if (it->score[e] > bs) {
-			second = best;
 			ss = bs;
 			best = e;
 			bs = it->score[e];
-		} else if (it->score[e] > ss) {
-			second = e;
+		} else if (it->score[e] > ss)
 			ss = it->score[e];
-		}
 	}
-	(void)second;
 	if (bs >= R.min_score) {
 		rconf = bs / (bs + ss + R.conf_k);
 	} else {
@@ -2370,6 +2365,7 @@ decide(struct item *it)
 			it->conf = it->mprob;
 			it->decided = "model";
 		} else if (best == EV_OTHER) {
+			/* both say other */
 			it->conf = (rconf + it->mprob) / 2;
 			it->decided = "model";
 		}
