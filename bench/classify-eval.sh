@@ -14,6 +14,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 events=${EVENTS:-$top/../shared/data/events/sentivent-dev.jsonl}
 out=$top/bench/out
 bin=$top/bin
+if [ ! -r "$events" ]; then
+	echo "classify-eval: $events not found (set EVENTS); skipped" >&2
+	exit 0
+fi
 "$top/bench/classify-split.sh"
 macro() { grep '^macro-F1 funding' "$1" | awk '{ print $NF }'; }
 
