@@ -40,6 +40,25 @@ test_expect 'companies: main one first, legal forms stripped, no fragments' '
 	jq -e -s "map(select(.id == \"t30\" or .id == \"t31\" or .id == \"t32\") | .companies == []) == [true, true, true]" out
 '
 
+test_expect 'companies: no amounts, places or lone name words; camel case; name words after a known name' '
+	cat >in <<-\EOF &&
+	{"title":"Nigerian fintech Moniepoint raises $110M led by Development Partners International"}
+	{"title":"Kenya'"'"'s M-Kopa secures $250 million in debt and equity funding"}
+	{"title":"Amazon to buy iRobot for $1.7 billion"}
+	{"title":"Jumia Technologies AG reports third-quarter loss"}
+	{"title":"Sendy shuts down after failing to raise funds"}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Moniepoint","Development Partners International"]
+	["M-Kopa"]
+	["Amazon","iRobot"]
+	["Jumia Technologies"]
+	["Sendy"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&

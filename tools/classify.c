@@ -428,9 +428,10 @@ text_cut(struct text *x, const char *str, size_t len)
 		t->off = (uint32_t)start;
 		t->len = (uint32_t)(i - start);
 		if (is_upper_at(s + start, len - start) ||
-		    (s[start] >= '0' && s[start] <= '9' && (upper & CK_UPPER) &&
-		    !digits))
-			flags |= TF_CAP;
+		    ((upper & CK_UPPER) && !digits && ((s[start] >= '0' &&
+		    s[start] <= '9') || (s[start] >= 'a' && s[start] <= 'z' &&
+		    i - start > 2))))
+			flags |= TF_CAP;	/* also 3M, iRobot, eBay */
 		if (digits)
 			flags |= TF_DIGIT;
 		if (has_apos && !(flags & (TF_BREAK | TF_SPACE)) &&
@@ -2080,7 +2081,15 @@ find_companies(struct item *it, int f, size_t limit)
 		if ((id = names_at(&R.gaz, x, i, &ntok)) >= 0) {
 			start = i;
 			end = i + ntok;
-			/* a gazetteer name acts like a span for the cues */
+			/* a gazetteer name acts like a span for the cues; name
+			 * words after it belong to it: "Jumia Technologies" */
+			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
+			    tok_in(&R.keep, &x->t[end]) &&
+			    !tok_in(&R.breaks, &x->t[end]) &&
+			    end - start < SPAN_MAX) {
+				end++;
+				id = -1;
+			}
 			sc = 30;
 			why = "gazetteer";
 			goto cues;
@@ -2105,6 +2114,15 @@ find_companies(struct item *it, int f, size_t limit)
 		}
 		id = -1;
 		if (end - start > SPAN_MAX) {
+			i = end;
+			continue;
+		}
+		/* "$110M led by": a number is no name */
+		while (start < end && x->s[x->t[start].off] >= '0' &&
+		    x->s[x->t[start].off] <= '9')
+			start++;
+		if (start == end || (end - start == 1 &&
+		    tok_in(&R.keep, &x->t[start]))) {
 			i = end;
 			continue;
 		}
