@@ -315,6 +315,20 @@ enum { CK_WORD = 1, CK_DIGIT = 2, CK_UPPER = 4 };
 static unsigned char char_kind[256];
 static unsigned char char_lower[256];
 
+/* What an ASCII byte between two tokens says about the gap. */
+enum {
+	G_BREAK,	/* , ; : ( ) " ! ? and the rest: ends a name */
+	G_SPACE,	/* blank */
+	G_APOS,		/* ' : a possessive may follow */
+	G_DOTDASH,	/* . - : join a name, unless blanks are around */
+	G_JOIN		/* & + @ : join a name */
+};
+static const unsigned char gap_kind[128] = {
+	[' '] = G_SPACE, ['\t'] = G_SPACE, ['\n'] = G_SPACE,
+	['\r'] = G_SPACE, ['\''] = G_APOS, ['.'] = G_DOTDASH,
+	['-'] = G_DOTDASH, ['&'] = G_JOIN, ['+'] = G_JOIN, ['@'] = G_JOIN
+};
+
 static void
 char_tables(void)
 {
@@ -355,7 +369,7 @@ static void
 text_cut(struct text *x, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, gap_start = 0;
+	size_t i = 0;
 
 	x->s = str;
 	x->len = len;
@@ -370,31 +384,43 @@ text_cut(struct text *x, const char *str, size_t len)
 		int has_apos = 0, dotdash = 0, digits;
 		unsigned char kinds, upper, *o;
 
-		if ((k = sep_len(s + i, len - i)) > 0) {
-			i += k;
-			continue;
-		}
-		/* a gap s[gap_start..i) precedes this token */
-		for (size_t g = gap_start; g < i; g++) {
-			unsigned char c = s[g];
+		/* the gap before the next token, and what it holds */
+		while (i < len) {
+			unsigned char c = s[i];
 
-			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-				flags |= TF_SPACE;
-			else if (c == '\'' || (c == 0xe2 && g + 2 < i &&
-			    s[g + 1] == 0x80 && s[g + 2] == 0x99)) {
-				has_apos = 1;
-				if (c == 0xe2)
-					g += 2;
-			} else if (c == '.' || c == '-')
-				dotdash = 1;
-			else if (c == '&' || c == '+' || c == '@')
-				;
-			else if (c == 0xc2 && g + 1 < i && s[g + 1] == 0xa0) {
-				flags |= TF_SPACE;
-				g++;
-			} else
+			if (char_kind[c] & CK_WORD)
+				break;
+			if (c < 0x80) {
+				switch (gap_kind[c]) {
+				case G_SPACE:
+					flags |= TF_SPACE;
+					break;
+				case G_APOS:
+					has_apos = 1;
+					break;
+				case G_DOTDASH:
+					dotdash = 1;
+					break;
+				case G_JOIN:
+					break;
+				default:
+					flags |= TF_BREAK;
+				}
+				i++;
+				continue;
+			}
+			if ((k = sep_len(s + i, len - i)) == 0)
+				break;	/* a letter beyond ASCII */
+			if (k == 3 && s[i + 1] == 0x80 && s[i + 2] == 0x99)
+				has_apos = 1;		/* ’ */
+			else if (k == 2 && s[i + 1] == 0xa0)
+				flags |= TF_SPACE;	/* no-break space */
+			else
 				flags |= TF_BREAK;
+			i += k;
 		}
+		if (i >= len)
+			break;
 		/* ". " ends a sentence; " - " is a dash */
 		if (dotdash && (flags & TF_SPACE))
 			flags |= TF_BREAK;
@@ -419,7 +445,6 @@ text_cut(struct text *x, const char *str, size_t len)
 		digits = (kinds & CK_DIGIT) != 0;	/* all digits */
 		if (upper & CK_DIGIT)			/* some digit */
 			x->digits = 1;
-		gap_start = i;
 		if (x->n == x->cap) {
 			x->cap = x->cap ? x->cap * 2 : 256;
 			x->t = xrealloc(x->t, x->cap * sizeof(*x->t));
