@@ -32,7 +32,8 @@ test_expect 'the model decides where the rules see nothing' '
 	jq -e -s "map(.event_type) == [\"other\", \"other\"]" rules-only &&
 	classify --model m --explain <in >out &&
 	jq -e -s "map(.event_type) == [\"launch\", \"partnership\"] and
-	    all(.explain.decided_by == \"model\")" out
+	    all(.explain.decided_by == \"model\") and
+	    (.[0].explain.why | any(test(\"^model: launch p=[0-9.]+; for it: .*zorbles\")))" out
 '
 
 test_expect 'the rules win where they are confident' '

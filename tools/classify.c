@@ -1636,6 +1636,39 @@ model_feature(void *arg, const char *s, size_t n, uint64_t h)
 		ms->z[l] += M.w[(size_t)r * EV_N + l];
 }
 
+/* For --explain: the features that weigh most for one label. */
+struct mtop {
+	int label;		/* the label explained */
+	double w[3];		/* the three largest weights so far */
+	char f[3][48];		/* their features */
+};
+
+static void
+model_top_feature(void *arg, const char *s, size_t n, uint64_t h)
+{
+	struct mtop *mt = arg;
+	int r = hmap_get(&M.feat, h), k;
+	double w;
+
+	if (r < 0 || M.seen[r] == M.stamp)
+		return;
+	M.seen[r] = M.stamp;
+	w = M.w[(size_t)r * EV_N + mt->label];
+	for (k = 3; k > 0 && w > mt->w[k - 1]; k--)
+		;
+	if (k == 3)
+		return;
+	memmove(&mt->w[k + 1], &mt->w[k], (2 - k) * sizeof(*mt->w));
+	memmove(mt->f[k + 1], mt->f[k], (2 - k) * sizeof(*mt->f));
+	mt->w[k] = w;
+	if (n >= sizeof(mt->f[k]))
+		n = sizeof(mt->f[k]) - 1;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;	/* cut at a character */
+	memcpy(mt->f[k], s, n);
+	mt->f[k][n] = '\0';
+}
+
 static double
 sigmoid(double z)
 {
@@ -2399,8 +2432,27 @@ decide(struct item *it)
 			it->mlabel = ml;
 			it->mprob = bp;
 		}
-		if (it->explain)
-			why_add(it, "model: %s p=%.2f", ev_names[ml], bp);
+		if (it->explain) {
+			struct mtop mt = { ml, { 0, 0, 0 }, { "", "", "" } };
+
+			M.stamp++;
+			for (int f = 0; f < 3; f++)
+				if (it->has[f])
+					features(&it->x[f], model_top_feature,
+					    &mt);
+			rule_features(it->score, best, R.min_score,
+			    model_top_feature, &mt);
+			char tops[200] = "";
+
+			for (int k = 0, n = 0; k < 3; k++)
+				if (mt.f[k][0])
+					n += snprintf(tops + n, sizeof(tops) -
+					    (size_t)n, "%s\"%s\" %+.2f",
+					    n ? ", " : "; for it: ", mt.f[k],
+					    mt.w[k]);
+			why_add(it, "model: %s p=%.2f%s", ev_names[ml], bp,
+			    tops);
+		}
 		if (best != EV_OTHER && rconf >= R.rules_win)
 			return;
 		if (it->mlabel != EV_OTHER) {
