@@ -499,6 +499,49 @@ cond_free(struct cond *c)
 	free(c);
 }
 
+int
+cond_options_check(json_object *opts, int manual, char *err, size_t errsz)
+{
+	char cerr[COND_ERRSZ];
+	int n = 0;
+
+	if (opts == NULL || !json_object_is_type(opts, json_type_object)) {
+		snprintf(err, errsz, "options is not an object of label: "
+		    "condition");
+		return -1;
+	}
+	json_object_object_foreach(opts, label, v) {
+		const char *src;
+		struct cond *c;
+
+		if (*label == '\0' || strlen(label) > 64) {
+			snprintf(err, errsz, "option labels are 1 to 64 bytes");
+			return -1;
+		}
+		n++;
+		if (v == NULL && manual)
+			continue;
+		if (!json_object_is_type(v, json_type_string)) {
+			snprintf(err, errsz, "option %s: the condition is not a "
+			    "string", label);
+			return -1;
+		}
+		src = json_object_get_string(v);
+		if (*src == '\0' && manual)
+			continue;
+		if ((c = cond_parse(src, cerr, sizeof(cerr))) == NULL) {
+			snprintf(err, errsz, "option %s: %s", label, cerr);
+			return -1;
+		}
+		cond_free(c);
+	}
+	if (n == 0) {
+		snprintf(err, errsz, "no options");
+		return -1;
+	}
+	return 0;
+}
+
 /* x rounded to 10 significant digits. */
 static double
 round10(double x)

@@ -30,6 +30,7 @@
 #define JOBLINE_COND_H
 
 #include <stddef.h>
+#include <json-c/json.h>
 
 #define COND_MAX_LEN   4096	/* bytes of condition text */
 #define COND_MAX_DEPTH 32	/* nesting of NOT and parentheses */
@@ -55,6 +56,15 @@ struct cond *cond_parse(const char *src, char *err, size_t errsz);
 int cond_eval(const struct cond *c, const struct cond_vars *v);
 
 void cond_free(struct cond *c);
+
+/*
+ * Check a prediction's options: a non-empty object of label: condition,
+ * labels of 1 to 64 bytes, every condition a string that compiles (in
+ * manual mode a condition may also be empty or null).  Returns 0, or -1
+ * with the first problem in err ("option B: column 3: ...").
+ */
+int cond_options_check(json_object *opts, int manual, char *err,
+    size_t errsz);
 
 /*
  * Fill v from a start and an end price: price_change and

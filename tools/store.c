@@ -719,61 +719,11 @@ time_field(struct jsonl_reader *r, json_object *o, const char *field,
 	return time_format(ms, buf);
 }
 
-/*
- * Check a prediction's options: a non-empty object of label: condition;
- * every condition must compile (in manual mode it may be empty or null).
- */
-static int
-options_check(struct jsonl_reader *r, json_object *opts, int manual)
-{
-	char err[COND_ERRSZ];
-	int n = 0;
-
-	if (opts == NULL || !json_object_is_type(opts, json_type_object)) {
-		jsonl_bad(r, "options is not an object of label: condition");
-		return -1;
-	}
-	json_object_object_foreach(opts, label, v) {
-		const char *src;
-		struct cond *cd;
-
-		if (*label == '\0' || strlen(label) > 64) {
-			jsonl_bad(r, "option labels are 1 to 64 bytes");
-			return -1;
-		}
-		if (v == NULL && manual) {
-			n++;
-			continue;
-		}
-		if (!json_object_is_type(v, json_type_string)) {
-			jsonl_bad(r, "option %.64s: the condition is not a "
-			    "string", label);
-			return -1;
-		}
-		src = json_object_get_string(v);
-		if (*src == '\0' && manual) {
-			n++;
-			continue;
-		}
-		if ((cd = cond_parse(src, err, sizeof(err))) == NULL) {
-			jsonl_bad(r, "option %.64s: %s", label, err);
-			return -1;
-		}
-		cond_free(cd);
-		n++;
-	}
-	if (n == 0) {
-		jsonl_bad(r, "no options");
-		return -1;
-	}
-	return 0;
-}
-
 static enum outcome
 predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
     json_object *o)
 {
-	char idbuf[32], obuf[TIME_BUFSZ], vbuf[TIME_BUFSZ];
+	char idbuf[32], obuf[TIME_BUFSZ], vbuf[TIME_BUFSZ], err[COND_ERRSZ + 80];
 	const char *id, *symbol, *mode, *status, *opens, *verify, *text;
 	json_object *opts = NULL;
 	double start = 0;
@@ -821,8 +771,11 @@ predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
 		return REC_BAD;
 	}
 	json_object_object_get_ex(o, "options", &opts);
-	if (options_check(r, opts, strcmp(mode, "manual") == 0) != 0)
+	if (cond_options_check(opts, strcmp(mode, "manual") == 0, err,
+	    sizeof(err)) != 0) {
+		jsonl_bad(r, "%s", err);
 		return REC_BAD;
+	}
 
 	text = jsonl_text(o, &len);
 	st = c->st[PR_FIND];

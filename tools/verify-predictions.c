@@ -769,7 +769,7 @@ check_all(struct vp *v)
 	    "SELECT id, opens_at, verify_at, start_price, options, mode"
 	    " FROM predictions WHERE status = 'active' ORDER BY id");
 	unsigned long bad = 0, n = 0;
-	char err[COND_ERRSZ], tbuf[TIME_BUFSZ];
+	char err[COND_ERRSZ + 80], tbuf[TIME_BUFSZ];
 
 	while (!sig_caught && store_step_ok(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -779,7 +779,7 @@ check_all(struct vp *v)
 		    "manual") == 0;
 		json_object *opts = json_tokener_parse(
 		    (const char *)sqlite3_column_text(st, 4));
-		int64_t oms, dms, nopts = 0, nbad = 0;
+		int64_t oms, dms, nbad = 0;
 
 		n++;
 		if (time_parse(o, &oms) != 0 || time_parse(d, &dms) != 0 ||
@@ -799,32 +799,9 @@ check_all(struct vp *v)
 			warnx("%s: start_price is not positive", id);
 			nbad++;
 		}
-		if (opts == NULL || !json_object_is_type(opts,
-		    json_type_object)) {
-			warnx("%s: options are not an object", id);
+		if (cond_options_check(opts, manual, err, sizeof(err)) != 0) {
+			warnx("%s: %s", id, err);
 			nbad++;
-		} else {
-			json_object_object_foreach(opts, label, val) {
-				const char *src = json_object_is_type(val,
-				    json_type_string) ?
-				    json_object_get_string(val) : NULL;
-				struct cond *c;
-
-				nopts++;
-				if (manual && (src == NULL || *src == '\0'))
-					continue;
-				if ((c = cond_parse(src, err, sizeof(err))) ==
-				    NULL) {
-					warnx("%s: option %s: %s", id, label,
-					    err);
-					nbad++;
-				}
-				cond_free(c);
-			}
-			if (nopts == 0) {
-				warnx("%s: no options", id);
-				nbad++;
-			}
 		}
 		json_object_put(opts);
 		if (nbad)
