@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,25 +119,29 @@ commit(struct store_ctx *c)
 }
 
 /*
- * Non-zero when the next line is not all in fp's buffer, so that reading it
- * may block.  The write transaction is committed before such a read: a
- * store must never hold the write lock while it waits for input, for in a
- * pipeline such as "store articles --emit new | chunk | embed | store
- * chunks" that input may be waiting for the other store's commit.  (Chunks
- * of one item may then be committed in more than one transaction; the item
- * is still marked complete only in the transaction that stores its last
- * chunk.)
+ * Non-zero when reading the next line would wait: no whole line in fp's
+ * buffer and nothing to read on its descriptor.  The write transaction is
+ * committed then, so that a store does not hold the write lock while it
+ * waits for input -- in a pipeline such as "store articles --emit new |
+ * chunk | embed | store chunks" that input may be waiting for the other
+ * store's commit.  (Chunks of one item may then be committed in more than
+ * one transaction; the item is still marked complete only in the
+ * transaction that stores its last chunk.)  Writers upstream write whole
+ * records (chunk and embed flush after each), so a line begun is not left
+ * half-written while its writer waits.
  */
 static int
 input_idle(FILE *fp)
 {
+	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
+
 #ifdef __GLIBC__
-	return fp->_IO_read_ptr >= fp->_IO_read_end ||
+	if (fp->_IO_read_ptr < fp->_IO_read_end &&
 	    memchr(fp->_IO_read_ptr, '\n',
-	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) == NULL;
-#else
-	return 1;
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL)
+		return 0;
 #endif
+	return poll(&p, 1, 0) == 0;
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
