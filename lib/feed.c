@@ -121,7 +121,30 @@ struct feed_parser {
 	} ents[32];
 	int nents;
 	int cdf;		/* Channel Definition Format (upper-case names) */
+	const xmlChar *ns_ptr[4]; /* namespace names seen last (interned by */
+	enum ns ns_val[4];	/* this parser's dictionary) and their kind */
+	unsigned ns_next;
 };
+
+static enum ns ns_of(const xmlChar *uri);
+
+/* ns_of, remembering the last few: libxml2 interns namespace names in the
+ * parser's dictionary, so the same pointer comes back for the same URI. */
+static enum ns
+ns_cached(struct feed_parser *p, const xmlChar *uri)
+{
+	unsigned i;
+
+	if (uri == NULL)
+		return NS_NONE;
+	for (i = 0; i < 4; i++)
+		if (p->ns_ptr[i] == uri)
+			return p->ns_val[i];
+	i = p->ns_next++ & 3;
+	p->ns_val[i] = ns_of(uri);
+	p->ns_ptr[i] = uri;
+	return p->ns_val[i];
+}
 
 static enum ns
 ns_of(const xmlChar *uri)
@@ -182,19 +205,6 @@ base_now(struct feed_parser *p)
 	return p->sitelink ? p->sitelink : p->url;
 }
 
-static int
-has_scheme(const char *s)
-{
-	const char *q = s;
-
-	if (!isalpha((unsigned char)*q))
-		return 0;
-	while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' ||
-	    *q == '.')
-		q++;
-	return *q == ':';
-}
-
 /* s resolved against the base in effect, into out (replacing). */
 static void
 resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
@@ -207,7 +217,7 @@ resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
 	fbuf_reset(out);
 	if (*s == '\0')
 		return;
-	if (has_scheme(s) || base == NULL ||
+	if (url_has_scheme(s) || base == NULL ||
 	    (r = url_resolve(base, s)) == NULL) {
 		size_t n = strlen(s);
 
@@ -481,7 +491,7 @@ cap_end(struct feed_parser *p)
 	if (f == F_LINK || f == F_FEEDLINK) {
 		resolve_into(p, t, fbuf_str(&p->cap));
 		if (f == F_FEEDLINK) {
-			if (p->sitelink == NULL && t->len && has_scheme(t->s))
+			if (p->sitelink == NULL && t->len && url_has_scheme(t->s))
 				p->sitelink = xstrdup(t->s);
 			return;
 		}
@@ -525,7 +535,7 @@ cap_end(struct feed_parser *p)
 			s++, n--;
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
-		if (p->cap_resolve && n > 0 && !has_scheme(s)) {
+		if (p->cap_resolve && n > 0 && !url_has_scheme(s)) {
 			resolve_into(p, t, s);
 			s = t->s;
 			n = t->len;
@@ -596,8 +606,7 @@ serialize_start(struct feed_parser *p, const xmlChar *local, int nattrs,
 }
 
 static void
-root_start(struct feed_parser *p, const char *name, enum ns ns,
-    const xmlChar **attrs, int nattrs)
+root_start(struct feed_parser *p, const char *name, enum ns ns)
 {
 	if (strcmp(name, "rss") == 0 || (strcmp(name, "channel") == 0 &&
 	    ns != NS_ATOM)) {
@@ -620,8 +629,6 @@ root_start(struct feed_parser *p, const char *name, enum ns ns,
 		p->stopped = 1;
 		xmlStopParser(p->ctxt);
 	}
-	(void)attrs;
-	(void)nattrs;
 }
 
 /* CDF: <ITEM HREF LASTMOD> with <TITLE> and <ABSTRACT>, any case. */
@@ -661,7 +668,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct feed_parser *p = ctx;
 	const char *name = (const char *)localname;
-	enum ns ns = ns_of(uri);
+	enum ns ns = ns_cached(p, uri);
 	const char *v, *base;
 	int atom, rss, in_item;
 
@@ -679,7 +686,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    p->url;
 		char *r = NULL;
 
-		if (has_scheme(base))
+		if (url_has_scheme(base))
 			r = xstrdup(base);
 		else if (cur != NULL)
 			r = url_resolve(cur, base);
@@ -690,7 +697,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 	}
 	if (p->depth == 1) {
-		root_start(p, name, ns, attrs, nattrs);
+		root_start(p, name, ns);
 		return;
 	}
 	if (p->skip_depth)
@@ -733,7 +740,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			    p->sitelink == NULL) {
 				fbuf_reset(&p->tmp);
 				resolve_into(p, &p->tmp, v);
-				if (p->tmp.len && has_scheme(p->tmp.s))
+				if (p->tmp.len && url_has_scheme(p->tmp.s))
 					p->sitelink = xstrdup(p->tmp.s);
 			}
 		} else if (atom && (strcmp(name, "entry") != 0))
@@ -792,7 +799,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 					cap_start(p, F_LINK, 3, T_TEXT, 1);
 				return;
 			}
-			href = strdup(href);
+			href = xstrdup(href);
 			type = attr(attrs, nattrs, "type", NS_NONE);
 			if (rel != NULL && strcmp(rel, "enclosure") == 0) {
 				char *t = type ? xstrdup(type) : NULL;
@@ -994,38 +1001,13 @@ on_chars(void *ctx, const xmlChar *s, int n)
 		cap_text(p, (const char *)s, (size_t)n);
 }
 
-/* Raw CDATA: in an XHTML capture it is text, to be escaped. */
-static void
-on_cdata(void *ctx, const xmlChar *s, int n)
-{
-	on_chars(ctx, s, n);
-}
-
-/* Only XML's five entities exist: no DTD entity is ever expanded. */
+/* Only XML's five entities exist: no DTD entity is ever expanded (and
+ * xml_refs has already turned every named reference into characters). */
 static xmlEntityPtr
 on_get_entity(void *ctx, const xmlChar *name)
 {
 	(void)ctx;
 	return xmlGetPredefinedEntity(name);
-}
-
-/* An undefined &name; in the text: HTML's table, else kept as written. */
-static void
-on_reference(void *ctx, const xmlChar *name)
-{
-	struct feed_parser *p = ctx;
-	const char *v;
-
-	if (!p->cap_depth || p->stopped)
-		return;
-	if ((v = html_entity_lookup((const char *)name)) != NULL) {
-		cap_text(p, v, strlen(v));
-	} else if (p->cap_mode != T_XHTML) {
-		/* kept as a reference; HTML text decoding sees it again */
-		fbuf_addc(&p->cap, '&');
-		fbuf_adds(&p->cap, (const char *)name);
-		fbuf_addc(&p->cap, ';');
-	}
 }
 
 static void
@@ -1072,10 +1054,9 @@ sax_init(void)
 	sax_handler.startElementNs = on_start;
 	sax_handler.endElementNs = on_end;
 	sax_handler.characters = on_chars;
-	sax_handler.cdataBlock = on_cdata;
+	sax_handler.cdataBlock = on_chars;	/* CDATA is text */
 	sax_handler.getEntity = on_get_entity;
 	sax_handler.getParameterEntity = NULL;
-	sax_handler.reference = on_reference;
 	sax_handler.entityDecl = on_entity_decl;
 	sax_handler.serror = on_error;
 }
@@ -1127,7 +1108,7 @@ json_finish(struct feed_parser *p)
 	p->kind = "json";
 	if ((s = jstr(doc, "title")) != NULL)
 		html_to_text(&p->title, s, strlen(s), HTML_PLAIN | HTML_ONELINE);
-	if ((s = jstr(doc, "home_page_url")) != NULL && has_scheme(s))
+	if ((s = jstr(doc, "home_page_url")) != NULL && url_has_scheme(s))
 		p->sitelink = xstrdup(s);
 	n = json_object_array_length(items);
 	for (i = 0; i < n; i++) {
@@ -1443,6 +1424,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_add(&all, s, n);
 		p->nxcarry = 0;
 		used = xml_refs(p, all.s, all.len, final);
+		if (all.len - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, all.s + used, all.len - used, 1);
 		if (used < all.len) {
 			memcpy(p->xcarry, all.s + used, all.len - used);
 			p->nxcarry = all.len - used;
@@ -1450,6 +1433,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_free(&all);
 	} else {
 		used = xml_refs(p, s, n, final);
+		if (n - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, s + used, n - used, 1);
 		if (used < n) {
 			memcpy(p->xcarry, s + used, n - used);
 			p->nxcarry = n - used;
@@ -1509,7 +1494,7 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 	p->fn = fn;
 	p->arg = arg;
 	p->docname = xstrdup(url ? url : "");
-	if (url != NULL && has_scheme(url))
+	if (url != NULL && url_has_scheme(url))
 		p->url = xstrdup(url);
 	p->cs = charset_new(http_charset, on_utf8, p);
 	return p;
@@ -1518,7 +1503,7 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 void
 feed_set_base(struct feed_parser *p, const char *base)
 {
-	if (base == NULL || !has_scheme(base))
+	if (base == NULL || !url_has_scheme(base))
 		return;
 	free(p->url);
 	p->url = xstrdup(base);
@@ -1565,8 +1550,7 @@ feed_finish(struct feed_parser *p)
 		free(old);
 		return -1;
 	}
-	return p->kind == NULL || (p->stopped && p->count == 0 &&
-	    p->kind == NULL) ? -1 : 0;
+	return 0;
 }
 
 const char *

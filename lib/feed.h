@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #define FEED_FIELD_MAX (1 << 20)	/* bytes kept of one field */
-#define FEED_JSON_MAX (32 << 20)	/* bytes of a JSON Feed document */
+#define FEED_JSON_MAX (8 << 20)	/* bytes of a JSON Feed document */
 
 struct feed_enclosure {
 	const char *url;	/* absolute when a base was known */

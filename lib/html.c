@@ -80,6 +80,12 @@ static const unsigned short cp1252_high[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178
 };
 
+unsigned long
+cp1252_char(unsigned char c)
+{
+	return c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c;
+}
+
 /* Entry for name[0..n), or NULL. */
 static const struct html_entity *
 entity_find(const char *name, size_t n)
@@ -146,7 +152,7 @@ entity_decode(const char *s, size_t n, struct fbuf *tmp)
 		if (i < n && s[i] == ';')
 			i++;
 		if (c >= 0x80 && c < 0xA0)
-			c = cp1252_high[c - 0x80];
+			c = cp1252_char((unsigned char)c);
 		utf8_put(tmp, c);
 		return i;
 	}

@@ -102,10 +102,28 @@ test_expect 'a host that refuses connections fails with a reason; -j and --per-h
 	test "$(wc -l <out)" = 1 && grep -q "^fetch-feed: http://127.0.0.1:9/feed: .*" err
 '
 
+test_expect 'TLS and DNS failures: one line each, the other feeds go on' '
+	port=${HTTPD##*:} &&
+	exits 1 fetch-feed --retries 0 --connect-timeout 3s "https://127.0.0.1:$port/feeds/rdf.xml" \
+	    http://no-such-host.invalid/feed "$HTTPD/feeds/rdf.xml" >out 2>err &&
+	test "$(wc -l <out)" = 1 && test "$(wc -l <err)" = 2 &&
+	grep -q "^fetch-feed: https://127.0.0.1:$port/feeds/rdf.xml: .*SSL" err &&
+	grep -q "^fetch-feed: http://no-such-host.invalid/feed: " err
+'
+
 test_expect 'many feeds from one host at once: all fetched' '
 	for i in $(seq 1 30); do echo "{\"url\":\"$HTTPD/feeds/rdf.xml?$i\",\"n\":$i}"; done |
 	    fetch-feed -j 6 >out &&
 	test "$(jq -s "map(.n) | sort | length" out)" = 30
+'
+
+test_expect '--per-host bounds the transfers to one host' '
+	for i in 1 2 3 4 5 6 7 8; do echo "$HTTPD/_/conc?n=$i"; done >urls &&
+	fetch-feed -j 8 --per-host 2 -f urls >out &&
+	test "$(wc -l <out)" = 8 &&
+	max=$(python3 -c "import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1]).read().decode())" "$HTTPD/_/conc?max=1") &&
+	test "$max" -le 2 && test "$max" -ge 1
 '
 
 test_expect 'SIGTERM during a slow transfer: stops, exits 143' '
