@@ -15,7 +15,7 @@ static const char *const migrations[] = {
 	/* -- store articles / store chunks: the news pipeline -- */
 	"CREATE TABLE articles ("
 	"  url_key    TEXT PRIMARY KEY,"	/* canonical URL, else 'id:'||id */
-	"  id         TEXT NOT NULL,"		/* the item id chunks refer to */
+	"  id         TEXT NOT NULL,"		/* the id chunks refer to */
 	"  url        TEXT,"
 	"  feed       TEXT,"
 	"  title      TEXT,"
@@ -27,7 +27,7 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL,"
 	"  seen_run   INTEGER"			/* store run that passed it on */
 	");"
-	"CREATE INDEX articles_id ON articles(id);"
+	"CREATE UNIQUE INDEX articles_id ON articles(id);"
 	"CREATE INDEX articles_todo ON articles(first_seen) WHERE complete = 0;"
 	"CREATE TABLE chunks ("
 	"  id         TEXT PRIMARY KEY,"	/* '<item id>#<n>' */

@@ -240,6 +240,30 @@ with_id(struct jsonl_reader *r, const char *id)
 	return o;
 }
 
+/* Insert a new article; SQLITE_DONE (with no change when its URL is
+ * stored already), SQLITE_CONSTRAINT_UNIQUE when another has its id. */
+static int
+articles_insert(struct store_ctx *c, const char *ukey, const char *id,
+    const char *url, const struct jscan_field *f, const char *text,
+    size_t len)
+{
+	sqlite3_stmt *st = c->st[A_INSERT];
+	int rc;
+
+	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, url);
+	bind_field(st, 4, &f[F_FEED]);
+	bind_field(st, 5, &f[F_TITLE]);
+	bind_field(st, 6, &f[F_PUBLISHED]);
+	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->run);
+	rc = store_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
 static enum outcome
 articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
@@ -254,6 +278,7 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	size_t len = r->len;
 	sqlite3_stmt *st;
 	enum outcome res = REC_BAD;
+	int rc;
 
 	batch_boundary(c);
 	if (!jsonl_scan(r, f, F_COUNT))
@@ -284,18 +309,24 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	}
 
 	/* most records are new: try the insert first */
-	st = c->st[A_INSERT];
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, url);
-	bind_field(st, 4, &f[F_FEED]);
-	bind_field(st, 5, &f[F_TITLE]);
-	bind_field(st, 6, &f[F_PUBLISHED]);
-	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->run);
-	store_step_ok(st);
-	sqlite3_reset(st);
+	rc = articles_insert(c, ukey, id, url, f, text, len);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		/* another article has this id (two feeds, one guid): its
+		 * chunks would be taken for this one's; use the URL */
+		free(id);
+		id = xstrdup(url ? url : ukey);
+		json_object_put(*out);
+		if ((*out = with_id(r, id)) == NULL)
+			goto out;
+		text = jsonl_text(*out, &len);
+		rc = articles_insert(c, ukey, id, url, f, text, len);
+		if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+			jsonl_bad(r, "id %s is another article's", id);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_die(c->db, "insert");
 	if (sqlite3_changes(c->db) > 0) {
 		res = REC_NEW;
 		goto out;
