@@ -1,0 +1,550 @@
+/*
+ * enqueue - put jobs on a named queue: unique keys, priorities, delays,
+ * rank-based recurrence.  See man/enqueue.1 and lib/queue.h.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "queue.h"
+#include "sig.h"
+#include "stats.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* Jobs per transaction, and the longest a batch stays open. */
+#define BATCH_ROWS 10000
+#define BATCH_MS 500
+
+enum {
+	OPT_PRIORITY_FIELD = OPT_FIRST_PRIVATE,
+	OPT_DELAY,
+	OPT_AT,
+	OPT_MAX_ATTEMPTS,
+	OPT_DRY_RUN,
+	OPT_RECURRING,
+	OPT_RANK_FIELD,
+	OPT_EVERY_FIELD,
+	OPT_INTERVALS,
+	OPT_EVERY
+};
+
+/* Everything one invocation needs. */
+struct enq {
+	sqlite3 *db;		/* the store */
+	const char *queue;	/* QUEUE */
+	const char *key_field;	/* --key, or NULL */
+	const char *prio_field;	/* --priority-field, or NULL */
+	long long priority;	/* --priority: default priority */
+	long long max_attempts;	/* --max-attempts */
+	int64_t delay_ms;	/* --delay */
+	int64_t at_ms;		/* --at, or -1 */
+	int dry_run;		/* --dry-run */
+	int recurring;		/* --recurring */
+	const char *rank_field;	/* --rank-field */
+	const char *every_field; /* --every-field */
+	struct queue_intervals iv; /* --intervals */
+	int64_t every_ms;	/* --every: interval of entities without one */
+	int verbose;		/* -v */
+	int64_t now;		/* the clock, read once */
+	char now_s[TIME_BUFSZ];	/* now, formatted */
+	sqlite3_stmt *ins;	/* insert unless a job with the key is pending */
+	sqlite3_stmt *last;	/* a key's last success */
+	sqlite3_stmt *pending;	/* a key's pending job */
+	FILE *out;		/* output waiting for the commit */
+	char *out_buf;		/* its buffer */
+	size_t out_len;		/* its length */
+	unsigned long nread, nenq, ndup, nnotdue;	/* counters */
+};
+
+static _Noreturn void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: enqueue QUEUE [--db PATH] [--key FIELD] "
+	    "[--priority N | --priority-field F]\n"
+	    "               [--delay D | --at TIME] [--max-attempts N] "
+	    "[--dry-run] [-v]\n"
+	    "       enqueue QUEUE --recurring --key FIELD [--rank-field F] "
+	    "[--every-field F]\n"
+	    "               [--intervals SPEC] [--every D] [--priority N] "
+	    "[--dry-run] [-v]\n");
+	exit(status);
+}
+
+/* The text of field name of o (a string or a number), or NULL. */
+static const char *
+field_text(json_object *o, const char *name)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) || v == NULL)
+		return NULL;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return json_object_get_string(v);
+	case json_type_int:
+	case json_type_double:
+		return json_object_get_string(v);
+	default:
+		return NULL;
+	}
+}
+
+static void
+commit(struct enq *e)
+{
+	store_commit(e->db);
+	fflush(e->out);
+	if (e->out_len > 0)
+		fwrite(e->out_buf, 1, e->out_len, stdout);
+	rewind(e->out);
+	e->out_len = 0;
+	fflush(stdout);
+}
+
+/* Why a recurring entity is or is not due; 1 when it is. */
+struct due {
+	int64_t every_ms;	/* its interval */
+	int64_t last_ms;	/* last success, or -1 */
+	int64_t due_ms;		/* when it falls due (-1: never ran) */
+};
+
+/*
+ * The interval of entity o: its every field, else its rank through the
+ * intervals, else --every.  -1 after reporting the line as bad.
+ */
+static int64_t
+entity_interval(struct enq *e, struct jsonl_reader *r, json_object *o)
+{
+	json_object *v;
+	int64_t ms;
+	long long rank;
+
+	if (json_object_object_get_ex(o, e->every_field, &v) && v != NULL) {
+		if (json_object_is_type(v, json_type_string)) {
+			if (duration_parse(json_object_get_string(v), &ms) ==
+			    0 && ms > 0)
+				return ms;
+		} else if (json_object_is_type(v, json_type_int) &&
+		    json_object_get_int64(v) > 0) {
+			return json_object_get_int64(v) * 1000;
+		}
+		jsonl_bad(r, "%s is not a duration", e->every_field);
+		return -1;
+	}
+	if (json_object_object_get_ex(o, e->rank_field, &v) && v != NULL) {
+		char *end;
+
+		if (json_object_is_type(v, json_type_int))
+			rank = json_object_get_int64(v);
+		else if (json_object_is_type(v, json_type_string) &&
+		    (rank = strtoll(json_object_get_string(v), &end, 10),
+		    end != json_object_get_string(v) && *end == '\0'))
+			;
+		else {
+			jsonl_bad(r, "%s is not an integer", e->rank_field);
+			return -1;
+		}
+		if ((ms = queue_intervals_find(&e->iv, rank)) < 0) {
+			jsonl_bad(r, "%s %lld is in no range of --intervals",
+			    e->rank_field, rank);
+			return -1;
+		}
+		return ms;
+	}
+	if (e->every_ms > 0)
+		return e->every_ms;
+	jsonl_bad(r, "no %s or %s", e->every_field, e->rank_field);
+	return -1;
+}
+
+/* Fill d for key; 1 when due at e->now. */
+static int
+recurring_due(struct enq *e, const char *key, struct due *d)
+{
+	sqlite3_stmt *st = e->last;
+
+	d->last_ms = -1;
+	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (store_step_ok(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		time_parse((const char *)sqlite3_column_text(st, 0),
+		    &d->last_ms);
+	sqlite3_reset(st);
+	if (d->last_ms < 0) {
+		d->due_ms = -1;
+		return 1;
+	}
+	d->due_ms = d->last_ms + d->every_ms;
+	return d->due_ms <= e->now;
+}
+
+/* The pending job of key: 1 and its id and state, or 0. */
+static int
+pending_job(struct enq *e, const char *key, long long *id, char *state,
+    size_t n)
+{
+	sqlite3_stmt *st = e->pending;
+	int found = 0;
+
+	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (store_step_ok(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(state, n, "%s", sqlite3_column_text(st, 1));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Insert; 1 and the id when added, 0 when a job with the key is pending. */
+static int
+insert(struct enq *e, const char *key, const char *payload, size_t len,
+    long long priority, const char *run_after, long long *id)
+{
+	sqlite3_stmt *st = e->ins;
+	int added;
+
+	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
+	if (key != NULL)
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, payload, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, priority);
+	sqlite3_bind_int64(st, 5, e->max_attempts);
+	sqlite3_bind_text(st, 6, run_after, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e->now_s, -1, SQLITE_STATIC);
+	store_step_ok(st);
+	added = sqlite3_changes(e->db) > 0;
+	*id = sqlite3_last_insert_rowid(e->db);
+	sqlite3_reset(st);
+	return added;
+}
+
+static void
+put_key(FILE *fp, const char *key)
+{
+	fputs(",\"key\":", fp);
+	if (key != NULL)
+		queue_json_string(fp, key);
+	else
+		fputs("null", fp);
+}
+
+/* One input object. */
+static void
+enqueue_one(struct enq *e, struct jsonl_reader *r, json_object *o)
+{
+	const char *key = NULL;
+	long long priority = e->priority, id = 0;
+	char run_after[TIME_BUFSZ], buf[TIME_BUFSZ], state[16];
+	struct due d = { 0, -1, -1 };
+	const char *reason = NULL;
+	int due = 1;
+
+	if (e->key_field != NULL &&
+	    ((key = field_text(o, e->key_field)) == NULL || *key == '\0')) {
+		jsonl_bad(r, "no %s", e->key_field);
+		return;
+	}
+	if (e->prio_field != NULL) {
+		json_object *v;
+
+		if (json_object_object_get_ex(o, e->prio_field, &v) &&
+		    v != NULL) {
+			if (!json_object_is_type(v, json_type_int)) {
+				jsonl_bad(r, "%s is not an integer",
+				    e->prio_field);
+				return;
+			}
+			priority = json_object_get_int64(v);
+		}
+	}
+	if (e->recurring) {
+		if ((d.every_ms = entity_interval(e, r, o)) < 0)
+			return;
+		due = recurring_due(e, key, &d);
+	}
+	if (e->at_ms >= 0)
+		time_format_ms(e->at_ms, run_after);
+	else
+		time_format_ms(e->now + e->delay_ms, run_after);
+
+	if (e->dry_run) {
+		FILE *fp = e->out;
+		int pend = key != NULL &&
+		    pending_job(e, key, &id, state, sizeof(state));
+
+		fputs("{\"queue\":", fp);
+		queue_json_string(fp, e->queue);
+		put_key(fp, key);
+		if (!due) {
+			reason = "not due";
+			e->nnotdue++;
+		} else if (pend) {
+			reason = "pending";
+			e->ndup++;
+		} else {
+			e->nenq++;
+		}
+		fprintf(fp, ",\"enqueue\":%s", reason ? "false" : "true");
+		if (e->recurring) {
+			fprintf(fp, ",\"interval\":\"%s\"",
+			    duration_format(d.every_ms, buf));
+			if (d.last_ms >= 0) {
+				fprintf(fp, ",\"last_success\":\"%s\"",
+				    time_format_ms(d.last_ms, buf));
+				fprintf(fp, ",\"due_at\":\"%s\"",
+				    time_format_ms(d.due_ms, buf));
+			}
+		}
+		fputs(",\"why\":", fp);
+		if (!due) {
+			fprintf(fp, "\"last success %s + %s is ",
+			    time_format_ms(d.last_ms, buf),
+			    duration_format(d.every_ms, state));
+			fprintf(fp, "%s, still to come\"}\n",
+			    time_format_ms(d.due_ms, buf));
+		} else if (pend) {
+			fprintf(fp, "\"job %lld with this key is %s\"}\n", id,
+			    state);
+		} else if (e->recurring && d.last_ms < 0) {
+			fputs("\"never ran\"}\n", fp);
+		} else if (e->recurring) {
+			fprintf(fp, "\"last success %s + %s is ",
+			    time_format_ms(d.last_ms, buf),
+			    duration_format(d.every_ms, state));
+			fprintf(fp, "%s, past\"}\n",
+			    time_format_ms(d.due_ms, buf));
+		} else {
+			fputs(key ? "\"no job with this key is pending\"}\n" :
+			    "\"no key\"}\n", fp);
+		}
+		return;
+	}
+
+	if (!due) {
+		e->nnotdue++;
+		return;
+	}
+	if (!insert(e, key, r->line, r->len, priority, run_after, &id)) {
+		e->ndup++;
+		if (e->verbose)
+			warnx("stdin:%lu: %s: a job with this key is pending",
+			    r->lineno, key);
+		return;
+	}
+	e->nenq++;
+	fprintf(e->out, "{\"id\":%lld,\"queue\":", id);
+	queue_json_string(e->out, e->queue);
+	put_key(e->out, key);
+	fprintf(e->out, ",\"run_after\":\"%s\"}\n", run_after);
+}
+
+static long long
+number_opt(const char *name, const char *s, long min, long max)
+{
+	long v;
+
+	if (!parse_long(s, min, max, &v)) {
+		warnx("%s: not a number in %ld..%ld: %s", name, min, max, s);
+		usage(stderr, EXIT_USAGE);
+	}
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "key", required_argument, NULL, 'k' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "priority-field", required_argument, NULL,
+		    OPT_PRIORITY_FIELD },
+		{ "delay", required_argument, NULL, OPT_DELAY },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "recurring", no_argument, NULL, OPT_RECURRING },
+		{ "rank-field", required_argument, NULL, OPT_RANK_FIELD },
+		{ "every-field", required_argument, NULL, OPT_EVERY_FIELD },
+		{ "intervals", required_argument, NULL, OPT_INTERVALS },
+		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct enq e;
+	struct jsonl_reader r;
+	const char *db = NULL, *intervals = QUEUE_INTERVALS_DEFAULT, *why;
+	int ch, status, have_at = 0, have_delay = 0;
+	int64_t batch_start;
+	unsigned long rows = 0;
+	json_object *o;
+
+	memset(&e, 0, sizeof(e));
+	e.max_attempts = 5;
+	e.at_ms = -1;
+	e.rank_field = "rank";
+	e.every_field = "every";
+	while ((ch = getopt_long(argc, argv, "k:p:vqh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case 'k':
+			e.key_field = optarg;
+			break;
+		case 'p':
+			e.priority = number_opt("--priority", optarg,
+			    -1000000000L, 1000000000L);
+			break;
+		case OPT_PRIORITY_FIELD:
+			e.prio_field = optarg;
+			break;
+		case OPT_DELAY:
+			if (duration_parse(optarg, &e.delay_ms) != 0) {
+				warnx("--delay: not a duration: %s", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			have_delay = 1;
+			break;
+		case OPT_AT:
+			if (time_parse(optarg, &e.at_ms) != 0) {
+				warnx("--at: not an RFC 3339 time: %s", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			have_at = 1;
+			break;
+		case OPT_MAX_ATTEMPTS:
+			e.max_attempts = number_opt("--max-attempts", optarg,
+			    1, 1000000);
+			break;
+		case OPT_DRY_RUN:
+			e.dry_run = 1;
+			break;
+		case OPT_RECURRING:
+			e.recurring = 1;
+			break;
+		case OPT_RANK_FIELD:
+			e.rank_field = optarg;
+			break;
+		case OPT_EVERY_FIELD:
+			e.every_field = optarg;
+			break;
+		case OPT_INTERVALS:
+			intervals = optarg;
+			break;
+		case OPT_EVERY:
+			if (duration_parse(optarg, &e.every_ms) != 0 ||
+			    e.every_ms <= 0) {
+				warnx("--every: not a duration: %s", optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case 'v':
+			e.verbose = 1;
+			break;
+		case 'q':
+			e.verbose = 0;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1 || *argv[0] == '\0')
+		usage(stderr, EXIT_USAGE);
+	e.queue = argv[0];
+	if (have_at && have_delay) {
+		warnx("--delay and --at exclude each other");
+		usage(stderr, EXIT_USAGE);
+	}
+	if (e.recurring && e.key_field == NULL) {
+		warnx("--recurring needs --key");
+		usage(stderr, EXIT_USAGE);
+	}
+	if (queue_intervals_parse(intervals, &e.iv, &why) != 0) {
+		warnx("--intervals: %s: %s", why, intervals);
+		usage(stderr, EXIT_USAGE);
+	}
+
+	e.db = store_open(db, 0);
+	e.now = time_now();
+	time_format_ms(e.now, e.now_s);
+	e.ins = store_prepare(e.db,
+	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
+	    " run_after, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING");
+	e.last = store_prepare(e.db,
+	    "SELECT last_success FROM queue_keys WHERE queue = ?1 AND key = ?2");
+	e.pending = store_prepare(e.db,
+	    "SELECT id, state FROM queue WHERE queue = ?1 AND key = ?2"
+	    " AND state IN ('queued', 'running', 'failed')");
+	if ((e.out = open_memstream(&e.out_buf, &e.out_len)) == NULL)
+		die_nomem();
+	sig_catch();
+
+	jsonl_init(&r, stdin, "stdin");
+	store_begin(e.db);
+	batch_start = time_mono();
+	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+		e.nread++;
+		if (rows >= BATCH_ROWS ||
+		    (rows > 0 && time_mono() - batch_start >= BATCH_MS)) {
+			commit(&e);
+			store_begin(e.db);
+			batch_start = time_mono();
+			rows = 0;
+		}
+		enqueue_one(&e, &r, o);
+		json_object_put(o);
+		rows++;
+	}
+	commit(&e);	/* a dry run has written nothing: commits nothing */
+
+	stats_add("jobs_enqueued", (int64_t)(e.dry_run ? 0 : e.nenq));
+	stats_add("jobs_duplicate", (int64_t)e.ndup);
+	stats_add("jobs_not_due", (int64_t)e.nnotdue);
+	stats_add("records_bad", (int64_t)r.bad);
+	stats_flush();
+	if (e.verbose)
+		warnx("%s: %lu read, %lu %s, %lu duplicate, %lu not due, "
+		    "%lu bad", e.queue, e.nread, e.nenq,
+		    e.dry_run ? "due" : "enqueued", e.ndup, e.nnotdue, r.bad);
+
+	sqlite3_finalize(e.ins);
+	sqlite3_finalize(e.last);
+	sqlite3_finalize(e.pending);
+	store_close(e.db);
+	fclose(e.out);
+	free(e.out_buf);
+	status = EXIT_OK;
+	if (r.bad > 0 || r.error != 0)
+		status = EXIT_PARTIAL;
+	jsonl_free(&r);
+	if (sig_caught)
+		status = 128 + sig_caught;
+	exit_flush(status);
+}
