@@ -24,6 +24,7 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# -Wno-unused-parameter: handlers share signatures they do not all use
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
              -Ilib $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS) \
              -DJOBLINE_SHAREDIR='"$(SHAREDIR)"'
@@ -58,12 +59,31 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-bin/%: $(OBJ)/tools/%.o $(LIB_A)
+# relink when switching between plain and sanitized builds
+bin/.variant: FORCE
+	@mkdir -p bin
+	@echo '$(OBJ)' | cmp -s - $@ || echo '$(OBJ)' > $@
+
+bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
-check: all
-	tests/run
+check: all $(OBJ)/unit
+	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
+
+$(OBJ)/unit: tests/unit.c $(LIB_A)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
+
+# the Quick start: install what is missing, then build and run
+deps:
+	./deps
+
+test: deps
+	$(MAKE) check
+
+demo: deps
+	$(MAKE) all
+	bin/ingest-news --db ./jobline.db --report
 
 asan:
 	$(MAKE) SANITIZE=1 all
@@ -96,9 +116,6 @@ uninstall:
 	    $(MAN7:man/%=$(DESTDIR)$(MANPREFIX)/man7/%)
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
-demo: all
-	bin/ingest-news
-
 bench: all
 	bench/run
 
@@ -106,5 +123,5 @@ clean:
 	rm -rf obj obj-asan $(PROGS)
 
 FORCE:
-.PHONY: all check asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check deps test demo asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

@@ -40,6 +40,22 @@ void jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name);
  */
 json_object *jsonl_next(struct jsonl_reader *r);
 
+/*
+ * The next line that is not blank, checked for NUL bytes and UTF-8 (bad
+ * lines are reported and skipped), or NULL as jsonl_next.  For programs
+ * that parse the line themselves: jsonl_parse or jsonl_scan.
+ */
+const char *jsonl_next_line(struct jsonl_reader *r);
+
+/* The current line as a JSON object (a new reference), or NULL after
+ * reporting it. */
+json_object *jsonl_parse(struct jsonl_reader *r);
+
+struct jscan_field;
+/* Check the current line is one JSON object and pick out fields (see
+ * jsonscan.h); 0 after reporting it when it is not. */
+int jsonl_scan(struct jsonl_reader *r, struct jscan_field *f, int nf);
+
 /* Report "NAME:LINE: fmt..." for the current line and count it bad. */
 void jsonl_bad(struct jsonl_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

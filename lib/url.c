@@ -1,19 +1,13 @@
 /* url.c - URLs, on libcurl's URL API */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
 
 #include "url.h"
 #include "util.h"
-
-static void
-lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
 
 /* The query without utm_* parameters; NULL when nothing is left. */
 static char *
@@ -57,40 +51,117 @@ get_url(CURLU *u)
 	return copy;
 }
 
+/*
+ * The canonical form of the common case without libcurl's parser (which
+ * costs more than the rest of storing an article): http(s), a plain host
+ * and port, printable ASCII, no dot segments.  NULL sends the URL to the
+ * general path, which gives the same answer for these.
+ */
+static char *
+canonical_fast(const char *url)
+{
+	const char *p, *auth, *end, *path, *query, *qend;
+	size_t schemelen, hostlen;
+	char *res, *o, *kept = NULL;
+	int https;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		https = 0, schemelen = 4;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		https = 1, schemelen = 5;
+	else
+		return NULL;
+	for (p = url; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p))
+			return NULL;
+	auth = url + schemelen + 3;
+	end = auth + strcspn(auth, "/?#");
+	if (end == auth || memchr(auth, '@', (size_t)(end - auth)) ||
+	    memchr(auth, '[', (size_t)(end - auth)) || *end == '?' ||
+	    *end == '#')
+		return NULL;
+	hostlen = (size_t)(end - auth);
+	p = memchr(auth, ':', hostlen);
+	if (p != NULL) {
+		const char *port = p + 1;
+
+		if (port == end || strspn(port, "0123456789") !=
+		    (size_t)(end - port))
+			return NULL;
+		if ((!https && end - port == 2 && memcmp(port, "80", 2) == 0) ||
+		    (https && end - port == 3 && memcmp(port, "443", 3) == 0))
+			hostlen = (size_t)(p - auth);
+	}
+	path = end;
+	query = path + strcspn(path, "?#");
+	if (strstr(path, "/.") != NULL && strstr(path, "/.") < query)
+		return NULL;
+	qend = query;
+	if (*query == '?') {
+		char *q;
+
+		qend = query + 1 + strcspn(query + 1, "#");
+		if (qend == query + 1)
+			return NULL;
+		q = xstrndup(query + 1, (size_t)(qend - query - 1));
+		kept = strip_tracking(q);
+		free(q);
+	}
+	res = o = xmalloc(strlen(url) + 2);
+	memcpy(o, https ? "https://" : "http://", schemelen + 3);
+	o += schemelen + 3;
+	for (size_t i = 0; i < hostlen; i++)
+		*o++ = (char)tolower((unsigned char)auth[i]);
+	if (query == path)
+		*o++ = '/';
+	memcpy(o, path, (size_t)(query - path));
+	o += query - path;
+	if (kept != NULL) {
+		*o++ = '?';
+		strcpy(o, kept);
+		o += strlen(kept);
+		free(kept);
+	}
+	*o = '\0';
+	return res;
+}
+
 char *
 url_canonical(const char *url)
 {
-	CURLU *u = curl_url();
-	char *part = NULL, *res = NULL;
+	CURLU *u;
+	char *s = NULL, *res = NULL, *p, *q, *hash;
 
-	if (u == NULL)
+	if ((res = canonical_fast(url)) != NULL)
+		return res;
+	if ((u = curl_url()) == NULL)
 		die_nomem();
+	/* one parse and one print; the rest is done on the printed text */
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) !=
 	    CURLUE_OK)
 		goto out;
-	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
-	if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) {
-		lower(part);
-		curl_url_set(u, CURLUPART_SCHEME, part, CURLU_NON_SUPPORT_SCHEME);
-		curl_free(part);
-		part = NULL;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
-		lower(part);
-		curl_url_set(u, CURLUPART_HOST, part, 0);
-		curl_free(part);
-		part = NULL;
-	}
-	if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK) {
-		char *q = strip_tracking(part);
+	res = xstrdup(s);
+	if ((hash = strchr(res, '#')) != NULL)
+		*hash = '\0';
+	/* scheme://authority: lowercase (curl keeps the host's case) */
+	p = strstr(res, "://");
+	for (q = res; *q && (p == NULL || q < p + 3 || (*q != '/' &&
+	    *q != '?')); q++)
+		*q = (char)tolower((unsigned char)*q);
+	if ((q = strchr(res, '?')) != NULL) {
+		char *kept = strip_tracking(q + 1);
 
-		curl_url_set(u, CURLUPART_QUERY, q, 0);
-		free(q);
-		curl_free(part);
-		part = NULL;
+		if (kept == NULL)
+			*q = '\0';
+		else {
+			memcpy(q + 1, kept, strlen(kept) + 1);
+			free(kept);
+		}
 	}
-	res = get_url(u);
 out:
+	curl_free(s);
 	curl_url_cleanup(u);
 	return res;
 }

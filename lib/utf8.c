@@ -1,4 +1,7 @@
 /* utf8.c - UTF-8 validation */
+#include <stdint.h>
+#include <string.h>
+
 #include "utf8.h"
 
 size_t
@@ -8,7 +11,19 @@ utf8_check(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
+		uint64_t w;
+
+		/* ASCII eight bytes at a time */
+		while (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		size_t k;
 		unsigned cp;
 

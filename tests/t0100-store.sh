@@ -91,6 +91,44 @@ test_expect 'bad lines are reported with their numbers, the rest stored, exit 1'
 	test "$(rows "SELECT count(*) FROM articles")" = 2
 '
 
+test_expect 'the record scanner judges JSON as Python json does' '
+	cat >lines <<-\EOF &&
+	{"id":"1","a":[1,2,{"b":null}],"c":-0.5e+3,"d":true,"e":false}
+	{"id":"2","a":01}
+	{"id":"3","a":"\x"}
+	{"id":"4","a":"tab	here"}
+	{"id":"5",}
+	{"id":"6"} {"id":"7"}
+	{"id":"8","a":tru}
+	{"id":"9","a":"\ud83d\ude00 \u00e9 \/ \n"}
+	{"id":10,"a":{}}
+	{"id":"11","a":1.}
+	{"id":"12","a":[1,]}
+	{"id":"13" "a":1}
+	{"id":"14","a":"\u12"}
+	{"id":"15","a":-}
+	{ "id" : "16" , "a" : [ ] }
+	"just a string"
+	{"id":"17","a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
+	EOF
+	store things <lines 2>err; test $? = 1 &&
+	n=0 && while IFS= read -r line; do
+		n=$((n + 1))
+		if printf "%s\n" "$line" | python3 -c "import json, sys; sys.exit(not isinstance(json.loads(sys.stdin.read()), dict))" 2>/dev/null &&
+		    [ $n != 17 ]; then want=ok; else want=bad; fi
+		if grep -q "^store: stdin:$n:" err; then got=bad; else got=ok; fi
+		[ $want = $got ] || { echo "line $n: python says $want, store says $got"; exit 1; }
+	done <lines &&
+	grep -q "stdin:17: invalid JSON at byte .*: nested too deep" err &&
+	test "$(rows "SELECT count(*) FROM things")" = 4
+'
+
+test_expect 'escaped fields are stored decoded' '
+	printf "%s\n" "{\"id\":\"e\\u0301\",\"url\":\"https://x.example/\\u00e9\",\"title\":\"Caf\\u00e9 \\\"quoted\\\" \\ud83d\\ude00\"}" |
+	    store articles &&
+	test "$(rows "SELECT title FROM articles")" = "Café \"quoted\" 😀"
+'
+
 test_expect 'chunks: vectors as arrays and base64 are stored as float32' '
 	echo "{\"id\":\"v\",\"url\":\"https://v.example/\"}" | store articles &&
 	printf "%s\n" "{\"item_id\":\"v\",\"n\":0,\"count\":2,\"text\":\"a\",\"start\":0,\"end\":1,\"embedding\":[1,0.5],\"embedding_model\":\"m\"}" \
@@ -184,6 +222,17 @@ test_expect 'several programs creating a new store at once all migrate it once' 
 	! grep -q . err &&
 	test "$(sqlite3 race.db "SELECT count(*) FROM articles")" = 6 &&
 	test "$(sqlite3 race.db "PRAGMA user_version")" -ge 1
+'
+
+test_expect 'a store held locked too long: a clear error, exit 3, nothing written' '
+	gen 10 | store articles &&
+	{ echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;"; } | sqlite3 "$JOBLINE_DB" & holder=$!
+	sleep 0.5
+	gen 20 more | JOBLINE_BUSY_TIMEOUT=1s exits 3 store articles 2>err &&
+	grep -q "database is locked (held by another program for longer than 1s" err &&
+	wait $holder &&
+	test "$(rows "SELECT count(*) FROM articles")" = 10 &&
+	test "$(rows "PRAGMA integrity_check")" = ok
 '
 
 test_done

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "jsonscan.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
@@ -22,7 +23,7 @@
 #include "util.h"
 
 /* Rows per transaction; chunks of one item never straddle two. */
-#define BATCH_ROWS 5000
+#define BATCH_ROWS 20000
 /* A batch is committed after this long even if it is small, so records
  * reach the next program of a slow pipeline. */
 #define BATCH_MS 500
@@ -42,13 +43,13 @@ struct store_ctx;
 /* One kind of table: how a record is stored. */
 struct table {
 	const char *name;	/* TABLE argument, or NULL for generic ones */
-	/* store one record; may set *out to a replacement record to emit */
+	/* store the reader's current line; may set *out to a changed
+	 * record to emit instead of the line; calls batch_boundary where a
+	 * transaction may end */
 	enum outcome (*put)(struct store_ctx *, struct jsonl_reader *,
-	    json_object *, json_object **out);
-	/* called at a commit point and at the end; may emit more */
+	    json_object **out);
+	/* called before a commit and at the end; may emit more */
 	void (*flush)(struct store_ctx *, int at_end);
-	/* non-zero when a transaction may end before this record */
-	int (*starts_unit)(struct store_ctx *, json_object *);
 };
 
 struct store_ctx {
@@ -66,6 +67,8 @@ struct store_ctx {
 	char *group;		/* chunks: item id of the open group */
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
+	int64_t batch_start;	/* when it began, time_mono() */
+	const struct table *t;	/* the table's handlers */
 	unsigned long nread, nnew, nunfinished, nseen; /* totals */
 };
 
@@ -113,10 +116,32 @@ commit(struct store_ctx *c)
 	c->rows = 0;
 }
 
-static const char *
-field_or_default(struct store_ctx *c, const char *def)
+/* A transaction may end here: end it if the batch is full or old. */
+static void
+batch_boundary(struct store_ctx *c)
 {
-	return c->key ? c->key : def;
+	int64_t now = time_mono();
+
+	if (c->rows < BATCH_ROWS && now - c->batch_start < BATCH_MS)
+		return;
+	c->t->flush(c, 0);
+	commit(c);
+	store_begin(c->db);
+	c->batch_start = now;
+}
+
+/* A scanned field as key text: a non-empty string, or an integer. */
+static char *
+scanned_key(const struct jscan_field *f)
+{
+	if (!f->found)
+		return NULL;
+	if (f->is_string)
+		return f->len > 0 ? jscan_string(f) : NULL;
+	if (f->len > 0 && f->len < 21 && strspn(f->val, "-0123456789") ==
+	    f->len)
+		return xstrndup(f->val, f->len);
+	return NULL;
 }
 
 /* A field's value as key text: strings as they are, integers printed. */
@@ -150,7 +175,8 @@ articles_prepare(struct store_ctx *c)
 	c->st[A_INSERT] = store_prepare(c->db,
 	    "INSERT INTO articles (url_key, id, url, feed, title, published,"
 	    " record, first_seen, updated_at, seen_run)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"
+	    " ON CONFLICT (url_key) DO NOTHING");
 	c->st[A_UPDATE] = store_prepare(c->db,
 	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
 	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
@@ -161,48 +187,100 @@ articles_prepare(struct store_ctx *c)
 	    " WHERE complete = 0 AND seen_run IS NOT ?1 RETURNING record");
 }
 
-static enum outcome
-articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
-    json_object **out)
+enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
+
+/* Bind the scanned string field f (or NULL) to parameter i. */
+static void
+bind_field(sqlite3_stmt *st, int i, const struct jscan_field *f)
 {
-	char buf[32], *canon = NULL, *ukey = NULL;
-	const char *id = json_get_string(o, "id");
-	const char *url = json_get_string(o, "url");
-	const char *k;
-	const char *text;
-	size_t len;
+	char *v = jscan_string(f);
+
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, free);
+}
+
+/* The record with its id set to id, to store and emit instead. */
+static json_object *
+with_id(struct jsonl_reader *r, const char *id)
+{
+	json_object *o = jsonl_parse(r);
+
+	if (o != NULL)
+		json_object_object_add(o, "id", json_object_new_string(id));
+	return o;
+}
+
+static enum outcome
+articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+{
+	struct jscan_field f[F_COUNT] = {
+		[F_ID] = { .key = "id" }, [F_URL] = { .key = "url" },
+		[F_FEED] = { .key = "feed" }, [F_TITLE] = { .key = "title" },
+		[F_PUBLISHED] = { .key = "published" },
+		[F_KEY] = { .key = c->key ? c->key : "" },
+	};
+	char *ukey = NULL, *id = NULL, *url = NULL;
+	const char *text = r->line;
+	size_t len = r->len;
 	sqlite3_stmt *st;
 	enum outcome res = REC_BAD;
 
+	batch_boundary(c);
+	if (!jsonl_scan(r, f, F_COUNT))
+		return REC_BAD;
+	id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
+	url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
 	if (c->key != NULL) {
-		if ((k = key_text(o, c->key, buf, sizeof(buf))) == NULL) {
+		if ((ukey = scanned_key(&f[F_KEY])) == NULL) {
 			jsonl_bad(r, "no %s", c->key);
-			return REC_BAD;
+			goto out;
 		}
-		ukey = xstrdup(k);
-	} else if (url != NULL && (canon = url_canonical(url)) != NULL) {
-		ukey = canon;
-		canon = NULL;
+	} else if (url != NULL && (ukey = url_canonical(url)) != NULL) {
+		;
 	} else if (id != NULL && *id != '\0') {
 		if (asprintf(&ukey, "id:%s", id) < 0)
 			die_nomem();
 	} else {
 		jsonl_bad(r, "no url or id");
-		return REC_BAD;
+		goto out;
 	}
 	if (id == NULL || *id == '\0') {
 		/* chunks refer to articles by id: give it one */
-		json_object_object_add(o, "id", json_object_new_string(
-		    url ? url : ukey));
-		id = json_get_string(o, "id");
-		*out = json_object_get(o);
+		free(id);
+		id = xstrdup(url ? url : ukey);
+		if ((*out = with_id(r, id)) == NULL)
+			goto out;
+		text = jsonl_text(*out, &len);
 	}
-	text = jsonl_text(o, &len);
+
+	/* most records are new: try the insert first */
+	st = c->st[A_INSERT];
+	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, url);
+	bind_field(st, 4, &f[F_FEED]);
+	bind_field(st, 5, &f[F_TITLE]);
+	bind_field(st, 6, &f[F_PUBLISHED]);
+	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->run);
+	store_step_ok(st);
+	sqlite3_reset(st);
+	if (sqlite3_changes(c->db) > 0) {
+		res = REC_NEW;
+		goto out;
+	}
 
 	st = c->st[A_FIND];
 	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW) {
+	if (store_step_ok(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		goto out;
+	}
+	{
 		int complete = sqlite3_column_int(st, 1);
 		int same = sqlite3_column_int(st, 3);
 		int seen = sqlite3_column_type(st, 2) != SQLITE_NULL &&
@@ -211,11 +289,12 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 
 		if (strcmp(sid, id) != 0) {
 			/* keep the id its chunks already use */
-			json_object_object_add(o, "id",
-			    json_object_new_string(sid));
-			if (*out == NULL)
-				*out = json_object_get(o);
-			text = jsonl_text(o, &len);
+			json_object_put(*out);
+			if ((*out = with_id(r, sid)) == NULL) {
+				sqlite3_reset(st);
+				goto out;
+			}
+			text = jsonl_text(*out, &len);
 			same = 0;
 		}
 		sqlite3_reset(st);
@@ -223,9 +302,9 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 			st = c->st[A_UPDATE];
 			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
 			store_bind_text(st, 2, url);
-			store_bind_text(st, 3, json_get_string(o, "feed"));
-			store_bind_text(st, 4, json_get_string(o, "title"));
-			store_bind_text(st, 5, json_get_string(o, "published"));
+			bind_field(st, 3, &f[F_FEED]);
+			bind_field(st, 4, &f[F_TITLE]);
+			bind_field(st, 5, &f[F_PUBLISHED]);
 			sqlite3_bind_text(st, 6, text, (int)len, SQLITE_STATIC);
 			sqlite3_bind_text(st, 7, c->now, -1, SQLITE_STATIC);
 			store_step_ok(st);
@@ -240,24 +319,11 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 			store_step_ok(st);
 			sqlite3_reset(st);
 		}
-	} else {
-		sqlite3_reset(st);
-		st = c->st[A_INSERT];
-		sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		store_bind_text(st, 3, url);
-		store_bind_text(st, 4, json_get_string(o, "feed"));
-		store_bind_text(st, 5, json_get_string(o, "title"));
-		store_bind_text(st, 6, json_get_string(o, "published"));
-		sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 9, c->run);
-		store_step_ok(st);
-		sqlite3_reset(st);
-		res = REC_NEW;
 	}
-	sqlite3_clear_bindings(c->st[A_FIND]);
+out:
 	free(ukey);
+	free(id);
+	free(url);
 	return res;
 }
 
@@ -409,8 +475,7 @@ vector_blob(json_object *o, size_t *bytes, int *bad)
 }
 
 static enum outcome
-chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
-    json_object **out)
+chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
 	char idbuf[32], *id = NULL, *record;
 	const char *item, *text, *model;
@@ -443,9 +508,12 @@ chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 		return REC_BAD;
 	}
 
-	/* chunks of one item arrive together; an item ends its group */
-	if (c->group != NULL && strcmp(c->group, item) != 0)
+	/* chunks of one item arrive together and are stored in one
+	 * transaction: only a new item may end one */
+	if (c->group != NULL && strcmp(c->group, item) != 0) {
+		batch_boundary(c);
 		chunks_close_group(c);
+	}
 	if (c->group == NULL) {
 		c->group = xstrdup(item);
 		c->group_count = count;
@@ -508,14 +576,17 @@ chunks_flush(struct store_ctx *c, int at_end)
 	chunks_close_group(c);
 }
 
-/* The chunks of one item are stored in one transaction. */
-static int
-chunks_starts_unit(struct store_ctx *c, json_object *o)
+static enum outcome
+chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
-	char buf[32];
-	const char *item = key_text(o, "item_id", buf, sizeof(buf));
+	json_object *o = jsonl_parse(r);
+	enum outcome res;
 
-	return c->group == NULL || item == NULL || strcmp(item, c->group) != 0;
+	if (o == NULL)
+		return REC_BAD;
+	res = chunks_put_obj(c, r, o);
+	json_object_put(o);
+	return res;
 }
 
 /* ---- prices ---- */
@@ -532,8 +603,7 @@ prices_prepare(struct store_ctx *c)
 }
 
 static enum outcome
-prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
-    json_object **out)
+prices_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
 	const char *symbol = json_get_string(o, "symbol");
 	const char *tstr = json_get_string(o, "time");
@@ -569,6 +639,20 @@ prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
 	changes = sqlite3_changes(c->db);
 	sqlite3_reset(st);
 	return changes ? REC_NEW : REC_SEEN;
+}
+
+static enum outcome
+prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+{
+	json_object *o;
+	enum outcome res;
+
+	batch_boundary(c);
+	if ((o = jsonl_parse(r)) == NULL)
+		return REC_BAD;
+	res = prices_put_obj(c, r, o);
+	json_object_put(o);
+	return res;
 }
 
 /* ---- generic tables: key and the whole record ---- */
@@ -619,39 +703,38 @@ generic_prepare(struct store_ctx *c)
 }
 
 static enum outcome
-generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object *o,
-    json_object **out)
+generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
-	char buf[32];
-	const char *field = field_or_default(c, "id");
-	const char *key = key_text(o, field, buf, sizeof(buf));
-	const char *text;
-	size_t len;
+	struct jscan_field f = { .key = c->key ? c->key : "id" };
+	char *key;
 	sqlite3_stmt *st;
 	enum outcome res;
 	int same = 0, found;
 
-	if (key == NULL) {
-		jsonl_bad(r, "no %s", field);
+	batch_boundary(c);
+	if (!jsonl_scan(r, &f, 1))
+		return REC_BAD;
+	if ((key = scanned_key(&f)) == NULL) {
+		jsonl_bad(r, "no %s", f.key);
 		return REC_BAD;
 	}
-	text = jsonl_text(o, &len);
 	st = c->st[G_FIND];
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
 	found = store_step_ok(st) == SQLITE_ROW;
 	if (found)
 		same = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	if (found && same)
-		return REC_SEEN;
-	st = c->st[found ? G_UPDATE : G_INSERT];
 	res = found ? REC_SEEN : REC_NEW;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_reset(st);
+	if (!(found && same)) {
+		st = c->st[found ? G_UPDATE : G_INSERT];
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->now, -1, SQLITE_STATIC);
+		store_step_ok(st);
+		sqlite3_reset(st);
+	}
+	free(key);
 	return res;
 }
 
@@ -660,17 +743,11 @@ no_flush(struct store_ctx *c, int at_end)
 {
 }
 
-static int
-every_record(struct store_ctx *c, json_object *o)
-{
-	return 1;
-}
-
 static const struct table tables[] = {
-	{ "articles", articles_put, articles_flush, every_record },
-	{ "chunks", chunks_put, chunks_flush, chunks_starts_unit },
-	{ "prices", prices_put, no_flush, every_record },
-	{ NULL, generic_put, no_flush, every_record },
+	{ "articles", articles_put, articles_flush },
+	{ "chunks", chunks_put, chunks_flush },
+	{ "prices", prices_put, no_flush },
+	{ NULL, generic_put, no_flush },
 };
 
 static void
@@ -698,8 +775,7 @@ main(int argc, char *argv[])
 	const struct table *t;
 	const char *db = NULL;
 	int ch, show_progress, status;
-	int64_t batch_start, last_progress = 0;
-	json_object *o;
+	int64_t last_progress = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.emit = EMIT_NONE;
@@ -769,22 +845,16 @@ main(int argc, char *argv[])
 
 	jsonl_init(&r, stdin, "stdin");
 	store_begin(c.db);
-	batch_start = time_mono();
-	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+	c.t = t;
+	c.batch_start = time_mono();
+	while (!sig_caught && jsonl_next_line(&r) != NULL) {
 		json_object *out = NULL;
 		enum outcome res;
 		int64_t now;
 
 		c.nread++;
 		now = time_mono();
-		if ((c.rows >= BATCH_ROWS || now - batch_start >= BATCH_MS) &&
-		    t->starts_unit(&c, o)) {
-			t->flush(&c, 0);
-			commit(&c);
-			store_begin(c.db);
-			batch_start = now;
-		}
-		res = t->put(&c, &r, o, &out);
+		res = t->put(&c, &r, &out);
 		switch (res) {
 		case REC_BAD:
 			break;
@@ -806,7 +876,6 @@ main(int argc, char *argv[])
 				emit_line(&c, r.line, r.len);
 		}
 		json_object_put(out);
-		json_object_put(o);
 		if (res != REC_BAD)
 			c.rows++;
 		if (show_progress && now - last_progress >= 200) {

@@ -1,0 +1,59 @@
+#!/bin/sh
+# bench/store.sh [N]: store articles against sqlite-utils on the same N
+# generated articles (default 100000), in one run; then store's peak RSS
+# for 10,000 and 1,000,000 records.  Needs: ./deps --bench (sqlite-utils,
+# time).  Writes its data under bench/out/.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/bench/out/store
+n=${1:-100000}
+mkdir -p "$out"
+cd "$out"
+
+# gen N FILE: article records of about 700 bytes, like fetch-feed's
+gen() {
+	[ -s "$2" ] && return 0
+	awk -v n="$1" 'BEGIN {
+		body = "Acme Robotics, a maker of warehouse robots, said on Tuesday it had raised new funding to expand into Europe and hire engineers.";
+		for (i = 1; i <= n; i++)
+			printf "{\"id\":\"tag:news.example.com,2026:%d\",\"feed\":\"https://news.example.com/feed.xml\",\"source\":\"Example News\",\"title\":\"Story number %d about a company raising money\",\"url\":\"https://news.example.com/2026/11/story-%d?utm_source=rss\",\"published\":\"2026-11-%02dT%02d:%02d:00Z\",\"author\":\"Reporter %d\",\"summary\":\"%s\",\"content\":\"%s %s\",\"categories\":[\"funding\",\"robots\"],\"fetched_at\":\"2026-11-22T08:30:00Z\"}\n", i, i, i, i % 28 + 1, i % 24, i % 60, i % 50, body, body, body
+	}' >"$2"
+}
+
+secs() { # secs COMMAND...: wall seconds of one run, to stderr of time
+	/usr/bin/time -f '%e %M' -o .t "$@" >/dev/null
+	cat .t
+}
+
+gen "$n" in.jsonl
+bytes=$(wc -c <in.jsonl)
+echo "input: $n articles, $bytes bytes"
+
+rm -f s.db* u.db*
+set -- $(secs "$top/bin/store" articles --db s.db <in.jsonl)
+st=$1 srss=$2
+set -- $(secs sh -c "sqlite-utils insert u.db articles in.jsonl --nl --pk url")
+ut=$1 urss=$2
+rm -f u2.db*
+set -- $(secs sh -c "sqlite-utils upsert u2.db articles in.jsonl --nl --pk url")
+ut2=$1
+
+awk -v n="$n" -v st="$st" -v ut="$ut" -v ut2="$ut2" -v srss="$srss" -v urss="$urss" 'BEGIN {
+	printf "store articles:        %6.2f s  %9.0f articles/s  peak RSS %d KiB\n", st, n / st, srss
+	printf "sqlite-utils insert:   %6.2f s  %9.0f articles/s  peak RSS %d KiB\n", ut, n / ut, urss
+	printf "sqlite-utils upsert:   %6.2f s  %9.0f articles/s\n", ut2, n / ut2
+	printf "ratio (store / sqlite-utils insert): %.1fx\n", ut / st
+}'
+
+# a second run over the same input: every article is a duplicate
+set -- $(secs "$top/bin/store" articles --db s.db <in.jsonl)
+echo "store articles again (all duplicates): $1 s"
+
+# flat memory: peak RSS for 10k and 1M records
+gen 10000 in-10k.jsonl
+gen 1000000 in-1m.jsonl
+rm -f m1.db* m2.db*
+set -- $(secs "$top/bin/store" articles --db m1.db <in-10k.jsonl)
+echo "peak RSS,     10,000 records: $2 KiB"
+set -- $(secs "$top/bin/store" articles --db m2.db <in-1m.jsonl)
+echo "peak RSS,  1,000,000 records: $2 KiB ($1 s, $(awk -v t="$1" 'BEGIN { printf "%.0f", 1000000 / t }') articles/s)"

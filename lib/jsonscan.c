@@ -1,0 +1,385 @@
+/* jsonscan.c - validate one JSON text without building it; pick fields */
+#include <string.h>
+
+#include "jsonscan.h"
+#include "util.h"
+
+/* Nesting deeper than this is refused, as jsonl.c's tokener does. */
+#define JSCAN_MAX_DEPTH 64
+
+struct scan {
+	const char *s;		/* the text */
+	size_t n;		/* its length */
+	size_t i;		/* read position */
+	const char *err;	/* first error, or NULL */
+};
+
+static int
+fail(struct scan *sc, const char *msg)
+{
+	if (sc->err == NULL)
+		sc->err = msg;
+	return -1;
+}
+
+static void
+skip_ws(struct scan *sc)
+{
+	while (sc->i < sc->n) {
+		char c = sc->s[sc->i];
+
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return;
+		sc->i++;
+	}
+}
+
+/* Bytes that end a plain run inside a string: '"', '\\', controls. */
+static const unsigned char string_stop[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static int
+hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* A string starting at its quote; body and len get what is inside. */
+static int
+scan_string(struct scan *sc, const char **body, size_t *len, int *escaped)
+{
+	size_t start = ++sc->i;
+
+	*escaped = 0;
+	for (;;) {
+		const char *p = sc->s + sc->i;
+		size_t left = sc->n - sc->i;
+		size_t k = 0;
+
+		/* the common run of plain bytes */
+		while (k + 4 <= left && !string_stop[(unsigned char)p[k]] &&
+		    !string_stop[(unsigned char)p[k + 1]] &&
+		    !string_stop[(unsigned char)p[k + 2]] &&
+		    !string_stop[(unsigned char)p[k + 3]])
+			k += 4;
+		while (k < left && !string_stop[(unsigned char)p[k]])
+			k++;
+		sc->i += k;
+		if (sc->i >= sc->n)
+			return fail(sc, "unterminated string");
+		if (sc->s[sc->i] == '"')
+			break;
+		if ((unsigned char)sc->s[sc->i] < 0x20)
+			return fail(sc, "control character in string");
+		/* a backslash */
+		*escaped = 1;
+		if (sc->i + 1 >= sc->n)
+			return fail(sc, "unterminated string");
+		switch (sc->s[sc->i + 1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			sc->i += 2;
+			break;
+		case 'u':
+			if (sc->i + 6 > sc->n || !hex(sc->s[sc->i + 2]) ||
+			    !hex(sc->s[sc->i + 3]) || !hex(sc->s[sc->i + 4]) ||
+			    !hex(sc->s[sc->i + 5]))
+				return fail(sc, "bad \\u escape");
+			sc->i += 6;
+			break;
+		default:
+			return fail(sc, "bad escape in string");
+		}
+	}
+	*body = sc->s + start;
+	*len = sc->i - start;
+	sc->i++;
+	return 0;
+}
+
+static int
+scan_number(struct scan *sc)
+{
+	const char *s = sc->s;
+	size_t i = sc->i, n = sc->n;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return fail(sc, "bad number");
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return fail(sc, "bad number");
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return fail(sc, "bad number");
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	sc->i = i;
+	return 0;
+}
+
+static int
+scan_word(struct scan *sc, const char *w, size_t len)
+{
+	if (sc->n - sc->i < len || memcmp(sc->s + sc->i, w, len) != 0)
+		return fail(sc, "unexpected character");
+	sc->i += len;
+	return 0;
+}
+
+static int scan_value(struct scan *, int depth, struct jscan_field *, int);
+
+/* An object at '{'; at depth 1, fields named in f are recorded. */
+static int
+scan_object(struct scan *sc, int depth, struct jscan_field *f, int nf)
+{
+	sc->i++;
+	skip_ws(sc);
+	if (sc->i < sc->n && sc->s[sc->i] == '}') {
+		sc->i++;
+		return 0;
+	}
+	for (;;) {
+		const char *key;
+		size_t klen;
+		int esc, which = -1;
+
+		if (sc->i >= sc->n || sc->s[sc->i] != '"')
+			return fail(sc, "expected a key");
+		if (scan_string(sc, &key, &klen, &esc) < 0)
+			return -1;
+		for (int k = 0; depth == 1 && !esc && k < nf; k++)
+			if (strlen(f[k].key) == klen &&
+			    memcmp(f[k].key, key, klen) == 0)
+				which = k;
+		skip_ws(sc);
+		if (sc->i >= sc->n || sc->s[sc->i] != ':')
+			return fail(sc, "expected ':'");
+		sc->i++;
+		skip_ws(sc);
+		if (which >= 0) {
+			struct jscan_field *fd = &f[which];
+
+			/* the last of duplicate keys wins, as in json-c */
+			fd->found = 1;
+			fd->is_string = sc->i < sc->n && sc->s[sc->i] == '"';
+			if (fd->is_string) {
+				if (scan_string(sc, &fd->val, &fd->len,
+				    &fd->escaped) < 0)
+					return -1;
+			} else {
+				size_t start = sc->i;
+
+				if (scan_value(sc, depth + 1, NULL, 0) < 0)
+					return -1;
+				fd->val = sc->s + start;
+				fd->len = sc->i - start;
+				fd->escaped = 0;
+			}
+		} else if (scan_value(sc, depth + 1, NULL, 0) < 0) {
+			return -1;
+		}
+		skip_ws(sc);
+		if (sc->i < sc->n && sc->s[sc->i] == ',') {
+			sc->i++;
+			skip_ws(sc);
+			continue;
+		}
+		if (sc->i < sc->n && sc->s[sc->i] == '}') {
+			sc->i++;
+			return 0;
+		}
+		return fail(sc, "expected ',' or '}'");
+	}
+}
+
+static int
+scan_array(struct scan *sc, int depth)
+{
+	sc->i++;
+	skip_ws(sc);
+	if (sc->i < sc->n && sc->s[sc->i] == ']') {
+		sc->i++;
+		return 0;
+	}
+	for (;;) {
+		if (scan_value(sc, depth + 1, NULL, 0) < 0)
+			return -1;
+		skip_ws(sc);
+		if (sc->i < sc->n && sc->s[sc->i] == ',') {
+			sc->i++;
+			skip_ws(sc);
+			continue;
+		}
+		if (sc->i < sc->n && sc->s[sc->i] == ']') {
+			sc->i++;
+			return 0;
+		}
+		return fail(sc, "expected ',' or ']'");
+	}
+}
+
+static int
+scan_value(struct scan *sc, int depth, struct jscan_field *f, int nf)
+{
+	const char *body;
+	size_t len;
+	int esc;
+
+	if (depth > JSCAN_MAX_DEPTH)
+		return fail(sc, "nested too deep");
+	if (sc->i >= sc->n)
+		return fail(sc, "unexpected end");
+	switch (sc->s[sc->i]) {
+	case '{':
+		return scan_object(sc, depth, f, nf);
+	case '[':
+		return scan_array(sc, depth);
+	case '"':
+		return scan_string(sc, &body, &len, &esc);
+	case 't':
+		return scan_word(sc, "true", 4);
+	case 'f':
+		return scan_word(sc, "false", 5);
+	case 'n':
+		return scan_word(sc, "null", 4);
+	default:
+		return scan_number(sc);
+	}
+}
+
+enum jscan_result
+jscan_object(const char *s, size_t n, struct jscan_field *f, int nf,
+    size_t *erroff, const char **errmsg)
+{
+	struct scan sc = { s, n, 0, NULL };
+	int is_object;
+
+	for (int k = 0; k < nf; k++) {
+		f[k].found = 0;
+		f[k].val = NULL;
+		f[k].len = 0;
+	}
+	skip_ws(&sc);
+	is_object = sc.i < n && s[sc.i] == '{';
+	if (scan_value(&sc, 1, f, nf) == 0) {
+		skip_ws(&sc);
+		if (sc.i < n)
+			fail(&sc, "trailing data after JSON");
+	}
+	if (sc.err != NULL) {
+		*erroff = sc.i;
+		*errmsg = sc.err;
+		return JSCAN_INVALID;
+	}
+	return is_object ? JSCAN_OBJECT : JSCAN_NOT_OBJECT;
+}
+
+/* Append code point cp to out as UTF-8; returns bytes written. */
+static size_t
+put_utf8(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static unsigned
+hex4(const char *p)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v = v << 4 | (unsigned)(c <= '9' ? c - '0' :
+		    (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+char *
+jscan_string(const struct jscan_field *f)
+{
+	const char *p = f->val, *end = f->val + f->len;
+	char *out, *o;
+
+	if (!f->found || !f->is_string)
+		return NULL;
+	if (!f->escaped)
+		return xstrndup(f->val, f->len);
+	out = o = xmalloc(f->len + 1);
+	while (p < end) {
+		unsigned cp;
+
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			cp = hex4(p + 2);
+			p += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && p + 8 <= end &&
+			    p[2] == '\\' && p[3] == 'u') {
+				unsigned lo = hex4(p + 4);
+
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					    (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;	/* a lone surrogate */
+			if (cp == 0)
+				cp = 0xfffd;	/* NUL would cut the string */
+			o += put_utf8(o, cp);
+			break;
+		default:
+			*o++ = p[1];	/* " \ / */
+			break;
+		}
+		p += 2;
+	}
+	*o = '\0';
+	return out;
+}

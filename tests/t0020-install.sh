@@ -1,0 +1,47 @@
+#!/bin/sh
+# make install / uninstall with PREFIX and DESTDIR; make lint
+. "$(dirname "$0")/lib.sh"
+
+inst() {
+	make -s -C "$TOP" SANITIZE="${SANITIZE:-}" PREFIX=/opt/jl DESTDIR="$PWD/root" "$@"
+}
+
+test_expect 'make install puts programs, scripts and man pages under DESTDIR/PREFIX' '
+	inst install >/dev/null &&
+	for p in "$TOP"/tools/*.c; do
+		n=$(basename "$p" .c)
+		test -x root/opt/jl/bin/$n || { echo "no bin/$n"; exit 1; }
+		test -f root/opt/jl/share/man/man1/$n.1 || { echo "no $n.1"; exit 1; }
+	done &&
+	test -f root/opt/jl/share/man/man5/jobline.5 &&
+	test -f root/opt/jl/share/man/man7/jobline.7 &&
+	root/opt/jl/bin/store --version | grep -q jobline
+'
+
+test_expect 'make uninstall removes what install put there' '
+	inst install >/dev/null && inst uninstall >/dev/null &&
+	test -z "$(find root -type f)"
+'
+
+test_expect 'every program answers --help on stdout and --version' '
+	for p in "$TOP"/tools/*.c; do
+		n=$(basename "$p" .c)
+		"$TOP/bin/$n" --help >out 2>err || { echo "$n --help failed"; exit 1; }
+		grep -qi "usage" out || { echo "$n --help: no usage on stdout"; exit 1; }
+		"$TOP/bin/$n" --version | grep -q "^$n (jobline) " ||
+		    { echo "$n --version"; exit 1; }
+		"$TOP/bin/$n" --no-such-option >/dev/null 2>&1; rc=$?
+		[ $rc = 2 ] || { echo "$n: unknown option exits $rc"; exit 1; }
+	done
+'
+
+if command -v mandoc >/dev/null; then
+	test_expect 'man pages are mandoc -T lint clean' '
+		mandoc -T lint -W warning "$TOP"/man/*.[1-8] >lint 2>&1
+		test ! -s lint || { cat lint; exit 1; }
+	'
+else
+	test_skip 'man pages are mandoc -T lint clean' 'no mandoc'
+fi
+
+test_done

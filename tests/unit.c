@@ -1,0 +1,143 @@
+/*
+ * unit.c - checks of lib/ functions that no program shows directly.
+ * Prints TAP; built by `make check` as obj/unit, run by t0010-lib.sh.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonscan.h"
+#include "timefmt.h"
+#include "url.h"
+#include "utf8.h"
+
+static int n, failed;
+
+static void
+check(int ok, const char *what, const char *detail)
+{
+	n++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", n, what);
+	if (!ok) {
+		printf("#   %s\n", detail ? detail : "");
+		failed++;
+	}
+}
+
+static void
+time_ok(const char *in, const char *want)
+{
+	int64_t ms;
+	char buf[TIME_BUFSZ], what[128];
+
+	snprintf(what, sizeof(what), "time_parse(%s)", in);
+	if (want == NULL) {
+		check(time_parse(in, &ms) != 0, what, "accepted");
+		return;
+	}
+	check(time_parse(in, &ms) == 0 &&
+	    strcmp(time_format_ms(ms, buf), want) == 0, what, buf);
+}
+
+static void
+duration_ok(const char *in, long long want)
+{
+	int64_t ms = -1;
+	char what[128], got[64];
+	int rc = duration_parse(in, &ms);
+
+	snprintf(what, sizeof(what), "duration_parse(%s)", in);
+	snprintf(got, sizeof(got), "rc %d, %lld ms", rc, (long long)ms);
+	check(want < 0 ? rc != 0 : rc == 0 && ms == want, what, got);
+}
+
+static void
+url_ok(const char *in, const char *want)
+{
+	char *got = url_canonical(in), what[256];
+
+	snprintf(what, sizeof(what), "url_canonical(%s)", in);
+	check(got != NULL && strcmp(got, want) == 0, what, got);
+	free(got);
+}
+
+int
+main(void)
+{
+	char buf[TIME_BUFSZ];
+
+	time_ok("2026-11-22T08:30:00Z", "2026-11-22T08:30:00.000Z");
+	time_ok("2026-11-22T10:30:00+02:00", "2026-11-22T08:30:00.000Z");
+	time_ok("2026-11-22t08:30:00.5-0130", "2026-11-22T10:00:00.500Z");
+	time_ok("2026-11-22 08:30", "2026-11-22T08:30:00.000Z");
+	time_ok("2026-11-22", "2026-11-22T00:00:00.000Z");
+	time_ok("1969-12-31T23:59:59.250Z", "1969-12-31T23:59:59.250Z");
+	time_ok("2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z");
+	time_ok("2026-02-29T00:00:00Z", NULL);
+	time_ok("2026-13-01", NULL);
+	time_ok("2026-11-22T25:00:00Z", NULL);
+	time_ok("2026-11-22T08:30:00Zjunk", NULL);
+	time_ok("yesterday", NULL);
+	check(strcmp(time_format(0, buf), "1970-01-01T00:00:00Z") == 0,
+	    "time_format(0)", buf);
+
+	duration_ok("30s", 30000);
+	duration_ok("5m", 300000);
+	duration_ok("2h", 7200000);
+	duration_ok("1d", 86400000);
+	duration_ok("1w", 604800000);
+	duration_ok("1h30m", 5400000);
+	duration_ok("250ms", 250);
+	duration_ok("1.5s", 1500);
+	duration_ok("90", 90000);
+	duration_ok("daily", 86400000);
+	duration_ok("Weekly", 604800000);
+	duration_ok("0", 0);
+	duration_ok("", -1);
+	duration_ok("5x", -1);
+	duration_ok("-5s", -1);
+	duration_ok("s", -1);
+	duration_ok("10 m", -1);
+	check(strcmp(duration_format(5400000, buf), "1h30m") == 0,
+	    "duration_format(1h30m)", buf);
+	check(strcmp(duration_format(250, buf), "250ms") == 0,
+	    "duration_format(250ms)", buf);
+
+	url_ok("HTTP://Example.COM", "http://example.com/");
+	url_ok("https://News.Example.com:443/a/b?utm_source=x&p=2#top",
+	    "https://news.example.com/a/b?p=2");
+	url_ok("http://x.example:8080/a?utm_a=1&utm_b=2",
+	    "http://x.example:8080/a");
+	url_ok("http://x.example/a/./b/../c", "http://x.example/a/c");
+	url_ok("http://x.example/a?b=1&utm_x=2&c=3", "http://x.example/a?b=1&c=3");
+	url_ok("http://User@X.example/", "http://user@x.example/");
+	check(url_canonical("not a url") == NULL, "url_canonical(not a url)",
+	    "accepted");
+
+	check(utf8_check("abc\xc3\xa9", 5) == 5, "utf8_check valid", NULL);
+	check(utf8_check("abcdefgh\xc3", 9) == 8, "utf8_check truncated",
+	    NULL);
+	check(utf8_check("\xed\xa0\x80", 3) == 0, "utf8_check surrogate",
+	    NULL);
+	check(utf8_check("\xc0\xaf", 2) == 0, "utf8_check overlong", NULL);
+	check(utf8_check("\xf4\x90\x80\x80", 4) == 0, "utf8_check > U+10FFFF",
+	    NULL);
+	{
+		const char *s = "{\"k\":\"a\\u00e9\\ud83d\\ude00\\u0000\\ud800x\"}";
+		struct jscan_field f = { .key = "k" };
+		size_t off;
+		const char *msg;
+		char *v = NULL;
+		int ok = jscan_object(s, strlen(s), &f, 1, &off, &msg) ==
+		    JSCAN_OBJECT;
+
+		v = jscan_string(&f);
+		check(ok && v != NULL &&
+		    strcmp(v, "a\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd"
+		    "\xef\xbf\xbdx") == 0, "jscan_string escapes", v);
+		free(v);
+	}
+	printf("1..%d\n", n);
+	return failed != 0;
+}
