@@ -34,6 +34,188 @@ def status_route(h, query):
     h.end_headers()
 
 
+# ---- fetch-feed routes ----
+
+def _feed_file(h, query):
+    """The bytes of ?f=PATH under --root (default rss2.xml), or None."""
+    rel = query.get("f", ["feeds/rss2.xml"])[0]
+    full = os.path.realpath(os.path.join(h.server.root, rel))
+    if not full.startswith(h.server.root) or not os.path.isfile(full):
+        return None
+    with open(full, "rb") as f:
+        return f.read()
+
+
+def _send(h, code, body=b"", headers=()):
+    h.send_response(code)
+    for k, v in headers:
+        h.send_header(k, v)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    if h.command != "HEAD":
+        h.wfile.write(body)
+
+
+_hits = {}
+
+
+@route("/_/cond")
+def cond_route(h, query):
+    """/_/cond?f=PATH: a feed with an ETag and a Last-Modified; 304 when
+    If-None-Match or If-Modified-Since matches."""
+    body = _feed_file(h, query)
+    etag = '"v1-%d"' % len(body)
+    lm = "Sat, 21 Nov 2026 10:00:00 GMT"
+    hdrs = [("ETag", etag), ("Last-Modified", lm)]
+    if h.headers.get("If-None-Match") == etag or \
+            h.headers.get("If-Modified-Since") == lm:
+        h.send_response(304)
+        for k, v in hdrs:
+            h.send_header(k, v)
+        h.end_headers()
+        return
+    _send(h, 200, body, hdrs + [("Content-Type", "application/rss+xml")])
+
+
+@route("/_/gzip")
+def gzip_route(h, query):
+    """/_/gzip?f=PATH: the file gzip-encoded."""
+    import gzip
+    _send(h, 200, gzip.compress(_feed_file(h, query)),
+          [("Content-Encoding", "gzip"), ("Content-Type", "text/xml")])
+
+
+@route("/_/br")
+def br_route(h, query):
+    """/_/br?f=PATH: PATH.br, a brotli file made beforehand, as br."""
+    query = {"f": [query.get("f", ["feeds/rss2.xml"])[0] + ".br"]}
+    _send(h, 200, _feed_file(h, query),
+          [("Content-Encoding", "br"), ("Content-Type", "text/xml")])
+
+
+@route("/_/redirect")
+def redirect_route(h, query):
+    """/_/redirect?n=N&f=PATH: N redirects, then /PATH."""
+    n = int(query.get("n", ["1"])[0])
+    f = query.get("f", ["feeds/rss2.xml"])[0]
+    loc = "/_/redirect?n=%d&f=%s" % (n - 1, f) if n > 1 else "/" + f
+    _send(h, 301 if n % 2 else 302, b"moved", [("Location", loc)])
+
+
+@route("/_/loop")
+def loop_route(h, query):
+    """/_/loop?s=a: redirects a -> b -> a ..."""
+    s = query.get("s", ["a"])[0]
+    _send(h, 302, b"", [("Location", "/_/loop?s=" + ("b" if s == "a" else "a"))])
+
+
+@route("/_/drip")
+def drip_route(h, query):
+    """/_/drip?s=SECONDS: a feed sent a byte every 0.2 s for that long."""
+    import time
+    secs = float(query.get("s", ["5"])[0])
+    h.send_response(200)
+    h.send_header("Content-Type", "text/xml")
+    h.end_headers()
+    h.wfile.write(b"<rss><channel><title>slow</title>")
+    end = time.time() + secs
+    try:
+        while time.time() < end:
+            h.wfile.write(b" ")
+            h.wfile.flush()
+            time.sleep(0.2)
+        h.wfile.write(b"</channel></rss>")
+    except OSError:
+        pass
+    h.close_connection = True
+
+
+@route("/_/huge")
+def huge_route(h, query):
+    """/_/huge?mb=N: an endless-looking RSS of N MiB, chunk by chunk."""
+    mb = int(query.get("mb", ["20"])[0])
+    item = b"<item><title>filler</title><description>" + b"x" * 900 + \
+        b"</description></item>"
+    h.send_response(200)
+    h.send_header("Content-Type", "text/xml")
+    h.send_header("Content-Length", str(mb << 20))
+    h.end_headers()
+    sent = 0
+    try:
+        head = b"<rss><channel><title>huge</title>"
+        h.wfile.write(head)
+        sent = len(head)
+        while sent + len(item) <= mb << 20:
+            h.wfile.write(item)
+            sent += len(item)
+    except OSError:
+        pass
+    h.close_connection = True
+
+
+_bomb = []
+
+
+@route("/_/bomb")
+def bomb_route(h, query):
+    """/_/bomb: 64 MiB of spaces inside an RSS, gzip-encoded (64 KiB)."""
+    import zlib
+    if not _bomb:
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        out = [c.compress(b"<rss><channel><title>bomb</title>")]
+        block = b" " * (1 << 20)
+        for _ in range(64):
+            out.append(c.compress(block))
+        out.append(c.compress(b"</channel></rss>"))
+        out.append(c.flush())
+        _bomb.append(b"".join(out))
+    _send(h, 200, _bomb[0], [("Content-Encoding", "gzip"),
+                             ("Content-Type", "text/xml")])
+
+
+@route("/_/flaky")
+def flaky_route(h, query):
+    """/_/flaky?key=K&code=N&times=T&after=S: the first T requests for K
+    get status N (with Retry-After: S when given), then the feed."""
+    key = query.get("key", ["k"])[0]
+    code = int(query.get("code", ["500"])[0])
+    times = int(query.get("times", ["1"])[0])
+    _hits[key] = _hits.get(key, 0) + 1
+    if _hits[key] <= times:
+        hdrs = []
+        if "after" in query:
+            hdrs.append(("Retry-After", query["after"][0]))
+        _send(h, code, b"try later", hdrs)
+        return
+    _send(h, 200, _feed_file(h, query), [("Content-Type", "text/xml")])
+
+
+@route("/_/hits")
+def hits_route(h, query):
+    """/_/hits?key=K: how many times /_/flaky saw K, as text."""
+    _send(h, 200, str(_hits.get(query.get("key", ["k"])[0], 0)).encode(),
+          [("Content-Type", "text/plain")])
+
+
+@route("/_/ctype")
+def ctype_route(h, query):
+    """/_/ctype?f=PATH&ct=TYPE: the file with that Content-Type."""
+    _send(h, 200, _feed_file(h, query),
+          [("Content-Type", query.get("ct", ["text/xml"])[0])])
+
+
+@route("/_/ua")
+def ua_route(h, query):
+    """/_/ua: an RSS whose item title is the request's User-Agent and whose
+    description lists its Accept-Encoding."""
+    from xml.sax.saxutils import escape
+    body = ("<rss><channel><title>ua</title><item><guid>ua</guid><title>%s"
+            "</title><description>%s</description></item></channel></rss>" % (
+                escape(h.headers.get("User-Agent", "")),
+                escape(h.headers.get("Accept-Encoding", "")))).encode()
+    _send(h, 200, body, [("Content-Type", "text/xml")])
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jobline-test-httpd"

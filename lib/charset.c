@@ -1,0 +1,352 @@
+/*
+ * charset.c - feed bytes to valid UTF-8 (see charset.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "charset.h"
+#include "fbuf.h"
+#include "html.h"
+#include "util.h"
+
+#define SNIFF_MAX 1024	/* bytes looked at to find the encoding */
+
+struct charset_dec {
+	charset_out_fn *out;	/* receiver */
+	void *arg;		/* its argument */
+	char *http;		/* HTTP charset or NULL; owned */
+	int decided;		/* the encoding is chosen */
+	struct fbuf sniff;	/* first bytes, held until decided */
+	iconv_t cd;		/* converter, or (iconv_t)-1 for UTF-8 */
+	char name[48];		/* encoding chosen */
+	char carry[8];		/* incomplete sequence held back */
+	size_t ncarry;		/* bytes in carry */
+	struct fbuf conv;	/* iconv output */
+	struct fbuf outb;	/* UTF-8 output of one push */
+	int skip_bom;		/* a UTF-8 BOM may still start the output */
+};
+
+/* Windows-1252 for the bytes that break UTF-8. */
+static const unsigned short cp1252[32] = {
+	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+	0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178
+};
+
+static void
+put_byte_1252(struct fbuf *o, unsigned char c)
+{
+	utf8_put(o, c >= 0x80 && c < 0xA0 ? cp1252[c - 0x80] : c);
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes available): >0 valid,
+ * 0 when incomplete but could become valid, -1 invalid. */
+static int
+seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	int len, i;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0xC2 || c > 0xF4)
+		return -1;
+	len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return 0;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
+			return -1;
+	}
+	return len;
+}
+
+/*
+ * Append s[0..n) to o as clean UTF-8; returns the bytes consumed (less than
+ * n when an incomplete sequence ends the input and !final).
+ */
+static size_t
+utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final)
+{
+	size_t i = 0, run = 0;
+
+	fbuf_grow(o, n + n / 8);
+	while (i < n) {
+		unsigned char c = s[i];
+		int l;
+
+		if (c >= 0x20 && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c < 0x20) {
+			if (c != '\t' && c != '\n' && c != '\r') {
+				fbuf_add(o, (const char *)s + run, i - run);
+				fbuf_addc(o, ' ');
+				run = ++i;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		l = seq_len(s + i, n - i);
+		if (l > 0) {
+			/* U+FFFE and U+FFFF are not XML characters */
+			if (l == 3 && c == 0xEF && s[i + 1] == 0xBF &&
+			    s[i + 2] >= 0xBE) {
+				fbuf_add(o, (const char *)s + run, i - run);
+				utf8_put(o, 0xFFFD);
+				run = i + 3;
+			}
+			i += (size_t)l;
+			continue;
+		}
+		if (l == 0 && !final)
+			break;
+		fbuf_add(o, (const char *)s + run, i - run);
+		put_byte_1252(o, c);
+		run = ++i;
+	}
+	fbuf_add(o, (const char *)s + run, i - run);
+	return i;
+}
+
+struct charset_dec *
+charset_new(const char *http_charset, charset_out_fn *out, void *arg)
+{
+	struct charset_dec *d = xcalloc(1, sizeof(*d));
+
+	d->out = out;
+	d->arg = arg;
+	d->http = http_charset && *http_charset ? xstrdup(http_charset) : NULL;
+	d->cd = (iconv_t)-1;
+	strcpy(d->name, "UTF-8");
+	return d;
+}
+
+const char *
+charset_name(const struct charset_dec *d)
+{
+	return d->name;
+}
+
+static int
+is_utf8ish(const char *name)
+{
+	static const char *const names[] = {
+		"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1",
+		"iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
+		"windows-1252", "cp1252", "x-cp1252", "ansi_x3.4-1968",
+		"iso-8859-15", "unicode-1-1-utf-8", NULL
+	};
+	const char *const *p;
+
+	for (p = names; *p; p++)
+		if (strcasecmp(name, *p) == 0)
+			return 1;
+	return 0;
+}
+
+/* The encoding="..." of an XML declaration at the start of s, into name. */
+static int
+xml_decl_encoding(const char *s, size_t n, char *name, size_t size)
+{
+	const char *end, *p;
+	size_t k = 0;
+	char q;
+
+	if (n < 6 || memcmp(s, "<?xml", 5) != 0)
+		return -1;
+	end = memchr(s, '>', n);
+	if (end == NULL)
+		end = s + n;
+	for (p = s + 5; p + 8 < end; p++)
+		if (memcmp(p, "encoding", 8) == 0)
+			break;
+	if (p + 8 >= end)
+		return -1;
+	p += 8;
+	while (p < end && (*p == ' ' || *p == '=' || *p == '\t'))
+		p++;
+	if (p >= end || (*p != '"' && *p != '\''))
+		return -1;
+	q = *p++;
+	while (p < end && *p != q && k < size - 1)
+		name[k++] = *p++;
+	name[k] = '\0';
+	return k ? 0 : -1;
+}
+
+/* Choose the encoding from the sniffed bytes; returns BOM bytes to skip. */
+static size_t
+decide(struct charset_dec *d)
+{
+	const unsigned char *s = (const unsigned char *)d->sniff.s;
+	size_t n = d->sniff.len, skip = 0;
+	const char *enc = NULL;
+	char decl[40];
+
+	d->decided = 1;
+	if (n >= 4 && !memcmp(s, "\x00\x00\xFE\xFF", 4))
+		enc = "UTF-32BE", skip = 4;
+	else if (n >= 4 && !memcmp(s, "\xFF\xFE\x00\x00", 4))
+		enc = "UTF-32LE", skip = 4;
+	else if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		enc = "UTF-8", skip = 3;
+	else if (n >= 2 && !memcmp(s, "\xFE\xFF", 2))
+		enc = "UTF-16BE", skip = 2;
+	else if (n >= 2 && !memcmp(s, "\xFF\xFE", 2))
+		enc = "UTF-16LE", skip = 2;
+	else if (n >= 4 && !memcmp(s, "\x00\x00\x00\x3C", 4))
+		enc = "UTF-32BE";
+	else if (n >= 4 && !memcmp(s, "\x3C\x00\x00\x00", 4))
+		enc = "UTF-32LE";
+	else if (n >= 4 && !memcmp(s, "\x00\x3C\x00\x3F", 4))
+		enc = "UTF-16BE";
+	else if (n >= 4 && !memcmp(s, "\x3C\x00\x3F\x00", 4))
+		enc = "UTF-16LE";
+	else {
+		int has_decl = xml_decl_encoding((const char *)s, n, decl,
+		    sizeof(decl)) == 0;
+
+		/* a server's Western default does not beat a declared
+		 * non-Western encoding */
+		if (d->http != NULL && !(is_utf8ish(d->http) && has_decl &&
+		    !is_utf8ish(decl)))
+			enc = d->http;
+		else if (has_decl)
+			enc = decl;
+		else
+			enc = "UTF-8";
+	}
+	snprintf(d->name, sizeof(d->name), "%s", enc);
+	if (!is_utf8ish(enc)) {
+		d->cd = iconv_open("UTF-8", enc);
+		if (d->cd == (iconv_t)-1)
+			snprintf(d->name, sizeof(d->name), "UTF-8");
+	}
+	return skip;
+}
+
+/* Convert and hand on in[0..n) (after the sniffing stage). */
+static void
+convert(struct charset_dec *d, const char *in, size_t n, int final)
+{
+	struct fbuf *o = &d->outb;
+	struct fbuf all = { 0 };
+	const char *s = in;
+	size_t used;
+
+	fbuf_reset(o);
+	if (d->ncarry) {
+		/* rare: join the held-back bytes to this input */
+		fbuf_add(&all, d->carry, d->ncarry);
+		fbuf_add(&all, in, n);
+		s = all.s;
+		n = all.len;
+		d->ncarry = 0;
+	}
+	if (d->cd == (iconv_t)-1) {
+		used = utf8_clean(o, (const unsigned char *)s, n, final);
+	} else {
+		char *ip = (char *)s, *op;
+		size_t il = n, ol;
+
+		fbuf_reset(&d->conv);
+		while (il > 0) {
+			fbuf_grow(&d->conv, il * 4 + 16);
+			op = d->conv.s + d->conv.len;
+			ol = d->conv.cap - d->conv.len - 1;
+			if (iconv(d->cd, &ip, &il, &op, &ol) != (size_t)-1) {
+				d->conv.len = (size_t)(op - d->conv.s);
+				continue;
+			}
+			d->conv.len = (size_t)(op - d->conv.s);
+			if (errno == E2BIG)
+				continue;
+			if (errno == EINVAL && !final)
+				break;	/* incomplete: carry it */
+			utf8_put(&d->conv, 0xFFFD);
+			ip++;
+			il--;
+		}
+		used = n - il;
+		utf8_clean(o, (const unsigned char *)d->conv.s, d->conv.len, 1);
+	}
+	if (used < n && n - used <= sizeof(d->carry)) {
+		memcpy(d->carry, s + used, n - used);
+		d->ncarry = n - used;
+	}
+	fbuf_free(&all);
+	if (o->len) {
+		const char *p = o->s;
+		size_t len = o->len;
+
+		if (d->skip_bom) {
+			d->skip_bom = 0;
+			if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+				p += 3, len -= 3;
+		}
+		d->out(d->arg, p, len);
+	}
+}
+
+void
+charset_push(struct charset_dec *d, const char *buf, size_t n)
+{
+	size_t skip;
+
+	if (d->decided) {
+		convert(d, buf, n, 0);
+		return;
+	}
+	fbuf_add(&d->sniff, buf, n);
+	if (d->sniff.len < SNIFF_MAX && (d->sniff.len < 6 ||
+	    (memcmp(d->sniff.s, "<?xml", 5) == 0 &&
+	    memchr(d->sniff.s, '>', d->sniff.len) == NULL)))
+		return;
+	skip = decide(d);
+	convert(d, d->sniff.s + skip, d->sniff.len - skip, 0);
+	fbuf_free(&d->sniff);
+}
+
+void
+charset_finish(struct charset_dec *d)
+{
+	size_t skip = 0;
+
+	if (!d->decided) {
+		skip = decide(d);
+		convert(d, d->sniff.len ? d->sniff.s + skip : "",
+		    d->sniff.len - skip, 1);
+		fbuf_free(&d->sniff);
+		return;
+	}
+	convert(d, "", 0, 1);
+}
+
+void
+charset_free(struct charset_dec *d)
+{
+	if (d == NULL)
+		return;
+	if (d->cd != (iconv_t)-1)
+		iconv_close(d->cd);
+	free(d->http);
+	fbuf_free(&d->sniff);
+	fbuf_free(&d->conv);
+	fbuf_free(&d->outb);
+	free(d);
+}

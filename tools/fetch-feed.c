@@ -1,0 +1,906 @@
+/*
+ * fetch-feed - fetch RSS, Atom, RDF and JSON Feed documents and write
+ * their entries as item records.  See man/fetch-feed.1.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "fbuf.h"
+#include "feed.h"
+#include "http.h"
+#include "jsonl.h"
+#include "sig.h"
+#include "stats.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define USER_AGENT "jobline-fetch-feed/" JOBLINE_VERSION \
+	" (+https://github.com/jobline/jobline)"
+
+enum {
+	OPT_OPML = OPT_FIRST_PRIVATE, OPT_PER_HOST, OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT, OPT_MAX_SIZE, OPT_RETRIES, OPT_NO_CACHE,
+	OPT_ALLOW_FILE
+};
+
+/* One feed to read. */
+struct src {
+	char *url;		/* as given: URL or path; owned */
+	char *path;		/* file to read, or NULL for HTTP; owned */
+	char *name;		/* the list file's ~name, or NULL; owned */
+	json_object *extra;	/* input fields copied to items, or NULL */
+	char *etag, *lastmod;	/* validators from the store; owned */
+	struct feed_parser *fp;	/* while parsing */
+	char fetched_at[TIME_BUFSZ];
+	const char *error;	/* input-stage error, static */
+};
+
+static struct {
+	struct src *v;
+	size_t n, cap;
+} srcs;
+
+static int verbose, quiet, no_cache, allow_file;
+static int nfailed;
+static unsigned long nitems;
+static sqlite3 *db;
+static const char *db_path;
+static struct fbuf line;	/* the item being written */
+static int64_t last_progress;
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: fetch-feed [-qv] [-f FILE] [--opml FILE] [-j N] "
+	    "[--per-host N]\n"
+	    "                  [--timeout DURATION] [--connect-timeout "
+	    "DURATION]\n"
+	    "                  [--max-size BYTES] [--retries N] [--no-cache] "
+	    "[--allow-file]\n"
+	    "                  [--db PATH] [URL | PATH | - ...]\n");
+	exit(status);
+}
+
+static struct src *
+src_add(const char *url)
+{
+	struct src *s;
+
+	if (srcs.n == srcs.cap) {
+		srcs.cap = srcs.cap ? srcs.cap * 2 : 32;
+		srcs.v = xrealloc(srcs.v, srcs.cap * sizeof(*srcs.v));
+	}
+	s = &srcs.v[srcs.n++];
+	memset(s, 0, sizeof(*s));
+	s->url = xstrdup(url);
+	return s;
+}
+
+static int
+is_scheme(const char *url, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return strncasecmp(url, scheme, n) == 0 && url[n] == ':';
+}
+
+static int
+has_scheme(const char *s)
+{
+	const char *q = s;
+
+	if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
+		return 0;
+	while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+	    (*q >= '0' && *q <= '9') || *q == '+' || *q == '-' || *q == '.')
+		q++;
+	return *q == ':' && q - s > 1;	/* "C:" is a drive, not a scheme */
+}
+
+/* Decide how src is read: HTTP, a path, or an error. */
+static void
+src_classify(struct src *s)
+{
+	if (is_scheme(s->url, "http") || is_scheme(s->url, "https"))
+		return;
+	if (is_scheme(s->url, "file")) {
+		CURLU *u;
+		char *path = NULL;
+
+		if (!allow_file) {
+			s->error = "file URLs need --allow-file";
+			return;
+		}
+		u = curl_url();
+		if (u && curl_url_set(u, CURLUPART_URL, s->url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) ==
+		    CURLUE_OK)
+			s->path = xstrdup(path);
+		else
+			s->error = "bad file URL";
+		curl_free(path);
+		curl_url_cleanup(u);
+		return;
+	}
+	if (has_scheme(s->url)) {
+		s->error = "unsupported URL scheme (http and https only)";
+		return;
+	}
+	s->path = xstrdup(s->url);
+}
+
+/* ---- input ---- */
+
+/* -f FILE: newsboat's urls format. */
+static void
+read_list(const char *file)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char *buf = NULL, *dir, *tmp;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (fp == NULL)
+		err(EXIT_USAGE, "%s", file);
+	tmp = xstrdup(file);
+	dir = xstrdup(dirname(tmp));
+	free(tmp);
+	while ((n = getline(&buf, &cap, fp)) > 0) {
+		char *p = buf, *url, *tok;
+		struct src *s;
+		json_object *tags = NULL;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+			continue;
+		url = p;
+		if (*p == '"') {
+			url = ++p;
+			while (*p && *p != '"')
+				p++;
+		} else {
+			while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+			    *p != '\r')
+				p++;
+		}
+		if (*p)
+			*p++ = '\0';
+		if (!has_scheme(url) && url[0] != '/' && strcmp(dir, ".")) {
+			char *full;
+
+			if (asprintf(&full, "%s/%s", dir, url) < 0)
+				die_nomem();
+			s = src_add(full);
+			free(full);
+		} else {
+			s = src_add(url);
+		}
+		/* tags: words or "quoted strings"; "~Name" names the feed */
+		for (;;) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+				break;
+			if (*p == '"') {
+				tok = ++p;
+				while (*p && *p != '"')
+					p++;
+			} else {
+				tok = p;
+				while (*p && *p != ' ' && *p != '\t' &&
+				    *p != '\n' && *p != '\r')
+					p++;
+			}
+			if (*p)
+				*p++ = '\0';
+			if (tok[0] == '~' && tok[1]) {
+				free(s->name);
+				s->name = xstrdup(tok + 1);
+			} else if (tok[0] && strcmp(tok, "!") != 0) {
+				if (tags == NULL)
+					tags = json_object_new_array();
+				json_object_array_add(tags,
+				    json_object_new_string(tok));
+			}
+		}
+		if (tags != NULL) {
+			s->extra = json_object_new_object();
+			json_object_object_add(s->extra, "tags", tags);
+		}
+	}
+	free(buf);
+	free(dir);
+	if (fp != stdin)
+		fclose(fp);
+}
+
+static void
+opml_walk(xmlNode *n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcasecmp(n->name, BAD_CAST "outline") == 0) {
+			xmlAttr *a;
+
+			for (a = n->properties; a; a = a->next)
+				if (xmlStrcasecmp(a->name, BAD_CAST "xmlUrl") == 0) {
+					xmlChar *v = xmlNodeGetContent(
+					    (xmlNode *)a);
+
+					if (v && *v)
+						src_add((const char *)v);
+					xmlFree(v);
+				}
+		}
+		opml_walk(n->children);
+	}
+}
+
+static void
+read_opml(const char *file)
+{
+	xmlDoc *doc = xmlReadFile(file, NULL, XML_PARSE_NONET |
+	    XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+	if (doc == NULL)
+		errx(EXIT_USAGE, "%s: cannot read OPML", file);
+	opml_walk(xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+}
+
+/* JSON lines with url; returns the number of bad lines. */
+static unsigned long
+read_jsonl(FILE *fp)
+{
+	struct jsonl_reader r;
+	json_object *o;
+	unsigned long bad;
+
+	jsonl_init(&r, fp, "stdin");
+	while ((o = jsonl_next(&r)) != NULL) {
+		const char *url = json_get_string(o, "url");
+		struct src *s;
+
+		if (url == NULL || *url == '\0') {
+			jsonl_bad(&r, "no url");
+			json_object_put(o);
+			continue;
+		}
+		s = src_add(url);
+		json_object_object_del(o, "url");
+		if (json_object_object_length(o) > 0)
+			s->extra = o;
+		else
+			json_object_put(o);
+	}
+	bad = r.bad;
+	jsonl_free(&r);
+	return bad;
+}
+
+/* ---- output ---- */
+
+static void
+json_str(struct fbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	fbuf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fbuf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': fbuf_add(b, "\\\"", 2); break;
+		case '\\': fbuf_add(b, "\\\\", 2); break;
+		case '\n': fbuf_add(b, "\\n", 2); break;
+		case '\t': fbuf_add(b, "\\t", 2); break;
+		case '\r': fbuf_add(b, "\\r", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
+			    hex[c & 15] };
+
+			fbuf_add(b, u, 6);
+		}
+		}
+	}
+	fbuf_add(b, run, (size_t)(s - run));
+	fbuf_addc(b, '"');
+}
+
+static void
+json_field(struct fbuf *b, const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	fbuf_addc(b, ',');
+	json_str(b, key);
+	fbuf_addc(b, ':');
+	json_str(b, v);
+}
+
+static int
+item_has(const struct feed_item *it, const char *src_name, const char *k)
+{
+	if (!strcmp(k, "id") || !strcmp(k, "feed") || !strcmp(k, "fetched_at"))
+		return 1;
+	if (!strcmp(k, "source"))
+		return src_name || it->source;
+	if (!strcmp(k, "title")) return it->title != NULL;
+	if (!strcmp(k, "url")) return it->url != NULL;
+	if (!strcmp(k, "published")) return it->published != NULL;
+	if (!strcmp(k, "updated")) return it->updated != NULL;
+	if (!strcmp(k, "author")) return it->author != NULL;
+	if (!strcmp(k, "summary")) return it->summary != NULL;
+	if (!strcmp(k, "content")) return it->content != NULL;
+	if (!strcmp(k, "categories")) return it->ncategories > 0;
+	if (!strcmp(k, "enclosures")) return it->nenclosures > 0;
+	return 0;
+}
+
+static void
+on_item(void *arg, const struct feed_item *it)
+{
+	struct src *s = arg;
+	struct fbuf *b = &line;
+	size_t i;
+
+	fbuf_reset(b);
+	fbuf_add(b, "{\"id\":", 6);
+	json_str(b, it->id);
+	json_field(b, "feed", s->url);
+	json_field(b, "source", s->name ? s->name : it->source);
+	json_field(b, "title", it->title);
+	json_field(b, "url", it->url);
+	json_field(b, "published", it->published);
+	json_field(b, "updated", it->updated);
+	json_field(b, "author", it->author);
+	json_field(b, "summary", it->summary);
+	json_field(b, "content", it->content);
+	if (it->ncategories) {
+		fbuf_adds(b, ",\"categories\":[");
+		for (i = 0; i < it->ncategories; i++) {
+			if (i)
+				fbuf_addc(b, ',');
+			json_str(b, it->categories[i]);
+		}
+		fbuf_addc(b, ']');
+	}
+	if (it->nenclosures) {
+		fbuf_adds(b, ",\"enclosures\":[");
+		for (i = 0; i < it->nenclosures; i++) {
+			const struct feed_enclosure *e = &it->enclosures[i];
+
+			fbuf_adds(b, i ? ",{\"url\":" : "{\"url\":");
+			json_str(b, e->url);
+			if (e->type) {
+				fbuf_adds(b, ",\"type\":");
+				json_str(b, e->type);
+			}
+			if (e->length >= 0) {
+				char n[32];
+
+				snprintf(n, sizeof(n), ",\"length\":%lld",
+				    e->length);
+				fbuf_adds(b, n);
+			}
+			fbuf_addc(b, '}');
+		}
+		fbuf_addc(b, ']');
+	}
+	json_field(b, "fetched_at", s->fetched_at);
+	if (s->extra) {
+		json_object_object_foreach(s->extra, k, v) {
+			if (item_has(it, s->name, k))
+				continue;
+			fbuf_addc(b, ',');
+			json_str(b, k);
+			fbuf_addc(b, ':');
+			fbuf_adds(b, json_object_to_json_string_ext(v,
+			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		}
+	}
+	fbuf_add(b, "}\n", 2);
+	fwrite(b->s, 1, b->len, stdout);
+	nitems++;
+}
+
+/* ---- outcomes ---- */
+
+static void
+progress(int final)
+{
+	int64_t now;
+
+	if (!progress_wanted() || quiet)
+		return;
+	now = time_mono();
+	if (!final && now - last_progress < 200)
+		return;
+	last_progress = now;
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\rfetch-feed: %lu items, %d failed\033[K", nitems,
+	    nfailed);
+}
+
+static void
+http_progress(void *arg)
+{
+	struct http *h = arg;
+	size_t done, total;
+	int64_t now = time_mono();
+
+	if (!progress_wanted() || quiet || now - last_progress < 200)
+		return;
+	last_progress = now;
+	http_counts(h, &done, &total);
+	fprintf(stderr, "\rfetch-feed: %zu/%zu feeds, %lu items, %d failed"
+	    "\033[K", done, total, nitems, nfailed);
+}
+
+static void
+feed_failed(struct src *s, const char *why)
+{
+	nfailed++;
+	stats_add("feeds_failed", 1);
+	if (!quiet) {
+		if (progress_wanted())
+			fprintf(stderr, "\r\033[K");
+		warnx("%s: %s", s->url, why);
+	}
+}
+
+static void
+record(struct src *s, const struct http_result *r, const char *error,
+    unsigned long items)
+{
+	static sqlite3_stmt *ok, *bad;
+	char now[TIME_BUFSZ];
+
+	if (db == NULL)
+		return;
+	time_format(time_now(), now);
+	if (ok == NULL) {
+		ok = store_prepare(db,
+		    "INSERT INTO feeds (url, title, etag, last_modified,"
+		    " http_status, error, items, failures, last_attempt,"
+		    " last_success) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0,"
+		    " ?7, ?7) ON CONFLICT (url) DO UPDATE SET"
+		    " title = coalesce(excluded.title, title),"
+		    " etag = CASE WHEN ?5 = 304 THEN coalesce(excluded.etag,"
+		    "   etag) ELSE excluded.etag END,"
+		    " last_modified = CASE WHEN ?5 = 304 THEN"
+		    "   coalesce(excluded.last_modified, last_modified)"
+		    "   ELSE excluded.last_modified END,"
+		    " http_status = excluded.http_status, error = NULL,"
+		    " items = CASE WHEN ?5 = 304 THEN items ELSE"
+		    "   excluded.items END,"
+		    " failures = 0, last_attempt = excluded.last_attempt,"
+		    " last_success = excluded.last_success");
+		bad = store_prepare(db,
+		    "INSERT INTO feeds (url, http_status, error, failures,"
+		    " last_attempt) VALUES (?1, ?2, ?3, 1, ?4)"
+		    " ON CONFLICT (url) DO UPDATE SET"
+		    " http_status = excluded.http_status,"
+		    " error = excluded.error, failures = failures + 1,"
+		    " last_attempt = excluded.last_attempt");
+	}
+	if (error == NULL) {
+		sqlite3_bind_text(ok, 1, s->url, -1, SQLITE_STATIC);
+		store_bind_text(ok, 2, s->fp ? feed_title(s->fp) : NULL);
+		store_bind_text(ok, 3, r->etag);
+		store_bind_text(ok, 4, r->last_modified);
+		sqlite3_bind_int64(ok, 5, r->status);
+		sqlite3_bind_int64(ok, 6, (sqlite3_int64)items);
+		sqlite3_bind_text(ok, 7, now, -1, SQLITE_STATIC);
+		store_step_ok(ok);
+		sqlite3_reset(ok);
+		sqlite3_clear_bindings(ok);
+	} else {
+		sqlite3_bind_text(bad, 1, s->url, -1, SQLITE_STATIC);
+		if (r->status)
+			sqlite3_bind_int64(bad, 2, r->status);
+		else
+			sqlite3_bind_null(bad, 2);
+		sqlite3_bind_text(bad, 3, error, -1, SQLITE_STATIC);
+		sqlite3_bind_text(bad, 4, now, -1, SQLITE_STATIC);
+		store_step_ok(bad);
+		sqlite3_reset(bad);
+		sqlite3_clear_bindings(bad);
+	}
+}
+
+/* The charset parameter of a Content-Type, into buf. */
+static const char *
+ctype_charset(const char *ct, char *buf, size_t size)
+{
+	const char *p;
+	size_t k = 0;
+
+	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"' || *p == '\'')
+		p++;
+	while (*p && *p != ';' && *p != '"' && *p != '\'' && *p != ' ' &&
+	    k < size - 1)
+		buf[k++] = *p++;
+	buf[k] = '\0';
+	return k ? buf : NULL;
+}
+
+static void
+on_body(void *arg, long status, const char *ctype)
+{
+	struct src *s = arg;
+	char cs[64];
+
+	if (s->fp == NULL)
+		s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
+		    on_item, s);
+	(void)status;
+}
+
+static int
+on_data(void *arg, const char *buf, size_t n)
+{
+	struct src *s = arg;
+
+	feed_push(s->fp, buf, n);
+	return sig_caught ? 1 : 0;
+}
+
+static void
+on_done(void *arg, const struct http_result *r)
+{
+	struct src *s = arg;
+	const char *error = r->error;
+	unsigned long items = 0;
+
+	stats_add("feeds", 1);
+	if (error == NULL && r->status == 304) {
+		stats_add("feeds_not_modified", 1);
+		if (verbose)
+			warnx("%s: 304 not modified, %.1f s", s->url,
+			    r->ms / 1000.0);
+		record(s, r, NULL, 0);
+		return;
+	}
+	if (error == NULL) {
+		if (s->fp == NULL)
+			s->fp = feed_new(s->url, NULL, on_item, s);
+		if (feed_finish(s->fp) != 0)
+			error = feed_error(s->fp);
+		items = feed_count(s->fp);
+	} else if (s->fp != NULL) {
+		/* items read before the failure were written: end them */
+		items = feed_count(s->fp);
+	}
+	stats_add("items", (int64_t)items);
+	if (error != NULL)
+		feed_failed(s, error);
+	else if (verbose)
+		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
+		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
+		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
+	record(s, r, error, items);
+	feed_free(s->fp);
+	s->fp = NULL;
+	fflush(stdout);
+}
+
+/* Parse a local file; returns 0 or -1 (reported). */
+static void
+read_path(struct src *s)
+{
+	char buf[65536];
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	const char *error = NULL;
+	char errbuf[128];
+
+	stats_add("feeds", 1);
+	if (fd < 0) {
+		feed_failed(s, strerror(errno));
+		return;
+	}
+	s->fp = feed_new(s->url, NULL, on_item, s);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR && !sig_caught)
+				continue;
+			snprintf(errbuf, sizeof(errbuf), "%s", strerror(errno));
+			error = errbuf;
+			break;
+		}
+		feed_push(s->fp, buf, (size_t)n);
+		if (sig_caught)
+			break;
+	}
+	close(fd);
+	if (error == NULL && !sig_caught && feed_finish(s->fp) != 0)
+		error = feed_error(s->fp);
+	stats_add("items", (int64_t)feed_count(s->fp));
+	if (error != NULL)
+		feed_failed(s, error);
+	else if (verbose)
+		warnx("%s: %lu items, %s", s->url, feed_count(s->fp),
+		    feed_kind(s->fp));
+	feed_free(s->fp);
+	s->fp = NULL;
+	fflush(stdout);
+}
+
+static void
+load_validators(struct src *s)
+{
+	static sqlite3_stmt *st;
+
+	if (st == NULL)
+		st = store_prepare(db, "SELECT etag, last_modified FROM feeds"
+		    " WHERE url = ?1");
+	sqlite3_bind_text(st, 1, s->url, -1, SQLITE_STATIC);
+	if (store_step_ok(st) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(st, 0);
+		const char *l = (const char *)sqlite3_column_text(st, 1);
+
+		s->etag = e ? xstrdup(e) : NULL;
+		s->lastmod = l ? xstrdup(l) : NULL;
+	}
+	sqlite3_reset(st);
+}
+
+static int
+parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	int64_t mul = 1;
+
+	if (end == s || v < 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1024LL * 1024 * 1024, end++;
+	if (*end == 'i' || *end == 'B')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end != '\0')
+		return -1;
+	*out = (int64_t)(v * (double)mul);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"opml", required_argument, NULL, OPT_OPML},
+		{"jobs", required_argument, NULL, 'j'},
+		{"per-host", required_argument, NULL, OPT_PER_HOST},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"connect-timeout", required_argument, NULL,
+		    OPT_CONNECT_TIMEOUT},
+		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+		{"allow-file", no_argument, NULL, OPT_ALLOW_FILE},
+		{"db", required_argument, NULL, OPT_DB},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0}
+	};
+	struct http_opts ho = {
+		.jobs = 8, .per_host = 2, .connect_timeout_ms = 15000,
+		.timeout_ms = 60000, .max_redirects = 5,
+		.max_size = 16 << 20, .retries = 2, .retry_max_ms = 60000,
+		.user_agent = USER_AGENT
+	};
+	const char **lists = NULL, **opmls = NULL;
+	size_t nlists = 0, nopmls = 0, i;
+	int c, status = EXIT_OK, use_stdin = 0, nhttp = 0;
+	unsigned long bad = 0;
+	long v;
+	int64_t ms;
+	struct http *h = NULL;
+	char now[TIME_BUFSZ];
+
+	while ((c = getopt_long(argc, argv, "f:j:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			lists = xrealloc(lists, (nlists + 1) * sizeof(*lists));
+			lists[nlists++] = optarg;
+			break;
+		case OPT_OPML:
+			opmls = xrealloc(opmls, (nopmls + 1) * sizeof(*opmls));
+			opmls[nopmls++] = optarg;
+			break;
+		case 'j':
+			if (!parse_long(optarg, 1, 1000, &v))
+				errx(EXIT_USAGE, "-j: not a number of jobs "
+				    "(1..1000): %s", optarg);
+			ho.jobs = (int)v;
+			break;
+		case OPT_PER_HOST:
+			if (!parse_long(optarg, 1, 100, &v))
+				errx(EXIT_USAGE, "--per-host: not a number "
+				    "(1..100): %s", optarg);
+			ho.per_host = (int)v;
+			break;
+		case OPT_TIMEOUT:
+		case OPT_CONNECT_TIMEOUT:
+			if (duration_parse(optarg, &ms) != 0 || ms <= 0)
+				errx(EXIT_USAGE, "%s: not a duration: %s",
+				    c == OPT_TIMEOUT ? "--timeout" :
+				    "--connect-timeout", optarg);
+			if (c == OPT_TIMEOUT)
+				ho.timeout_ms = (long)ms;
+			else
+				ho.connect_timeout_ms = (long)ms;
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_size(optarg, &ho.max_size) != 0 ||
+			    ho.max_size <= 0)
+				errx(EXIT_USAGE, "--max-size: not a size: %s",
+				    optarg);
+			break;
+		case OPT_RETRIES:
+			if (!parse_long(optarg, 0, 10, &v))
+				errx(EXIT_USAGE, "--retries: not a number "
+				    "(0..10): %s", optarg);
+			ho.retries = (int)v;
+			break;
+		case OPT_NO_CACHE:
+			no_cache = 1;
+			break;
+		case OPT_ALLOW_FILE:
+			allow_file = 1;
+			break;
+		case OPT_DB:
+			db_path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (ho.connect_timeout_ms > ho.timeout_ms)
+		ho.connect_timeout_ms = ho.timeout_ms;
+
+	xmlInitParser();
+	for (i = 0; i < nlists; i++)
+		read_list(lists[i]);
+	for (i = 0; i < nopmls; i++)
+		read_opml(opmls[i]);
+	for (c = 0; c < argc; c++) {
+		if (strcmp(argv[c], "-") == 0)
+			use_stdin = 1;
+		else
+			src_add(argv[c]);
+	}
+	if (argc == 0 && nlists == 0 && nopmls == 0) {
+		if (isatty(STDIN_FILENO))
+			usage(stderr, EXIT_USAGE);
+		use_stdin = 1;
+	}
+	if (use_stdin)
+		bad = read_jsonl(stdin);
+	if (bad)
+		status = EXIT_PARTIAL;
+
+	sig_catch();
+	time_format(time_now(), now);
+	for (i = 0; i < srcs.n; i++) {
+		src_classify(&srcs.v[i]);
+		memcpy(srcs.v[i].fetched_at, now, sizeof(now));
+		if (!srcs.v[i].error && srcs.v[i].path == NULL)
+			nhttp++;
+	}
+	/* local files first, one after the other */
+	for (i = 0; i < srcs.n && !sig_caught; i++) {
+		struct src *s = &srcs.v[i];
+
+		if (s->error) {
+			feed_failed(s, s->error);
+		} else if (s->path) {
+			read_path(s);
+			progress(0);
+		}
+	}
+	if (nhttp > 0 && !sig_caught) {
+		db = store_open(db_path, 0);
+		h = http_new(&ho);
+		for (i = 0; i < srcs.n; i++) {
+			struct src *s = &srcs.v[i];
+			struct http_req rq = { 0 };
+
+			if (s->error || s->path)
+				continue;
+			if (!no_cache)
+				load_validators(s);
+			rq.url = s->url;
+			rq.etag = s->etag;
+			rq.last_modified = s->lastmod;
+			rq.arg = s;
+			rq.on_body = on_body;
+			rq.on_data = on_data;
+			rq.on_done = on_done;
+			http_add(h, &rq);
+		}
+		http_run(h, http_progress, h);
+	}
+	progress(1);
+	if (nfailed)
+		status = EXIT_PARTIAL;
+	stats_add("items_written", (int64_t)nitems);
+	stats_flush();
+	if (sig_caught) {
+		fflush(stdout);
+		_exit(128 + sig_caught);
+	}
+	http_free(h);
+	if (db != NULL)
+		store_close(db);
+	for (i = 0; i < srcs.n; i++) {
+		struct src *s = &srcs.v[i];
+
+		feed_free(s->fp);
+		json_object_put(s->extra);
+		free(s->url);
+		free(s->path);
+		free(s->name);
+		free(s->etag);
+		free(s->lastmod);
+	}
+	free(srcs.v);
+	free(lists);
+	free(opmls);
+	fbuf_free(&line);
+	xmlCleanupParser();
+	curl_global_cleanup();
+	exit_flush(status);
+}
