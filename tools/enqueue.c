@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "jsonscan.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
@@ -54,6 +56,8 @@ struct enq {
 	int verbose;		/* -v */
 	int64_t now;		/* the clock, read once */
 	char now_s[TIME_BUFSZ];	/* now, formatted */
+	char run_after[TIME_BUFSZ]; /* when the jobs may run, formatted */
+	char *queue_json;	/* ',"queue":"NAME"' for the output */
 	sqlite3_stmt *ins;	/* insert unless a job with the key is pending */
 	sqlite3_stmt *last;	/* a key's last success */
 	sqlite3_stmt *pending;	/* a key's pending job */
@@ -78,23 +82,41 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-/* The text of field name of o (a string or a number), or NULL. */
-static const char *
-field_text(json_object *o, const char *name)
-{
-	json_object *v;
+/* The fields enqueue reads from each line. */
+enum { F_KEY, F_PRIO, F_RANK, F_EVERY, F_COUNT };
 
-	if (!json_object_object_get_ex(o, name, &v) || v == NULL)
-		return NULL;
-	switch (json_object_get_type(v)) {
-	case json_type_string:
-		return json_object_get_string(v);
-	case json_type_int:
-	case json_type_double:
-		return json_object_get_string(v);
-	default:
-		return NULL;
-	}
+/* Non-zero when a scanned non-string value is a number. */
+static int
+is_number(const struct jscan_field *f)
+{
+	return f->found && !f->is_string && f->len > 0 &&
+	    (f->val[0] == '-' || (f->val[0] >= '0' && f->val[0] <= '9'));
+}
+
+/* A scanned integer (no fraction, no exponent); 1 and *v, or 0. */
+static int
+scanned_int(const struct jscan_field *f, long long *v)
+{
+	char buf[32], *end;
+
+	if (!is_number(f) || f->len >= sizeof(buf))
+		return 0;
+	memcpy(buf, f->val, f->len);
+	buf[f->len] = '\0';
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	return *end == '\0' && errno == 0;
+}
+
+/* The text of a string or number field as a new string, or NULL. */
+static char *
+scanned_text(const struct jscan_field *f)
+{
+	if (f->found && f->is_string)
+		return f->escaped ? jscan_string(f) : xstrndup(f->val, f->len);
+	if (is_number(f))
+		return xstrndup(f->val, f->len);
+	return NULL;
 }
 
 static void
@@ -121,40 +143,50 @@ struct due {
  * intervals, else --every.  -1 after reporting the line as bad.
  */
 static int64_t
-entity_interval(struct enq *e, struct jsonl_reader *r, json_object *o)
+entity_interval(struct enq *e, struct jsonl_reader *r,
+    const struct jscan_field *f)
 {
-	json_object *v;
+	const struct jscan_field *every = &f[F_EVERY], *rf = &f[F_RANK];
 	int64_t ms;
-	long long rank;
+	long long v;
 
-	if (json_object_object_get_ex(o, e->every_field, &v) && v != NULL) {
-		if (json_object_is_type(v, json_type_string)) {
-			if (duration_parse(json_object_get_string(v), &ms) ==
-			    0 && ms > 0)
+	if (every->found && !(every->len == 4 && !every->is_string &&
+	    memcmp(every->val, "null", 4) == 0)) {
+		if (every->is_string) {
+			char *t = scanned_text(every);
+			int ok = duration_parse(t, &ms) == 0 && ms > 0;
+
+			free(t);
+			if (ok)
 				return ms;
-		} else if (json_object_is_type(v, json_type_int) &&
-		    json_object_get_int64(v) > 0) {
-			return json_object_get_int64(v) * 1000;
+		} else if (scanned_int(every, &v) && v > 0 &&
+		    v < INT64_MAX / 1000) {
+			return v * 1000;
 		}
 		jsonl_bad(r, "%s is not a duration", e->every_field);
 		return -1;
 	}
-	if (json_object_object_get_ex(o, e->rank_field, &v) && v != NULL) {
-		char *end;
+	if (rf->found && !(rf->len == 4 && !rf->is_string &&
+	    memcmp(rf->val, "null", 4) == 0)) {
+		int ok = 0;
 
-		if (json_object_is_type(v, json_type_int))
-			rank = json_object_get_int64(v);
-		else if (json_object_is_type(v, json_type_string) &&
-		    (rank = strtoll(json_object_get_string(v), &end, 10),
-		    end != json_object_get_string(v) && *end == '\0'))
-			;
-		else {
+		if (rf->is_string) {
+			char *t = scanned_text(rf), *end;
+
+			errno = 0;
+			v = strtoll(t, &end, 10);
+			ok = end != t && *end == '\0' && errno == 0;
+			free(t);
+		} else {
+			ok = scanned_int(rf, &v);
+		}
+		if (!ok) {
 			jsonl_bad(r, "%s is not an integer", e->rank_field);
 			return -1;
 		}
-		if ((ms = queue_intervals_find(&e->iv, rank)) < 0) {
+		if ((ms = queue_intervals_find(&e->iv, v)) < 0) {
 			jsonl_bad(r, "%s %lld is in no range of --intervals",
-			    e->rank_field, rank);
+			    e->rank_field, v);
 			return -1;
 		}
 		return ms;
@@ -231,54 +263,64 @@ insert(struct enq *e, const char *key, const char *payload, size_t len,
 	return added;
 }
 
+/* A non-negative integer, without printf. */
+static void
+put_int(FILE *fp, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	fputs_unlocked(p, fp);
+}
+
 static void
 put_key(FILE *fp, const char *key)
 {
-	fputs(",\"key\":", fp);
+	fputs_unlocked(",\"key\":", fp);
 	if (key != NULL)
 		queue_json_string(fp, key);
 	else
 		fputs("null", fp);
 }
 
-/* One input object. */
+/* One input line. */
 static void
-enqueue_one(struct enq *e, struct jsonl_reader *r, json_object *o)
+enqueue_one(struct enq *e, struct jsonl_reader *r)
 {
-	const char *key = NULL;
+	struct jscan_field f[F_COUNT] = {
+		[F_KEY] = { .key = e->key_field ? e->key_field : "" },
+		[F_PRIO] = { .key = e->prio_field ? e->prio_field : "" },
+		[F_RANK] = { .key = e->rank_field },
+		[F_EVERY] = { .key = e->every_field },
+	};
+	char *key = NULL;
 	long long priority = e->priority, id = 0;
-	char run_after[TIME_BUFSZ], buf[TIME_BUFSZ], state[16];
+	char buf[TIME_BUFSZ], state[16];
+	const char *run_after = e->run_after;
 	struct due d = { 0, -1, -1 };
 	const char *reason = NULL;
 	int due = 1;
 
-	if (e->key_field != NULL &&
-	    ((key = field_text(o, e->key_field)) == NULL || *key == '\0')) {
-		jsonl_bad(r, "no %s", e->key_field);
+	if (!jsonl_scan(r, f, e->recurring ? F_COUNT : F_RANK))
 		return;
+	if (e->key_field != NULL &&
+	    ((key = scanned_text(&f[F_KEY])) == NULL || *key == '\0')) {
+		jsonl_bad(r, "no %s", e->key_field);
+		goto out;
 	}
-	if (e->prio_field != NULL) {
-		json_object *v;
-
-		if (json_object_object_get_ex(o, e->prio_field, &v) &&
-		    v != NULL) {
-			if (!json_object_is_type(v, json_type_int)) {
-				jsonl_bad(r, "%s is not an integer",
-				    e->prio_field);
-				return;
-			}
-			priority = json_object_get_int64(v);
-		}
+	if (e->prio_field != NULL && f[F_PRIO].found &&
+	    !scanned_int(&f[F_PRIO], &priority)) {
+		jsonl_bad(r, "%s is not an integer", e->prio_field);
+		goto out;
 	}
 	if (e->recurring) {
-		if ((d.every_ms = entity_interval(e, r, o)) < 0)
-			return;
+		if ((d.every_ms = entity_interval(e, r, f)) < 0)
+			goto out;
 		due = recurring_due(e, key, &d);
 	}
-	if (e->at_ms >= 0)
-		time_format_ms(e->at_ms, run_after);
-	else
-		time_format_ms(e->now + e->delay_ms, run_after);
 
 	if (e->dry_run) {
 		FILE *fp = e->out;
@@ -330,25 +372,30 @@ enqueue_one(struct enq *e, struct jsonl_reader *r, json_object *o)
 			fputs(key ? "\"no job with this key is pending\"}\n" :
 			    "\"no key\"}\n", fp);
 		}
-		return;
+		goto out;
 	}
 
 	if (!due) {
 		e->nnotdue++;
-		return;
+		goto out;
 	}
 	if (!insert(e, key, r->line, r->len, priority, run_after, &id)) {
 		e->ndup++;
 		if (e->verbose)
 			warnx("stdin:%lu: %s: a job with this key is pending",
 			    r->lineno, key);
-		return;
+		goto out;
 	}
 	e->nenq++;
-	fprintf(e->out, "{\"id\":%lld,\"queue\":", id);
-	queue_json_string(e->out, e->queue);
+	fputs_unlocked("{\"id\":", e->out);
+	put_int(e->out, id);
+	fputs_unlocked(e->queue_json, e->out);
 	put_key(e->out, key);
-	fprintf(e->out, ",\"run_after\":\"%s\"}\n", run_after);
+	fputs_unlocked(",\"run_after\":\"", e->out);
+	fputs_unlocked(run_after, e->out);
+	fputs_unlocked("\"}\n", e->out);
+out:
+	free(key);
 }
 
 static long long
@@ -393,7 +440,6 @@ main(int argc, char *argv[])
 	int ch, status, have_at = 0, have_delay = 0;
 	int64_t batch_start;
 	unsigned long rows = 0;
-	json_object *o;
 
 	memset(&e, 0, sizeof(e));
 	e.max_attempts = 5;
@@ -493,6 +539,20 @@ main(int argc, char *argv[])
 	e.db = store_open(db, 0);
 	e.now = time_now();
 	time_format_ms(e.now, e.now_s);
+	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,
+	    e.run_after);
+	{
+		char *qbuf = NULL;
+		size_t qlen = 0;
+		FILE *qf = open_memstream(&qbuf, &qlen);
+
+		if (qf == NULL)
+			die_nomem();
+		fputs(",\"queue\":", qf);
+		queue_json_string(qf, e.queue);
+		fclose(qf);
+		e.queue_json = qbuf;
+	}
 	e.ins = store_prepare(e.db,
 	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
 	    " run_after, created_at, updated_at)"
@@ -509,7 +569,7 @@ main(int argc, char *argv[])
 	jsonl_init(&r, stdin, "stdin");
 	store_begin(e.db);
 	batch_start = time_mono();
-	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
+	while (!sig_caught && jsonl_next_line(&r) != NULL) {
 		e.nread++;
 		if (rows >= BATCH_ROWS ||
 		    (rows > 0 && time_mono() - batch_start >= BATCH_MS)) {
@@ -518,8 +578,7 @@ main(int argc, char *argv[])
 			batch_start = time_mono();
 			rows = 0;
 		}
-		enqueue_one(&e, &r, o);
-		json_object_put(o);
+		enqueue_one(&e, &r);
 		rows++;
 	}
 	commit(&e);	/* a dry run has written nothing: commits nothing */
@@ -540,6 +599,7 @@ main(int argc, char *argv[])
 	store_close(e.db);
 	fclose(e.out);
 	free(e.out_buf);
+	free(e.queue_json);
 	status = EXIT_OK;
 	if (r.bad > 0 || r.error != 0)
 		status = EXIT_PARTIAL;
