@@ -125,6 +125,15 @@ queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
 	    "  AND state IN ('queued', 'failed') AND run_after <= ?2"
 	    "  ORDER BY priority, run_after, id LIMIT 1)"
 	    " RETURNING id, attempts, max_attempts, key, payload");
+	/* the same for several free slots at once, still one statement */
+	q->claim_n = store_prepare(db,
+	    "UPDATE queue SET state = 'running', attempts = attempts + 1,"
+	    " lease_until = ?3, worker = ?4, started_at = ?2, updated_at = ?2"
+	    " WHERE id IN (SELECT id FROM queue WHERE queue = ?1"
+	    "  AND state IN ('queued', 'failed') AND run_after <= ?2"
+	    "  ORDER BY priority, run_after, id LIMIT ?5)"
+	    " RETURNING id, attempts, max_attempts, key, payload,"
+	    "  priority, run_after");
 	q->renew = store_prepare(db,
 	    "UPDATE queue SET lease_until = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'");
@@ -161,6 +170,7 @@ void
 queue_db_close(struct queue_db *q)
 {
 	sqlite3_finalize(q->claim);
+	sqlite3_finalize(q->claim_n);
 	sqlite3_finalize(q->renew);
 	sqlite3_finalize(q->done);
 	sqlite3_finalize(q->fail);
@@ -189,30 +199,63 @@ column_dup(sqlite3_stmt *st, int i)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* A claimed job with what orders it, for sorting a batch. */
+struct claimed {
+	struct queue_job job;
+	long long priority;
+	char run_after[TIME_BUFSZ];
+};
+
+static int
+claimed_cmp(const void *a, const void *b)
+{
+	const struct claimed *x = a, *y = b;
+	int c;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if ((c = strcmp(x->run_after, y->run_after)) != 0)
+		return c;
+	return x->job.id < y->job.id ? -1 : x->job.id > y->job.id;
+}
+
 int
 queue_claim(struct queue_db *q, int64_t now, int64_t lease_ms,
-    struct queue_job *j)
+    struct queue_job *jobs, int n)
 {
-	sqlite3_stmt *st = q->claim;
-	int got = 0;
+	sqlite3_stmt *st = n == 1 ? q->claim : q->claim_n;
+	struct claimed *got = xcalloc((size_t)n, sizeof(*got));
+	int k = 0;
 
 	sqlite3_bind_text(st, 1, q->queue, -1, SQLITE_STATIC);
 	bind_time(st, 2, now);
 	bind_time(st, 3, now + lease_ms);
 	sqlite3_bind_text(st, 4, q->worker, -1, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW) {
-		j->id = sqlite3_column_int64(st, 0);
-		j->attempt = sqlite3_column_int64(st, 1);
-		j->max_attempts = sqlite3_column_int64(st, 2);
-		j->key = column_dup(st, 3);
-		j->payload = column_dup(st, 4);
-		got = 1;
-		/* finish the statement: RETURNING rows come before commit */
-		while (store_step_ok(st) == SQLITE_ROW)
-			;
+	if (n > 1)
+		sqlite3_bind_int(st, 5, n);
+	/* all RETURNING rows come before the statement commits */
+	for (int rc = store_step_ok(st); rc == SQLITE_ROW;
+	    rc = store_step_ok(st)) {
+		if (k == n)
+			continue;
+		got[k].job.id = sqlite3_column_int64(st, 0);
+		got[k].job.attempt = sqlite3_column_int64(st, 1);
+		got[k].job.max_attempts = sqlite3_column_int64(st, 2);
+		got[k].job.key = column_dup(st, 3);
+		got[k].job.payload = column_dup(st, 4);
+		if (n > 1) {
+			got[k].priority = sqlite3_column_int64(st, 5);
+			snprintf(got[k].run_after, TIME_BUFSZ, "%s",
+			    (const char *)sqlite3_column_text(st, 6));
+		}
+		k++;
 	}
 	sqlite3_reset(st);
-	return got;
+	qsort(got, (size_t)k, sizeof(*got), claimed_cmp);
+	for (int i = 0; i < k; i++)
+		jobs[i] = got[i].job;
+	free(got);
+	return k;
 }
 
 /* Run an UPDATE keyed by (id, attempt); the number of rows changed. */

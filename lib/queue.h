@@ -78,7 +78,7 @@ struct queue_db {
 	sqlite3 *db;		/* the store; not owned */
 	char *queue;		/* the queue's name; owned */
 	char *worker;		/* "host:pid", written with each claim; owned */
-	sqlite3_stmt *claim, *renew, *done, *fail, *release, *reap;
+	sqlite3_stmt *claim, *claim_n, *renew, *done, *fail, *release, *reap;
 	sqlite3_stmt *expired;	/* is any lease of the queue expired? */
 };
 
@@ -86,11 +86,12 @@ void queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue);
 void queue_db_close(struct queue_db *q);
 
 /*
- * Claim the first job due at now with a lease until now + lease_ms.
- * Returns 1 and fills j, or 0 when nothing is due.
+ * Claim the first n jobs due at now (in one statement) with a lease until
+ * now + lease_ms.  Fills jobs[0..k) in claim order and returns k (0 when
+ * nothing is due).
  */
 int queue_claim(struct queue_db *q, int64_t now, int64_t lease_ms,
-    struct queue_job *j);
+    struct queue_job *jobs, int n);
 
 /*
  * Extend the lease of job id at attempt to until.  Returns 1, or 0 when the

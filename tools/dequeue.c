@@ -426,7 +426,7 @@ reap_children(struct worker *w)
 {
 	char buf[64];
 	pid_t pid;
-	int status;
+	int status, n = 0;
 
 	while (read(chld_pipe[0], buf, sizeof(buf)) > 0)
 		;
@@ -445,9 +445,17 @@ reap_children(struct worker *w)
 				close(c->fd);
 				c->fd = -1;
 			}
-			finish(w, c);
+			n++;
 		}
 	}
+	/* the outcomes of jobs that ended together: one transaction */
+	if (n > 1)
+		store_begin(w->q.db);
+	for (int i = 0; i < w->jobs; i++)
+		if (w->kids[i].pid != 0 && w->kids[i].exited)
+			finish(w, &w->kids[i]);
+	if (n > 1)
+		store_commit(w->q.db);
 }
 
 /* Signal a child's process group. */
@@ -463,7 +471,15 @@ static void
 renew_leases(struct worker *w)
 {
 	int64_t mono = time_mono();
+	int due = 0;
 
+	for (int i = 0; i < w->jobs; i++)
+		due += w->kids[i].pid != 0 && w->kids[i].fate != FATE_LOST &&
+		    mono >= w->kids[i].renew_at;
+	if (due == 0)
+		return;
+	if (due > 1)
+		store_begin(w->q.db);	/* one write for them all */
 	for (int i = 0; i < w->jobs; i++) {
 		struct child *c = &w->kids[i];
 
@@ -477,6 +493,8 @@ renew_leases(struct worker *w)
 		c->fate = FATE_LOST;
 		signal_child(c, SIGKILL);
 	}
+	if (due > 1)
+		store_commit(w->q.db);
 }
 
 /* Shutdown after the grace period: stop the jobs still running. */
@@ -595,8 +613,11 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 
 		idle = 0;
 		while (!stopping && w->running < w->jobs) {
-			struct child *c = NULL;
+			struct queue_job *jobs;
+			int want = w->jobs - w->running, got, k = 0;
 
+			if (max_jobs > 0 && want > max_jobs - claimed)
+				want = (int)(max_jobs - claimed);
 			if (mono - last_reap >= reap_every) {
 				int n = queue_reap(&w->q, time_now());
 
@@ -605,16 +626,19 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 					    n == 1 ? "" : "s");
 				last_reap = mono;
 			}
-			for (int i = 0; i < w->jobs && c == NULL; i++)
-				if (w->kids[i].pid == 0)
-					c = &w->kids[i];
-			if (!queue_claim(&w->q, time_now(), w->lease_ms,
-			    &c->job)) {
+			jobs = xcalloc((size_t)want, sizeof(*jobs));
+			got = queue_claim(&w->q, time_now(), w->lease_ms, jobs,
+			    want);
+			for (int i = 0; i < w->jobs && k < got; i++)
+				if (w->kids[i].pid == 0) {
+					w->kids[i].job = jobs[k++];
+					start(w, &w->kids[i], w->q.queue);
+				}
+			free(jobs);
+			claimed += got;
+			if (got < want)
 				idle = 1;
-				break;
-			}
-			start(w, c, w->q.queue);
-			if (++claimed >= max_jobs && max_jobs > 0)
+			if (got < want || (max_jobs > 0 && claimed >= max_jobs))
 				break;
 		}
 		if (w->running == 0 && (stopping || (idle && drain)))
