@@ -4,7 +4,11 @@
 # never two live leases on one job.
 . "$(dirname "$0")/lib.sh"
 
-JOBS=${CHAOS_JOBS:-10000}
+# 10,000 as the issue asks; under the sanitizers (make SANITIZE=1 check),
+# where each fork of a worker costs ten times as much, 2,000
+JOBS=10000
+ldd "$TOP/bin/dequeue" 2>/dev/null | grep -q libasan && JOBS=2000
+JOBS=${CHAOS_JOBS:-$JOBS}
 
 test_expect "8 workers, SIGKILLed at random, drain $JOBS jobs: none lost, none done twice" '
 	awk -v n=$JOBS "BEGIN { for (i = 1; i <= n; i++) printf \"{\\\"n\\\":%d}\\n\", i }" |
