@@ -341,6 +341,27 @@ queue_reap(struct queue_db *q, int64_t now)
 	return n;
 }
 
+char *
+queue_json_quote(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 6 + 3), *p = out;
+
+	*p++ = '"';
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)*c;
+		} else if (*c < 0x20) {
+			p += sprintf(p, "\\u%04x", *c);
+		} else {
+			*p++ = (char)*c;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	return out;
+}
+
 void
 queue_json_string(FILE *fp, const char *s)
 {

@@ -542,16 +542,11 @@ main(int argc, char *argv[])
 	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,
 	    e.run_after);
 	{
-		char *qbuf = NULL;
-		size_t qlen = 0;
-		FILE *qf = open_memstream(&qbuf, &qlen);
+		char *q = queue_json_quote(e.queue);
 
-		if (qf == NULL)
+		if (asprintf(&e.queue_json, ",\"queue\":%s", q) < 0)
 			die_nomem();
-		fputs(",\"queue\":", qf);
-		queue_json_string(qf, e.queue);
-		fclose(qf);
-		e.queue_json = qbuf;
+		free(q);
 	}
 	e.ins = store_prepare(e.db,
 	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
