@@ -653,8 +653,13 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 				timeout = w->kids[i].renew_at - time_mono();
 		if (idle && !stopping && w->poll_ms < timeout)
 			timeout = w->poll_ms;
-		if (stopping && grace_end - time_mono() < timeout)
+		if (stopping && grace_end > time_mono() &&
+		    grace_end - time_mono() < timeout)
 			timeout = grace_end - time_mono();
+		for (int i = 0; i < w->jobs; i++)	/* SIGKILL due */
+			if (w->kids[i].pid != 0 && w->kids[i].kill_at != 0 &&
+			    w->kids[i].kill_at - time_mono() < timeout)
+				timeout = w->kids[i].kill_at - time_mono();
 		if (!idle && !stopping && w->running < w->jobs)
 			timeout = 0;
 		wait_events(w, timeout);
