@@ -125,17 +125,15 @@ test_expect 'a command that cannot be run fails with the reason' '
 '
 
 test_expect 'a killed worker: its command dies too, its lease runs out, another worker takes the job' '
-	echo "{}" | enqueue q >/dev/null &&
-	dequeue q --lease 1s -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
-	wait_for pid && sleep 0.2 &&
-	kill -9 $w; wait $w 2>/dev/null
+	echo "{}" | JOBLINE_NOW=$T0 enqueue q >/dev/null &&
+	JOBLINE_NOW=$T0 dequeue q --lease 1m -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
+	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 0.3 &&
 	gone "$(cat pid)" &&
-	test "$(rows "SELECT state, attempts FROM queue")" = "running|1" &&
-	dequeue q --drain -q -- true &&
+	test "$(rows "SELECT state, attempts, lease_until FROM queue")" = "running|1|2026-11-22T08:01:00.000Z" &&
+	JOBLINE_NOW=2026-11-22T08:00:59Z dequeue q --drain -q -- true &&
 	test "$(rows "SELECT state FROM queue")" = running &&
-	sleep 1 &&
-	dequeue q --drain -q -v -- true 2>err &&
+	JOBLINE_NOW=2026-11-22T08:01:01Z dequeue q --drain -q -v -- true 2>err &&
 	grep -q "1 expired lease reaped" err &&
 	test "$(rows "SELECT state, attempts FROM queue")" = "done|2" &&
 	rows "SELECT last_error FROM queue" | grep -q "^lease expired: worker .* lost attempt 1$"
@@ -144,7 +142,7 @@ test_expect 'a killed worker: its command dies too, its lease runs out, another 
 test_expect 'a lease that runs out on the last attempt makes the job dead' '
 	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null &&
 	dequeue q --lease 1s -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
-	wait_for pid && kill -9 $w; wait $w 2>/dev/null
+	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 1.2 &&
 	dequeue q --drain -q -- true &&
 	test "$(rows "SELECT state, attempts FROM queue")" = "dead|1" &&
@@ -179,7 +177,7 @@ test_expect 'fencing: completion by a stale attempt is not counted' '
 test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is done' '
 	for i in 1 2 3; do echo "{\"n\":$i}"; done | enqueue q >/dev/null &&
 	dequeue q --grace 10s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; sleep 1" & w=$!
-	wait_for started.1 && kill -TERM $w; wait $w; rc=$?
+	wait_for started.1; kill -TERM $w; wait $w; rc=$?
 	test $rc = 143 &&
 	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done queued queued"
 '
@@ -187,7 +185,7 @@ test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is
 test_expect 'SIGTERM: a job still running after the grace period is released, its attempt not used up' '
 	for i in 1 2; do echo "{\"n\":$i}"; done | enqueue q --max-attempts 2 >/dev/null &&
 	dequeue q -j 2 --grace 0.5s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; exec sleep 30" 2>err & w=$!
-	wait_for started.1 && wait_for started.2 && kill -INT $w; wait $w; rc=$?
+	wait_for started.1; wait_for started.2; kill -INT $w; wait $w; rc=$?
 	test $rc = 130 &&
 	grep -q "stopping: 2 jobs running" err &&
 	grep -q "job 1: stopped at shutdown (killed by SIGTERM); released" err &&
