@@ -87,25 +87,39 @@ static const char *const migrations[] = {
 	"CREATE TABLE runs ("
 	"  id           INTEGER PRIMARY KEY,"
 	"  job          TEXT NOT NULL,"
-	"  started_at   TEXT NOT NULL,"
-	"  completed_at TEXT,"
+	"  started_at   TEXT NOT NULL,"		/* RFC 3339 UTC with .mmm */
+	"  completed_at TEXT,"			/* NULL while running */
 	"  status       TEXT NOT NULL CHECK (status IN ('running', 'success',"
 	"    'failed', 'skipped', 'timeout', 'interrupted')),"
-	"  exit_code    INTEGER,"
+	"  exit_code    INTEGER,"			/* the command's, or 128+signal */
 	"  duration_ms  INTEGER,"
-	"  counters     TEXT,"			/* JSON object */
-	"  error        TEXT,"			/* tail of stderr */
+	"  attempts     INTEGER NOT NULL DEFAULT 1," /* with --retries */
+	"  counters     TEXT,"			/* JSON object from JOBLINE_STATS */
+	"  error        TEXT,"			/* why, and the tail of stderr */
 	"  host         TEXT,"
-	"  pid          INTEGER"
+	"  pid          INTEGER"			/* run-job's own pid */
 	");"
-	"CREATE INDEX runs_job ON runs(job, id);"
+	"CREATE INDEX runs_job ON runs(job, started_at);"
+	"CREATE INDEX runs_running ON runs(job) WHERE status = 'running';"
 	"CREATE TABLE job_state ("
-	"  job        TEXT PRIMARY KEY,"
-	"  paused     INTEGER NOT NULL DEFAULT 0,"
-	"  reason     TEXT,"			/* why paused */
-	"  expect_ms  INTEGER,"			/* --expect interval */
-	"  updated_at TEXT NOT NULL"
-	");"
+	"  job          TEXT PRIMARY KEY,"
+	"  paused       INTEGER NOT NULL DEFAULT 0,"
+	"  reason       TEXT,"			/* why paused */
+	"  paused_at    TEXT,"
+	"  expect_ms    INTEGER,"			/* --expect interval */
+	"  created_at   TEXT NOT NULL,"		/* first run-job of the job */
+	"  updated_at   TEXT NOT NULL,"
+	"  n_success    INTEGER NOT NULL DEFAULT 0," /* runs ever, by status: */
+	"  n_failed     INTEGER NOT NULL DEFAULT 0," /* never lowered by --keep, */
+	"  n_timeout    INTEGER NOT NULL DEFAULT 0," /* so they are counters */
+	"  n_interrupted INTEGER NOT NULL DEFAULT 0,"
+	"  n_skipped    INTEGER NOT NULL DEFAULT 0,"
+	"  total_ms     INTEGER NOT NULL DEFAULT 0," /* duration of closed runs */
+	"  consecutive_failures INTEGER NOT NULL DEFAULT 0," /* since a success */
+	"  last_run_id  INTEGER,"			/* last run started (not skipped) */
+	"  last_success_at TEXT,"			/* completed_at of the last success */
+	"  alert_since  TEXT"			/* when failures reached --alert-after */
+	") WITHOUT ROWID;"
 
 	/* -- enqueue / dequeue: the job queue -- */
 	/* Times here carry milliseconds ("2026-11-22T08:30:00.123Z"). */

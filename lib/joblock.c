@@ -1,0 +1,95 @@
+/* joblock.c - the lock file of a run-job job, and job names */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "joblock.h"
+#include "utf8.h"
+#include "util.h"
+
+const char *
+job_name_invalid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return "empty job name";
+	if (n > JOB_NAME_MAX)
+		return "job name longer than 128 bytes";
+	if (name[0] == '-')
+		return "job name starts with '-'";
+	if (utf8_check(name, n) != n)
+		return "job name is not UTF-8";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return "job name has a control character";
+	return NULL;
+}
+
+char *
+job_lock_dir(const char *store_path)
+{
+	const char *slash = strrchr(store_path, '/');
+	char *dir;
+
+	if (slash == NULL)
+		dir = xstrdup("locks");
+	else if (asprintf(&dir, "%.*s/locks", (int)(slash - store_path),
+	    store_path) < 0)
+		die_nomem();
+	return dir;
+}
+
+char *
+job_lock_path(const char *store_path, const char *name)
+{
+	char *dir = job_lock_dir(store_path);
+	char *safe = xstrdup(name), *path;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	int changed = name[0] == '.';
+
+	for (char *p = safe; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		h = (h ^ c) * 16777619u;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-')) {
+			*p = '_';
+			changed = 1;
+		}
+	}
+	if (changed) {
+		if (asprintf(&path, "%s/%s-%08x.lock", dir, safe,
+		    (unsigned)h) < 0)
+			die_nomem();
+	} else if (asprintf(&path, "%s/%s.lock", dir, safe) < 0)
+		die_nomem();
+	free(safe);
+	free(dir);
+	return path;
+}
+
+int
+job_lock_held(const char *store_path, const char *name)
+{
+	char *path = job_lock_path(store_path, name);
+	int fd, held;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	free(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		held = 0;
+	else
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	close(fd);
+	return held;
+}

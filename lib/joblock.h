@@ -1,0 +1,42 @@
+/*
+ * joblock.h - the lock file of a run-job job, and job names.
+ *
+ * run-job holds an flock(2) on <store dir>/locks/<name>.lock while a job
+ * runs, so two runs of one job never overlap and the kernel releases the
+ * lock when run-job dies.  jobs-status looks at the same file to tell a
+ * run that is still going from one left "running" by a crash.
+ * Owned by run-job and jobs-status.
+ *
+ * Ownership: returned strings are the caller's, freed with free(3).
+ */
+#ifndef JOBLINE_JOBLOCK_H
+#define JOBLINE_JOBLOCK_H
+
+/* Longest job name, in bytes. */
+#define JOB_NAME_MAX 128
+
+/*
+ * NULL when name is a valid job name (1..JOB_NAME_MAX bytes of UTF-8, no
+ * control characters, not starting with '-'), else why not.
+ */
+const char *job_name_invalid(const char *name);
+
+/*
+ * The lock file of job name for the store at store_path: the name with
+ * every byte but [A-Za-z0-9._-] turned into '_' and, when that changed it
+ * (or it starts with '.'), a hash of the real name appended, so two names
+ * never share a file by accident.
+ */
+char *job_lock_path(const char *store_path, const char *name);
+
+/* The directory of job_lock_path's files. */
+char *job_lock_dir(const char *store_path);
+
+/*
+ * 1 when the lock of job name is held by a live process, 0 when it is
+ * free (or the file does not exist), -1 when that cannot be told.
+ * Opens the file read-only; creates nothing.
+ */
+int job_lock_held(const char *store_path, const char *name);
+
+#endif
