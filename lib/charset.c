@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,18 +31,11 @@ struct charset_dec {
 	int skip_bom;		/* a UTF-8 BOM may still start the output */
 };
 
-/* Windows-1252 for the bytes that break UTF-8. */
-static const unsigned short cp1252[32] = {
-	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-	0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178
-};
-
+/* A byte that breaks UTF-8, read as Windows-1252. */
 static void
 put_byte_1252(struct fbuf *o, unsigned char c)
 {
-	utf8_put(o, c >= 0x80 && c < 0xA0 ? cp1252[c - 0x80] : c);
+	utf8_put(o, cp1252_char(c));
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes available): >0 valid,
@@ -84,8 +78,23 @@ utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final)
 
 	fbuf_grow(o, n + n / 8);
 	while (i < n) {
-		unsigned char c = s[i];
+		unsigned char c;
 		int l;
+
+		/* eight plain ASCII bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) != 0 ||
+			    ((w - 0x2020202020202020ULL) & ~w &
+			    0x8080808080808080ULL) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 
 		if (c >= 0x20 && c < 0x80) {
 			i++;

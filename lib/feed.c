@@ -49,7 +49,7 @@ enum field {
 	F_ID, F_TITLE, F_LINK, F_PUBLISHED, F_UPDATED, F_AUTHOR, F_SUMMARY,
 	F_CONTENT, F_NFIELDS,
 	/* captures that are not slots */
-	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_ANAME, F_AEMAIL, F_TAGLIST, F_NONE
+	F_CATEGORY, F_FEEDTITLE, F_FEEDLINK, F_ANAME, F_AEMAIL, F_TAGLIST, F_DCDATE, F_NONE
 };
 
 struct slot {
@@ -95,6 +95,7 @@ struct feed_parser {
 	int cap_rank;		/* its rank */
 	enum textmode cap_mode;	/* how to read it */
 	int cap_oneline;	/* collapse to one line */
+	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 
 	/* the open entry */
@@ -111,10 +112,39 @@ struct feed_parser {
 	int guid_permalink;	/* the guid may serve as the link */
 	struct fbuf tmp;	/* scratch */
 	struct fbuf xout;	/* references rewritten, for libxml2 */
-	char xcarry[48];	/* an unfinished reference or "<!" */
+	char xcarry[2048];	/* an unfinished reference or declaration */
 	size_t nxcarry;
 	int xstate;		/* 0 text, 1 in CDATA, 2 in a comment */
+	struct {
+		char name[48];	/* a simple internal entity of the DTD */
+		char *value;	/* its text (no markup, no reference); owned */
+	} ents[32];
+	int nents;
+	int cdf;		/* Channel Definition Format (upper-case names) */
+	const xmlChar *ns_ptr[4]; /* namespace names seen last (interned by */
+	enum ns ns_val[4];	/* this parser's dictionary) and their kind */
+	unsigned ns_next;
 };
+
+static enum ns ns_of(const xmlChar *uri);
+
+/* ns_of, remembering the last few: libxml2 interns namespace names in the
+ * parser's dictionary, so the same pointer comes back for the same URI. */
+static enum ns
+ns_cached(struct feed_parser *p, const xmlChar *uri)
+{
+	unsigned i;
+
+	if (uri == NULL)
+		return NS_NONE;
+	for (i = 0; i < 4; i++)
+		if (p->ns_ptr[i] == uri)
+			return p->ns_val[i];
+	i = p->ns_next++ & 3;
+	p->ns_val[i] = ns_of(uri);
+	p->ns_ptr[i] = uri;
+	return p->ns_val[i];
+}
 
 static enum ns
 ns_of(const xmlChar *uri)
@@ -175,19 +205,6 @@ base_now(struct feed_parser *p)
 	return p->sitelink ? p->sitelink : p->url;
 }
 
-static int
-has_scheme(const char *s)
-{
-	const char *q = s;
-
-	if (!isalpha((unsigned char)*q))
-		return 0;
-	while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' ||
-	    *q == '.')
-		q++;
-	return *q == ':';
-}
-
 /* s resolved against the base in effect, into out (replacing). */
 static void
 resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
@@ -200,7 +217,7 @@ resolve_into(struct feed_parser *p, struct fbuf *out, const char *s)
 	fbuf_reset(out);
 	if (*s == '\0')
 		return;
-	if (has_scheme(s) || base == NULL ||
+	if (url_has_scheme(s) || base == NULL ||
 	    (r = url_resolve(base, s)) == NULL) {
 		size_t n = strlen(s);
 
@@ -411,6 +428,7 @@ cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 	p->cap_rank = rank;
 	p->cap_mode = m;
 	p->cap_oneline = oneline;
+	p->cap_resolve = 0;
 	fbuf_reset(&p->cap);
 }
 
@@ -447,6 +465,9 @@ store_date(struct feed_parser *p, enum field f, int rank, const char *s)
 
 	if (feeddate_parse(s, &ms) == 0) {
 		time_format(ms, buf);
+		/* of two dates of the same rank, the later element wins */
+		if (rank >= p->slot[f].rank)
+			p->slot[f].rank = rank - 1;
 		slot_set(p, f, rank, buf, strlen(buf));
 	}
 }
@@ -470,7 +491,7 @@ cap_end(struct feed_parser *p)
 	if (f == F_LINK || f == F_FEEDLINK) {
 		resolve_into(p, t, fbuf_str(&p->cap));
 		if (f == F_FEEDLINK) {
-			if (p->sitelink == NULL && t->len && has_scheme(t->s))
+			if (p->sitelink == NULL && t->len && url_has_scheme(t->s))
 				p->sitelink = xstrdup(t->s);
 			return;
 		}
@@ -479,6 +500,12 @@ cap_end(struct feed_parser *p)
 	}
 	if (is_date_field(f)) {
 		store_date(p, f, p->cap_rank, fbuf_str(&p->cap));
+		return;
+	}
+	if (f == F_DCDATE) {
+		/* dc:date: the entry's updated, and its published if none */
+		store_date(p, F_UPDATED, p->cap_rank, fbuf_str(&p->cap));
+		store_date(p, F_PUBLISHED, 1, fbuf_str(&p->cap));
 		return;
 	}
 	html_to_text(t, fbuf_str(&p->cap), p->cap.len,
@@ -508,6 +535,11 @@ cap_end(struct feed_parser *p)
 			s++, n--;
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
+		if (p->cap_resolve && n > 0 && !url_has_scheme(s)) {
+			resolve_into(p, t, s);
+			s = t->s;
+			n = t->len;
+		}
 		slot_set(p, f, p->cap_rank, s, n);
 	} else if (f == F_ANAME || f == F_AEMAIL) {
 		struct fbuf *d = f == F_ANAME ? &p->aname : &p->aemail;
@@ -574,14 +606,16 @@ serialize_start(struct feed_parser *p, const xmlChar *local, int nattrs,
 }
 
 static void
-root_start(struct feed_parser *p, const char *name, enum ns ns,
-    const xmlChar **attrs, int nattrs)
+root_start(struct feed_parser *p, const char *name, enum ns ns)
 {
 	if (strcmp(name, "rss") == 0 || (strcmp(name, "channel") == 0 &&
 	    ns != NS_ATOM)) {
 		p->kind = "rss";
 	} else if (strcmp(name, "RDF") == 0) {
 		p->kind = "rdf";
+	} else if (strcmp(name, "CHANNEL") == 0) {
+		p->kind = "cdf";
+		p->cdf = 1;
 	} else if (strcmp(name, "feed") == 0 && (ns == NS_ATOM ||
 	    ns == NS_ATOM03 || ns == NS_NONE)) {
 		p->kind = "atom";
@@ -595,8 +629,36 @@ root_start(struct feed_parser *p, const char *name, enum ns ns,
 		p->stopped = 1;
 		xmlStopParser(p->ctxt);
 	}
-	(void)attrs;
-	(void)nattrs;
+}
+
+/* CDF: <ITEM HREF LASTMOD> with <TITLE> and <ABSTRACT>, any case. */
+static void
+cdf_start(struct feed_parser *p, const char *name, const xmlChar **attrs,
+    int nattrs)
+{
+	const char *v;
+
+	if (p->item_depth == 0) {
+		if (strcasecmp(name, "item") == 0) {
+			p->item_depth = p->depth;
+			item_reset(p);
+			if ((v = attr(attrs, nattrs, "HREF", NS_NONE)) != NULL) {
+				fbuf_reset(&p->tmp);
+				resolve_into(p, &p->tmp, v);
+				slot_set(p, F_LINK, 3, p->tmp.s, p->tmp.len);
+			}
+			if ((v = attr(attrs, nattrs, "LASTMOD", NS_NONE)) != NULL)
+				store_date(p, F_UPDATED, 3, v);
+		} else if (strcasecmp(name, "title") == 0 && p->depth == 2)
+			cap_start(p, F_FEEDTITLE, 1, T_HTML, 1);
+		return;
+	}
+	if (p->depth != p->item_depth + 1)
+		return;
+	if (strcasecmp(name, "title") == 0)
+		cap_start(p, F_TITLE, 3, T_HTML, 1);
+	else if (strcasecmp(name, "abstract") == 0)
+		cap_start(p, F_SUMMARY, 3, T_HTML, 0);
 }
 
 static void
@@ -606,7 +668,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct feed_parser *p = ctx;
 	const char *name = (const char *)localname;
-	enum ns ns = ns_of(uri);
+	enum ns ns = ns_cached(p, uri);
 	const char *v, *base;
 	int atom, rss, in_item;
 
@@ -624,7 +686,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    p->url;
 		char *r = NULL;
 
-		if (has_scheme(base))
+		if (url_has_scheme(base))
 			r = xstrdup(base);
 		else if (cur != NULL)
 			r = url_resolve(cur, base);
@@ -635,11 +697,15 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 	}
 	if (p->depth == 1) {
-		root_start(p, name, ns, attrs, nattrs);
+		root_start(p, name, ns);
 		return;
 	}
 	if (p->skip_depth)
 		return;
+	if (p->cdf) {
+		cdf_start(p, name, attrs, nattrs);
+		return;
+	}
 	if (ns == NS_NONE)
 		ns = p->atom_default ? NS_ATOM : NS_RSS;
 	atom = ns == NS_ATOM || ns == NS_ATOM03;
@@ -674,7 +740,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			    p->sitelink == NULL) {
 				fbuf_reset(&p->tmp);
 				resolve_into(p, &p->tmp, v);
-				if (p->tmp.len && has_scheme(p->tmp.s))
+				if (p->tmp.len && url_has_scheme(p->tmp.s))
 					p->sitelink = xstrdup(p->tmp.s);
 			}
 		} else if (atom && (strcmp(name, "entry") != 0))
@@ -733,7 +799,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 					cap_start(p, F_LINK, 3, T_TEXT, 1);
 				return;
 			}
-			href = strdup(href);
+			href = xstrdup(href);
 			type = attr(attrs, nattrs, "type", NS_NONE);
 			if (rel != NULL && strcmp(rel, "enclosure") == 0) {
 				char *t = type ? xstrdup(type) : NULL;
@@ -756,6 +822,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			p->guid_permalink = rss && (v == NULL ||
 			    strcasecmp(v, "false") != 0);
 			cap_start(p, F_ID, 3, T_TEXT, 1);
+			p->cap_resolve = atom;	/* Atom ids are IRIs */
 		} else if (rss && (strcmp(name, "description") == 0 ||
 		    strcmp(name, "summary") == 0)) {
 			/* both: the second is the content */
@@ -810,7 +877,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    strcmp(name, "author") == 0)
 			cap_start(p, F_AUTHOR, 2, T_HTML, 1);
 		else if (strcmp(name, "date") == 0)
-			cap_start(p, F_UPDATED, 2, T_TEXT, 1);
+			cap_start(p, F_DCDATE, 2, T_TEXT, 1);
 		else if (strcmp(name, "subject") == 0)
 			cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "title") == 0)
@@ -934,38 +1001,13 @@ on_chars(void *ctx, const xmlChar *s, int n)
 		cap_text(p, (const char *)s, (size_t)n);
 }
 
-/* Raw CDATA: in an XHTML capture it is text, to be escaped. */
-static void
-on_cdata(void *ctx, const xmlChar *s, int n)
-{
-	on_chars(ctx, s, n);
-}
-
-/* Only XML's five entities exist: no DTD entity is ever expanded. */
+/* Only XML's five entities exist: no DTD entity is ever expanded (and
+ * xml_refs has already turned every named reference into characters). */
 static xmlEntityPtr
 on_get_entity(void *ctx, const xmlChar *name)
 {
 	(void)ctx;
 	return xmlGetPredefinedEntity(name);
-}
-
-/* An undefined &name; in the text: HTML's table, else kept as written. */
-static void
-on_reference(void *ctx, const xmlChar *name)
-{
-	struct feed_parser *p = ctx;
-	const char *v;
-
-	if (!p->cap_depth || p->stopped)
-		return;
-	if ((v = html_entity_lookup((const char *)name)) != NULL) {
-		cap_text(p, v, strlen(v));
-	} else if (p->cap_mode != T_XHTML) {
-		/* kept as a reference; HTML text decoding sees it again */
-		fbuf_addc(&p->cap, '&');
-		fbuf_adds(&p->cap, (const char *)name);
-		fbuf_addc(&p->cap, ';');
-	}
 }
 
 static void
@@ -1012,10 +1054,9 @@ sax_init(void)
 	sax_handler.startElementNs = on_start;
 	sax_handler.endElementNs = on_end;
 	sax_handler.characters = on_chars;
-	sax_handler.cdataBlock = on_cdata;
+	sax_handler.cdataBlock = on_chars;	/* CDATA is text */
 	sax_handler.getEntity = on_get_entity;
 	sax_handler.getParameterEntity = NULL;
-	sax_handler.reference = on_reference;
 	sax_handler.entityDecl = on_entity_decl;
 	sax_handler.serror = on_error;
 }
@@ -1067,7 +1108,7 @@ json_finish(struct feed_parser *p)
 	p->kind = "json";
 	if ((s = jstr(doc, "title")) != NULL)
 		html_to_text(&p->title, s, strlen(s), HTML_PLAIN | HTML_ONELINE);
-	if ((s = jstr(doc, "home_page_url")) != NULL && has_scheme(s))
+	if ((s = jstr(doc, "home_page_url")) != NULL && url_has_scheme(s))
 		p->sitelink = xstrdup(s);
 	n = json_object_array_length(items);
 	for (i = 0; i < n; i++) {
@@ -1162,6 +1203,9 @@ xml_start(struct feed_parser *p, const char *s, size_t n)
  * names become their characters, and any other & is escaped as text.
  * CDATA sections and comments pass unchanged.  Returns bytes consumed.
  */
+static void entity_decl(struct feed_parser *p, const char *s,
+    const char *end);
+
 static size_t
 xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 {
@@ -1188,8 +1232,19 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			p->xstate = 0;
 			continue;
 		}
-		while (i < n && s[i] != '&' && s[i] != '<')
-			i++;
+		{
+			/* the next & or <! (CDATA, comment), by memchr */
+			const char *amp = memchr(s + i, '&', n - i);
+			const char *lim = amp ? amp : s + n;
+			const char *lt = s + i;
+
+			while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
+			    lt + 1 < s + n && lt[1] != '!')
+				lt++;
+			if (lt == NULL || lt >= lim)
+				lt = lim;
+			i = (size_t)(lt - s);
+		}
 		if (i == n)
 			break;
 		if (s[i] == '<') {
@@ -1199,6 +1254,19 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 				    == 0)
 					break;
 			}
+			if (n - i >= 8 && memcmp(s + i, "<!ENTITY", 8) == 0) {
+				const char *gt = memchr(s + i, '>', n - i);
+
+				if (gt == NULL && !final && n - i < 1024)
+					break;	/* the rest comes next */
+				if (gt != NULL)
+					entity_decl(p, s + i + 8, gt);
+				i += 8;
+				continue;
+			}
+			if (n - i < 8 && !final &&
+			    memcmp(s + i, "<!ENTITY", n - i) == 0)
+				break;
 			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
 				p->xstate = 1;
 				i += 9;
@@ -1245,9 +1313,38 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 		if (k > i + 1 && k < n && s[k] == ';') {
 			char name[48];
 			const char *v;
+			static const char *const xml5[][2] = {
+				{"amp", "&#38;"}, {"lt", "&#60;"}, {"gt", "&#62;"},
+				{"quot", "&#34;"}, {"apos", "&#39;"}
+			};
+			size_t x;
+
+			for (x = 0; x < 5; x++)
+				if (k - i - 1 == strlen(xml5[x][0]) &&
+				    memcmp(s + i + 1, xml5[x][0], k - i - 1) == 0)
+					break;
+			if (x < 5) {
+				fbuf_adds(o, xml5[x][1]);
+				run = i = k + 1;
+				continue;
+			}
 
 			memcpy(name, s + i + 1, k - i - 1);
 			name[k - i - 1] = '\0';
+			for (x = 0; x < (size_t)p->nents; x++)
+				if (strcmp(p->ents[x].name, name) == 0)
+					break;
+			if (x < (size_t)p->nents) {
+				for (v = p->ents[x].value; *v; v++)
+					if (*v == '"')
+						fbuf_adds(o, "&#34;");
+					else if (*v == '\'')
+						fbuf_adds(o, "&#39;");
+					else
+						fbuf_addc(o, *v);
+				run = i = k + 1;
+				continue;
+			}
 			v = html_entity_lookup(name);
 			if (v == NULL)
 				fbuf_adds(o, "&#38;");	/* kept as text */
@@ -1276,6 +1373,43 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 	return i;
 }
 
+/*
+ * <!ENTITY name "text"> from the internal subset: kept when the text holds
+ * no markup and no reference, so nothing ever expands into more.
+ */
+static void
+entity_decl(struct feed_parser *p, const char *s, const char *end)
+{
+	const char *name, *v;
+	size_t nl;
+	char q;
+
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s >= end || *s == '%' || p->nents >= 32)
+		return;
+	name = s;
+	while (s < end && !isspace((unsigned char)*s))
+		s++;
+	nl = (size_t)(s - name);
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s >= end || (*s != '"' && *s != '\'') || nl == 0 ||
+	    nl >= sizeof(p->ents[0].name))
+		return;
+	q = *s++;
+	v = s;
+	while (s < end && *s != q)
+		s++;
+	if (s >= end || s - v > 512 || memchr(v, '&', (size_t)(s - v)) ||
+	    memchr(v, '<', (size_t)(s - v)) || memchr(v, '%', (size_t)(s - v)))
+		return;
+	memcpy(p->ents[p->nents].name, name, nl);
+	p->ents[p->nents].name[nl] = '\0';
+	p->ents[p->nents].value = xstrndup(v, (size_t)(s - v));
+	p->nents++;
+}
+
 /* Hand clean text to libxml2, references settled. */
 static void
 xml_push(struct feed_parser *p, const char *s, size_t n, int final)
@@ -1290,6 +1424,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_add(&all, s, n);
 		p->nxcarry = 0;
 		used = xml_refs(p, all.s, all.len, final);
+		if (all.len - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, all.s + used, all.len - used, 1);
 		if (used < all.len) {
 			memcpy(p->xcarry, all.s + used, all.len - used);
 			p->nxcarry = all.len - used;
@@ -1297,6 +1433,8 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 		fbuf_free(&all);
 	} else {
 		used = xml_refs(p, s, n, final);
+		if (n - used > sizeof(p->xcarry))	/* cannot happen */
+			used += xml_refs(p, s + used, n - used, 1);
 		if (used < n) {
 			memcpy(p->xcarry, s + used, n - used);
 			p->nxcarry = n - used;
@@ -1356,10 +1494,19 @@ feed_new(const char *url, const char *http_charset, feed_item_fn *fn,
 	p->fn = fn;
 	p->arg = arg;
 	p->docname = xstrdup(url ? url : "");
-	if (url != NULL && has_scheme(url))
+	if (url != NULL && url_has_scheme(url))
 		p->url = xstrdup(url);
 	p->cs = charset_new(http_charset, on_utf8, p);
 	return p;
+}
+
+void
+feed_set_base(struct feed_parser *p, const char *base)
+{
+	if (base == NULL || !url_has_scheme(base))
+		return;
+	free(p->url);
+	p->url = xstrdup(base);
 }
 
 void
@@ -1403,8 +1550,7 @@ feed_finish(struct feed_parser *p)
 		free(old);
 		return -1;
 	}
-	return p->kind == NULL || (p->stopped && p->count == 0 &&
-	    p->kind == NULL) ? -1 : 0;
+	return 0;
 }
 
 const char *
@@ -1458,6 +1604,8 @@ feed_free(struct feed_parser *p)
 	fbuf_free(&p->tmp);
 	fbuf_free(&p->json);
 	fbuf_free(&p->xout);
+	for (i = 0; i < p->nents; i++)
+		free(p->ents[i].value);
 	fbuf_free(&p->aname);
 	fbuf_free(&p->aemail);
 	fbuf_free(&p->title);

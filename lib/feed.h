@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #define FEED_FIELD_MAX (1 << 20)	/* bytes kept of one field */
-#define FEED_JSON_MAX (32 << 20)	/* bytes of a JSON Feed document */
+#define FEED_JSON_MAX (8 << 20)	/* bytes of a JSON Feed document */
 
 struct feed_enclosure {
 	const char *url;	/* absolute when a base was known */
@@ -58,6 +58,13 @@ struct feed_parser;
 struct feed_parser *feed_new(const char *url, const char *http_charset,
     feed_item_fn *fn, void *arg);
 
+/*
+ * The document's own address when it differs from the url given to
+ * feed_new (after redirects; Content-Location): relative links are
+ * resolved against it.  Ids are not affected.
+ */
+void feed_set_base(struct feed_parser *p, const char *base);
+
 /* The next n bytes of the document. */
 void feed_push(struct feed_parser *p, const char *buf, size_t n);
 
@@ -72,7 +79,7 @@ int feed_finish(struct feed_parser *p);
 /* Why feed_finish failed; or the first error recovered from, or NULL. */
 const char *feed_error(const struct feed_parser *p);
 
-/* "rss", "rdf", "atom", "json", or NULL before the root is read. */
+/* "rss", "rdf", "atom", "cdf", "json", or NULL before the root is read. */
 const char *feed_kind(const struct feed_parser *p);
 
 /* The feed's title (plain text), or NULL. */

@@ -220,11 +220,10 @@ parse_loose(const char *p, int64_t *ms)
 {
 	long year = -1;
 	int mo = -1, day = -1, h = 0, mi = 0, s = 0, off = 0;
-	int have_time = 0, have_zone = 0, nums[4], nnum = 0, i;
+	int have_time = 0, have_zone = 0, nums[4] = { 0 }, nnum = 0, i;
 	char w[16];
 
 	while (*p) {
-		const char *start = p;
 		size_t k = 0;
 
 		if (isalpha((unsigned char)*p)) {
@@ -352,7 +351,6 @@ parse_loose(const char *p, int64_t *ms)
 			continue;
 		}
 		p++;
-		(void)start;
 	}
 	/* numbers left: day, then year (two digits) or the day in Y-M-D */
 	if (mo < 0 && year >= 0 && nnum >= 2 && nums[0] >= 1 && nums[0] <= 12) {

@@ -80,6 +80,12 @@ static const unsigned short cp1252_high[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178
 };
 
+unsigned long
+cp1252_char(unsigned char c)
+{
+	return c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c;
+}
+
 /* Entry for name[0..n), or NULL. */
 static const struct html_entity *
 entity_find(const char *name, size_t n)
@@ -146,7 +152,7 @@ entity_decode(const char *s, size_t n, struct fbuf *tmp)
 		if (i < n && s[i] == ';')
 			i++;
 		if (c >= 0x80 && c < 0xA0)
-			c = cp1252_high[c - 0x80];
+			c = cp1252_char((unsigned char)c);
 		utf8_put(tmp, c);
 		return i;
 	}
@@ -155,7 +161,17 @@ entity_decode(const char *s, size_t n, struct fbuf *tmp)
 	if (i == 1)
 		return 0;
 	if (i < n && s[i] == ';') {
-		const struct html_entity *e = entity_find(s + 1, i - 1);
+		const struct html_entity *e;
+
+		if (i == 4 && memcmp(s + 1, "amp", 3) == 0) {
+			fbuf_addc(tmp, '&');
+			return 5;
+		}
+		if (i == 3 && (s[1] == 'l' || s[1] == 'g') && s[2] == 't') {
+			fbuf_addc(tmp, s[1] == 'l' ? '<' : '>');
+			return 4;
+		}
+		e = entity_find(s + 1, i - 1);
 
 		if (e != NULL) {
 			fbuf_adds(tmp, e->utf8);
@@ -274,12 +290,33 @@ tag_skip(struct out *o, const char *s, const char *end)
 	return s;
 }
 
+/* Bytes that end a run of ordinary text. */
+static unsigned char stop_plain[256], stop_html[256];
+static int stop_ready;
+
+static void
+stop_init(void)
+{
+	static const char ws[] = " \t\n\r\f\v";
+	const char *c;
+
+	for (c = ws; *c; c++)
+		stop_plain[(unsigned char)*c] = stop_html[(unsigned char)*c] = 1;
+	stop_html['<'] = stop_html['&'] = 1;
+	stop_ready = 1;
+}
+
 void
 html_to_text(struct fbuf *b, const char *s, size_t n, int flags)
 {
 	struct out o = { b, b->len, SEP_NONE, flags & HTML_ONELINE };
 	const char *end = s + n, *run;
 	struct fbuf tmp = { 0 };
+	const unsigned char *stop = (flags & HTML_PLAIN) ? stop_plain :
+	    stop_html;
+
+	if (!stop_ready)
+		stop_init();
 
 	while (s < end) {
 		unsigned char c = (unsigned char)*s;
@@ -330,11 +367,18 @@ html_to_text(struct fbuf *b, const char *s, size_t n, int flags)
 				continue;
 			}
 		}
-		/* a run of ordinary characters */
+		/* a run of ordinary characters, single spaces included */
 		run = s++;
-		while (s < end && !is_space((unsigned char)*s) &&
-		    ((flags & HTML_PLAIN) || (*s != '<' && *s != '&')))
-			s++;
+		for (;;) {
+			while (s < end && !stop[(unsigned char)*s])
+				s++;
+			if (s + 1 < end && *s == ' ' &&
+			    !stop[(unsigned char)s[1]]) {
+				s += 2;
+				continue;
+			}
+			break;
+		}
 		emit(&o, run, (size_t)(s - run));
 	}
 	fbuf_free(&tmp);

@@ -30,6 +30,10 @@ void html_to_text(struct fbuf *out, const char *html, size_t n, int flags);
  * or NULL when HTML has no such name. */
 const char *html_entity_lookup(const char *name);
 
+/* The character Windows-1252 gives byte c (0x80..0x9F differ from
+ * Latin-1; the five bytes it leaves undefined stay as C1 controls). */
+unsigned long cp1252_char(unsigned char c);
+
 /* Append the UTF-8 encoding of code point c (U+FFFD when invalid). */
 void utf8_put(struct fbuf *out, unsigned long c);
 

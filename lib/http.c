@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -39,6 +40,7 @@ struct xfer {
 	long retry_after_ms;	/* from the last response, -1 none */
 	char *etag, *lastmod;	/* of the last response; owned */
 	char *ctype;		/* Content-Type of the last response; owned */
+	char *cloc;		/* its Content-Location; owned */
 	char *chain[MAX_CHAIN];	/* URLs of this attempt's responses */
 	int nchain;
 	const char *abort_why;	/* set when we cut the transfer off */
@@ -51,6 +53,9 @@ struct http {
 	struct xfer **x;	/* all requests */
 	size_t n, cap;
 	size_t ndone, nrunning;
+	struct xfer **run;	/* the running ones (nrun of them, <= jobs) */
+	size_t nrun;
+	size_t first;		/* no request before this one is waiting */
 };
 
 struct http *
@@ -66,6 +71,7 @@ http_new(const struct http_opts *opts)
 		h->o.per_host = 1;
 	if ((h->multi = curl_multi_init()) == NULL)
 		die_nomem();
+	h->run = xcalloc((size_t)h->o.jobs, sizeof(*h->run));
 	return h;
 }
 
@@ -130,7 +136,7 @@ retry_after(const char *v)
 	t = curl_getdate(v, NULL);
 	if (t < 0)
 		return -1;
-	t -= (time_t)(time_now() / 1000);
+	t -= time(NULL);	/* the server's clock is the real one */
 	return t < 0 ? 0 : (long)(t > 86400 ? 86400 : t) * 1000;
 }
 
@@ -150,7 +156,8 @@ on_header(char *buf, size_t size, size_t nmemb, void *arg)
 		free(x->etag);
 		free(x->lastmod);
 		free(x->ctype);
-		x->etag = x->lastmod = x->ctype = NULL;
+		free(x->cloc);
+		x->etag = x->lastmod = x->ctype = x->cloc = NULL;
 		x->retry_after_ms = -1;
 		curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
 		if (url != NULL) {
@@ -180,6 +187,8 @@ on_header(char *buf, size_t size, size_t nmemb, void *arg)
 		replace(&x->lastmod, v, vl);
 	else if (k == 12 && strncasecmp(buf, "content-type", 12) == 0)
 		replace(&x->ctype, v, vl);
+	else if (k == 16 && strncasecmp(buf, "content-location", 16) == 0)
+		replace(&x->cloc, v, vl);
 	else if (k == 11 && strncasecmp(buf, "retry-after", 11) == 0) {
 		char *s = xstrndup(v, vl);
 
@@ -196,18 +205,23 @@ on_write(char *buf, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	long status = 0;
 
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status < 200 || status > 299)
-		return n;	/* an error page: not ours to parse */
 	x->bytes += (int64_t)n;
 	if (x->h->o.max_size > 0 && x->bytes > x->h->o.max_size) {
 		x->abort_why = "too large";
 		return 0;
 	}
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299)
+		return n;	/* an error page: not ours to parse */
 	if (!x->body_started) {
 		x->body_started = x->body_ever = 1;
-		if (x->req.on_body)
-			x->req.on_body(x->req.arg, status, x->ctype);
+		if (x->req.on_body) {
+			char *url = NULL;
+
+			curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
+			x->req.on_body(x->req.arg, status, x->ctype,
+			    url ? url : x->req.url, x->cloc);
+		}
 	}
 	if (x->req.on_data && x->req.on_data(x->req.arg, buf, n) != 0) {
 		x->abort_why = "aborted";
@@ -277,6 +291,7 @@ xfer_start(struct http *h, struct xfer *x)
 		    (curl_off_t)h->o.max_size);
 	x->state = RUNNING;
 	h->nrunning++;
+	h->run[h->nrun++] = x;
 	curl_multi_add_handle(h->multi, e);
 }
 
@@ -286,11 +301,22 @@ host_busy(struct http *h, struct xfer *x)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < h->n; i++)
-		if (h->x[i]->state == RUNNING &&
-		    strcmp(h->x[i]->host, x->host) == 0)
+	for (i = 0; i < h->nrun; i++)
+		if (strcmp(h->run[i]->host, x->host) == 0)
 			n++;
 	return n >= h->o.per_host;
+}
+
+static void
+run_remove(struct http *h, struct xfer *x)
+{
+	size_t i;
+
+	for (i = 0; i < h->nrun; i++)
+		if (h->run[i] == x) {
+			h->run[i] = h->run[--h->nrun];
+			return;
+		}
 }
 
 /* Start what may start; returns ms until the next retry is due (or -1). */
@@ -300,7 +326,9 @@ start_due(struct http *h)
 	int64_t now = time_mono(), next = -1;
 	size_t i;
 
-	for (i = 0; i < h->n && h->nrunning < (size_t)h->o.jobs; i++) {
+	while (h->first < h->n && h->x[h->first]->state == DONE)
+		h->first++;
+	for (i = h->first; i < h->n && h->nrunning < (size_t)h->o.jobs; i++) {
 		struct xfer *x = h->x[i];
 
 		if (x->state != WAITING)
@@ -359,6 +387,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 	}
 	curl_multi_remove_handle(h->multi, x->easy);
 	h->nrunning--;
+	run_remove(h, x);
 	if (why[0] && transient && !x->body_ever &&
 	    x->attempts <= h->o.retries && !sig_caught) {
 		long wait = x->retry_after_ms;
@@ -454,11 +483,13 @@ http_free(struct http *h)
 		free(x->etag);
 		free(x->lastmod);
 		free(x->ctype);
+		free(x->cloc);
 		for (k = 0; k < x->nchain; k++)
 			free(x->chain[k]);
 		free(x);
 	}
 	free(h->x);
+	free(h->run);
 	curl_multi_cleanup(h->multi);
 	free(h);
 }

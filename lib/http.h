@@ -54,7 +54,10 @@ struct http_req {
 	const char *etag;	/* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
 	void *arg;		/* given to the callbacks */
-	void (*on_body)(void *arg, long status, const char *content_type);
+	/* url: where the body comes from, after redirects; location: the
+	 * Content-Location header or NULL */
+	void (*on_body)(void *arg, long status, const char *content_type,
+	    const char *url, const char *location);
 	int (*on_data)(void *arg, const char *buf, size_t n);
 	void (*on_done)(void *arg, const struct http_result *res);
 };

@@ -184,3 +184,16 @@ url_resolve(const char *base, const char *rel)
 	curl_url_cleanup(u);
 	return res;
 }
+
+int
+url_has_scheme(const char *s)
+{
+	const char *q = s;
+
+	if (!isalpha((unsigned char)*q))
+		return 0;
+	while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' ||
+	    *q == '.')
+		q++;
+	return *q == ':' && q - s > 1;
+}

@@ -21,4 +21,10 @@ char *url_canonical(const char *url);
  */
 char *url_resolve(const char *base, const char *rel);
 
+/*
+ * Non-zero when s starts with a URI scheme and a colon ("http:", "tag:",
+ * "urn:"); a single letter and a colon is a drive ("C:"), not a scheme.
+ */
+int url_has_scheme(const char *s);
+
 #endif

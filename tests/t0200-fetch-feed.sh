@@ -66,6 +66,14 @@ test_expect 'Atom 0.3, RDF, RSS 0.91 and JSON Feed 1.0/1.1' '
 	    .[5].source == \"One Oh\"" out
 '
 
+test_expect 'CDF; simple internal entities of the DTD, and no others, are expanded' '
+	fetch-feed "$F/cdf.xml" "$F/internal-entity.xml" >out &&
+	jq -e -s ".[0].title == \"CDF item\" and .[0].url == \"http://cdf.example/1\" and
+	    .[0].updated == \"2004-04-07T04:05:43Z\" and .[0].summary == \"CDF abstract\" and
+	    .[0].source == \"CDF Channel\" and .[1].id == \"tag:northwind.example,2026:42\" and
+	    .[1].title == \"News from tag:northwind.example,2026: and &big; &co;\"" out
+'
+
 test_expect 'charsets: UTF-16, UTF-32, windows-1251, Latin-1 mislabelled UTF-8, control characters' '
 	fetch-feed "$F/utf16.xml" "$F/utf32be.xml" "$F/cp1251.xml" "$F/latin1-as-utf8.xml" "$F/controls.xml" >out &&
 	jq -e -s "map(.title) == [\"\u65e5\u672c\u8a9e \u00e9\", \"\u00fcber\", \"\u041f\u0440\u0438\u0432\u0435\u0442\",

@@ -3,6 +3,12 @@
 . "$(dirname "$0")/lib.sh"
 
 start_httpd "$DATA" || exit 1
+
+# hits KEY: how many requests /_/flaky saw for KEY (without curl(1))
+hits() {
+	python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$HTTPD/_/hits?key=$1"
+}
 export JOBLINE_NOW=2026-11-22T08:30:00Z
 
 test_expect 'fetches over HTTP; User-Agent names jobline; all encodings offered' '
@@ -44,6 +50,11 @@ test_expect 'redirects are followed (up to 5); a loop and a long chain fail' '
 	grep -q "redirect?n=7.*: too many redirects" err
 '
 
+test_expect 'relative links resolve against the URL after redirects' '
+	fetch-feed "$HTTPD/_/redirect?n=2&f=feeds/relative.xml" >out &&
+	jq -e ".url == \"$HTTPD/feeds/story/1\" and .feed == \"$HTTPD/_/redirect?n=2&f=feeds/relative.xml\"" out
+'
+
 test_expect 'a slow drip past --timeout fails with a timeout' '
 	exits 1 fetch-feed --timeout 1s --retries 0 "$HTTPD/_/drip?s=4" 2>err &&
 	grep -q "_/drip?s=4: timed out" err &&
@@ -60,15 +71,15 @@ test_expect '500 and 429 are retried (Retry-After honoured), then succeed' '
 	fetch-feed -v "$HTTPD/_/flaky?key=a&code=500&f=feeds/rdf.xml" \
 	    "$HTTPD/_/flaky?key=b&code=429&after=1&f=feeds/rdf.xml" >out 2>err &&
 	test "$(wc -l <out)" = 2 && grep -q retried err &&
-	test "$(curl -s "$HTTPD/_/hits?key=a")" = 2 &&
-	test "$(curl -s "$HTTPD/_/hits?key=b")" = 2
+	test "$(hits a)" = 2 &&
+	test "$(hits b)" = 2
 '
 
 test_expect 'retries are bounded; a Retry-After too long is not waited for' '
 	exits 1 fetch-feed --retries 1 "$HTTPD/_/flaky?key=c&code=503&times=9" \
 	    "$HTTPD/_/flaky?key=d&code=429&after=3600&times=9" 2>err &&
-	test "$(curl -s "$HTTPD/_/hits?key=c")" = 2 &&
-	test "$(curl -s "$HTTPD/_/hits?key=d")" = 1 &&
+	test "$(hits c)" = 2 &&
+	test "$(hits d)" = 1 &&
 	grep -q "key=c.*: HTTP 503$" err && grep -q "key=d.*: HTTP 429, retry after 3600s$" err
 '
 
@@ -91,10 +102,29 @@ test_expect 'a host that refuses connections fails with a reason; -j and --per-h
 	test "$(wc -l <out)" = 1 && grep -q "^fetch-feed: http://127.0.0.1:9/feed: .*" err
 '
 
+test_expect 'TLS and DNS failures: one line each, the other feeds go on' '
+	port=${HTTPD##*:} &&
+	exits 1 fetch-feed --retries 0 --connect-timeout 3s "https://127.0.0.1:$port/feeds/rdf.xml" \
+	    http://no-such-host.invalid/feed "$HTTPD/feeds/rdf.xml" >out 2>err &&
+	test "$(wc -l <out)" = 1 && test "$(wc -l <err)" = 2 &&
+	grep -q "^fetch-feed: https://127.0.0.1:$port/feeds/rdf.xml: .*SSL" err &&
+	grep -q "^fetch-feed: http://no-such-host.invalid/feed: " err
+'
+
 test_expect 'many feeds from one host at once: all fetched' '
 	for i in $(seq 1 30); do echo "{\"url\":\"$HTTPD/feeds/rdf.xml?$i\",\"n\":$i}"; done |
 	    fetch-feed -j 6 >out &&
 	test "$(jq -s "map(.n) | sort | length" out)" = 30
+'
+
+test_expect 'SIGTERM during a slow transfer: stops, exits 143' '
+	fetch-feed --retries 0 "$HTTPD/feeds/rdf.xml" "$HTTPD/_/drip?s=20" >out 2>err & pid=$!
+	sleep 1.5; kill -TERM $pid; wait $pid; rc=$?
+	test $rc = 143 && jq -e ".title == \"RDF item\"" out
+'
+
+test_expect '-q: failures only in the exit status' '
+	exits 1 fetch-feed -q --retries 0 "$HTTPD/nothing.xml" 2>err && test ! -s err
 '
 
 test_done

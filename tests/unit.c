@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
+#include "feeddate.h"
+#include "html.h"
 #include "jsonscan.h"
 #include "timefmt.h"
 #include "url.h"
@@ -50,6 +53,61 @@ duration_ok(const char *in, long long want)
 	snprintf(what, sizeof(what), "duration_parse(%s)", in);
 	snprintf(got, sizeof(got), "rc %d, %lld ms", rc, (long long)ms);
 	check(want < 0 ? rc != 0 : rc == 0 && ms == want, what, got);
+}
+
+/* fetch-feed: lenient feed dates, HTML to text, charsets */
+static void
+feeddate_ok(const char *in, const char *want)
+{
+	int64_t ms;
+	char buf[TIME_BUFSZ] = "", what[128];
+	int rc = feeddate_parse(in, &ms);
+
+	snprintf(what, sizeof(what), "feeddate_parse(%s)", in);
+	if (rc == 0)
+		time_format(ms, buf);
+	check(want == NULL ? rc != 0 : rc == 0 && strcmp(buf, want) == 0,
+	    what, buf);
+}
+
+static void
+html_ok(const char *in, int flags, const char *want)
+{
+	struct fbuf b = { 0 };
+	char what[160];
+	char *c;
+
+	html_to_text(&b, in, strlen(in), flags);
+	snprintf(what, sizeof(what), "html_to_text(%s)", in);
+	for (c = what; *c; c++)	/* one TAP line */
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	check(strcmp(fbuf_str(&b), want) == 0, what, fbuf_str(&b));
+	fbuf_free(&b);
+}
+
+static void
+charset_collect(void *arg, const char *s, size_t n)
+{
+	fbuf_add(arg, s, n);
+}
+
+/* in pushed one byte at a time must come out as want */
+static void
+charset_ok(const char *http, const char *in, size_t n, const char *want)
+{
+	struct fbuf b = { 0 };
+	struct charset_dec *d = charset_new(http, charset_collect, &b);
+	size_t i;
+	char what[128];
+
+	for (i = 0; i < n; i++)
+		charset_push(d, in + i, 1);
+	charset_finish(d);
+	snprintf(what, sizeof(what), "charset %s -> %s", charset_name(d), want);
+	check(strcmp(fbuf_str(&b), want) == 0, what, fbuf_str(&b));
+	charset_free(d);
+	fbuf_free(&b);
 }
 
 static void
@@ -138,6 +196,56 @@ main(void)
 		    "\xef\xbf\xbdx") == 0, "jscan_string escapes", v);
 		free(v);
 	}
+
+	feeddate_ok("Tue, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00Z");
+	feeddate_ok("Tue, 10 Jun 03 04:00:00 EDT", "2003-06-10T08:00:00Z");
+	feeddate_ok("10 JUNE 2003 4:00 +0200", "2003-06-10T02:00:00Z");
+	feeddate_ok("Tuesday, 10-Jun-2003 04:00:00 Z", "2003-06-10T04:00:00Z");
+	feeddate_ok("Tue Jun 10 04:00:00 2003", "2003-06-10T04:00:00Z");
+	feeddate_ok("Tue, 10 Jun 2003 04:00:00 +0000 (UTC)",
+	    "2003-06-10T04:00:00Z");
+	feeddate_ok("Jun 10, 2003 4:00 PM EST", "2003-06-10T21:00:00Z");
+	feeddate_ok("2003-06-10T04:00:00.123+05:30", "2003-06-09T22:30:00Z");
+	feeddate_ok("2003-06-10T04:00Z", "2003-06-10T04:00:00Z");
+	feeddate_ok("20030610T040000", "2003-06-10T04:00:00Z");
+	feeddate_ok("2003-06", "2003-06-01T00:00:00Z");
+	feeddate_ok("2003-06-10 04:00:00 EST", "2003-06-10T09:00:00Z");
+	feeddate_ok("Tue, 10 Jun 2003 24:00:00 GMT", "2003-06-11T00:00:00Z");
+	feeddate_ok("Mon, 31 Jun 2003 04:00:00 GMT", NULL);
+	feeddate_ok("Tue, 10 Foo 2003 04:00:00 GMT", NULL);
+	feeddate_ok("", NULL);
+	feeddate_ok("now", NULL);
+
+	html_ok("<p>One &amp; <b>two</b></p><p>Three&hellip;</p>", 0,
+	    "One & two\n\nThree\xe2\x80\xa6");
+	html_ok("a<br>b<li>c</li>  d\n\te", 0, "a\nb\nc\nd e");
+	html_ok("x<script>if (a < b) {}</script>y<style>p{}</style>z", 0,
+	    "xyz");
+	html_ok("&#169; &#x20AC; &#150; &copy2026 &notit; &bogus; AT&T", 0,
+	    "\xc2\xa9 \xe2\x82\xac \xe2\x80\x93 \xc2\xa9" "2026 "
+	    "\xc2\xacit; &bogus; AT&T");
+	html_ok("<!-- c -->a < b <![CDATA[<i>]]>", 0, "a < b <i>");
+	html_ok("  line one\nline two\n\n\npara  ", HTML_PLAIN,
+	    "line one\nline two\n\npara");
+	html_ok("<p>a</p>\n<p>b</p>", HTML_ONELINE, "a b");
+	html_ok("<a href='x>y'>link</a> text", 0, "link text");
+
+	charset_ok(NULL, "caf\xc3\xa9", 5, "caf\xc3\xa9");
+	charset_ok(NULL, "caf\xe9 \x93x\x94", 8,
+	    "caf\xc3\xa9 \xe2\x80\x9cx\xe2\x80\x9d");
+	charset_ok("iso-8859-1", "\xef\xbb\xbf\xc3\xa9", 5, "\xc3\xa9");
+	charset_ok(NULL, "\xff\xfe<\0a\0", 6, "<a");
+	charset_ok("windows-1251",
+	    "<?xml version=\"1.0\"?>\xcf", 22,
+	    "<?xml version=\"1.0\"?>\xd0\x9f");
+	charset_ok(NULL, "<?xml version=\"1.0\" encoding=\"koi8-r\"?>\xf0",
+	    40, "<?xml version=\"1.0\" encoding=\"koi8-r\"?>\xd0\x9f");
+	charset_ok(NULL, "a\x01" "b\x0c\xef\xbf\xbf", 7,
+	    "a b \xef\xbf\xbd");
+	check(url_has_scheme("http://x") && url_has_scheme("tag:a") &&
+	    !url_has_scheme("C:/x") && !url_has_scheme("/a:b") &&
+	    !url_has_scheme("a/b:c"), "url_has_scheme", NULL);
+
 	printf("1..%d\n", n);
 	return failed != 0;
 }

@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "store.h"
 #include "timefmt.h"
+#include "url.h"
 #include "util.h"
 
 #define USER_AGENT "jobline-fetch-feed/" JOBLINE_VERSION \
@@ -58,6 +59,7 @@ static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
 static unsigned long nitems;
 static sqlite3 *db;
+static sqlite3_stmt *st_ok, *st_bad, *st_validators; /* prepared once */
 static const char *db_path;
 static struct fbuf line;	/* the item being written */
 static int64_t last_progress;
@@ -99,19 +101,6 @@ is_scheme(const char *url, const char *scheme)
 	return strncasecmp(url, scheme, n) == 0 && url[n] == ':';
 }
 
-static int
-has_scheme(const char *s)
-{
-	const char *q = s;
-
-	if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
-		return 0;
-	while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-	    (*q >= '0' && *q <= '9') || *q == '+' || *q == '-' || *q == '.')
-		q++;
-	return *q == ':' && q - s > 1;	/* "C:" is a drive, not a scheme */
-}
-
 /* Decide how src is read: HTTP, a path, or an error. */
 static void
 src_classify(struct src *s)
@@ -137,7 +126,7 @@ src_classify(struct src *s)
 		curl_url_cleanup(u);
 		return;
 	}
-	if (has_scheme(s->url)) {
+	if (url_has_scheme(s->url)) {
 		s->error = "unsupported URL scheme (http and https only)";
 		return;
 	}
@@ -181,7 +170,7 @@ read_list(const char *file)
 		}
 		if (*p)
 			*p++ = '\0';
-		if (!has_scheme(url) && url[0] != '/' && strcmp(dir, ".")) {
+		if (!url_has_scheme(url) && url[0] != '/' && strcmp(dir, ".")) {
 			char *full;
 
 			if (asprintf(&full, "%s/%s", dir, url) < 0)
@@ -297,6 +286,13 @@ read_jsonl(FILE *fp)
 
 /* ---- output ---- */
 
+/* Bytes a JSON string cannot hold as they are (and the NUL ending it). */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
 static void
 json_str(struct fbuf *b, const char *s)
 {
@@ -304,11 +300,13 @@ json_str(struct fbuf *b, const char *s)
 	const char *run = s;
 
 	fbuf_addc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (;; s++) {
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
+		while (!json_special[(unsigned char)*s])
+			s++;
+		if ((c = (unsigned char)*s) == '\0')
+			break;
 		fbuf_add(b, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
@@ -478,14 +476,14 @@ static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
 {
-	static sqlite3_stmt *ok, *bad;
+	sqlite3_stmt *ok, *bad;
 	char now[TIME_BUFSZ];
 
 	if (db == NULL)
 		return;
 	time_format(time_now(), now);
-	if (ok == NULL) {
-		ok = store_prepare(db,
+	if (st_ok == NULL) {
+		st_ok = store_prepare(db,
 		    "INSERT INTO feeds (url, title, etag, last_modified,"
 		    " http_status, error, items, failures, last_attempt,"
 		    " last_success) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0,"
@@ -501,7 +499,7 @@ record(struct src *s, const struct http_result *r, const char *error,
 		    "   excluded.items END,"
 		    " failures = 0, last_attempt = excluded.last_attempt,"
 		    " last_success = excluded.last_success");
-		bad = store_prepare(db,
+		st_bad = store_prepare(db,
 		    "INSERT INTO feeds (url, http_status, error, failures,"
 		    " last_attempt) VALUES (?1, ?2, ?3, 1, ?4)"
 		    " ON CONFLICT (url) DO UPDATE SET"
@@ -509,6 +507,8 @@ record(struct src *s, const struct http_result *r, const char *error,
 		    " error = excluded.error, failures = failures + 1,"
 		    " last_attempt = excluded.last_attempt");
 	}
+	ok = st_ok;
+	bad = st_bad;
 	if (error == NULL) {
 		sqlite3_bind_text(ok, 1, s->url, -1, SQLITE_STATIC);
 		store_bind_text(ok, 2, s->fp ? feed_title(s->fp) : NULL);
@@ -554,14 +554,22 @@ ctype_charset(const char *ct, char *buf, size_t size)
 }
 
 static void
-on_body(void *arg, long status, const char *ctype)
+on_body(void *arg, long status, const char *ctype, const char *url,
+    const char *location)
 {
 	struct src *s = arg;
-	char cs[64];
+	char cs[64], *base = NULL;
 
-	if (s->fp == NULL)
-		s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
-		    on_item, s);
+	if (s->fp != NULL)
+		return;
+	time_format(time_now(), s->fetched_at);
+	s->fp = feed_new(s->url, ctype_charset(ctype, cs, sizeof(cs)),
+	    on_item, s);
+	/* links are relative to where the body came from */
+	if (location != NULL && *location)
+		base = url_resolve(url, location);
+	feed_set_base(s->fp, base ? base : url);
+	free(base);
 	(void)status;
 }
 
@@ -658,11 +666,12 @@ read_path(struct src *s)
 static void
 load_validators(struct src *s)
 {
-	static sqlite3_stmt *st;
+	sqlite3_stmt *st;
 
-	if (st == NULL)
-		st = store_prepare(db, "SELECT etag, last_modified FROM feeds"
-		    " WHERE url = ?1");
+	if (st_validators == NULL)
+		st_validators = store_prepare(db, "SELECT etag, last_modified"
+		    " FROM feeds WHERE url = ?1");
+	st = st_validators;
 	sqlite3_bind_text(st, 1, s->url, -1, SQLITE_STATIC);
 	if (store_step_ok(st) == SQLITE_ROW) {
 		const char *e = (const char *)sqlite3_column_text(st, 0);
@@ -883,6 +892,9 @@ main(int argc, char *argv[])
 		_exit(128 + sig_caught);
 	}
 	http_free(h);
+	sqlite3_finalize(st_ok);
+	sqlite3_finalize(st_bad);
+	sqlite3_finalize(st_validators);
 	if (db != NULL)
 		store_close(db);
 	for (i = 0; i < srcs.n; i++) {
