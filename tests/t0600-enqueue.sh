@@ -84,6 +84,20 @@ test_expect 'jobs go in in batches: 25000 lines, all there, one output line each
 	jq -e -s "map(.id) == [range(1; 25001)]" out >/dev/null
 '
 
+test_expect 'a slow producer: what was read is committed, the store is not held while waiting' '
+	mkfifo fifo || exit 1
+	{ echo "{\"n\":1}"; exec sleep 30; } >fifo & p=$!
+	enqueue q <fifo >out & e=$!
+	i=0
+	while [ "$(rows "SELECT count(*) FROM queue" 2>/dev/null)" != 1 ]; do
+		i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
+	done
+	echo "{}" | timeout 20 enqueue other >/dev/null; rc=$?
+	kill $p $e; wait $e
+	test "$(rows "SELECT count(*) FROM queue")" = 2 && test $rc = 0 &&
+	jq -e ".id == 1" out
+'
+
 test_expect 'concurrent enqueues of the same keys: exactly one pending job per key' '
 	jobs 3000 >in &&
 	enqueue q --key k </dev/null &&

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,19 @@ scanned_text(const struct jscan_field *f)
 	if (is_number(f))
 		return xstrndup(f->val, f->len);
 	return NULL;
+}
+
+/* Non-zero when a line can be read from fp without waiting. */
+static int
+input_ready(FILE *fp)
+{
+	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
+
+#ifdef __GLIBC__
+	if (fp->_IO_read_ptr < fp->_IO_read_end)	/* buffered */
+		return 1;
+#endif
+	return poll(&p, 1, 0) != 0;
 }
 
 static void
@@ -562,21 +576,27 @@ main(int argc, char *argv[])
 	sig_catch();
 
 	jsonl_init(&r, stdin, "stdin");
-	store_begin(e.db);
-	batch_start = time_mono();
-	while (!sig_caught && jsonl_next_line(&r) != NULL) {
-		e.nread++;
-		if (rows >= BATCH_ROWS ||
-		    (rows > 0 && time_mono() - batch_start >= BATCH_MS)) {
+	for (;;) {
+		/* never hold the store's write lock while waiting for input:
+		 * workers would wait too */
+		if (rows > 0 && (rows >= BATCH_ROWS ||
+		    time_mono() - batch_start >= BATCH_MS ||
+		    !input_ready(stdin))) {
 			commit(&e);
-			store_begin(e.db);
-			batch_start = time_mono();
 			rows = 0;
 		}
+		if (sig_caught || jsonl_next_line(&r) == NULL)
+			break;
+		if (rows == 0) {
+			store_begin(e.db);
+			batch_start = time_mono();
+		}
+		e.nread++;
 		enqueue_one(&e, &r);
 		rows++;
 	}
-	commit(&e);	/* a dry run has written nothing: commits nothing */
+	if (rows > 0)
+		commit(&e);	/* a dry run has written nothing: commits nothing */
 
 	stats_add("jobs_enqueued", (int64_t)(e.dry_run ? 0 : e.nenq));
 	stats_add("jobs_duplicate", (int64_t)e.ndup);
