@@ -116,6 +116,17 @@ test_expect 'a key whose jobs keep going dead is a problem key until one succeed
 	test "$(rows "SELECT dead_count, last_success IS NOT NULL FROM queue_keys")" = "0|1"
 '
 
+test_expect 'jobs-status shows the queue and its problem key' '
+	for i in 1 2; do
+		echo "{\"k\":\"bad\"}" | enqueue q --key k --max-attempts 1 >/dev/null &&
+		exits 1 dequeue q --drain -q -- false 2>/dev/null || exit 1
+	done
+	echo "{\"n\":1}" | enqueue q >/dev/null &&
+	exits 1 jobs-status --json >st &&
+	jq -e ".queues[0] | .name == \"q\" and .queued == 1 and .dead == 2 and .problemKeys == 1" st &&
+	exits 1 jobs-status | grep -q "problem key bad in q: 2 dead jobs"
+'
+
 test_expect 'a command that cannot be run fails with the reason' '
 	echo "{}" | enqueue q --max-attempts 1 >/dev/null &&
 	exits 1 dequeue q --drain -q -- ./no-such-command 2>err &&
