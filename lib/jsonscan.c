@@ -165,8 +165,9 @@ scan_object(struct scan *sc, int depth, struct jscan_field *f, int nf)
 		if (scan_string(sc, &key, &klen, &esc) < 0)
 			return -1;
 		for (int k = 0; depth == 1 && !esc && k < nf; k++)
-			if (strlen(f[k].key) == klen &&
-			    memcmp(f[k].key, key, klen) == 0)
+			if ((klen == 0 || f[k].key[0] == key[0]) &&
+			    strncmp(f[k].key, key, klen) == 0 &&
+			    f[k].key[klen] == '\0')
 				which = k;
 		skip_ws(sc);
 		if (sc->i >= sc->n || sc->s[sc->i] != ':')

@@ -60,6 +60,29 @@ static const char *const migrations[] = {
 	"    VALUES ('delete', old.rowid, old.text);"
 	"  INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);"
 	"END;"
+	/* search: a compact copy of the vectors, kept by triggers like
+	 * chunks_fts, so that a brute-force scan reads 1.5 KB a chunk rather
+	 * than its whole row (text and record come first, in overflow pages) */
+	"CREATE TABLE chunks_vectors ("
+	"  chunk  INTEGER PRIMARY KEY,"		/* chunks.rowid */
+	"  model  TEXT NOT NULL,"
+	"  vector BLOB NOT NULL"
+	");"
+	"CREATE TRIGGER chunks_vectors_ai AFTER INSERT ON chunks"
+	"  WHEN new.vector IS NOT NULL BEGIN"
+	"  INSERT OR REPLACE INTO chunks_vectors (chunk, model, vector)"
+	"    VALUES (new.rowid, coalesce(new.model, ''), new.vector);"
+	"END;"
+	"CREATE TRIGGER chunks_vectors_au AFTER UPDATE OF vector, model ON chunks"
+	"  BEGIN"
+	"  DELETE FROM chunks_vectors WHERE chunk = old.rowid;"
+	"  INSERT INTO chunks_vectors (chunk, model, vector)"
+	"    SELECT new.rowid, coalesce(new.model, ''), new.vector"
+	"    WHERE new.vector IS NOT NULL;"
+	"END;"
+	"CREATE TRIGGER chunks_vectors_ad AFTER DELETE ON chunks BEGIN"
+	"  DELETE FROM chunks_vectors WHERE chunk = old.rowid;"
+	"END;"
 
 	/* -- store prices: quotes for verify-predictions -- */
 	"CREATE TABLE prices ("

@@ -244,6 +244,29 @@ def news_route(h, query):
     _send(h, 200, body, [("Content-Type", "application/rss+xml")])
 
 
+_conc = {"now": 0, "max": 0}
+_conc_lock = __import__("threading").Lock()
+
+
+@route("/_/conc")
+def conc_route(h, query):
+    """/_/conc?n=I: a small feed after 0.3 s; /_/conc?max=1 answers the
+    most requests this route was serving at once, as text."""
+    import time
+    if "max" in query:
+        _send(h, 200, str(_conc["max"]).encode(), [("Content-Type", "text/plain")])
+        return
+    with _conc_lock:
+        _conc["now"] += 1
+        _conc["max"] = max(_conc["max"], _conc["now"])
+    time.sleep(0.3)
+    with _conc_lock:
+        _conc["now"] -= 1
+    body = ("<rss><channel><title>c</title><item><guid>%s</guid></item>"
+            "</channel></rss>" % query.get("n", ["0"])[0]).encode()
+    _send(h, 200, body, [("Content-Type", "text/xml")])
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jobline-test-httpd"

@@ -226,11 +226,14 @@ test_expect 'several programs creating a new store at once all migrate it once' 
 
 test_expect 'a store held locked too long: a clear error, exit 3, nothing written' '
 	gen 10 | store articles &&
-	{ echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;"; } | sqlite3 "$JOBLINE_DB" & holder=$!
-	sleep 0.5
-	gen 20 more | JOBLINE_BUSY_TIMEOUT=1s exits 3 store articles 2>err &&
+	{ echo "BEGIN EXCLUSIVE;"; echo ".shell touch locked";
+	  while [ ! -e release ]; do sleep 0.1; done; echo "COMMIT;"; } |
+	    sqlite3 "$JOBLINE_DB" & holder=$!
+	while [ ! -e locked ]; do sleep 0.1; done
+	gen 20 more | JOBLINE_BUSY_TIMEOUT=1s exits 3 store articles 2>err; rc=$?
+	touch release; wait $holder
+	test $rc = 0 &&
 	grep -q "database is locked (held by another program for longer than 1s" err &&
-	wait $holder &&
 	test "$(rows "SELECT count(*) FROM articles")" = 10 &&
 	test "$(rows "PRAGMA integrity_check")" = ok
 '

@@ -117,6 +117,15 @@ test_expect 'many feeds from one host at once: all fetched' '
 	test "$(jq -s "map(.n) | sort | length" out)" = 30
 '
 
+test_expect '--per-host bounds the transfers to one host' '
+	for i in 1 2 3 4 5 6 7 8; do echo "$HTTPD/_/conc?n=$i"; done >urls &&
+	fetch-feed -j 8 --per-host 2 -f urls >out &&
+	test "$(wc -l <out)" = 8 &&
+	max=$(python3 -c "import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1]).read().decode())" "$HTTPD/_/conc?max=1") &&
+	test "$max" -le 2 && test "$max" -ge 1
+'
+
 test_expect 'SIGTERM during a slow transfer: stops, exits 143' '
 	fetch-feed --retries 0 "$HTTPD/feeds/rdf.xml" "$HTTPD/_/drip?s=20" >out 2>err & pid=$!
 	sleep 1.5; kill -TERM $pid; wait $pid; rc=$?

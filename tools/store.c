@@ -68,6 +68,7 @@ struct store_ctx {
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
 	int64_t batch_start;	/* when it began, time_mono() */
+	int in_txn;		/* a write transaction is open */
 	const struct table *t;	/* the table's handlers */
 	unsigned long nread, nnew, nunfinished, nseen; /* totals */
 };
@@ -114,6 +115,28 @@ commit(struct store_ctx *c)
 	fflush(c->pending);
 	c->pending_len = 0;
 	c->rows = 0;
+}
+
+/*
+ * Non-zero when the next line is not all in fp's buffer, so that reading it
+ * may block.  The write transaction is committed before such a read: a
+ * store must never hold the write lock while it waits for input, for in a
+ * pipeline such as "store articles --emit new | chunk | embed | store
+ * chunks" that input may be waiting for the other store's commit.  (Chunks
+ * of one item may then be committed in more than one transaction; the item
+ * is still marked complete only in the transaction that stores its last
+ * chunk.)
+ */
+static int
+input_idle(FILE *fp)
+{
+#ifdef __GLIBC__
+	return fp->_IO_read_ptr >= fp->_IO_read_end ||
+	    memchr(fp->_IO_read_ptr, '\n',
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) == NULL;
+#else
+	return 1;
+#endif
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
@@ -844,14 +867,25 @@ main(int argc, char *argv[])
 	show_progress = progress_wanted();
 
 	jsonl_init(&r, stdin, "stdin");
-	store_begin(c.db);
+	/* a large buffer: more whole lines per read, fewer idle commits */
+	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	c.t = t;
-	c.batch_start = time_mono();
-	while (!sig_caught && jsonl_next_line(&r) != NULL) {
+	for (;;) {
 		json_object *out = NULL;
 		enum outcome res;
 		int64_t now;
 
+		if (c.in_txn && input_idle(stdin)) {
+			commit(&c);
+			c.in_txn = 0;
+		}
+		if (sig_caught || jsonl_next_line(&r) == NULL)
+			break;
+		if (!c.in_txn) {
+			store_begin(c.db);
+			c.in_txn = 1;
+			c.batch_start = time_mono();
+		}
 		c.nread++;
 		now = time_mono();
 		res = t->put(&c, &r, &out);
@@ -883,6 +917,8 @@ main(int argc, char *argv[])
 			last_progress = now;
 		}
 	}
+	if (!c.in_txn)
+		store_begin(c.db);
 	t->flush(&c, sig_caught == 0 && r.error == 0);
 	commit(&c);
 	if (show_progress)

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""bench/classify-score.py - score predictions the way `classify --eval` does.
+
+Reads JSON lines with `labels` (gold, a list) and `event_type` (predicted)
+and prints per-label precision, recall, F1 and the macro-F1 over funding,
+acquisition, partnership, hiring, expansion and launch.  A prediction is
+right when it is one of the item's labels; otherwise the item counts for
+its first label that is not "other" (as classify --eval counts)."""
+import json
+import sys
+
+LABELS = ["funding", "acquisition", "partnership", "hiring", "layoffs",
+          "expansion", "launch", "leadership", "legal", "earnings", "other"]
+CORE = ["funding", "acquisition", "partnership", "hiring", "expansion",
+        "launch"]
+conf = {(g, p): 0 for g in LABELS for p in LABELS}
+for line in sys.stdin:
+    o = json.loads(line)
+    labels, pred = o["labels"], o["event_type"]
+    gold = pred if pred in labels else next(
+        (l for l in labels if l != "other"), labels[0])
+    conf[(gold, pred)] += 1
+f1s = {}
+print("%-12s %6s %6s %6s %9s %7s %6s" % ("label", "gold", "pred", "right",
+                                         "precision", "recall", "f1"))
+for l in LABELS:
+    tp = conf[(l, l)]
+    gold = sum(conf[(l, k)] for k in LABELS)
+    pred = sum(conf[(k, l)] for k in LABELS)
+    p = tp / pred if pred else 0
+    r = tp / gold if gold else 0
+    f1s[l] = 2 * p * r / (p + r) if p + r else 0
+    print("%-12s %6d %6d %6d %9.3f %7.3f %6.3f" % (l, gold, pred, tp, p, r,
+                                                   f1s[l]))
+print("macro-F1 funding acquisition partnership hiring expansion launch: "
+      "%.3f" % (sum(f1s[l] for l in CORE) / len(CORE)))

@@ -1,0 +1,106 @@
+#!/bin/sh
+# search: vector, keyword and hybrid ranking over stored chunks
+. "$(dirname "$0")/lib.sh"
+
+# start_openai: the test API server of t0320; sets API.
+start_openai() {
+	rm -f "$TMP/.oai-port"
+	python3 "$TOP/tests/openai-server.py" --port-file "$TMP/.oai-port" \
+	    2>>"$TMP/.oai-log" &
+	test_pids="$test_pids $!"
+	i=0
+	while [ ! -s "$TMP/.oai-port" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.05
+	done
+	API="http://127.0.0.1:$(cat "$TMP/.oai-port")/v1"
+}
+
+# a store of 60 generated articles and two known ones, chunked and embedded
+python3 "$TOP/tests/gen-articles.py" 60 11 >"$TMP/items"
+cat >>"$TMP/items" <<-\EOF
+{"id":"x1","url":"https://news.example.com/x1","title":"Zyxcoin listed on exchange","published":"2026-11-20T10:00:00Z","content":"The obscure token zyxcoin was listed today. Traders rushed in."}
+{"id":"x2","url":"https://news.example.com/x2","title":"Quarterly earnings beat","content":"The retailer reported quarterly earnings above forecasts, lifting its shares."}
+EOF
+store articles --db "$TMP/base.db" --emit new <"$TMP/items" |
+    chunk --words 60 --overlap 10 | embed | store chunks --db "$TMP/base.db"
+
+test_expect 'usage: --help to stdout, bad options exit 2, --version' '
+	search --help | grep -q "^usage: search" &&
+	exits 2 search --bogus 2>err && grep -q usage err &&
+	exits 2 search --mode fuzzy x 2>/dev/null &&
+	exits 2 search -k 0 x 2>/dev/null &&
+	search --version | grep -q "^search (jobline) "
+'
+
+test_expect 'vector: a chunk'"'"'s own text finds it first, with its article fields' '
+	q=$(sqlite3 "$TMP/base.db" "SELECT text FROM chunks WHERE id = '"'"'x2#0'"'"'") &&
+	search --db "$TMP/base.db" -k 3 "$q" >out &&
+	test "$(wc -l <out)" = 3 &&
+	jq -e -s ".[0] | .id == \"x2#0\" and .rank == 1 and .score > 0.999 and
+	    .url == \"https://news.example.com/x2\" and .title == \"Quarterly earnings beat\" and
+	    .item_id == \"x2\" and .n == 0 and .model == \"hash-v1-384\" and (.text | startswith(\"Quarterly\"))" out &&
+	jq -e -s "map(.score) | . == (sort | reverse) and .[1] < .[0]" out
+'
+
+test_expect 'vector: published comes with the hit; -k bounds the hits' '
+	search --db "$TMP/base.db" -k 1 zyxcoin token listed >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].published == \"2026-11-20T10:00:00Z\"" out &&
+	search --db "$TMP/base.db" -k 25 market >out &&
+	test "$(wc -l <out)" = 25
+'
+
+test_expect 'keyword: FTS5 ranking, query syntax taken as words' '
+	search --db "$TMP/base.db" --mode keyword -k 5 "zyxcoin" >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].score > 0 and .[0].model == null" out &&
+	search --db "$TMP/base.db" --mode keyword "\"zyxcoin\" AND (NEAR* -" >out &&
+	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out &&
+	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out
+'
+
+test_expect 'hybrid: reciprocal rank fusion of both rankings' '
+	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
+	jq -e -s "length == 5 and .[0].item_id == \"x2\" and (map(.score) | . == (sort | reverse))" out &&
+	jq -e -s ".[0].score <= (2 / 61 + 0.000001)" out
+'
+
+test_expect 'queries as JSON lines: their fields come with each hit' '
+	printf "%s\n" "{\"query\":\"zyxcoin\",\"qid\":1}" "{\"nothing\":1}" "{\"query\":\"retailer earnings\",\"qid\":2}" >q &&
+	exits 1 search --db "$TMP/base.db" -k 2 <q >out 2>err &&
+	grep -q "search: stdin:2: no query" err &&
+	jq -e -s "length == 4 and (map(.qid) == [1,1,2,2]) and .[0].query == \"zyxcoin\" and .[0].item_id == \"x1\"" out
+'
+
+test_expect 'vectors of different models are never compared' '
+	cp "$TMP/base.db" m.db &&
+	echo "{\"id\":\"o1\",\"title\":\"Other model\",\"content\":\"zyxcoin listed\"}" |
+	    store articles --db m.db --emit new | chunk | embed --dim 64 |
+	    store chunks --db m.db &&
+	exits 2 search --db m.db zyxcoin 2>err &&
+	grep -q "several models (hash-v1-384, hash-v1-64): choose one with --model" err &&
+	search --db m.db --model hash-v1-64 -k 5 zyxcoin >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v1-64\"" out &&
+	search --db m.db --model hash-v1-384 -k 100 zyxcoin >out &&
+	jq -e -s "length == 100 and all(.item_id != \"o1\")" out
+'
+
+test_expect 'an empty store gives no hits and exit 0' '
+	search --db empty.db anything >out && test ! -s out &&
+	search --db empty.db --mode hybrid anything >out && test ! -s out
+'
+
+test_expect 'a model of a server: the query is embedded there (--url)' '
+	start_openai &&
+	python3 "$TOP/tests/gen-articles.py" 10 12 >items &&
+	store articles --emit new <items | chunk --words 40 --overlap 5 |
+	    embed --backend openai --url "$API" --model test-m | store chunks &&
+	q=$(rows "SELECT text FROM chunks ORDER BY id LIMIT 1") &&
+	id=$(rows "SELECT id FROM chunks ORDER BY id LIMIT 1") &&
+	search --url "$API" -k 2 "$q" >out &&
+	jq -e -s --arg id "$id" ".[0].id == \$id and .[0].score > 0.9999 and .[0].model == \"test-m\"" out &&
+	exits 1 search --url http://127.0.0.1:9/v1 "$q" 2>err &&
+	grep -q "cannot embed the query" err
+'
+
+test_done

@@ -1,0 +1,164 @@
+#!/bin/sh
+# classify: event types, companies, industries, amounts, priority, pass-through
+. "$(dirname "$0")/lib.sh"
+L=$DATA/classify/labelled.jsonl
+
+test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
+	classify --help | grep -q "^usage: classify" &&
+	exits 2 classify --bogus 2>err && grep -q usage err &&
+	exits 2 classify extra-arg 2>/dev/null &&
+	exits 2 classify --train 2>/dev/null &&
+	classify --version | grep -q "^classify (jobline) "
+'
+
+test_expect 'adds every field and keeps the caller'"'"'s fields as they came' '
+	printf "%s\n" "{\"id\":\"a\",\"n\":1.50,\"x\":{\"y\":[1,2]},\"title\":\"Zuri Pay raises \$12 million Series A\"}" |
+	    classify >out &&
+	jq -e ".id == \"a\" and .x.y == [1,2] and .event_type == \"funding\" and
+	    (.event_confidence > 0.5 and .event_confidence <= 1) and
+	    .companies == [\"Zuri Pay\"] and .industries == [] and
+	    .amount == {value: 12000000, currency: \"USD\"} and
+	    .tracked == false and (.priority | type) == \"number\"" out &&
+	grep -q "\"n\":1.50," out
+'
+
+test_expect 'every labelled test headline gets its event type' '
+	classify <"$L" >out &&
+	test "$(wc -l <out)" = "$(wc -l <"$L")" &&
+	jq -e -s "map(select(.event_type as \$e | .labels | index(\$e) | not)) | length == 0" out
+'
+
+test_expect 'companies: main one first, legal forms stripped, no fragments' '
+	classify <"$L" >out &&
+	jq -e -n --slurpfile g "$L" --slurpfile p out "[range(0; \$g | length) |
+	    select((\$g[.].companies | length) > 0 and
+	    \$g[.].companies[0] != \$p[.].companies[0])] | length == 0" &&
+	jq -e -s "map(select(.id == \"t7\"))[0] | .companies == [\"Duka Commerce\", \"Soko Labs\"]" out &&
+	jq -e -s "map(select(.id == \"t4\"))[0] | .companies == [\"Savanna Logistics\"]" out &&
+	jq -e -s "map(select(.id == \"t6\"))[0] | .companies == [\"Jambo Mobility\", \"Boda Rides\"]" out &&
+	jq -e -s "map(select(.id == \"t3\"))[0] | .companies == [\"Bluefin AI\", \"Tiger Global\"]" out &&
+	jq -e -s "map(select(.id == \"t30\" or .id == \"t31\" or .id == \"t32\") | .companies == []) == [true, true, true]" out
+'
+
+test_expect 'companies: no amounts, places or lone name words; camel case; name words after a known name' '
+	cat >in <<-\EOF &&
+	{"title":"Nigerian fintech Moniepoint raises $110M led by Development Partners International"}
+	{"title":"Kenya'"'"'s M-Kopa secures $250 million in debt and equity funding"}
+	{"title":"Amazon to buy iRobot for $1.7 billion"}
+	{"title":"Jumia Technologies AG reports third-quarter loss"}
+	{"title":"Sendy shuts down after failing to raise funds"}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Moniepoint","Development Partners International"]
+	["M-Kopa"]
+	["Amazon","iRobot"]
+	["Jumia Technologies"]
+	["Sendy"]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'eval on the labelled set: all right, company P/R reported' '
+	classify --eval <"$L" >rep &&
+	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
+	grep -q "^companies: 32 items, 39 gold" rep &&
+	grep -q "^confusion" rep &&
+	awk "/^companies:/ { if (\$(NF-4) + 0 < 0.9 || \$(NF-2) + 0 < 0.9) exit 1 }" rep
+'
+
+test_expect 'amounts: symbols, codes, words, multipliers' '
+	cat >in <<-\EOF &&
+	{"title":"A raises $5.5 million"}
+	{"title":"B gets €12M"}
+	{"title":"C bags KES 300m"}
+	{"title":"Series B of 40 million dollars for D"}
+	{"title":"E closes £1.2bn deal"}
+	{"title":"F pays US$ 2,500,000"}
+	{"title":"G wins 7 new clients"}
+	EOF
+	classify <in >out &&
+	jq -c ".amount" out >got &&
+	cat >want <<-\EOF &&
+	{"value":5500000,"currency":"USD"}
+	{"value":12000000,"currency":"EUR"}
+	{"value":300000000,"currency":"KES"}
+	{"value":40000000,"currency":"USD"}
+	{"value":1200000000,"currency":"GBP"}
+	{"value":2500000,"currency":"USD"}
+	null
+	EOF
+	test_cmp want got
+'
+
+test_expect 'industries from the lexicon' '
+	echo "{\"title\":\"Kilimo Tech raises money\",\"summary\":\"The agritech startup helps farmers sell crops over mobile money.\"}" |
+	    classify | jq -e ".industries | index(\"agritech\") and index(\"fintech\")"
+'
+
+test_expect 'items without text: other, confidence 0, passed through' '
+	printf "{}\n{\"id\":7,\"title\":\"\"}\n{\"title\":null,\"summary\":\"   \"}\n" | classify >out &&
+	test "$(wc -l <out)" = 3 &&
+	jq -e -s "all(.event_type == \"other\" and .event_confidence == 0 and
+	    .companies == [] and .priority == 0)" out &&
+	jq -e -s ".[1].id == 7" out
+'
+
+test_expect 'bad lines are reported with their number and skipped; exit 1' '
+	printf "{\"title\":\"Apple unveils new iPhone\"}\nnot json\n[1]\n{\"title\":\"Jumia lays off staff\"}\n" |
+	    exits 1 classify >out 2>err &&
+	test "$(wc -l <out)" = 2 &&
+	grep -q "^classify: stdin:2: " err && grep -q "^classify: stdin:3: not a JSON object" err
+'
+
+test_expect 'existing classify fields are replaced, not doubled' '
+	echo "{\"title\":\"Jumia lays off staff\",\"event_type\":\"funding\",\"priority\":99,\"z\":1}" |
+	    classify >out &&
+	test "$(grep -o "\"event_type\"" out | wc -l)" = 1 &&
+	jq -e ".event_type == \"layoffs\" and .priority < 99 and .z == 1" out
+'
+
+test_expect 'tracked companies: JSON lines and plain lists, aliases, high priority' '
+	printf "%s\n" "{\"name\":\"Zuri Pay\",\"aliases\":[\"ZuriPay\",\"Zuri\"]}" >tracked.jsonl &&
+	printf "# tracked\nKilimo Tech | Kilimo\n" >tracked.txt &&
+	printf "%s\n" "{\"title\":\"ZuriPay opens office\"}" "{\"title\":\"Kilimo hires a CFO\"}" "{\"title\":\"Acme Labs opens office\"}" >in &&
+	classify --tracked tracked.jsonl <in >a &&
+	jq -e -s ".[0].tracked == true and .[0].companies[0] == \"Zuri Pay\" and .[0].priority >= 70 and
+	    .[1].tracked == false and .[2].tracked == false and .[2].priority < 70" a &&
+	classify --tracked tracked.txt <in >b &&
+	jq -e -s ".[1].tracked == true and .[1].companies[0] == \"Kilimo Tech\" and .[0].tracked == false" b
+'
+
+test_expect 'priority: strong recent events rank above old and weak ones ($JOBLINE_NOW)' '
+	cat >in <<-\EOF &&
+	{"id":"new","title":"Duka Commerce acquires Soko Labs","published":"2026-11-22T07:00:00Z"}
+	{"id":"old","title":"Duka Commerce acquires Soko Labs","published":"2026-10-01T07:00:00Z"}
+	{"id":"weak","title":"Ten tips for a better morning","published":"2026-11-22T07:00:00Z"}
+	EOF
+	JOBLINE_NOW=2026-11-22T08:00:00Z classify <in >out &&
+	jq -e -s ".[0].priority > .[1].priority and .[1].priority > .[2].priority and .[0].priority <= 60" out
+'
+
+test_expect '--explain names the rules, the companies and the priority' '
+	echo "{\"title\":\"Zuri Pay raises \$12 million\"}" | classify --explain >out &&
+	jq -e ".explain.decided_by == \"rules\" and .explain.scores.funding > 0 and
+	    (.explain.why | any(test(\"^funding .*raises.*rules:[0-9]+\"))) and
+	    (.explain.why | any(test(\"^company .Zuri Pay.: subject\"))) and
+	    (.explain.why | any(test(\"^priority \")))" out &&
+	echo "{\"title\":\"Zuri Pay raises \$12 million\"}" | classify >plain &&
+	jq -e "has(\"explain\") | not" plain
+'
+
+test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
+	printf "%s\n" "{\"title\":\"Nestlé SA acquires Café Ñandú GmbH for €1m\"}" "{\"title\":\"Ünïcode \\\\u0000 \\\"quoted\\\" Labs Inc raises\"}" |
+	    classify >out &&
+	jq -e -s "length == 2" out &&
+	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
+'
+
+test_expect 'counters go to $JOBLINE_STATS' '
+	JOBLINE_STATS=$PWD/stats classify <"$L" >/dev/null &&
+	grep -q "^items_classified 32$" stats && grep -q "^items_other 3$" stats
+'
+
+test_done

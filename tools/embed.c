@@ -1,0 +1,703 @@
+/*
+ * embed - add a vector to every record with text: offline feature hashing
+ * (hash-v1) or an OpenAI-compatible /embeddings endpoint.  See man/embed.1.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashembed.h"
+#include "jsonl.h"
+#include "jsonscan.h"
+#include "openai.h"
+#include "segment.h"
+#include "sig.h"
+#include "stats.h"
+#include "timefmt.h"
+#include "util.h"
+
+enum { OPT_BACKEND = OPT_FIRST_PRIVATE, OPT_DIM, OPT_FIELD, OPT_BASE64,
+	OPT_URL, OPT_MODEL, OPT_BATCH, OPT_MAXCHARS, OPT_RETRIES,
+	OPT_TIMEOUT };
+
+#define DEFAULT_OPENAI_MODEL "text-embedding-3-small"
+
+/* A record waiting for its vector, in input order. */
+struct rec {
+	struct rec *next;	/* next in output order */
+	json_object *o;		/* the record; owned */
+	float *vec;		/* its vector once known; owned */
+	int dim;		/* floats in vec */
+	int state;		/* REC_* */
+};
+
+enum { REC_WAIT, REC_READY, REC_FAILED, REC_PASS };
+
+/* A request to the server: records [first, first + n) of the queue. */
+struct batch {
+	struct embed *e;	/* the program */
+	struct rec **recs;	/* its records; the array is owned */
+	int n;			/* how many */
+};
+
+struct embed {
+	int openai;		/* --backend openai */
+	int dim;		/* --dim, 0 for the backend's default */
+	const char *field;	/* --field */
+	int base64;		/* --base64 */
+	const char *model;	/* embedding_model written */
+	const char *api_model;	/* model name sent to the server */
+	int batch;		/* --batch */
+	size_t max_chars;	/* --max-chars */
+	int verbose;		/* -v */
+	struct hashembed *hash;	/* the hash backend */
+	struct oai *api;	/* the openai backend */
+	struct rec *head, *tail;	/* records not yet written */
+	struct rec **open;	/* the batch being filled */
+	int nopen;		/* records in it */
+	float *vec;		/* the hash backend's vector */
+	int veccap;		/* its dimension */
+	char *line;		/* output line being built */
+	size_t linecap;		/* its capacity */
+	unsigned long nread, nembedded, npassed, nfailed, ntruncated;
+	unsigned long nbytes;	/* text bytes embedded */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: embed [--backend hash|openai] [--dim N] "
+	    "[--field F] [--base64] [--url URL]\n"
+	    "             [--model NAME] [--batch N] [-j N] [--max-chars N] "
+	    "[--retries N]\n"
+	    "             [--timeout DURATION] [-v]\n");
+	exit(status);
+}
+
+/* ---- output ---- */
+
+static void
+line_reserve(struct embed *e, size_t len, size_t more)
+{
+	if (len + more > e->linecap) {
+		e->linecap = (len + more) * 2;
+		e->line = xrealloc(e->line, e->linecap);
+	}
+}
+
+/* A float as JSON: at most 9 decimals, exact enough for float32 in [-1,1]
+ * and the same text on every machine. */
+static size_t
+format_float(char *out, float f)
+{
+	double x = f, ax = fabs(x);
+	char *p = out;
+	long long v;
+
+	if (!isfinite(x))
+		return (size_t)sprintf(out, "0");
+	if (ax >= 1.0)
+		return (size_t)sprintf(out, "%.9g", x);
+	v = (long long)(ax * 1e9 + 0.5);
+	if (v == 0)
+		return (size_t)sprintf(out, "0");
+	if (v >= 1000000000LL)
+		return (size_t)sprintf(out, x < 0 ? "-1" : "1");
+	if (x < 0)
+		*p++ = '-';
+	*p++ = '0';
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	p += 9;
+	while (p[-1] == '0')
+		p--;
+	return (size_t)(p - out);
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t
+base64_encode(char *out, const unsigned char *in, size_t n)
+{
+	char *p = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
+		    in[i + 2];
+
+		*p++ = b64[v >> 18];
+		*p++ = b64[(v >> 12) & 63];
+		*p++ = b64[(v >> 6) & 63];
+		*p++ = b64[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)in[i] << 16 |
+		    (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+
+		*p++ = b64[v >> 18];
+		*p++ = b64[(v >> 12) & 63];
+		*p++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*p++ = '=';
+	}
+	return (size_t)(p - out);
+}
+
+/*
+ * Write the record s[0..len), which ends with its closing brace and has no
+ * embedding fields, with "embedding" and "embedding_model" added.
+ */
+static void
+write_vector(struct embed *e, const char *s, size_t len, const float *vec,
+    int dim)
+{
+	size_t n;
+
+	/* the record without its closing brace, then the two fields */
+	line_reserve(e, 0, len + (size_t)dim * 16 + strlen(e->model) + 64);
+	n = len - 1;
+	memcpy(e->line, s, n);
+	while (n > 0 && (e->line[n - 1] == ' ' || e->line[n - 1] == '\t'))
+		n--;
+	if (n > 1)
+		e->line[n++] = ',';
+	memcpy(e->line + n, "\"embedding\":", 12);
+	n += 12;
+	if (e->base64) {
+		unsigned char buf[12];
+		size_t k = 0;
+
+		/* little-endian float32, 3 floats (16 characters) at a time */
+		e->line[n++] = '"';
+		for (int i = 0; i < dim; i++) {
+			uint32_t u;
+
+			memcpy(&u, &vec[i], 4);
+			for (int j = 0; j < 4; j++)
+				buf[k++] = (unsigned char)(u >> (8 * j));
+			if (k == sizeof(buf)) {
+				n += base64_encode(e->line + n, buf, k);
+				k = 0;
+			}
+		}
+		n += base64_encode(e->line + n, buf, k);
+		e->line[n++] = '"';
+	} else {
+		e->line[n++] = '[';
+		for (int i = 0; i < dim; i++) {
+			if (i > 0)
+				e->line[n++] = ',';
+			n += format_float(e->line + n, vec[i]);
+		}
+		e->line[n++] = ']';
+	}
+	n += (size_t)sprintf(e->line + n, ",\"embedding_model\":");
+	{
+		json_object *m = json_object_new_string(e->model);
+		const char *ms = jsonl_text(m, &len);
+
+		memcpy(e->line + n, ms, len);
+		n += len;
+		json_object_put(m);
+	}
+	e->line[n++] = '}';
+	e->line[n++] = '\n';
+	fwrite(e->line, 1, n, stdout);
+}
+
+/* Write o with "embedding" and "embedding_model" set to vec. */
+static void
+write_embedded(struct embed *e, json_object *o, const float *vec, int dim)
+{
+	const char *s;
+	size_t len;
+
+	json_object_object_del(o, "embedding");
+	json_object_object_del(o, "embedding_model");
+	s = jsonl_text(o, &len);
+	write_vector(e, s, len, vec, dim);
+}
+
+/*
+ * The hash backend's fast path: the current line is scanned, not built;
+ * a record with no embedding fields yet is written as it came with the
+ * two fields added.
+ */
+static void
+hash_line(struct embed *e, struct jsonl_reader *r)
+{
+	struct jscan_field f[3] = { { .key = e->field },
+	    { .key = "embedding" }, { .key = "embedding_model" } };
+	char *tmp = NULL;
+	const char *text;
+	size_t len;
+
+	if (!jsonl_scan(r, f, 3))
+		return;
+	if (!f[0].found || !f[0].is_string) {
+		fwrite(r->line, 1, r->len, stdout);
+		putc('\n', stdout);
+		e->npassed++;
+		return;
+	}
+	if (f[0].escaped) {
+		text = tmp = jscan_string(&f[0]);
+		len = strlen(tmp);
+	} else {
+		text = f[0].val;
+		len = f[0].len;
+	}
+	if (e->veccap < hashembed_dim(e->hash)) {
+		e->veccap = hashembed_dim(e->hash);
+		free(e->vec);
+		e->vec = xmalloc((size_t)e->veccap * sizeof(float));
+	}
+	hashembed_vector(e->hash, text, len, e->vec);
+	e->nbytes += len;
+	e->nembedded++;
+	free(tmp);
+	if (f[1].found || f[2].found) {
+		json_object *o = jsonl_parse(r);
+
+		if (o != NULL) {
+			write_embedded(e, o, e->vec, e->veccap);
+			json_object_put(o);
+		}
+		return;
+	}
+	len = r->len;
+	while (len > 0 && r->line[len - 1] != '}')
+		len--;
+	write_vector(e, r->line, len, e->vec, e->veccap);
+}
+
+/* Write the records at the head of the queue that are settled. */
+static void
+drain(struct embed *e)
+{
+	struct rec *r;
+
+	while ((r = e->head) != NULL && r->state != REC_WAIT) {
+		if (r->state == REC_READY) {
+			write_embedded(e, r->o, r->vec, r->dim);
+			e->nembedded++;
+		} else if (r->state == REC_PASS) {
+			jsonl_write(stdout, r->o);
+			e->npassed++;
+		}
+		e->head = r->next;
+		if (e->head == NULL)
+			e->tail = NULL;
+		json_object_put(r->o);
+		free(r->vec);
+		free(r);
+	}
+	fflush(stdout);
+}
+
+/* ---- openai ---- */
+
+/* The text to send: at most max_chars characters, cut at a space. */
+static size_t
+clip(struct embed *e, const char *s, size_t len)
+{
+	size_t i = 0, chars = 0, lastspace = 0;
+	int cp;
+
+	while (i < len) {
+		if (chars == e->max_chars) {
+			e->ntruncated++;
+			return lastspace > 0 ? lastspace : i;
+		}
+		i += seg_decode(s + i, len - i, &cp);
+		chars++;
+		if (seg_is_space(cp))
+			lastspace = i;
+	}
+	return len;
+}
+
+static const char *
+batch_first_id(struct batch *b)
+{
+	const char *id = json_get_string(b->recs[0]->o, "id");
+
+	return id ? id : "?";
+}
+
+static void
+batch_fail(struct batch *b, const char *why)
+{
+	const char *last = json_get_string(b->recs[b->n - 1]->o, "id");
+
+	warnx("batch of %d record%s (%s .. %s) failed: %s", b->n,
+	    b->n == 1 ? "" : "s", batch_first_id(b), last ? last : "?", why);
+	for (int i = 0; i < b->n; i++)
+		b->recs[i]->state = REC_FAILED;
+	b->e->nfailed += (unsigned long)b->n;
+}
+
+static void
+batch_done(void *arg, json_object *resp, const char *error)
+{
+	struct batch *b = arg;
+	json_object *data, *item, *emb, *idx;
+	char why[128];
+	int dim = -1;
+
+	if (resp == NULL) {
+		batch_fail(b, error);
+		goto out;
+	}
+	if (!json_object_object_get_ex(resp, "data", &data) ||
+	    !json_object_is_type(data, json_type_array) ||
+	    (int)json_object_array_length(data) != b->n) {
+		batch_fail(b, "malformed answer: no data array of one "
+		    "embedding per input");
+		goto out;
+	}
+	for (int i = 0; i < b->n; i++) {
+		int at = i, n;
+
+		item = json_object_array_get_idx(data, (size_t)i);
+		if (json_object_object_get_ex(item, "index", &idx) &&
+		    json_object_is_type(idx, json_type_int))
+			at = json_object_get_int(idx);
+		if (at < 0 || at >= b->n || b->recs[at]->vec != NULL) {
+			batch_fail(b, "malformed answer: bad index");
+			goto out;
+		}
+		if (!json_object_object_get_ex(item, "embedding", &emb) ||
+		    !json_object_is_type(emb, json_type_array) ||
+		    (n = (int)json_object_array_length(emb)) == 0 ||
+		    (dim >= 0 && n != dim)) {
+			snprintf(why, sizeof(why), "malformed answer: "
+			    "embedding %d is not an array of %s numbers", i,
+			    dim >= 0 ? "as many" : "");
+			batch_fail(b, why);
+			goto out;
+		}
+		dim = n;
+		b->recs[at]->vec = xmalloc((size_t)n * sizeof(float));
+		b->recs[at]->dim = n;
+		for (int k = 0; k < n; k++) {
+			json_object *v = json_object_array_get_idx(emb,
+			    (size_t)k);
+
+			if (!json_object_is_type(v, json_type_double) &&
+			    !json_object_is_type(v, json_type_int)) {
+				batch_fail(b, "malformed answer: embedding "
+				    "holds a non-number");
+				goto out;
+			}
+			b->recs[at]->vec[k] = (float)json_object_get_double(v);
+		}
+	}
+	for (int i = 0; i < b->n; i++)
+		b->recs[i]->state = REC_READY;
+out:
+	for (int i = 0; i < b->n; i++)
+		if (b->recs[i]->state == REC_FAILED) {
+			free(b->recs[i]->vec);
+			b->recs[i]->vec = NULL;
+		}
+	free(b->recs);
+	free(b);
+}
+
+/* Send the open batch. */
+static void
+submit(struct embed *e)
+{
+	struct batch *b;
+	json_object *req, *input;
+	const char *body;
+	size_t len;
+
+	if (e->nopen == 0)
+		return;
+	b = xcalloc(1, sizeof(*b));
+	b->e = e;
+	b->recs = e->open;
+	b->n = e->nopen;
+	e->open = NULL;
+	e->nopen = 0;
+	req = json_object_new_object();
+	json_object_object_add(req, "model",
+	    json_object_new_string(e->api_model));
+	input = json_object_new_array_ext(b->n);
+	for (int i = 0; i < b->n; i++) {
+		const char *t = json_get_string(b->recs[i]->o, e->field);
+		size_t tl = strlen(t);
+
+		e->nbytes += tl;
+		json_object_array_add(input,
+		    json_object_new_string_len(t, (int)clip(e, t, tl)));
+	}
+	json_object_object_add(req, "input", input);
+	json_object_object_add(req, "encoding_format",
+	    json_object_new_string("float"));
+	if (e->dim > 0)
+		json_object_object_add(req, "dimensions",
+		    json_object_new_int(e->dim));
+	body = jsonl_text(req, &len);
+	oai_post(e->api, "/embeddings", body, len, batch_done, b);
+	json_object_put(req);
+}
+
+/* ---- input ---- */
+
+static void
+take(struct embed *e, json_object *o)
+{
+	struct rec *r = xcalloc(1, sizeof(*r));
+	const char *text = json_get_string(o, e->field);
+
+	r->o = o;
+	if (e->tail != NULL)
+		e->tail->next = r;
+	else
+		e->head = r;
+	e->tail = r;
+	if (text == NULL || (e->openai && *text == '\0')) {
+		r->state = REC_PASS;
+		return;
+	}
+	if (!e->openai) {
+		size_t len = strlen(text);
+
+		r->dim = hashembed_dim(e->hash);
+		r->vec = xmalloc((size_t)r->dim * sizeof(float));
+		hashembed_vector(e->hash, text, len, r->vec);
+		e->nbytes += len;
+		r->state = REC_READY;
+		return;
+	}
+	r->state = REC_WAIT;
+	if (e->open == NULL)
+		e->open = xcalloc((size_t)e->batch, sizeof(*e->open));
+	e->open[e->nopen++] = r;
+	if (e->nopen == e->batch)
+		submit(e);
+}
+
+static int
+num_arg(const char *name, const char *s, long min, long max)
+{
+	long v;
+
+	if (!parse_long(s, min, max, &v)) {
+		warnx("--%s takes a number from %ld to %ld", name, min, max);
+		usage(stderr, EXIT_USAGE);
+	}
+	return (int)v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "dim", required_argument, NULL, OPT_DIM },
+		{ "field", required_argument, NULL, OPT_FIELD },
+		{ "base64", no_argument, NULL, OPT_BASE64 },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-chars", required_argument, NULL, OPT_MAXCHARS },
+		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct embed e;
+	struct jsonl_reader r;
+	json_object *o;
+	const char *url = NULL, *model = NULL;
+	char *modelbuf = NULL;
+	int ch, jobs = 4, retries = 5, status = EXIT_OK, show_progress;
+	int64_t timeout = 120000, last_progress = 0, t0;
+
+	memset(&e, 0, sizeof(e));
+	e.field = "text";
+	e.batch = 100;
+	e.max_chars = 8000;
+	while ((ch = getopt_long(argc, argv, "j:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_BACKEND:
+			if (strcmp(optarg, "openai") == 0)
+				e.openai = 1;
+			else if (strcmp(optarg, "hash") == 0)
+				e.openai = 0;
+			else {
+				warnx("--backend takes hash or openai");
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_DIM:
+			e.dim = num_arg("dim", optarg, 1, HASHEMBED_MAXDIM);
+			break;
+		case OPT_FIELD:
+			e.field = optarg;
+			break;
+		case OPT_BASE64:
+			e.base64 = 1;
+			break;
+		case OPT_URL:
+			url = optarg;
+			break;
+		case OPT_MODEL:
+			model = optarg;
+			break;
+		case OPT_BATCH:
+			e.batch = num_arg("batch", optarg, 1, 100000);
+			break;
+		case 'j':
+			jobs = num_arg("jobs", optarg, 1, 256);
+			break;
+		case OPT_MAXCHARS:
+			e.max_chars = (size_t)num_arg("max-chars", optarg, 1,
+			    100000000);
+			break;
+		case OPT_RETRIES:
+			retries = num_arg("retries", optarg, 0, 100);
+			break;
+		case OPT_TIMEOUT:
+			if (duration_parse(optarg, &timeout) != 0 ||
+			    timeout <= 0) {
+				warnx("--timeout takes a duration (30s, 2m)");
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case 'v':
+			e.verbose = 1;
+			break;
+		case 'q':
+			e.verbose = 0;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(stderr, EXIT_USAGE);
+
+	if (e.openai) {
+		e.api_model = model ? model : DEFAULT_OPENAI_MODEL;
+		/* the dimension is part of the vector space's name */
+		if (e.dim > 0) {
+			if (asprintf(&modelbuf, "%s@%d", e.api_model,
+			    e.dim) < 0)
+				die_nomem();
+			e.model = modelbuf;
+		} else
+			e.model = e.api_model;
+		e.api = oai_new(url, jobs);
+		oai_set_retries(e.api, retries);
+		oai_set_timeout(e.api, (long)timeout);
+	} else {
+		int dim = e.dim > 0 ? e.dim : HASHEMBED_DIM;
+
+		if (model != NULL && (!hashembed_parse_model(model, &dim) ||
+		    (e.dim > 0 && dim != e.dim))) {
+			warnx("%s: not a model of the hash backend "
+			    "(hash-v1-DIM)", model);
+			usage(stderr, EXIT_USAGE);
+		}
+		e.hash = hashembed_new(dim);
+		e.model = hashembed_model(e.hash);
+	}
+
+	sig_catch();
+	show_progress = progress_wanted();
+	t0 = time_mono();
+	jsonl_init(&r, stdin, "stdin");
+	while (!sig_caught && !e.openai && jsonl_next_line(&r) != NULL) {
+		e.nread++;
+		hash_line(&e, &r);
+		fflush(stdout);
+		if (show_progress) {
+			int64_t now = time_mono();
+
+			if (now - last_progress >= 200) {
+				fprintf(stderr, "\rembed: %lu read, %lu embedded",
+				    e.nread, e.nembedded);
+				last_progress = now;
+			}
+		}
+	}
+	while (!sig_caught && e.openai && (o = jsonl_next(&r)) != NULL) {
+		e.nread++;
+		take(&e, o);
+		if (e.openai)
+			while (oai_room(e.api) == 0 && oai_pending(e.api) > 0)
+				oai_run(e.api);
+		drain(&e);
+		if (show_progress) {
+			int64_t now = time_mono();
+
+			if (now - last_progress >= 200) {
+				fprintf(stderr, "\rembed: %lu read, %lu embedded",
+				    e.nread, e.nembedded);
+				last_progress = now;
+			}
+		}
+	}
+	if (e.openai) {
+		submit(&e);
+		while (oai_pending(e.api) > 0) {
+			oai_run(e.api);
+			drain(&e);
+		}
+	}
+	drain(&e);
+	if (show_progress)
+		fprintf(stderr, "\rembed: %lu read, %lu embedded\n", e.nread,
+		    e.nembedded);
+	if (e.verbose) {
+		double secs = (double)(time_mono() - t0) / 1000.0;
+
+		warnx("%lu read, %lu embedded (%s), %lu passed without text, "
+		    "%lu failed, %lu truncated, %lu bad; %.1f MB of text in "
+		    "%.2fs", e.nread, e.nembedded, e.model, e.npassed,
+		    e.nfailed, e.ntruncated, r.bad, (double)e.nbytes / 1e6,
+		    secs);
+	}
+	stats_add("embed_read", (int64_t)e.nread);
+	stats_add("embedded", (int64_t)e.nembedded);
+	stats_add("embed_failed", (int64_t)e.nfailed);
+	stats_add("embed_truncated", (int64_t)e.ntruncated);
+	stats_add("embed_bytes", (int64_t)e.nbytes);
+	stats_flush();
+	if (r.bad > 0 || r.error != 0 || e.nfailed > 0)
+		status = EXIT_PARTIAL;
+	jsonl_free(&r);
+	oai_free(e.api);
+	hashembed_free(e.hash);
+	free(e.open);
+	free(e.line);
+	free(e.vec);
+	free(modelbuf);
+	if (sig_caught)
+		status = 128 + sig_caught;
+	exit_flush(status);
+}
