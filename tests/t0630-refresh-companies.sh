@@ -64,6 +64,17 @@ test_expect 'classify is used when it is installed' '
 	test "$(rows "SELECT DISTINCT json_extract(record, \"\$.event_type\") FROM company_updates")" = funding
 '
 
+if [ -x "$TOP/bin/classify" ]; then
+	test_expect 'with jobline classify, the updates carry their event type' '
+		echo "{\"name\":\"Acme Robotics\",\"rank\":90}" >list &&
+		refresh-companies list &&
+		test "$(rows "SELECT count(*) FROM company_updates WHERE json_extract(record, \"\$.event_type\") IS NOT NULL")" = 2 &&
+		test "$(rows "SELECT json_extract(record, \"\$.event_type\") FROM company_updates WHERE json_extract(record, \"\$.title\") LIKE \"%Series B%\"")" = funding
+	'
+else
+	test_skip 'with jobline classify, the updates carry their event type' 'classify not built'
+fi
+
 test_expect 'the sample list: -n says all 20 are due and why, and runs nothing' '
 	refresh-companies -n >out &&
 	test "$(wc -l <out)" = 20 &&
