@@ -81,9 +81,12 @@ deps:
 test: deps
 	$(MAKE) check
 
+# the main job over the sample feeds, recorded by run-job, then its health
 demo: deps
 	$(MAKE) all
-	bin/ingest-news --db ./jobline.db --report
+	bin/run-job --db ./jobline.db -v ingest-news -- \
+	    bin/ingest-news --db ./jobline.db --report
+	bin/jobs-status --db ./jobline.db
 
 asan:
 	$(MAKE) SANITIZE=1 all

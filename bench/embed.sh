@@ -28,6 +28,7 @@ rm -f port
 python3 "$top/tests/openai-server.py" --port-file port --delay 0.2 2>/dev/null &
 srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
+trap 'exit 129' HUP PIPE INT TERM
 while [ ! -s port ]; do sleep 0.05; done
 api=http://127.0.0.1:$(cat port)/v1
 head -n 2000 chunks.jsonl >few.jsonl

@@ -387,12 +387,19 @@ finish(struct oai *c, struct oai_req *r, CURLcode code)
 int
 oai_run(struct oai *c)
 {
+	return oai_wait(c, -1);
+}
+
+int
+oai_wait(struct oai *c, int fd)
+{
 	int called = 0;
 
 	while (called == 0 && oai_pending(c) > 0) {
 		long wait = start_ready(c);
 		int running, left;
 		CURLMsg *m;
+		struct curl_waitfd w = { fd, CURL_WAIT_POLLIN, 0 };
 
 		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
 			errx(EXIT_FATAL, "libcurl multi failed");
@@ -407,10 +414,10 @@ oai_run(struct oai *c)
 		}
 		if (called > 0)
 			break;
-		if (c->nactive > 0 || c->nwaiting > 0)
-			curl_multi_poll(c->multi, NULL, 0,
-			    (int)(wait > 0 ? (wait < 1000 ? wait : 1000) : 1),
-			    NULL);
+		curl_multi_poll(c->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0,
+		    (int)(wait > 0 ? (wait < 1000 ? wait : 1000) : 1), NULL);
+		if (fd >= 0 && (w.revents & CURL_WAIT_POLLIN))
+			break;
 	}
 	return called;
 }

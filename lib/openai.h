@@ -73,6 +73,13 @@ int oai_room(const struct oai *c);
  */
 int oai_run(struct oai *c);
 
+/*
+ * The same, but return also as soon as descriptor fd is readable (fd < 0:
+ * never), so that a program can drive its transfers while it waits for
+ * input.
+ */
+int oai_wait(struct oai *c, int fd);
+
 /* The base URL in use; owned by c. */
 const char *oai_base(const struct oai *c);
 

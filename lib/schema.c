@@ -15,7 +15,7 @@ static const char *const migrations[] = {
 	/* -- store articles / store chunks: the news pipeline -- */
 	"CREATE TABLE articles ("
 	"  url_key    TEXT PRIMARY KEY,"	/* canonical URL, else 'id:'||id */
-	"  id         TEXT NOT NULL,"		/* the item id chunks refer to */
+	"  id         TEXT NOT NULL,"		/* the id chunks refer to */
 	"  url        TEXT,"
 	"  feed       TEXT,"
 	"  title      TEXT,"
@@ -27,7 +27,7 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL,"
 	"  seen_run   INTEGER"			/* store run that passed it on */
 	");"
-	"CREATE INDEX articles_id ON articles(id);"
+	"CREATE UNIQUE INDEX articles_id ON articles(id);"
 	"CREATE INDEX articles_todo ON articles(first_seen) WHERE complete = 0;"
 	"CREATE TABLE chunks ("
 	"  id         TEXT PRIMARY KEY,"	/* '<item id>#<n>' */
@@ -145,6 +145,7 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 
 	/* -- enqueue / dequeue: the job queue -- */
+	/* Times here carry milliseconds ("2026-11-22T08:30:00.123Z"). */
 	"CREATE TABLE queue ("
 	"  id           INTEGER PRIMARY KEY,"
 	"  queue        TEXT NOT NULL,"
@@ -153,15 +154,16 @@ static const char *const migrations[] = {
 	"  priority     INTEGER NOT NULL DEFAULT 0," /* lower runs first */
 	"  state        TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
 	"    ('queued', 'running', 'done', 'failed', 'dead')),"
-	"  attempts     INTEGER NOT NULL DEFAULT 0,"
+	"  attempts     INTEGER NOT NULL DEFAULT 0," /* claims; fencing token */
 	"  max_attempts INTEGER NOT NULL DEFAULT 5,"
-	"  run_after    TEXT NOT NULL,"
+	"  run_after    TEXT NOT NULL,"		/* not claimed before */
 	"  lease_until  TEXT,"			/* while running */
 	"  worker       TEXT,"			/* host:pid holding the lease */
-	"  last_error   TEXT,"
+	"  last_error   TEXT,"			/* tail of the last failure */
 	"  created_at   TEXT NOT NULL,"
 	"  updated_at   TEXT NOT NULL,"
-	"  completed_at TEXT"
+	"  started_at   TEXT,"			/* of the last claim */
+	"  completed_at TEXT"			/* done or dead */
 	");"
 	"CREATE UNIQUE INDEX queue_pending_key ON queue(queue, key)"
 	"  WHERE key IS NOT NULL AND state IN ('queued', 'running', 'failed');"
@@ -169,13 +171,35 @@ static const char *const migrations[] = {
 	"  WHERE state IN ('queued', 'failed');"
 	"CREATE INDEX queue_leases ON queue(queue, lease_until)"
 	"  WHERE state = 'running';"
+	"CREATE INDEX queue_finished ON queue(queue, state, completed_at)"
+	"  WHERE state IN ('done', 'dead');"
 	"CREATE TABLE queue_keys ("
 	"  queue        TEXT NOT NULL,"
 	"  key          TEXT NOT NULL,"
 	"  last_success TEXT,"			/* for recurring due-ness */
-	"  dead_count   INTEGER NOT NULL DEFAULT 0,"
+	"  dead_count   INTEGER NOT NULL DEFAULT 0," /* dead since last success */
+	"  last_dead    TEXT,"			/* when a job last went dead */
+	"  last_error   TEXT,"			/* that job's last error */
 	"  PRIMARY KEY (queue, key)"
 	") WITHOUT ROWID;"
+	/* a key's record follows its jobs' fate, in the same statement */
+	"CREATE TRIGGER queue_key_done AFTER UPDATE OF state ON queue"
+	"  WHEN new.state = 'done' AND new.key IS NOT NULL BEGIN"
+	"  INSERT INTO queue_keys (queue, key, last_success)"
+	"    VALUES (new.queue, new.key, new.completed_at)"
+	"    ON CONFLICT (queue, key) DO UPDATE SET"
+	"    last_success = max(coalesce(last_success, ''),"
+	"      excluded.last_success), dead_count = 0;"
+	"END;"
+	"CREATE TRIGGER queue_key_dead AFTER UPDATE OF state ON queue"
+	"  WHEN new.state = 'dead' AND old.state <> 'dead'"
+	"  AND new.key IS NOT NULL BEGIN"
+	"  INSERT INTO queue_keys (queue, key, dead_count, last_dead, last_error)"
+	"    VALUES (new.queue, new.key, 1, new.completed_at, new.last_error)"
+	"    ON CONFLICT (queue, key) DO UPDATE SET"
+	"    dead_count = dead_count + 1, last_dead = excluded.last_dead,"
+	"    last_error = excluded.last_error;"
+	"END;"
 
 	/* -- verify-predictions: predictions, votes, user statistics -- */
 	"CREATE TABLE predictions ("

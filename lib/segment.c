@@ -124,7 +124,7 @@ is_title_abbrev(const char *s, size_t n)
 	}
 	low[n] = '\0';
 	for (int i = 0; abbrev[i] != NULL; i++)
-		if (strcmp(low, abbrev[i]) == 0)
+		if (abbrev[i][0] == low[0] && strcmp(low, abbrev[i]) == 0)
 			return 1;
 	/* a single-letter initial: "J." */
 	return n == 1 && ((low[0] >= 'a' && low[0] <= 'z'));

@@ -216,6 +216,34 @@ def ua_route(h, query):
     _send(h, 200, body, [("Content-Type", "text/xml")])
 
 
+@route("/_/news")
+def news_route(h, query):
+    """/_/news?q=QUERY: a news search answer (like Google News RSS search)
+    with two items about QUERY; status 500 when QUERY contains "Failing".
+    Each request is counted under the key news:QUERY (see /_/hits)."""
+    from xml.sax.saxutils import escape
+    q = query.get("q", [""])[0]
+    key = "news:" + q
+    _hits[key] = _hits.get(key, 0) + 1
+    if "Failing" in q:
+        _send(h, 500, b"search failed")
+        return
+    name = q.strip('"')
+    items = "".join(
+        "<item><guid>news-%s-%d</guid><title>%s</title>"
+        "<link>https://news.example.com/%d?q=%s</link>"
+        "<pubDate>Sun, 22 Nov 2026 0%d:00:00 GMT</pubDate>"
+        "<description>%s</description></item>" % (
+            escape(urllib.parse.quote(name)), n, escape(t), n,
+            escape(urllib.parse.quote(name)), n, escape(t))
+        for n, t in ((1, name + " raises $20 million in Series B funding"),
+                     (2, name + " opens a new office in Berlin")))
+    body = ("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+            "<title>\"%s\" - Google News</title>%s</channel></rss>" % (
+                escape(name), items)).encode()
+    _send(h, 200, body, [("Content-Type", "application/rss+xml")])
+
+
 _conc = {"now": 0, "max": 0}
 _conc_lock = __import__("threading").Lock()
 

@@ -27,7 +27,8 @@ test_failed=0
 test_pids=""
 
 test_cleanup() {
-	for p in $test_pids; do
+	# servers started inside a test body's subshell are in .pids too
+	for p in $test_pids $(cat "$TMP/.pids" 2>/dev/null); do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -96,6 +97,7 @@ start_httpd() {
 	python3 "$TOP/tests/httpd.py" --root "$1" --port-file "$TMP/.httpd-port" \
 	    2>"$TMP/.httpd-log" &
 	test_pids="$test_pids $!"
+	echo $! >>"$TMP/.pids"
 	i=0
 	while [ ! -s "$TMP/.httpd-port" ]; do
 		i=$((i + 1))

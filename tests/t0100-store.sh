@@ -77,6 +77,15 @@ test_expect 'a changed article is updated, keeps its id and its state' '
 	test "$(rows "SELECT id, title FROM articles")" = "u1|new"
 '
 
+test_expect 'two articles with one id: the second is given its URL as id' '
+	printf "%s\n" "{\"id\":\"g1\",\"url\":\"https://a.example/1\"}" "{\"id\":\"g1\",\"url\":\"https://b.example/1\"}" |
+	    store articles --emit new >out &&
+	jq -e -s "map(.id) == [\"g1\", \"https://b.example/1\"]" out &&
+	test "$(rows "SELECT id FROM articles ORDER BY url_key")" = "$(printf "g1\nhttps://b.example/1")" &&
+	store articles --emit new <out >again &&
+	jq -e -s "map(.id) == [\"g1\", \"https://b.example/1\"]" again
+'
+
 test_expect 'bad lines are reported with their numbers, the rest stored, exit 1' '
 	{ gen 1; echo "not json"; echo "[1,2]"; echo "{\"title\":\"no key\"}";
 	  printf "{\"id\":\"bad\",\"title\":\"\\377\"}\n"; echo "{\"id\":\"t\",\"x\":1} trailing";

@@ -25,6 +25,8 @@ cat >>"$TMP/items" <<-\EOF
 EOF
 store articles --db "$TMP/base.db" --emit new <"$TMP/items" |
     chunk --words 60 --overlap 10 | embed | store chunks --db "$TMP/base.db"
+# started here, not in a test body, so that test_cleanup stops it
+start_openai
 
 test_expect 'usage: --help to stdout, bad options exit 2, --version' '
 	search --help | grep -q "^usage: search" &&
@@ -91,7 +93,6 @@ test_expect 'an empty store gives no hits and exit 0' '
 '
 
 test_expect 'a model of a server: the query is embedded there (--url)' '
-	start_openai &&
 	python3 "$TOP/tests/gen-articles.py" 10 12 >items &&
 	store articles --emit new <items | chunk --words 40 --overlap 5 |
 	    embed --backend openai --url "$API" --model test-m | store chunks &&

@@ -3,6 +3,10 @@
 # in share/samples (local files), then the same over HTTP
 . "$(dirname "$0")/lib.sh"
 
+# started here, not in a test body, so that test_cleanup stops it
+mkdir -p "$TMP/site" && cp -R "$TOP/share/samples/feeds/." "$TMP/site/"
+start_httpd "$TMP/site"
+
 test_expect 'the sample feeds: every item stored complete, with vectors; report' '
 	ingest-news --report >out 2>err &&
 	test ! -s err &&
@@ -26,9 +30,7 @@ test_expect 'a second run finds nothing new and changes nothing' '
 '
 
 test_expect 'feeds over HTTP; a feed that fails makes the exit status 1' '
-	mkdir -p site && cp -R "$TOP/share/samples/feeds/." site/ &&
-	start_httpd "$PWD/site" &&
-	for f in site/*; do echo "$HTTPD/${f#site/}"; done >feeds.txt &&
+	for f in "$TMP"/site/*; do echo "$HTTPD/${f#"$TMP"/site/}"; done >feeds.txt &&
 	echo "$HTTPD/_/status?code=500" >>feeds.txt &&
 	exits 1 ingest-news -f feeds.txt 2>err &&
 	test "$(rows "SELECT count(*) FROM articles WHERE complete = 0")" = 0 &&

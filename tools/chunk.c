@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,7 +139,22 @@ put_escaped(const char *s, size_t n, FILE *fp)
 	size_t i = 0, run;
 
 	while (i < n) {
-		for (run = i; run < n && !json_esc[(unsigned char)s[run]]; run++)
+		run = i;
+		/* 8 bytes at a time: any below 0x20, '"' or '\\'? */
+		while (run + 8 <= n) {
+			const uint64_t ones = 0x0101010101010101ULL;
+			const uint64_t highs = 0x8080808080808080ULL;
+			uint64_t x, q, b;
+
+			memcpy(&x, s + run, 8);
+			q = x ^ (ones * '"');
+			b = x ^ (ones * '\\');
+			if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+			    ((b - ones) & ~b)) & highs)
+				break;
+			run += 8;
+		}
+		for (; run < n && !json_esc[(unsigned char)s[run]]; run++)
 			;
 		fwrite(s + i, 1, run - i, fp);
 		if (run == n)

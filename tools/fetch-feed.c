@@ -29,8 +29,7 @@
 #include "url.h"
 #include "util.h"
 
-#define USER_AGENT "jobline-fetch-feed/" JOBLINE_VERSION \
-	" (+https://github.com/jobline/jobline)"
+#define USER_AGENT "jobline-fetch-feed/" JOBLINE_VERSION
 
 enum {
 	OPT_OPML = OPT_FIRST_PRIVATE, OPT_PER_HOST, OPT_TIMEOUT,

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,25 +120,29 @@ commit(struct store_ctx *c)
 }
 
 /*
- * Non-zero when the next line is not all in fp's buffer, so that reading it
- * may block.  The write transaction is committed before such a read: a
- * store must never hold the write lock while it waits for input, for in a
- * pipeline such as "store articles --emit new | chunk | embed | store
- * chunks" that input may be waiting for the other store's commit.  (Chunks
- * of one item may then be committed in more than one transaction; the item
- * is still marked complete only in the transaction that stores its last
- * chunk.)
+ * Non-zero when reading the next line would wait: no whole line in fp's
+ * buffer and nothing to read on its descriptor.  The write transaction is
+ * committed then, so that a store does not hold the write lock while it
+ * waits for input -- in a pipeline such as "store articles --emit new |
+ * chunk | embed | store chunks" that input may be waiting for the other
+ * store's commit.  (Chunks of one item may then be committed in more than
+ * one transaction; the item is still marked complete only in the
+ * transaction that stores its last chunk.)  Writers upstream write whole
+ * records (chunk and embed flush after each), so a line begun is not left
+ * half-written while its writer waits.
  */
 static int
 input_idle(FILE *fp)
 {
+	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
+
 #ifdef __GLIBC__
-	return fp->_IO_read_ptr >= fp->_IO_read_end ||
+	if (fp->_IO_read_ptr < fp->_IO_read_end &&
 	    memchr(fp->_IO_read_ptr, '\n',
-	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) == NULL;
-#else
-	return 1;
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL)
+		return 0;
 #endif
+	return poll(&p, 1, 0) == 0;
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
@@ -236,6 +241,30 @@ with_id(struct jsonl_reader *r, const char *id)
 	return o;
 }
 
+/* Insert a new article; SQLITE_DONE (with no change when its URL is
+ * stored already), SQLITE_CONSTRAINT_UNIQUE when another has its id. */
+static int
+articles_insert(struct store_ctx *c, const char *ukey, const char *id,
+    const char *url, const struct jscan_field *f, const char *text,
+    size_t len)
+{
+	sqlite3_stmt *st = c->st[A_INSERT];
+	int rc;
+
+	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, url);
+	bind_field(st, 4, &f[F_FEED]);
+	bind_field(st, 5, &f[F_TITLE]);
+	bind_field(st, 6, &f[F_PUBLISHED]);
+	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->run);
+	rc = store_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
 static enum outcome
 articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
@@ -250,6 +279,7 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	size_t len = r->len;
 	sqlite3_stmt *st;
 	enum outcome res = REC_BAD;
+	int rc;
 
 	batch_boundary(c);
 	if (!jsonl_scan(r, f, F_COUNT))
@@ -280,18 +310,24 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	}
 
 	/* most records are new: try the insert first */
-	st = c->st[A_INSERT];
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, url);
-	bind_field(st, 4, &f[F_FEED]);
-	bind_field(st, 5, &f[F_TITLE]);
-	bind_field(st, 6, &f[F_PUBLISHED]);
-	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->run);
-	store_step_ok(st);
-	sqlite3_reset(st);
+	rc = articles_insert(c, ukey, id, url, f, text, len);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		/* another article has this id (two feeds, one guid): its
+		 * chunks would be taken for this one's; use the URL */
+		free(id);
+		id = xstrdup(url ? url : ukey);
+		json_object_put(*out);
+		if ((*out = with_id(r, id)) == NULL)
+			goto out;
+		text = jsonl_text(*out, &len);
+		rc = articles_insert(c, ukey, id, url, f, text, len);
+		if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+			jsonl_bad(r, "id %s is another article's", id);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_die(c->db, "insert");
 	if (sqlite3_changes(c->db) > 0) {
 		res = REC_NEW;
 		goto out;

@@ -1,0 +1,86 @@
+#!/bin/sh
+# bin/refresh-companies and bin/refresh-company against the test server
+. "$(dirname "$0")/lib.sh"
+
+start_httpd "$DATA" || exit 1
+export JOBLINE_NEWS_URL="$HTTPD/_/news"
+
+# hits NAME: how many searches the server saw for company NAME
+hits() {
+	curl -s -G "$HTTPD/_/hits" --data-urlencode "key=news:\"$1\""
+}
+
+test_expect 'due companies are searched, their news stored as company updates' '
+	cat >list <<-\EOF &&
+	{"name":"Northwind Robotics","rank":97}
+	{"name":"Harbor & Vale \"Capital\" Café","rank":70}
+	{"name":"$(touch pwned) Ltd","every":"weekly"}
+	EOF
+	JOBLINE_NOW=2026-11-01T08:00:00Z refresh-companies list &&
+	test ! -e pwned &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 6 &&
+	rows "SELECT json_extract(record, \"\$.company\") || \" / \" || json_extract(record, \"\$.title\") FROM company_updates ORDER BY 1" >got &&
+	cat >want <<-\EOF &&
+	$(touch pwned) Ltd / $(touch pwned) Ltd opens a new office in Berlin
+	$(touch pwned) Ltd / $(touch pwned) Ltd raises $20 million in Series B funding
+	Harbor & Vale "Capital" Café / Harbor & Vale "Capital" Café opens a new office in Berlin
+	Harbor & Vale "Capital" Café / Harbor & Vale "Capital" Café raises $20 million in Series B funding
+	Northwind Robotics / Northwind Robotics opens a new office in Berlin
+	Northwind Robotics / Northwind Robotics raises $20 million in Series B funding
+	EOF
+	test_cmp want got &&
+	test "$(rows "SELECT count(*) FROM queue WHERE state = \"done\"")" = 3
+'
+
+test_expect 'only what is due is searched again: by rank, by every, across days' '
+	cat >list <<-\EOF &&
+	{"name":"Daily Co","rank":90}
+	{"name":"Second Day Co","rank":65}
+	{"name":"Weekly Co","every":"weekly"}
+	EOF
+	for day in 01 01 02 03 08; do
+		JOBLINE_NOW=2026-11-${day}T08:00:00Z refresh-companies list || exit 1
+	done
+	test "$(hits "Daily Co")" = 4 &&
+	test "$(hits "Second Day Co")" = 3 &&
+	test "$(hits "Weekly Co")" = 2
+'
+
+test_expect 'a company whose search fails is retried later; the others are stored; exit 1' '
+	printf "%s\n" "{\"name\":\"Failing Co\",\"rank\":99}" "{\"name\":\"Good Co\",\"rank\":99}" >list &&
+	JOBLINE_NOW=2026-11-01T08:00:00Z exits 1 refresh-companies list 2>err &&
+	grep -q "^dequeue: job 1: .*500" err &&
+	grep -q "attempt 1/5 failed" err &&
+	test "$(rows "SELECT key || \" \" || state FROM queue ORDER BY id")" = "$(printf "Failing Co failed\nGood Co done")" &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 2
+'
+
+test_expect 'classify is used when it is installed' '
+	mkdir fake &&
+	printf "#!/bin/sh\nexec jq -c \". + {event_type: \\\\\"funding\\\\\"}\"\n" >fake/classify &&
+	chmod +x fake/classify &&
+	echo "{\"name\":\"Acme\",\"rank\":90}" >list &&
+	PATH=$PWD/fake:$PATH refresh-companies list &&
+	test "$(rows "SELECT DISTINCT json_extract(record, \"\$.event_type\") FROM company_updates")" = funding
+'
+
+if [ -x "$TOP/bin/classify" ]; then
+	test_expect 'with jobline classify, the updates carry their event type' '
+		echo "{\"name\":\"Acme Robotics\",\"rank\":90}" >list &&
+		refresh-companies list &&
+		test "$(rows "SELECT count(*) FROM company_updates WHERE json_extract(record, \"\$.event_type\") IS NOT NULL")" = 2 &&
+		test "$(rows "SELECT json_extract(record, \"\$.event_type\") FROM company_updates WHERE json_extract(record, \"\$.title\") LIKE \"%Series B%\"")" = funding
+	'
+else
+	test_skip 'with jobline classify, the updates carry their event type' 'classify not built'
+fi
+
+test_expect 'the sample list: -n says all 20 are due and why, and runs nothing' '
+	refresh-companies -n >out &&
+	test "$(wc -l <out)" = 20 &&
+	jq -e -s "all(.enqueue and .why == \"never ran\")" out &&
+	jq -e -s "map(.interval) | unique == [\"1d\",\"2d\",\"30d\",\"3d\",\"4d\",\"5d\",\"7d\"]" out &&
+	test "$(rows "SELECT count(*) FROM queue")" = 0
+'
+
+test_done
