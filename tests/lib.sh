@@ -90,20 +90,38 @@ rows() {
 	sqlite3 "$JOBLINE_DB" "$1"
 }
 
-# start_httpd DIR: serve DIR (and the test routes of tests/httpd.py) on
-# loopback; sets HTTPD (http://127.0.0.1:PORT).  Stopped at exit.
-start_httpd() {
-	rm -f "$TMP/.httpd-port"
-	python3 "$TOP/tests/httpd.py" --root "$1" --port-file "$TMP/.httpd-port" \
-	    2>"$TMP/.httpd-log" &
+# start_server SCRIPT [ARG...]: start a test server (tests/*.py, which
+# take --port-file and listen on loopback) in the background; sets
+# SERVER_PORT.  Stopped at exit, also when started inside a test body.
+start_server() {
+	server_script=$1
+	shift
+	server_n=$(( $(cat "$TMP/.pids" 2>/dev/null | wc -l) + 1 ))
+	server_portfile=$TMP/.port.$server_n
+	python3 "$server_script" --port-file "$server_portfile" "$@" \
+	    2>>"$TMP/.server-log" &
 	test_pids="$test_pids $!"
 	echo $! >>"$TMP/.pids"
 	i=0
-	while [ ! -s "$TMP/.httpd-port" ]; do
+	while [ ! -s "$server_portfile" ]; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "httpd did not start" >&2; return 1; }
+		[ $i -gt 200 ] && { echo "$server_script did not start" >&2; return 1; }
 		sleep 0.05
 	done
-	HTTPD="http://127.0.0.1:$(cat "$TMP/.httpd-port")"
+	SERVER_PORT=$(cat "$server_portfile")
+}
+
+# start_httpd DIR: serve DIR (and the test routes of tests/httpd.py) on
+# loopback; sets HTTPD (http://127.0.0.1:PORT).
+start_httpd() {
+	start_server "$TOP/tests/httpd.py" --root "$1" || return 1
+	HTTPD="http://127.0.0.1:$SERVER_PORT"
 	export HTTPD
+}
+
+# start_openai [ARG...]: the OpenAI-compatible test server
+# (tests/openai-server.py); sets API (its /v1 URL).
+start_openai() {
+	start_server "$TOP/tests/openai-server.py" "$@" || return 1
+	API="http://127.0.0.1:$SERVER_PORT/v1"
 }

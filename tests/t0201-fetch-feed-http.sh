@@ -94,7 +94,7 @@ test_expect 'charsets: HTTP charset used; a wrong Latin-1 label on UTF-8 is repa
 
 test_expect 'XXE over HTTP: no request leaves for the external entity' '
 	fetch-feed "$HTTPD/feeds/xxe.xml" "$HTTPD/feeds/billion-laughs.xml" >out &&
-	test "$(wc -l <out)" = 2 && ! grep -q evil.dtd "$TMP/.httpd-log"
+	test "$(wc -l <out)" = 2 && ! grep -q evil.dtd "$TMP/.server-log"
 '
 
 test_expect 'a host that refuses connections fails with a reason; -j and --per-host accepted' '

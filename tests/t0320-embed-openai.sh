@@ -3,21 +3,6 @@
 # order, keys, retries (429 Retry-After, 5xx), failures, usage counters
 . "$(dirname "$0")/lib.sh"
 
-# start_openai [ARGS...]: start the test API server; sets API (base URL).
-start_openai() {
-	rm -f "$TMP/.oai-port"
-	python3 "$TOP/tests/openai-server.py" --port-file "$TMP/.oai-port" "$@" \
-	    2>>"$TMP/.oai-log" &
-	test_pids="$test_pids $!"
-	i=0
-	while [ ! -s "$TMP/.oai-port" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "openai-server did not start" >&2; return 1; }
-		sleep 0.05
-	done
-	API="http://127.0.0.1:$(cat "$TMP/.oai-port")/v1"
-}
-
 # recs N: N chunk records with distinct texts, and a marker after the 3rd
 recs() {
 	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) {

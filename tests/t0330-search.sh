@@ -2,21 +2,6 @@
 # search: vector, keyword and hybrid ranking over stored chunks
 . "$(dirname "$0")/lib.sh"
 
-# start_openai: the test API server of t0320; sets API.
-start_openai() {
-	rm -f "$TMP/.oai-port"
-	python3 "$TOP/tests/openai-server.py" --port-file "$TMP/.oai-port" \
-	    2>>"$TMP/.oai-log" &
-	test_pids="$test_pids $!"
-	i=0
-	while [ ! -s "$TMP/.oai-port" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.05
-	done
-	API="http://127.0.0.1:$(cat "$TMP/.oai-port")/v1"
-}
-
 # a store of 60 generated articles and two known ones, chunked and embedded
 python3 "$TOP/tests/gen-articles.py" 60 11 >"$TMP/items"
 cat >>"$TMP/items" <<-\EOF

@@ -3,19 +3,10 @@
 # (tests/openai-chat.py): batches, order, key, broken answers, fallback
 . "$(dirname "$0")/lib.sh"
 
-# start_chat [ARGS]: the chat test server; sets API (its /v1 URL)
+# start_chat [ARG...]: the chat test server; sets API (its /v1 URL)
 start_chat() {
-	rm -f "$TMP/.chat-port"
-	python3 "$TOP/tests/openai-chat.py" --port-file "$TMP/.chat-port" "$@" \
-	    2>>"$TMP/.chat-log" &
-	test_pids="$test_pids $!"
-	i=0
-	while [ ! -s "$TMP/.chat-port" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "chat server did not start" >&2; return 1; }
-		sleep 0.05
-	done
-	API="http://127.0.0.1:$(cat "$TMP/.chat-port")/v1"
+	start_server "$TOP/tests/openai-chat.py" "$@" || return 1
+	API="http://127.0.0.1:$SERVER_PORT/v1"
 }
 start_chat || exit 1
 start_chat --key sekrit || exit 1

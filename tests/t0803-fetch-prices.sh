@@ -57,7 +57,7 @@ test_expect 'an object map, --symbols, --emit, --no-store; JOBLINE_PRICES_URL' '
 test_expect 'quotes under "quotes" with a shared time; {symbols} in the URL' '
 	JOBLINE_PRICES_SYMBOLS="XAUUSD XAGUSD" fetch-prices --url "$HTTPD/wrapped.json?s={symbols}" &&
 	test "$(rows "SELECT symbol || time || price FROM prices ORDER BY 1" | tr "\n" " ")" = "XAGUSD2026-11-22T08:00:00Z30.0 XAUUSD2026-11-22T08:00:00Z2600.0 " &&
-	grep -q "GET /wrapped.json?s=XAUUSD,XAGUSD " "$TMP/.httpd-log"
+	grep -q "GET /wrapped.json?s=XAUUSD,XAGUSD " "$TMP/.server-log"
 '
 
 test_expect 'a failed fetch, a bad answer, missing symbols: exit 1, said on stderr' '
