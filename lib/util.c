@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "timefmt.h"
 #include "util.h"
 
 _Noreturn void
@@ -104,4 +105,32 @@ parse_long(const char *s, long min, long max, long *out)
 		return 0;
 	*out = v;
 	return 1;
+}
+
+long
+opt_number(const char *opt, const char *arg, long min, long max,
+    void (*usage)(FILE *, int))
+{
+	long v = 0;
+
+	if (!parse_long(arg, min, max, &v)) {
+		warnx("--%s: not a number from %ld to %ld: %s", opt, min, max,
+		    arg);
+		usage(stderr, EXIT_USAGE);
+	}
+	return v;
+}
+
+long long
+opt_duration(const char *opt, const char *arg, long long min_ms,
+    void (*usage)(FILE *, int))
+{
+	int64_t ms = 0;
+
+	if (duration_parse(arg, &ms) != 0 || ms < min_ms) {
+		warnx("--%s: not a duration%s (30s, 5m, 2h, 1d): %s", opt,
+		    min_ms > 0 ? " above 0" : "", arg);
+		usage(stderr, EXIT_USAGE);
+	}
+	return (long long)ms;
 }

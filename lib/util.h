@@ -48,4 +48,15 @@ int progress_wanted(void);
 /* Non-zero when s is the whole of a base-10 integer in [min, max]. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/*
+ * An option's value, or "program: --OPT: not a ...: ARG" and
+ * usage(stderr, 2): a whole number in [min, max], or a duration (see
+ * duration_parse) of at least min_ms, in milliseconds.  usage is the
+ * program's usage printer.
+ */
+long opt_number(const char *opt, const char *arg, long min, long max,
+    void (*usage)(FILE *, int));
+long long opt_duration(const char *opt, const char *arg, long long min_ms,
+    void (*usage)(FILE *, int));
+
 #endif

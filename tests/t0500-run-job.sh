@@ -28,7 +28,7 @@ test_expect 'usage: --help, --version, bad options and missing parts exit 2' '
 	exits 2 run-job 2>/dev/null &&
 	exits 2 run-job name 2>err && grep -q "no command" err &&
 	exits 2 run-job --timeout soon name -- true 2>err &&
-	grep -q "not a duration: soon" err &&
+	grep -q "timeout: not a duration.*: soon" err &&
 	exits 2 run-job -- true 2>/dev/null &&
 	exits 2 run-job -- -x -- true 2>/dev/null &&
 	exits 2 run-job --for 1m name -- true 2>/dev/null &&

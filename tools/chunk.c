@@ -356,18 +356,6 @@ split_list(const char *s)
 	return v;
 }
 
-static size_t
-count_arg(const char *name, const char *s, long min)
-{
-	long v;
-
-	if (!parse_long(s, min, 100000000, &v)) {
-		warnx("--%s takes a number from %ld", name, min);
-		usage(stderr, EXIT_USAGE);
-	}
-	return (size_t)v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -395,13 +383,16 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_WORDS:
-			c.words = count_arg("words", optarg, 1);
+			c.words = (size_t)opt_number("words", optarg,
+			    1, 100000000, usage);
 			break;
 		case OPT_OVERLAP:
-			c.overlap = count_arg("overlap", optarg, 0);
+			c.overlap = (size_t)opt_number("overlap", optarg,
+			    0, 100000000, usage);
 			break;
 		case OPT_CHARS:
-			c.chars = count_arg("chars", optarg, 1);
+			c.chars = (size_t)opt_number("chars", optarg,
+			    1, 100000000, usage);
 			break;
 		case OPT_FIELD:
 			c.field = optarg;

@@ -507,18 +507,6 @@ take(struct embed *e, json_object *o)
 		submit(e);
 }
 
-static int
-num_arg(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (!parse_long(s, min, max, &v)) {
-		warnx("--%s takes a number from %ld to %ld", name, min, max);
-		usage(stderr, EXIT_USAGE);
-	}
-	return (int)v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -565,7 +553,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case OPT_DIM:
-			e.dim = num_arg("dim", optarg, 1, HASHEMBED_MAXDIM);
+			e.dim = opt_number("dim", optarg,
+			    1, HASHEMBED_MAXDIM, usage);
 			break;
 		case OPT_FIELD:
 			e.field = optarg;
@@ -580,24 +569,20 @@ main(int argc, char *argv[])
 			model = optarg;
 			break;
 		case OPT_BATCH:
-			e.batch = num_arg("batch", optarg, 1, 100000);
+			e.batch = opt_number("batch", optarg, 1, 100000, usage);
 			break;
 		case 'j':
-			jobs = num_arg("jobs", optarg, 1, 256);
+			jobs = opt_number("jobs", optarg, 1, 256, usage);
 			break;
 		case OPT_MAXCHARS:
-			e.max_chars = (size_t)num_arg("max-chars", optarg, 1,
-			    100000000);
+			e.max_chars = (size_t)opt_number("max-chars", optarg, 1,
+			    100000000, usage);
 			break;
 		case OPT_RETRIES:
-			retries = num_arg("retries", optarg, 0, 100);
+			retries = opt_number("retries", optarg, 0, 100, usage);
 			break;
 		case OPT_TIMEOUT:
-			if (duration_parse(optarg, &timeout) != 0 ||
-			    timeout <= 0) {
-				warnx("--timeout takes a duration (30s, 2m)");
-				usage(stderr, EXIT_USAGE);
-			}
+			timeout = opt_duration("timeout", optarg, 1, usage);
 			break;
 		case 'v':
 			e.verbose = 1;

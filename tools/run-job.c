@@ -126,18 +126,6 @@ on_child(int signo)
 	child_changed = 1;
 }
 
-static int64_t
-opt_duration(const char *opt, const char *arg, int zero_ok)
-{
-	int64_t ms;
-
-	if (duration_parse(arg, &ms) != 0 || (ms == 0 && !zero_ok)) {
-		warnx("%s: not a duration: %s", opt, arg);
-		usage(stderr, EXIT_USAGE);
-	}
-	return ms;
-}
-
 static long
 opt_count(const char *opt, const char *arg)
 {
@@ -203,16 +191,16 @@ parse_args(struct opts *o, int argc, char **argv)
 		case OPT_VERSION: version_exit();
 		case OPT_WAIT: o->wait = 1; break;
 		case OPT_TIMEOUT:
-			o->timeout_ms = opt_duration("--timeout", optarg, 1);
+			o->timeout_ms = opt_duration("timeout", optarg, 0, usage);
 			break;
 		case OPT_GRACE:
-			o->grace_ms = opt_duration("--grace", optarg, 1);
+			o->grace_ms = opt_duration("grace", optarg, 0, usage);
 			break;
 		case OPT_RETRIES:
 			o->retries = opt_count("--retries", optarg);
 			break;
 		case OPT_BACKOFF:
-			o->backoff_ms = opt_duration("--backoff", optarg, 1);
+			o->backoff_ms = opt_duration("backoff", optarg, 0, usage);
 			break;
 		case OPT_ALERT_AFTER:
 			o->alert_after = opt_count("--alert-after", optarg);
@@ -224,19 +212,19 @@ parse_args(struct opts *o, int argc, char **argv)
 		case OPT_RESUME: o->resume = optarg; break;
 		case OPT_REASON: o->reason = optarg; break;
 		case OPT_EVERY:
-			o->every_ms = opt_duration("--every", optarg, 0);
+			o->every_ms = opt_duration("every", optarg, 1, usage);
 			break;
 		case OPT_FOR:
-			o->for_ms = opt_duration("--for", optarg, 0);
+			o->for_ms = opt_duration("for", optarg, 1, usage);
 			break;
 		case OPT_EXPECT:
-			o->expect_ms = opt_duration("--expect", optarg, 1);
+			o->expect_ms = opt_duration("expect", optarg, 0, usage);
 			break;
 		case OPT_KEEP:
-			o->keep_ms = opt_duration("--keep", optarg, 0);
+			o->keep_ms = opt_duration("keep", optarg, 1, usage);
 			break;
 		case OPT_PRUNE:
-			o->prune_ms = opt_duration("--prune", optarg, 0);
+			o->prune_ms = opt_duration("prune", optarg, 1, usage);
 			break;
 		case OPT_CHECK: o->check = 1; break;
 		default: usage(stderr, EXIT_USAGE);

@@ -564,11 +564,7 @@ main(int argc, char *argv[])
 			s.url = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if (duration_parse(optarg, &timeout) != 0 ||
-			    timeout <= 0) {
-				warnx("--timeout takes a duration (30s, 2m)");
-				usage(stderr, EXIT_USAGE);
-			}
+			timeout = opt_duration("timeout", optarg, 1, usage);
 			break;
 		case 'v':
 			s.verbose = 1;

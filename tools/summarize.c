@@ -1196,18 +1196,6 @@ take(struct summ *sm, json_object *o)
 
 /* ---- main ---- */
 
-static long
-num_arg(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (!parse_long(s, min, max, &v)) {
-		warnx("--%s takes a number from %ld to %ld", name, min, max);
-		usage(stderr, EXIT_USAGE);
-	}
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1244,12 +1232,12 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "j:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_SENTENCES:
-			sm.sentences = (int)num_arg("sentences", optarg, 1,
-			    100);
+			sm.sentences = (int)opt_number("sentences", optarg, 1,
+			    100, usage);
 			break;
 		case OPT_CHARS:
-			sm.chars = (size_t)num_arg("chars", optarg, 10,
-			    1000000);
+			sm.chars = (size_t)opt_number("chars", optarg, 10,
+			    1000000, usage);
 			break;
 		case OPT_FIELD:
 			sm.field = optarg;
@@ -1271,24 +1259,22 @@ main(int argc, char *argv[])
 			sm.model = optarg;
 			break;
 		case OPT_BATCH:
-			sm.batch = (int)num_arg("batch", optarg, 1, 100);
+			sm.batch = (int)opt_number("batch", optarg,
+			    1, 100, usage);
 			break;
 		case 'j':
-			jobs = (int)num_arg("jobs", optarg, 1, 64);
+			jobs = (int)opt_number("jobs", optarg, 1, 64, usage);
 			break;
 		case OPT_MAXCHARS:
-			sm.max_chars = (size_t)num_arg("max-chars", optarg,
-			    100, 1000000);
+			sm.max_chars = (size_t)opt_number("max-chars", optarg,
+			    100, 1000000, usage);
 			break;
 		case OPT_RETRIES:
-			retries = (int)num_arg("retries", optarg, 0, 100);
+			retries = (int)opt_number("retries", optarg,
+			    0, 100, usage);
 			break;
 		case OPT_TIMEOUT:
-			if (duration_parse(optarg, &timeout) != 0 ||
-			    timeout <= 0) {
-				warnx("--timeout takes a duration (30s, 2m)");
-				usage(stderr, EXIT_USAGE);
-			}
+			timeout = opt_duration("timeout", optarg, 1, usage);
 			break;
 		case 'v':
 			sm.verbose = 1;
