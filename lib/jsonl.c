@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,115 @@ jsonl_scan(struct jsonl_reader *r, struct jscan_field *f, int nf)
 		jsonl_bad(r, "invalid JSON at byte %zu: %s", off + 1, msg);
 		return 0;
 	}
+}
+
+/* Bytes that a JSON string must escape. */
+static const unsigned char json_esc[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+void
+json_escape(const char *s, size_t n,
+    void (*put)(void *ctx, const char *p, size_t len), void *ctx)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, run;
+
+	while (i < n) {
+		run = i;
+		/* eight bytes at a time: any below 0x20, '"' or '\\'? */
+		while (run + 8 <= n) {
+			const uint64_t ones = 0x0101010101010101ULL;
+			const uint64_t highs = 0x8080808080808080ULL;
+			uint64_t x, q, b;
+
+			memcpy(&x, s + run, 8);
+			q = x ^ (ones * '"');
+			b = x ^ (ones * '\\');
+			if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+			    ((b - ones) & ~b)) & highs)
+				break;
+			run += 8;
+		}
+		while (run < n && !json_esc[(unsigned char)s[run]])
+			run++;
+		if (run > i)
+			put(ctx, s + i, run - i);
+		if (run == n)
+			break;
+		switch (s[run]) {
+		case '"':
+			put(ctx, "\\\"", 2);
+			break;
+		case '\\':
+			put(ctx, "\\\\", 2);
+			break;
+		case '\n':
+			put(ctx, "\\n", 2);
+			break;
+		case '\t':
+			put(ctx, "\\t", 2);
+			break;
+		case '\r':
+			put(ctx, "\\r", 2);
+			break;
+		default: {
+			unsigned char c = (unsigned char)s[run];
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
+			    hex[c & 15] };
+
+			put(ctx, u, 6);
+		}
+		}
+		i = run + 1;
+	}
+}
+
+static void
+put_file(void *ctx, const char *p, size_t len)
+{
+	fwrite(p, 1, len, ctx);
+}
+
+void
+jsonl_put_escaped(FILE *fp, const char *s, size_t n)
+{
+	json_escape(s, n, put_file, fp);
+}
+
+void
+jsonl_put_string(FILE *fp, const char *s, size_t n)
+{
+	putc('"', fp);
+	json_escape(s, n, put_file, fp);
+	putc('"', fp);
+}
+
+/* Appends to a string with room for the worst case. */
+struct quote_buf {
+	char *p;		/* where the next piece goes */
+};
+
+static void
+put_buf(void *ctx, const char *p, size_t len)
+{
+	struct quote_buf *b = ctx;
+
+	memcpy(b->p, p, len);
+	b->p += len;
+}
+
+char *
+json_quote(const char *s, size_t n)
+{
+	char *out = xmalloc(n * 6 + 3);
+	struct quote_buf b = { out };
+
+	*b.p++ = '"';
+	json_escape(s, n, put_buf, &b);
+	*b.p++ = '"';
+	*b.p = '\0';
+	return out;
 }
 
 const char *

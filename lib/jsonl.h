@@ -68,6 +68,21 @@ void jsonl_free(struct jsonl_reader *r);
  */
 int jsonl_write(FILE *fp, json_object *o);
 
+/*
+ * Writing JSON strings by hand, for programs that print records faster
+ * than json-c builds them.  The text must be valid UTF-8 (it is passed
+ * through); '"', '\\' and control characters are escaped.
+ *
+ * json_escape hands the escaped inside of s[0..n) to put in pieces;
+ * jsonl_put_escaped writes it to fp; jsonl_put_string writes it quoted;
+ * json_quote returns it quoted as a new string the caller frees.
+ */
+void json_escape(const char *s, size_t n,
+    void (*put)(void *ctx, const char *p, size_t len), void *ctx);
+void jsonl_put_escaped(FILE *fp, const char *s, size_t n);
+void jsonl_put_string(FILE *fp, const char *s, size_t n);
+char *json_quote(const char *s, size_t n);
+
 /* The compact text of o; owned by o, valid until o changes or is freed. */
 const char *jsonl_text(json_object *o, size_t *len);
 

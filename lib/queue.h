@@ -124,10 +124,6 @@ int queue_release(struct queue_db *q, long long id, long long attempt,
  */
 int queue_reap(struct queue_db *q, int64_t now);
 
-/* s as a JSON string, quoted and escaped: a new string. */
-char *queue_json_quote(const char *s);
 
-/* Write s as a JSON string (quoted, escaped) to fp. */
-void queue_json_string(FILE *fp, const char *s);
 
 #endif

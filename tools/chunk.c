@@ -125,63 +125,6 @@ plan(struct chunker *c)
 /* The fields read from an item; keep fields follow F_KEEP. */
 enum { F_ID, F_TITLE, F_CONTENT, F_SUMMARY, F_FIELD, F_KEEP };
 
-/* Bytes that a JSON string must escape. */
-static const unsigned char json_esc[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1
-};
-
-/* Write s[0..n) as the inside of a JSON string. */
-static void
-put_escaped(const char *s, size_t n, FILE *fp)
-{
-	size_t i = 0, run;
-
-	while (i < n) {
-		run = i;
-		/* 8 bytes at a time: any below 0x20, '"' or '\\'? */
-		while (run + 8 <= n) {
-			const uint64_t ones = 0x0101010101010101ULL;
-			const uint64_t highs = 0x8080808080808080ULL;
-			uint64_t x, q, b;
-
-			memcpy(&x, s + run, 8);
-			q = x ^ (ones * '"');
-			b = x ^ (ones * '\\');
-			if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
-			    ((b - ones) & ~b)) & highs)
-				break;
-			run += 8;
-		}
-		for (; run < n && !json_esc[(unsigned char)s[run]]; run++)
-			;
-		fwrite(s + i, 1, run - i, fp);
-		if (run == n)
-			break;
-		switch (s[run]) {
-		case '"':
-			fputs("\\\"", fp);
-			break;
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		default:
-			fprintf(fp, "\\u%04x", (unsigned char)s[run]);
-		}
-		i = run + 1;
-	}
-}
-
 /* A string field's text: borrowed when it has no escapes, else decoded
  * into *tmp (freed by the caller). */
 static const char *
@@ -242,7 +185,7 @@ put_kept(struct chunker *c, const struct jscan_field *f, FILE *fp)
 			continue;
 		putc(',', fp);
 		putc('"', fp);
-		put_escaped(c->keep[k], strlen(c->keep[k]), fp);
+		jsonl_put_escaped(fp, c->keep[k], strlen(c->keep[k]));
 		fputs("\":", fp);
 		if (v->is_string)
 			putc('"', fp);
@@ -292,7 +235,7 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 		fwrite(idf->val, 1, idf->len, fp);
 		fprintf(fp, "\",\"n\":%zu,\"count\":%zu,\"text\":\"", i,
 		    c->ncuts);
-		put_escaped(text + a->start, b->end - a->start, fp);
+		jsonl_put_escaped(fp, text + a->start, b->end - a->start);
 		fprintf(fp, "\",\"start\":%zu,\"end\":%zu,\"words\":%zu",
 		    a->cstart, b->cend, c->cuts[2 * i + 1] - c->cuts[2 * i]);
 		put_kept(c, f, fp);

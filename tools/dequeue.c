@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
@@ -364,10 +365,10 @@ result_line(struct worker *w, struct child *c, const char *state,
 	if (w->quiet)
 		return;
 	printf("{\"id\":%lld,\"queue\":", c->job.id);
-	queue_json_string(stdout, w->q.queue);
+	jsonl_put_string(stdout, w->q.queue, strlen(w->q.queue));
 	if (c->job.key != NULL) {
 		fputs(",\"key\":", stdout);
-		queue_json_string(stdout, c->job.key);
+		jsonl_put_string(stdout, c->job.key, strlen(c->job.key));
 	}
 	printf(",\"attempt\":%lld,\"state\":\"%s\"", c->job.attempt, state);
 	if (c->fate == FATE_RUN && WIFEXITED(c->status))
@@ -773,11 +774,12 @@ requeue_dead(sqlite3 *db, const char *queue, int verbose)
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 	while (store_step_ok(st) == SQLITE_ROW) {
 		printf("{\"id\":%lld,\"queue\":", sqlite3_column_int64(st, 0));
-		queue_json_string(stdout, queue);
+		jsonl_put_string(stdout, queue, strlen(queue));
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
 			fputs(",\"key\":", stdout);
-			queue_json_string(stdout,
-			    (const char *)sqlite3_column_text(st, 1));
+			jsonl_put_string(stdout,
+			    (const char *)sqlite3_column_text(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1));
 		}
 		printf(",\"run_after\":\"%s\"}\n", now);
 		n++;

@@ -295,7 +295,7 @@ put_key(FILE *fp, const char *key)
 {
 	fputs_unlocked(",\"key\":", fp);
 	if (key != NULL)
-		queue_json_string(fp, key);
+		jsonl_put_string(fp, key, strlen(key));
 	else
 		fputs("null", fp);
 }
@@ -342,7 +342,7 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 		    pending_job(e, key, &id, state, sizeof(state));
 
 		fputs("{\"queue\":", fp);
-		queue_json_string(fp, e->queue);
+		jsonl_put_string(fp, e->queue, strlen(e->queue));
 		put_key(fp, key);
 		if (!due) {
 			reason = "not due";
@@ -556,7 +556,7 @@ main(int argc, char *argv[])
 	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,
 	    e.run_after);
 	{
-		char *q = queue_json_quote(e.queue);
+		char *q = json_quote(e.queue, strlen(e.queue));
 
 		if (asprintf(&e.queue_json, ",\"queue\":%s", q) < 0)
 			die_nomem();

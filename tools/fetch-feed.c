@@ -285,44 +285,17 @@ read_jsonl(FILE *fp)
 
 /* ---- output ---- */
 
-/* Bytes a JSON string cannot hold as they are (and the NUL ending it). */
-static const unsigned char json_special[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	['"'] = 1, ['\\'] = 1
-};
+static void
+put_fbuf(void *ctx, const char *p, size_t len)
+{
+	fbuf_add(ctx, p, len);
+}
 
 static void
 json_str(struct fbuf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
 	fbuf_addc(b, '"');
-	for (;; s++) {
-		unsigned char c;
-
-		while (!json_special[(unsigned char)*s])
-			s++;
-		if ((c = (unsigned char)*s) == '\0')
-			break;
-		fbuf_add(b, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"': fbuf_add(b, "\\\"", 2); break;
-		case '\\': fbuf_add(b, "\\\\", 2); break;
-		case '\n': fbuf_add(b, "\\n", 2); break;
-		case '\t': fbuf_add(b, "\\t", 2); break;
-		case '\r': fbuf_add(b, "\\r", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-			    hex[c & 15] };
-
-			fbuf_add(b, u, 6);
-		}
-		}
-	}
-	fbuf_add(b, run, (size_t)(s - run));
+	json_escape(s, strlen(s), put_fbuf, b);
 	fbuf_addc(b, '"');
 }
 

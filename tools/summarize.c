@@ -749,38 +749,6 @@ is_blank(const char *s, size_t len)
 	return 1;
 }
 
-/* Write s[0..n) as a JSON string. */
-static void
-put_json_string(FILE *fp, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-
-	putc('"', fp);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite(s + run, 1, i - run, fp);
-		run = i + 1;
-		putc('\\', fp);
-		switch (c) {
-		case '"': putc('"', fp); break;
-		case '\\': putc('\\', fp); break;
-		case '\n': putc('n', fp); break;
-		case '\t': putc('t', fp); break;
-		case '\r': putc('r', fp); break;
-		default:
-			fputs("u00", fp);
-			putc(hex[c >> 4], fp);
-			putc(hex[c & 15], fp);
-		}
-	}
-	fwrite(s + run, 1, n - run, fp);
-	putc('"', fp);
-}
-
 static void
 extractive_line(struct summ *sm, struct jsonl_reader *r)
 {
@@ -840,7 +808,7 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 			putc(',', stdout);
 	}
 	fputs("\"" OUT_FIELD "\":", stdout);
-	put_json_string(stdout, sm->out, sm->outlen);
+	jsonl_put_string(stdout, sm->out, sm->outlen);
 	fputs(",\"" SOURCE_FIELD "\":\"extractive\"}\n", stdout);
 out:
 	free(otitle);
