@@ -74,6 +74,13 @@ fbuf_str(const struct fbuf *b)
 	return b->cap ? b->s : "";
 }
 
+/* Append printf output. */
+void fbuf_printf(struct fbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append s[0..n) (valid UTF-8) as a quoted, escaped JSON string. */
+void fbuf_json(struct fbuf *b, const char *s, size_t n);
+
 static inline void
 fbuf_free(struct fbuf *b)
 {

@@ -23,6 +23,7 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
+#include "fbuf.h"
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "sig.h"
@@ -68,62 +69,11 @@ ev_lookup(const char *s, size_t n)
 	return -1;
 }
 
-/* ---- growable byte buffer ---- */
-
-struct buf {
-	char *s;		/* bytes, NUL-terminated when len < cap */
-	size_t len;		/* bytes used */
-	size_t cap;		/* bytes allocated */
-};
-
-static void
-buf_grow(struct buf *b, size_t more)
-{
-	if (b->len + more + 1 <= b->cap)
-		return;
-	while (b->len + more + 1 > b->cap)
-		b->cap = b->cap ? b->cap * 2 : 256;
-	b->s = xrealloc(b->s, b->cap);
-}
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	buf_grow(b, n);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
+/* ---- output buffer helpers (lib/fbuf.h) ---- */
 
 /* v >= 0 in decimal, without printf (the hot path). */
 static void
-buf_uint(struct buf *b, uint64_t v)
+buf_uint(struct fbuf *b, uint64_t v)
 {
 	char tmp[24];
 	int n = 0;
@@ -131,7 +81,7 @@ buf_uint(struct buf *b, uint64_t v)
 	do
 		tmp[n++] = (char)('0' + v % 10);
 	while ((v /= 10) > 0);
-	buf_grow(b, (size_t)n);
+	fbuf_grow(b, (size_t)n);
 	while (n > 0)
 		b->s[b->len++] = tmp[--n];
 	b->s[b->len] = '\0';
@@ -139,50 +89,22 @@ buf_uint(struct buf *b, uint64_t v)
 
 /* v in [0, 1] with two decimals ("0.85", "1", "0"). */
 static void
-buf_fixed2(struct buf *b, double v)
+buf_fixed2(struct fbuf *b, double v)
 {
 	long c = lround(v * 100);
 
 	if (c <= 0)
-		buf_puts(b, "0");
+		fbuf_adds(b, "0");
 	else if (c >= 100)
-		buf_puts(b, "1");
+		fbuf_adds(b, "1");
 	else {
 		char t[5] = { '0', '.', (char)('0' + c / 10),
 		    (char)('0' + c % 10), 0 };
 
 		if (t[3] == '0')
 			t[3] = 0;
-		buf_puts(b, t);
+		fbuf_adds(b, t);
 	}
-}
-
-/* s[0..n) as a JSON string (s is valid UTF-8). */
-static void
-buf_json_str(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	buf_grow(b, n + 2);
-	b->s[b->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-			buf_add(b, e, 2);
-		} else if (c < 0x20) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-			    hex[c & 15] };
-			buf_add(b, e, 6);
-		} else {
-			buf_grow(b, 1);
-			b->s[b->len++] = (char)c;
-		}
-	}
-	buf_grow(b, 1);
-	b->s[b->len++] = '"';
-	b->s[b->len] = '\0';
 }
 
 /* ---- hash map from 64-bit keys to ints (open addressing) ---- */
@@ -282,7 +204,7 @@ struct text {
 	size_t len;		/* its length */
 	struct tok *t;		/* tokens; owned, reused */
 	size_t n, cap;		/* tokens used, allocated */
-	struct buf norm;	/* lowercase tokens joined by one space */
+	struct fbuf norm;	/* lowercase tokens joined by one space */
 	int digits;		/* some token has a digit */
 };
 
@@ -376,7 +298,7 @@ text_cut(struct text *x, const char *str, size_t len)
 	x->n = 0;
 	x->digits = 0;
 	x->norm.len = 0;
-	buf_grow(&x->norm, len + 1);
+	fbuf_grow(&x->norm, len + 1);
 	while (i < len) {
 		size_t k, start;
 		struct tok *t;
@@ -1244,13 +1166,13 @@ rules_defaults(void)
 static void
 rules_amount(void)
 {
-	struct buf b = { 0 };
+	struct fbuf b = { 0 };
 	int ecode, first = 1;
 	PCRE2_SIZE eoff;
 
 	if (R.nforms == 0)
 		return;
-	buf_puts(&b, "(?<![\\w.,])(\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+"
+	fbuf_adds(&b, "(?<![\\w.,])(\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+"
 	    "(?:\\.\\d+)?)(?:\\s?(thousand|million|billion|trillion|mln|mn|bn|"
 	    "tn|crore|lakh|k|m|b)(?![\\w]))?(?:\\s?(");
 	/* forms longest first, so "us$" wins over "$" */
@@ -1259,13 +1181,13 @@ rules_amount(void)
 			if (strlen(R.cur_forms[i]) != len)
 				continue;
 			if (!first)
-				buf_puts(&b, "|");
+				fbuf_adds(&b, "|");
 			first = 0;
-			buf_puts(&b, "\\Q");
-			buf_puts(&b, R.cur_forms[i]);
-			buf_puts(&b, "\\E");
+			fbuf_adds(&b, "\\Q");
+			fbuf_adds(&b, R.cur_forms[i]);
+			fbuf_adds(&b, "\\E");
 		}
-	buf_puts(&b, ")(?![\\w]))?");
+	fbuf_adds(&b, ")(?![\\w]))?");
 	R.amount_re = pcre2_compile((PCRE2_SPTR)b.s, b.len,
 	    PCRE2_CASELESS | PCRE2_UTF | PCRE2_NO_UTF_CHECK, &ecode, &eoff,
 	    NULL);
@@ -1679,7 +1601,7 @@ sigmoid(double z)
 
 struct trainer {
 	struct hmap feat;	/* feature hash -> row */
-	struct buf strs;	/* feature texts, NUL-separated */
+	struct fbuf strs;	/* feature texts, NUL-separated */
 	size_t *stroff;		/* offset of each row's text */
 	unsigned *count;	/* items each row was seen in */
 	size_t rows, cap;
@@ -1710,8 +1632,8 @@ train_feature(void *arg, const char *s, size_t n, uint64_t h)
 		}
 		r = (int)T.rows++;
 		T.stroff[r] = T.strs.len;
-		buf_add(&T.strs, s, n);
-		buf_add(&T.strs, "", 1);
+		fbuf_add(&T.strs, s, n);
+		fbuf_add(&T.strs, "", 1);
 		T.count[r] = 0;
 		T.seen[r] = 0;
 		hmap_put(&T.feat, h, r);
@@ -1903,9 +1825,9 @@ struct item {
 	double *ind;		/* industry scores */
 	struct cand *c;		/* company candidates */
 	size_t nc, capc;
-	struct buf arena;	/* candidate names */
-	struct buf out;		/* fields added to the record */
-	struct buf why;		/* --explain entries, JSON strings */
+	struct fbuf arena;	/* candidate names */
+	struct fbuf out;		/* fields added to the record */
+	struct fbuf why;		/* --explain entries, JSON strings */
 	unsigned long stamp;	/* counter for term.stamp */
 	int event;		/* decided event */
 	double conf;		/* its confidence */
@@ -1942,8 +1864,8 @@ why_add(struct item *it, const char *fmt, ...)
 	if (n > 0 && (unsigned char)tmp[n - 1] >= 0xc0)
 		n--;
 	if (it->why.len > 0)
-		buf_puts(&it->why, ",");
-	buf_json_str(&it->why, tmp, (size_t)n);
+		fbuf_adds(&it->why, ",");
+	fbuf_json(&it->why, tmp, (size_t)n);
 }
 
 static const char *
@@ -2059,7 +1981,7 @@ cand_add(struct item *it, const char *name, size_t len, double score,
 	c = &it->c[it->nc++];
 	c->off = it->arena.len;
 	c->len = len;
-	buf_add(&it->arena, name, len);
+	fbuf_add(&it->arena, name, len);
 	c->key = key;
 	c->score = score;
 	c->pos = pos;
@@ -2493,14 +2415,14 @@ priority(struct item *it, const struct input *in, double *recency)
 }
 
 static void
-fmt_value(struct buf *b, double v)
+fmt_value(struct fbuf *b, double v)
 {
 	if (v == floor(v) && v >= 0 && v < 9e15)
 		buf_uint(b, (uint64_t)v);
 	else if (v == floor(v) && fabs(v) < 9e15)
-		buf_printf(b, "%.0f", v);
+		fbuf_printf(b, "%.0f", v);
 	else
-		buf_printf(b, "%.6g", v);
+		fbuf_printf(b, "%.6g", v);
 }
 
 /* Length of field f's text that is read: content is cut (UTF-8 safe). */
@@ -2565,11 +2487,11 @@ classify_item(struct item *it, const struct input *in)
 	if (!find_amount(it, &value, &code))
 		code = NULL;
 out:
-	buf_puts(&it->out, ",\"event_type\":\"");
-	buf_puts(&it->out, ev_names[it->event]);
-	buf_puts(&it->out, "\",\"event_confidence\":");
+	fbuf_adds(&it->out, ",\"event_type\":\"");
+	fbuf_adds(&it->out, ev_names[it->event]);
+	fbuf_adds(&it->out, "\",\"event_confidence\":");
 	buf_fixed2(&it->out, it->conf);
-	buf_puts(&it->out, ",\"companies\":[");
+	fbuf_adds(&it->out, ",\"companies\":[");
 	merge_prefixes(it);
 	if (it->nc > 1)
 		qsort(it->c, it->nc, sizeof(*it->c), cmp_cand);
@@ -2580,14 +2502,14 @@ out:
 		if (c->score <= 0)
 			continue;
 		if (n++ > 0)
-			buf_puts(&it->out, ",");
-		buf_json_str(&it->out, it->arena.s + c->off, c->len);
+			fbuf_adds(&it->out, ",");
+		fbuf_json(&it->out, it->arena.s + c->off, c->len);
 		if (it->explain)
 			why_add(it, "company \"%.*s\": %s, score %.0f",
 			    (int)c->len, it->arena.s + c->off, c->why,
 			    c->score);
 	}
-	buf_puts(&it->out, "],\"industries\":[");
+	fbuf_adds(&it->out, "],\"industries\":[");
 	for (; nind < R.max_industries; nind++) {
 		size_t bi = 0;
 		double bs = 0;
@@ -2600,39 +2522,39 @@ out:
 		if (bs < R.industry_min || bs <= 0)
 			break;
 		if (nind > 0)
-			buf_puts(&it->out, ",");
-		buf_json_str(&it->out, R.industries[bi],
+			fbuf_adds(&it->out, ",");
+		fbuf_json(&it->out, R.industries[bi],
 		    strlen(R.industries[bi]));
 		it->ind[bi] = 0;
 	}
-	buf_puts(&it->out, "]");
+	fbuf_adds(&it->out, "]");
 	if (code) {
-		buf_puts(&it->out, ",\"amount\":{\"value\":");
+		fbuf_adds(&it->out, ",\"amount\":{\"value\":");
 		fmt_value(&it->out, value);
-		buf_puts(&it->out, ",\"currency\":\"");
-		buf_puts(&it->out, code);
-		buf_puts(&it->out, "\"}");
+		fbuf_adds(&it->out, ",\"currency\":\"");
+		fbuf_adds(&it->out, code);
+		fbuf_adds(&it->out, "\"}");
 	}
 	pri = priority(it, in, &rec);
-	buf_puts(&it->out, it->tracked ? ",\"tracked\":true,\"priority\":" :
+	fbuf_adds(&it->out, it->tracked ? ",\"tracked\":true,\"priority\":" :
 	    ",\"tracked\":false,\"priority\":");
 	buf_uint(&it->out, (unsigned)pri);
 	if (it->explain) {
 		why_add(it, "priority %d: %s, strength %d x confidence %.2f, "
 		    "recency %.2f", pri, it->tracked ? "tracked" : "untracked",
 		    R.strength[it->event], it->conf, rec);
-		buf_printf(&it->out, ",\"explain\":{\"decided_by\":\"%s\","
+		fbuf_printf(&it->out, ",\"explain\":{\"decided_by\":\"%s\","
 		    "\"scores\":{", it->decided);
 		for (int e = 0, n = 0; e < EV_N; e++)
 			if (it->score[e] != 0) {
-				buf_printf(&it->out, "%s\"%s\":", n++ ? "," :
+				fbuf_printf(&it->out, "%s\"%s\":", n++ ? "," :
 				    "", ev_names[e]);
 				fmt_value(&it->out, round(it->score[e] * 100) /
 				    100);
 			}
-		buf_puts(&it->out, "},\"why\":[");
-		buf_add(&it->out, it->why.s ? it->why.s : "", it->why.len);
-		buf_puts(&it->out, "]}");
+		fbuf_adds(&it->out, "},\"why\":[");
+		fbuf_add(&it->out, it->why.s ? it->why.s : "", it->why.len);
+		fbuf_adds(&it->out, "]}");
 	}
 }
 

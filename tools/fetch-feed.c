@@ -286,28 +286,14 @@ read_jsonl(FILE *fp)
 /* ---- output ---- */
 
 static void
-put_fbuf(void *ctx, const char *p, size_t len)
-{
-	fbuf_add(ctx, p, len);
-}
-
-static void
-json_str(struct fbuf *b, const char *s)
-{
-	fbuf_addc(b, '"');
-	json_escape(s, strlen(s), put_fbuf, b);
-	fbuf_addc(b, '"');
-}
-
-static void
 json_field(struct fbuf *b, const char *key, const char *v)
 {
 	if (v == NULL)
 		return;
 	fbuf_addc(b, ',');
-	json_str(b, key);
+	fbuf_json(b, key, strlen(key));
 	fbuf_addc(b, ':');
-	json_str(b, v);
+	fbuf_json(b, v, strlen(v));
 }
 
 static int
@@ -338,7 +324,7 @@ on_item(void *arg, const struct feed_item *it)
 
 	fbuf_reset(b);
 	fbuf_add(b, "{\"id\":", 6);
-	json_str(b, it->id);
+	fbuf_json(b, it->id, strlen(it->id));
 	json_field(b, "feed", s->url);
 	json_field(b, "source", s->name ? s->name : it->source);
 	json_field(b, "title", it->title);
@@ -353,7 +339,8 @@ on_item(void *arg, const struct feed_item *it)
 		for (i = 0; i < it->ncategories; i++) {
 			if (i)
 				fbuf_addc(b, ',');
-			json_str(b, it->categories[i]);
+			fbuf_json(b, it->categories[i],
+			    strlen(it->categories[i]));
 		}
 		fbuf_addc(b, ']');
 	}
@@ -363,10 +350,10 @@ on_item(void *arg, const struct feed_item *it)
 			const struct feed_enclosure *e = &it->enclosures[i];
 
 			fbuf_adds(b, i ? ",{\"url\":" : "{\"url\":");
-			json_str(b, e->url);
+			fbuf_json(b, e->url, strlen(e->url));
 			if (e->type) {
 				fbuf_adds(b, ",\"type\":");
-				json_str(b, e->type);
+				fbuf_json(b, e->type, strlen(e->type));
 			}
 			if (e->length >= 0) {
 				char n[32];
@@ -385,7 +372,7 @@ on_item(void *arg, const struct feed_item *it)
 			if (item_has(it, s->name, k))
 				continue;
 			fbuf_addc(b, ',');
-			json_str(b, k);
+			fbuf_json(b, k, strlen(k));
 			fbuf_addc(b, ':');
 			fbuf_adds(b, json_object_to_json_string_ext(v,
 			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
