@@ -94,6 +94,34 @@ asan:
 check-asan:
 	$(MAKE) SANITIZE=1 check
 
+# libFuzzer targets (tests/fuzz/), built by clang into obj-fuzz/
+FUZZ_CC    = clang
+FUZZ_TIME  = 60
+FUZZ_FLAGS = -g -O1 -std=gnu11 -Ilib $(PKG_CFLAGS) \
+             -DJOBLINE_SHAREDIR='"$(SHAREDIR)"'
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=obj-fuzz/%)
+FUZZ_OBJ   = $(LIB_SRC:lib/%.c=obj-fuzz/lib/%.o)
+
+obj-fuzz/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p obj-fuzz/lib
+	$(FUZZ_CC) $(FUZZ_FLAGS) \
+	    -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+obj-fuzz/libjobline.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZ_OBJ)
+
+obj-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h obj-fuzz/libjobline.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< obj-fuzz/libjobline.a $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# each target for FUZZ_TIME seconds
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_TIME)
+
 lint:
 	mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
@@ -123,8 +151,8 @@ bench: all
 	bench/run
 
 clean:
-	rm -rf obj obj-asan $(PROGS)
+	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: all check deps test demo asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

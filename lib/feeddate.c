@@ -309,7 +309,8 @@ parse_loose(const char *p, int64_t *ms)
 				p++;
 				mi = 0;
 				for (nd = 0; isdigit((unsigned char)*p); p++, nd++)
-					mi = mi * 10 + (*p - '0');
+					if (nd < 3)
+						mi = mi * 10 + (*p - '0');
 				if (nd != 2)
 					return -1;
 				if (*p == ':' && isdigit((unsigned char)p[1])) {
@@ -317,7 +318,9 @@ parse_loose(const char *p, int64_t *ms)
 					s = 0;
 					for (nd = 0; isdigit((unsigned char)*p);
 					    p++, nd++)
-						s = s * 10 + (*p - '0');
+						if (nd < 3)
+							s = s * 10 +
+							    (*p - '0');
 					if (nd != 2)
 						return -1;
 					if (*p == '.' || *p == ',')

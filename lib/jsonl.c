@@ -68,6 +68,10 @@ jsonl_parse(struct jsonl_reader *r)
 	enum json_tokener_error jerr;
 	size_t end;
 
+	/* one grammar for every program: json-c lets raw control
+	 * characters through in strings, which JSON does not */
+	if (!jsonl_scan(r, NULL, 0))
+		return NULL;
 	json_tokener_reset(r->tok);
 	o = json_tokener_parse_ex(r->tok, r->line, (int)r->len);
 	jerr = json_tokener_get_error(r->tok);

@@ -56,6 +56,15 @@ split(int64_t ms, struct tm *tm, int *frac)
 	gmtime_r(&t, tm);
 }
 
+/* The year, held to the four digits RFC 3339 writes. */
+static int
+year(const struct tm *tm)
+{
+	int y = tm->tm_year + 1900;
+
+	return y < 0 ? 0 : y > 9999 ? 9999 : y;
+}
+
 char *
 time_format(int64_t ms, char *buf)
 {
@@ -63,7 +72,10 @@ time_format(int64_t ms, char *buf)
 	int frac;
 
 	split(ms, &tm, &frac);
-	strftime(buf, TIME_BUFSZ, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* not strftime: %Y does not pad years before 1000 to four digits */
+	snprintf(buf, TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    year(&tm), (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+	    tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
 	return buf;
 }
 
@@ -72,11 +84,11 @@ time_format_ms(int64_t ms, char *buf)
 {
 	struct tm tm;
 	int frac;
-	size_t n;
 
 	split(ms, &tm, &frac);
-	n = strftime(buf, TIME_BUFSZ, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, TIME_BUFSZ - n, ".%03dZ", frac);
+	snprintf(buf, TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    year(&tm), (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+	    tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, frac % 1000);
 	return buf;
 }
 

@@ -10,6 +10,7 @@
 #include "charset.h"
 #include "feeddate.h"
 #include "html.h"
+#include "jsonl.h"
 #include "jsonscan.h"
 #include "timefmt.h"
 #include "url.h"
@@ -131,6 +132,8 @@ main(void)
 	time_ok("2026-11-22 08:30", "2026-11-22T08:30:00.000Z");
 	time_ok("2026-11-22", "2026-11-22T00:00:00.000Z");
 	time_ok("1969-12-31T23:59:59.250Z", "1969-12-31T23:59:59.250Z");
+	/* found by fuzz-date: years before 1000 lost their leading zero */
+	time_ok("0506-11-20", "0506-11-20T00:00:00.000Z");
 	time_ok("2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z");
 	time_ok("2026-02-29T00:00:00Z", NULL);
 	time_ok("2026-13-01", NULL);
@@ -215,6 +218,9 @@ main(void)
 	feeddate_ok("Tue, 10 Foo 2003 04:00:00 GMT", NULL);
 	feeddate_ok("", NULL);
 	feeddate_ok("now", NULL);
+	/* found by fuzz-date: long runs of digits overflowed an int */
+	feeddate_ok("2026-11-22 10:306666666666", NULL);
+	feeddate_ok("2026-11-22 10:30:1020001020999", NULL);
 
 	html_ok("<p>One &amp; <b>two</b></p><p>Three&hellip;</p>", 0,
 	    "One & two\n\nThree\xe2\x80\xa6");
@@ -246,6 +252,29 @@ main(void)
 	    !url_has_scheme("C:/x") && !url_has_scheme("/a:b") &&
 	    !url_has_scheme("a/b:c"), "url_has_scheme", NULL);
 
+	{
+		/* found by fuzz-jsonl: json-c took a raw control character
+		 * in a string, which JSON (and jsonscan) refuse */
+		static char lines[] = "{\"id\":\"su\x1c-1\"}\n{\"id\":\"ok\"}\n";
+		FILE *fp = fmemopen(lines, sizeof(lines) - 1, "r");
+		FILE *saved = stderr;
+		struct jsonl_reader r;
+		json_object *o;
+		int objects = 0;
+
+		stderr = fopen("/dev/null", "w");
+		jsonl_init(&r, fp, "unit");
+		while ((o = jsonl_next(&r)) != NULL) {
+			objects++;
+			json_object_put(o);
+		}
+		fclose(stderr);
+		stderr = saved;
+		check(objects == 1 && r.bad == 1,
+		    "jsonl_next refuses raw control characters", NULL);
+		jsonl_free(&r);
+		fclose(fp);
+	}
 	printf("1..%d\n", n);
 	return failed != 0;
 }
