@@ -3,28 +3,9 @@
 # 100,000 users, resolved in one run, exactly once
 . "$(dirname "$0")/lib.sh"
 
-# gen PREDICTIONS VOTES_PER_PREDICTION: straight into the store with sqlite3
+# gen PREDICTIONS VOTES_PER_PREDICTION: straight into the store
 gen() {
-	verify-predictions --check &&
-	sqlite3 "$JOBLINE_DB" <<-EOF
-	BEGIN;
-	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-	INSERT INTO predictions (id, symbol, opens_at, verify_at, start_price,
-	    options, created_at, updated_at)
-	SELECT printf('p%05d', i), 'S' || (i % 6), '2026-11-22T08:00:00Z',
-	    printf('2026-11-22T09:%02d:00Z', i % 60), 2000,
-	    '{"A":"price_change_percent >= 1.0","B":"price_change_percent > 0 AND price_change_percent < 1.0","C":"price_change_percent >= -0.5 AND price_change_percent <= 0","D":"price_change_percent < -0.5"}',
-	    '2026-11-22T07:00:00Z', '2026-11-22T07:00:00Z' FROM n;
-	WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 * $2 - 1)
-	INSERT INTO votes (prediction_id, user_id, option)
-	SELECT printf('p%05d', i / $2 + 1), printf('u%06d', (i * 7919) % 100000),
-	    char(65 + (i % 4)) FROM n;
-	WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 5),
-	    m(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM m WHERE j < 59)
-	INSERT INTO prices SELECT 'S' || i, printf('2026-11-22T09:%02d:00Z', j),
-	    1985 + i * 7 FROM s, m;
-	COMMIT;
-	EOF
+	"$TOP/tests/gen-predictions.sh" "$JOBLINE_DB" "$1" "$2" >/dev/null
 }
 
 test_expect '10,000 predictions and 1,000,000 votes, resolved once' '
