@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -142,6 +143,21 @@ jsonl_next_line(struct jsonl_reader *r)
 		}
 		return r->line;
 	}
+}
+
+int
+jsonl_ready(FILE *fp)
+{
+	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
+
+#ifdef __GLIBC__
+	/* glibc's FILE keeps what it has read ahead in these */
+	if (fp->_IO_read_ptr < fp->_IO_read_end &&
+	    memchr(fp->_IO_read_ptr, '\n',
+	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL)
+		return 1;
+#endif
+	return poll(&p, 1, 0) != 0;
 }
 
 json_object *

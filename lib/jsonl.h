@@ -34,6 +34,15 @@ struct jsonl_reader {
 void jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name);
 
 /*
+ * Non-zero when a line can be read from fp without waiting: a whole line
+ * in its buffer, or bytes (or end of input) on its descriptor.  Programs
+ * that batch writes to the store commit before a read that would wait, so
+ * that they never hold the write lock while their input may be waiting on
+ * another program's commit.
+ */
+int jsonl_ready(FILE *fp);
+
+/*
  * The next JSON object of the input, or NULL at end of input (or on a read
  * error, which is reported and left in r->error; or when a signal
  * interrupted the read, errno EINTR).

@@ -6,7 +6,6 @@
 #include <err.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,22 +456,6 @@ submit(struct embed *e)
 
 /* ---- input ---- */
 
-/* Non-zero when a line can be read without waiting, or at end of input:
- * a whole line in fp's buffer, or bytes (or EOF) on its descriptor. */
-static int
-input_ready(FILE *fp)
-{
-	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
-
-#ifdef __GLIBC__
-	if (fp->_IO_read_ptr < fp->_IO_read_end &&
-	    memchr(fp->_IO_read_ptr, '\n',
-	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL)
-		return 1;
-#endif
-	return poll(&p, 1, 0) != 0;
-}
-
 static void
 take(struct embed *e, json_object *o)
 {
@@ -649,7 +632,7 @@ main(int argc, char *argv[])
 	}
 	while (!sig_caught && e.openai) {
 		/* keep the requests going while the input is slow to come */
-		while (oai_pending(e.api) > 0 && !input_ready(stdin)) {
+		while (oai_pending(e.api) > 0 && !jsonl_ready(stdin)) {
 			oai_wait(e.api, fileno(stdin));
 			drain(&e);
 		}

@@ -6,7 +6,6 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,19 +117,6 @@ scanned_text(const struct jscan_field *f)
 	if (is_number(f))
 		return xstrndup(f->val, f->len);
 	return NULL;
-}
-
-/* Non-zero when a line can be read from fp without waiting. */
-static int
-input_ready(FILE *fp)
-{
-	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
-
-#ifdef __GLIBC__
-	if (fp->_IO_read_ptr < fp->_IO_read_end)	/* buffered */
-		return 1;
-#endif
-	return poll(&p, 1, 0) != 0;
 }
 
 static void
@@ -581,7 +567,7 @@ main(int argc, char *argv[])
 		 * workers would wait too */
 		if (rows > 0 && (rows >= BATCH_ROWS ||
 		    time_mono() - batch_start >= BATCH_MS ||
-		    !input_ready(stdin))) {
+		    !jsonl_ready(stdin))) {
 			commit(&e);
 			rows = 0;
 		}

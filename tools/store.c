@@ -6,7 +6,6 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,32 +116,6 @@ commit(struct store_ctx *c)
 	fflush(c->pending);
 	c->pending_len = 0;
 	c->rows = 0;
-}
-
-/*
- * Non-zero when reading the next line would wait: no whole line in fp's
- * buffer and nothing to read on its descriptor.  The write transaction is
- * committed then, so that a store does not hold the write lock while it
- * waits for input -- in a pipeline such as "store articles --emit new |
- * chunk | embed | store chunks" that input may be waiting for the other
- * store's commit.  (Chunks of one item may then be committed in more than
- * one transaction; the item is still marked complete only in the
- * transaction that stores its last chunk.)  Writers upstream write whole
- * records (chunk and embed flush after each), so a line begun is not left
- * half-written while its writer waits.
- */
-static int
-input_idle(FILE *fp)
-{
-	struct pollfd p = { .fd = fileno(fp), .events = POLLIN };
-
-#ifdef __GLIBC__
-	if (fp->_IO_read_ptr < fp->_IO_read_end &&
-	    memchr(fp->_IO_read_ptr, '\n',
-	    (size_t)(fp->_IO_read_end - fp->_IO_read_ptr)) != NULL)
-		return 0;
-#endif
-	return poll(&p, 1, 0) == 0;
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
@@ -1211,7 +1184,15 @@ main(int argc, char *argv[])
 		enum outcome res;
 		int64_t now;
 
-		if (c.in_txn && input_idle(stdin)) {
+		/* never hold the write lock while waiting for input: in
+		 * "store articles --emit new | chunk | embed | store chunks"
+		 * that input may wait for the other store's commit.  (Chunks
+		 * of one item may then be committed in more than one
+		 * transaction; the item is still marked complete only in the
+		 * one that stores its last chunk.)  Writers upstream write
+		 * whole records, so a line begun is never left half-written
+		 * while its writer waits. */
+		if (c.in_txn && !jsonl_ready(stdin)) {
 			commit(&c);
 			c.in_txn = 0;
 		}
