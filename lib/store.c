@@ -125,6 +125,14 @@ store_die(sqlite3 *db, const char *what)
 		    "longer than %llds; see JOBLINE_BUSY_TIMEOUT)", store_path(),
 		    what, sqlite3_errmsg(db),
 		    (long long)busy_budget() / 1000);
+	/* "disk I/O error" alone does not tell a full disk (the -shm or
+	 * WAL could not grow) from a failing one: add the system's word */
+	if (db != NULL && sqlite3_system_errno(db) != 0 &&
+	    ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_CANTOPEN))
+		errx(EXIT_FATAL, "%s: %s: %s (%s)", store_path(), what,
+		    sqlite3_errmsg(db), strerror(sqlite3_system_errno(db)));
 	errx(EXIT_FATAL, "%s: %s: %s", store_path(), what,
 	    db ? sqlite3_errmsg(db) : "cannot open");
 }
