@@ -171,9 +171,11 @@ test_expect 'run-job: a command that fills the disk; its output still shown, the
 	disk &&
 	run-job j -- true &&
 	fill 2048 &&
-	run-job j -- sh -c "echo filling >&2; dd if=/dev/zero of=disk/more bs=64k 2>/dev/null; exit 4" 2>err; rc=$?
+	mkdir tmp &&
+	TMPDIR=$PWD/tmp run-job j -- sh -c "echo filling >&2; dd if=/dev/zero of=disk/more bs=64k 2>/dev/null; exit 4" 2>err; rc=$?
 	full run-job err && rm -f disk/filler disk/more && integrity &&
 	grep -q "filling" err &&
+	test -z "$(ls tmp)" &&
 	run-job j -- true 2>err2 &&
 	grep -q "closed as interrupted" err2 && integrity &&
 	test "$(rows "SELECT group_concat(status) FROM runs")" = "success,interrupted,success"

@@ -1142,6 +1142,15 @@ lock_take(struct job *j, long *holder)
 	return 1;
 }
 
+static char *stats_tmp;	/* the counters file while it exists */
+
+static void
+stats_tmp_remove(void)
+{
+	if (stats_tmp != NULL)
+		unlink(stats_tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1225,6 +1234,8 @@ main(int argc, char **argv)
 	}
 	if ((fd = mkstemp(statspath)) < 0)
 		err(EXIT_FATAL, "%s", statspath);
+	stats_tmp = statspath;
+	atexit(stats_tmp_remove);	/* also when the store fails (exit 3) */
 	close(fd);
 
 	t0 = time_mono();
@@ -1245,6 +1256,7 @@ main(int argc, char **argv)
 			break;
 	}
 	unlink(statspath);
+	stats_tmp = NULL;
 	free(statspath);
 	free(j.out.buf);
 	free(j.err.buf);
