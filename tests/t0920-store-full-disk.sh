@@ -33,7 +33,7 @@ if ! mount -t tmpfs -o size=1m tmpfs "$TMP/probe" 2>"$TMP/probe.err"; then
 		test_expect "full disk: a tmpfs can be mounted" "echo \"$why\"; false"
 		test_done
 	fi
-	for t in store-articles store-chunks enqueue dequeue run-job \
+	for t in store-articles checkpoint store-chunks enqueue dequeue run-job \
 	    run-job-output verify-predictions fetch-feed fetch-prices; do
 		test_skip "full disk: $t" "$why"
 	done
@@ -83,7 +83,7 @@ big() {
 # slowly CMD...: its output in pieces 0.6 s apart, so that a program
 # that commits by time commits some of it before the disk fills
 slowly() {
-	"$@" | split -l 150 --filter 'cat; sleep 0.6'
+	"$@" | split -l 150 --filter 'cat && sleep 0.6'
 }
 
 # same QUERY: the store on the disk and ./clean.db give the same rows
@@ -107,6 +107,30 @@ test_expect 'store articles: exit 3, the earlier rows kept; the rerun converges'
 	test "$n" -lt 1700 &&
 	store articles <b && integrity &&
 	same "SELECT id, url_key, title, record, complete FROM articles ORDER BY id"
+'
+
+test_expect 'a checkpoint into a full disk: the commits stand, nothing lost, checkpointed later' '
+	disk &&
+	big 1 a | store articles && big 1500 b >b &&
+	store articles --db clean.db <b &&
+	# a WAL of some 11 MB, every frame of it rolled back: a writer
+	# reuses it from the start, so commits fit, but a checkpoint must
+	# grow the database file
+	sqlite3 "$JOBLINE_DB" ".filectrl persist_wal 1" "BEGIN" \
+	    "CREATE TABLE scratch (x)" \
+	    "INSERT INTO scratch SELECT zeroblob(16000) FROM generate_series(1, 800)" \
+	    "ROLLBACK" >/dev/null &&
+	test "$(stat -c %s "$JOBLINE_DB-wal")" -gt 10000000 &&
+	{ dd if=/dev/zero of=disk/filler bs=64k 2>/dev/null; :; } &&
+	store articles <b 2>err &&
+	test ! -s err &&
+	test "$(df --output=avail disk | tail -n 1)" -lt 64 &&
+	test "$(rows "SELECT count(*) FROM articles")" = 1501 && integrity &&
+	rm disk/filler &&
+	store articles </dev/null &&
+	test "$(rows "PRAGMA wal_checkpoint(TRUNCATE)")" = "0|0|0" &&
+	test "$(rows "SELECT count(*) FROM articles")" = 1501 && integrity &&
+	same "SELECT id, url_key, title, record, complete FROM articles WHERE id LIKE \"b%\" ORDER BY id"
 '
 
 test_expect 'store chunks: exit 3, no article half-completed; the rerun converges' '
