@@ -236,10 +236,13 @@ static int
 user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st = store_prepare(db, "PRAGMA user_version");
-	int v = 0;
+	int v;
 
-	if (store_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	/* a store that cannot be read (a full disk leaves no room for the
+	 * -shm) is not "version 0": say why */
+	if (store_step(st) != SQLITE_ROW)
+		store_die(db, "read");
+	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
 }

@@ -34,7 +34,7 @@ if ! mount -t tmpfs -o size=1m tmpfs "$TMP/probe" 2>"$TMP/probe.err"; then
 		test_done
 	fi
 	for t in store-articles checkpoint store-chunks enqueue dequeue run-job \
-	    run-job-output verify-predictions fetch-feed fetch-prices; do
+	    run-job-output jobs-status verify-predictions fetch-feed fetch-prices; do
 		test_skip "full disk: $t" "$why"
 	done
 	test_done
@@ -203,6 +203,15 @@ test_expect 'run-job: a command that fills the disk; its output still shown, the
 	run-job j -- true 2>err2 &&
 	grep -q "closed as interrupted" err2 && integrity &&
 	test "$(rows "SELECT group_concat(status) FROM runs")" = "success,interrupted,success"
+'
+
+test_expect 'jobs-status, a reader, on a disk too full for the -shm: exit 3 with the reason' '
+	disk &&
+	run-job j -- true &&
+	fill 0 &&
+	jobs-status >out 2>err; rc=$?
+	full jobs-status err && rm -f disk/filler && integrity &&
+	jobs-status >out && grep -q "^j " out
 '
 
 test_expect 'verify-predictions: exit 3, resolved ones kept; the rerun resolves each once' '
