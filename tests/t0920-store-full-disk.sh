@@ -45,6 +45,8 @@ umount "$TMP/probe"
 # default: with 16 KiB pages the WAL reaches 16 MB before its first
 # checkpoint, and the rerun needs room for that
 disk() {
+	# the disks of the tests before are done with: give their memory back
+	while read -r m; do umount "$m" 2>/dev/null; done <"$TMP/.mounts"
 	mkdir -p disk && mount -t tmpfs -o "size=${1:-40m}" tmpfs disk &&
 	echo "$PWD/disk" >>"$TMP/.mounts" &&
 	JOBLINE_DB=$PWD/disk/jobline.db
