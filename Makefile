@@ -116,6 +116,9 @@ obj-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h obj-fuzz/libjobline.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< obj-fuzz/libjobline.a $(LIBS)
 
+# fuzz-rules compiles classify in whole, for its static parser
+obj-fuzz/fuzz-rules: tools/classify.c
+
 fuzz-build: $(FUZZ_BIN)
 
 # each target for FUZZ_TIME seconds
