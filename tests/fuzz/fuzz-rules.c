@@ -29,6 +29,14 @@ struct outcome {
 };
 
 static void
+cleanup(void)
+{
+	unlink(path);
+	unlink(defpath);
+	rmdir(dir);
+}
+
+static void
 setup(void)
 {
 	FILE *fp;
@@ -45,6 +53,7 @@ setup(void)
 	    "currency USD: $, usd, us$\n", fp);
 	fclose(fp);
 	default_rules = defpath;
+	atexit(cleanup);
 	char_tables();
 	mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mctx, 100000);
