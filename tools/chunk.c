@@ -144,9 +144,9 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 		c->empty++;
 	}
 	for (size_t i = 0; i < c->plan.ncuts; i++) {
-		const size_t *cut = &c->plan.cuts[2 * i];
-		const struct seg_word *a = &c->plan.ws.w[cut[0]];
-		const struct seg_word *b = &c->plan.ws.w[cut[1] - 1];
+		size_t from = c->plan.cuts[2 * i], to = c->plan.cuts[2 * i + 1];
+		const struct seg_word *a = &c->plan.ws.w[from];
+		const struct seg_word *b = &c->plan.ws.w[to - 1];
 
 		fputs("{\"id\":\"", fp);
 		fwrite(idf->val, 1, idf->len, fp);
@@ -156,7 +156,7 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 		    c->plan.ncuts);
 		jsonl_put_escaped(fp, text + a->start, b->end - a->start);
 		fprintf(fp, "\",\"start\":%zu,\"end\":%zu,\"words\":%zu",
-		    a->cstart, b->cend, cut[1] - cut[0]);
+		    a->cstart, b->cend, to - from);
 		put_kept(c, f, fp);
 		fputs("}\n", fp);
 		c->chunks++;

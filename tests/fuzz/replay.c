@@ -29,9 +29,12 @@ main(int argc, char *argv[])
 		}
 		do {
 			if (len == cap) {
+				uint8_t *grown;
+
 				cap = cap ? cap * 2 : 4096;
-				if ((buf = realloc(buf, cap)) == NULL)
+				if ((grown = realloc(buf, cap)) == NULL)
 					abort();
+				buf = grown;
 			}
 			n = fread(buf + len, 1, cap - len, fp);
 			len += n;
