@@ -21,6 +21,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <utf8proc.h>
+#define XXH_INLINE_ALL	/* the token hash is on the hot path */
 #include <xxhash.h>
 
 #include "fbuf.h"
@@ -109,12 +110,20 @@ buf_fixed2(struct fbuf *b, double v)
 
 /* ---- hash map from 64-bit keys to ints (open addressing) ---- */
 
+#define HMAP_FILT_BITS 16	/* a 64 Kbit filter: 8 KiB, stays in cache */
+
 struct hmap {
 	uint64_t *keys;		/* 0 marks an empty slot */
 	int *vals;		/* value of each slot */
 	size_t cap;		/* slots, a power of two */
 	size_t n;		/* slots used */
+	/* one bit per value of the key's top bits: a key whose bit is clear
+	 * is not in the map (most tokens looked up are not), without a
+	 * probe of the table */
+	uint64_t filt[(1u << HMAP_FILT_BITS) / 64];
 };
+
+#define HMAP_FBIT(k) ((k) >> (64 - HMAP_FILT_BITS))
 
 static uint64_t
 hkey(uint64_t h)
@@ -156,15 +165,16 @@ hmap_put(struct hmap *m, uint64_t key, int val)
 	m->keys[i] = key;
 	m->vals[i] = val;
 	m->n++;
+	m->filt[HMAP_FBIT(key) / 64] |= 1ULL << (HMAP_FBIT(key) % 64);
 }
 
 /* The value for key, or -1. */
 static int
 hmap_get(const struct hmap *m, uint64_t key)
 {
-	if (m->cap == 0)
-		return -1;
 	key = hkey(key);
+	if (!(m->filt[HMAP_FBIT(key) / 64] >> (HMAP_FBIT(key) % 64) & 1))
+		return -1;	/* also when the map is empty */
 	for (size_t i = key & (m->cap - 1); m->keys[i];
 	    i = (i + 1) & (m->cap - 1))
 		if (m->keys[i] == key)
@@ -411,6 +421,7 @@ text_free(struct text *x)
 struct phrase {
 	uint64_t *tok;		/* token hashes; owned */
 	unsigned ntok;		/* their number */
+	uint64_t tok1;		/* tok[1] when ntok > 1: tried first */
 	int id;			/* what it stands for (term, name) */
 	int next;		/* next phrase with the same first token, -1 */
 };
@@ -434,6 +445,7 @@ pindex_add(struct pindex *px, const uint64_t *tok, unsigned ntok, int id)
 	p->tok = xmalloc(ntok * sizeof(*p->tok));
 	memcpy(p->tok, tok, ntok * sizeof(*tok));
 	p->ntok = ntok;
+	p->tok1 = ntok > 1 ? tok[1] : 0;
 	p->id = id;
 	p->next = hmap_get(&px->first, tok[0]);
 	hmap_put(&px->first, tok[0], (int)px->n);
@@ -447,22 +459,26 @@ pindex_first(const struct pindex *px, const struct text *x, size_t i)
 	return hmap_get(&px->first, x->t[i].h);
 }
 
-/* Non-zero when phrase p matches the tokens from i on. */
-static int
+/* Non-zero when token t matches the phrase token h. */
+static inline int
+tok_matches(uint64_t h, const struct text *x, const struct tok *t)
+{
+	return t->h == h || h == H_ANY || (h == H_NUM &&
+	    x->norm.s[t->noff] >= '0' && x->norm.s[t->noff] <= '9');
+}
+
+/* Non-zero when phrase p matches the tokens from i on.  Most lookups
+ * fail on the second token: that one is tried inline first. */
+static inline int
 phrase_at(const struct phrase *p, const struct text *x, size_t i)
 {
-	if (i + p->ntok > x->n)
+	if (p->ntok == 1)
+		return 1;
+	if (i + p->ntok > x->n || !tok_matches(p->tok1, x, &x->t[i + 1]))
 		return 0;
-	for (unsigned k = 1; k < p->ntok; k++) {
-		const struct tok *t = &x->t[i + k];
-
-		if (t->h == p->tok[k] || p->tok[k] == H_ANY)
-			continue;
-		if (p->tok[k] == H_NUM && x->norm.s[t->noff] >= '0' &&
-		    x->norm.s[t->noff] <= '9')
-			continue;
-		return 0;
-	}
+	for (unsigned k = 2; k < p->ntok; k++)
+		if (!tok_matches(p->tok[k], x, &x->t[i + k]))
+			return 0;
 	return 1;
 }
 
@@ -2425,6 +2441,9 @@ decide(struct item *it)
 	}
 }
 
+/* stdin and stdout buffers (glibc ignores the size without a buffer) */
+static char inbuf[1 << 16], outbuf[1 << 16];
+
 static int64_t run_now;	/* time_now() when the run began */
 
 /* Priority 0..100: see man/classify.1, PRIORITY. */
@@ -3035,6 +3054,11 @@ main(int argc, char *argv[])
 	memset(&ev, 0, sizeof(ev));
 	sig_catch();
 	show_progress = progress_wanted() && (train || eval);
+	/* bigger buffers: fewer read and write calls on the hot path; the
+	 * output is flushed whenever no further line is waiting, so that a
+	 * pipeline sees each item as soon as its input has dried up */
+	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	jsonl_init(&r, stdin, "stdin");
 	while (!sig_caught && jsonl_next_line(&r) != NULL) {
 		if (!train && !eval) {
@@ -3043,6 +3067,8 @@ main(int argc, char *argv[])
 				counts[it.event]++;
 				ntracked += it.tracked;
 			}
+			if (!jsonl_ready(stdin))
+				fflush(stdout);
 			goto next;
 		}
 		if ((o = jsonl_parse(&r)) == NULL)
