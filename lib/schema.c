@@ -28,7 +28,7 @@ static const char *const migrations[] = {
 	"  seen_run   INTEGER"			/* store run that passed it on */
 	");"
 	"CREATE UNIQUE INDEX articles_id ON articles(id);"
-	"CREATE INDEX articles_todo ON articles(first_seen) WHERE complete = 0;"
+	"CREATE INDEX articles_todo ON articles(complete) WHERE complete = 0;"
 	"CREATE TABLE chunks ("
 	"  id         TEXT PRIMARY KEY,"	/* '<item id>#<n>' */
 	"  item_id    TEXT NOT NULL,"
