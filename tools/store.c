@@ -194,16 +194,19 @@ articles_prepare(struct store_ctx *c)
 
 enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
 
-/* Bind the scanned string field f (or NULL) to parameter i. */
+/* Bind the scanned string field f (or NULL) to parameter i; without
+ * escapes, as it is in the line, which outlives the statement's step. */
 static void
 bind_field(sqlite3_stmt *st, int i, const struct jscan_field *f)
 {
-	char *v = jscan_string(f);
+	char *v;
 
-	if (v == NULL)
-		sqlite3_bind_null(st, i);
-	else
+	if (f->found && f->is_string && !f->escaped)
+		sqlite3_bind_text(st, i, f->val, (int)f->len, SQLITE_STATIC);
+	else if ((v = jscan_string(f)) != NULL)
 		sqlite3_bind_text(st, i, v, -1, free);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 /* The record with its id set to id, to store and emit instead. */
@@ -234,7 +237,10 @@ articles_insert(struct store_ctx *c, const char *ukey, const char *id,
 
 	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, url);
+	if (url != NULL)
+		sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
 	bind_field(st, 4, &f[F_FEED]);
 	bind_field(st, 5, &f[F_TITLE]);
 	bind_field(st, 6, &f[F_PUBLISHED]);
@@ -263,67 +269,106 @@ articles_find(struct store_ctx *c, const char *ukey, const char *text,
 	return 0;
 }
 
-static enum outcome
-articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+/* What an article's line gives before the store is asked. */
+struct art {
+	struct jscan_field f[F_COUNT];	/* point into the line */
+	char *ukey;			/* url_key */
+	char *id;			/* its id, or the one it is given */
+	char *url;			/* its url field, or NULL */
+	int set_id;			/* the record has no id: write id in */
+};
+
+static void
+art_free(struct art *a)
 {
-	struct jscan_field f[F_COUNT] = {
-		[F_ID] = { .key = "id" }, [F_URL] = { .key = "url" },
-		[F_FEED] = { .key = "feed" }, [F_TITLE] = { .key = "title" },
-		[F_PUBLISHED] = { .key = "published" },
-		[F_KEY] = { .key = c->key ? c->key : "" },
-	};
-	char *ukey = NULL, *id = NULL, *url = NULL;
+	free(a->ukey);
+	free(a->id);
+	free(a->url);
+	a->ukey = a->id = a->url = NULL;
+}
+
+/*
+ * The half of storing an article that needs no store: check the line, pick
+ * out its fields, canonicalise its URL.  0 after reporting a bad line.  It
+ * runs on the reading thread (see struct feeder).
+ */
+static int
+articles_scan(const char *key, struct jsonl_reader *r, struct art *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->f[F_ID].key = "id";
+	a->f[F_URL].key = "url";
+	a->f[F_FEED].key = "feed";
+	a->f[F_TITLE].key = "title";
+	a->f[F_PUBLISHED].key = "published";
+	a->f[F_KEY].key = key ? key : "";
+	if (!jsonl_scan(r, a->f, F_COUNT))
+		return 0;
+	a->id = a->f[F_ID].is_string ? jscan_string(&a->f[F_ID]) : NULL;
+	a->url = a->f[F_URL].is_string ? jscan_string(&a->f[F_URL]) : NULL;
+	if (key != NULL) {
+		if ((a->ukey = scanned_key(&a->f[F_KEY])) == NULL) {
+			jsonl_bad(r, "no %s", key);
+			goto bad;
+		}
+	} else if (a->url != NULL &&
+	    (a->ukey = url_canonical(a->url)) != NULL) {
+		;
+	} else if (a->id != NULL && *a->id != '\0') {
+		if (asprintf(&a->ukey, "id:%s", a->id) < 0)
+			die_nomem();
+	} else {
+		jsonl_bad(r, "no url or id");
+		goto bad;
+	}
+	if (a->id == NULL || *a->id == '\0') {
+		/* chunks refer to articles by id: give it one */
+		free(a->id);
+		a->id = xstrdup(a->url ? a->url : a->ukey);
+		a->set_id = 1;
+	}
+	return 1;
+bad:
+	art_free(a);
+	return 0;
+}
+
+/* The other half: store the scanned article of r's line. */
+static enum outcome
+articles_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
+    json_object **out)
+{
+	struct jscan_field *f = a->f;
+	const char *ukey = a->ukey, *url = a->url;
 	const char *text = r->line;
 	size_t len = r->len;
 	sqlite3_stmt *st;
 	enum outcome res = REC_BAD;
 
-	batch_boundary(c);
-	if (!jsonl_scan(r, f, F_COUNT))
-		return REC_BAD;
-	id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
-	url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
-	if (c->key != NULL) {
-		if ((ukey = scanned_key(&f[F_KEY])) == NULL) {
-			jsonl_bad(r, "no %s", c->key);
-			goto out;
-		}
-	} else if (url != NULL && (ukey = url_canonical(url)) != NULL) {
-		;
-	} else if (id != NULL && *id != '\0') {
-		if (asprintf(&ukey, "id:%s", id) < 0)
-			die_nomem();
-	} else {
-		jsonl_bad(r, "no url or id");
-		goto out;
-	}
-	if (id == NULL || *id == '\0') {
-		/* chunks refer to articles by id: give it one */
-		free(id);
-		id = xstrdup(url ? url : ukey);
-		if ((*out = with_id(r, id)) == NULL)
+	if (a->set_id) {
+		if ((*out = with_id(r, a->id)) == NULL)
 			goto out;
 		text = jsonl_text(*out, &len);
 	}
 
 	/* most records are new: try the insert first */
-	if (articles_insert(c, ukey, id, url, f, text, len)) {
+	if (articles_insert(c, ukey, a->id, url, f, text, len)) {
 		res = REC_NEW;
 		goto out;
 	}
 	if (!articles_find(c, ukey, text, len)) {
 		/* another article has this id (two feeds, one guid): its
 		 * chunks would be taken for this one's; use the URL */
-		free(id);
-		id = xstrdup(url ? url : ukey);
+		free(a->id);
+		a->id = xstrdup(url ? url : ukey);
 		json_object_put(*out);
-		if ((*out = with_id(r, id)) == NULL)
+		if ((*out = with_id(r, a->id)) == NULL)
 			goto out;
 		text = jsonl_text(*out, &len);
-		if (articles_insert(c, ukey, id, url, f, text, len))
+		if (articles_insert(c, ukey, a->id, url, f, text, len))
 			res = REC_NEW;
 		else
-			jsonl_bad(r, "id %s is another article's", id);
+			jsonl_bad(r, "id %s is another article's", a->id);
 		goto out;
 	}
 	st = c->st[A_FIND];
@@ -334,7 +379,7 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 		    sqlite3_column_int64(st, 2) == c->run;
 		const char *sid = (const char *)sqlite3_column_text(st, 0);
 
-		if (strcmp(sid, id) != 0) {
+		if (strcmp(sid, a->id) != 0) {
 			/* keep the id its chunks already use */
 			json_object_put(*out);
 			if ((*out = with_id(r, sid)) == NULL) {
@@ -368,9 +413,21 @@ articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 		}
 	}
 out:
-	free(ukey);
-	free(id);
-	free(url);
+	return res;
+}
+
+
+static enum outcome
+articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+{
+	struct art a;
+	enum outcome res;
+
+	batch_boundary(c);
+	if (!articles_scan(c->key, r, &a))
+		return REC_BAD;
+	res = articles_store(c, r, &a, out);
+	art_free(&a);
 	return res;
 }
 
