@@ -464,6 +464,8 @@ struct feeder {
 	unsigned long head;	/* slots filled so far */
 	unsigned long tail;	/* slots taken back so far */
 	int waiting;		/* the reader waits for input */
+	int reader_sleeps;	/* the reader waits for free slots */
+	int taker_sleeps;	/* the main thread waits for a line */
 	int eof;		/* no more lines (end, error or signal) */
 	int stop;		/* the storing thread is done */
 };
@@ -478,8 +480,11 @@ feeder_run(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&fd->mu);
-		while (fd->head - fd->tail == FEED_SLOTS && !fd->stop)
+		while (fd->head - fd->tail == FEED_SLOTS && !fd->stop) {
+			fd->reader_sleeps = 1;
 			pthread_cond_wait(&fd->freed, &fd->mu);
+		}
+		fd->reader_sleeps = 0;
 		if (fd->stop) {
 			pthread_mutex_unlock(&fd->mu);
 			break;
@@ -504,7 +509,8 @@ feeder_run(void *arg)
 		pthread_mutex_lock(&fd->mu);
 		fd->head++;
 		fd->waiting = 0;
-		pthread_cond_signal(&fd->filled);
+		if (fd->taker_sleeps)
+			pthread_cond_signal(&fd->filled);
 		pthread_mutex_unlock(&fd->mu);
 	}
 	pthread_mutex_lock(&fd->mu);
@@ -536,7 +542,9 @@ feeder_take(struct feeder *fd, struct store_ctx *c)
 			pthread_mutex_lock(&fd->mu);
 			continue;
 		}
+		fd->taker_sleeps = 1;
 		pthread_cond_wait(&fd->filled, &fd->mu);
+		fd->taker_sleeps = 0;
 	}
 	if (fd->head != fd->tail)
 		sl = &fd->slot[fd->tail % FEED_SLOTS];
@@ -551,7 +559,10 @@ feeder_release(struct feeder *fd, struct slot *sl)
 		art_free(&sl->art);
 	pthread_mutex_lock(&fd->mu);
 	fd->tail++;
-	pthread_cond_signal(&fd->freed);
+	/* a full ring wakes the reader once half of it is free, not for
+	 * each line: two context switches a line cost more than the line */
+	if (fd->reader_sleeps && fd->head - fd->tail <= FEED_SLOTS / 2)
+		pthread_cond_signal(&fd->freed);
 	pthread_mutex_unlock(&fd->mu);
 }
 
