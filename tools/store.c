@@ -1449,6 +1449,9 @@ main(int argc, char *argv[])
 		votes_prepare(&c);
 	else
 		generic_prepare(&c);
+	/* Debian's SQLite overwrites freed space by default (secure_delete),
+	 * which zeroes every new page: a tenth of the work of an insert */
+	store_exec(c.db, "PRAGMA secure_delete = OFF");
 	c.ckpt = walckpt_start(c.db, store_path());
 	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
 	    NULL)
