@@ -72,6 +72,7 @@ struct store_ctx {
 	char *group;		/* chunks: item id of the open group */
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
+	int64_t todo_from;	/* articles: first rowid it inserted, or 0 */
 	int64_t batch_start;	/* when it began, time_mono() */
 	int in_txn;		/* a write transaction is open */
 	const struct table *t;	/* the table's handlers */
@@ -106,10 +107,23 @@ emit_obj(struct store_ctx *c, json_object *o)
 	emit_line(c, s, n);
 }
 
+/* articles' statements */
+enum { A_FIND, A_INSERT, A_UPDATE, A_MARK, A_TODO, A_TODO_ADD };
+
 /* Commit the open transaction, then write what it made final. */
 static void
 commit(struct store_ctx *c)
 {
+	if (c->todo_from > 0) {
+		/* the transaction's new articles are unfinished: rowids
+		 * from its first on are its own, as it holds the lock */
+		sqlite3_stmt *st = c->st[A_TODO_ADD];
+
+		sqlite3_bind_int64(st, 1, c->todo_from);
+		store_step_ok(st);
+		sqlite3_reset(st);
+		c->todo_from = 0;
+	}
 	store_commit(c->db);
 	fflush(c->pending);
 	if (c->pending_len > 0) {
@@ -171,7 +185,6 @@ key_text(json_object *o, const char *field, char *buf, size_t n)
 
 /* ---- articles ---- */
 
-enum { A_FIND, A_INSERT, A_UPDATE, A_MARK, A_TODO };
 
 static void
 articles_prepare(struct store_ctx *c)
@@ -191,7 +204,12 @@ articles_prepare(struct store_ctx *c)
 	    "UPDATE articles SET seen_run = ?2 WHERE url_key = ?1");
 	c->st[A_TODO] = store_prepare(c->db,
 	    "UPDATE articles SET seen_run = ?1"
-	    " WHERE complete = 0 AND seen_run IS NOT ?1 RETURNING record");
+	    " WHERE rowid IN (SELECT article FROM articles_todo)"
+	    " AND complete = 0 AND seen_run IS NOT ?1 RETURNING record");
+	c->st[A_TODO_ADD] = store_prepare(c->db,
+	    "INSERT OR IGNORE INTO articles_todo (article)"
+	    " SELECT rowid FROM articles WHERE rowid >= ?1 AND complete = 0"
+	    " ORDER BY rowid");
 }
 
 enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
@@ -253,7 +271,11 @@ articles_insert(struct store_ctx *c, const char *ukey, const char *id,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		store_die(c->db, "insert");
-	return sqlite3_changes(c->db) > 0;
+	if (sqlite3_changes(c->db) == 0)
+		return 0;
+	if (c->todo_from == 0)
+		c->todo_from = sqlite3_last_insert_rowid(c->db);
+	return 1;
 }
 
 /* Look up the article stored under ukey, comparing its record to text. */
