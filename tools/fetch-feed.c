@@ -598,10 +598,13 @@ on_done(void *arg, const struct http_result *r)
 		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
 		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
 		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
+	/* the items out first, then the validators in: killed between the
+	 * two, the next run fetches the feed again (and store dedupes),
+	 * where the other order would answer 304 for items never written */
+	fflush(stdout);
 	record(s, r, error, items);
 	feed_free(s->fp);
 	s->fp = NULL;
-	fflush(stdout);
 }
 
 /* Parse a local file; returns 0 or -1 (reported). */
