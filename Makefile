@@ -74,6 +74,10 @@ bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
+# (defined before check: a rule's prerequisites are expanded as it is read)
+REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(OBJ)/replay/%,\
+             $(wildcard tests/fuzz/fuzz-*.c))
+
 check: all $(OBJ)/unit $(REPLAY_BIN)
 	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit \
 	    JOBLINE_REPLAY=$(CURDIR)/$(OBJ)/replay tests/run
@@ -83,9 +87,6 @@ $(OBJ)/unit: tests/unit.c $(LIB_A)
 
 # each fuzz target with a plain main (tests/fuzz/replay.c), for make check
 # to replay the inputs the fuzzers crashed on (tests/t0950-fuzz-regress.sh)
-REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(OBJ)/replay/%,\
-             $(wildcard tests/fuzz/fuzz-*.c))
-
 $(OBJ)/replay/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
     tests/fuzz/fuzz.h $(LIB_A)
 	@mkdir -p $(OBJ)/replay
