@@ -74,6 +74,13 @@ check: all $(OBJ)/unit
 $(OBJ)/unit: tests/unit.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
 
+# the suite with every program (and tests/unit.c) under valgrind memcheck:
+# a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh
+check-valgrind:
+	$(MAKE) SANITIZE= all obj/unit
+	JOBLINE_VALGRIND=1 JOBLINE_UNIT=$(CURDIR)/obj/unit \
+	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run
+
 # the Quick start: install what is missing, then build and run
 deps:
 	./deps
@@ -154,5 +161,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: all check deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:
