@@ -75,11 +75,13 @@ $(OBJ)/unit: tests/unit.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
 
 # the suite with every program (and tests/unit.c) under valgrind memcheck:
-# a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh
+# a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh.
+# VG_TESTS="tests/t0100-store.sh ...": only those
+VG_TESTS  =
 check-valgrind:
 	$(MAKE) SANITIZE= all obj/unit
 	JOBLINE_VALGRIND=1 JOBLINE_UNIT=$(CURDIR)/obj/unit \
-	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run
+	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run $(VG_TESTS)
 
 # the Quick start: install what is missing, then build and run
 deps:

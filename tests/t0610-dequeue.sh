@@ -15,12 +15,12 @@ gone() {
 	! kill -0 "$1" 2>/dev/null || grep -q "^State:.*zombie" /proc/"$1"/status
 }
 
-# wait_for FILE: until FILE exists (at most 20 s)
+# wait_for FILE: until FILE exists (at most 20 s, times $JOBLINE_SLOW)
 wait_for() {
 	i=0
 	while [ ! -e "$1" ]; do
 		i=$((i + 1))
-		[ $i -gt 400 ] && { echo "no $1" >&2; return 1; }
+		[ $i -gt $((400 * JOBLINE_SLOW)) ] && { echo "no $1" >&2; return 1; }
 		sleep 0.05
 	done
 }
