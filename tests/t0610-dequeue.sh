@@ -168,7 +168,7 @@ test_expect 'leases are extended while the command runs' '
 
 test_expect 'fencing: a worker whose attempt was taken over stops and records nothing' '
 	echo "{}" | enqueue q >/dev/null &&
-	dequeue q --lease 1s --drain -- sh -c "touch started; exec sleep 5" >out 2>err & w=$!
+	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; exec sleep $(slow 5)" >out 2>err & w=$!
 	wait_for started &&
 	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
 	wait $w; rc=$?
@@ -213,7 +213,7 @@ test_expect '--max-jobs and --for bound a run' '
 	n=$(rows "SELECT count(*) FROM queue WHERE state = \"done\"") &&
 	test "$n" -ge 3 && test "$n" -lt 6 &&
 	echo "{}" | enqueue empty >/dev/null &&
-	dequeue q --for 1s -q --poll 0.1s -- true &&
+	dequeue q --for $(slow 1)s -q --poll 0.1s -- true &&
 	test "$(rows "SELECT count(*) FROM queue WHERE state = \"done\"")" = 6
 '
 
