@@ -42,7 +42,8 @@ trap test_cleanup EXIT
 # test, test_vg_clean fails the test if a log holds an error or a definite,
 # indirect or possible leak (still reachable is not counted), and prints
 # it.  JOBLINE_SLOW is the factor by which tests stretch their waits and
-# timeouts (1 normally) - never what they assert.
+# timeouts (1 normally; $JOBLINE_VG_SLOW, an integer, under valgrind,
+# default 10) - never what they assert.
 test_vg_clean() { :; }
 test_vg_done() { :; }
 JOBLINE_SLOW=1
@@ -73,7 +74,7 @@ if [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
 			[ -e "$vg_log" ] || continue
 			if grep -v -e '^==[0-9]*== Warning: ' "$vg_log" | grep -q .
 			then
-				echo "valgrind: $(basename "$vg_log"):"
+				echo "valgrind: ${VG_OUT#$TOP/}/${1:-$test_count}/$(basename "$vg_log"):"
 				head -n 80 "$vg_log"
 				vg_bad=1
 			fi
