@@ -55,6 +55,12 @@ $(OBJ)/lib/%.o: lib/%.c lib/*.h $(OBJ)/.flags
 $(OBJ)/tools/%.o: tools/%.c lib/*.h $(OBJ)/.flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# classify's hot path (tokenizer, term lookup) runs about a tenth faster at
+# -O3 (bench/RESULTS.md, classify); make CLASSIFY_CFLAGS= to build it as
+# the rest
+CLASSIFY_CFLAGS = -O3
+$(OBJ)/tools/classify.o: ALL_CFLAGS += $(CLASSIFY_CFLAGS)
+
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
@@ -68,19 +74,35 @@ bin/%: $(OBJ)/tools/%.o $(LIB_A) bin/.variant
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
-check: all $(OBJ)/unit
-	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit tests/run
+# (defined before check: a rule's prerequisites are expanded as it is read)
+REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(OBJ)/replay/%,\
+             $(wildcard tests/fuzz/fuzz-*.c))
+
+check: all $(OBJ)/unit $(REPLAY_BIN)
+	SANITIZE=$(SANITIZE) JOBLINE_UNIT=$(CURDIR)/$(OBJ)/unit \
+	    JOBLINE_REPLAY=$(CURDIR)/$(OBJ)/replay tests/run
 
 $(OBJ)/unit: tests/unit.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/unit.c $(LIB_A) $(LIBS)
+
+# each fuzz target with a plain main (tests/fuzz/replay.c), for make check
+# to replay the inputs the fuzzers crashed on (tests/t0950-fuzz-regress.sh)
+$(OBJ)/replay/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
+    tests/fuzz/fuzz.h $(LIB_A)
+	@mkdir -p $(OBJ)/replay
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+	    $(LIB_A) $(LIBS)
+
+$(OBJ)/replay/fuzz-rules: tools/classify.c
 
 # the suite with every program (and tests/unit.c) under valgrind memcheck:
 # a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh.
 # VG_TESTS="tests/t0100-store.sh ...": only those
 VG_TESTS  =
 check-valgrind:
-	$(MAKE) SANITIZE= all obj/unit
+	$(MAKE) SANITIZE= all obj/unit $(REPLAY_BIN:$(OBJ)/%=obj/%)
 	JOBLINE_VALGRIND=1 JOBLINE_UNIT=$(CURDIR)/obj/unit \
+	    JOBLINE_REPLAY=$(CURDIR)/obj/replay \
 	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run $(VG_TESTS)
 
 # the Quick start: install what is missing, then build and run
@@ -124,6 +146,9 @@ obj-fuzz/libjobline.a: $(FUZZ_OBJ)
 obj-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h obj-fuzz/libjobline.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< obj-fuzz/libjobline.a $(LIBS)
+
+# fuzz-rules compiles classify in whole, for its static parser
+obj-fuzz/fuzz-rules: tools/classify.c
 
 fuzz-build: $(FUZZ_BIN)
 

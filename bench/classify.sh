@@ -12,7 +12,8 @@
 #                                            file; bogofilter's fastest)
 # with one wordlist trained on 2000 of the items,
 # on $NB items (default 20000) for bogofilter, and reports items/s, the
-# ratio, and classify's peak RSS on N/4 and N items (flat memory).
+# ratio, and classify's peak RSS on N/4 and N items (flat memory).  Each
+# command runs $REPS times (default 3); the run with the least CPU counts.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/bench/out
@@ -49,22 +50,37 @@ head -n 2000 "$items" | jq -c 'select(.title | test("raises") | not)' | mbox >"$
 bogofilter -C -d "$bf" -M -s <"$bf/spam"
 bogofilter -C -d "$bf" -M -n <"$bf/ham"
 
-# secs CMD...: elapsed seconds and peak RSS (KiB) of CMD
+# measure INPUT CMD...: "wall user sys peak-RSS(KiB)" of the run of
+# CMD <INPUT, out of $REPS runs (default 3), that took the least CPU (user
+# + sys): on a shared machine other load only ever adds time, so the least
+# is the least disturbed.  The CPU of every run is listed on stderr.
+REPS=${REPS:-3}
 measure() {
-	/usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" >/dev/null
-	tail -n 1 "$out/time"
+	in=$1
+	shift
+	: >"$out/times"
+	for r in $(seq "$REPS"); do
+		/usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" <"$in" \
+		    >/dev/null
+		tail -n 1 "$out/time" >>"$out/times"
+	done
+	printf '  %s: CPU seconds of each run:' "$*" | cut -c 1-60 | tr -d '\n' >&2
+	awk '{ printf " %.2f", $2 + $3 }' "$out/times" >&2
+	echo >&2
+	awk '{ printf "%s %s\n", $2 + $3, $0 }' "$out/times" | sort -n |
+	    head -n 1 | cut -d " " -f 2-
 }
-set -- $(measure "$top/bin/classify" <"$items")
+set -- $(measure "$items" "$top/bin/classify")
 c_wall=$1 c_cpu=$(echo "$2 $3" | awk '{ print $1 + $2 }') c_rss=$4
-set -- $(measure "$top/bin/classify" <"$out/classify-items-quarter.jsonl")
+set -- $(measure "$out/classify-items-quarter.jsonl" "$top/bin/classify")
 q_rss=$4
-set -- $(measure sh -c "bogofilter -C -d '$bf' -M -T <'$out/classify-items.mbox' || :")
+set -- $(measure /dev/null sh -c "bogofilter -C -d '$bf' -M -T <'$out/classify-items.mbox' || :")
 b_wall=$1 b_cpu=$(echo "$2 $3" | awk '{ print $1 + $2 }')
 rm -rf "$bf/msgs"
 mkdir -p "$bf/msgs"
 awk -v d="$bf/msgs" '/^From item$/ { if (f) close(f); f = sprintf("%s/m%06d", d, ++n); next }
     { print > f }' "$out/classify-items.mbox"
-set -- $(measure sh -c "find '$bf/msgs' -type f | sort | bogofilter -C -d '$bf' -b -T || :")
+set -- $(measure /dev/null sh -c "find '$bf/msgs' -type f | sort | bogofilter -C -d '$bf' -b -T || :")
 bb_wall=$1 bb_cpu=$(echo "$2 $3" | awk '{ print $1 + $2 }')
 # items per CPU-second (user + sys): the machine is shared, wall time is noisy
 awk -v n="$N" -v nb="$NB" -v cw="$c_wall" -v cc="$c_cpu" -v bw="$b_wall" \

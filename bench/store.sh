@@ -20,29 +20,29 @@ gen() {
 	}' >"$2"
 }
 
-secs() { # secs COMMAND...: wall seconds of one run, to stderr of time
-	/usr/bin/time -f '%e %M' -o .t "$@" >/dev/null
+secs() { # secs COMMAND...: wall seconds, peak RSS (KiB), CPU seconds
+	/usr/bin/time -f '%e %M %U %S' -o .t "$@" >/dev/null
 	cat .t
 }
 
 gen "$n" in.jsonl
 bytes=$(wc -c <in.jsonl)
-echo "input: $n articles, $bytes bytes"
+echo "input: $n articles, $bytes bytes; load average $(cut -d" " -f1-3 /proc/loadavg)"
 
 rm -f s.db* u.db*
 set -- $(secs "$top/bin/store" articles --db s.db <in.jsonl)
-st=$1 srss=$2
+st=$1 srss=$2 sc=$(awk -v a="$3" -v b="$4" 'BEGIN { print a + b }')
 set -- $(secs sh -c "sqlite-utils insert u.db articles in.jsonl --nl --pk url")
-ut=$1 urss=$2
+ut=$1 urss=$2 uc=$(awk -v a="$3" -v b="$4" 'BEGIN { print a + b }')
 rm -f u2.db*
 set -- $(secs sh -c "sqlite-utils upsert u2.db articles in.jsonl --nl --pk url")
 ut2=$1
 
-awk -v n="$n" -v st="$st" -v ut="$ut" -v ut2="$ut2" -v srss="$srss" -v urss="$urss" 'BEGIN {
-	printf "store articles:        %6.2f s  %9.0f articles/s  peak RSS %d KiB\n", st, n / st, srss
-	printf "sqlite-utils insert:   %6.2f s  %9.0f articles/s  peak RSS %d KiB\n", ut, n / ut, urss
+awk -v n="$n" -v st="$st" -v ut="$ut" -v ut2="$ut2" -v srss="$srss" -v urss="$urss" -v sc="$sc" -v uc="$uc" 'BEGIN {
+	printf "store articles:        %6.2f s  %9.0f articles/s  peak RSS %d KiB  CPU %.2f s\n", st, n / st, srss, sc
+	printf "sqlite-utils insert:   %6.2f s  %9.0f articles/s  peak RSS %d KiB  CPU %.2f s\n", ut, n / ut, urss, uc
 	printf "sqlite-utils upsert:   %6.2f s  %9.0f articles/s\n", ut2, n / ut2
-	printf "ratio (store / sqlite-utils insert): %.1fx\n", ut / st
+	printf "ratio (store / sqlite-utils insert): %.1fx wall, %.1fx CPU\n", ut / st, uc / sc
 }'
 
 # a second run over the same input: every article is a duplicate

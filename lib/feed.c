@@ -32,6 +32,8 @@
 #include "util.h"
 
 #define MAX_DEPTH 64		/* elements deeper than this are ignored */
+#define MAX_NEST 10000		/* deeper than this, the document fails:
+				   libxml2's name stack grows with it */
 #define MAX_BASES 16		/* nested xml:base kept */
 #define MAX_CATEGORIES 64	/* per entry */
 #define MAX_ENCLOSURES 32	/* per entry */
@@ -68,7 +70,10 @@ struct feed_parser {
 	struct fbuf json;	/* the JSON document */
 	const char *kind;	/* "rss", "rdf", "atom", "json" */
 	int stopped;		/* not a feed: the rest is ignored */
+	int halted;		/* libxml2 gave up: the rest is not read */
 	char *error;		/* why not a feed, or first error */
+	char lasterr[240];	/* the latest XML error, "line N: message" */
+	unsigned long cut;	/* fields cut at FEED_FIELD_MAX */
 	struct fbuf title;	/* feed title */
 	char *sitelink;		/* the feed's own link, absolute */
 	unsigned long count;	/* items handed on */
@@ -97,6 +102,7 @@ struct feed_parser {
 	int cap_oneline;	/* collapse to one line */
 	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
+	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
 
 	/* the open entry */
 	struct slot slot[F_NFIELDS];
@@ -127,6 +133,7 @@ struct feed_parser {
 };
 
 static enum ns ns_of(const xmlChar *uri);
+static void xml_halted(struct feed_parser *p);
 
 /* ns_of, remembering the last few: libxml2 interns namespace names in the
  * parser's dictionary, so the same pointer comes back for the same URI. */
@@ -429,6 +436,7 @@ cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 	p->cap_mode = m;
 	p->cap_oneline = oneline;
 	p->cap_resolve = 0;
+	p->cap_over = 0;
 	fbuf_reset(&p->cap);
 }
 
@@ -436,8 +444,15 @@ cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 static void
 cap_text(struct feed_parser *p, const char *s, size_t n)
 {
-	if (p->cap.len + n > FEED_FIELD_MAX)
+	if (p->cap_over)
 		return;
+	if (p->cap.len + n > FEED_FIELD_MAX) {
+		/* keep what fits, cut before a character that would not */
+		n = FEED_FIELD_MAX - p->cap.len;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		p->cap_over = 1;
+	}
 	if (p->cap_mode != T_XHTML) {
 		fbuf_add(&p->cap, s, n);
 		return;
@@ -487,6 +502,8 @@ cap_end(struct feed_parser *p)
 	p->cap_depth = 0;
 	if (p->cap_mode == T_SKIP)
 		return;
+	if (p->cap_over)
+		p->cut++;
 	fbuf_reset(t);
 	if (f == F_LINK || f == F_FEEDLINK) {
 		resolve_into(p, t, fbuf_str(&p->cap));
@@ -586,6 +603,8 @@ serialize_start(struct feed_parser *p, const xmlChar *local, int nattrs,
 	int i;
 
 	if (p->cap.len > FEED_FIELD_MAX)
+		p->cap_over = 1;
+	if (p->cap_over)
 		return;
 	fbuf_addc(&p->cap, '<');
 	fbuf_adds(&p->cap, (const char *)local);
@@ -673,6 +692,13 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	int atom, rss, in_item;
 
 	p->depth++;
+	if (p->depth > MAX_NEST && !p->stopped) {
+		snprintf(p->lasterr, sizeof(p->lasterr),
+		    "line %d: elements nested deeper than %d",
+		    xmlSAX2GetLineNumber(p->ctxt), MAX_NEST);
+		xmlStopParser(p->ctxt);
+		return;
+	}
 	if (p->stopped || p->depth > MAX_DEPTH)
 		return;
 	if (p->cap_depth) {
@@ -749,6 +775,20 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 
 	/* inside an entry */
+	if ((rss && strcmp(name, "item") == 0) ||
+	    (atom && strcmp(name, "entry") == 0)) {
+		/* entries never nest: libxml2 recovered broken markup (a bad
+		 * attribute) by putting the next entry inside the open one;
+		 * hand the open one on and begin the new one */
+		p->author_depth = 0;
+		p->group_depth = 0;
+		item_emit(p);
+		p->item_depth = p->depth;
+		item_reset(p);
+		if ((v = attr(attrs, nattrs, "about", NS_RDF)) != NULL)
+			slot_set(p, F_ID, 1, v, strlen(v));
+		return;
+	}
 	if (atom && strcmp(name, "source") == 0) {
 		p->skip_depth = p->depth;
 		return;
@@ -952,7 +992,7 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (p->depth == p->cap_depth)
 			cap_end(p);
 		else if ((p->cap_mode == T_XHTML || p->cap_mode == T_HTML) &&
-		    p->cap.len <= FEED_FIELD_MAX) {
+		    !p->cap_over) {
 			fbuf_add(&p->cap, "</", 2);
 			fbuf_adds(&p->cap, (const char *)localname);
 			fbuf_addc(&p->cap, '>');
@@ -1017,7 +1057,7 @@ on_error(void *ctx, xmlErrorPtr e)
 	char msg[200];
 	size_t n;
 
-	if (e == NULL || e->level < XML_ERR_ERROR || p->error != NULL)
+	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
 	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "error");
 	n = strlen(msg);
@@ -1025,13 +1065,12 @@ on_error(void *ctx, xmlErrorPtr e)
 		msg[--n] = '\0';
 	for (char *c = msg; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
-	if (e->line > 0) {
-		char full[240];
-
-		snprintf(full, sizeof(full), "line %d: %s", e->line, msg);
-		set_error(p, "%s", full);
-	} else
-		set_error(p, "%s", msg);
+	if (e->line > 0)
+		snprintf(p->lasterr, sizeof(p->lasterr), "line %d: %s",
+		    e->line, msg);
+	else
+		snprintf(p->lasterr, sizeof(p->lasterr), "%s", msg);
+	set_error(p, "%s", p->lasterr);
 }
 
 static void
@@ -1442,6 +1481,29 @@ xml_push(struct feed_parser *p, const char *s, size_t n, int final)
 	}
 	if (p->xout.len)
 		xmlParseChunk(p->ctxt, p->xout.s, (int)p->xout.len, 0);
+	xml_halted(p);
+}
+
+/*
+ * libxml2 halts, even in recovery mode, on what it will not read on
+ * (nesting past 256, a name or text node past its limits): what follows
+ * would be lost without a word, so the feed fails with the reason and
+ * nothing more is pushed (which would only fill libxml2's buffer).
+ */
+static void
+xml_halted(struct feed_parser *p)
+{
+	char *old;
+
+	if (p->stopped || p->ctxt == NULL || !p->ctxt->disableSAX)
+		return;
+	p->stopped = 1;
+	p->halted = 1;
+	old = p->error;
+	p->error = NULL;
+	set_error(p, "XML parsing gave up (%s); the rest is not read",
+	    p->lasterr[0] ? p->lasterr : "unknown error");
+	free(old);
 }
 
 /* Clean UTF-8 from the charset stage. */
@@ -1523,15 +1585,21 @@ feed_finish(struct feed_parser *p)
 		charset_finish(p->cs);
 	if (p->mode == 'x' && !p->stopped) {
 		xml_push(p, "", 0, 1);
-		xmlParseChunk(p->ctxt, NULL, 0, 1);
-		/* an entry left open at the end is still handed on */
-		if (p->item_depth > 0 && !p->stopped) {
-			if (p->cap_depth)
-				cap_end(p);
-			p->item_depth = 0;
-			item_emit(p);
-		}
+		if (!p->stopped)
+			xmlParseChunk(p->ctxt, NULL, 0, 1);
+		xml_halted(p);
 	}
+	/* an entry left open at the end (or where libxml2 gave up) is
+	 * still handed on */
+	if (p->mode == 'x' && (!p->stopped || p->halted) &&
+	    p->item_depth > 0) {
+		if (p->cap_depth)
+			cap_end(p);
+		p->item_depth = 0;
+		item_emit(p);
+	}
+	if (p->halted)
+		return -1;
 	if (p->mode == 'j')
 		return json_finish(p);
 	if (p->mode == 0) {
@@ -1551,6 +1619,12 @@ feed_finish(struct feed_parser *p)
 		return -1;
 	}
 	return 0;
+}
+
+unsigned long
+feed_cut(const struct feed_parser *p)
+{
+	return p->cut;
 }
 
 const char *

@@ -71,13 +71,18 @@ void feed_push(struct feed_parser *p, const char *buf, size_t n);
 /*
  * End of the document: an entry left open is handed on.  Returns 0 when
  * the document was a feed (even if recovered from errors), -1 when it was
- * not (empty, not XML or JSON, another kind of document): feed_error says
- * why.
+ * not (empty, not XML or JSON, another kind of document) or when libxml2
+ * gave up on it part way (nesting past 256 ...: the entries before have
+ * been handed on, the rest is lost): feed_error says why.
  */
 int feed_finish(struct feed_parser *p);
 
 /* Why feed_finish failed; or the first error recovered from, or NULL. */
 const char *feed_error(const struct feed_parser *p);
+
+/* How many fields of the document were cut at FEED_FIELD_MAX bytes (at a
+ * character boundary) so far. */
+unsigned long feed_cut(const struct feed_parser *p);
 
 /* "rss", "rdf", "atom", "cdf", "json", or NULL before the root is read. */
 const char *feed_kind(const struct feed_parser *p);

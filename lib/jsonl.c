@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -62,6 +63,100 @@ is_blank(const char *s, size_t n)
 	return 1;
 }
 
+/* The number literals of a JSON text, in order. */
+struct numbers {
+	const char *s;		/* the text */
+	size_t n;		/* its length */
+	size_t i;		/* where the search goes on */
+};
+
+/* The next number literal: its start in *p and its length, or 0. */
+static size_t
+numbers_next(struct numbers *nu, const char **p)
+{
+	const char *s = nu->s;
+
+	while (nu->i < nu->n) {
+		char c = s[nu->i];
+
+		if (c == '"') {
+			for (nu->i++; nu->i < nu->n && s[nu->i] != '"';
+			    nu->i++)
+				if (s[nu->i] == '\\')
+					nu->i++;
+			nu->i++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t start = nu->i;
+
+			while (nu->i < nu->n && strchr("0123456789+-.eE",
+			    s[nu->i]) != NULL && s[nu->i] != '\0')
+				nu->i++;
+			*p = s + start;
+			return nu->i - start;
+		} else
+			nu->i++;
+	}
+	return 0;
+}
+
+/*
+ * json-c clamps an integer beyond 64 bits to the nearest it can hold, and
+ * would print that: walk the values in document order beside the text's
+ * number literals and turn each such integer into a double that prints
+ * as written.  Keys are unique (jscan) so the orders agree.
+ */
+static json_object *
+fix_bigints(json_object *o, struct numbers *nu)
+{
+	const char *p;
+	size_t len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		struct json_object_iterator it = json_object_iter_begin(o);
+		struct json_object_iterator end = json_object_iter_end(o);
+
+		while (!json_object_iter_equal(&it, &end)) {
+			json_object *v = json_object_iter_peek_value(&it);
+			json_object *nv = fix_bigints(v, nu);
+
+			if (nv != v)
+				json_object_object_add(o,
+				    json_object_iter_peek_name(&it), nv);
+			json_object_iter_next(&it);
+		}
+		return o;
+	}
+	case json_type_array:
+		for (size_t k = 0; k < json_object_array_length(o); k++) {
+			json_object *v = json_object_array_get_idx(o, k);
+			json_object *nv = fix_bigints(v, nu);
+
+			if (nv != v)
+				json_object_array_put_idx(o, k, nv);
+		}
+		return o;
+	case json_type_int:
+	case json_type_double:
+		if ((len = numbers_next(nu, &p)) == 0)
+			return o;	/* cannot happen */
+		if (json_object_is_type(o, json_type_int) &&
+		    jscan_bigint(p, len)) {
+			char *text = xstrndup(p, len);
+			json_object *d = json_object_new_double_s(
+			    strtod(text, NULL), text);
+
+			free(text);
+			if (d == NULL)
+				die_nomem();
+			return d;
+		}
+		return o;
+	default:
+		return o;
+	}
+}
+
 json_object *
 jsonl_parse(struct jsonl_reader *r)
 {
@@ -99,6 +194,11 @@ jsonl_parse(struct jsonl_reader *r)
 		jsonl_bad(r, "not a JSON object");
 		json_object_put(o);
 		return NULL;
+	}
+	if (r->bigint) {
+		struct numbers nu = { r->line, r->len, 0 };
+
+		fix_bigints(o, &nu);
 	}
 	return o;
 }
@@ -177,14 +277,19 @@ jsonl_scan(struct jsonl_reader *r, struct jscan_field *f, int nf)
 	size_t off;
 	const char *msg;
 
-	switch (jscan_object(r->line, r->len, f, nf, &off, &msg)) {
+	switch (jscan_object_ex(r->line, r->len, f, nf, &off, &msg,
+	    &r->bigint)) {
 	case JSCAN_OBJECT:
 		return 1;
 	case JSCAN_NOT_OBJECT:
 		jsonl_bad(r, "not a JSON object");
 		return 0;
 	default:
-		jsonl_bad(r, "invalid JSON at byte %zu: %s", off + 1, msg);
+		if (strcmp(msg, "duplicate key") == 0)
+			jsonl_bad(r, "duplicate key at byte %zu", off + 1);
+		else
+			jsonl_bad(r, "invalid JSON at byte %zu: %s", off + 1,
+			    msg);
 		return 0;
 	}
 }
@@ -336,6 +441,9 @@ json_get_int64(json_object *o, const char *key, long long *out)
 	    !json_object_is_type(v, json_type_int))
 		return 0;
 	*out = json_object_get_int64(v);
+	/* between 2^63 and 2^64-1 json-c keeps it as unsigned */
+	if (*out == INT64_MAX && json_object_get_uint64(v) != INT64_MAX)
+		return 0;
 	return 1;
 }
 
@@ -349,5 +457,5 @@ json_get_double(json_object *o, const char *key, double *out)
 	    json_object_is_type(v, json_type_double)))
 		return 0;
 	*out = json_object_get_double(v);
-	return 1;
+	return isfinite(*out);
 }

@@ -3,10 +3,12 @@
  *
  * Reading: lines of any length; blank lines are skipped; a line that is not
  * one JSON object (bad syntax, invalid UTF-8, a NUL byte, trailing garbage,
- * too deep) is reported as "program: NAME:LINE: reason" on stderr, counted
- * in bad, and skipped.  Objects keep their keys in input order and their
- * numbers as written, so fields a program does not know pass through as
- * they came.
+ * too deep, a key twice in one object) is reported as
+ * "program: NAME:LINE: reason" on stderr, counted in bad, and skipped.
+ * Objects keep their keys in input order and their numbers as written
+ * (also integers beyond 64 bits and numbers beyond a double's range,
+ * which json-c would otherwise clamp), so fields a program does not know
+ * pass through as they came.
  *
  * Ownership: jsonl_next returns a new reference; the caller releases it
  * with json_object_put.  The reader owns its buffer and tokener; the stream
@@ -29,6 +31,8 @@ struct jsonl_reader {
 	unsigned long bad;	/* lines reported and skipped so far */
 	json_tokener *tok;	/* tokener reused across lines; owned */
 	int error;		/* errno of a read error that ended input */
+	int bigint;		/* the current line has an integer beyond
+				   64 bits (set by jsonl_scan) */
 };
 
 void jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name);
@@ -96,8 +100,11 @@ char *json_quote(const char *s, size_t n);
 const char *jsonl_text(json_object *o, size_t *len);
 
 /*
- * Field accessors that return NULL (or the default) when the field is
- * missing or of another type.  Returned strings are owned by o.
+ * Field accessors that return NULL (or 0) when the field is missing or of
+ * another type, and the number ones also when the number is out of their
+ * range (an integer beyond 64 bits for json_get_int64; one that is not
+ * finite as a double, such as 1e400, for json_get_double).  Returned
+ * strings are owned by o.
  */
 const char *json_get_string(json_object *o, const char *key);
 int json_get_int64(json_object *o, const char *key, long long *out);

@@ -1,5 +1,10 @@
 /* jsonscan.c - validate one JSON text without building it; pick fields */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jsonscan.h"
 #include "util.h"
@@ -7,11 +12,24 @@
 /* Nesting deeper than this is refused, as jsonl.c's tokener does. */
 #define JSCAN_MAX_DEPTH 64
 
+/* A key of an object being scanned. */
+struct key {
+	const char *s;		/* its text inside the quotes */
+	size_t len;		/* length of s */
+	int escaped;		/* s has escapes: compared unescaped */
+	uint32_t hash;		/* of the unescaped key */
+};
+
 struct scan {
 	const char *s;		/* the text */
 	size_t n;		/* its length */
 	size_t i;		/* read position */
 	const char *err;	/* first error, or NULL */
+	size_t erri;		/* where it is, when not at i (duplicates) */
+	int bigint;		/* an integer beyond 64 bits was seen */
+	struct key *keys;	/* keys of the open objects, innermost last */
+	size_t nkeys;		/* keys in use */
+	size_t capkeys;		/* keys allocated */
 };
 
 static int
@@ -59,6 +77,24 @@ scan_string(struct scan *sc, const char **body, size_t *len, int *escaped)
 		size_t k = 0;
 
 		/* the common run of plain bytes */
+#ifdef __SSE2__
+		/* sixteen at a time: most of a record is string text */
+		while (k + 16 <= left) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + k));
+			__m128i stop = _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			    _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)),
+			    _mm_set1_epi8(0x1f)));
+			unsigned m = (unsigned)_mm_movemask_epi8(stop);
+
+			if (m != 0) {
+				k += (size_t)__builtin_ctz(m);
+				break;
+			}
+			k += 16;
+		}
+#endif
 		while (k + 4 <= left && !string_stop[(unsigned char)p[k]] &&
 		    !string_stop[(unsigned char)p[k + 1]] &&
 		    !string_stop[(unsigned char)p[k + 2]] &&
@@ -130,8 +166,33 @@ scan_number(struct scan *sc)
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 	}
+	/* an integer json-c would clamp: beyond -2^63 .. 2^64-1 */
+	if (!sc->bigint && i - sc->i >= 19)
+		sc->bigint = jscan_bigint(s + sc->i, i - sc->i);
 	sc->i = i;
 	return 0;
+}
+
+int
+jscan_bigint(const char *s, size_t n)
+{
+	static const char maxneg[] = "9223372036854775808";
+	static const char maxpos[] = "18446744073709551615";
+	const char *lim = maxpos;
+	size_t limlen = sizeof(maxpos) - 1;
+
+	if (n > 0 && s[0] == '-') {
+		s++;
+		n--;
+		lim = maxneg;
+		limlen = sizeof(maxneg) - 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (s[k] < '0' || s[k] > '9')
+			return 0;	/* not an integer */
+	if (n != limlen)
+		return n > limlen;
+	return memcmp(s, lim, n) > 0;
 }
 
 static int
@@ -145,25 +206,152 @@ scan_word(struct scan *sc, const char *w, size_t len)
 
 static int scan_value(struct scan *, int depth, struct jscan_field *, int);
 
-/* An object at '{'; at depth 1, fields named in f are recorded. */
+/* The unescaped text of a key (a new string). */
+static char *
+key_text(const struct key *k)
+{
+	struct jscan_field f = { .found = 1, .is_string = 1,
+	    .escaped = k->escaped, .val = k->s, .len = k->len };
+
+	return jscan_string(&f);
+}
+
+static uint32_t
+key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int
+key_equal(const struct key *a, const struct key *b)
+{
+	char *x, *y;
+	int eq;
+
+	if (a->hash != b->hash)
+		return 0;
+	if (!a->escaped && !b->escaped)
+		return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+	x = key_text(a);
+	y = key_text(b);
+	eq = strcmp(x, y) == 0;
+	free(x);
+	free(y);
+	return eq;
+}
+
+/* Objects with more keys than this look duplicates up in a hash table. */
+#define KEYS_LINEAR 16
+
+/*
+ * Add key k to the object whose keys start at keys[first]; 0, or -1 when
+ * the object has it already.  *tab (of *tabsize slots, indexes into keys
+ * plus one) is built once the object has more than KEYS_LINEAR keys.
+ */
+static int
+key_add(struct scan *sc, size_t first, const struct key *k, size_t **tab,
+    size_t *tabsize)
+{
+	size_t nobj = sc->nkeys - first;
+
+	if (nobj < KEYS_LINEAR) {
+		for (size_t j = first; j < sc->nkeys; j++)
+			if (key_equal(&sc->keys[j], k))
+				return -1;
+	} else {
+		if ((nobj + 1) * 2 > *tabsize) {
+			size_t sz = *tabsize ? *tabsize * 2 : 64;
+
+			while ((nobj + 1) * 2 > sz)
+				sz *= 2;
+			free(*tab);
+			*tab = xcalloc(sz, sizeof(**tab));
+			*tabsize = sz;
+			for (size_t j = first; j < sc->nkeys; j++) {
+				size_t h = sc->keys[j].hash & (sz - 1);
+
+				while ((*tab)[h])
+					h = (h + 1) & (sz - 1);
+				(*tab)[h] = j + 1;
+			}
+		}
+		size_t h = k->hash & (*tabsize - 1);
+
+		while ((*tab)[h]) {
+			if (key_equal(&sc->keys[(*tab)[h] - 1], k))
+				return -1;
+			h = (h + 1) & (*tabsize - 1);
+		}
+		(*tab)[h] = sc->nkeys + 1;
+	}
+	if (sc->nkeys == sc->capkeys) {
+		sc->capkeys = sc->capkeys ? sc->capkeys * 2 : 64;
+		sc->keys = xrealloc(sc->keys, sc->capkeys *
+		    sizeof(*sc->keys));
+	}
+	sc->keys[sc->nkeys++] = *k;
+	return 0;
+}
+
+static int scan_members(struct scan *, int, struct jscan_field *, int,
+    size_t, size_t **, size_t *);
+
+/*
+ * An object at '{'; at depth 1, fields named in f are recorded.  A key
+ * that comes twice in one object is an error: programs that read the
+ * record (json-c: the last wins) and the store's SQL (the first wins)
+ * would not agree on it.
+ */
 static int
 scan_object(struct scan *sc, int depth, struct jscan_field *f, int nf)
 {
+	size_t first = sc->nkeys, *tab = NULL, tabsize = 0;
+	int ret;
+
 	sc->i++;
 	skip_ws(sc);
 	if (sc->i < sc->n && sc->s[sc->i] == '}') {
 		sc->i++;
 		return 0;
 	}
+	ret = scan_members(sc, depth, f, nf, first, &tab, &tabsize);
+	free(tab);
+	sc->nkeys = first;
+	return ret;
+}
+
+static int
+scan_members(struct scan *sc, int depth, struct jscan_field *f, int nf,
+    size_t first, size_t **tab, size_t *tabsize)
+{
 	for (;;) {
 		const char *key;
-		size_t klen;
+		size_t klen, kstart = sc->i;
 		int esc, which = -1;
+		struct key k;
 
 		if (sc->i >= sc->n || sc->s[sc->i] != '"')
 			return fail(sc, "expected a key");
 		if (scan_string(sc, &key, &klen, &esc) < 0)
 			return -1;
+		k.s = key;
+		k.len = klen;
+		k.escaped = esc;
+		if (esc) {
+			char *t = key_text(&k);
+
+			k.hash = key_hash(t, strlen(t));
+			free(t);
+		} else
+			k.hash = key_hash(key, klen);
+		if (key_add(sc, first, &k, tab, tabsize) < 0) {
+			sc->erri = kstart;
+			return fail(sc, "duplicate key");
+		}
 		for (int k = 0; depth == 1 && !esc && k < nf; k++)
 			if ((klen == 0 || f[k].key[0] == key[0]) &&
 			    strncmp(f[k].key, key, klen) == 0 &&
@@ -177,7 +365,6 @@ scan_object(struct scan *sc, int depth, struct jscan_field *f, int nf)
 		if (which >= 0) {
 			struct jscan_field *fd = &f[which];
 
-			/* the last of duplicate keys wins, as in json-c */
 			fd->found = 1;
 			fd->is_string = sc->i < sc->n && sc->s[sc->i] == '"';
 			if (fd->is_string) {
@@ -269,7 +456,14 @@ enum jscan_result
 jscan_object(const char *s, size_t n, struct jscan_field *f, int nf,
     size_t *erroff, const char **errmsg)
 {
-	struct scan sc = { s, n, 0, NULL };
+	return jscan_object_ex(s, n, f, nf, erroff, errmsg, NULL);
+}
+
+enum jscan_result
+jscan_object_ex(const char *s, size_t n, struct jscan_field *f, int nf,
+    size_t *erroff, const char **errmsg, int *bigint)
+{
+	struct scan sc = { .s = s, .n = n };
 	int is_object;
 
 	for (int k = 0; k < nf; k++) {
@@ -284,8 +478,11 @@ jscan_object(const char *s, size_t n, struct jscan_field *f, int nf,
 		if (sc.i < n)
 			fail(&sc, "trailing data after JSON");
 	}
+	free(sc.keys);
+	if (bigint != NULL)
+		*bigint = sc.bigint;
 	if (sc.err != NULL) {
-		*erroff = sc.i;
+		*erroff = sc.erri ? sc.erri : sc.i;
 		*errmsg = sc.err;
 		return JSCAN_INVALID;
 	}

@@ -277,8 +277,10 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 			pos += k;
 			cpos++;
 			if (cp >= 0x3002 && is_cjk_stop(cp)) {
-				/* the stop, and any stops and closers after it */
-				while (pos < len) {
+				/* the stop, and any stops and closers after it
+				 * (a word still ends at max_chars) */
+				while (pos < len && (max_chars == 0 ||
+				    cpos - cstart < max_chars)) {
 					k = seg_decode(s + pos, len - pos, &cp);
 					if (!is_cjk_stop(cp) && !is_closer(cp))
 						break;

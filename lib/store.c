@@ -125,6 +125,14 @@ store_die(sqlite3 *db, const char *what)
 		    "longer than %llds; see JOBLINE_BUSY_TIMEOUT)", store_path(),
 		    what, sqlite3_errmsg(db),
 		    (long long)busy_budget() / 1000);
+	/* "disk I/O error" alone does not tell a full disk (the -shm or
+	 * WAL could not grow) from a failing one: add the system's word */
+	if (db != NULL && sqlite3_system_errno(db) != 0 &&
+	    ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_CANTOPEN))
+		errx(EXIT_FATAL, "%s: %s: %s (%s)", store_path(), what,
+		    sqlite3_errmsg(db), strerror(sqlite3_system_errno(db)));
 	errx(EXIT_FATAL, "%s: %s: %s", store_path(), what,
 	    db ? sqlite3_errmsg(db) : "cannot open");
 }
@@ -228,10 +236,13 @@ static int
 user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st = store_prepare(db, "PRAGMA user_version");
-	int v = 0;
+	int v;
 
-	if (store_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	/* a store that cannot be read (a full disk leaves no room for the
+	 * -shm) is not "version 0": say why */
+	if (store_step(st) != SQLITE_ROW)
+		store_die(db, "read");
+	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
 }

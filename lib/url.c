@@ -51,6 +51,12 @@ get_url(CURLU *u)
 	return copy;
 }
 
+/* Printable ASCII but for "<>\\^`{|}: bytes the fast path takes as they are. */
+static const unsigned char url_plain[256] = {
+	['!'] = 1, ['#' ... ';'] = 1, ['='] = 1, ['?' ... '['] = 1,
+	[']'] = 1, ['_'] = 1, ['a' ... 'z'] = 1, ['~'] = 1,
+};
+
 /*
  * The canonical form of the common case without libcurl's parser (which
  * costs more than the rest of storing an article): http(s), a plain host
@@ -72,7 +78,7 @@ canonical_fast(const char *url)
 	else
 		return NULL;
 	for (p = url; *p; p++)
-		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p))
+		if (!url_plain[(unsigned char)*p])
 			return NULL;
 	auth = url + schemelen + 3;
 	end = auth + strcspn(auth, "/?#");

@@ -267,6 +267,249 @@ def conc_route(h, query):
     _send(h, 200, body, [("Content-Type", "text/xml")])
 
 
+# ---- hostile feeds (tests/t0900-hostile-feeds.sh) ----
+# Bodies are made as they are sent, never held whole or written to disk;
+# each route stops when the client closes (OSError on write).
+
+def _stream(h, chunks, headers=(), length=None):
+    """Send the byte strings of the iterator chunks as the body: with
+    Content-Length when length is given, else chunked."""
+    h.send_response(200)
+    for k, v in headers:
+        h.send_header(k, v)
+    if length is not None:
+        h.send_header("Content-Length", str(length))
+    else:
+        h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+    try:
+        for c in chunks:
+            if not c:
+                continue
+            if length is None:
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(c), c))
+            else:
+                h.wfile.write(c)
+        if length is None:
+            h.wfile.write(b"0\r\n\r\n")
+    except OSError:
+        pass
+    h.close_connection = True
+
+
+def _filler(total):
+    """total bytes of RSS: a channel, then items of 1 KiB."""
+    head = b"<rss><channel><title>big</title>"
+    item = b"<item><title>filler</title><description>" + b"x" * 983 + \
+        b"</description></item>"
+    yield head
+    sent = len(head)
+    block = item * 64
+    while total is None or sent + len(block) <= total:
+        yield block
+        sent += len(block)
+    if total is not None:
+        yield b" " * (total - sent)
+
+
+@route("/_/big")
+def big_route(h, query):
+    """/_/big?mb=N[&chunked=1]: an RSS body of N MiB (2048: 2 GiB), made
+    as it is sent, with its Content-Length (or chunked)."""
+    total = int(query.get("mb", ["2048"])[0]) << 20
+    chunked = query.get("chunked", ["0"])[0] == "1"
+    _stream(h, _filler(total), [("Content-Type", "text/xml")],
+            None if chunked else total)
+
+
+@route("/_/endless")
+def endless_route(h, query):
+    """/_/endless: a chunked RSS that never ends: 64 KiB of items per
+    chunk until the client closes."""
+    _stream(h, _filler(None), [("Content-Type", "text/xml")])
+
+
+@route("/_/gzbomb")
+def gzbomb_route(h, query):
+    """/_/gzbomb?gb=N: N GiB of spaces inside an RSS, gzip-encoded as it
+    is sent (about 1 MiB on the wire per GiB), chunked."""
+    import zlib
+    gb = int(query.get("gb", ["10"])[0])
+
+    def gen():
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        yield c.compress(b"<rss><channel><title>bomb</title><item><title>")
+        block = b" " * (1 << 20)
+        for _ in range(gb << 10):
+            yield c.compress(block)
+        yield c.compress(b"</title></item></channel></rss>") + c.flush()
+    _stream(h, gen(), [("Content-Encoding", "gzip"),
+                       ("Content-Type", "text/xml")])
+
+
+@route("/_/items")
+def items_route(h, query):
+    """/_/items?n=N: an RSS of N small items with guids i1 .. iN."""
+    n = int(query.get("n", ["100000"])[0])
+
+    def gen():
+        yield b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>" \
+            b"<title>many</title>"
+        for start in range(1, n + 1, 1000):
+            yield b"".join(
+                b"<item><guid>i%d</guid><title>item %d</title></item>" %
+                (i, i) for i in range(start, min(start + 1000, n + 1)))
+        yield b"</channel></rss>"
+    _stream(h, gen(), [("Content-Type", "application/rss+xml")])
+
+
+@route("/_/bigfield")
+def bigfield_route(h, query):
+    """/_/bigfield?mb=N&el=title: an RSS whose first item has an element
+    (title by default) of N MiB of words, then a small second item."""
+    mb = int(query.get("mb", ["10"])[0])
+    el = query.get("el", ["title"])[0].encode()
+
+    def gen():
+        yield b"<rss><channel><title>big field</title><item><guid>big</guid>"
+        yield b"<" + el + b">"
+        word = b"caf\xc3\xa9 na\xc3\xafve "     # UTF-8, 16 bytes
+        block = word * 4096
+        for _ in range((mb << 20) // len(block)):
+            yield block
+        yield b"</" + el + b"><link>http://example.com/big</link></item>"
+        yield b"<item><guid>after</guid><title>after the big one</title>" \
+            b"</item></channel></rss>"
+    _stream(h, gen(), [("Content-Type", "text/xml")])
+
+
+@route("/_/nest")
+def nest_route(h, query):
+    """/_/nest?n=N: an item, then N nested elements (never closed unless
+    close=1), then an item that should not matter."""
+    n = int(query.get("n", ["1000000"])[0])
+    close = query.get("close", ["0"])[0] == "1"
+
+    def gen():
+        yield b"<rss><channel><title>nest</title><item><guid>before</guid>" \
+            b"<title>before the nest</title></item>"
+        for i in range(0, n, 10000):
+            yield b"<a>" * min(10000, n - i)
+        if close:
+            for i in range(0, n, 10000):
+                yield b"</a>" * min(10000, n - i)
+        yield b"<item><guid>after</guid><title>after</title></item>" \
+            b"</channel></rss>"
+    _stream(h, gen(), [("Content-Type", "text/xml")])
+
+
+@route("/_/xxe")
+def xxe_route(h, query):
+    """/_/xxe: external entities naming a local file and this server's
+    /_/evil (which counts hits under the key evil), a parameter entity and
+    an external DTD."""
+    port = h.server.server_address[1]
+    body = ("<?xml version=\"1.0\"?>\n"
+            "<!DOCTYPE rss SYSTEM \"http://127.0.0.1:%d/_/evil?dtd\" [\n"
+            "<!ENTITY file SYSTEM \"file:///etc/passwd\">\n"
+            "<!ENTITY net SYSTEM \"http://127.0.0.1:%d/_/evil?ent\">\n"
+            "<!ENTITY %% pe SYSTEM \"http://127.0.0.1:%d/_/evil?pe\">\n"
+            "%%pe;\n]>\n"
+            "<rss version=\"2.0\"><channel><title>xxe</title>"
+            "<item><guid>xxe</guid><title>a &file; b</title>"
+            "<description>c &net; d</description></item>"
+            "</channel></rss>" % (port, port, port)).encode()
+    _send(h, 200, body, [("Content-Type", "application/rss+xml")])
+
+
+@route("/_/evil")
+def evil_route(h, query):
+    """/_/evil: counts hits under the key evil; answers a DTD/entity text."""
+    _hits["evil"] = _hits.get("evil", 0) + 1
+    _send(h, 200, b"<!ENTITY leak \"LEAKED\">LEAKED",
+          [("Content-Type", "text/plain")])
+
+
+@route("/_/laughs")
+def laughs_route(h, query):
+    """/_/laughs: billion laughs (10 levels of 10), in a title and in an
+    attribute, plus a quadratic blowup (one 100 KiB entity used 10,000
+    times)."""
+    ents = ["<!ENTITY lol0 \"lol\">"]
+    for i in range(1, 10):
+        ents.append("<!ENTITY lol%d \"%s\">" % (i, ("&lol%d;" % (i - 1)) * 10))
+    ents.append("<!ENTITY big \"%s\">" % ("x" * 102400))
+    body = ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n%s\n]>\n"
+            "<rss version=\"2.0\"><channel><title>laughs</title>"
+            "<item><guid>l1</guid><title>&lol9;</title>"
+            "<link>http://example.com/&lol9;</link></item>"
+            "<item><guid>l2</guid><description>%s</description></item>"
+            "</channel></rss>" % ("\n".join(ents), "&big;" * 10000)).encode()
+    _send(h, 200, body, [("Content-Type", "application/rss+xml")])
+
+
+def _garbage(rnd, n, json=False):
+    """n bytes that are not UTF-8: lone continuation bytes, overlongs,
+    surrogates, truncated sequences, bytes over F4, controls, NUL (in
+    JSON only the bytes that are not UTF-8, so the syntax holds)."""
+    bad = [b"\x80", b"\xbf", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80",
+           b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xfe", b"\xff",
+           b"\xe2\x82", b"\xf0\x9f\x98", b"\x00", b"\x01", b"\x1b", b"\x7f",
+           b"\xc3", b"a", b"\xc3\xa9", b"\"", b"\\"]
+    if json:
+        bad = [b for b in bad if b[0] >= 0x80 or b == b"a"]
+    return b"".join(rnd.choice(bad) for _ in range(n))
+
+
+@route("/_/badutf8")
+def badutf8_route(h, query):
+    """/_/badutf8?kind=rss|atom|json&seed=N: a feed declared UTF-8 with
+    bytes that are not UTF-8 in every field, attribute and id."""
+    import random
+    rnd = random.Random(int(query.get("seed", ["1"])[0]))
+    kind = query.get("kind", ["rss"])[0]
+    g = lambda: _garbage(rnd, 40, kind == "json")
+    if kind == "json":
+        items = []
+        for i in range(20):
+            items.append(b"{\"id\": \"" + g() + b"\", \"url\": \"http://e.com/"
+                         + g() + b"\", \"title\": \"" + g() +
+                         b"\", \"content_text\": \"" + g() +
+                         b"\", \"tags\": [\"" + g() + b"\"], \"authors\": "
+                         b"[{\"name\": \"" + g() + b"\"}]}")
+        body = b"{\"version\": \"https://jsonfeed.org/version/1.1\", " \
+            b"\"title\": \"" + g() + b"\", \"items\": [" + \
+            b", ".join(items) + b"]}"
+        ct = "application/feed+json; charset=utf-8"
+    elif kind == "atom":
+        ents = b"".join(
+            b"<entry xml:base=\"http://e.com/" + g() + b"/\"><id>" + g() +
+            b"</id><title type=\"html\">" + g() + b"</title><link href=\"" +
+            g() + b"\"/><author><name>" + g() + b"</name></author>"
+            b"<category term=\"" + g() + b"\"/><content type=\"xhtml\">"
+            b"<div xmlns=\"http://www.w3.org/1999/xhtml\">" + g() +
+            b"</div></content><updated>" + g() + b"</updated></entry>"
+            for _ in range(20))
+        body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=" \
+            b"\"http://www.w3.org/2005/Atom\"><title>" + g() + b"</title>" + \
+            ents + b"</feed>"
+        ct = "application/atom+xml; charset=utf-8"
+    else:
+        items = b"".join(
+            b"<item><guid>" + g() + b"</guid><title>" + g() + b"</title>"
+            b"<link>http://e.com/" + g() + b"</link><description><![CDATA[" +
+            g() + b"]]></description><author>" + g() + b"</author>"
+            b"<category>" + g() + b"</category><pubDate>" + g() +
+            b"</pubDate><enclosure url=\"http://e.com/" + g() +
+            b"\" type=\"" + g() + b"\" length=\"" + g() + b"\"/></item>"
+            for _ in range(20))
+        body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=" \
+            b"\"2.0\"><channel><title>" + g() + b"</title>" + items + \
+            b"</channel></rss>"
+        ct = "application/rss+xml; charset=utf-8"
+    _send(h, 200, body, [("Content-Type", ct)])
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jobline-test-httpd"

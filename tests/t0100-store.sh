@@ -69,6 +69,22 @@ test_expect 'unfinished articles the feed no longer carries are passed on at the
 	test "$(wc -l <out2)" = 3
 '
 
+test_expect 'articles_todo holds exactly the unfinished articles, through commits and completion' '
+	gen 5 >in &&
+	head -n 3 in >h && { cat h; sleep 1; tail -n 2 in; } | store articles &&
+	test "$(rows "SELECT group_concat(article) FROM articles_todo")" = \
+	    "$(rows "SELECT group_concat(rowid) FROM articles WHERE complete = 0")" &&
+	test "$(rows "SELECT count(*) FROM articles_todo")" = 5 &&
+	printf "{\"item_id\":\"a2\",\"n\":0,\"count\":0}\n" | store chunks &&
+	test "$(rows "SELECT group_concat(article) FROM articles_todo")" = \
+	    "$(rows "SELECT group_concat(rowid) FROM articles WHERE complete = 0")" &&
+	test "$(rows "SELECT count(*) FROM articles_todo")" = 4 &&
+	sqlite3 "$JOBLINE_DB" "DELETE FROM articles WHERE id = \"a3\"" &&
+	test "$(rows "SELECT count(*) FROM articles_todo")" = 3 &&
+	gen 1 | store articles --emit new >out &&
+	jq -e -s "map(.id) == [\"a1\",\"a4\",\"a5\"]" out
+'
+
 test_expect 'one article seen twice in one run is passed on once' '
 	gen 2 >in && cat in in | store articles --emit new >out &&
 	test "$(wc -l <out)" = 2

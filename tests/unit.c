@@ -199,6 +199,34 @@ main(void)
 		    "\xef\xbf\xbdx") == 0, "jscan_string escapes", v);
 		free(v);
 	}
+	{
+		/* duplicate keys, by the linear and the hashed look-up */
+		char buf[4096], *p;
+		size_t off;
+		const char *msg;
+		int big = 0;
+
+		for (int n = 2; n <= 200; n += 99) {
+			p = buf + sprintf(buf, "{");
+			for (int i = 0; i < n; i++)
+				p += sprintf(p, "%s\"k%d\":{\"x\":%d}",
+				    i ? "," : "", i, i);
+			sprintf(p, "}");
+			check(jscan_object(buf, strlen(buf), NULL, 0, &off,
+			    &msg) == JSCAN_OBJECT, "jscan distinct keys", buf);
+			sprintf(p, ",\"\\u006b%d\":1}", n / 2);
+			check(jscan_object(buf, strlen(buf), NULL, 0, &off,
+			    &msg) == JSCAN_INVALID && strcmp(msg,
+			    "duplicate key") == 0 && off == (size_t)(p - buf + 1),
+			    "jscan duplicate key", buf);
+		}
+		check(jscan_object_ex("{\"a\":[18446744073709551615,"
+		    "-9223372036854775808]}", 49, NULL, 0, &off, &msg, &big) ==
+		    JSCAN_OBJECT && big == 0, "jscan 64-bit limits", NULL);
+		check(jscan_object_ex("{\"a\":18446744073709551616}", 26,
+		    NULL, 0, &off, &msg, &big) == JSCAN_OBJECT && big == 1,
+		    "jscan beyond 64 bits", NULL);
+	}
 
 	feeddate_ok("Tue, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00Z");
 	feeddate_ok("Tue, 10 Jun 03 04:00:00 EDT", "2003-06-10T08:00:00Z");

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunker.h"
 #include "jsonl.h"
 #include "jsonscan.h"
-#include "segment.h"
 #include "sig.h"
 #include "stats.h"
 #include "timefmt.h"
@@ -21,18 +21,10 @@
 enum { OPT_WORDS = OPT_FIRST_PRIVATE, OPT_OVERLAP, OPT_CHARS, OPT_FIELD,
 	OPT_KEEP };
 
-/* Cut classes: where a chunk may end, best last. */
-enum { CUT_WORD, CUT_SENTENCE, CUT_PARAGRAPH };
-
 struct chunker {
-	size_t words;		/* --words: most words in a chunk */
-	size_t overlap;		/* --overlap: words shared by neighbours */
-	size_t chars;		/* --chars: most characters, 0 for no limit */
+	struct chunk_plan plan;	/* --words, --overlap, --chars; the cuts */
 	const char *field;	/* --field, or NULL for title + content */
 	char **keep;		/* --keep field names, NULL-terminated */
-	struct seg_words ws;	/* the words of the current text */
-	size_t *cuts;		/* chunk i is words [cuts[2i], cuts[2i+1]) */
-	size_t ncuts, capcuts;	/* chunks found, capacity in pairs */
 	struct jscan_field *fields;	/* fields scanned from an item */
 	int nfields;		/* how many */
 	int *keepidx;		/* keep[k] is fields[keepidx[k]]; -2: ours */
@@ -47,79 +39,6 @@ usage(FILE *fp, int status)
 	fprintf(fp, "usage: chunk [--words N] [--overlap N] [--chars N] "
 	    "[--field F] [--keep LIST] [-v]\n");
 	exit(status);
-}
-
-static int
-cut_class(const struct seg_words *ws, size_t e)
-{
-	if (e >= ws->n || (ws->w[e].flags & SEG_PARA))
-		return CUT_PARAGRAPH;
-	if (ws->w[e - 1].flags & SEG_SENT_END)
-		return CUT_SENTENCE;
-	return CUT_WORD;
-}
-
-static void
-add_cut(struct chunker *c, size_t s, size_t e)
-{
-	if (c->ncuts == c->capcuts) {
-		c->capcuts = c->capcuts ? c->capcuts * 2 : 16;
-		c->cuts = xrealloc(c->cuts, c->capcuts * 2 * sizeof(size_t));
-	}
-	c->cuts[2 * c->ncuts] = s;
-	c->cuts[2 * c->ncuts + 1] = e;
-	c->ncuts++;
-}
-
-/*
- * Plan the chunks of the words in c->ws.  A chunk ends at the best cut in
- * the last half of its window (at most --words words and --chars
- * characters): a paragraph break, else a sentence end, else a word
- * boundary; among cuts of one class, one whose overlap (the last --overlap
- * words, which open the next chunk) starts a sentence wins, then the
- * latest.
- */
-static void
-plan(struct chunker *c)
-{
-	const struct seg_words *ws = &c->ws;
-	size_t s = 0, n = ws->n;
-
-	c->ncuts = 0;
-	while (s < n) {
-		size_t emax = s + c->words < n ? s + c->words : n;
-		size_t lo, best, e;
-		int score, bestscore = -1;
-
-		while (c->chars > 0 && emax > s + 1 &&
-		    ws->w[emax - 1].cend - ws->w[s].cstart > c->chars)
-			emax--;
-		if (emax == n) {
-			add_cut(c, s, n);
-			break;
-		}
-		lo = s + (emax - s) / 2;
-		if (lo < s + c->overlap + 1)
-			lo = s + c->overlap + 1;
-		if (lo > emax)
-			lo = emax;
-		if (lo < s + 1)
-			lo = s + 1;
-		best = emax;
-		for (e = lo; e <= emax; e++) {
-			score = cut_class(ws, e) * 2;
-			if (e - s > c->overlap &&
-			    seg_sentence_start(ws, e - c->overlap))
-				score++;
-			if (score >= bestscore) {
-				bestscore = score;
-				best = e;
-			}
-		}
-		add_cut(c, s, best);
-		/* a chunk no longer than the overlap (--chars) has none */
-		s = best - s > c->overlap ? best - c->overlap : best;
-	}
 }
 
 /* The fields read from an item; keep fields follow F_KEEP. */
@@ -214,9 +133,8 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 	}
 	c->items++;
 	text = compose(c, f, tmp, &len);
-	seg_words(text ? text : "", len, c->chars, &c->ws);
-	plan(c);
-	if (c->ncuts == 0) {
+	chunk_plan(&c->plan, text ? text : "", len);
+	if (c->plan.ncuts == 0) {
 		/* no text: one marker closes the item in the store */
 		fputs("{\"item_id\":\"", fp);
 		fwrite(idf->val, 1, idf->len, fp);
@@ -225,19 +143,20 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 		fputs("}\n", fp);
 		c->empty++;
 	}
-	for (size_t i = 0; i < c->ncuts; i++) {
-		const struct seg_word *a = &c->ws.w[c->cuts[2 * i]];
-		const struct seg_word *b = &c->ws.w[c->cuts[2 * i + 1] - 1];
+	for (size_t i = 0; i < c->plan.ncuts; i++) {
+		size_t from = c->plan.cuts[2 * i], to = c->plan.cuts[2 * i + 1];
+		const struct seg_word *a = &c->plan.ws.w[from];
+		const struct seg_word *b = &c->plan.ws.w[to - 1];
 
 		fputs("{\"id\":\"", fp);
 		fwrite(idf->val, 1, idf->len, fp);
 		fprintf(fp, "#%zu\",\"item_id\":\"", i);
 		fwrite(idf->val, 1, idf->len, fp);
 		fprintf(fp, "\",\"n\":%zu,\"count\":%zu,\"text\":\"", i,
-		    c->ncuts);
+		    c->plan.ncuts);
 		jsonl_put_escaped(fp, text + a->start, b->end - a->start);
 		fprintf(fp, "\",\"start\":%zu,\"end\":%zu,\"words\":%zu",
-		    a->cstart, b->cend, c->cuts[2 * i + 1] - c->cuts[2 * i]);
+		    a->cstart, b->cend, to - from);
 		put_kept(c, f, fp);
 		fputs("}\n", fp);
 		c->chunks++;
@@ -320,21 +239,21 @@ main(int argc, char *argv[])
 	int64_t last_progress = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.words = 600;
-	c.overlap = 100;
+	c.plan.words = 600;
+	c.plan.overlap = 100;
 	c.keep = split_list("url,title,published");
 	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_WORDS:
-			c.words = (size_t)opt_number("words", optarg,
+			c.plan.words = (size_t)opt_number("words", optarg,
 			    1, 100000000, usage);
 			break;
 		case OPT_OVERLAP:
-			c.overlap = (size_t)opt_number("overlap", optarg,
+			c.plan.overlap = (size_t)opt_number("overlap", optarg,
 			    0, 100000000, usage);
 			break;
 		case OPT_CHARS:
-			c.chars = (size_t)opt_number("chars", optarg,
+			c.plan.chars = (size_t)opt_number("chars", optarg,
 			    1, 100000000, usage);
 			break;
 		case OPT_FIELD:
@@ -364,7 +283,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(stderr, EXIT_USAGE);
-	if (c.overlap >= c.words) {
+	if (c.plan.overlap >= c.plan.words) {
 		warnx("--overlap must be smaller than --words");
 		usage(stderr, EXIT_USAGE);
 	}
@@ -401,8 +320,7 @@ main(int argc, char *argv[])
 	if (r.bad > 0 || r.error != 0)
 		status = EXIT_PARTIAL;
 	jsonl_free(&r);
-	seg_free(&c.ws);
-	free(c.cuts);
+	chunk_plan_free(&c.plan);
 	free(c.buf);
 	free(c.fields);
 	free(c.keepidx);

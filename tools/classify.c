@@ -21,6 +21,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <utf8proc.h>
+#define XXH_INLINE_ALL	/* the token hash is on the hot path */
 #include <xxhash.h>
 
 #include "fbuf.h"
@@ -109,12 +110,20 @@ buf_fixed2(struct fbuf *b, double v)
 
 /* ---- hash map from 64-bit keys to ints (open addressing) ---- */
 
+#define HMAP_FILT_BITS 16	/* a 64 Kbit filter: 8 KiB, stays in cache */
+
 struct hmap {
 	uint64_t *keys;		/* 0 marks an empty slot */
 	int *vals;		/* value of each slot */
 	size_t cap;		/* slots, a power of two */
 	size_t n;		/* slots used */
+	/* one bit per value of the key's top bits: a key whose bit is clear
+	 * is not in the map (most tokens looked up are not), without a
+	 * probe of the table */
+	uint64_t filt[(1u << HMAP_FILT_BITS) / 64];
 };
+
+#define HMAP_FBIT(k) ((k) >> (64 - HMAP_FILT_BITS))
 
 static uint64_t
 hkey(uint64_t h)
@@ -156,15 +165,16 @@ hmap_put(struct hmap *m, uint64_t key, int val)
 	m->keys[i] = key;
 	m->vals[i] = val;
 	m->n++;
+	m->filt[HMAP_FBIT(key) / 64] |= 1ULL << (HMAP_FBIT(key) % 64);
 }
 
 /* The value for key, or -1. */
 static int
 hmap_get(const struct hmap *m, uint64_t key)
 {
-	if (m->cap == 0)
-		return -1;
 	key = hkey(key);
+	if (!(m->filt[HMAP_FBIT(key) / 64] >> (HMAP_FBIT(key) % 64) & 1))
+		return -1;	/* also when the map is empty */
 	for (size_t i = key & (m->cap - 1); m->keys[i];
 	    i = (i + 1) & (m->cap - 1))
 		if (m->keys[i] == key)
@@ -411,6 +421,7 @@ text_free(struct text *x)
 struct phrase {
 	uint64_t *tok;		/* token hashes; owned */
 	unsigned ntok;		/* their number */
+	uint64_t tok1;		/* tok[1] when ntok > 1: tried first */
 	int id;			/* what it stands for (term, name) */
 	int next;		/* next phrase with the same first token, -1 */
 };
@@ -434,6 +445,7 @@ pindex_add(struct pindex *px, const uint64_t *tok, unsigned ntok, int id)
 	p->tok = xmalloc(ntok * sizeof(*p->tok));
 	memcpy(p->tok, tok, ntok * sizeof(*tok));
 	p->ntok = ntok;
+	p->tok1 = ntok > 1 ? tok[1] : 0;
 	p->id = id;
 	p->next = hmap_get(&px->first, tok[0]);
 	hmap_put(&px->first, tok[0], (int)px->n);
@@ -447,22 +459,26 @@ pindex_first(const struct pindex *px, const struct text *x, size_t i)
 	return hmap_get(&px->first, x->t[i].h);
 }
 
-/* Non-zero when phrase p matches the tokens from i on. */
-static int
+/* Non-zero when token t matches the phrase token h. */
+static inline int
+tok_matches(uint64_t h, const struct text *x, const struct tok *t)
+{
+	return t->h == h || h == H_ANY || (h == H_NUM &&
+	    x->norm.s[t->noff] >= '0' && x->norm.s[t->noff] <= '9');
+}
+
+/* Non-zero when phrase p matches the tokens from i on.  Most lookups
+ * fail on the second token: that one is tried inline first. */
+static inline int
 phrase_at(const struct phrase *p, const struct text *x, size_t i)
 {
-	if (i + p->ntok > x->n)
+	if (p->ntok == 1)
+		return 1;
+	if (i + p->ntok > x->n || !tok_matches(p->tok1, x, &x->t[i + 1]))
 		return 0;
-	for (unsigned k = 1; k < p->ntok; k++) {
-		const struct tok *t = &x->t[i + k];
-
-		if (t->h == p->tok[k] || p->tok[k] == H_ANY)
-			continue;
-		if (p->tok[k] == H_NUM && x->norm.s[t->noff] >= '0' &&
-		    x->norm.s[t->noff] <= '9')
-			continue;
-		return 0;
-	}
+	for (unsigned k = 2; k < p->ntok; k++)
+		if (!tok_matches(p->tok[k], x, &x->t[i + k]))
+			return 0;
 	return 1;
 }
 
@@ -587,11 +603,15 @@ struct rctx {
 
 enum { S_NONE, S_EVENT, S_INDUSTRY, S_COMPANIES };
 
-static _Noreturn void
+/* The last rules file error, "file:line: reason" (or "file: reason"). */
+static char rules_err[1024];
+
+static int
 rules_fail(const struct rctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static _Noreturn void
+/* Note an error in rules_err; returns -1, which the parser passes up. */
+static int
 rules_fail(const struct rctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -601,8 +621,11 @@ rules_fail(const struct rctx *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->line > 0)
-		errx(EXIT_USAGE, "%s:%d: %s", c->file, c->line, msg);
-	errx(EXIT_USAGE, "%s: %s", c->file, msg);
+		snprintf(rules_err, sizeof(rules_err), "%s:%d: %s", c->file,
+		    c->line, msg);
+	else
+		snprintf(rules_err, sizeof(rules_err), "%s: %s", c->file, msg);
+	return -1;
 }
 
 /* Hash each token of a phrase as text_cut would; the number of tokens. */
@@ -656,7 +679,7 @@ trim(char *s)
 	return s;
 }
 
-static void
+static int
 rules_add_term(struct rctx *c, double weight, char *item, int kind)
 {
 	uint64_t tok[16], key;
@@ -685,16 +708,17 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind)
 			PCRE2_UCHAR msg[256];
 
 			pcre2_get_error_message(ecode, msg, sizeof(msg));
-			rules_fail(c, "bad pattern at offset %zu: %s",
+			return rules_fail(c, "bad pattern at offset %zu: %s",
 			    (size_t)eoff, (char *)msg);
 		}
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	} else {
 		ntok = phrase_tokens(item, len, tok, 16, &rtext);
 		if (ntok == 0)
-			rules_fail(c, "empty phrase");
+			return rules_fail(c, "empty phrase");
 		if (ntok > 16)
-			rules_fail(c, "phrase longer than 16 words: %s", item);
+			return rules_fail(c, "phrase longer than 16 words: %s",
+			    item);
 	}
 	key = XXH3_64bits_withSeed(item, len,
 	    (uint64_t)(kind * 1000 + c->target));
@@ -705,7 +729,7 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind)
 		R.terms[id].line = c->line;
 		if (re)
 			pcre2_code_free(re);
-		return;
+		return 0;
 	}
 	if (R.nterms == R.capterms) {
 		R.capterms = R.capterms ? R.capterms * 2 : 256;
@@ -731,10 +755,11 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind)
 		if (ntok == 1 && kind == T_EVENT && weight >= 3)
 			hmap_put(&R.breaks, tok[0], 1);
 	}
+	return 0;
 }
 
 /* Add each comma-separated word of list to set (hashed lowercase). */
-static void
+static int
 rules_add_words(struct rctx *c, struct hmap *set, char *list)
 {
 	char *save = NULL;
@@ -749,12 +774,13 @@ rules_add_words(struct rctx *c, struct hmap *set, char *list)
 			continue;
 		n = phrase_tokens(w, strlen(w), tok, 4, &rtext);
 		if (n != 1)
-			rules_fail(c, "not one word: %s", w);
+			return rules_fail(c, "not one word: %s", w);
 		hmap_put(set, tok[0], 1);
 	}
+	return 0;
 }
 
-static void
+static int
 rules_add_cues(struct rctx *c, struct pindex *px, char *list, unsigned *max)
 {
 	char *save = NULL;
@@ -769,13 +795,14 @@ rules_add_cues(struct rctx *c, struct pindex *px, char *list, unsigned *max)
 			continue;
 		n = phrase_tokens(w, strlen(w), tok, 8, &rtext);
 		if (n == 0 || n > 8)
-			rules_fail(c, "bad cue: %s", w);
+			return rules_fail(c, "bad cue: %s", w);
 		pindex_add(px, tok, n, 0);
 		if (n == 1)
 			hmap_put(&R.breaks, tok[0], 1);
 		if (max && n > *max)
 			*max = n;
 	}
+	return 0;
 }
 
 /* Add a name with its aliases ("Name | alias | alias") to a list. */
@@ -848,9 +875,9 @@ rules_path(const char *from, const char *path)
 
 static const char *default_rules;	/* path of the default rules */
 
-static void rules_read(const char *path, int depth);
+static int rules_read(const char *path, int depth);
 
-static void
+static int
 rules_read_list(struct rctx *c, const char *path, int common)
 {
 	FILE *fp = fopen(path, "r");
@@ -858,15 +885,18 @@ rules_read_list(struct rctx *c, const char *path, int common)
 	size_t cap = 0;
 	ssize_t n;
 	struct rctx sub = { path, 0, S_NONE, 0, c->depth + 1 };
+	int rc = 0;
 
 	if (fp == NULL)
-		rules_fail(c, "%s: %s", path, strerror(errno));
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+		return rules_fail(c, "%s: %s", path, strerror(errno));
+	while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
 		char *s;
 
 		sub.line++;
-		if (utf8_check(line, (size_t)n) != (size_t)n)
-			rules_fail(&sub, "invalid UTF-8");
+		if (utf8_check(line, (size_t)n) != (size_t)n) {
+			rc = rules_fail(&sub, "invalid UTF-8");
+			break;
+		}
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
@@ -874,29 +904,30 @@ rules_read_list(struct rctx *c, const char *path, int common)
 			uint64_t tok[4];
 
 			if (phrase_tokens(s, strlen(s), tok, 4, &rtext) != 1)
-				rules_fail(&sub, "not one word: %s", s);
-			hmap_put(&R.common, tok[0], 1);
+				rc = rules_fail(&sub, "not one word: %s", s);
+			else
+				hmap_put(&R.common, tok[0], 1);
 		} else
 			names_add_line(&R.gaz, s);
 	}
 	free(line);
 	fclose(fp);
+	return rc;
 }
 
-static double
-rules_number(struct rctx *c, const char *s, const char *what)
+static int
+rules_number(struct rctx *c, const char *s, const char *what, double *v)
 {
 	char *end;
-	double v;
 
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *trim(end) != '\0' || !isfinite(v))
-		rules_fail(c, "bad %s: %s", what, s);
-	return v;
+	*v = strtod(s, &end);
+	if (errno || end == s || *trim(end) != '\0' || !isfinite(*v))
+		return rules_fail(c, "bad %s: %s", what, s);
+	return 0;
 }
 
-static void
+static int
 rules_set(struct rctx *c, char *rest)
 {
 	static const struct {
@@ -927,30 +958,30 @@ rules_set(struct rctx *c, char *rest)
 
 		if (strcmp(vars[i].name, rest) != 0)
 			continue;
-		v = rules_number(c, val, rest);
+		if (rules_number(c, val, rest, &v) < 0)
+			return -1;
 		if (v < 0)
-			rules_fail(c, "%s: negative", rest);
+			return rules_fail(c, "%s: negative", rest);
 		if (vars[i].isint)
 			*(int *)vars[i].p = (int)v;
 		else
 			*(double *)vars[i].p = v;
-		return;
+		return 0;
 	}
-	rules_fail(c, "unknown setting: %s", rest);
+	return rules_fail(c, "unknown setting: %s", rest);
 }
 
-static void
+static int
 rules_currency(struct rctx *c, char *rest)
 {
 	char *colon = strchr(rest, ':'), *save = NULL, *code;
 
 	if (colon == NULL)
-		rules_fail(c, "currency: CODE: forms, expected");
-	/* cppcheck-suppress nullPointerRedundantCheck ; rules_fail does not return */
+		return rules_fail(c, "currency: CODE: forms, expected");
 	*colon = '\0';
 	code = trim(rest);
 	if (strlen(code) < 1 || strlen(code) > 7)
-		rules_fail(c, "bad currency code: %s", code);
+		return rules_fail(c, "bad currency code: %s", code);
 	R.cur = xrealloc(R.cur, (R.ncur + 1) * sizeof(*R.cur));
 	snprintf(R.cur[R.ncur].code, sizeof(R.cur[R.ncur].code), "%s", code);
 	for (char *w = strtok_r(colon + 1, ",", &save); w;
@@ -969,10 +1000,11 @@ rules_currency(struct rctx *c, char *rest)
 		R.cur_form_of[R.nforms++] = (int)R.ncur;
 	}
 	R.ncur++;
+	return 0;
 }
 
 /* One line of a rules file. */
-static void
+static int
 rules_line(struct rctx *c, char *s)
 {
 	char *word = s, *rest;
@@ -985,44 +1017,45 @@ rules_line(struct rctx *c, char *s)
 		char key[32];
 
 		if (wl >= sizeof(key))
-			rules_fail(c, "unknown key");
+			return rules_fail(c, "unknown key");
 		memcpy(key, word, wl);
 		/* cppcheck-suppress arrayIndexOutOfBoundsCond */
 		key[wl] = '\0';
 		rest = trim(rest + 1);
 		if (c->section == S_COMPANIES) {
 			if (strcmp(key, "legal") == 0)
-				rules_add_words(c, &R.legal, rest);
+				return rules_add_words(c, &R.legal, rest);
 			else if (strcmp(key, "keep") == 0)
-				rules_add_words(c, &R.keep, rest);
+				return rules_add_words(c, &R.keep, rest);
 			else if (strcmp(key, "stop") == 0)
-				rules_add_words(c, &R.stop, rest);
+				return rules_add_words(c, &R.stop, rest);
 			else if (strcmp(key, "before") == 0)
-				rules_add_cues(c, &R.before, rest, NULL);
+				return rules_add_cues(c, &R.before, rest,
+				    NULL);
 			else if (strcmp(key, "after") == 0)
-				rules_add_cues(c, &R.after, rest,
+				return rules_add_cues(c, &R.after, rest,
 				    &R.after_max);
 			else
-				rules_fail(c, "unknown key in companies: %s "
-				    "(legal, keep, stop, before, after)", key);
-			return;
+				return rules_fail(c, "unknown key in "
+				    "companies: %s (legal, keep, stop, "
+				    "before, after)", key);
 		} else {
-			double w = rules_number(c, key, "weight");
+			double w;
 			int kind = c->section == S_EVENT ? T_EVENT :
 			    T_INDUSTRY;
 			char *save = NULL;
 
-			if (*rest == '/') {
-				rules_add_term(c, w, rest, kind);
-				return;
-			}
+			if (rules_number(c, key, "weight", &w) < 0)
+				return -1;
+			if (*rest == '/')
+				return rules_add_term(c, w, rest, kind);
 			for (char *it = strtok_r(rest, ",", &save); it;
 			    it = strtok_r(NULL, ",", &save)) {
 				it = trim(it);
-				if (*it)
-					rules_add_term(c, w, it, kind);
+				if (*it && rules_add_term(c, w, it, kind) < 0)
+					return -1;
 			}
-			return;
+			return 0;
 		}
 	}
 	if (*rest)
@@ -1036,25 +1069,27 @@ rules_line(struct rctx *c, char *s)
 			*arg++ = '\0';
 		arg = trim(arg);
 		if ((ev = ev_lookup(rest, strlen(rest))) < 0)
-			rules_fail(c, "unknown event type: %s", rest);
+			return rules_fail(c, "unknown event type: %s", rest);
 		c->section = S_EVENT;
 		c->target = ev;
 		if (*arg) {
 			double v;
 
 			if (strncmp(arg, "strength", 8) != 0)
-				rules_fail(c, "event %s: strength N expected",
-				    rest);
-			v = rules_number(c, trim(arg + 8), "strength");
+				return rules_fail(c, "event %s: strength N "
+				    "expected", rest);
+			if (rules_number(c, trim(arg + 8), "strength", &v) < 0)
+				return -1;
 			if (v < 0 || v > 100)
-				rules_fail(c, "strength out of 0..100");
+				return rules_fail(c, "strength out of 0..100");
 			R.strength[ev] = (int)v;
 		}
 	} else if (strcmp(word, "industry") == 0) {
 		size_t i;
 
 		if (*rest == '\0' || strpbrk(rest, " \t"))
-			rules_fail(c, "industry NAME: one word expected");
+			return rules_fail(c, "industry NAME: one word "
+			    "expected");
 		for (i = 0; i < R.nindustries; i++)
 			if (strcmp(R.industries[i], rest) == 0)
 				break;
@@ -1067,46 +1102,56 @@ rules_line(struct rctx *c, char *s)
 		c->target = (int)i;
 	} else if (strcmp(word, "companies") == 0) {
 		if (*rest)
-			rules_fail(c, "companies takes no argument");
+			return rules_fail(c, "companies takes no argument");
 		c->section = S_COMPANIES;
 	} else if (strcmp(word, "currency") == 0) {
-		rules_currency(c, rest);
+		return rules_currency(c, rest);
 	} else if (strcmp(word, "set") == 0) {
-		rules_set(c, rest);
+		return rules_set(c, rest);
 	} else if (strcmp(word, "include") == 0) {
 		char *p;
+		int rc;
 
 		if (*rest == '\0')
-			rules_fail(c, "include: file name expected");
+			return rules_fail(c, "include: file name expected");
 		if (c->depth >= INCLUDE_MAX)
-			rules_fail(c, "includes nested too deep");
+			return rules_fail(c, "includes nested too deep");
 		if (strcmp(rest, "default") == 0) {
 			if (default_rules == NULL)
-				rules_fail(c, "no default rules found");
+				return rules_fail(c, "no default rules found");
 			p = xstrdup(default_rules);
 		} else
 			p = rules_path(c->file, rest);
 		if (access(p, R_OK) != 0)
-			rules_fail(c, "include %s: %s", p, strerror(errno));
-		rules_read(p, c->depth + 1);
+			rc = rules_fail(c, "include %s: %s", p,
+			    strerror(errno));
+		else
+			rc = rules_read(p, c->depth + 1);
 		free(p);
+		return rc;
 	} else if (strcmp(word, "gazetteer") == 0 ||
 	    strcmp(word, "common") == 0) {
 		char *p;
+		int rc;
 
 		if (*rest == '\0')
-			rules_fail(c, "%s: file name expected", word);
+			return rules_fail(c, "%s: file name expected", word);
 		p = rules_path(c->file, rest);
-		rules_read_list(c, p, word[0] == 'c');
+		rc = rules_read_list(c, p, word[0] == 'c');
 		free(p);
+		return rc;
 	} else if (c->section == S_NONE || c->section == S_COMPANIES)
-		rules_fail(c, "unknown directive: %s", word);
+		return rules_fail(c, "unknown directive: %s", word);
 	else
-		rules_fail(c, "unknown directive: %s (terms are written "
-		    "WEIGHT: term, term)", word);
+		return rules_fail(c, "unknown directive: %s (terms are "
+		    "written WEIGHT: term, term)", word);
+	return 0;
 }
 
-static void
+/* Read a rules file (and what it includes) into R: 0, or -1 with the
+ * reason in rules_err.  What was read before an error stays in R, for
+ * rules_free. */
+static int
 rules_read(const char *path, int depth)
 {
 	struct rctx c = { NULL, 0, S_NONE, 0, depth };
@@ -1114,27 +1159,31 @@ rules_read(const char *path, int depth)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	int rc = 0;
 
 	R.files = xrealloc(R.files, (R.nfiles + 1) * sizeof(*R.files));
 	R.files[R.nfiles++] = xstrdup(path);
 	c.file = R.files[R.nfiles - 1];
 	if ((fp = fopen(path, "r")) == NULL)
-		rules_fail(&c, "%s", strerror(errno));
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+		return rules_fail(&c, "%s", strerror(errno));
+	while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
 		char *s;
 
 		c.line++;
-		if (utf8_check(line, (size_t)n) != (size_t)n)
-			rules_fail(&c, "invalid UTF-8");
+		if (utf8_check(line, (size_t)n) != (size_t)n) {
+			rc = rules_fail(&c, "invalid UTF-8");
+			break;
+		}
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
-		rules_line(&c, s);
+		rc = rules_line(&c, s);
 	}
-	if (ferror(fp))
-		rules_fail(&c, "%s", strerror(errno));
+	if (rc == 0 && ferror(fp))
+		rc = rules_fail(&c, "%s", strerror(errno));
 	free(line);
 	fclose(fp);
+	return rc;
 }
 
 static void
@@ -1163,7 +1212,7 @@ rules_defaults(void)
  * by hand (find_amount), so the pattern starts with a digit and PCRE2
  * skips quickly to the numbers of a text.
  */
-static void
+static int
 rules_amount(void)
 {
 	struct fbuf b = { 0 };
@@ -1171,7 +1220,7 @@ rules_amount(void)
 	PCRE2_SIZE eoff;
 
 	if (R.nforms == 0)
-		return;
+		return 0;
 	fbuf_adds(&b, "(?<![\\w.,])(\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+"
 	    "(?:\\.\\d+)?)(?:\\s?(thousand|million|billion|trillion|mln|mn|bn|"
 	    "tn|crore|lakh|k|m|b)(?![\\w]))?(?:\\s?(");
@@ -1195,8 +1244,10 @@ rules_amount(void)
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(ecode, msg, sizeof(msg));
-		errx(EXIT_USAGE, "currency forms make a bad pattern at %zu: %s",
-		    (size_t)eoff, (char *)msg);
+		snprintf(rules_err, sizeof(rules_err), "currency forms make a "
+		    "bad pattern at %zu: %s", (size_t)eoff, (char *)msg);
+		free(b.s);
+		return -1;
 	}
 	pcre2_jit_compile(R.amount_re, PCRE2_JIT_COMPLETE);
 	/* for the look back: longest forms first */
@@ -1215,6 +1266,7 @@ rules_amount(void)
 	for (size_t i = 0; i < R.nforms; i++)
 		R.cur_form_len[i] = strlen(R.cur_forms[i]);
 	free(b.s);
+	return 0;
 }
 
 /* The currency form ending at s[end] (one blank allowed), or -1. */
@@ -2389,6 +2441,9 @@ decide(struct item *it)
 	}
 }
 
+/* stdin and stdout buffers (glibc ignores the size without a buffer) */
+static char inbuf[1 << 16], outbuf[1 << 16];
+
 static int64_t run_now;	/* time_now() when the run began */
 
 /* Priority 0..100: see man/classify.1, PRIORITY. */
@@ -2976,11 +3031,14 @@ main(int argc, char *argv[])
 		if (defpath == NULL)
 			errx(EXIT_USAGE, "no default rules found; set "
 			    "JOBLINE_SHARE or use --rules");
-		rules_read(defpath, 0);
+		if (rules_read(defpath, 0) < 0)
+			errx(EXIT_USAGE, "%s", rules_err);
 	}
 	for (int i = 0; i < nrules; i++)
-		rules_read(rules_files[i], 0);
-	rules_amount();
+		if (rules_read(rules_files[i], 0) < 0)
+			errx(EXIT_USAGE, "%s", rules_err);
+	if (rules_amount() < 0)
+		errx(EXIT_USAGE, "%s", rules_err);
 	if (tracked_file)
 		tracked_read(tracked_file);
 	if (model_file && !train)
@@ -2996,6 +3054,11 @@ main(int argc, char *argv[])
 	memset(&ev, 0, sizeof(ev));
 	sig_catch();
 	show_progress = progress_wanted() && (train || eval);
+	/* bigger buffers: fewer read and write calls on the hot path; the
+	 * output is flushed whenever no further line is waiting, so that a
+	 * pipeline sees each item as soon as its input has dried up */
+	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	jsonl_init(&r, stdin, "stdin");
 	while (!sig_caught && jsonl_next_line(&r) != NULL) {
 		if (!train && !eval) {
@@ -3004,6 +3067,8 @@ main(int argc, char *argv[])
 				counts[it.event]++;
 				ntracked += it.tracked;
 			}
+			if (!jsonl_ready(stdin))
+				fflush(stdout);
 			goto next;
 		}
 		if ((o = jsonl_parse(&r)) == NULL)

@@ -56,6 +56,7 @@ static struct {
 
 static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
+static int ncut;		/* feeds with fields cut */
 static unsigned long nitems;
 static sqlite3 *db;
 static sqlite3_stmt *st_ok, *st_bad, *st_validators; /* prepared once */
@@ -431,6 +432,28 @@ feed_failed(struct src *s, const char *why)
 	}
 }
 
+/*
+ * Fields longer than FEED_FIELD_MAX were cut: the items came out, but not
+ * whole, so it is said (once per feed) and the exit status is 1.  The
+ * feed itself did not fail: its row in the store says it was read.
+ */
+static void
+fields_cut(struct src *s)
+{
+	unsigned long n = s->fp ? feed_cut(s->fp) : 0;
+
+	if (n == 0)
+		return;
+	ncut++;
+	stats_add("fields_cut", (int64_t)n);
+	if (!quiet) {
+		if (progress_wanted())
+			fprintf(stderr, "\r\033[K");
+		warnx("%s: %lu field%s cut at %d bytes", s->url, n,
+		    n == 1 ? "" : "s", FEED_FIELD_MAX);
+	}
+}
+
 static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
@@ -563,6 +586,7 @@ on_done(void *arg, const struct http_result *r)
 		if (feed_finish(s->fp) != 0)
 			error = feed_error(s->fp);
 		items = feed_count(s->fp);
+		fields_cut(s);
 	} else if (s->fp != NULL) {
 		/* items read before the failure were written: end them */
 		items = feed_count(s->fp);
@@ -574,10 +598,13 @@ on_done(void *arg, const struct http_result *r)
 		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
 		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
 		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
+	/* the items out first, then the validators in: killed between the
+	 * two, the next run fetches the feed again (and store dedupes),
+	 * where the other order would answer 304 for items never written */
+	fflush(stdout);
 	record(s, r, error, items);
 	feed_free(s->fp);
 	s->fp = NULL;
-	fflush(stdout);
 }
 
 /* Parse a local file; returns 0 or -1 (reported). */
@@ -611,6 +638,7 @@ read_path(struct src *s)
 	close(fd);
 	if (error == NULL && !sig_caught && feed_finish(s->fp) != 0)
 		error = feed_error(s->fp);
+	fields_cut(s);
 	stats_add("items", (int64_t)feed_count(s->fp));
 	if (error != NULL)
 		feed_failed(s, error);
@@ -842,7 +870,7 @@ main(int argc, char *argv[])
 		http_run(h, http_progress, h);
 	}
 	progress(1);
-	if (nfailed)
+	if (nfailed || ncut)
 		status = EXIT_PARTIAL;
 	stats_add("items_written", (int64_t)nitems);
 	stats_flush();

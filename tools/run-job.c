@@ -1027,6 +1027,14 @@ run_once(struct job *j, const char *stats)
 	total = time_mono() - t0;
 	counters = counters_read(stats);
 	error = error_text(j, &oc, took);
+	/* the command's output first: a store that cannot take the end of
+	 * the run (a full disk) ends run-job in record_end, and cron must
+	 * still see what the command said */
+	if (strcmp(oc.status, "success") != 0 && !j->o->quiet &&
+	    !j->o->verbose) {
+		capture_print(&j->out, STDOUT_FILENO, "stdout");
+		capture_print(&j->err, STDERR_FILENO, "stderr");
+	}
 	fails = record_end(j, id, &oc, attempt, total, counters, error);
 	json_object_put(counters);
 
@@ -1036,10 +1044,6 @@ run_once(struct job *j, const char *stats)
 			    duration_format(total, buf), (long long)id);
 		free(error);
 		return EXIT_OK;
-	}
-	if (!j->o->quiet && !j->o->verbose) {
-		capture_print(&j->out, STDOUT_FILENO, "stdout");
-		capture_print(&j->err, STDERR_FILENO, "stderr");
 	}
 	if (oc.signo && strcmp(oc.status, "failed") == 0)
 		warnx("%s: killed by SIG%s after %s (run %lld)", j->o->name,
@@ -1138,6 +1142,15 @@ lock_take(struct job *j, long *holder)
 	return 1;
 }
 
+static char *stats_tmp;	/* the counters file while it exists */
+
+static void
+stats_tmp_remove(void)
+{
+	if (stats_tmp != NULL)
+		unlink(stats_tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1221,6 +1234,8 @@ main(int argc, char **argv)
 	}
 	if ((fd = mkstemp(statspath)) < 0)
 		err(EXIT_FATAL, "%s", statspath);
+	stats_tmp = statspath;
+	atexit(stats_tmp_remove);	/* also when the store fails (exit 3) */
 	close(fd);
 
 	t0 = time_mono();
@@ -1241,6 +1256,7 @@ main(int argc, char **argv)
 			break;
 	}
 	unlink(statspath);
+	stats_tmp = NULL;
 	free(statspath);
 	free(j.out.buf);
 	free(j.err.buf);
