@@ -1,9 +1,11 @@
 /* sig.c - signals set a flag */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "sig.h"
 
-volatile sig_atomic_t sig_caught;
+volatile _Atomic int sig_caught;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "an int flag safe in a signal handler");
 
 static void
 on_signal(int signo)

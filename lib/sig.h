@@ -3,14 +3,16 @@
  *
  * sig_catch installs handlers for SIGINT, SIGTERM and SIGHUP without
  * SA_RESTART, so a blocking read returns EINTR and the loop can finish or
- * roll back its unit of work, then exit 128 + sig_caught.
+ * roll back its unit of work, then exit 128 + sig_caught.  The flag is a
+ * lock-free atomic rather than a sig_atomic_t because in a program with
+ * threads (store) the handler may run on one thread while another reads it.
  */
 #ifndef JOBLINE_SIG_H
 #define JOBLINE_SIG_H
 
 #include <signal.h>
 
-extern volatile sig_atomic_t sig_caught;	/* last signal caught, or 0 */
+extern volatile _Atomic int sig_caught;	/* last signal caught, or 0 */
 
 void sig_catch(void);
 
