@@ -95,6 +95,16 @@ $(OBJ)/replay/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
 
 $(OBJ)/replay/fuzz-rules: tools/classify.c
 
+# the suite with every program (and tests/unit.c) under valgrind memcheck:
+# a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh.
+# VG_TESTS="tests/t0100-store.sh ...": only those
+VG_TESTS  =
+check-valgrind:
+	$(MAKE) SANITIZE= all obj/unit $(REPLAY_BIN:$(OBJ)/%=obj/%)
+	JOBLINE_VALGRIND=1 JOBLINE_UNIT=$(CURDIR)/obj/unit \
+	    JOBLINE_REPLAY=$(CURDIR)/obj/replay \
+	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run $(VG_TESTS)
+
 # the Quick start: install what is missing, then build and run
 deps:
 	./deps
@@ -178,5 +188,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: all check deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

@@ -36,6 +36,71 @@ test_cleanup() {
 }
 trap test_cleanup EXIT
 
+# make check-valgrind (JOBLINE_VALGRIND=1): every ELF program in bin/ is
+# run through valgrind memcheck by a wrapper of the same name put first on
+# PATH; one log per process under tests/out/valgrind/SCRIPT/.  After each
+# test, test_vg_clean fails the test if a log holds an error or a definite,
+# indirect or possible leak (still reachable is not counted), and prints
+# it.  JOBLINE_SLOW is the factor by which tests stretch their waits and
+# timeouts (1 normally; $JOBLINE_VG_SLOW, an integer, under valgrind,
+# default 10) - never what they assert.
+test_vg_clean() { :; }
+test_vg_done() { :; }
+JOBLINE_SLOW=1
+if [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
+	JOBLINE_SLOW=${JOBLINE_VG_SLOW:-10}
+	# the store's busy timeout (60 s) stretched too
+	JOBLINE_BUSY_TIMEOUT=600s
+	export JOBLINE_BUSY_TIMEOUT
+	VG_OUT=$TOP/tests/out/valgrind/$(basename "$0" .sh)
+	rm -rf "$VG_OUT"
+	mkdir -p "$VG_OUT/run" "$TMP/.vg-bin"
+	for vg_prog in "$TOP"/bin/*; do
+		head -c 4 "$vg_prog" 2>/dev/null | grep -q ELF || continue
+		printf '#!/bin/sh\nexec valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --num-callers=30 --suppressions="%s" --log-file="%s/%s.%%p.log" "%s" "$@"\n' \
+		    "$TOP/tests/valgrind.supp" "$VG_OUT/run" \
+		    "$(basename "$vg_prog")" "$vg_prog" \
+		    >"$TMP/.vg-bin/$(basename "$vg_prog")"
+		chmod +x "$TMP/.vg-bin/$(basename "$vg_prog")"
+	done
+	PATH=$TMP/.vg-bin:$PATH
+	# test_vg_clean [NAME]: check the logs written since the last call,
+	# move them to NAME/ (default: the test's number); false if any
+	# holds an error or a leak
+	test_vg_clean() {
+		vg_bad=0
+		mkdir -p "$VG_OUT/${1:-$test_count}"
+		for vg_log in "$VG_OUT"/run/*.log; do
+			[ -e "$vg_log" ] || continue
+			if grep -v -e '^==[0-9]*== Warning: ' "$vg_log" | grep -q .
+			then
+				echo "valgrind: ${VG_OUT#$TOP/}/${1:-$test_count}/$(basename "$vg_log"):"
+				head -n 80 "$vg_log"
+				vg_bad=1
+			fi
+			mv "$vg_log" "$VG_OUT/${1:-$test_count}/"
+		done
+		return $vg_bad
+	}
+	# programs run outside test bodies: one more test, if there were any
+	test_vg_done() {
+		ls "$VG_OUT"/run/*.log >/dev/null 2>&1 || return 0
+		test_count=$((test_count + 1))
+		if test_vg_clean outside >"$TMP/.test-out"; then
+			echo "ok $test_count - valgrind: programs run outside tests"
+		else
+			echo "not ok $test_count - valgrind: programs run outside tests"
+			sed 's/^/#   /' "$TMP/.test-out" | head -n 80
+			test_failed=$((test_failed + 1))
+		fi
+	}
+fi
+export JOBLINE_SLOW
+# slow N: N seconds stretched by JOBLINE_SLOW (for sleeps before a kill)
+slow() {
+	awk -v n="$1" -v f="$JOBLINE_SLOW" 'BEGIN { print n * f }'
+}
+
 # test_expect TITLE BODY: run BODY (shell text) in a subshell; ok when it
 # exits 0.  Its output is shown, as TAP comments, only when it fails.
 test_expect() {
@@ -43,9 +108,10 @@ test_expect() {
 	mkdir -p "$TMP/$test_count"
 	if (cd "$TMP/$test_count" &&
 	    JOBLINE_DB=$TMP/$test_count/jobline.db && eval "$2") \
-	    >"$TMP/.test-out" 2>&1; then
+	    >"$TMP/.test-out" 2>&1 && test_vg_clean >>"$TMP/.test-out"; then
 		echo "ok $test_count - $1"
 	else
+		test_vg_clean >>"$TMP/.test-out"
 		echo "not ok $test_count - $1"
 		sed 's/^/#   /' "$TMP/.test-out" | head -n 40
 		test_failed=$((test_failed + 1))
@@ -59,6 +125,7 @@ test_skip() {
 }
 
 test_done() {
+	test_vg_done
 	echo "1..$test_count"
 	[ "$test_failed" -eq 0 ]
 	exit $?

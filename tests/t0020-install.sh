@@ -25,14 +25,15 @@ test_expect 'make uninstall removes what install put there' '
 	test -z "$(find root -type f)"
 '
 
+# the programs from PATH: bin/, or its valgrind wrappers (make check-valgrind)
 test_expect 'every program answers --help on stdout and --version' '
 	for p in "$TOP"/tools/*.c; do
 		n=$(basename "$p" .c)
-		"$TOP/bin/$n" --help >out 2>err || { echo "$n --help failed"; exit 1; }
+		"$n" --help >out 2>err || { echo "$n --help failed"; exit 1; }
 		grep -qi "usage" out || { echo "$n --help: no usage on stdout"; exit 1; }
-		"$TOP/bin/$n" --version | grep -q "^$n (jobline) " ||
+		"$n" --version | grep -q "^$n (jobline) " ||
 		    { echo "$n --version"; exit 1; }
-		"$TOP/bin/$n" --no-such-option >/dev/null 2>&1; rc=$?
+		"$n" --no-such-option >/dev/null 2>&1; rc=$?
 		[ $rc = 2 ] || { echo "$n: unknown option exits $rc"; exit 1; }
 	done
 '

@@ -3,6 +3,10 @@
 . "$(dirname "$0")/lib.sh"
 
 # gen N [PREFIX]: N article records
+# the big inputs below are divided by SHRINK: 10 under valgrind
+SHRINK=1
+[ "${JOBLINE_VALGRIND:-}" = 1 ] && SHRINK=10
+
 gen() {
 	awk -v n="$1" -v p="${2:-a}" 'BEGIN { for (i = 1; i <= n; i++)
 	    printf "{\"id\":\"%s%d\",\"url\":\"https://news.example.com/%s/%d\",\"title\":\"Story %d\",\"summary\":\"Text of story %d.\"}\n", p, i, p, i, i, i }'
@@ -208,36 +212,36 @@ test_expect 'JOBLINE_STATS gets counters' '
 
 test_expect 'SIGTERM commits what was read and exits 143' '
 	mkfifo fifo || exit 1
-	{ gen 10; sleep 3; gen 10 later; } >fifo &
+	{ gen 10; sleep $(slow 3); gen 10 later; } >fifo &
 	store articles --db term.db <fifo & pid=$! &&
-	sleep 1 && kill -TERM $pid; wait $pid; rc=$?
+	sleep $(slow 1) && kill -TERM $pid; wait $pid; rc=$?
 	test $rc = 143 &&
 	test "$(sqlite3 term.db "SELECT count(*) FROM articles")" = 10
 '
 
 test_expect 'kill -9 mid-way, then a rerun: exactly the rows of a clean run' '
-	gen 60000 >big &&
+	gen $((60000 / SHRINK)) >big &&
 	store articles --db clean.db <big &&
 	for delay in 0.2 0.4 0.1; do
 		store articles --db crash.db <big & pid=$!
-		sleep $delay; kill -9 $pid; wait $pid 2>/dev/null
+		sleep $(slow $delay); kill -9 $pid; wait $pid 2>/dev/null
 		test "$(sqlite3 crash.db "PRAGMA integrity_check")" = ok || exit 1
 	done
 	store articles --db crash.db <big &&
 	sqlite3 clean.db "SELECT url_key, id, record FROM articles ORDER BY 1" >a &&
 	sqlite3 crash.db "SELECT url_key, id, record FROM articles ORDER BY 1" >b &&
-	test_cmp a b && test "$(wc -l <a)" = 60000
+	test_cmp a b && test "$(wc -l <a)" = $((60000 / SHRINK))
 '
 
 test_expect 'four writers at once lose nothing and never see "database is locked"' '
-	for p in w x y z; do gen 20000 $p >in.$p; done &&
-	gen 5000 shared >in.s &&
+	for p in w x y z; do gen $((20000 / SHRINK)) $p >in.$p; done &&
+	gen $((5000 / SHRINK)) shared >in.s &&
 	for p in w x y z; do
 		cat in.$p in.s | store articles --db four.db 2>err.$p & eval pid_$p=$!
 	done
 	for p in w x y z; do eval wait \$pid_$p || exit 1; done
 	! grep -q . err.w err.x err.y err.z &&
-	test "$(sqlite3 four.db "SELECT count(*) FROM articles")" = 85000
+	test "$(sqlite3 four.db "SELECT count(*) FROM articles")" = $((85000 / SHRINK))
 '
 
 test_expect 'several programs creating a new store at once all migrate it once' '

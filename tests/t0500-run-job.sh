@@ -11,12 +11,12 @@ gone() {
 	esac
 }
 
-# wait_for FILE: until FILE exists (at most 10 s)
+# wait_for FILE: until FILE exists (at most 10 s, times $JOBLINE_SLOW)
 wait_for() {
 	i=0
 	while [ ! -e "$1" ]; do
 		i=$((i + 1))
-		[ $i -gt 200 ] && { echo "timed out waiting for $1" >&2; return 1; }
+		[ $i -gt $((200 * JOBLINE_SLOW)) ] && { echo "timed out waiting for $1" >&2; return 1; }
 		sleep 0.05
 	done
 }
@@ -92,7 +92,7 @@ test_expect 'a command killed by a signal: failed, 128+signal' '
 '
 
 test_expect 'overlap: two starts at once, exactly one runs, the other is skipped and exits 0' '
-	run-job slow -- sh -c "echo run >>ran; touch started; sleep 4" & p1=$!
+	run-job slow -- sh -c "echo run >>ran; touch started; sleep $(slow 4)" & p1=$!
 	wait_for started &&
 	run-job slow -- sh -c "echo run >>ran" >out 2>err; rc=$?
 	wait $p1 &&
@@ -114,7 +114,7 @@ test_expect 'overlap: many starts at once, never two commands at the same time' 
 '
 
 test_expect '--wait waits for the running one instead of skipping' '
-	run-job w -- sh -c "mkdir inside; touch started; sleep 1; rmdir inside" & p1=$!
+	run-job w -- sh -c "mkdir inside; touch started; sleep $(slow 1); rmdir inside" & p1=$!
 	wait_for started &&
 	run-job --wait w -- sh -c "test ! -d inside" &&
 	wait $p1 &&
@@ -122,7 +122,7 @@ test_expect '--wait waits for the running one instead of skipping' '
 '
 
 test_expect 'a lock per job name: different jobs run at once; odd names get safe lock files' '
-	run-job "a/b c" -- sh -c "touch started; sleep 1" & p1=$!
+	run-job "a/b c" -- sh -c "touch started; sleep $(slow 1)" & p1=$!
 	wait_for started &&
 	run-job other -- true &&
 	wait $p1 &&
@@ -211,7 +211,7 @@ test_expect '--pause NAME / --resume NAME by hand, with a reason' '
 test_expect 'run-job killed: its command dies too; the run left running is closed as interrupted at the next start' '
 	run-job crash -- sh -c "echo \$\$ >child; touch started; exec sleep 60" & p=$!
 	wait_for started && kill -9 $p; wait $p 2>/dev/null
-	i=0; until gone "$(cat child)" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	i=0; until gone "$(cat child)" 2>/dev/null || [ $i -gt $((100 * JOBLINE_SLOW)) ]; do sleep 0.05; i=$((i + 1)); done
 	gone "$(cat child)" &&
 	test "$(rows "SELECT status FROM runs")" = running &&
 	run-job crash -- true 2>err &&
@@ -222,7 +222,7 @@ test_expect 'run-job killed: its command dies too; the run left running is close
 '
 
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
-	run-job --every 300ms --for 1500ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
+	run-job --every $(slow 300)ms --for $(slow 1500)ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
 	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 5 &&
 	test "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = "$n" &&
 	test "$(rows "SELECT count(*) FROM runs")" = "$n"

@@ -15,12 +15,12 @@ gone() {
 	! kill -0 "$1" 2>/dev/null || grep -q "^State:.*zombie" /proc/"$1"/status
 }
 
-# wait_for FILE: until FILE exists (at most 20 s)
+# wait_for FILE: until FILE exists (at most 20 s, times $JOBLINE_SLOW)
 wait_for() {
 	i=0
 	while [ ! -e "$1" ]; do
 		i=$((i + 1))
-		[ $i -gt 400 ] && { echo "no $1" >&2; return 1; }
+		[ $i -gt $((400 * JOBLINE_SLOW)) ] && { echo "no $1" >&2; return 1; }
 		sleep 0.05
 	done
 }
@@ -168,7 +168,7 @@ test_expect 'leases are extended while the command runs' '
 
 test_expect 'fencing: a worker whose attempt was taken over stops and records nothing' '
 	echo "{}" | enqueue q >/dev/null &&
-	dequeue q --lease 1s --drain -- sh -c "touch started; exec sleep 5" >out 2>err & w=$!
+	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; exec sleep $(slow 5)" >out 2>err & w=$!
 	wait_for started &&
 	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
 	wait $w; rc=$?
@@ -213,7 +213,7 @@ test_expect '--max-jobs and --for bound a run' '
 	n=$(rows "SELECT count(*) FROM queue WHERE state = \"done\"") &&
 	test "$n" -ge 3 && test "$n" -lt 6 &&
 	echo "{}" | enqueue empty >/dev/null &&
-	dequeue q --for 1s -q --poll 0.1s -- true &&
+	dequeue q --for $(slow 1)s -q --poll 0.1s -- true &&
 	test "$(rows "SELECT count(*) FROM queue WHERE state = \"done\"")" = 6
 '
 

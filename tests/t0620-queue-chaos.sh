@@ -5,9 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 # 10,000 as the issue asks; under the sanitizers (make SANITIZE=1 check),
-# where each fork of a worker costs ten times as much, 2,000
+# where each fork of a worker costs ten times as much, 2,000; under
+# valgrind (make check-valgrind), where every step of a worker does, 500
 JOBS=10000
 ldd "$TOP/bin/dequeue" 2>/dev/null | grep -q libasan && JOBS=2000
+[ "${JOBLINE_VALGRIND:-}" = 1 ] && JOBS=500
 JOBS=${CHAOS_JOBS:-$JOBS}
 
 test_expect "8 workers, SIGKILLed at random, drain $JOBS jobs: none lost, none done twice" '

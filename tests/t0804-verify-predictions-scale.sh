@@ -8,6 +8,12 @@ gen() {
 	"$TOP/tests/gen-predictions.sh" "$JOBLINE_DB" "$1" "$2" >/dev/null
 }
 
+if [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
+	test_skip '10,000 predictions and 1,000,000 votes, resolved once' \
+	    'under valgrind: a million votes would take most of an hour; t0800-t0803 run verify-predictions under valgrind'
+	test_done
+fi
+
 test_expect '10,000 predictions and 1,000,000 votes, resolved once' '
 	gen 10000 100 &&
 	verify-predictions --now 2026-11-22T10:00:00Z >out 2>err &&

@@ -72,9 +72,11 @@ for page in "$TOP"/man/*.[1-8]; do
 		*)	want=0 ;;
 		esac
 		(cd "$box" && JOBLINE_DB="$box/jobline.db" http_proxy="$HTTPD" \
-		    timeout 120 sh -c "$cmd") </dev/null >"$box/.out" 2>&1
+		    timeout $((120 * JOBLINE_SLOW)) sh -c "$cmd") </dev/null >"$box/.out" 2>&1
 		rc=$?
-		if [ "$rc" -eq "$want" ]; then
+		# make check-valgrind: an error or a leak fails the command
+		test_vg_clean >>"$box/.out" || rc="valgrind"
+		if [ "$rc" = "$want" ]; then
 			printf "ok %d - %s\n" "$test_count" "$title"
 		else
 			printf "not ok %d - %s\n" "$test_count" "$title"
