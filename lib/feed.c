@@ -254,9 +254,14 @@ attr(const xmlChar **attrs, int nattrs, const char *name, enum ns want)
 			char *buf = bufs[next++ & 3];
 			size_t n = (size_t)(a[4] - a[3]);
 
-			/* attribute values are not NUL-terminated */
-			if (n >= sizeof(bufs[0]))
+			/* attribute values are not NUL-terminated; a long
+			 * one is cut before the character that would not
+			 * fit (libxml2 gives them in UTF-8) */
+			if (n >= sizeof(bufs[0])) {
 				n = sizeof(bufs[0]) - 1;
+				while (n > 0 && (a[3][n] & 0xC0) == 0x80)
+					n--;
+			}
 			memcpy(buf, a[3], n);
 			buf[n] = '\0';
 			return buf;
