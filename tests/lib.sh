@@ -192,3 +192,22 @@ start_openai() {
 	start_server "$TOP/tests/openai-server.py" "$@" || return 1
 	API="http://127.0.0.1:$SERVER_PORT/v1"
 }
+
+# bounded SECS CMD...: run CMD (stdin as given) with its output to the files
+# out and err, under a hard cap of SECS seconds (times $JOBLINE_SLOW) and a
+# peak RSS cap of $MEMCAP_KB KiB (GNU time); sets rc (CMD's status) and kb
+# (its peak RSS); fails when a cap is passed.  The hostile-input tests.
+bounded() {
+	secs=$(($1 * JOBLINE_SLOW))
+	shift
+	timeout -k 5 "$secs" /usr/bin/time -f %M -o rss "$@" >out 2>err
+	rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "not done within $secs s" >&2
+		return 1
+	fi
+	kb=$(tail -n 1 rss)
+	echo "exit $rc, peak RSS $kb KB" >&2
+	[ "$kb" -le "$MEMCAP_KB" ] ||
+	    { echo "peak RSS $kb KB over $MEMCAP_KB KB" >&2; return 1; }
+}
