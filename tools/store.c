@@ -1507,24 +1507,22 @@ main(int argc, char *argv[])
 			v.len = sl->len;
 			v.lineno = sl->lineno;
 			rr = &v;
-			goto take;
+		} else {
+			/* never hold the write lock while waiting for input: in
+			 * "store articles --emit new | chunk | embed | store chunks"
+			 * that input may wait for the other store's commit.  (Chunks
+			 * of one item may then be committed in more than one
+			 * transaction; the item is still marked complete only in the
+			 * one that stores its last chunk.)  Writers upstream write
+			 * whole records, so a line begun is never left half-written
+			 * while its writer waits. */
+			if (c.in_txn && !jsonl_ready(stdin)) {
+				commit(&c);
+				c.in_txn = 0;
+			}
+			if (sig_caught || jsonl_next_line(&r) == NULL)
+				break;
 		}
-
-		/* never hold the write lock while waiting for input: in
-		 * "store articles --emit new | chunk | embed | store chunks"
-		 * that input may wait for the other store's commit.  (Chunks
-		 * of one item may then be committed in more than one
-		 * transaction; the item is still marked complete only in the
-		 * one that stores its last chunk.)  Writers upstream write
-		 * whole records, so a line begun is never left half-written
-		 * while its writer waits. */
-		if (c.in_txn && !jsonl_ready(stdin)) {
-			commit(&c);
-			c.in_txn = 0;
-		}
-		if (sig_caught || jsonl_next_line(&r) == NULL)
-			break;
-take:
 		if (!c.in_txn) {
 			walckpt_before_begin(c.ckpt);
 			store_begin(c.db);
