@@ -5,7 +5,9 @@ Reads JSON lines with `labels` (gold, a list) and `event_type` (predicted)
 and prints per-label precision, recall, F1 and the macro-F1 over funding,
 acquisition, partnership, hiring, expansion and launch.  A prediction is
 right when it is one of the item's labels; otherwise the item counts for
-its first label that is not "other" (as classify --eval counts)."""
+its first label that is not "other" (as classify --eval counts).
+With --brief, prints only one line: the macro-F1, then the F1 of each of
+the six labels in that order."""
 import json
 import sys
 
@@ -21,6 +23,18 @@ for line in sys.stdin:
         (l for l in labels if l != "other"), labels[0])
     conf[(gold, pred)] += 1
 f1s = {}
+brief = sys.argv[1:] == ["--brief"]
+for l in LABELS:
+    tp = conf[(l, l)]
+    gold = sum(conf[(l, k)] for k in LABELS)
+    pred = sum(conf[(k, l)] for k in LABELS)
+    p = tp / pred if pred else 0
+    r = tp / gold if gold else 0
+    f1s[l] = 2 * p * r / (p + r) if p + r else 0
+if brief:
+    print("%.3f %s" % (sum(f1s[l] for l in CORE) / len(CORE),
+                       " ".join("%.3f" % f1s[l] for l in CORE)))
+    sys.exit(0)
 print("%-12s %6s %6s %6s %9s %7s %6s" % ("label", "gold", "pred", "right",
                                          "precision", "recall", "f1"))
 for l in LABELS:

@@ -17,8 +17,11 @@ test_expect '--train writes a model file; training is deterministic' '
 	classify --train --model m1 <train.jsonl &&
 	classify --train --model m2 <train.jsonl &&
 	cmp m1 m2 &&
-	head -n 1 m1 | grep -qx "jobline-classify-model 1" &&
+	head -n 1 m1 | grep -qx "jobline-classify-model 2" &&
+	grep -qx "kind softmax-regression" m1 &&
 	grep -q "^labels funding acquisition partnership hiring layoffs expansion launch leadership legal earnings other$" m1 &&
+	grep -Eq "^offset( -?[0-9.]+){11}$" m1 &&
+	grep -Eq "^rules-win [0-9.]+$" m1 &&
 	grep -q " zorbles$" m1 &&
 	(umask 022 && classify --train --model m3 <train.jsonl) &&
 	test "$(stat -c %a m3)" = 644
@@ -36,15 +39,31 @@ test_expect 'the model decides where the rules see nothing' '
 	    (.[0].explain.why | any(test(\"^model: launch p=[0-9.]+; for it: .*zorbles\")))" out
 '
 
-test_expect 'the rules win where they are confident' '
-	for i in 1 2 3 4 5 6; do
-		echo "{\"title\":\"Firm $i acquires a rival\",\"labels\":[\"launch\"]}"
-	done >train.jsonl &&
+test_expect 'the rules win where they are confident and right on the training items' '
+	gen_train >train.jsonl &&
+	for i in 1 2 3 4 5 6 7 8; do
+		echo "{\"title\":\"Firm $i acquires a rival\",\"labels\":[\"acquisition\"]}"
+	done >>train.jsonl &&
 	classify --train --model m <train.jsonl &&
 	echo "{\"title\":\"Duka Commerce acquires Soko Labs\"}" |
 	    classify --model m --explain >out &&
-	jq -e ".event_type == \"acquisition\" and .explain.decided_by == \"rules\" and
-	    (.explain.why | any(startswith(\"model: launch\")))" out
+	jq -e ".event_type == \"acquisition\" and .explain.decided_by == \"rules\"" out
+'
+
+test_expect 'the model learns where the rules are wrong: their terms are its features' '
+	for i in 1 2 3 4 5 6 7 8; do
+		echo "{\"title\":\"Firm $i acquires a rival\",\"labels\":[\"launch\"]}"
+		echo "{\"title\":\"Rain $i falls on the plains today\",\"labels\":[\"other\"]}"
+	done >train.jsonl &&
+	classify --train --model m <train.jsonl &&
+	grep -q " t:acquisition:acquires$" m &&
+	echo "{\"title\":\"Duka Commerce acquires Soko Labs\"}" >in &&
+	classify --model m --explain <in >out &&
+	jq -e ".event_type == \"launch\" and .explain.decided_by == \"model\" and
+	    (.explain.why | any(startswith(\"model: launch\")))" out &&
+	printf "include default\nset rules-win 0.5\n" >win.rules &&
+	classify --rules win.rules --model m --explain <in >out &&
+	jq -e ".event_type == \"acquisition\" and .explain.decided_by == \"rules\"" out
 '
 
 test_expect '--eval with a model reports per label and macro-F1' '
@@ -69,6 +88,17 @@ test_expect 'a bad model file is refused before any input is read, exit 2' '
 	cmp in rest && test ! -s out &&
 	grep -q "^classify: bad.model:1: not a classify model" err &&
 	exits 2 classify --model /nonexistent </dev/null 2>/dev/null
+'
+
+test_expect 'a model of the older format, or one without rules-win, is refused with the reason' '
+	printf "jobline-classify-model 1\nkind logistic-regression\n" >old.model &&
+	exits 2 classify --model old.model </dev/null 2>err &&
+	grep -q "^classify: old.model:1: a model of an older format (1): train it again with --train$" err &&
+	gen_train >train.jsonl &&
+	classify --train --model m <train.jsonl &&
+	grep -v "^rules-win" m >norw.model &&
+	exits 2 classify --model norw.model </dev/null 2>err &&
+	grep -q "^classify: norw.model: no rules-win line$" err
 '
 
 test_expect '--train and --eval together, or --train without --model, is a usage error' '

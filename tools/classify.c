@@ -582,8 +582,9 @@ struct rules {
 	double w_title, w_summary, w_content;	/* field weights */
 	double min_score;	/* least score of an event; else other */
 	double conf_k;		/* confidence = best / (best + second + k) */
-	double rules_win;	/* rules confidence over which the model yields */
-	double model_min;	/* least model probability to override rules */
+	double rules_win;	/* rules' confidence from which they win over
+				 * the model; < 0: the model file's value */
+	double model_min;	/* no longer used (model format 1) */
 	double industry_min;	/* least score of an industry */
 	double support;		/* share of a term that is not the strongest */
 	int max_companies, max_industries;
@@ -1194,7 +1195,7 @@ rules_defaults(void)
 	R.w_content = 0.5;
 	R.min_score = 3;
 	R.conf_k = 3;
-	R.rules_win = 0.7;
+	R.rules_win = -1;
 	R.model_min = 0.5;
 	R.industry_min = 1;
 	R.support = 1;
@@ -1434,19 +1435,31 @@ tracked_read(const char *path)
 }
 
 /*
- * ---- the model: logistic regression, one against the rest per label, over
- * binary lowercase word unigrams and bigrams, each item's features scaled
- * to unit length ----
+ * ---- the model: multinomial logistic regression (softmax over the
+ * labels) over binary lowercase word unigrams and bigrams, each item's
+ * word features scaled to unit length, plus the rules' evidence as
+ * features of weight 1 (stacking): which event types the rules scored,
+ * which they decided, and which of their terms fired ----
  */
 
-#define LR_EPOCHS 12		/* passes over the training items */
-#define LR_RATE 0.5		/* first learning rate; decays per epoch */
-#define LR_L2 1e-6		/* weight decay per step */
+#define LR_EPOCHS 30		/* passes over the training items */
+#define LR_RATE 1.0		/* first learning rate */
+#define LR_DECAY 0.1		/* rate = LR_RATE / (1 + LR_DECAY * epoch) */
+#define LR_L2 1e-5		/* weight decay per step */
 #define LR_MIN_COUNT 2		/* features seen fewer times are dropped */
+#define LR_CLASS_WEIGHT 0.5	/* item weight: (items / labels / label's
+				 * items) ^ this, for its rarest label */
+#define LR_PREFIX 5		/* bytes of a longer word's prefix feature */
+
+/* A feature: its text, hash, and whether it is the rules' (weight 1). */
+typedef void (*feat_fn)(void *arg, const char *s, size_t n, uint64_t h,
+    int rule);
 
 struct model {
 	int loaded;		/* a model is in use */
 	double bias[EV_N];	/* per-label intercept */
+	double offset[EV_N];	/* added to each label's score to decide */
+	double rules_win;	/* rules' confidence over which they win */
 	struct hmap feat;	/* feature hash -> row */
 	float *w;		/* rows * EV_N weights */
 	size_t rows;
@@ -1455,50 +1468,38 @@ struct model {
 };
 
 static struct model M;
+static int want_terms;		/* record the event terms that fire */
+static int verbose_tune;	/* -v with --train: say what tuning found */		/* record the event terms that fire */
 
-/* Call fn for each feature (unigram, bigram) of a field's tokens. */
+/* Call fn for each word feature (unigram, bigram) of a field's tokens. */
 static void
-features(const struct text *x, void (*fn)(void *, const char *, size_t,
-    uint64_t), void *arg)
+features(const struct text *x, feat_fn fn, void *arg)
 {
+	char buf[64];
+
 	for (size_t i = 0; i < x->n; i++) {
 		const struct tok *t = &x->t[i];
 
-		fn(arg, x->norm.s + t->noff, t->len, t->h);
+		fn(arg, x->norm.s + t->noff, t->len, t->h, 0);
+		if (t->len > LR_PREFIX) {
+			size_t n = LR_PREFIX;
+			const char *s = x->norm.s + t->noff;
+
+			while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+				n--;
+			buf[0] = 'p';
+			buf[1] = ':';
+			memcpy(buf + 2, s, n);
+			fn(arg, buf, n + 2, hash_bytes(buf, n + 2), 0);
+		}
 		if (i + 1 < x->n) {
 			const struct tok *u = &x->t[i + 1];
 			size_t len = u->noff + u->len - t->noff;
 
 			fn(arg, x->norm.s + t->noff, len,
-			    hash_bytes(x->norm.s + t->noff, len));
+			    hash_bytes(x->norm.s + t->noff, len), 0);
 		}
 	}
-}
-
-/*
- * The rules' evidence as features too ("rule:funding" when the rules
- * scored funding at all, "rules:funding" when they decided it), so the
- * model learns how far to trust each rule family.
- */
-static void
-rule_features(const double *score, int decided, double min_score,
-    void (*fn)(void *, const char *, size_t, uint64_t), void *arg)
-{
-	char f[64];
-	int n;
-
-	for (int e = 0; e < EV_N; e++) {
-		if (score[e] <= 0)
-			continue;
-		n = snprintf(f, sizeof(f), "rule:%s", ev_names[e]);
-		fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n));
-		if (score[e] >= min_score) {
-			n = snprintf(f, sizeof(f), "rule+:%s", ev_names[e]);
-			fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n));
-		}
-	}
-	n = snprintf(f, sizeof(f), "rules:%s", ev_names[decided]);
-	fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n));
 }
 
 static void
@@ -1508,7 +1509,7 @@ model_load(const char *path)
 	char *line = NULL;
 	size_t cap = 0, rows_cap = 0;
 	unsigned long lineno = 0;
-	int labels_ok = 0, magic = 0;
+	int labels_ok = 0, magic = 0, rw_ok = 0;
 
 	if (fp == NULL)
 		err(EXIT_USAGE, "%s", path);
@@ -1519,7 +1520,11 @@ model_load(const char *path)
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (!magic) {
-			if (strcmp(s, "jobline-classify-model 1") != 0)
+			if (strcmp(s, "jobline-classify-model 1") == 0)
+				errx(EXIT_USAGE, "%s:%lu: a model of an older "
+				    "format (1): train it again with --train",
+				    path, lineno);
+			if (strcmp(s, "jobline-classify-model 2") != 0)
 				errx(EXIT_USAGE, "%s:%lu: not a classify model",
 				    path, lineno);
 			magic = 1;
@@ -1536,15 +1541,19 @@ model_load(const char *path)
 				errx(EXIT_USAGE, "%s:%lu: labels differ from "
 				    "this program's", path, lineno);
 			labels_ok = 1;
-		} else if (strncmp(s, "bias ", 5) == 0) {
-			p = s + 5;
+		} else if (strncmp(s, "bias ", 5) == 0 ||
+		    strncmp(s, "offset ", 7) == 0) {
+			double *v = s[0] == 'b' ? M.bias : M.offset;
+
+			p = s + (s[0] == 'b' ? 5 : 7);
 			for (int i = 0; i < EV_N; i++) {
 				char *e;
 
-				M.bias[i] = strtod(p, &e);
+				v[i] = strtod(p, &e);
 				if (e == p)
-					errx(EXIT_USAGE, "%s:%lu: bad bias",
-					    path, lineno);
+					errx(EXIT_USAGE, "%s:%lu: bad %s",
+					    path, lineno, s[0] == 'b' ? "bias" :
+					    "offset");
 				p = e;
 			}
 		} else if ((*s >= '0' && *s <= '9') || *s == '-') {
@@ -1573,8 +1582,16 @@ model_load(const char *path)
 			hmap_put(&M.feat, hash_bytes(p, strlen(p)),
 			    (int)M.rows);
 			M.rows++;
+		} else if (strncmp(s, "rules-win ", 10) == 0) {
+			char *e;
+
+			M.rules_win = strtod(s + 10, &e);
+			if (e == s + 10 || *e != '\0' || !isfinite(M.rules_win))
+				errx(EXIT_USAGE, "%s:%lu: bad rules-win", path,
+				    lineno);
+			rw_ok = 1;
 		} else if (strncmp(s, "kind ", 5) == 0) {
-			if (strcmp(s + 5, "logistic-regression") != 0)
+			if (strcmp(s + 5, "softmax-regression") != 0)
 				errx(EXIT_USAGE, "%s:%lu: unknown model kind",
 				    path, lineno);
 		} else
@@ -1582,32 +1599,39 @@ model_load(const char *path)
 	}
 	free(line);
 	fclose(fp);
+	if (!magic)
+		errx(EXIT_USAGE, "%s: not a classify model", path);
 	if (!labels_ok)
 		errx(EXIT_USAGE, "%s: no labels line", path);
+	if (!rw_ok)
+		errx(EXIT_USAGE, "%s: no rules-win line", path);
 	M.seen = xcalloc(M.rows ? M.rows : 1, sizeof(*M.seen));
 	M.loaded = 1;
 }
 
 /* Scoring state for one item's features. */
 struct mscore {
-	double z[EV_N];		/* sum of the weights */
-	size_t n;		/* distinct known features */
+	double zw[EV_N];	/* sum of the word features' weights */
+	double zr[EV_N];	/* sum of the rule features' weights */
+	size_t n;		/* distinct known word features */
 };
 
 static void
-model_feature(void *arg, const char *s, size_t n, uint64_t h)
+model_feature(void *arg, const char *s, size_t n, uint64_t h, int rule)
 {
 	struct mscore *ms = arg;
 	int r = hmap_get(&M.feat, h);
+	double *z = rule ? ms->zr : ms->zw;
 
 	(void)s;
 	(void)n;
 	if (r < 0 || M.seen[r] == M.stamp)
 		return;
 	M.seen[r] = M.stamp;
-	ms->n++;
+	if (!rule)
+		ms->n++;
 	for (int l = 0; l < EV_N; l++)
-		ms->z[l] += M.w[(size_t)r * EV_N + l];
+		z[l] += M.w[(size_t)r * EV_N + l];
 }
 
 /* For --explain: the features that weigh most for one label. */
@@ -1618,12 +1642,13 @@ struct mtop {
 };
 
 static void
-model_top_feature(void *arg, const char *s, size_t n, uint64_t h)
+model_top_feature(void *arg, const char *s, size_t n, uint64_t h, int rule)
 {
 	struct mtop *mt = arg;
 	int r = hmap_get(&M.feat, h), k;
 	double w;
 
+	(void)rule;
 	if (r < 0 || M.seen[r] == M.stamp)
 		return;
 	M.seen[r] = M.stamp;
@@ -1643,10 +1668,19 @@ model_top_feature(void *arg, const char *s, size_t n, uint64_t h)
 	mt->f[k][n] = '\0';
 }
 
-static double
-sigmoid(double z)
+/* Softmax of z into p. */
+static void
+softmax(const double *z, double *p)
 {
-	return 1 / (1 + exp(-z));
+	double mx = z[0], sum = 0;
+
+	for (int l = 1; l < EV_N; l++)
+		if (z[l] > mx)
+			mx = z[l];
+	for (int l = 0; l < EV_N; l++)
+		sum += (p[l] = exp(z[l] - mx));
+	for (int l = 0; l < EV_N; l++)
+		p[l] /= sum;
 }
 
 /* ---- training ---- */
@@ -1662,18 +1696,22 @@ struct trainer {
 	int *feats;		/* every item's rows, one after the other */
 	size_t nfeats, capfeats;
 	size_t *item_off;	/* per item: start in feats */
+	size_t *item_rule;	/* per item: start of its rule features */
 	unsigned *item_labels;	/* per item: bit set of labels */
+	int *item_rdec;		/* per item: the rules' label */
+	double *item_rconf;	/* per item: the rules' confidence */
 	size_t nitems, capitems;
 };
 
 static struct trainer T;
 
 static void
-train_feature(void *arg, const char *s, size_t n, uint64_t h)
+train_feature(void *arg, const char *s, size_t n, uint64_t h, int rule)
 {
 	int r = hmap_get(&T.feat, h);
 
 	(void)arg;
+	(void)rule;
 	if (r < 0) {
 		if (T.rows == T.cap) {
 			T.cap = T.cap ? T.cap * 2 : 4096;
@@ -1710,13 +1748,35 @@ train_item(unsigned labels)
 		T.capitems = T.capitems ? T.capitems * 2 : 4096;
 		T.item_off = xrealloc(T.item_off, (T.capitems + 1) *
 		    sizeof(*T.item_off));
+		T.item_rule = xrealloc(T.item_rule, T.capitems *
+		    sizeof(*T.item_rule));
 		T.item_labels = xrealloc(T.item_labels, T.capitems *
 		    sizeof(*T.item_labels));
+		T.item_rdec = xrealloc(T.item_rdec, T.capitems *
+		    sizeof(*T.item_rdec));
+		T.item_rconf = xrealloc(T.item_rconf, T.capitems *
+		    sizeof(*T.item_rconf));
 	}
 	T.stamp++;
 	T.item_off[T.nitems] = T.nfeats;
+	T.item_rule[T.nitems] = T.nfeats;
 	T.item_labels[T.nitems++] = labels;
 	T.item_off[T.nitems] = T.nfeats;
+}
+
+/* The word features of the current item end here; the rules' follow. */
+static void
+train_rules_start(void)
+{
+	T.item_rule[T.nitems - 1] = T.nfeats;
+}
+
+/* The rules' decision on the current item. */
+static void
+train_rules_said(int event, double conf)
+{
+	T.item_rdec[T.nitems - 1] = event;
+	T.item_rconf[T.nitems - 1] = conf;
 }
 
 static int
@@ -1727,62 +1787,236 @@ cmp_rows(const void *a, const void *b)
 }
 
 /*
- * Fit the weights: stochastic gradient descent over the items in input
- * order, a fixed number of epochs, no randomness: the same input gives the
- * same model.  Positive items weigh more for rare labels.
+ * Fit the weights: stochastic gradient descent on the cross-entropy of the
+ * softmax over the items in input order, a fixed number of epochs, no
+ * randomness: the same input gives the same model.  An item with several
+ * labels has them as equally likely targets; items of rare labels weigh
+ * more.
  */
+/* The inner folds: contiguous blocks of the input, so mostly whole
+ * articles or sources when the input is grouped by them. */
+#define LR_FOLDS 4
+
+static int
+train_fold(size_t i)
+{
+	return (int)(i * LR_FOLDS / (T.nitems ? T.nitems : 1));
+}
+
+/* The model's scores for training item i. */
+static void
+train_z(const double *w, const double *bias, size_t i, double *z)
+{
+	size_t a = T.item_off[i], b = T.item_off[i + 1];
+	size_t m = T.item_rule[i], n = 0;
+	double x;
+
+	for (size_t k = a; k < m; k++)
+		if (T.count[T.feats[k]] >= LR_MIN_COUNT)
+			n++;
+	x = n ? 1 / sqrt((double)n) : 0;
+	for (int l = 0; l < EV_N; l++)
+		z[l] = bias[l];
+	for (size_t k = a; k < b; k++) {
+		const double *wp;
+		double v = k < m ? x : 1;
+
+		if (T.count[T.feats[k]] < LR_MIN_COUNT)
+			continue;
+		wp = &w[(size_t)T.feats[k] * EV_N];
+		for (int l = 0; l < EV_N; l++)
+			z[l] += wp[l] * v;
+	}
+}
+
 static double *
-train_fit(double *bias)
+train_fit(double *bias, int hold)
 {
 	double *w = xcalloc((T.rows ? T.rows : 1) * EV_N, sizeof(*w));
 	double pos[EV_N] = { 0 }, cw[EV_N];
+	int npresent = 0;
 
 	for (size_t i = 0; i < T.nitems; i++)
 		for (int l = 0; l < EV_N; l++)
 			if (T.item_labels[i] & (1u << l))
 				pos[l]++;
+	for (int l = 0; l < EV_N; l++)
+		npresent += pos[l] > 0;
 	for (int l = 0; l < EV_N; l++) {
-		double neg = (double)T.nitems - pos[l];
-
-		cw[l] = pos[l] > 0 ? sqrt(neg / pos[l]) : 1;
-		if (cw[l] < 1)
-			cw[l] = 1;
+		cw[l] = pos[l] > 0 ? pow((double)T.nitems / npresent / pos[l],
+		    LR_CLASS_WEIGHT) : 1;
 		bias[l] = 0;
 	}
+	size_t *order = xmalloc((T.nitems ? T.nitems : 1) * sizeof(*order));
+	uint64_t rnd = 0x9e3779b97f4a7c15ull;	/* fixed seed: deterministic */
+
+	for (size_t i = 0; i < T.nitems; i++)
+		order[i] = i;
 	for (int e = 0; e < LR_EPOCHS; e++) {
-		double rate = LR_RATE / (1 + e);
+		double rate = LR_RATE / (1 + e * LR_DECAY);
 
-		for (size_t i = 0; i < T.nitems; i++) {
-			size_t a = T.item_off[i], b = T.item_off[i + 1], n = 0;
-			double x;
+		/* a fresh order each epoch (Fisher-Yates, xorshift64) */
+		for (size_t i = T.nitems; i > 1; i--) {
+			size_t j, t;
 
-			for (size_t k = a; k < b; k++)
+			rnd ^= rnd << 13;
+			rnd ^= rnd >> 7;
+			rnd ^= rnd << 17;
+			j = (size_t)(rnd % i);
+			t = order[i - 1];
+			order[i - 1] = order[j];
+			order[j] = t;
+		}
+		for (size_t ii = 0; ii < T.nitems; ii++) {
+			size_t i = order[ii];
+			size_t a = T.item_off[i], b = T.item_off[i + 1];
+			size_t m = T.item_rule[i], n = 0;
+			double x, z[EV_N], p[EV_N], y[EV_N], g[EV_N], iw = 0;
+			int ny = 0;
+
+			if (train_fold(i) == hold)
+				continue;
+			for (size_t k = a; k < m; k++)
 				if (T.count[T.feats[k]] >= LR_MIN_COUNT)
 					n++;
 			x = n ? 1 / sqrt((double)n) : 0;
 			for (int l = 0; l < EV_N; l++) {
-				int y = (T.item_labels[i] >> l) & 1;
-				double z = bias[l], g;
+				y[l] = (T.item_labels[i] >> l) & 1;
+				ny += (int)y[l];
+				if (y[l] && cw[l] > iw)
+					iw = cw[l];
+			}
+			train_z(w, bias, i, z);
+			softmax(z, p);
+			for (int l = 0; l < EV_N; l++) {
+				g[l] = (p[l] - y[l] / ny) * iw * rate;
+				bias[l] -= g[l];
+			}
+			for (size_t k = a; k < b; k++) {
+				double *wp, v = k < m ? x : 1;
 
-				for (size_t k = a; k < b; k++)
-					if (T.count[T.feats[k]] >= LR_MIN_COUNT)
-						z += w[(size_t)T.feats[k] *
-						    EV_N + l] * x;
-				g = (sigmoid(z) - y) * (y ? cw[l] : 1) * rate;
-				bias[l] -= g;
-				for (size_t k = a; k < b; k++)
-					if (T.count[T.feats[k]] >=
-					    LR_MIN_COUNT) {
-						double *wp = &w[(size_t)T.feats[
-						    k] * EV_N + l];
-
-						*wp -= g * x + rate * LR_L2 *
-						    *wp;
-					}
+				if (T.count[T.feats[k]] < LR_MIN_COUNT)
+					continue;
+				wp = &w[(size_t)T.feats[k] * EV_N];
+				for (int l = 0; l < EV_N; l++)
+					wp[l] -= g[l] * v + rate * LR_L2 *
+					    wp[l];
 			}
 		}
 	}
+	free(order);
 	return w;
+}
+
+/*
+ * The combined decision for training item i from its model scores z: the
+ * rules' label when it is not other and its confidence reaches rw, else
+ * the label whose score plus offset is highest.
+ */
+static int
+train_decide(size_t i, const double *z, const double *off, double rw)
+{
+	int best = EV_OTHER;
+	double bz = -HUGE_VAL;
+
+	if (T.item_rdec[i] != EV_OTHER && T.item_rconf[i] >= rw)
+		return T.item_rdec[i];
+	for (int l = 0; l < EV_N; l++)
+		if (z[l] + off[l] > bz) {
+			bz = z[l] + off[l];
+			best = l;
+		}
+	return best;
+}
+
+/* Macro-F1 over the labels other than other present in the items, as
+ * --eval counts (right when the prediction is one of the labels). */
+static double
+train_macro(const double *zs, const double *off, double rw)
+{
+	unsigned long tp[EV_N] = { 0 }, np[EV_N] = { 0 }, ng[EV_N] = { 0 };
+	double sum = 0;
+	int nl = 0;
+
+	for (size_t i = 0; i < T.nitems; i++) {
+		int p = train_decide(i, zs + i * EV_N, off, rw), g = p;
+		unsigned lab = T.item_labels[i];
+
+		if (!(lab & (1u << p)))
+			for (g = 0; g < EV_N - 1 && !(lab & (1u << g)); g++)
+				;
+		np[p]++;
+		ng[g]++;
+		tp[p] += g == p;
+	}
+	for (int l = 0; l < EV_N; l++) {
+		double pr, rc;
+
+		if (l == EV_OTHER || ng[l] == 0)
+			continue;
+		pr = np[l] ? (double)tp[l] / np[l] : 0;
+		rc = (double)tp[l] / ng[l];
+		sum += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+		nl++;
+	}
+	return nl ? sum / nl : 0;
+}
+
+/*
+ * Choose how the model and the rules combine, by cross-validation on the
+ * training items alone (LR_FOLDS contiguous folds): each fold's items are
+ * scored by a model trained on the others; then for each rules-win value
+ * in turn the per-label offsets are chosen by coordinate ascent on a grid
+ * to maximise the macro-F1, and the best pair is kept.
+ */
+static void
+train_tune(double *off, double *rw)
+{
+	static const double rws[] = { 0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 2 };
+	double *zs = xcalloc((T.nitems ? T.nitems : 1) * EV_N, sizeof(*zs));
+	double best = -1;
+
+	for (int k = 0; k < LR_FOLDS; k++) {
+		double bias[EV_N], *w = train_fit(bias, k);
+
+		for (size_t i = 0; i < T.nitems; i++)
+			if (train_fold(i) == k)
+				train_z(w, bias, i, zs + i * EV_N);
+		free(w);
+	}
+	for (int l = 0; l < EV_N; l++)
+		off[l] = 0;
+	*rw = 2;
+	for (size_t r = 0; r < sizeof(rws) / sizeof(*rws); r++) {
+		double o[EV_N] = { 0 }, m = train_macro(zs, o, rws[r]);
+
+		for (int round = 0; round < 3; round++)
+			for (int l = 0; l < EV_N; l++) {
+				double keep = o[l];
+
+				if (l == EV_OTHER)
+					continue;
+				for (int g = -12; g <= 16; g++) {
+					double v;
+
+					o[l] = g * 0.25;
+					if ((v = train_macro(zs, o, rws[r])) >
+					    m + 1e-9) {
+						m = v;
+						keep = o[l];
+					}
+				}
+				o[l] = keep;
+			}
+		if (m > best + 1e-9) {
+			best = m;
+			*rw = rws[r];
+			memcpy(off, o, sizeof(o));
+		}
+		if (verbose_tune)
+			warnx("tune: rules-win %g: macro-F1 %.3f", rws[r], m);
+	}
+	free(zs);
 }
 
 /* Write the model to path (through a temporary file renamed into place). */
@@ -1792,11 +2026,12 @@ train_write(const char *path)
 	char *tmp;
 	FILE *fp;
 	size_t *order;
-	double bias[EV_N], *w;
+	double bias[EV_N], offset[EV_N], rw, *w;
 	int fd;
 	mode_t mask;
 
-	w = train_fit(bias);
+	train_tune(offset, &rw);
+	w = train_fit(bias, -1);
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		die_nomem();
 	if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL)
@@ -1808,18 +2043,22 @@ train_write(const char *path)
 	for (size_t i = 0; i < T.rows; i++)
 		order[i] = i;
 	qsort(order, T.rows, sizeof(*order), cmp_rows);
-	fprintf(fp, "jobline-classify-model 1\n"
-	    "# logistic regression, one against the rest per label, over\n"
-	    "# binary lowercase word unigrams and bigrams (unit length)\n"
+	fprintf(fp, "jobline-classify-model 2\n"
+	    "# softmax regression over binary lowercase word unigrams and\n"
+	    "# bigrams (unit length) and the rules' evidence (rule:, rule+:,\n"
+	    "# rules:, t: features, weight 1)\n"
 	    "# trained on %zu items; rows: one weight per label, then the "
 	    "feature\n"
-	    "kind logistic-regression\nlabels", T.nitems);
+	    "kind softmax-regression\nlabels", T.nitems);
 	for (int l = 0; l < EV_N; l++)
 		fprintf(fp, " %s", ev_names[l]);
 	fprintf(fp, "\nbias");
 	for (int l = 0; l < EV_N; l++)
 		fprintf(fp, " %.6g", bias[l]);
-	fputc('\n', fp);
+	fprintf(fp, "\noffset");
+	for (int l = 0; l < EV_N; l++)
+		fprintf(fp, " %.6g", offset[l]);
+	fprintf(fp, "\nrules-win %.6g\n", rw);
 	for (size_t i = 0; i < T.rows; i++) {
 		size_t r = order[i];
 		double mx = 0;
@@ -1888,6 +2127,8 @@ struct item {
 	int mlabel;		/* model's best label, or -1 */
 	int tracked;		/* a tracked company was found */
 	int explain;		/* --explain */
+	int *fired;		/* event terms that counted (want_terms) */
+	size_t nfired, capfired;
 };
 
 static const char *const field_names[3] = { "title", "summary", "content" };
@@ -1938,6 +2179,16 @@ score_term(struct item *it, int id, double fw, int field)
 	t->stamp = it->stamp;
 	if (t->kind == T_EVENT) {
 		double v = t->weight * fw;
+
+		if (want_terms) {
+			if (it->nfired == it->capfired) {
+				it->capfired = it->capfired ? 2 *
+				    it->capfired : 32;
+				it->fired = xrealloc(it->fired, it->capfired *
+				    sizeof(*it->fired));
+			}
+			it->fired[it->nfired++] = id;
+		}
 
 		/* the strongest term counts whole, the others in part */
 		if (v > it->top[t->target]) {
@@ -2346,6 +2597,53 @@ find_amount(struct item *it, double *value, const char **code)
 	return 0;
 }
 
+/*
+ * The rules' evidence as features ("rule:funding" when the rules scored
+ * funding at all, "rule+:funding" when over min-score, "rules:funding"
+ * when they decided it, "t:funding:raises #" for each event term that
+ * fired), so the model learns how far to trust each rule.
+ */
+static void
+rule_features(const struct item *it, int decided, feat_fn fn, void *arg)
+{
+	char f[256];
+	int n;
+
+	for (int e = 0; e < EV_N; e++) {
+		if (it->score[e] <= 0)
+			continue;
+		n = snprintf(f, sizeof(f), "rule:%s", ev_names[e]);
+		fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n), 1);
+		if (it->score[e] >= R.min_score) {
+			n = snprintf(f, sizeof(f), "rule+:%s", ev_names[e]);
+			fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n), 1);
+		}
+	}
+	n = snprintf(f, sizeof(f), "rules:%s", ev_names[decided]);
+	fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n), 1);
+	for (size_t i = 0; i < it->nfired; i++) {
+		const struct term *t = &R.terms[it->fired[i]];
+
+		n = snprintf(f, sizeof(f), "t:%s:%s", ev_names[t->target],
+		    t->text);
+		if (n < 0 || (size_t)n >= sizeof(f))
+			continue;
+		fn(arg, f, (size_t)n, hash_bytes(f, (size_t)n), 1);
+	}
+}
+
+/* Call fn for every model feature of an item; rules decided `decided'. */
+static void
+item_features(const struct item *it, int decided, feat_fn fn, void *arg)
+{
+	for (int f = 0; f < 3; f++)
+		if (it->has[f])
+			features(&it->x[f], fn, arg);
+	if (fn == train_feature)
+		train_rules_start();
+	rule_features(it, decided, fn, arg);
+}
+
 /* Decide the event from the rules scores and the model. */
 static void
 decide(struct item *it)
@@ -2380,64 +2678,45 @@ decide(struct item *it)
 		return;
 	{
 		struct mscore ms;
-		double bp = 0;
+		double z[EV_N], p[EV_N], bz = -HUGE_VAL;
 		int ml = EV_OTHER;
 
 		memset(&ms, 0, sizeof(ms));
 		M.stamp++;
-		for (int f = 0; f < 3; f++)
-			if (it->has[f])
-				features(&it->x[f], model_feature, &ms);
-		rule_features(it->score, best, R.min_score, model_feature,
-		    &ms);
+		item_features(it, best, model_feature, &ms);
 		for (int l = 0; l < EV_N; l++) {
-			double p = sigmoid(M.bias[l] + (ms.n ? ms.z[l] /
-			    sqrt((double)ms.n) : 0));
-
-			if (l != EV_OTHER && p > bp) {
-				bp = p;
+			z[l] = M.bias[l] + ms.zr[l] + (ms.n ? ms.zw[l] /
+			    sqrt((double)ms.n) : 0);
+		}
+		softmax(z, p);
+		for (int l = 0; l < EV_N; l++)
+			if (z[l] + M.offset[l] > bz) {
+				bz = z[l] + M.offset[l];
 				ml = l;
 			}
-		}
-		if (bp < R.model_min) {
-			it->mlabel = EV_OTHER;
-			it->mprob = 1 - bp;
-		} else {
-			it->mlabel = ml;
-			it->mprob = bp;
-		}
+		it->mlabel = ml;
+		it->mprob = p[ml];
 		if (it->explain) {
 			struct mtop mt = { ml, { 0, 0, 0 }, { "", "", "" } };
-
-			M.stamp++;
-			for (int f = 0; f < 3; f++)
-				if (it->has[f])
-					features(&it->x[f], model_top_feature,
-					    &mt);
-			rule_features(it->score, best, R.min_score,
-			    model_top_feature, &mt);
 			char tops[200] = "";
 
+			M.stamp++;
+			item_features(it, best, model_top_feature, &mt);
 			for (int k = 0, n = 0; k < 3; k++)
 				if (mt.f[k][0])
 					n += snprintf(tops + n, sizeof(tops) -
 					    (size_t)n, "%s\"%s\" %+.2f",
 					    n ? ", " : "; for it: ", mt.f[k],
 					    mt.w[k]);
-			why_add(it, "model: %s p=%.2f%s", ev_names[ml], bp,
-			    tops);
+			why_add(it, "model: %s p=%.2f%s", ev_names[ml],
+			    it->mprob, tops);
 		}
-		if (best != EV_OTHER && rconf >= R.rules_win)
+		if (best != EV_OTHER && rconf >= (R.rules_win >= 0 ?
+		    R.rules_win : M.rules_win))
 			return;
-		if (it->mlabel != EV_OTHER) {
-			it->event = it->mlabel;
-			it->conf = it->mprob;
-			it->decided = "model";
-		} else if (best == EV_OTHER) {
-			/* both say other */
-			it->conf = (rconf + it->mprob) / 2;
-			it->decided = "model";
-		}
+		it->event = ml;
+		it->conf = it->mprob;
+		it->decided = "model";
 	}
 }
 
@@ -2506,6 +2785,7 @@ classify_item(struct item *it, const struct input *in)
 	it->arena.len = 0;
 	it->nc = 0;
 	it->tracked = 0;
+	it->nfired = 0;
 	memset(it->score, 0, sizeof(it->score));
 	memset(it->top, 0, sizeof(it->top));
 	memset(it->ind, 0, (R.nindustries ? R.nindustries : 1) *
@@ -2647,6 +2927,7 @@ item_free(struct item *it)
 	free(it->arena.s);
 	free(it->out.s);
 	free(it->why.s);
+	free(it->fired);
 }
 
 /* ---- output ---- */
@@ -3041,8 +3322,10 @@ main(int argc, char *argv[])
 		errx(EXIT_USAGE, "%s", rules_err);
 	if (tracked_file)
 		tracked_read(tracked_file);
+	verbose_tune = verbose;
 	if (model_file && !train)
 		model_load(model_file);
+	want_terms = (model_file && !train) || train;
 	if (verbose)
 		warnx("%zu terms (%zu patterns), %zu industries, %zu "
 		    "gazetteer names, %zu tracked, model %s", R.nterms,
@@ -3086,12 +3369,9 @@ main(int argc, char *argv[])
 				train_item(bits);
 				input_from_object(&in, o);
 				classify_item(&it, &in);
-				for (int f = 0; f < 3; f++)
-					if (it.has[f])
-						features(&it.x[f],
-						    train_feature, NULL);
-				rule_features(it.score, it.event,
-				    R.min_score, train_feature, NULL);
+				item_features(&it, it.event, train_feature,
+				    NULL);
+				train_rules_said(it.event, it.conf);
 			}
 		} else if (eval) {
 			int labels[EV_N];
@@ -3164,6 +3444,9 @@ main(int argc, char *argv[])
 	free(T.feats);
 	free(T.item_off);
 	free(T.item_labels);
+	free(T.item_rule);
+	free(T.item_rdec);
+	free(T.item_rconf);
 	free(defpath);
 	if (sig_caught)
 		status = 128 + sig_caught;
