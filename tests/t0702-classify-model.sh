@@ -66,6 +66,17 @@ test_expect 'the model learns where the rules are wrong: their terms are its fea
 	jq -e ".event_type == \"acquisition\" and .explain.decided_by == \"rules\"" out
 '
 
+test_expect 'the combination is chosen on the training items, said with -v; ties go to other' '
+	gen_train >train.jsonl &&
+	classify -v --train --model m <train.jsonl 2>err &&
+	test "$(grep -c "^classify: tune: rules-win [0-9.]*: macro-F1 [0-9.]*$" err)" = 9 &&
+	classify --train --model empty </dev/null &&
+	grep -qx "offset 0 0 0 0 0 0 0 0 0 0 0" empty &&
+	printf "%s\n" "{\"title\":\"Delta zorbles again\"}" "{\"title\":\"Zuri Pay raises \$12 million\"}" >in &&
+	classify --model empty <in >out &&
+	jq -e -s "map(.event_type) == [\"other\", \"funding\"]" out
+'
+
 test_expect '--eval with a model reports per label and macro-F1' '
 	classify --train --model m <"$L" &&
 	classify --model m --eval <"$L" >rep &&

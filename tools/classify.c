@@ -1917,7 +1917,7 @@ static int
 train_decide(size_t i, const double *z, const double *off, double rw)
 {
 	int best = EV_OTHER;
-	double bz = -HUGE_VAL;
+	double bz = z[EV_OTHER] + off[EV_OTHER];	/* ties go to other */
 
 	if (T.item_rdec[i] != EV_OTHER && T.item_rconf[i] >= rw)
 		return T.item_rdec[i];
@@ -2678,7 +2678,7 @@ decide(struct item *it)
 		return;
 	{
 		struct mscore ms;
-		double z[EV_N], p[EV_N], bz = -HUGE_VAL;
+		double z[EV_N], p[EV_N], bz;
 		int ml = EV_OTHER;
 
 		memset(&ms, 0, sizeof(ms));
@@ -2689,6 +2689,7 @@ decide(struct item *it)
 			    sqrt((double)ms.n) : 0);
 		}
 		softmax(z, p);
+		bz = z[EV_OTHER] + M.offset[EV_OTHER];	/* ties go to other */
 		for (int l = 0; l < EV_N; l++)
 			if (z[l] + M.offset[l] > bz) {
 				bz = z[l] + M.offset[l];
