@@ -21,7 +21,7 @@ test_expect '--train writes a model file; training is deterministic' '
 	grep -qx "kind softmax-regression" m1 &&
 	grep -q "^labels funding acquisition partnership hiring layoffs expansion launch leadership legal earnings other$" m1 &&
 	grep -Eq "^offset( -?[0-9.]+){11}$" m1 &&
-	grep -Eq "^rules-win [0-9.]+$" m1 &&
+	grep -Eq "^rules-win( [0-9.]+){11}$" m1 &&
 	grep -q " zorbles$" m1 &&
 	(umask 022 && classify --train --model m3 <train.jsonl) &&
 	test "$(stat -c %a m3)" = 644
@@ -70,6 +70,7 @@ test_expect 'the combination is chosen on the training items, said with -v; ties
 	gen_train >train.jsonl &&
 	classify -v --train --model m <train.jsonl 2>err &&
 	test "$(grep -c "^classify: tune: rules-win [0-9.]*: macro-F1 [0-9.]*$" err)" = 9 &&
+	grep -q "^classify: tune: per label: macro-F1 [0-9.]*$" err &&
 	classify --train --model empty </dev/null &&
 	grep -qx "offset 0 0 0 0 0 0 0 0 0 0 0" empty &&
 	printf "%s\n" "{\"title\":\"Delta zorbles again\"}" "{\"title\":\"Zuri Pay raises \$12 million\"}" >in &&

@@ -1459,7 +1459,8 @@ struct model {
 	int loaded;		/* a model is in use */
 	double bias[EV_N];	/* per-label intercept */
 	double offset[EV_N];	/* added to each label's score to decide */
-	double rules_win;	/* rules' confidence over which they win */
+	double rules_win[EV_N];	/* rules' confidence from which each of
+				 * their labels wins */
 	struct hmap feat;	/* feature hash -> row */
 	float *w;		/* rows * EV_N weights */
 	size_t rows;
@@ -1583,10 +1584,17 @@ model_load(const char *path)
 			    (int)M.rows);
 			M.rows++;
 		} else if (strncmp(s, "rules-win ", 10) == 0) {
-			char *e;
+			p = s + 10;
+			for (int i = 0; i < EV_N; i++) {
+				char *e;
 
-			M.rules_win = strtod(s + 10, &e);
-			if (e == s + 10 || *e != '\0' || !isfinite(M.rules_win))
+				M.rules_win[i] = strtod(p, &e);
+				if (e == p || !isfinite(M.rules_win[i]))
+					errx(EXIT_USAGE, "%s:%lu: bad rules-win",
+					    path, lineno);
+				p = e;
+			}
+			if (*trim(p) != '\0')
 				errx(EXIT_USAGE, "%s:%lu: bad rules-win", path,
 				    lineno);
 			rw_ok = 1;
@@ -1914,12 +1922,12 @@ train_fit(double *bias, int hold)
  * the label whose score plus offset is highest.
  */
 static int
-train_decide(size_t i, const double *z, const double *off, double rw)
+train_decide(size_t i, const double *z, const double *off, const double *rw)
 {
 	int best = EV_OTHER;
 	double bz = z[EV_OTHER] + off[EV_OTHER];	/* ties go to other */
 
-	if (T.item_rdec[i] != EV_OTHER && T.item_rconf[i] >= rw)
+	if (T.item_rdec[i] != EV_OTHER && T.item_rconf[i] >= rw[T.item_rdec[i]])
 		return T.item_rdec[i];
 	for (int l = 0; l < EV_N; l++)
 		if (z[l] + off[l] > bz) {
@@ -1932,7 +1940,7 @@ train_decide(size_t i, const double *z, const double *off, double rw)
 /* Macro-F1 over the labels other than other present in the items, as
  * --eval counts (right when the prediction is one of the labels). */
 static double
-train_macro(const double *zs, const double *off, double rw)
+train_macro(const double *zs, const double *off, const double *rw)
 {
 	unsigned long tp[EV_N] = { 0 }, np[EV_N] = { 0 }, ng[EV_N] = { 0 };
 	double sum = 0;
@@ -1969,6 +1977,31 @@ train_macro(const double *zs, const double *off, double rw)
  * in turn the per-label offsets are chosen by coordinate ascent on a grid
  * to maximise the macro-F1, and the best pair is kept.
  */
+/* Coordinate ascent on the offsets for rules-win values rw; returns the
+ * macro-F1 reached. */
+static double
+tune_offsets(const double *zs, double *o, const double *rw, double m)
+{
+	for (int round = 0; round < 3; round++)
+		for (int l = 0; l < EV_N; l++) {
+			double keep = o[l];
+
+			if (l == EV_OTHER)
+				continue;
+			for (int g = -12; g <= 16; g++) {
+				double v;
+
+				o[l] = g * 0.25;
+				if ((v = train_macro(zs, o, rw)) > m + 1e-9) {
+					m = v;
+					keep = o[l];
+				}
+			}
+			o[l] = keep;
+		}
+	return m;
+}
+
 static void
 train_tune(double *off, double *rw)
 {
@@ -1985,37 +2018,42 @@ train_tune(double *off, double *rw)
 		free(w);
 	}
 	for (int l = 0; l < EV_N; l++)
-		off[l] = 0;
-	*rw = 2;
+		off[l] = 0, rw[l] = 2;
 	for (size_t r = 0; r < sizeof(rws) / sizeof(*rws); r++) {
-		double o[EV_N] = { 0 }, m = train_macro(zs, o, rws[r]);
+		double o[EV_N] = { 0 }, rv[EV_N], m;
 
-		for (int round = 0; round < 3; round++)
-			for (int l = 0; l < EV_N; l++) {
-				double keep = o[l];
-
-				if (l == EV_OTHER)
-					continue;
-				for (int g = -12; g <= 16; g++) {
-					double v;
-
-					o[l] = g * 0.25;
-					if ((v = train_macro(zs, o, rws[r])) >
-					    m + 1e-9) {
-						m = v;
-						keep = o[l];
-					}
-				}
-				o[l] = keep;
-			}
+		for (int l = 0; l < EV_N; l++)
+			rv[l] = rws[r];
+		m = tune_offsets(zs, o, rv, train_macro(zs, o, rv));
 		if (m > best + 1e-9) {
 			best = m;
-			*rw = rws[r];
+			memcpy(rw, rv, sizeof(rv));
 			memcpy(off, o, sizeof(o));
 		}
 		if (verbose_tune)
 			warnx("tune: rules-win %g: macro-F1 %.3f", rws[r], m);
 	}
+	/* then each label's own rules-win, the offsets again after each */
+	for (int round = 0; round < 2; round++)
+		for (int l = 0; l < EV_N; l++) {
+			double keep = rw[l];
+
+			if (l == EV_OTHER)
+				continue;
+			for (size_t r = 0; r < sizeof(rws) / sizeof(*rws); r++) {
+				double v;
+
+				rw[l] = rws[r];
+				if ((v = train_macro(zs, off, rw)) > best + 1e-9) {
+					best = v;
+					keep = rw[l];
+				}
+			}
+			rw[l] = keep;
+			best = tune_offsets(zs, off, rw, best);
+		}
+	if (verbose_tune)
+		warnx("tune: per label: macro-F1 %.3f", best);
 	free(zs);
 }
 
@@ -2026,11 +2064,11 @@ train_write(const char *path)
 	char *tmp;
 	FILE *fp;
 	size_t *order;
-	double bias[EV_N], offset[EV_N], rw, *w;
+	double bias[EV_N], offset[EV_N], rw[EV_N], *w;
 	int fd;
 	mode_t mask;
 
-	train_tune(offset, &rw);
+	train_tune(offset, rw);
 	w = train_fit(bias, -1);
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		die_nomem();
@@ -2058,7 +2096,10 @@ train_write(const char *path)
 	fprintf(fp, "\noffset");
 	for (int l = 0; l < EV_N; l++)
 		fprintf(fp, " %.6g", offset[l]);
-	fprintf(fp, "\nrules-win %.6g\n", rw);
+	fprintf(fp, "\nrules-win");
+	for (int l = 0; l < EV_N; l++)
+		fprintf(fp, " %.6g", rw[l]);
+	fputc('\n', fp);
 	for (size_t i = 0; i < T.rows; i++) {
 		size_t r = order[i];
 		double mx = 0;
@@ -2713,7 +2754,7 @@ decide(struct item *it)
 			    it->mprob, tops);
 		}
 		if (best != EV_OTHER && rconf >= (R.rules_win >= 0 ?
-		    R.rules_win : M.rules_win))
+		    R.rules_win : M.rules_win[best]))
 			return;
 		it->event = ml;
 		it->conf = it->mprob;
