@@ -1389,6 +1389,7 @@ progress(struct store_ctx *c, int done)
 int
 main(int argc, char *argv[])
 {
+	static char inbuf[1 << 16];
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "key", required_argument, NULL, 'k' },
@@ -1485,8 +1486,9 @@ main(int argc, char *argv[])
 	show_progress = progress_wanted();
 
 	jsonl_init(&r, stdin, "stdin");
-	/* a large buffer: more whole lines per read, fewer idle commits */
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
+	/* a large buffer: more whole lines per read, fewer idle commits
+	 * (given by us: glibc ignores the size when it allocates) */
+	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
 	c.t = t;
 	/* store articles scans its input on a second thread; the reader
 	 * there stands in for r, and v for the line in hand */
