@@ -14,7 +14,11 @@ it is one of the item's labels).  Prints macro-F1 over funding,
 acquisition, partnership, hiring, expansion and launch, pooled over the
 folds (confusion counts summed), and per fold for the best setting.
 
-Needs python3-sklearn (./deps --bench); runs Debian's /usr/bin/python3.
+Needs python3-sklearn, which ./deps --bench leaves out on purpose: it
+brings numpy, which sqlite-utils (bench/store.sh's peer) then imports at
+every start (+0.05 s, +12 MB).  Install it for this script
+(apt-get install python3-sklearn) and remove it before timing store.
+Runs Debian's /usr/bin/python3.
 $EVENTS names the set (default ../shared/data/events/sentivent-dev.jsonl
 beside the repository).  About two minutes.
 """
