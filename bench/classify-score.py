@@ -22,8 +22,7 @@ for line in sys.stdin:
     gold = pred if pred in labels else next(
         (l for l in labels if l != "other"), labels[0])
     conf[(gold, pred)] += 1
-f1s = {}
-brief = sys.argv[1:] == ["--brief"]
+f1s, rows = {}, []
 for l in LABELS:
     tp = conf[(l, l)]
     gold = sum(conf[(l, k)] for k in LABELS)
@@ -31,20 +30,14 @@ for l in LABELS:
     p = tp / pred if pred else 0
     r = tp / gold if gold else 0
     f1s[l] = 2 * p * r / (p + r) if p + r else 0
-if brief:
-    print("%.3f %s" % (sum(f1s[l] for l in CORE) / len(CORE),
-                       " ".join("%.3f" % f1s[l] for l in CORE)))
+    rows.append((l, gold, pred, tp, p, r, f1s[l]))
+macro = sum(f1s[l] for l in CORE) / len(CORE)
+if sys.argv[1:] == ["--brief"]:
+    print("%.3f %s" % (macro, " ".join("%.3f" % f1s[l] for l in CORE)))
     sys.exit(0)
 print("%-12s %6s %6s %6s %9s %7s %6s" % ("label", "gold", "pred", "right",
                                          "precision", "recall", "f1"))
-for l in LABELS:
-    tp = conf[(l, l)]
-    gold = sum(conf[(l, k)] for k in LABELS)
-    pred = sum(conf[(k, l)] for k in LABELS)
-    p = tp / pred if pred else 0
-    r = tp / gold if gold else 0
-    f1s[l] = 2 * p * r / (p + r) if p + r else 0
-    print("%-12s %6d %6d %6d %9.3f %7.3f %6.3f" % (l, gold, pred, tp, p, r,
-                                                   f1s[l]))
+for row in rows:
+    print("%-12s %6d %6d %6d %9.3f %7.3f %6.3f" % row)
 print("macro-F1 funding acquisition partnership hiring expansion launch: "
-      "%.3f" % (sum(f1s[l] for l in CORE) / len(CORE)))
+      "%.3f" % macro)
