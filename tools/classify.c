@@ -1470,7 +1470,7 @@ struct model {
 
 static struct model M;
 static int want_terms;		/* record the event terms that fire */
-static int verbose_tune;	/* -v with --train: say what tuning found */		/* record the event terms that fire */
+static int verbose_tune;	/* -v with --train: say what tuning found */
 
 /* Call fn for each word feature (unigram, bigram) of a field's tokens. */
 static void
@@ -1794,13 +1794,6 @@ cmp_rows(const void *a, const void *b)
 	    T.strs.s + T.stroff[*(const size_t *)b]);
 }
 
-/*
- * Fit the weights: stochastic gradient descent on the cross-entropy of the
- * softmax over the items in input order, a fixed number of epochs, no
- * randomness: the same input gives the same model.  An item with several
- * labels has them as equally likely targets; items of rare labels weigh
- * more.
- */
 /* The inner folds: contiguous blocks of the input, so mostly whole
  * articles or sources when the input is grouped by them. */
 #define LR_FOLDS 4
@@ -1837,6 +1830,14 @@ train_z(const double *w, const double *bias, size_t i, double *z)
 	}
 }
 
+/*
+ * Fit the weights: stochastic gradient descent on the cross-entropy of the
+ * softmax, a fixed number of epochs, the items in an order shuffled afresh
+ * each epoch from a fixed seed: the same input gives the same model.  An
+ * item with several labels has them as equally likely targets; items of
+ * rare labels weigh more.  The items of inner fold `hold' are left out
+ * (-1: none).
+ */
 static double *
 train_fit(double *bias, int hold)
 {
@@ -1970,13 +1971,6 @@ train_macro(const double *zs, const double *off, const double *rw)
 	return nl ? sum / nl : 0;
 }
 
-/*
- * Choose how the model and the rules combine, by cross-validation on the
- * training items alone (LR_FOLDS contiguous folds): each fold's items are
- * scored by a model trained on the others; then for each rules-win value
- * in turn the per-label offsets are chosen by coordinate ascent on a grid
- * to maximise the macro-F1, and the best pair is kept.
- */
 /* Coordinate ascent on the offsets for rules-win values rw; returns the
  * macro-F1 reached. */
 static double
@@ -2002,6 +1996,14 @@ tune_offsets(const double *zs, double *o, const double *rw, double m)
 	return m;
 }
 
+/*
+ * Choose how the model and the rules combine, by cross-validation on the
+ * training items alone (LR_FOLDS contiguous folds): each fold's items are
+ * scored by a model trained on the others; then for each rules-win value
+ * in turn the per-label offsets are chosen by coordinate ascent on a grid
+ * to maximise the macro-F1, and the best pair is kept; then
+ * each label's own rules-win, the offsets chosen again after each.
+ */
 static void
 train_tune(double *off, double *rw)
 {
@@ -3367,7 +3369,7 @@ main(int argc, char *argv[])
 	verbose_tune = verbose;
 	if (model_file && !train)
 		model_load(model_file);
-	want_terms = (model_file && !train) || train;
+	want_terms = model_file != NULL || train;
 	if (verbose)
 		warnx("%zu terms (%zu patterns), %zu industries, %zu "
 		    "gazetteer names, %zu tracked, model %s", R.nterms,
