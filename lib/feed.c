@@ -29,6 +29,7 @@
 #include "html.h"
 #include "timefmt.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_DEPTH 64		/* elements deeper than this are ignored */
@@ -257,11 +258,8 @@ attr(const xmlChar **attrs, int nattrs, const char *name, enum ns want)
 			/* attribute values are not NUL-terminated; a long
 			 * one is cut before the character that would not
 			 * fit (libxml2 gives them in UTF-8) */
-			if (n >= sizeof(bufs[0])) {
-				n = sizeof(bufs[0]) - 1;
-				while (n > 0 && (a[3][n] & 0xC0) == 0x80)
-					n--;
-			}
+			n = utf8_prefix((const char *)a[3], n,
+			    sizeof(bufs[0]) - 1);
 			memcpy(buf, a[3], n);
 			buf[n] = '\0';
 			return buf;
@@ -453,9 +451,7 @@ cap_text(struct feed_parser *p, const char *s, size_t n)
 		return;
 	if (p->cap.len + n > FEED_FIELD_MAX) {
 		/* keep what fits, cut before a character that would not */
-		n = FEED_FIELD_MAX - p->cap.len;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
+		n = utf8_prefix(s, n, FEED_FIELD_MAX - p->cap.len);
 		p->cap_over = 1;
 	}
 	if (p->cap_mode != T_XHTML) {

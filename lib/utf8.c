@@ -1,4 +1,4 @@
-/* utf8.c - UTF-8 validation */
+/* utf8.c - UTF-8 validation, and cutting without splitting a character */
 #include <stdint.h>
 #include <string.h>
 
@@ -65,3 +65,12 @@ utf8_check(const char *str, size_t n)
 	return n;
 }
 
+size_t
+utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}

@@ -177,6 +177,10 @@ main(void)
 	    "accepted");
 
 	check(utf8_check("abc\xc3\xa9", 5) == 5, "utf8_check valid", NULL);
+	check(utf8_prefix("ab\xc3\xa9", 4, 3) == 2 &&
+	    utf8_prefix("ab\xc3\xa9", 4, 4) == 4 &&
+	    utf8_prefix("ab\xc3\xa9x", 5, 4) == 4 &&
+	    utf8_prefix("\xe2\x82\xac", 3, 2) == 0, "utf8_prefix", NULL);
 	check(utf8_check("abcdefgh\xc3", 9) == 8, "utf8_check truncated",
 	    NULL);
 	check(utf8_check("\xed\xa0\x80", 3) == 0, "utf8_check surrogate",

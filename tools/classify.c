@@ -1483,11 +1483,9 @@ features(const struct text *x, feat_fn fn, void *arg)
 
 		fn(arg, x->norm.s + t->noff, t->len, t->h, 0);
 		if (t->len > LR_PREFIX) {
-			size_t n = LR_PREFIX;
 			const char *s = x->norm.s + t->noff;
+			size_t n = utf8_prefix(s, t->len, LR_PREFIX);
 
-			while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-				n--;
 			buf[0] = 'p';
 			buf[1] = ':';
 			memcpy(buf + 2, s, n);
@@ -1668,10 +1666,7 @@ model_top_feature(void *arg, const char *s, size_t n, uint64_t h, int rule)
 	memmove(&mt->w[k + 1], &mt->w[k], (2 - k) * sizeof(*mt->w));
 	memmove(mt->f[k + 1], mt->f[k], (2 - k) * sizeof(*mt->f));
 	mt->w[k] = w;
-	if (n >= sizeof(mt->f[k]))
-		n = sizeof(mt->f[k]) - 1;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;	/* cut at a character */
+	n = utf8_prefix(s, n, sizeof(mt->f[k]) - 1);	/* cut at a character */
 	memcpy(mt->f[k], s, n);
 	mt->f[k][n] = '\0';
 }
@@ -2807,12 +2802,7 @@ fmt_value(struct fbuf *b, double v)
 static size_t
 field_len(const char *s, size_t len, int f)
 {
-	if (f == 2 && len > CONTENT_MAX) {
-		len = CONTENT_MAX;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	return len;
+	return f == 2 ? utf8_prefix(s, len, CONTENT_MAX) : len;
 }
 
 /* Classify o; the fields to add go to it->out, starting with a comma. */
