@@ -16,4 +16,8 @@ extern volatile _Atomic int sig_caught;	/* last signal caught, or 0 */
 
 void sig_catch(void);
 
+/* Block (SIG_BLOCK) or unblock (SIG_UNBLOCK) those signals in the calling
+ * thread, so that another thread takes them. */
+void sig_mask(int how);
+
 #endif

@@ -542,8 +542,6 @@ feeder_run(void *arg)
 	return NULL;
 }
 
-static void commit(struct store_ctx *c);
-
 /*
  * The next scanned line, or NULL at the end.  Commits first when it would
  * wait for input: a write lock is never held while input waits (in
@@ -594,7 +592,6 @@ static struct feeder *
 feeder_start(struct jsonl_reader *r, const char *key)
 {
 	struct feeder *fd = xmalloc(sizeof(*fd));
-	sigset_t sigs;
 
 	memset(fd, 0, sizeof(*fd));
 	fd->r = *r;
@@ -606,11 +603,7 @@ feeder_start(struct jsonl_reader *r, const char *key)
 		free(fd);
 		return NULL;
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sig_mask(SIG_BLOCK);
 	/* the reader is the thread's now */
 	memset(r, 0, sizeof(*r));
 	return fd;
@@ -623,7 +616,6 @@ feeder_start(struct jsonl_reader *r, const char *key)
 static void
 feeder_stop(struct feeder *fd, struct jsonl_reader *r)
 {
-	sigset_t sigs;
 	int ended;
 
 	pthread_mutex_lock(&fd->mu);
@@ -639,10 +631,11 @@ feeder_stop(struct feeder *fd, struct jsonl_reader *r)
 		r->error = fd->r.error;
 		jsonl_free(&fd->r);
 		for (size_t i = 0; i < FEED_SLOTS; i++) {
-			if (fd->tail + i < fd->head &&
-			    fd->slot[(fd->tail + i) % FEED_SLOTS].ok)
-				art_free(&fd->slot[(fd->tail + i) %
-				    FEED_SLOTS].art);
+			struct slot *sl = &fd->slot[(fd->tail + i) %
+			    FEED_SLOTS];
+
+			if (fd->tail + i < fd->head && sl->ok)
+				art_free(&sl->art);
 			free(fd->slot[i].line);
 		}
 		pthread_mutex_destroy(&fd->mu);
@@ -654,11 +647,7 @@ feeder_stop(struct feeder *fd, struct jsonl_reader *r)
 		r->bad += fd->r.bad;
 		pthread_detach(fd->thread);
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+	sig_mask(SIG_UNBLOCK);
 }
 
 /* At the end: pass on the unfinished articles this input did not name. */
@@ -1533,12 +1522,13 @@ main(int argc, char *argv[])
 		}
 		c.nread++;
 		now = time_mono();
-		if (sl == NULL)
+		if (sl == NULL) {
 			res = t->put(&c, &r, &out);
-		else if (batch_boundary(&c), sl->ok)
-			res = articles_store(&c, &v, &sl->art, &out);
-		else
-			res = REC_BAD;
+		} else {
+			batch_boundary(&c);
+			res = sl->ok ? articles_store(&c, &v, &sl->art, &out) :
+			    REC_BAD;
+		}
 		switch (res) {
 		case REC_BAD:
 			break;
