@@ -1671,6 +1671,21 @@ model_top_feature(void *arg, const char *s, size_t n, uint64_t h, int rule)
 	mt->f[k][n] = '\0';
 }
 
+/* The model's label: the highest score plus offset; ties go to other. */
+static int
+model_label(const double *z, const double *off)
+{
+	int best = EV_OTHER;
+	double bz = z[EV_OTHER] + off[EV_OTHER];
+
+	for (int l = 0; l < EV_N; l++)
+		if (z[l] + off[l] > bz) {
+			bz = z[l] + off[l];
+			best = l;
+		}
+	return best;
+}
+
 /* Softmax of z into p. */
 static void
 softmax(const double *z, double *p)
@@ -1799,8 +1814,9 @@ train_fold(size_t i)
 	return (int)(i * LR_FOLDS / (T.nitems ? T.nitems : 1));
 }
 
-/* The model's scores for training item i. */
-static void
+/* The model's scores for training item i; returns the scale of its word
+ * features (unit length together). */
+static double
 train_z(const double *w, const double *bias, size_t i, double *z)
 {
 	size_t a = T.item_off[i], b = T.item_off[i + 1];
@@ -1823,6 +1839,7 @@ train_z(const double *w, const double *bias, size_t i, double *z)
 		for (int l = 0; l < EV_N; l++)
 			z[l] += wp[l] * v;
 	}
+	return x;
 }
 
 /*
@@ -1874,23 +1891,19 @@ train_fit(double *bias, int hold)
 		for (size_t ii = 0; ii < T.nitems; ii++) {
 			size_t i = order[ii];
 			size_t a = T.item_off[i], b = T.item_off[i + 1];
-			size_t m = T.item_rule[i], n = 0;
+			size_t m = T.item_rule[i];
 			double x, z[EV_N], p[EV_N], y[EV_N], g[EV_N], iw = 0;
 			int ny = 0;
 
 			if (train_fold(i) == hold)
 				continue;
-			for (size_t k = a; k < m; k++)
-				if (T.count[T.feats[k]] >= LR_MIN_COUNT)
-					n++;
-			x = n ? 1 / sqrt((double)n) : 0;
 			for (int l = 0; l < EV_N; l++) {
 				y[l] = (T.item_labels[i] >> l) & 1;
 				ny += (int)y[l];
 				if (y[l] && cw[l] > iw)
 					iw = cw[l];
 			}
-			train_z(w, bias, i, z);
+			x = train_z(w, bias, i, z);
 			softmax(z, p);
 			for (int l = 0; l < EV_N; l++) {
 				g[l] = (p[l] - y[l] / ny) * iw * rate;
@@ -1920,17 +1933,9 @@ train_fit(double *bias, int hold)
 static int
 train_decide(size_t i, const double *z, const double *off, const double *rw)
 {
-	int best = EV_OTHER;
-	double bz = z[EV_OTHER] + off[EV_OTHER];	/* ties go to other */
-
 	if (T.item_rdec[i] != EV_OTHER && T.item_rconf[i] >= rw[T.item_rdec[i]])
 		return T.item_rdec[i];
-	for (int l = 0; l < EV_N; l++)
-		if (z[l] + off[l] > bz) {
-			bz = z[l] + off[l];
-			best = l;
-		}
-	return best;
+	return model_label(z, off);
 }
 
 /* Macro-F1 over the labels other than other present in the items, as
@@ -2716,8 +2721,8 @@ decide(struct item *it)
 		return;
 	{
 		struct mscore ms;
-		double z[EV_N], p[EV_N], bz;
-		int ml = EV_OTHER;
+		double z[EV_N], p[EV_N];
+		int ml;
 
 		memset(&ms, 0, sizeof(ms));
 		M.stamp++;
@@ -2727,12 +2732,7 @@ decide(struct item *it)
 			    sqrt((double)ms.n) : 0);
 		}
 		softmax(z, p);
-		bz = z[EV_OTHER] + M.offset[EV_OTHER];	/* ties go to other */
-		for (int l = 0; l < EV_N; l++)
-			if (z[l] + M.offset[l] > bz) {
-				bz = z[l] + M.offset[l];
-				ml = l;
-			}
+		ml = model_label(z, M.offset);
 		it->mlabel = ml;
 		it->mprob = p[ml];
 		if (it->explain) {
