@@ -1501,6 +1501,22 @@ features(const struct text *x, feat_fn fn, void *arg)
 	}
 }
 
+/* A model line's number for each label, from p into v: the end of the
+ * last, or NULL when one is missing (or not finite, with finite). */
+static char *
+label_values(char *p, double *v, int finite)
+{
+	for (int i = 0; i < EV_N; i++) {
+		char *e;
+
+		v[i] = strtod(p, &e);
+		if (e == p || (finite && !isfinite(v[i])))
+			return NULL;
+		p = e;
+	}
+	return p;
+}
+
 static void
 model_load(const char *path)
 {
@@ -1540,21 +1556,14 @@ model_load(const char *path)
 				errx(EXIT_USAGE, "%s:%lu: labels differ from "
 				    "this program's", path, lineno);
 			labels_ok = 1;
-		} else if (strncmp(s, "bias ", 5) == 0 ||
-		    strncmp(s, "offset ", 7) == 0) {
-			double *v = s[0] == 'b' ? M.bias : M.offset;
-
-			p = s + (s[0] == 'b' ? 5 : 7);
-			for (int i = 0; i < EV_N; i++) {
-				char *e;
-
-				v[i] = strtod(p, &e);
-				if (e == p)
-					errx(EXIT_USAGE, "%s:%lu: bad %s",
-					    path, lineno, s[0] == 'b' ? "bias" :
-					    "offset");
-				p = e;
-			}
+		} else if (strncmp(s, "bias ", 5) == 0) {
+			if (label_values(s + 5, M.bias, 0) == NULL)
+				errx(EXIT_USAGE, "%s:%lu: bad bias", path,
+				    lineno);
+		} else if (strncmp(s, "offset ", 7) == 0) {
+			if (label_values(s + 7, M.offset, 0) == NULL)
+				errx(EXIT_USAGE, "%s:%lu: bad offset", path,
+				    lineno);
 		} else if ((*s >= '0' && *s <= '9') || *s == '-') {
 			float w[EV_N];
 
@@ -1582,17 +1591,8 @@ model_load(const char *path)
 			    (int)M.rows);
 			M.rows++;
 		} else if (strncmp(s, "rules-win ", 10) == 0) {
-			p = s + 10;
-			for (int i = 0; i < EV_N; i++) {
-				char *e;
-
-				M.rules_win[i] = strtod(p, &e);
-				if (e == p || !isfinite(M.rules_win[i]))
-					errx(EXIT_USAGE, "%s:%lu: bad rules-win",
-					    path, lineno);
-				p = e;
-			}
-			if (*trim(p) != '\0')
+			if ((p = label_values(s + 10, M.rules_win, 1)) ==
+			    NULL || *trim(p) != '\0')
 				errx(EXIT_USAGE, "%s:%lu: bad rules-win", path,
 				    lineno);
 			rw_ok = 1;
