@@ -120,6 +120,8 @@ again(int i, int64_t start)
 _Noreturn void
 store_die(sqlite3 *db, const char *what)
 {
+	int code = db != NULL ? sqlite3_errcode(db) & 0xff : SQLITE_OK;
+
 	if (db != NULL && busy(sqlite3_errcode(db)))
 		errx(EXIT_FATAL, "%s: %s: %s (held by another program for "
 		    "longer than %llds; see JOBLINE_BUSY_TIMEOUT)", store_path(),
@@ -128,9 +130,8 @@ store_die(sqlite3 *db, const char *what)
 	/* "disk I/O error" alone does not tell a full disk (the -shm or
 	 * WAL could not grow) from a failing one: add the system's word */
 	if (db != NULL && sqlite3_system_errno(db) != 0 &&
-	    ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR ||
-	    (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
-	    (sqlite3_errcode(db) & 0xff) == SQLITE_CANTOPEN))
+	    (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN))
 		errx(EXIT_FATAL, "%s: %s: %s (%s)", store_path(), what,
 		    sqlite3_errmsg(db), strerror(sqlite3_system_errno(db)));
 	errx(EXIT_FATAL, "%s: %s: %s", store_path(), what,
