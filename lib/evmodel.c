@@ -176,7 +176,11 @@ evmodel_load(struct evmodel *m, const char *path, char *err, size_t errsz)
 	}
 	if (why)
 		snprintf(err, errsz, "%s:%lu: %s", path, f.lineno, why);
-	else if (!magic)
+	else if (ferror(f.fp)) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		cfgfile_close(&f);
+		return CFG_UNREADABLE;
+	} else if (!magic)
 		snprintf(err, errsz, "%s: not a classify model", path);
 	else if (!(seen & 1))
 		snprintf(err, errsz, "%s: no labels line", path);

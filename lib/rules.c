@@ -511,7 +511,7 @@ rules_line(struct rctx *c, char *s)
 }
 
 /* Read a rules file (and what it includes) into r: 0, -1 with the reason
- * in r->err, or -2 when it cannot be opened. */
+ * in r->err, or -2 when it cannot be opened or read. */
 static int
 rules_file(struct rules *r, const char *path, int depth)
 {
@@ -534,8 +534,11 @@ rules_file(struct rules *r, const char *path, int depth)
 		else
 			rc = rules_line(&c, s);
 	}
-	if (rc == 0 && ferror(f.fp))
-		rc = rules_fail(&c, "%s", strerror(errno));
+	if (rc == 0 && ferror(f.fp)) {
+		c.line = 0;
+		rules_fail(&c, "%s", strerror(errno));
+		rc = -2;
+	}
 	cfgfile_close(&f);
 	return rc;
 }
@@ -703,6 +706,31 @@ rules_free(struct rules *r)
 	if (r->amount_re)
 		pcre2_code_free(r->amount_re);
 	free(r);
+}
+
+char *
+rules_config(const char *name)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+
+	if (xdg && *xdg) {
+		if (asprintf(&p, "%s/jobline/classify/%s", xdg, name) < 0)
+			die_nomem();
+	} else if (home && *home) {
+		if (asprintf(&p, "%s/.config/jobline/classify/%s", home,
+		    name) < 0)
+			die_nomem();
+	}
+	if (p && access(p, R_OK) == 0)
+		return p;
+	free(p);
+	if (asprintf(&p, "/etc/jobline/classify/%s", name) < 0)
+		die_nomem();
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
 }
 
 char *

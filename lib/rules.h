@@ -104,8 +104,8 @@ struct rules *rules_new(void);
 
 /*
  * Add the rules file at path (and what it includes) to r: CFG_OK, or
- * CFG_UNREADABLE when path cannot be opened, CFG_BAD when it (or a file
- * it names) is refused, with the reason in r->err.  What was read before
+ * CFG_UNREADABLE when path cannot be opened or read, CFG_BAD when it (or
+ * a file it names) is refused, with the reason in r->err.  What was read before
  * an error stays in r, for rules_free.
  */
 int rules_read(struct rules *r, const char *path);
@@ -119,8 +119,15 @@ int rules_form_before(const struct rules *r, const char *s, size_t end);
 
 void rules_free(struct rules *r);
 
-/* The path of the default rules ($JOBLINE_SHARE, beside the program, the
+/* The path of the shipped rules ($JOBLINE_SHARE, beside the program, the
  * compiled-in share directory), or NULL; the caller frees it. */
 char *rules_find_default(void);
+
+/* The path of the operator's own file NAME ("rules", "model"), kept out
+ * of the share directory so that upgrades leave it alone: the first of
+ * $XDG_CONFIG_HOME/jobline/classify/NAME (~/.config without it) and
+ * /etc/jobline/classify/NAME that can be read, or NULL; the caller frees
+ * it. */
+char *rules_config(const char *name);
 
 #endif

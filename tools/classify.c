@@ -350,14 +350,16 @@ struct setup {
 	struct rules *r;	/* the rules */
 	struct names tracked;	/* tracked companies */
 	struct evmodel m;	/* the model, when one is loaded */
-	char *defpath;		/* the default rules' path, or NULL */
+	char *defpath;		/* the shipped rules' path, or NULL */
+	char *own;		/* the operator's rules or model, or NULL */
 };
 
-/* The exit status for a file that could not be loaded (cfgfile.h). */
+/* The exit status for a file that could not be loaded (cfgfile.h): 3
+ * when it cannot be read, 2 when it is refused. */
 static int
 load_status(int rc)
 {
-	return rc == CFG_UNREADABLE ? EXIT_USAGE : EXIT_USAGE;
+	return rc == CFG_UNREADABLE ? EXIT_FATAL : EXIT_USAGE;
 }
 
 /* Read the rules, the tracked companies and the model; exits on error. */
@@ -372,11 +374,15 @@ setup_read(struct setup *s, const char *const *rules_files, int nrules,
 	s->defpath = rules_find_default();
 	s->r->default_path = s->defpath;
 	if (nrules == 0) {
-		if (s->defpath == NULL)
+		const char *path = s->own = rules_config("rules");
+
+		if (path == NULL && (path = s->defpath) == NULL)
 			errx(EXIT_USAGE, "no default rules found; set "
 			    "JOBLINE_SHARE or use --rules");
-		if ((rc = rules_read(s->r, s->defpath)) != CFG_OK)
+		if ((rc = rules_read(s->r, path)) != CFG_OK)
 			errx(load_status(rc), "%s", s->r->err);
+		free(s->own);
+		s->own = NULL;
 	}
 	for (int i = 0; i < nrules; i++)
 		if ((rc = rules_read(s->r, rules_files[i])) != CFG_OK)
@@ -386,6 +392,8 @@ setup_read(struct setup *s, const char *const *rules_files, int nrules,
 	if (tracked_file && (rc = tracked_read(&s->tracked, tracked_file, err,
 	    sizeof(err))) != CFG_OK)
 		errx(load_status(rc), "%s", err);
+	if (model_file == NULL && !train)
+		model_file = s->own = rules_config("model");
 	if (model_file && !train && (rc = evmodel_load(&s->m, model_file, err,
 	    sizeof(err))) != CFG_OK)
 		errx(load_status(rc), "%s", err);
@@ -521,7 +529,7 @@ main(int argc, char *argv[])
 		    su.tracked.n, su.m.loaded ? "loaded" : "none");
 
 	evitem_init(&it, su.r, &su.tracked, &su.m, time_now(), explain,
-	    model_file != NULL || train);
+	    su.m.loaded || train);
 	memset(&tr, 0, sizeof(tr));
 	tr.verbose = verbose;
 	memset(&ev, 0, sizeof(ev));
@@ -589,6 +597,7 @@ main(int argc, char *argv[])
 	names_free(&su.tracked);
 	evmodel_free(&su.m);
 	free(su.defpath);
+	free(su.own);
 	if (sig_caught)
 		status = 128 + sig_caught;
 	exit_flush(status);
