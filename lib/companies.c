@@ -27,9 +27,10 @@ company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
 	return text_hash(tmp, k);
 }
 
+/* Add evidence for a candidate (gid: its gazetteer entry, or -1). */
 static void
 cand_add(struct companies *cs, const char *name, size_t len, double score,
-    int pos, const char *why, int is_tracked)
+    int pos, const char *why, int is_tracked, int gid)
 {
 	char tmp[256] = "";	/* (gcc 12 warns of it unset) */
 	uint64_t key = company_key(name, len, tmp, sizeof(tmp));
@@ -50,6 +51,9 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 				c->tracked = 1;
 			if (pos < c->pos)
 				c->pos = pos;
+			if (c->gid < 0)
+				c->gid = gid;
+			c->fields |= 1u << (pos >> 16);
 			return;
 		}
 	if (cs->nc == cs->capc) {
@@ -65,6 +69,8 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 	c->pos = pos;
 	c->why = why;
 	c->tracked = is_tracked;
+	c->gid = gid;
+	c->fields = 1u << (pos >> 16);
 }
 
 static int
@@ -128,7 +134,13 @@ name_span(const struct rules *r, const struct text *x, size_t i,
 	    x->s[x->t[start].off] <= '9')
 		start++;
 	if (start == end || (end - start == 1 &&
-	    tok_in(&r->keep, &x->t[start])))
+	    (tok_in(&r->keep, &x->t[start]) || x->t[start].len == 1)))
+		return 0;
+	/* a person: a given name first ("Bernie Ebbers"), or a title or
+	 * role right before ("Mr Ebbers", "chief executive Rod Eddington") */
+	if (tok_in(&r->people, &x->t[start]) || (start > 0 &&
+	    !(x->t[start].flags & TF_BREAK) &&
+	    tok_in(&r->person, &x->t[start - 1])))
 		return 0;
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
@@ -183,7 +195,7 @@ companies_find(struct companies *cs, const struct rules *r,
 	while (i < x->n) {
 		size_t start, end;
 		unsigned ntok;
-		int id, pos;
+		int id, pos, gid = -1;
 		const char *why = NULL;
 		double sc = 0;
 
@@ -193,12 +205,13 @@ companies_find(struct companies *cs, const struct rules *r,
 		if ((id = names_at(tracked, x, i, &ntok)) >= 0) {
 			cand_add(cs, tracked->canon[id],
 			    strlen(tracked->canon[id]), 100 * tw, pos,
-			    "tracked", 1);
+			    "tracked", 1, -1);
 			cs->tracked = 1;
 			i += ntok;
 			continue;
 		}
 		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0) {
+			gid = id;
 			start = i;
 			end = i + ntok;
 			/* a gazetteer name acts like a span for the cues; name
@@ -228,11 +241,11 @@ companies_find(struct companies *cs, const struct rules *r,
 			if (id >= 0)	/* a gazetteer name: its own form */
 				cand_add(cs, r->gaz.canon[id],
 				    strlen(r->gaz.canon[id]), sc * tw, pos, why,
-				    0);
+				    0, gid);
 			else
 				cand_add(cs, x->s + x->t[start].off,
 				    x->t[end - 1].off + x->t[end - 1].len -
-				    x->t[start].off, sc * tw, pos, why, 0);
+				    x->t[start].off, sc * tw, pos, why, 0, gid);
 		}
 		i = end;
 	}

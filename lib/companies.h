@@ -27,6 +27,8 @@ struct cand {
 	int pos;		/* first position: field * 65536 + token */
 	const char *why;	/* the strongest kind of evidence; static */
 	int tracked;		/* a tracked company */
+	int gid;		/* its gazetteer entry, or -1 */
+	unsigned fields;	/* bit f: found in field f */
 };
 
 struct companies {

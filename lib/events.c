@@ -18,6 +18,8 @@
 #define CONTENT_MAX 8192
 /* Bytes of `content' searched for companies when there is no summary. */
 #define CONTENT_NAMES_MAX 1500
+/* Bytes of `content' that its lead (first paragraph) may take. */
+#define LEAD_MAX 1200
 
 /* ---- output buffer helpers (lib/fbuf.h) ---- */
 
@@ -463,13 +465,48 @@ out_companies(struct evitem *it)
 	fbuf_adds(&it->out, "]");
 }
 
-/* "industries": the best scored that reach industry-min (scores used up). */
+/* The main company's industries from the gazetteer, up to max-industries;
+ * the number written. */
+static int
+out_gazetteer_industries(struct evitem *it)
+{
+	const struct rules *r = it->r;
+	const struct cand *c = NULL;
+	uint64_t ind;
+	int n = 0;
+
+	for (size_t i = 0; i < it->cs.nc && c == NULL; i++)
+		if (it->cs.c[i].score > 0)
+			c = &it->cs.c[i];
+	if (c == NULL || c->gid < 0 || (ind = r->gaz.ind[c->gid]) == 0)
+		return 0;
+	for (size_t k = 0; k < r->nindustries && k < 64 &&
+	    n < r->max_industries; k++)
+		if (ind >> k & 1) {
+			if (n++ > 0)
+				fbuf_adds(&it->out, ",");
+			fbuf_json(&it->out, r->industries[k],
+			    strlen(r->industries[k]));
+			if (it->explain)
+				why_add(it, "industry %s: gazetteer, of \"%.*s\"",
+				    r->industries[k], (int)c->len,
+				    cand_name(&it->cs, c));
+		}
+	return n;
+}
+
+/* "industries": the main company's from the gazetteer; else the best
+ * scored by the cues that reach industry-min (scores used up). */
 static void
 out_industries(struct evitem *it)
 {
 	const struct rules *r = it->r;
 
 	fbuf_adds(&it->out, ",\"industries\":[");
+	if (out_gazetteer_industries(it) > 0) {
+		fbuf_adds(&it->out, "]");
+		return;
+	}
 	for (int nind = 0; nind < r->max_industries; nind++) {
 		size_t bi = 0;
 		double bs = 0;
@@ -485,6 +522,9 @@ out_industries(struct evitem *it)
 			fbuf_adds(&it->out, ",");
 		fbuf_json(&it->out, r->industries[bi],
 		    strlen(r->industries[bi]));
+		if (it->explain)
+			why_add(it, "industry %s: cues, score %g",
+			    r->industries[bi], bs);
 		it->ind[bi] = 0;
 	}
 	fbuf_adds(&it->out, "]");
@@ -539,15 +579,44 @@ out_fields(struct evitem *it, const struct evinput *in, double value,
 		out_explain(it, pri, rec);
 }
 
-void
-evitem_classify(struct evitem *it, const struct evinput *in)
+/*
+ * Without a summary, the content's first paragraph (up to a blank line,
+ * else a line break, within LEAD_MAX bytes) is read as the summary: news
+ * puts the event there, and the rest of the article adds mostly noise.
+ */
+static void
+input_lead(const struct evinput *in, struct evinput *out)
 {
+	const char *s = in->text[2], *e;
+	size_t n, max;
+
+	*out = *in;
+	if (in->text[1] != NULL || s == NULL)
+		return;
+	max = utf8_prefix(s, in->len[2], LEAD_MAX);
+	n = max;
+	if ((e = memmem(s, max, "\n\n", 2)) != NULL ||
+	    (e = memchr(s, '\n', max)) != NULL)
+		n = (size_t)(e - s);
+	else if (max < in->len[2])
+		return;		/* one long paragraph: content as it is */
+	out->text[1] = s;
+	out->len[1] = n;
+	out->text[2] = s + n;
+	out->len[2] = in->len[2] - n;
+}
+
+void
+evitem_classify(struct evitem *it, const struct evinput *given)
+{
+	struct evinput lead, *in = &lead;
 	const struct rules *r = it->r;
 	double fw[3] = { r->w_title, r->w_summary, r->w_content };
 	double value = 0;
 	const char *code = NULL;
 	int any = 0;
 
+	input_lead(given, &lead);
 	it->out.len = 0;
 	it->why.len = 0;
 	companies_reset(&it->cs);

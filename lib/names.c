@@ -11,17 +11,28 @@
 #include "names.h"
 #include "util.h"
 
-void
+int
 names_add(struct names *nm, const char *canon, const char *const *forms,
     size_t nforms)
 {
-	int id = (int)nm->n;
+	uint64_t key = text_hash(canon, strlen(canon));
+	int id = hmap_get(&nm->byname, key);
 
-	if (nm->n == nm->cap) {
-		nm->cap = nm->cap ? nm->cap * 2 : 64;
-		nm->canon = xrealloc(nm->canon, nm->cap * sizeof(*nm->canon));
+	if (id >= 0 && strcmp(nm->canon[id], canon) != 0)
+		id = -1;	/* another name with the same hash: added again */
+	if (id < 0) {
+		if (nm->n == nm->cap) {
+			nm->cap = nm->cap ? nm->cap * 2 : 64;
+			nm->canon = xrealloc(nm->canon, nm->cap *
+			    sizeof(*nm->canon));
+			nm->ind = xrealloc(nm->ind, nm->cap *
+			    sizeof(*nm->ind));
+		}
+		id = (int)nm->n++;
+		nm->canon[id] = xstrdup(canon);
+		nm->ind[id] = 0;
+		hmap_put(&nm->byname, key, id);
 	}
-	nm->canon[nm->n++] = xstrdup(canon);
 	for (size_t i = 0; i < nforms; i++) {
 		uint64_t tok[12];
 		unsigned n = phrase_tokens(forms[i], strlen(forms[i]), tok, 12,
@@ -33,6 +44,7 @@ names_add(struct names *nm, const char *canon, const char *const *forms,
 		if (n > nm->maxtok)
 			nm->maxtok = n;
 	}
+	return id;
 }
 
 int
@@ -49,9 +61,8 @@ names_add_line(struct names *nm, char *line)
 			forms[n++] = w;
 	}
 	if (n == 0)
-		return 0;
-	names_add(nm, forms[0], forms, n);
-	return 1;
+		return -1;
+	return names_add(nm, forms[0], forms, n);
 }
 
 /* A tracked company given as a JSON object: 0, or -1 with the reason. */
@@ -128,6 +139,8 @@ names_free(struct names *nm)
 	for (size_t i = 0; i < nm->n; i++)
 		free(nm->canon[i]);
 	free(nm->canon);
+	free(nm->ind);
+	hmap_free(&nm->byname);
 	pindex_free(&nm->px);
 	text_free(&nm->scratch);
 }

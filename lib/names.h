@@ -9,24 +9,31 @@
 #define JOBLINE_NAMES_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "hmap.h"
 
 #include "phrases.h"
 #include "tokens.h"
 
 struct names {
 	char **canon;		/* canonical name of each entry; owned */
+	uint64_t *ind;		/* industries of each entry: bit i for
+				 * rules.industries[i] (the gazetteer's) */
+	struct hmap byname;	/* hash of a canonical name -> entry */
 	size_t n, cap;		/* used, allocated */
 	struct pindex px;	/* each name and alias -> entry */
 	unsigned maxtok;	/* longest name in tokens */
 	struct text scratch;	/* for cutting names into tokens */
 };
 
-/* Add canon with its forms (canon itself among them, as a rule). */
-void names_add(struct names *nm, const char *canon,
+/* Add canon with its forms (canon itself among them, as a rule); a name
+ * already listed gets the new forms.  Returns the entry. */
+int names_add(struct names *nm, const char *canon,
     const char *const *forms, size_t nforms);
 
 /* Add a "Name | alias | alias" line (also tab-separated; changed in
- * place); 0 when it holds no name. */
+ * place): the entry, or -1 when it holds no name. */
 int names_add_line(struct names *nm, char *line);
 
 /* The entry whose name or alias starts at token i (the longest, when

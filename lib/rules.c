@@ -218,14 +218,47 @@ rules_path(const char *from, const char *path)
 
 static int rules_file(struct rules *r, const char *path, int depth);
 
-/* A gazetteer (common 0) or common words list (common 1) into r. */
+/* The index of the industry named s, added when new; -1 past 64. */
 static int
-rules_read_list(struct rctx *c, const char *path, int common)
+rules_industry_id(struct rules *r, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < r->nindustries; i++)
+		if (strcmp(r->industries[i], s) == 0)
+			return (int)i;
+	if (i >= 64)
+		return -1;
+	r->industries = xrealloc(r->industries, (r->nindustries + 1) *
+	    sizeof(*r->industries));
+	r->industries[r->nindustries++] = xstrdup(s);
+	return (int)i;
+}
+
+/* A gazetteer line: "industry NAME" for the names after it, or a name. */
+static int
+gazetteer_line(struct rctx *c, char *s, int *ind)
+{
+	int id;
+
+	if (strncmp(s, "industry ", 9) == 0) {
+		if ((*ind = rules_industry_id(c->r, cfg_trim(s + 9))) < 0)
+			return rules_fail(c, "more than 64 industries");
+		return 0;
+	}
+	if ((id = names_add_line(&c->r->gaz, s)) >= 0 && *ind >= 0)
+		c->r->gaz.ind[id] |= 1ULL << *ind;
+	return 0;
+}
+
+/* A list file into r: a gazetteer, or one word a line into set. */
+static int
+rules_read_list(struct rctx *c, const char *path, struct hmap *set)
 {
 	struct cfgfile f;
 	struct rctx sub = { c->r, path, 0, S_NONE, 0, c->depth + 1 };
 	char *s;
-	int rc = 0;
+	int rc = 0, ind = -1;
 
 	if (cfgfile_open(&f, path) < 0)
 		return rules_fail(c, "%s: %s", path, strerror(errno));
@@ -233,16 +266,16 @@ rules_read_list(struct rctx *c, const char *path, int common)
 		sub.line = (int)f.lineno;
 		if (f.bad_utf8)
 			rc = rules_fail(&sub, "invalid UTF-8");
-		else if (common) {
+		else if (set) {
 			uint64_t tok[4];
 
 			if (phrase_tokens(s, strlen(s), tok, 4,
 			    &c->r->scratch) != 1)
 				rc = rules_fail(&sub, "not one word: %s", s);
 			else
-				hmap_put(&c->r->common, tok[0], 1);
+				hmap_put(set, tok[0], 1);
 		} else
-			names_add_line(&c->r->gaz, s);
+			rc = gazetteer_line(&sub, s, &ind);
 	}
 	cfgfile_close(&f);
 	return rc;
@@ -353,12 +386,14 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_words(c, &r->keep, rest);
 	else if (strcmp(key, "stop") == 0)
 		return rules_add_words(c, &r->stop, rest);
+	else if (strcmp(key, "person") == 0)
+		return rules_add_words(c, &r->person, rest);
 	else if (strcmp(key, "before") == 0)
 		return rules_add_cues(c, &r->before, rest, NULL);
 	else if (strcmp(key, "after") == 0)
 		return rules_add_cues(c, &r->after, rest, &r->after_max);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, before, after)", key);
+	    "stop, person, before, after)", key);
 }
 
 /* A "KEY: list" line: a companies key, or "WEIGHT: term, term". */
@@ -417,25 +452,18 @@ rules_event(struct rctx *c, char *rest)
 	return 0;
 }
 
-/* "industry NAME" */
+/* "industry NAME" (words) */
 static int
 rules_industry(struct rctx *c, const char *rest)
 {
-	struct rules *r = c->r;
-	size_t i;
+	int i;
 
-	if (*rest == '\0' || strpbrk(rest, " \t"))
-		return rules_fail(c, "industry NAME: one word expected");
-	for (i = 0; i < r->nindustries; i++)
-		if (strcmp(r->industries[i], rest) == 0)
-			break;
-	if (i == r->nindustries) {
-		r->industries = xrealloc(r->industries,
-		    (r->nindustries + 1) * sizeof(*r->industries));
-		r->industries[r->nindustries++] = xstrdup(rest);
-	}
+	if (*rest == '\0')
+		return rules_fail(c, "industry NAME: a name expected");
+	if ((i = rules_industry_id(c->r, rest)) < 0)
+		return rules_fail(c, "more than 64 industries");
 	c->section = S_INDUSTRY;
-	c->target = (int)i;
+	c->target = i;
 	return 0;
 }
 
@@ -494,14 +522,15 @@ rules_line(struct rctx *c, char *s)
 	else if (strcmp(word, "include") == 0)
 		return rules_include(c, rest);
 	else if (strcmp(word, "gazetteer") == 0 ||
-	    strcmp(word, "common") == 0) {
+	    strcmp(word, "common") == 0 || strcmp(word, "people") == 0) {
 		char *p;
 		int rc;
 
 		if (*rest == '\0')
 			return rules_fail(c, "%s: file name expected", word);
 		p = rules_path(c->file, rest);
-		rc = rules_read_list(c, p, word[0] == 'c');
+		rc = rules_read_list(c, p, word[0] == 'c' ? &c->r->common :
+		    word[0] == 'p' ? &c->r->people : NULL);
 		free(p);
 		return rc;
 	} else if (c->section == S_NONE || c->section == S_COMPANIES)
@@ -692,6 +721,8 @@ rules_free(struct rules *r)
 	hmap_free(&r->keep);
 	hmap_free(&r->stop);
 	hmap_free(&r->common);
+	hmap_free(&r->people);
+	hmap_free(&r->person);
 	hmap_free(&r->breaks);
 	pindex_free(&r->before);
 	pindex_free(&r->after);

@@ -68,6 +68,9 @@ struct rules {
 	struct hmap keep;	/* name words kept in the name: Labs */
 	struct hmap stop;	/* words that never are or start a name */
 	struct hmap common;	/* common words: never a name alone */
+	struct hmap people;	/* given names: a name starting with one is
+				 * a person's */
+	struct hmap person;	/* words before a person's name: Mr, chief */
 	struct hmap breaks;	/* single-word terms and cues: end a name */
 	struct pindex before;	/* cues after a name: "raises" */
 	struct pindex after;	/* cues before a name: "acquisition of" */

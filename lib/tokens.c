@@ -70,13 +70,14 @@ static const unsigned char char_lower[256] = {
 enum {
 	G_BREAK,	/* , ; : ( ) " ! ? and the rest: ends a name */
 	G_SPACE,	/* blank */
+	G_LINE,		/* a line break: blank, and ends a name */
 	G_APOS,		/* ' : a possessive may follow */
 	G_DOTDASH,	/* . - : join a name, unless blanks are around */
 	G_JOIN		/* & + @ : join a name */
 };
 static const unsigned char gap_kind[128] = {
-	[' '] = G_SPACE, ['\t'] = G_SPACE, ['\n'] = G_SPACE,
-	['\r'] = G_SPACE, ['\''] = G_APOS, ['.'] = G_DOTDASH,
+	[' '] = G_SPACE, ['\t'] = G_SPACE, ['\n'] = G_LINE,
+	['\r'] = G_LINE, ['\''] = G_APOS, ['.'] = G_DOTDASH,
 	['-'] = G_DOTDASH, ['&'] = G_JOIN, ['+'] = G_JOIN, ['@'] = G_JOIN
 };
 
@@ -129,6 +130,9 @@ text_cut(struct text *x, const char *str, size_t len)
 				switch (gap_kind[c]) {
 				case G_SPACE:
 					flags |= TF_SPACE;
+					break;
+				case G_LINE:
+					flags |= TF_SPACE | TF_BREAK;
 					break;
 				case G_APOS:
 					has_apos = 1;

@@ -22,7 +22,8 @@
 
 enum {
 	TF_CAP = 1,		/* starts with a capital (or digit + capital) */
-	TF_BREAK = 2,		/* the gap before it ends a name: , ; . etc. */
+	TF_BREAK = 2,		/* the gap before it ends a name: , ; . a line
+				 * break etc. */
 	TF_SPACE = 4,		/* the gap before it holds white space */
 	TF_POSS = 8,		/* an "s" after an apostrophe: possessive */
 	TF_DIGIT = 16		/* all digits */

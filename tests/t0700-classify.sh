@@ -91,9 +91,62 @@ test_expect 'amounts: symbols, codes, words, multipliers' '
 	test_cmp want got
 '
 
-test_expect 'industries from the lexicon' '
-	echo "{\"title\":\"Kilimo Tech raises money\",\"summary\":\"The agritech startup helps farmers sell crops over mobile money.\"}" |
-	    classify | jq -e ".industries | index(\"agritech\") and index(\"fintech\")"
+test_expect 'industries: the main company'"'"'s from the gazetteer, else from cue words; --explain says which' '
+	cat >in <<-\EOF &&
+	{"title":"Lufthansa may sue over flight delays","summary":"The German carrier said its oil bill rose."}
+	{"title":"Kilimo Tech raises money","summary":"The startup helps farmers sell crops through mobile money."}
+	{"title":"Oil prices fall back from highs","summary":"Crude fell after Opec said it would keep output."}
+	{"title":"Ten tips for a better morning"}
+	EOF
+	classify --explain <in >out &&
+	jq -c .industries out >got &&
+	cat >want <<-\EOF &&
+	["airlines"]
+	["agriculture","fintech"]
+	["oil and gas"]
+	[]
+	EOF
+	test_cmp want got &&
+	jq -e -s ".[0].explain.why | any(. == \"industry airlines: gazetteer, of \\\"Lufthansa\\\"\")" out &&
+	jq -e -s ".[1].explain.why | any(test(\"^industry agriculture: cues, score [0-9.]+$\"))" out
+'
+
+test_expect 'the vocabulary of industries: names of several words, in the gazetteer and the rules' '
+	printf "include default\nindustry space and defence\n2: zorbsat\n" >own.rules &&
+	echo "{\"title\":\"Kuu builds a zorbsat\"}" | classify --rules own.rules |
+	    jq -e ".industries == [\"space and defence\"]" &&
+	for i in $(sed -n "s/^industry //p" "$TOP/share/classify/companies" | sort -u | tr " " "_"); do
+		grep -qx "industry $(echo "$i" | tr "_" " ")" "$TOP/share/classify/rules" ||
+		    { echo "gazetteer industry $i not in the rules" >&2; exit 1; }
+	done
+'
+
+test_expect 'companies: never across a line or sentence break, never people, places, rounds or money' '
+	cat >in <<-\EOF &&
+	{"title":"Flutterwave raises $250M Series D led by Avenir"}
+	{"title":"Office opens in Spokane\nComcast names new chief"}
+	{"title":"About Hawkmoon Resources\nHawkmoon Resources buys a mine"}
+	{"title":"Former chief Bernie Ebbers denies fraud at Acme Labs"}
+	{"title":"Since Wi-Fi arrived, South Korea has changed. Samsung said so."}
+	{"title":"Mr Ebbers and Prime Minister Silvio Berlusconi meet in New York"}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Flutterwave","Avenir"]
+	["Comcast"]
+	["Hawkmoon Resources"]
+	["Acme Labs"]
+	["Samsung"]
+	[]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'without a summary, the first paragraph of the content is read as one' '
+	printf "%s\n" "{\"title\":\"A quiet week\",\"content\":\"Zuri Pay has agreed to buy Soko Labs.\\n\\nThe rest of the article talks about the weather and the markets.\"}" |
+	    classify --explain >out &&
+	jq -e ".event_type == \"acquisition\" and .companies[0] == \"Zuri Pay\" and
+	    (.explain.why | any(test(\"^acquisition .* summary \")))" out
 '
 
 test_expect 'items without text: other, confidence 0, passed through' '
