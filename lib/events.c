@@ -322,6 +322,7 @@ decide_rules(struct evitem *it)
 	const struct rules *r = it->r;
 	int best = EV_OTHER;
 	double bs = 0, ss = 0, rconf;	/* best and second score */
+	double min = r->min_score;
 
 	for (int e = 0; e < EV_N; e++) {
 		if (e == EV_OTHER)
@@ -333,11 +334,15 @@ decide_rules(struct evitem *it)
 		} else if (it->score[e] > ss)
 			ss = it->score[e];
 	}
-	if (bs >= r->min_score) {
+	/* an event is a company's: a headline and first paragraph that name
+	 * none need more (a sentence alone may name it elsewhere) */
+	if (r->bare_min_score > min && it->cs.nc == 0 && it->has[1])
+		min = r->bare_min_score;
+	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
 	} else {
 		best = EV_OTHER;
-		rconf = 1 - bs / r->min_score;
+		rconf = 1 - bs / min;
 		if (rconf > 0.9)
 			rconf = 0.9;
 	}
@@ -646,7 +651,6 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (it->explain)
 			why_add(it, "no text: other");
 	} else {
-		decide(it);
 		if (it->has[0])
 			companies_find(&it->cs, r, it->tracked, &it->x[0], 0,
 			    SIZE_MAX);
@@ -656,6 +660,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
+		decide(it);
 		if (!find_amount(it, &value, &code))
 			code = NULL;
 	}

@@ -303,6 +303,7 @@ static const struct {
 	{ "summary-weight", 0, offsetof(struct rules, w_summary) },
 	{ "content-weight", 0, offsetof(struct rules, w_content) },
 	{ "min-score", 0, offsetof(struct rules, min_score) },
+	{ "bare-min-score", 0, offsetof(struct rules, bare_min_score) },
 	{ "confidence-k", 0, offsetof(struct rules, conf_k) },
 	{ "rules-win", 0, offsetof(struct rules, rules_win) },
 	{ "model-min", 0, offsetof(struct rules, model_min) },

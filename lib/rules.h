@@ -87,6 +87,9 @@ struct rules {
 	/* settings */
 	double w_title, w_summary, w_content;	/* field weights */
 	double min_score;	/* least score of an event; else other */
+	double bare_min_score;	/* least score of an event when an item
+				 * with a summary names no company (when
+				 * above min_score) */
 	double conf_k;		/* confidence = best / (best + second + k) */
 	double rules_win;	/* rules' confidence from which they win over
 				 * the model; < 0: the model file's value */

@@ -142,6 +142,18 @@ test_expect 'companies: never across a line or sentence break, never people, pla
 	test_cmp want got
 '
 
+test_expect 'event types as the labelling guide defines them' '
+	cat >in <<-\EOF &&
+	{"title":"Winn-Dixie files for bankruptcy","summary":"US supermarket group Winn-Dixie has filed for bankruptcy protection."}
+	{"title":"French boss to leave EADS","summary":"The co-head of European defence group EADS is to leave his post."}
+	{"title":"Air China in $1bn London listing","summary":"Air China, the national airline, is to make its stock market debut."}
+	{"title":"Japan economy slides to recession","summary":"The Japanese economy has gone back into recession as growth fell."}
+	{"title":"Support Worker Kempsey","summary":"Full time vacancy, salary 12 pounds per hour. How to apply: send your CV."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "layoffs\nleadership\nfunding\nother\nhiring\n" | test_cmp - got
+'
+
 test_expect 'without a summary, the first paragraph of the content is read as one' '
 	printf "%s\n" "{\"title\":\"A quiet week\",\"content\":\"Zuri Pay has agreed to buy Soko Labs.\\n\\nThe rest of the article talks about the weather and the markets.\"}" |
 	    classify --explain >out &&

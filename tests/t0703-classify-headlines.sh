@@ -34,7 +34,11 @@ test_expect 'the plain headline forms are each right' '
 	launch	Acme launches Widget 3
 	acquisition	Globex to acquire Initech for $1.2bn
 	expansion	Acme opens office in Nairobi
-	hiring	Acme hires former Google exec as CTO
+	hiring	Acme to hire 200 engineers in Nairobi
+	leadership	Acme hires former Google exec as CTO
+	leadership	Acme chief executive steps down
+	layoffs	Acme files for bankruptcy
+	funding	Acme plans stock market listing
 	partnership	Acme partners with Zenith to bring payments to farmers
 	layoffs	Acme lays off 10% of staff
 	legal	Acme sued by former employees
