@@ -9,6 +9,8 @@
 
 /* Candidate spans longer than this are sentence fragments, not names. */
 #define SPAN_MAX 6
+/* Evidence added to the first company of the summary (its subject). */
+#define LEAD_BONUS 40
 
 uint64_t
 company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
@@ -53,6 +55,8 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 				c->pos = pos;
 			if (c->gid < 0)
 				c->gid = gid;
+			if (pos >> 16 == 1 && !(c->fields & 2))
+				c->lpos = pos;
 			c->fields |= 1u << (pos >> 16);
 			return;
 		}
@@ -71,6 +75,7 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 	c->tracked = is_tracked;
 	c->gid = gid;
 	c->fields = 1u << (pos >> 16);
+	c->lpos = pos;
 }
 
 static int
@@ -138,9 +143,11 @@ name_span(const struct rules *r, const struct text *x, size_t i,
 		return 0;
 	/* a person: a given name first ("Bernie Ebbers"), or a title or
 	 * role right before ("Mr Ebbers", "chief executive Rod Eddington") */
-	if (tok_in(&r->people, &x->t[start]) || (start > 0 &&
+	if ((tok_in(&r->people, &x->t[start]) || (start > 0 &&
 	    !(x->t[start].flags & TF_BREAK) &&
-	    tok_in(&r->person, &x->t[start - 1])))
+	    tok_in(&r->person, &x->t[start - 1]))) &&
+	    ((x->t[start].flags & TF_BREAK) ||
+	    pindex_ending(&r->after, x, start, r->after_max) < 0))
 		return 0;
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
@@ -266,6 +273,16 @@ cmp_cand(const void *a, const void *b)
 void
 companies_rank(struct companies *cs)
 {
+	struct cand *lead = NULL;
+
+	/* the first named in the summary (the lead) is, as a rule, the
+	 * subject of the story */
+	for (size_t i = 0; i < cs->nc; i++)
+		if ((cs->c[i].fields & 2) && (lead == NULL ||
+		    cs->c[i].lpos < lead->lpos))
+			lead = &cs->c[i];
+	if (lead)
+		lead->score += LEAD_BONUS;
 	for (size_t i = 0; i < cs->nc; i++) {
 		struct cand *a = &cs->c[i];
 

@@ -29,6 +29,7 @@ struct cand {
 	int tracked;		/* a tracked company */
 	int gid;		/* its gazetteer entry, or -1 */
 	unsigned fields;	/* bit f: found in field f */
+	int lpos;		/* first position in the summary */
 };
 
 struct companies {
@@ -48,8 +49,9 @@ void companies_reset(struct companies *cs);
 void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
-/* Merge "Ford" into "Ford Motor" when both were found, then sort: tracked
- * first, then by score, then by position. */
+/* Add to the score of the first company of the summary, merge "Ford"
+ * into "Ford Motor" when both were found, then sort: tracked first, then
+ * by score, then by position. */
 void companies_rank(struct companies *cs);
 
 /* The name of candidate c. */

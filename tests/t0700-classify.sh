@@ -142,6 +142,15 @@ test_expect 'companies: never across a line or sentence break, never people, pla
 	test_cmp want got
 '
 
+test_expect 'companies: what a firm is names it ("building group James Hardie"); the lead'"'"'s subject comes first' '
+	cat >in <<-\EOF &&
+	{"title":"Building giant in payout","summary":"Australian building products group James Hardie has agreed to pay victims."}
+	{"title":"Zenith bid talk lifts Kuu shares","summary":"Shares in drinks firm Kuu Foods rose on talk of a bid by Zenith Labs."}
+	EOF
+	classify <in | jq -r ".companies[0]" >got &&
+	printf "James Hardie\nKuu Foods\n" | test_cmp - got
+'
+
 test_expect 'event types as the labelling guide defines them' '
 	cat >in <<-\EOF &&
 	{"title":"Winn-Dixie files for bankruptcy","summary":"US supermarket group Winn-Dixie has filed for bankruptcy protection."}
