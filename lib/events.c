@@ -506,12 +506,14 @@ static void
 out_industries(struct evitem *it)
 {
 	const struct rules *r = it->r;
+	double first = 0;	/* the first industry's score */
 
 	fbuf_adds(&it->out, ",\"industries\":[");
 	if (out_gazetteer_industries(it) > 0) {
 		fbuf_adds(&it->out, "]");
 		return;
 	}
+
 	for (int nind = 0; nind < r->max_industries; nind++) {
 		size_t bi = 0;
 		double bs = 0;
@@ -521,8 +523,11 @@ out_industries(struct evitem *it)
 				bs = it->ind[k];
 				bi = k;
 			}
-		if (bs < r->industry_min || bs <= 0)
+		if (bs < r->industry_min || bs <= 0 ||
+		    bs < first * r->industry_second)
 			break;
+		if (nind == 0)
+			first = bs;
 		if (nind > 0)
 			fbuf_adds(&it->out, ",");
 		fbuf_json(&it->out, r->industries[bi],

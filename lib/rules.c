@@ -308,6 +308,7 @@ static const struct {
 	{ "rules-win", 0, offsetof(struct rules, rules_win) },
 	{ "model-min", 0, offsetof(struct rules, model_min) },
 	{ "industry-min", 0, offsetof(struct rules, industry_min) },
+	{ "industry-second", 0, offsetof(struct rules, industry_second) },
 	{ "support", 0, offsetof(struct rules, support) },
 	{ "half-life", 0, offsetof(struct rules, half_life_h) },
 	{ "max-companies", 1, offsetof(struct rules, max_companies) },

@@ -95,6 +95,8 @@ struct rules {
 				 * the model; < 0: the model file's value */
 	double model_min;	/* no longer used (model format 1) */
 	double industry_min;	/* least score of an industry */
+	double industry_second;	/* share of the first industry's score the
+				 * next ones need */
 	double support;		/* share of a term that is not the strongest */
 	int max_companies, max_industries;
 	double half_life_h;	/* recency half-life in hours */
