@@ -230,15 +230,20 @@ amount_value(const struct text *x, const PCRE2_SIZE *ov, int rc)
 	return strtod(num, NULL) * m;
 }
 
-/* Find the first money amount in the item; 1 when found. */
+/* Find the first money amount of the summary, else of the headline, else
+ * of the content; 1 when found. */
 static int
 find_amount(struct evitem *it, double *value, const char **code)
 {
 	const struct rules *r = it->r;
 
+	static const int order[3] = { 1, 0, 2 };
+
 	if (r->amount_re == NULL)
 		return 0;
-	for (int f = 0; f < 3; f++) {
+	/* the summary first: a headline rounds the amount, or converts it */
+	for (int k = 0; k < 3; k++) {
+		int f = order[k];
 		struct text *x = &it->x[f];
 		PCRE2_SIZE start = 0, *ov;
 		int rc, cur;

@@ -91,6 +91,21 @@ test_expect 'amounts: symbols, codes, words, multipliers' '
 	test_cmp want got
 '
 
+test_expect 'amounts: the lead'"'"'s in full rather than the headline'"'"'s rounded one; more currencies' '
+	cat >in <<-\EOF &&
+	{"title":"Acme sues Zenith for $28bn","summary":"Acme has sued Zenith for $28.3bn (£15.2bn)."}
+	{"title":"Kuu rescued","summary":"Kuu Bank has averted collapse with a one-off 2 trillion won ($1.9bn) bail-out."}
+	{"title":"Zenith pays $2bn","summary":"Zenith is to pay Acme 1.55bn euros ($2bn) to end the deal."}
+	EOF
+	classify <in | jq -c .amount >got &&
+	cat >want <<-\EOF &&
+	{"value":28300000000,"currency":"USD"}
+	{"value":2000000000000,"currency":"KRW"}
+	{"value":1550000000,"currency":"EUR"}
+	EOF
+	test_cmp want got
+'
+
 test_expect 'industries: the main company'"'"'s from the gazetteer, else from cue words; --explain says which' '
 	cat >in <<-\EOF &&
 	{"title":"Lufthansa may sue over flight delays","summary":"The German carrier said its oil bill rose."}
