@@ -19,10 +19,22 @@ test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
 	store --version | grep -q "^store (jobline) "
 '
 
-test_expect 'creates the store 0600 in a new directory' '
-	echo "{\"id\":\"x\"}" | store articles --db "$TMP/new/dir/s.db" &&
-	test "$(stat -c %a "$TMP/new/dir/s.db")" = 600 &&
-	test "$(sqlite3 "$TMP/new/dir/s.db" "PRAGMA journal_mode")" = wal
+test_expect 'creates the default store 0600 in a new directory (0700)' '
+	echo "{\"id\":\"x\"}" | (unset JOBLINE_DB &&
+	    XDG_STATE_HOME=$TMP/new/state store articles) &&
+	s=$TMP/new/state/jobline/jobline.db &&
+	test "$(stat -c %a "$s")" = 600 &&
+	test "$(stat -c %a "$(dirname "$s")")" = 700 &&
+	test "$(sqlite3 "$s" "PRAGMA journal_mode")" = wal
+'
+
+test_expect 'a store named in a directory that does not exist: exit 3, nothing made' '
+	echo "{\"id\":\"x\"}" >in &&
+	exits 3 store articles --db "$TMP/typo/s.db" <in 2>err &&
+	grep -q "^store: $TMP/typo: no store there, and cannot make one" err &&
+	test ! -e "$TMP/typo" &&
+	exits 3 env JOBLINE_DB="$TMP/typo2/s.db" store articles <in 2>/dev/null &&
+	test ! -e "$TMP/typo2"
 '
 
 test_expect 'dedupes articles by canonical URL' '

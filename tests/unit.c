@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "charset.h"
 #include "feeddate.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "schema.h"
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
@@ -306,6 +308,33 @@ main(void)
 		    "jsonl_next refuses raw control characters", NULL);
 		jsonl_free(&r);
 		fclose(fp);
+	}
+
+	/* the store's schema: table names generic records may not take */
+	check(schema_reserved("articles") && schema_reserved("ARTICLES") &&
+	    schema_reserved("articles_todo") && schema_reserved("chunks_fts") &&
+	    schema_reserved("queue_keys") && schema_reserved("user_stats") &&
+	    schema_reserved("sqlite_master"),
+	    "schema_reserved: the schema's tables, any case, and SQLite's", NULL);
+	check(!schema_reserved("article") && !schema_reserved("things") &&
+	    !schema_reserved("articles_") && !schema_reserved("queue_ready"),
+	    "schema_reserved: other names (an index is not a table)", NULL);
+
+	/* backoff: doubling from base, capped, equal jitter */
+	{
+		int ok = backoff_fixed_ms(10, 2000, 1) == 10 &&
+		    backoff_fixed_ms(10, 2000, 4) == 80 &&
+		    backoff_fixed_ms(10, 2000, 40) == 2000 &&
+		    backoff_fixed_ms(0, 100, 1) == 1;
+
+		for (int i = 0; i < 1000 && ok; i++) {
+			int64_t d = backoff_ms(1000, 60000, 1 + i % 10);
+			int64_t f = backoff_fixed_ms(1000, 60000, 1 + i % 10);
+
+			ok = d >= f - f / 2 && d <= f;
+		}
+		check(ok, "backoff_ms: between half and all of the doubled "
+		    "wait, capped", NULL);
 	}
 	printf("1..%d\n", n);
 	return failed != 0;
