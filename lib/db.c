@@ -566,6 +566,25 @@ db_column_text(struct db_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st->st, i);
 }
 
+char *
+db_column_dup(struct db_stmt *st, int i)
+{
+	const char *s = db_column_text(st, i);
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+int64_t
+db_column_time(struct db_stmt *st, int i)
+{
+	const char *s = db_column_text(st, i);
+	int64_t ms;
+
+	if (s == NULL || time_parse(s, &ms) != 0)
+		return -1;
+	return ms;
+}
+
 size_t
 db_column_bytes(struct db_stmt *st, int i)
 {
@@ -616,6 +635,12 @@ store_close(sqlite3 *sq)
 		db_close(d);
 	else if (sq != NULL)
 		sqlite3_close_v2(sq);
+}
+
+struct db *
+store_db(sqlite3 *sq)
+{
+	return handle_of(sq);
 }
 
 void

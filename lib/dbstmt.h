@@ -70,6 +70,10 @@ int64_t db_column_int(struct db_stmt *st, int i);
 double db_column_double(struct db_stmt *st, int i);
 /* NULL for SQL NULL. */
 const char *db_column_text(struct db_stmt *st, int i);
+/* A copy of a text column (the caller frees it), NULL for SQL NULL. */
+char *db_column_dup(struct db_stmt *st, int i);
+/* An RFC 3339 text column in ms since the epoch, -1 for NULL or junk. */
+int64_t db_column_time(struct db_stmt *st, int i);
 /* The size in bytes of a text or blob column. */
 size_t db_column_bytes(struct db_stmt *st, int i);
 const void *db_column_blob(struct db_stmt *st, int i);

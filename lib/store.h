@@ -17,6 +17,8 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
+
 enum {
 	STORE_READONLY = 1	/* open read-only; no create, no migration */
 };
@@ -24,6 +26,8 @@ enum {
 sqlite3 *store_open(const char *path, int flags);
 const char *store_path(void);	/* the path store_open used last */
 void store_close(sqlite3 *db);
+/* The handle under a connection store_open returned, for the modules. */
+struct db *store_db(sqlite3 *db);
 void store_exec(sqlite3 *db, const char *sql);
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 int store_step(sqlite3_stmt *st);
