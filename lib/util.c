@@ -140,3 +140,9 @@ opt_duration(const char *opt, const char *arg, long long min_ms,
 	}
 	return (long long)ms;
 }
+
+int
+opt_jobs(const char *arg, void (*usage)(FILE *, int))
+{
+	return (int)opt_number("jobs", arg, 1, OPT_JOBS_MAX, usage);
+}

@@ -61,4 +61,10 @@ long opt_number(const char *opt, const char *arg, long min, long max,
 long long opt_duration(const char *opt, const char *arg, long long min_ms,
     void (*usage)(FILE *, int));
 
+/* Most things at once that -j/--jobs allows, in every program. */
+#define OPT_JOBS_MAX 256
+
+/* -j/--jobs: opt_number("jobs", arg, 1, OPT_JOBS_MAX, usage). */
+int opt_jobs(const char *arg, void (*usage)(FILE *, int));
+
 #endif
