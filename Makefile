@@ -59,7 +59,9 @@ $(OBJ)/tools/%.o: tools/%.c lib/*.h $(OBJ)/.flags
 # -O3 (bench/RESULTS.md, classify); make CLASSIFY_CFLAGS= to build it as
 # the rest
 CLASSIFY_CFLAGS = -O3
-$(OBJ)/tools/classify.o: ALL_CFLAGS += $(CLASSIFY_CFLAGS)
+CLASSIFY_OBJ = $(patsubst %,$(OBJ)/lib/%.o,hmap tokens phrases names rules \
+               companies events evmodel cfgfile) $(OBJ)/tools/classify.o
+$(CLASSIFY_OBJ): ALL_CFLAGS += $(CLASSIFY_CFLAGS)
 
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
@@ -92,8 +94,6 @@ $(OBJ)/replay/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
 	@mkdir -p $(OBJ)/replay
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 	    $(LIB_A) $(LIBS)
-
-$(OBJ)/replay/fuzz-rules: tools/classify.c
 
 # the suite with every program (and tests/unit.c) under valgrind memcheck:
 # a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh.
@@ -146,9 +146,6 @@ obj-fuzz/libjobline.a: $(FUZZ_OBJ)
 obj-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h obj-fuzz/libjobline.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< obj-fuzz/libjobline.a $(LIBS)
-
-# fuzz-rules compiles classify in whole, for its static parser
-obj-fuzz/fuzz-rules: tools/classify.c
 
 fuzz-build: $(FUZZ_BIN)
 
