@@ -79,6 +79,11 @@ test_expect 'the error is the tail of stderr; the output printed is bounded' '
 	! grep -q "^1$" e
 '
 
+test_expect 'the error is text: invalid UTF-8 and NUL bytes become U+FFFD' '
+	exits 1 run-job bytes -- sh -c "printf \"a\\377b\\000c\\n\" >&2; exit 1" 2>/dev/null &&
+	test "$(rows "SELECT hex(error) FROM runs")" = 61EFBFBD62EFBFBD63
+'
+
 test_expect 'a command that cannot be run: failed, 127, the reason recorded' '
 	exits 127 run-job nope -- ./no-such-program 2>err &&
 	grep -q "no-such-program: No such file" err &&
