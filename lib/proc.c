@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ struct capture {
 };
 
 struct proc {
-	pid_t pid;		/* the command: its group's leader and id */
+	pid_t pid;		/* the guardian: the group's leader and id */
 	struct capture cap[2];	/* PROC_OUT, PROC_ERR (unused with merge) */
 	int echo;		/* pass output on as it comes */
 	int64_t start;		/* time_mono at start */
@@ -84,11 +85,34 @@ proc_wake_clear(void)
 			;
 }
 
-/* ---- the command ---- */
+/* ---- the guardian and the command ---- */
 
-/* In the child: its group, its fds and signals, then exec. */
+/* End as the command ended: its exit status, or its signal. */
 static _Noreturn void
-child_exec(const struct proc_spec *s, int outw, int errw, pid_t parent)
+relay(int status)
+{
+	struct rlimit none = { 0, 0 };
+	struct sigaction dfl;
+	sigset_t one;
+	int sig;
+
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	sig = WTERMSIG(status);
+	setrlimit(RLIMIT_CORE, &none);	/* the command dumped its own */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	kill(getpid(), sig);
+	_exit(128 + sig);
+}
+
+/* In the command, after vfork: only system calls, then exec. */
+static _Noreturn void
+command_exec(const struct proc_spec *s, pid_t guardian)
 {
 	static const int dfl_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 	    SIGPIPE, SIGUSR1 };
@@ -98,10 +122,8 @@ child_exec(const struct proc_spec *s, int outw, int errw, pid_t parent)
 	const char *msg, *prog = program_invocation_short_name;
 	int e;
 
-	setpgid(0, 0);
-	/* the supervisor killed: the command goes too */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != guardian)
 		_exit(128 + SIGKILL);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
@@ -109,10 +131,6 @@ child_exec(const struct proc_spec *s, int outw, int errw, pid_t parent)
 		sigaction(dfl_sigs[i], &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if ((s->in_fd >= 0 && dup2(s->in_fd, STDIN_FILENO) < 0) ||
-	    dup2(outw, STDOUT_FILENO) < 0 ||
-	    dup2(s->merge ? outw : errw, STDERR_FILENO) < 0)
-		_exit(126);
 	execvpe(s->argv[0], s->argv, s->envp ? s->envp : environ);
 	e = errno;
 	msg = strerror(e);
@@ -123,6 +141,60 @@ child_exec(const struct proc_spec *s, int outw, int errw, pid_t parent)
 	(void)!write(2, msg, strlen(msg));
 	(void)!write(2, "\n", 1);
 	_exit(e == ENOENT ? 127 : 126);
+}
+
+/*
+ * The guardian: leads the group, starts the command in it, and waits;
+ * signals sent to the group are taken and dropped; the supervisor's
+ * death SIGKILLs the group, the guardian with it.
+ */
+static _Noreturn void
+guardian(const struct proc_spec *s, int outw, int errw, pid_t parent)
+{
+	struct sigaction dfl;
+	sigset_t set;
+	pid_t cmd, self;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, NULL);	/* not ignored: it must queue */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);	/* died before we could tell */
+	if ((s->in_fd >= 0 && dup2(s->in_fd, STDIN_FILENO) < 0) ||
+	    dup2(outw, STDOUT_FILENO) < 0 ||
+	    dup2(s->merge ? outw : errw, STDERR_FILENO) < 0)
+		_exit(126);
+	/* a pipe that came out as 0, 1 or 2 keeps its close-on-exec flag
+	 * through dup2 onto itself */
+	for (int fd = 0; fd <= 2; fd++)
+		fcntl(fd, F_SETFD, 0);
+	self = getpid();
+	if ((cmd = vfork()) < 0)
+		_exit(126);
+	if (cmd == 0)
+		command_exec(s, self);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+
+		if (sig == SIGCHLD) {
+			if (waitpid(cmd, &status, WNOHANG) == cmd)
+				relay(status);
+		} else if (sig == SIGUSR1 && getppid() != parent) {
+			kill(0, SIGKILL);	/* the whole group, us too */
+			_exit(128 + SIGKILL);
+		}
+	}
 }
 
 static void
@@ -151,7 +223,7 @@ proc_start(const struct proc_spec *s)
 	if ((p->pid = fork()) < 0)
 		err(EXIT_FATAL, "fork");
 	if (p->pid == 0)
-		child_exec(s, po[1], pe[1], self);
+		guardian(s, po[1], pe[1], self);
 	setpgid(p->pid, p->pid);	/* also here: no window without it */
 	close(po[1]);
 	if (pe[1] >= 0)

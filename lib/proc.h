@@ -5,9 +5,17 @@
  * for one command with proc_wait; dequeue runs many at once in its own
  * poll loop (proc_pollfd, proc_read, proc_reap, proc_due, proc_tick).
  *
- * The process: proc_start forks the command into a new process group of
- * its own, which every signal here is sent to.  It is killed (SIGKILL,
- * PR_SET_PDEATHSIG) when the supervisor dies.  Its SIGTERM, SIGINT,
+ * The processes: proc_start forks a guardian, which leads a new process
+ * group and forks the command into it.  The guardian only waits: it
+ * ignores the SIGTERM, SIGINT and SIGHUP sent to the group, and ends the
+ * way the command ended (its exit status, or death by its signal), so the
+ * supervisor sees the command's status.  When the supervisor dies, even by
+ * SIGKILL, the kernel tells the guardian (PR_SET_PDEATHSIG) and the
+ * guardian SIGKILLs the whole group: no stage of a killed run's pipeline
+ * outlives it (a process that leaves the group, setsid(1), is not
+ * followed).  The guardian keeps the supervisor's open files, the job's
+ * lock among them, until it has done so, so a lock the supervisor held is
+ * free only once the group is gone.  The command's SIGTERM, SIGINT,
  * SIGHUP, SIGCHLD, SIGPIPE and SIGUSR1 are back to their defaults and no
  * signal is blocked.  A command that cannot be started writes
  * "PROGRAM: COMMAND: reason" to its stderr and exits 127 (not found) or
@@ -69,7 +77,7 @@ struct proc *proc_start(const struct proc_spec *spec);
 /* Free p; a group still running is SIGKILLed first.  NULL is allowed. */
 void proc_free(struct proc *p);
 
-/* The process group of the command (its pid). */
+/* The process group of the command (the guardian's pid). */
 pid_t proc_pid(const struct proc *p);
 
 /* The read end of the SIGCHLD pipe, to poll with the output (POLLIN). */

@@ -226,6 +226,15 @@ test_expect 'run-job killed: its command dies too; the run left running is close
 	test "$(rows "SELECT n_interrupted, n_success FROM job_state")" = "1|1"
 '
 
+test_expect 'run-job killed while its command is a pipeline: no stage outlives it, the next run does not overlap it' '
+	run-job pipe -- sh -c "sleep 60 | (touch started; sleep $(slow 1); echo late >>log)" & p=$!
+	wait_for started && kill -9 $p; wait $p 2>/dev/null
+	run-job --wait pipe -- sh -c "echo next >>log" 2>/dev/null &&
+	sleep $(slow 2) &&
+	test "$(cat log)" = next &&
+	test "$(rows "SELECT group_concat(status) FROM runs")" = "interrupted,success"
+'
+
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
 	run-job --every $(slow 300)ms --for $(slow 1500)ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
 	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 5 &&
