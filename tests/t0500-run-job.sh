@@ -91,6 +91,12 @@ test_expect 'a command that cannot be run: failed, 127, the reason recorded' '
 	rows "SELECT error FROM runs" | grep -q "No such file"
 '
 
+test_expect 'a failure with nothing on stderr records how it ended, in the words dequeue uses' '
+	exits 4 run-job silent -- sh -c "exit 4" 2>err &&
+	grep -q "^run-job: silent: failed (exit 4) after" err &&
+	test "$(rows "SELECT error FROM runs")" = "exit 4"
+'
+
 test_expect 'a command killed by a signal: failed, 128+signal' '
 	exits 137 run-job killed -- sh -c "kill -9 \$\$" 2>err &&
 	test "$(rows "SELECT status, exit_code, error FROM runs")" = "failed|137|killed by SIGKILL"

@@ -276,7 +276,7 @@ parse_args(struct opts *o, int argc, char **argv)
 static char *
 error_text(struct job *j, const struct outcome *oc, int64_t took)
 {
-	char buf[TIME_BUFSZ], *s;
+	char buf[TIME_BUFSZ], how[PROC_TEXTSZ], *s;
 
 	if (strcmp(oc->status, "success") == 0)
 		return NULL;
@@ -295,12 +295,9 @@ error_text(struct job *j, const struct outcome *oc, int64_t took)
 		    sigabbrev_np(j->interrupted) ? sigabbrev_np(j->interrupted)
 		    : "?") < 0)
 			die_nomem();
-	} else if (oc->signo) {
-		if (asprintf(&s, "killed by SIG%s", sigabbrev_np(oc->signo) ?
-		    sigabbrev_np(oc->signo) : "?") < 0)
-			die_nomem();
-	} else if (asprintf(&s, "exit status %d", oc->exit_code) < 0)
-		die_nomem();
+	} else {
+		s = xstrdup(proc_exit_text(oc->exit_code, oc->signo, how));
+	}
 	return s;
 }
 
@@ -712,7 +709,7 @@ static int
 run_once(struct job *j, const char *stats)
 {
 	struct outcome oc;
-	char buf[TIME_BUFSZ], *error, *why;
+	char buf[TIME_BUFSZ], how[PROC_TEXTSZ], *error, *why;
 	int64_t id, took = 0, total, t0;
 	json_object *counters;
 	int attempt, fd;
@@ -733,9 +730,9 @@ run_once(struct job *j, const char *stats)
 		    attempt > j->o->retries)
 			break;
 		if (j->o->verbose)
-			warnx("%s: attempt %d of %ld %s (exit %d); retrying",
+			warnx("%s: attempt %d of %ld %s (%s); retrying",
 			    j->o->name, attempt, j->o->retries + 1, oc.status,
-			    oc.exit_code);
+			    proc_exit_text(oc.exit_code, 0, how));
 		if (sleep_ms(j->o->backoff_ms << (attempt - 1 < 20 ?
 		    attempt - 1 : 20)) != 0) {
 			j->interrupted = sig_caught;
@@ -766,12 +763,13 @@ run_once(struct job *j, const char *stats)
 		return EXIT_OK;
 	}
 	if (oc.signo && strcmp(oc.status, "failed") == 0)
-		warnx("%s: killed by SIG%s after %s (run %lld)", j->o->name,
-		    sigabbrev_np(oc.signo) ? sigabbrev_np(oc.signo) : "?",
+		warnx("%s: %s after %s (run %lld)", j->o->name,
+		    proc_exit_text(oc.exit_code, oc.signo, how),
 		    duration_format(total, buf), (long long)id);
 	else
-		warnx("%s: %s (exit %d) after %s%s (run %lld)", j->o->name,
-		    oc.status, oc.exit_code, duration_format(total, buf),
+		warnx("%s: %s (%s) after %s%s (run %lld)", j->o->name,
+		    oc.status, proc_exit_text(oc.exit_code, 0, how),
+		    duration_format(total, buf),
 		    attempt > 1 ? " and retries" : "", (long long)id);
 	if (strcmp(oc.status, "interrupted") != 0 && j->o->alert_after > 0 &&
 	    fails >= j->o->alert_after)
