@@ -25,6 +25,14 @@
 
 struct db_stmt;
 
+/* The backends, for the SQL that differs between them. */
+enum db_kind {
+	DB_SQLITE,		/* a SQLite file */
+	DB_POSTGRES		/* a PostgreSQL database */
+};
+
+enum db_kind db_kind(struct db *db);
+
 /* What db_step answers. */
 enum {
 	DB_ROW = 1,		/* a row is ready to read */
@@ -90,5 +98,12 @@ int db_in_transaction(struct db *db);
  */
 struct sqlite3;
 struct sqlite3 *db_sqlite(struct db *db);
+
+/*
+ * PostgreSQL only: the connection under the handle, for what only libpq
+ * does (LISTEN/NOTIFY).  NULL for other backends.
+ */
+struct pg_conn;
+struct pg_conn *db_pg(struct db *db);
 
 #endif
