@@ -169,6 +169,17 @@ install: all
 	$(if $(MAN5),cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/)
 	$(if $(MAN7),cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/)
 	$(if $(wildcard share/*),cp -Rf share/* $(DESTDIR)$(SHAREDIR)/)
+	$(MAKE) install-schedules
+
+# crontab.example and systemd/, naming the programs where they are installed
+install-schedules:
+	mkdir -p $(DESTDIR)$(SHAREDIR)/systemd
+	sed 's|/usr/local/bin|$(BINDIR)|g' crontab.example \
+	    >$(DESTDIR)$(SHAREDIR)/crontab.example
+	for f in systemd/*; do \
+	    sed 's|/usr/local/bin|$(BINDIR)|g' $$f \
+	        >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; \
+	done
 
 uninstall:
 	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%) \
@@ -185,5 +196,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

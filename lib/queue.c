@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbstmt.h"
 #include "queue.h"
 #include "store.h"
 #include "timefmt.h"
@@ -341,3 +342,42 @@ queue_reap(struct queue_db *q, int64_t now)
 	return n;
 }
 
+void
+queue_each_count(struct db *db, void (*fn)(const char *queue,
+    const char *state, int64_t n, const char *oldest, void *arg),
+    void *arg)
+{
+	/* each state on its own, so the partial indexes serve */
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT queue, 'queued', count(*), min(run_after) FROM queue"
+	    " WHERE state IN ('queued', 'failed') AND state = 'queued'"
+	    " GROUP BY queue"
+	    " UNION ALL SELECT queue, 'failed', count(*), min(run_after)"
+	    " FROM queue WHERE state IN ('queued', 'failed')"
+	    " AND state = 'failed' GROUP BY queue"
+	    " UNION ALL SELECT queue, 'running', count(*), NULL FROM queue"
+	    " WHERE state = 'running' GROUP BY queue"
+	    " UNION ALL SELECT queue, 'dead', count(*), NULL FROM queue"
+	    " WHERE state = 'dead' GROUP BY queue");
+
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_int(st, 2), db_column_text(st, 3), arg);
+	db_finalize(st);
+}
+
+void
+queue_each_problem_key(struct db *db, int64_t min_dead,
+    void (*fn)(const char *queue, const char *key, int64_t dead_count,
+    void *arg), void *arg)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT queue, key, dead_count FROM queue_keys"
+	    " WHERE dead_count >= ?1 ORDER BY dead_count DESC, queue, key");
+
+	db_bind_int(st, 1, min_dead);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_int(st, 2), arg);
+	db_finalize(st);
+}

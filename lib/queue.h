@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
+#include "db.h"
+
 /* The default rank intervals of recurring work (the replaced system's). */
 #define QUEUE_INTERVALS_DEFAULT "81-100:1d,61-80:2d,31-60:3d,11-30:4d,1-10:5d"
 
@@ -124,6 +126,25 @@ int queue_release(struct queue_db *q, long long id, long long attempt,
  */
 int queue_reap(struct queue_db *q, int64_t now);
 
+/*
+ * -- reading the queues (jobs-status): strings passed to a callback are
+ * good only during the call --
+ */
 
+/*
+ * Call fn for each queue and state (queued, failed, running, dead) that
+ * has jobs: how many, and for queued and failed the earliest run_after.
+ */
+void queue_each_count(struct db *db, void (*fn)(const char *queue,
+    const char *state, int64_t n, const char *oldest, void *arg),
+    void *arg);
+
+/*
+ * Call fn for each key of any queue whose jobs went dead min_dead or
+ * more times since its last success, most first.
+ */
+void queue_each_problem_key(struct db *db, int64_t min_dead,
+    void (*fn)(const char *queue, const char *key, int64_t dead_count,
+    void *arg), void *arg);
 
 #endif

@@ -7,7 +7,12 @@
  * Times are RFC 3339 UTC text ("2026-11-22T08:30:00Z", or with .mmm where a
  * program needs milliseconds), so they sort as text and read in sqlite3.
  */
-#include "store.h"
+#include <ctype.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "schema.h"
 
 static const char *const migrations[] = {
 	/* 1: the first schema */
@@ -271,8 +276,63 @@ schema_version(void)
 	return (int)(sizeof(migrations) / sizeof(migrations[0]));
 }
 
-void
-schema_migrate(sqlite3 *db, int v)
+const char *
+schema_sql(int v)
 {
-	store_exec(db, migrations[v - 1]);
+	return migrations[v - 1];
+}
+
+/* Non-zero when the n bytes at p are word, ignoring case. */
+static int
+word_is(const char *p, size_t n, const char *word)
+{
+	return strlen(word) == n && strncasecmp(p, word, n) == 0;
+}
+
+/* The next word of SQL after p (letters, digits, _), or NULL. */
+static const char *
+next_word(const char *p, size_t *n)
+{
+	while (*p != '\0' && !isalnum((unsigned char)*p) && *p != '_')
+		p++;
+	if (*p == '\0')
+		return NULL;
+	*n = 0;
+	while (isalnum((unsigned char)p[*n]) || p[*n] == '_')
+		(*n)++;
+	return p;
+}
+
+int
+schema_reserved(const char *name)
+{
+	size_t len = strlen(name), n;
+	const char *p, *w;
+
+	if (strncasecmp(name, "sqlite_", 7) == 0)
+		return 1;
+	/* every "CREATE [VIRTUAL] TABLE [IF NOT EXISTS] name" of every step */
+	for (int v = 1; v <= schema_version(); v++) {
+		for (p = migrations[v - 1]; (w = next_word(p, &n)) != NULL;
+		    p = w + n) {
+			if (!word_is(w, n, "CREATE"))
+				continue;
+			w = next_word(w + n, &n);
+			if (w != NULL && word_is(w, n, "VIRTUAL"))
+				w = next_word(w + n, &n);
+			if (w == NULL || !word_is(w, n, "TABLE"))
+				continue;
+			w = next_word(w + n, &n);
+			if (w != NULL && word_is(w, n, "IF")) {
+				w = next_word(w + n, &n);	/* NOT */
+				w = w != NULL ? next_word(w + n, &n) : NULL;
+				w = w != NULL ? next_word(w + n, &n) : NULL;
+			}
+			if (w == NULL)
+				break;
+			if (n == len && strncasecmp(w, name, n) == 0)
+				return 1;
+		}
+	}
+	return 0;
 }

@@ -57,6 +57,12 @@ xstrdup(const char *s)
 }
 
 char *
+xstrdup_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+char *
 xstrndup(const char *s, size_t n)
 {
 	char *p = strndup(s, n);
@@ -133,4 +139,10 @@ opt_duration(const char *opt, const char *arg, long long min_ms,
 		usage(stderr, EXIT_USAGE);
 	}
 	return (long long)ms;
+}
+
+int
+opt_jobs(const char *arg, void (*usage)(FILE *, int))
+{
+	return (int)opt_number("jobs", arg, 1, OPT_JOBS_MAX, usage);
 }

@@ -34,6 +34,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* xstrdup, or NULL for NULL. */
+char *xstrdup_null(const char *s);
 _Noreturn void die_nomem(void);
 
 /* Print "NAME (jobline) VERSION" to stdout and exit 0. */
@@ -58,5 +60,11 @@ long opt_number(const char *opt, const char *arg, long min, long max,
     void (*usage)(FILE *, int));
 long long opt_duration(const char *opt, const char *arg, long long min_ms,
     void (*usage)(FILE *, int));
+
+/* Most things at once that -j/--jobs allows, in every program. */
+#define OPT_JOBS_MAX 256
+
+/* -j/--jobs: opt_number("jobs", arg, 1, OPT_JOBS_MAX, usage). */
+int opt_jobs(const char *arg, void (*usage)(FILE *, int));
 
 #endif

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "charset.h"
 #include "feeddate.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "schema.h"
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
@@ -189,7 +191,7 @@ main(void)
 	check(utf8_check("\xf4\x90\x80\x80", 4) == 0, "utf8_check > U+10FFFF",
 	    NULL);
 	{
-		const char *s = "{\"k\":\"a\\u00e9\\ud83d\\ude00\\u0000\\ud800x\"}";
+		const char *s = "{\"k\":\"a\\u00e9\\ud83d\\ude00\\u0000\\u0000x\"}";
 		struct jscan_field f = { .key = "k" };
 		size_t off;
 		const char *msg;
@@ -202,6 +204,10 @@ main(void)
 		    strcmp(v, "a\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd"
 		    "\xef\xbf\xbdx") == 0, "jscan_string escapes", v);
 		free(v);
+		s = "{\"k\":\"\\ud800x\"}";
+		check(jscan_object(s, strlen(s), &f, 1, &off, &msg) ==
+		    JSCAN_INVALID && strcmp(msg, "lone surrogate in \\u escape")
+		    == 0, "jscan refuses a lone surrogate", msg);
 	}
 	{
 		/* duplicate keys, by the linear and the hashed look-up */
@@ -306,6 +312,33 @@ main(void)
 		    "jsonl_next refuses raw control characters", NULL);
 		jsonl_free(&r);
 		fclose(fp);
+	}
+
+	/* the store's schema: table names generic records may not take */
+	check(schema_reserved("articles") && schema_reserved("ARTICLES") &&
+	    schema_reserved("articles_todo") && schema_reserved("chunks_fts") &&
+	    schema_reserved("queue_keys") && schema_reserved("user_stats") &&
+	    schema_reserved("sqlite_master"),
+	    "schema_reserved: the schema's tables, any case, and SQLite's", NULL);
+	check(!schema_reserved("article") && !schema_reserved("things") &&
+	    !schema_reserved("articles_") && !schema_reserved("queue_ready"),
+	    "schema_reserved: other names (an index is not a table)", NULL);
+
+	/* backoff: doubling from base, capped, equal jitter */
+	{
+		int ok = backoff_fixed_ms(10, 2000, 1) == 10 &&
+		    backoff_fixed_ms(10, 2000, 4) == 80 &&
+		    backoff_fixed_ms(10, 2000, 40) == 2000 &&
+		    backoff_fixed_ms(0, 100, 1) == 1;
+
+		for (int i = 0; i < 1000 && ok; i++) {
+			int64_t d = backoff_ms(1000, 60000, 1 + i % 10);
+			int64_t f = backoff_fixed_ms(1000, 60000, 1 + i % 10);
+
+			ok = d >= f - f / 2 && d <= f;
+		}
+		check(ok, "backoff_ms: between half and all of the doubled "
+		    "wait, capped", NULL);
 	}
 	printf("1..%d\n", n);
 	return failed != 0;

@@ -19,12 +19,13 @@
 #include <libxml/tree.h>
 
 #include "fbuf.h"
+#include "db.h"
 #include "feed.h"
+#include "feeds.h"
 #include "http.h"
 #include "jsonl.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "url.h"
 #include "util.h"
@@ -58,8 +59,8 @@ static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
 static int ncut;		/* feeds with fields cut */
 static unsigned long nitems;
-static sqlite3 *db;
-static sqlite3_stmt *st_ok, *st_bad, *st_validators; /* prepared once */
+static struct db *db;
+static struct feeds *feeds;	/* the feeds table, while fetching */
 static const char *db_path;
 static struct fbuf line;	/* the item being written */
 static int64_t last_progress;
@@ -458,62 +459,15 @@ static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
 {
-	sqlite3_stmt *ok, *bad;
-	char now[TIME_BUFSZ];
-
-	if (db == NULL)
+	if (feeds == NULL)
 		return;
-	time_format(time_now(), now);
-	if (st_ok == NULL) {
-		st_ok = store_prepare(db,
-		    "INSERT INTO feeds (url, title, etag, last_modified,"
-		    " http_status, error, items, failures, last_attempt,"
-		    " last_success) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0,"
-		    " ?7, ?7) ON CONFLICT (url) DO UPDATE SET"
-		    " title = coalesce(excluded.title, title),"
-		    " etag = CASE WHEN ?5 = 304 THEN coalesce(excluded.etag,"
-		    "   etag) ELSE excluded.etag END,"
-		    " last_modified = CASE WHEN ?5 = 304 THEN"
-		    "   coalesce(excluded.last_modified, last_modified)"
-		    "   ELSE excluded.last_modified END,"
-		    " http_status = excluded.http_status, error = NULL,"
-		    " items = CASE WHEN ?5 = 304 THEN items ELSE"
-		    "   excluded.items END,"
-		    " failures = 0, last_attempt = excluded.last_attempt,"
-		    " last_success = excluded.last_success");
-		st_bad = store_prepare(db,
-		    "INSERT INTO feeds (url, http_status, error, failures,"
-		    " last_attempt) VALUES (?1, ?2, ?3, 1, ?4)"
-		    " ON CONFLICT (url) DO UPDATE SET"
-		    " http_status = excluded.http_status,"
-		    " error = excluded.error, failures = failures + 1,"
-		    " last_attempt = excluded.last_attempt");
-	}
-	ok = st_ok;
-	bad = st_bad;
-	if (error == NULL) {
-		sqlite3_bind_text(ok, 1, s->url, -1, SQLITE_STATIC);
-		store_bind_text(ok, 2, s->fp ? feed_title(s->fp) : NULL);
-		store_bind_text(ok, 3, r->etag);
-		store_bind_text(ok, 4, r->last_modified);
-		sqlite3_bind_int64(ok, 5, r->status);
-		sqlite3_bind_int64(ok, 6, (sqlite3_int64)items);
-		sqlite3_bind_text(ok, 7, now, -1, SQLITE_STATIC);
-		store_step_ok(ok);
-		sqlite3_reset(ok);
-		sqlite3_clear_bindings(ok);
-	} else {
-		sqlite3_bind_text(bad, 1, s->url, -1, SQLITE_STATIC);
-		if (r->status)
-			sqlite3_bind_int64(bad, 2, r->status);
-		else
-			sqlite3_bind_null(bad, 2);
-		sqlite3_bind_text(bad, 3, error, -1, SQLITE_STATIC);
-		sqlite3_bind_text(bad, 4, now, -1, SQLITE_STATIC);
-		store_step_ok(bad);
-		sqlite3_reset(bad);
-		sqlite3_clear_bindings(bad);
-	}
+	if (error == NULL)
+		feeds_record_ok(feeds, s->url, s->fp ? feed_title(s->fp) : NULL,
+		    r->etag, r->last_modified, r->status, (int64_t)items,
+		    time_now());
+	else
+		feeds_record_failure(feeds, s->url, r->status, error,
+		    time_now());
 }
 
 /* The charset parameter of a Content-Type, into buf. */
@@ -648,26 +602,6 @@ read_path(struct src *s)
 	feed_free(s->fp);
 	s->fp = NULL;
 	fflush(stdout);
-}
-
-static void
-load_validators(struct src *s)
-{
-	sqlite3_stmt *st;
-
-	if (st_validators == NULL)
-		st_validators = store_prepare(db, "SELECT etag, last_modified"
-		    " FROM feeds WHERE url = ?1");
-	st = st_validators;
-	sqlite3_bind_text(st, 1, s->url, -1, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW) {
-		const char *e = (const char *)sqlite3_column_text(st, 0);
-		const char *l = (const char *)sqlite3_column_text(st, 1);
-
-		s->etag = e ? xstrdup(e) : NULL;
-		s->lastmod = l ? xstrdup(l) : NULL;
-	}
-	sqlite3_reset(st);
 }
 
 static int
@@ -848,7 +782,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (nhttp > 0 && !sig_caught) {
-		db = store_open(db_path, 0);
+		db = db_open(db_path, 0);
+		feeds = feeds_open(db);
 		h = http_new(&ho);
 		for (i = 0; i < srcs.n; i++) {
 			struct src *s = &srcs.v[i];
@@ -857,7 +792,8 @@ main(int argc, char *argv[])
 			if (s->error || s->path)
 				continue;
 			if (!no_cache)
-				load_validators(s);
+				feeds_validators(feeds, s->url, &s->etag,
+				    &s->lastmod);
 			rq.url = s->url;
 			rq.etag = s->etag;
 			rq.last_modified = s->lastmod;
@@ -879,11 +815,8 @@ main(int argc, char *argv[])
 		_exit(128 + sig_caught);
 	}
 	http_free(h);
-	sqlite3_finalize(st_ok);
-	sqlite3_finalize(st_bad);
-	sqlite3_finalize(st_validators);
-	if (db != NULL)
-		store_close(db);
+	feeds_close(feeds);
+	db_close(db);
 	for (i = 0; i < srcs.n; i++) {
 		struct src *s = &srcs.v[i];
 

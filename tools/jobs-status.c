@@ -21,6 +21,8 @@
 
 #include "joblock.h"
 #include "jsonl.h"
+#include "feeds.h"
+#include "queue.h"
 #include "store.h"
 #include "timefmt.h"
 #include "utf8.h"
@@ -165,20 +167,6 @@ col_int(sqlite3_stmt *st, int i, int64_t null)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? null :
 	    sqlite3_column_int64(st, i);
-}
-
-/* Prepare, or NULL when the store lacks what sql needs (other programs'
- * tables are read defensively). */
-static sqlite3_stmt *
-try_prepare(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
 }
 
 #define RUN_COLS "id, status, started_at, completed_at, duration_ms," \
@@ -408,70 +396,57 @@ queue_get(struct report *rep, const char *name)
 	return &rep->queues[rep->nqueues++];
 }
 
-/* The queue table of enqueue/dequeue, if it is there. */
+/* queue_each_count: one queue's jobs in one state. */
 static void
-load_queues(sqlite3 *db, struct report *rep)
+queue_count(const char *name, const char *state, int64_t n,
+    const char *oldest, void *arg)
 {
-	sqlite3_stmt *st;
+	struct report *rep = arg;
+	struct queue *q = queue_get(rep, name);
+	int64_t t;
 
+	if (strcmp(state, "queued") == 0)
+		q->queued = n;
+	else if (strcmp(state, "failed") == 0)
+		q->failed = n;
+	else if (strcmp(state, "running") == 0)
+		q->running = n;
+	else
+		q->dead = n;
+	if (oldest != NULL && time_parse(oldest, &t) == 0 &&
+	    (q->oldest == NULL || strcmp(oldest, q->oldest) < 0)) {
+		free(q->oldest);
+		q->oldest = xstrdup(oldest);
+		q->oldest_age = rep->now > t ? rep->now - t : 0;
+	}
+}
+
+/* queue_each_problem_key: a key whose jobs keep going dead. */
+static void
+queue_problem(const char *name, const char *key, int64_t dead_count,
+    void *arg)
+{
+	struct report *rep = arg;
+	struct queue *q = queue_get(rep, name);
+	json_object *o;
+
+	if (q->problem_keys++ >= PROBLEM_MAX)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "queue", json_object_new_string(q->name));
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "deadCount",
+	    json_object_new_int64(dead_count));
+	json_object_array_add(rep->problems, o);
+}
+
+/* The queues of enqueue/dequeue. */
+static void
+load_queues(struct db *db, struct report *rep)
+{
 	rep->problems = json_object_new_array();
-	/* each state on its own, so the partial indexes serve */
-	st = try_prepare(db,
-	    "SELECT queue, 'queued', count(*), min(run_after) FROM queue"
-	    " WHERE state IN ('queued', 'failed') AND state = 'queued'"
-	    " GROUP BY queue"
-	    " UNION ALL SELECT queue, 'failed', count(*), min(run_after)"
-	    " FROM queue WHERE state IN ('queued', 'failed')"
-	    " AND state = 'failed' GROUP BY queue"
-	    " UNION ALL SELECT queue, 'running', count(*), NULL FROM queue"
-	    " WHERE state = 'running' GROUP BY queue"
-	    " UNION ALL SELECT queue, 'dead', count(*), NULL FROM queue"
-	    " WHERE state = 'dead' GROUP BY queue");
-	while (st != NULL && store_step(st) == SQLITE_ROW) {
-		struct queue *q = queue_get(rep,
-		    (const char *)sqlite3_column_text(st, 0));
-		const char *state = (const char *)sqlite3_column_text(st, 1);
-		int64_t n = sqlite3_column_int64(st, 2), t;
-
-		if (strcmp(state, "queued") == 0)
-			q->queued = n;
-		else if (strcmp(state, "failed") == 0)
-			q->failed = n;
-		else if (strcmp(state, "running") == 0)
-			q->running = n;
-		else
-			q->dead = n;
-		if ((t = col_time(st, 3)) >= 0 && (q->oldest == NULL ||
-		    strcmp((const char *)sqlite3_column_text(st, 3),
-		    q->oldest) < 0)) {
-			free(q->oldest);
-			q->oldest = col_text(st, 3);
-			q->oldest_age = rep->now > t ? rep->now - t : 0;
-		}
-	}
-	sqlite3_finalize(st);
-	st = try_prepare(db,
-	    "SELECT queue, key, dead_count FROM queue_keys"
-	    " WHERE dead_count >= ?1 ORDER BY dead_count DESC, queue, key");
-	if (st != NULL)
-		sqlite3_bind_int(st, 1, PROBLEM_DEAD);
-	while (st != NULL && store_step(st) == SQLITE_ROW) {
-		struct queue *q = queue_get(rep,
-		    (const char *)sqlite3_column_text(st, 0));
-		json_object *o;
-
-		if (q->problem_keys++ >= PROBLEM_MAX)
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "queue",
-		    json_object_new_string(q->name));
-		json_object_object_add(o, "key", json_object_new_string(
-		    (const char *)sqlite3_column_text(st, 1)));
-		json_object_object_add(o, "deadCount",
-		    json_object_new_int64(sqlite3_column_int64(st, 2)));
-		json_object_array_add(rep->problems, o);
-	}
-	sqlite3_finalize(st);
+	queue_each_count(db, queue_count, rep);
+	queue_each_problem_key(db, PROBLEM_DEAD, queue_problem, rep);
 	for (int i = 0; i < rep->nqueues; i++) {
 		struct queue *q = &rep->queues[i];
 
@@ -482,33 +457,31 @@ load_queues(sqlite3 *db, struct report *rep)
 	}
 }
 
-/* Feeds with min_fail or more consecutive failures, if fetch-feed ran. */
+/* feeds_each_failing: one failing feed. */
 static void
-load_feeds(sqlite3 *db, struct report *rep, int min_fail)
+feed_add(const struct feed_row *row, void *arg)
 {
-	sqlite3_stmt *st;
+	struct report *rep = arg;
+	struct feed *f;
 
+	rep->feeds = xrealloc(rep->feeds, (size_t)(rep->nfeeds + 1) *
+	    sizeof(*rep->feeds));
+	f = &rep->feeds[rep->nfeeds++];
+	f->url = xstrdup(row->url);
+	f->title = xstrdup_null(row->title);
+	f->failures = row->failures;
+	f->last_success = xstrdup_null(row->last_success);
+	f->last_attempt = xstrdup_null(row->last_attempt);
+	f->error = xstrdup_null(row->error);
+}
+
+/* Feeds with min_fail or more consecutive failures. */
+static void
+load_feeds(struct db *db, struct report *rep, int min_fail)
+{
 	if (min_fail <= 0)
 		return;
-	st = try_prepare(db,
-	    "SELECT url, title, failures, last_success, last_attempt, error"
-	    " FROM feeds WHERE failures >= ?1 ORDER BY failures DESC, url");
-	if (st != NULL)
-		sqlite3_bind_int(st, 1, min_fail);
-	while (st != NULL && store_step(st) == SQLITE_ROW) {
-		struct feed *f;
-
-		rep->feeds = xrealloc(rep->feeds, (size_t)(rep->nfeeds + 1) *
-		    sizeof(*rep->feeds));
-		f = &rep->feeds[rep->nfeeds++];
-		f->url = col_text(st, 0);
-		f->title = col_text(st, 1);
-		f->failures = sqlite3_column_int64(st, 2);
-		f->last_success = col_text(st, 3);
-		f->last_attempt = col_text(st, 4);
-		f->error = col_text(st, 5);
-	}
-	sqlite3_finalize(st);
+	feeds_each_failing(db, min_fail, feed_add, rep);
 	if (rep->nfeeds > 0 && rep->health < H_DEGRADED)
 		rep->health = H_DEGRADED;
 }
@@ -1395,8 +1368,8 @@ main(int argc, char **argv)
 	if (only != NULL && rep.njobs == 0)
 		errx(H_UNKNOWN, "%s: no such job", only);
 	if (only == NULL) {
-		load_queues(db, &rep);
-		load_feeds(db, &rep, (int)feed_fail);
+		load_queues(store_db(db), &rep);
+		load_feeds(store_db(db), &rep, (int)feed_fail);
 	} else {
 		rep.health = rep.jobs[0].health;
 		rep.problems = json_object_new_array();

@@ -1,0 +1,60 @@
+/*
+ * db.h - the store every program shares, as an opaque handle.
+ *
+ * A store's address is --db ADDRESS, else $JOBLINE_DB, else
+ * $XDG_STATE_HOME/jobline/jobline.db, else ~/.local/state/jobline/jobline.db.
+ * A path is a SQLite file (WAL, synchronous=NORMAL, foreign keys, a busy
+ * timeout), created 0600 and migrated forward (lib/schema.c) by the first
+ * writer that opens it, inside one IMMEDIATE transaction, so that several
+ * programs opening a new file at once are safe.  The default path's
+ * directory is made (0700) when missing; a path given with --db or
+ * $JOBLINE_DB must name an existing directory, so that a typo is caught
+ * rather than a new empty store made beside the real one.
+ *
+ * Programs hold a struct db and call the table modules (articles, chunks,
+ * feeds, runs, queue, prices, predictions, records); only lib/ modules see
+ * statements (lib/dbstmt.h), and no program sees SQL or SQLite.
+ *
+ * Errors: functions returning void print "program: ADDRESS: what: reason"
+ * and exit 3 when the store cannot be used (cannot open, disk full, I/O
+ * error, still locked after the retries of $JOBLINE_BUSY_TIMEOUT, 60 s by
+ * default).
+ *
+ * Ownership: db_open's handle is the caller's, released by db_close (which
+ * also finalizes nothing: modules finalize their own statements first).
+ * db_name's string is owned by the handle.
+ */
+#ifndef JOBLINE_DB_H
+#define JOBLINE_DB_H
+
+struct db;
+
+enum {
+	/* A reader: the store must exist ("no store at ADDRESS", exit 3)
+	 * and have a schema; nothing is created or migrated. */
+	DB_READONLY = 1
+};
+
+/* Open (and create, and migrate) the store at addr, or the default. */
+struct db *db_open(const char *addr, int flags);
+
+/* Close the handle; NULL is allowed. */
+void db_close(struct db *db);
+
+/* The store's address as messages should show it (a path for SQLite). */
+const char *db_name(const struct db *db);
+
+/*
+ * A write transaction (BEGIN IMMEDIATE: the write lock is taken at once,
+ * so a transaction never fails half-way for a lock), its commit, and its
+ * rollback (nothing when no transaction is open); retried while the store
+ * is busy, exit 3 on failure.
+ */
+void db_begin(struct db *db);
+void db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Report the store's last error as "ADDRESS: what: message" and exit 3. */
+_Noreturn void db_die(struct db *db, const char *what);
+
+#endif

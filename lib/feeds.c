@@ -1,0 +1,142 @@
+/* feeds.c - the feeds table's SQL (see feeds.h) */
+#include <stdlib.h>
+
+#include "dbstmt.h"
+#include "feeds.h"
+#include "timefmt.h"
+#include "util.h"
+
+struct feeds {
+	struct db *db;			/* the store; not owned */
+	struct db_stmt *ok;		/* record a good fetch */
+	struct db_stmt *bad;		/* record a failure */
+	struct db_stmt *validators;	/* read a feed's validators */
+};
+
+struct feeds *
+feeds_open(struct db *db)
+{
+	struct feeds *f = xcalloc(1, sizeof(*f));
+
+	f->db = db;
+	return f;
+}
+
+void
+feeds_close(struct feeds *f)
+{
+	if (f == NULL)
+		return;
+	db_finalize(f->ok);
+	db_finalize(f->bad);
+	db_finalize(f->validators);
+	free(f);
+}
+
+int
+feeds_validators(struct feeds *f, const char *url, char **etag,
+    char **last_modified)
+{
+	struct db_stmt *st;
+	int known = 0;
+
+	if (f->validators == NULL)
+		f->validators = db_prepare(f->db, "SELECT etag, last_modified"
+		    " FROM feeds WHERE url = ?1");
+	st = f->validators;
+	*etag = *last_modified = NULL;
+	db_bind_text(st, 1, url);
+	if (db_step_ok(st) == DB_ROW) {
+		*etag = db_column_dup(st, 0);
+		*last_modified = db_column_dup(st, 1);
+		known = 1;
+	}
+	db_reset(st);
+	return known;
+}
+
+void
+feeds_record_ok(struct feeds *f, const char *url, const char *title,
+    const char *etag, const char *last_modified, long http_status,
+    int64_t items, int64_t now)
+{
+	struct db_stmt *st;
+	char t[TIME_BUFSZ];
+
+	if (f->ok == NULL)
+		f->ok = db_prepare(f->db,
+		    "INSERT INTO feeds (url, title, etag, last_modified,"
+		    " http_status, error, items, failures, last_attempt,"
+		    " last_success) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0,"
+		    " ?7, ?7) ON CONFLICT (url) DO UPDATE SET"
+		    " title = coalesce(excluded.title, title),"
+		    " etag = CASE WHEN ?5 = 304 THEN coalesce(excluded.etag,"
+		    "   etag) ELSE excluded.etag END,"
+		    " last_modified = CASE WHEN ?5 = 304 THEN"
+		    "   coalesce(excluded.last_modified, last_modified)"
+		    "   ELSE excluded.last_modified END,"
+		    " http_status = excluded.http_status, error = NULL,"
+		    " items = CASE WHEN ?5 = 304 THEN items ELSE"
+		    "   excluded.items END,"
+		    " failures = 0, last_attempt = excluded.last_attempt,"
+		    " last_success = excluded.last_success");
+	st = f->ok;
+	db_bind_text(st, 1, url);
+	db_bind_text(st, 2, title);
+	db_bind_text(st, 3, etag);
+	db_bind_text(st, 4, last_modified);
+	db_bind_int(st, 5, http_status);
+	db_bind_int(st, 6, items);
+	db_bind_text(st, 7, time_format(now, t));
+	db_step_ok(st);
+	db_clear(st);
+}
+
+void
+feeds_record_failure(struct feeds *f, const char *url, long http_status,
+    const char *error, int64_t now)
+{
+	struct db_stmt *st;
+	char t[TIME_BUFSZ];
+
+	if (f->bad == NULL)
+		f->bad = db_prepare(f->db,
+		    "INSERT INTO feeds (url, http_status, error, failures,"
+		    " last_attempt) VALUES (?1, ?2, ?3, 1, ?4)"
+		    " ON CONFLICT (url) DO UPDATE SET"
+		    " http_status = excluded.http_status,"
+		    " error = excluded.error, failures = failures + 1,"
+		    " last_attempt = excluded.last_attempt");
+	st = f->bad;
+	db_bind_text(st, 1, url);
+	if (http_status)
+		db_bind_int(st, 2, http_status);
+	else
+		db_bind_null(st, 2);
+	db_bind_text(st, 3, error);
+	db_bind_text(st, 4, time_format(now, t));
+	db_step_ok(st);
+	db_clear(st);
+}
+
+void
+feeds_each_failing(struct db *db, int64_t min_failures,
+    void (*fn)(const struct feed_row *row, void *arg), void *arg)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT url, title, failures, last_success, last_attempt, error"
+	    " FROM feeds WHERE failures >= ?1 ORDER BY failures DESC, url");
+	struct feed_row r;
+
+	db_bind_int(st, 1, min_failures);
+	while (db_step_ok(st) == DB_ROW) {
+		r.url = db_column_text(st, 0);
+		r.title = db_column_text(st, 1);
+		r.failures = db_column_int(st, 2);
+		r.last_success = db_column_text(st, 3);
+		r.last_attempt = db_column_text(st, 4);
+		r.error = db_column_text(st, 5);
+		fn(&r, arg);
+	}
+	db_finalize(st);
+}

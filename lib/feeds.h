@@ -1,0 +1,59 @@
+/*
+ * feeds.h - the feeds table: each feed's cache validators (ETag,
+ * Last-Modified) and the outcome of its last fetch, kept by fetch-feed
+ * and read by jobs-status.  man/jobline.5 documents the table.
+ *
+ * Ownership: struct feeds holds prepared statements on a handle that stays
+ * the caller's; feeds_close finalizes them.  Strings a function returns are
+ * the caller's (free(3)); a struct feed_row's strings are good only during
+ * the callback that receives it.
+ */
+#ifndef JOBLINE_FEEDS_H
+#define JOBLINE_FEEDS_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+struct feeds;
+
+struct feeds *feeds_open(struct db *db);
+void feeds_close(struct feeds *f);	/* NULL is allowed */
+
+/*
+ * The stored validators of url into *etag and *last_modified (each NULL
+ * when none); returns 1 when the feed is known, else 0.
+ */
+int feeds_validators(struct feeds *f, const char *url, char **etag,
+    char **last_modified);
+
+/*
+ * A good fetch at now: HTTP status (304 keeps the stored validators and
+ * item count where the answer gives none), the feed's title (NULL keeps
+ * the stored one), its validators and item count; failures back to 0.
+ */
+void feeds_record_ok(struct feeds *f, const char *url, const char *title,
+    const char *etag, const char *last_modified, long http_status,
+    int64_t items, int64_t now);
+
+/* A failed fetch at now: its HTTP status (0: none) and error; one more
+ * consecutive failure. */
+void feeds_record_failure(struct feeds *f, const char *url,
+    long http_status, const char *error, int64_t now);
+
+/* One feed as the listings show it. */
+struct feed_row {
+	const char *url;		/* the feed's URL */
+	const char *title;		/* its title, or NULL */
+	int64_t failures;		/* consecutive failures */
+	const char *last_success;	/* RFC 3339, or NULL: never */
+	const char *last_attempt;	/* RFC 3339 */
+	const char *error;		/* of the last attempt, or NULL */
+};
+
+/* Call fn for every feed with at least min_failures consecutive
+ * failures, most failures first, then by URL. */
+void feeds_each_failing(struct db *db, int64_t min_failures,
+    void (*fn)(const struct feed_row *row, void *arg), void *arg);
+
+#endif

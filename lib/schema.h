@@ -1,0 +1,24 @@
+/*
+ * schema.h - the store's schema, as numbered migrations (lib/schema.c).
+ *
+ * A store at version v-1 is taken to v by running schema_sql(v); db_open
+ * runs the steps a store lacks.  Nothing here allocates or touches a
+ * store.
+ */
+#ifndef JOBLINE_SCHEMA_H
+#define JOBLINE_SCHEMA_H
+
+/* The schema version this build migrates to. */
+int schema_version(void);
+
+/* The SQL of migration step v, 1 <= v <= schema_version(). */
+const char *schema_sql(int v);
+
+/*
+ * Non-zero when name is a table (or virtual table) the schema creates, or
+ * one of SQLite's own: a name generic records may not use.  Read from
+ * the migrations themselves, so it never drifts from them.
+ */
+int schema_reserved(const char *name);
+
+#endif
