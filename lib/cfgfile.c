@@ -1,4 +1,5 @@
 /* cfgfile.c - classify's line-oriented files: see cfgfile.h */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,23 @@ cfgfile_close(struct cfgfile *f)
 	if (f->fp)
 		fclose(f->fp);
 	memset(f, 0, sizeof(*f));
+}
+
+int
+cfgfile_end(struct cfgfile *f, const char *path, const char *why, char *err,
+    size_t errsz)
+{
+	int rc = CFG_OK;
+
+	if (why) {
+		snprintf(err, errsz, "%s:%lu: %s", path, f->lineno, why);
+		rc = CFG_BAD;
+	} else if (ferror(f->fp)) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		rc = CFG_UNREADABLE;
+	}
+	cfgfile_close(f);
+	return rc;
 }
 
 char *

@@ -38,6 +38,12 @@ char *cfgfile_next(struct cfgfile *f);
 
 void cfgfile_close(struct cfgfile *f);
 
+/* Close f, read from path, and say how it went: CFG_BAD with
+ * "path:line: why" in err when why is not NULL, CFG_UNREADABLE with
+ * "path: reason" on a read error, else CFG_OK. */
+int cfgfile_end(struct cfgfile *f, const char *path, const char *why,
+    char *err, size_t errsz);
+
 /* s without the blanks (spaces, tabs, CR, LF) at its ends, in place. */
 char *cfg_trim(char *s);
 

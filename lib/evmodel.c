@@ -157,7 +157,7 @@ evmodel_load(struct evmodel *m, const char *path, char *err, size_t errsz)
 {
 	struct cfgfile f;
 	size_t rows_cap = 0;
-	int magic = 0, seen = 0;
+	int magic = 0, seen = 0, rc;
 	const char *why = NULL;
 	char *s;
 
@@ -174,20 +174,15 @@ evmodel_load(struct evmodel *m, const char *path, char *err, size_t errsz)
 		} else
 			why = model_line(m, s, &rows_cap, &seen);
 	}
-	if (why)
-		snprintf(err, errsz, "%s:%lu: %s", path, f.lineno, why);
-	else if (ferror(f.fp)) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		cfgfile_close(&f);
-		return CFG_UNREADABLE;
-	} else if (!magic)
+	if ((rc = cfgfile_end(&f, path, why, err, errsz)) != CFG_OK)
+		return rc;
+	if (!magic)
 		snprintf(err, errsz, "%s: not a classify model", path);
 	else if (!(seen & 1))
 		snprintf(err, errsz, "%s: no labels line", path);
 	else if (!(seen & 2))
 		snprintf(err, errsz, "%s: no rules-win line", path);
-	cfgfile_close(&f);
-	if (why || !magic || seen != 3)
+	if (!magic || seen != 3)
 		return CFG_BAD;
 	m->seen = xcalloc(m->rows ? m->rows : 1, sizeof(*m->seen));
 	m->loaded = 1;

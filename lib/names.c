@@ -122,15 +122,7 @@ tracked_read(struct names *nm, const char *path, char *err, size_t errsz)
 		if (why)
 			break;
 	}
-	if (why)
-		snprintf(err, errsz, "%s:%lu: %s", path, f.lineno, why);
-	else if (ferror(f.fp)) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		cfgfile_close(&f);
-		return CFG_UNREADABLE;
-	}
-	cfgfile_close(&f);
-	return why ? CFG_BAD : CFG_OK;
+	return cfgfile_end(&f, path, why, err, errsz);
 }
 
 void
