@@ -8,7 +8,7 @@ DESTDIR   =
 CC        = cc
 CFLAGS    = -O2 -g
 PKG_CONFIG = pkg-config
-PKGS      = libcurl libxml-2.0 sqlite3 json-c libutf8proc libpcre2-8 libxxhash
+PKGS      = libcurl libxml-2.0 sqlite3 libpq json-c libutf8proc libpcre2-8 libxxhash
 
 # SANITIZE=1 (or make asan) builds with AddressSanitizer and UBSan into
 # separate objects, so a sanitized and a plain build never mix.

@@ -21,4 +21,11 @@ const char *schema_sql(int v);
  */
 int schema_reserved(const char *name);
 
+/*
+ * The PostgreSQL store's schema (lib/schema_pg.c): the same tables and
+ * columns in PostgreSQL's terms, numbered on their own.
+ */
+int schema_pg_version(void);
+const char *schema_pg_sql(int v);
+
 #endif
