@@ -334,6 +334,8 @@ db_open(const char *addr, int flags)
 			err(EXIT_FATAL, "%s", d->name);
 		close(fd);
 	}
+	if (flags & DB_BULK)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(d->name, &d->sq, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK)
 		die_sqlite(d->sq, "open");
@@ -359,6 +361,8 @@ db_open(const char *addr, int flags)
 	else if (user_version(d->sq) == 0)
 		errx(EXIT_FATAL, "%s: not a jobline store (no schema)",
 		    d->name);
+	if (flags & DB_BULK)
+		exec_ok(d->sq, "PRAGMA secure_delete = OFF");
 	return d;
 }
 
@@ -617,7 +621,8 @@ db_in_transaction(struct db *db)
 sqlite3 *
 store_open(const char *path, int flags)
 {
-	return db_open(path, flags & STORE_READONLY ? DB_READONLY : 0)->sq;
+	return db_open(path, (flags & STORE_READONLY ? DB_READONLY : 0) |
+	    (flags & DB_BULK))->sq;
 }
 
 const char *

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <regex.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,9 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "articles.h"
+#include "chunks.h"
 #include "cond.h"
+#include "db.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "records.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
@@ -57,22 +60,25 @@ struct table {
 };
 
 struct store_ctx {
-	sqlite3 *db;		/* the store */
+	struct db *store;	/* the store */
+	struct articles *articles; /* its articles, for store articles */
+	struct chunks *chunks;	/* its chunks, for store chunks */
+	struct records *records; /* a generic table */
+	sqlite3 *db;		/* the store's connection, for the prices,
+				   predictions and votes loaders */
+	sqlite3_stmt *st[8];	/* their prepared statements */
 	struct walckpt *ckpt;	/* its checkpoints, on a second thread */
 	const char *table;	/* table name from the command line */
 	const char *key;	/* --key field, or NULL for the table default */
 	enum emit emit;		/* --emit */
 	int verbose;		/* -v */
-	int64_t run;		/* this invocation's token (articles.seen_run) */
 	char now[TIME_BUFSZ];	/* time stamp written to rows */
-	sqlite3_stmt *st[8];	/* the table's prepared statements */
 	FILE *pending;		/* emitted lines waiting for the commit */
 	char *pending_buf;	/* its buffer (open_memstream) */
 	size_t pending_len;	/* its length */
 	char *group;		/* chunks: item id of the open group */
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
-	int64_t todo_from;	/* articles: first rowid it inserted, or 0 */
 	int64_t batch_start;	/* when it began, time_mono() */
 	int in_txn;		/* a write transaction is open */
 	const struct table *t;	/* the table's handlers */
@@ -107,24 +113,13 @@ emit_obj(struct store_ctx *c, json_object *o)
 	emit_line(c, s, n);
 }
 
-/* articles' statements */
-enum { A_FIND, A_INSERT, A_UPDATE, A_MARK, A_TODO, A_TODO_ADD };
-
 /* Commit the open transaction, then write what it made final. */
 static void
 commit(struct store_ctx *c)
 {
-	if (c->todo_from > 0) {
-		/* the transaction's new articles are unfinished: rowids
-		 * from its first on are its own, as it holds the lock */
-		sqlite3_stmt *st = c->st[A_TODO_ADD];
-
-		sqlite3_bind_int64(st, 1, c->todo_from);
-		store_step_ok(st);
-		sqlite3_reset(st);
-		c->todo_from = 0;
-	}
-	store_commit(c->db);
+	if (c->articles != NULL)
+		articles_before_commit(c->articles);
+	db_commit(c->store);
 	fflush(c->pending);
 	if (c->pending_len > 0) {
 		fwrite(c->pending_buf, 1, c->pending_len, stdout);
@@ -147,7 +142,7 @@ batch_boundary(struct store_ctx *c)
 	c->t->flush(c, 0);
 	commit(c);
 	walckpt_before_begin(c->ckpt);
-	store_begin(c->db);
+	db_begin(c->store);
 	c->batch_start = now;
 }
 
@@ -185,49 +180,7 @@ key_text(json_object *o, const char *field, char *buf, size_t n)
 
 /* ---- articles ---- */
 
-
-static void
-articles_prepare(struct store_ctx *c)
-{
-	c->st[A_FIND] = store_prepare(c->db,
-	    "SELECT id, complete, seen_run, record = ?2 FROM articles"
-	    " WHERE url_key = ?1");
-	c->st[A_INSERT] = store_prepare(c->db,
-	    "INSERT OR IGNORE INTO articles (url_key, id, url, feed, title,"
-	    " published,"
-	    " record, first_seen, updated_at, seen_run)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
-	c->st[A_UPDATE] = store_prepare(c->db,
-	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
-	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
-	c->st[A_MARK] = store_prepare(c->db,
-	    "UPDATE articles SET seen_run = ?2 WHERE url_key = ?1");
-	c->st[A_TODO] = store_prepare(c->db,
-	    "UPDATE articles SET seen_run = ?1"
-	    " WHERE rowid IN (SELECT article FROM articles_todo)"
-	    " AND complete = 0 AND seen_run IS NOT ?1 RETURNING record");
-	c->st[A_TODO_ADD] = store_prepare(c->db,
-	    "INSERT OR IGNORE INTO articles_todo (article)"
-	    " SELECT rowid FROM articles WHERE rowid >= ?1 AND complete = 0"
-	    " ORDER BY rowid");
-}
-
 enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
-
-/* Bind the scanned string field f (or NULL) to parameter i; without
- * escapes, as it is in the line, which outlives the statement's step. */
-static void
-bind_field(sqlite3_stmt *st, int i, const struct jscan_field *f)
-{
-	char *v;
-
-	if (f->found && f->is_string && !f->escaped)
-		sqlite3_bind_text(st, i, f->val, (int)f->len, SQLITE_STATIC);
-	else if ((v = jscan_string(f)) != NULL)
-		sqlite3_bind_text(st, i, v, -1, free);
-	else
-		sqlite3_bind_null(st, i);
-}
 
 /* The record with its id set to id, to store and emit instead. */
 static json_object *
@@ -240,65 +193,13 @@ with_id(struct jsonl_reader *r, const char *id)
 	return o;
 }
 
-/*
- * Insert a new article: 1 if inserted, 0 if its URL or its id is stored
- * already.  OR IGNORE rather than ON CONFLICT DO NOTHING with the id's
- * uniqueness left to abort: a statement that may abort keeps a statement
- * journal, a copy of each 16 KiB page it changes, which cost a quarter of
- * storing an article.
- */
-static int
-articles_insert(struct store_ctx *c, const char *ukey, const char *id,
-    const char *url, const struct jscan_field *f, const char *text,
-    size_t len)
-{
-	sqlite3_stmt *st = c->st[A_INSERT];
-	int rc;
-
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	if (url != NULL)
-		sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	bind_field(st, 4, &f[F_FEED]);
-	bind_field(st, 5, &f[F_TITLE]);
-	bind_field(st, 6, &f[F_PUBLISHED]);
-	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->run);
-	rc = store_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		store_die(c->db, "insert");
-	if (sqlite3_changes(c->db) == 0)
-		return 0;
-	if (c->todo_from == 0)
-		c->todo_from = sqlite3_last_insert_rowid(c->db);
-	return 1;
-}
-
-/* Look up the article stored under ukey, comparing its record to text. */
-static int
-articles_find(struct store_ctx *c, const char *ukey, const char *text,
-    size_t len)
-{
-	sqlite3_stmt *st = c->st[A_FIND];
-
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW)
-		return 1;
-	sqlite3_reset(st);
-	return 0;
-}
-
 /* What an article's line gives before the store is asked. */
 struct art {
 	struct jscan_field f[F_COUNT];	/* point into the line */
 	char *ukey;			/* url_key */
 	char *id;			/* its id, or the one it is given */
 	char *url;			/* its url field, or NULL */
+	char *text[F_COUNT];		/* fields with escapes, decoded */
 	int set_id;			/* the record has no id: write id in */
 };
 
@@ -309,6 +210,30 @@ art_free(struct art *a)
 	free(a->id);
 	free(a->url);
 	a->ukey = a->id = a->url = NULL;
+	for (int i = 0; i < F_COUNT; i++) {
+		free(a->text[i]);
+		a->text[i] = NULL;
+	}
+}
+
+/* Point *s and *n at the scanned string field i of a (decoded if it has
+ * escapes), or at nothing. */
+static void
+art_field(struct art *a, int i, const char **s, size_t *n)
+{
+	const struct jscan_field *f = &a->f[i];
+
+	*s = NULL;
+	*n = 0;
+	if (f->found && f->is_string && !f->escaped) {
+		*s = f->val;
+		*n = f->len;
+	} else if (f->found && f->is_string) {
+		if (a->text[i] == NULL)
+			a->text[i] = jscan_string(f);
+		*s = a->text[i];
+		*n = strlen(a->text[i]);
+	}
 }
 
 /*
@@ -317,7 +242,7 @@ art_free(struct art *a)
  * runs on the reading thread (see struct feeder).
  */
 static int
-articles_scan(const char *key, struct jsonl_reader *r, struct art *a)
+article_scan(const char *key, struct jsonl_reader *r, struct art *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->f[F_ID].key = "id";
@@ -359,98 +284,68 @@ bad:
 
 /* The other half: store the scanned article of r's line. */
 static enum outcome
-articles_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
+article_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
     json_object **out)
 {
-	struct jscan_field *f = a->f;
-	const char *ukey = a->ukey, *url = a->url;
-	const char *text = r->line;
-	size_t len = r->len;
-	sqlite3_stmt *st;
-	enum outcome res = REC_BAD;
+	struct article art = { .url_key = a->ukey, .url = a->url,
+	    .record = r->line, .record_len = r->len };
+	struct article_found found;
 
+	art_field(a, F_FEED, &art.feed, &art.feed_len);
+	art_field(a, F_TITLE, &art.title, &art.title_len);
+	art_field(a, F_PUBLISHED, &art.published, &art.published_len);
 	if (a->set_id) {
 		if ((*out = with_id(r, a->id)) == NULL)
-			goto out;
-		text = jsonl_text(*out, &len);
+			return REC_BAD;
+		art.record = jsonl_text(*out, &art.record_len);
 	}
 
 	/* most records are new: try the insert first */
-	if (articles_insert(c, ukey, a->id, url, f, text, len)) {
-		res = REC_NEW;
-		goto out;
-	}
-	if (!articles_find(c, ukey, text, len)) {
+	art.id = a->id;
+	if (articles_insert(c->articles, &art))
+		return REC_NEW;
+	if (!articles_find(c->articles, art.url_key, art.record,
+	    art.record_len, &found)) {
 		/* another article has this id (two feeds, one guid): its
 		 * chunks would be taken for this one's; use the URL */
 		free(a->id);
-		a->id = xstrdup(url ? url : ukey);
+		a->id = xstrdup(a->url ? a->url : a->ukey);
 		json_object_put(*out);
 		if ((*out = with_id(r, a->id)) == NULL)
-			goto out;
-		text = jsonl_text(*out, &len);
-		if (articles_insert(c, ukey, a->id, url, f, text, len))
-			res = REC_NEW;
-		else
-			jsonl_bad(r, "id %s is another article's", a->id);
-		goto out;
+			return REC_BAD;
+		art.record = jsonl_text(*out, &art.record_len);
+		art.id = a->id;
+		if (articles_insert(c->articles, &art))
+			return REC_NEW;
+		jsonl_bad(r, "id %s is another article's", a->id);
+		return REC_BAD;
 	}
-	st = c->st[A_FIND];
-	{
-		int complete = sqlite3_column_int(st, 1);
-		int same = sqlite3_column_int(st, 3);
-		int seen = sqlite3_column_type(st, 2) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 2) == c->run;
-		const char *sid = (const char *)sqlite3_column_text(st, 0);
-
-		if (strcmp(sid, a->id) != 0) {
-			/* keep the id its chunks already use */
-			json_object_put(*out);
-			if ((*out = with_id(r, sid)) == NULL) {
-				sqlite3_reset(st);
-				goto out;
-			}
-			text = jsonl_text(*out, &len);
-			same = 0;
-		}
-		sqlite3_reset(st);
-		if (!same) {
-			st = c->st[A_UPDATE];
-			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-			store_bind_text(st, 2, url);
-			bind_field(st, 3, &f[F_FEED]);
-			bind_field(st, 4, &f[F_TITLE]);
-			bind_field(st, 5, &f[F_PUBLISHED]);
-			sqlite3_bind_text(st, 6, text, (int)len, SQLITE_STATIC);
-			sqlite3_bind_text(st, 7, c->now, -1, SQLITE_STATIC);
-			store_step_ok(st);
-			sqlite3_reset(st);
-		}
-		res = REC_SEEN;
-		if (!complete && !seen) {
-			res = REC_UNFINISHED;
-			st = c->st[A_MARK];
-			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, c->run);
-			store_step_ok(st);
-			sqlite3_reset(st);
-		}
+	if (strcmp(found.id, a->id) != 0) {
+		/* keep the id its chunks already use */
+		json_object_put(*out);
+		if ((*out = with_id(r, found.id)) == NULL)
+			return REC_BAD;
+		art.record = jsonl_text(*out, &art.record_len);
+		found.same = 0;
 	}
-out:
-	return res;
+	if (!found.same)
+		articles_update(c->articles, &art);
+	if (found.complete || found.seen)
+		return REC_SEEN;
+	articles_mark(c->articles, art.url_key);
+	return REC_UNFINISHED;
 }
 
-
 static enum outcome
-articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+article_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	struct art a;
 	enum outcome res;
 
 	batch_boundary(c);
-	if (!articles_scan(c->key, r, &a))
+	if (!article_scan(c->key, r, &a))
 		return REC_BAD;
-	res = articles_store(c, r, &a, out);
+	res = article_store(c, r, &a, out);
 	art_free(&a);
 	return res;
 }
@@ -521,7 +416,7 @@ feeder_run(void *arg)
 		if (sig_caught || jsonl_next_line(&fd->r) == NULL)
 			break;
 		sl = &fd->slot[fd->head % FEED_SLOTS];
-		sl->ok = articles_scan(fd->key, &fd->r, &sl->art);
+		sl->ok = article_scan(fd->key, &fd->r, &sl->art);
 		sl->len = fd->r.len;
 		sl->lineno = fd->r.lineno;
 		/* the slot takes the line; the reader, the slot's old buffer */
@@ -650,73 +545,33 @@ feeder_stop(struct feeder *fd, struct jsonl_reader *r)
 	sig_mask(SIG_UNBLOCK);
 }
 
+
+static void
+emit_unfinished(const char *record, size_t len, void *arg)
+{
+	struct store_ctx *c = arg;
+
+	emit_line(c, record, len);
+	c->nunfinished++;
+}
+
 /* At the end: pass on the unfinished articles this input did not name. */
 static void
-articles_flush(struct store_ctx *c, int at_end)
+article_flush(struct store_ctx *c, int at_end)
 {
-	sqlite3_stmt *st = c->st[A_TODO];
-
-	if (!at_end || c->emit != EMIT_NEW)
-		return;
-	sqlite3_bind_int64(st, 1, c->run);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		emit_line(c, (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-		c->nunfinished++;
-	}
-	sqlite3_reset(st);
+	if (at_end && c->emit == EMIT_NEW)
+		articles_take_unfinished(c->articles, emit_unfinished, c);
 }
 
 /* ---- chunks ---- */
 
-enum { C_FIND, C_UPSERT, C_COUNT, C_DONE };
-
-static void
-chunks_prepare(struct store_ctx *c)
-{
-	c->st[C_FIND] = store_prepare(c->db,
-	    "SELECT 1 FROM chunks WHERE id = ?1");
-	c->st[C_UPSERT] = store_prepare(c->db,
-	    "INSERT INTO chunks (id, item_id, n, count, text, start, \"end\","
-	    " words, model, dim, vector, record, stored_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-	    " ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id,"
-	    " n = excluded.n, count = excluded.count, text = excluded.text,"
-	    " start = excluded.start, \"end\" = excluded.\"end\","
-	    " words = excluded.words, model = excluded.model,"
-	    " dim = excluded.dim, vector = excluded.vector,"
-	    " record = excluded.record, stored_at = excluded.stored_at");
-	c->st[C_COUNT] = store_prepare(c->db,
-	    "SELECT count(*) FROM chunks WHERE item_id = ?1 AND n < ?2");
-	c->st[C_DONE] = store_prepare(c->db,
-	    "UPDATE articles SET complete = 1, chunks = ?2"
-	    " WHERE id = ?1 AND complete = 0");
-}
-
 /* The open group is over: mark its item complete if all chunks are in. */
 static void
-chunks_close_group(struct store_ctx *c)
+chunk_close_group(struct store_ctx *c)
 {
-	sqlite3_stmt *st;
-	long long have = 0;
-
 	if (c->group == NULL)
 		return;
-	if (c->group_count > 0) {
-		st = c->st[C_COUNT];
-		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, c->group_count);
-		if (store_step_ok(st) == SQLITE_ROW)
-			have = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	if (have == c->group_count) {
-		st = c->st[C_DONE];
-		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, c->group_count);
-		store_step_ok(st);
-		sqlite3_reset(st);
-	}
+	chunks_finish(c->chunks, c->group, c->group_count);
 	free(c->group);
 	c->group = NULL;
 }
@@ -798,19 +653,19 @@ vector_blob(json_object *o, size_t *bytes, int *bad)
 }
 
 static enum outcome
-chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
+chunk_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
 	char idbuf[32], *id = NULL, *record;
-	const char *item, *text, *model;
 	long long n, count, v;
+	int64_t start, end, words;
+	struct chunk ch = { 0 };
 	void *blob = NULL;
 	size_t bytes = 0;
 	int bad, exists;
-	sqlite3_stmt *st;
 	json_object *vec = NULL;
 
-	item = key_text(o, "item_id", idbuf, sizeof(idbuf));
-	if (item == NULL) {
+	ch.item_id = key_text(o, "item_id", idbuf, sizeof(idbuf));
+	if (ch.item_id == NULL) {
 		jsonl_bad(r, "no item_id");
 		return REC_BAD;
 	}
@@ -820,9 +675,10 @@ chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 	}
 	if (!json_get_int64(o, "n", &n))
 		n = 0;
-	text = json_get_string(o, "text");
-	if (count > 0 && (text == NULL || n < 0 || n >= count)) {
-		jsonl_bad(r, text == NULL ? "no text" : "n outside 0..count-1");
+	ch.text = json_get_string(o, "text");
+	if (count > 0 && (ch.text == NULL || n < 0 || n >= count)) {
+		jsonl_bad(r, ch.text == NULL ? "no text" :
+		    "n outside 0..count-1");
 		return REC_BAD;
 	}
 	blob = vector_blob(o, &bytes, &bad);
@@ -833,12 +689,12 @@ chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 
 	/* chunks of one item arrive together and are stored in one
 	 * transaction: only a new item may end one */
-	if (c->group != NULL && strcmp(c->group, item) != 0) {
+	if (c->group != NULL && strcmp(c->group, ch.item_id) != 0) {
 		batch_boundary(c);
-		chunks_close_group(c);
+		chunk_close_group(c);
 	}
 	if (c->group == NULL) {
-		c->group = xstrdup(item);
+		c->group = xstrdup(ch.item_id);
 		c->group_count = count;
 	}
 	if (count == 0) {
@@ -848,15 +704,12 @@ chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 
 	if ((id = (char *)json_get_string(o, "id")) != NULL)
 		id = xstrdup(id);
-	else if (asprintf(&id, "%s#%lld", item, n) < 0)
+	else if (asprintf(&id, "%s#%lld", ch.item_id, n) < 0)
 		die_nomem();
-	st = c->st[C_FIND];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	exists = store_step_ok(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	exists = chunks_exists(c->chunks, id);
 
 	/* the row keeps the record without its (large) vector */
-	model = json_get_string(o, "embedding_model");
+	ch.model = json_get_string(o, "embedding_model");
 	if (json_object_object_get_ex(o, "embedding", &vec)) {
 		json_object_get(vec);
 		json_object_object_del(o, "embedding");
@@ -865,28 +718,25 @@ chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 	if (vec != NULL)
 		json_object_object_add(o, "embedding", vec);
 
-	st = c->st[C_UPSERT];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, n);
-	sqlite3_bind_int64(st, 4, count);
-	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-	if (json_get_int64(o, "start", &v))
-		sqlite3_bind_int64(st, 6, v);
-	if (json_get_int64(o, "end", &v))
-		sqlite3_bind_int64(st, 7, v);
-	if (json_get_int64(o, "words", &v))
-		sqlite3_bind_int64(st, 8, v);
-	store_bind_text(st, 9, blob ? model : NULL);
-	if (blob != NULL) {
-		sqlite3_bind_int64(st, 10, (long long)(bytes / 4));
-		sqlite3_bind_blob(st, 11, blob, (int)bytes, SQLITE_STATIC);
+	ch.id = id;
+	ch.n = n;
+	ch.count = count;
+	if (json_get_int64(o, "start", &v)) {
+		start = v;
+		ch.start = &start;
 	}
-	sqlite3_bind_text(st, 12, record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, c->now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	if (json_get_int64(o, "end", &v)) {
+		end = v;
+		ch.end = &end;
+	}
+	if (json_get_int64(o, "words", &v)) {
+		words = v;
+		ch.words = &words;
+	}
+	ch.vector = blob;
+	ch.vector_bytes = bytes;
+	ch.record = record;
+	chunks_put(c->chunks, &ch);
 	free(record);
 	free(blob);
 	free(id);
@@ -894,20 +744,20 @@ chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 }
 
 static void
-chunks_flush(struct store_ctx *c, int at_end)
+chunk_flush(struct store_ctx *c, int at_end)
 {
-	chunks_close_group(c);
+	chunk_close_group(c);
 }
 
 static enum outcome
-chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+chunk_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	json_object *o = jsonl_parse(r);
 	enum outcome res;
 
 	if (o == NULL)
 		return REC_BAD;
-	res = chunks_put_obj(c, r, o);
+	res = chunk_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
@@ -1273,59 +1123,12 @@ votes_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 
 /* ---- generic tables: key and the whole record ---- */
 
-enum { G_FIND, G_INSERT, G_UPDATE };
-
-static void
-generic_prepare(struct store_ctx *c)
-{
-	static const char *const reserved[] = { "articles", "chunks",
-	    "prices", "feeds", "runs", "job_state", "queue", "queue_keys",
-	    "user_stats" };
-	regex_t re;
-	char *sql;
-	int ok;
-
-	regcomp(&re, "^[a-z][a-z0-9_]{0,62}$", REG_EXTENDED | REG_NOSUB);
-	ok = regexec(&re, c->table, 0, NULL, 0) == 0 &&
-	    strncmp(c->table, "sqlite_", 7) != 0 &&
-	    strncmp(c->table, "chunks_", 7) != 0;
-	regfree(&re);
-	for (size_t i = 0; ok && i < sizeof(reserved) / sizeof(*reserved);
-	    i++)
-		ok = strcmp(c->table, reserved[i]) != 0;
-	if (!ok) {
-		warnx("%s: not a table store can write (names are lowercase "
-		    "letters, digits and _, and not another program's table)",
-		    c->table);
-		usage(stderr, EXIT_USAGE);
-	}
-	/* the name is checked above; it is the only text put into SQL */
-	if (asprintf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\" ("
-	    " key TEXT PRIMARY KEY, record TEXT NOT NULL,"
-	    " first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)",
-	    c->table) < 0)
-		die_nomem();
-	store_exec(c->db, sql);
-	free(sql);
-#define GSQL(i, fmt) do { \
-	if (asprintf(&sql, fmt, c->table) < 0) die_nomem(); \
-	c->st[i] = store_prepare(c->db, sql); free(sql); } while (0)
-	GSQL(G_FIND, "SELECT record = ?2 FROM \"%s\" WHERE key = ?1");
-	GSQL(G_INSERT, "INSERT INTO \"%s\" (key, record, first_seen,"
-	    " updated_at) VALUES (?1, ?2, ?3, ?3)");
-	GSQL(G_UPDATE, "UPDATE \"%s\" SET record = ?2, updated_at = ?3"
-	    " WHERE key = ?1");
-#undef GSQL
-}
-
 static enum outcome
 generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	struct jscan_field f = { .key = c->key ? c->key : "id" };
 	char *key;
-	sqlite3_stmt *st;
-	enum outcome res;
-	int same = 0, found;
+	enum records_put res;
 
 	batch_boundary(c);
 	if (!jsonl_scan(r, &f, 1))
@@ -1334,24 +1137,9 @@ generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 		jsonl_bad(r, "no %s", f.key);
 		return REC_BAD;
 	}
-	st = c->st[G_FIND];
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
-	found = store_step_ok(st) == SQLITE_ROW;
-	if (found)
-		same = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	res = found ? REC_SEEN : REC_NEW;
-	if (!(found && same)) {
-		st = c->st[found ? G_UPDATE : G_INSERT];
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->now, -1, SQLITE_STATIC);
-		store_step_ok(st);
-		sqlite3_reset(st);
-	}
+	res = records_put(c->records, key, r->line, r->len);
 	free(key);
-	return res;
+	return res == RECORDS_NEW ? REC_NEW : REC_SEEN;
 }
 
 static void
@@ -1360,8 +1148,8 @@ no_flush(struct store_ctx *c, int at_end)
 }
 
 static const struct table tables[] = {
-	{ "articles", articles_put, articles_flush },
-	{ "chunks", chunks_put, chunks_flush },
+	{ "articles", article_put, article_flush },
+	{ "chunks", chunk_put, chunk_flush },
 	{ "prices", prices_put, no_flush },
 	{ "predictions", predictions_put, no_flush },
 	{ "votes", votes_put, votes_flush },
@@ -1395,7 +1183,7 @@ main(int argc, char *argv[])
 	const struct table *t;
 	const char *db = NULL;
 	int ch, show_progress, status;
-	int64_t last_progress = 0;
+	int64_t last_progress = 0, run;
 
 	memset(&c, 0, sizeof(c));
 	c.emit = EMIT_NONE;
@@ -1445,32 +1233,35 @@ main(int argc, char *argv[])
 		if (strcmp(t->name, c.table) == 0)
 			break;
 
-	/* no memory statistics: they take a global mutex on every one of
-	 * SQLite's allocations, a tenth of the cost of storing an article */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	c.db = store_open(db, 0);
-	if (t->put == articles_put)
-		articles_prepare(&c);
-	else if (t->put == chunks_put)
-		chunks_prepare(&c);
+	/* the connection, until the prices, predictions and votes loaders
+	 * move into their modules; then db_open */
+	c.db = store_open(db, DB_BULK);
+	c.store = store_db(c.db);
+	run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
+	    time_now();
+	time_format(time_now(), c.now);
+	if (t->put == article_put)
+		c.articles = articles_open(c.store, run, c.now);
+	else if (t->put == chunk_put)
+		c.chunks = chunks_open(c.store, c.now);
 	else if (t->put == prices_put)
 		prices_prepare(&c);
 	else if (t->put == predictions_put)
 		predictions_prepare(&c);
 	else if (t->put == votes_put)
 		votes_prepare(&c);
-	else
-		generic_prepare(&c);
-	/* Debian's SQLite overwrites freed space by default (secure_delete),
-	 * which zeroes every new page: a tenth of the work of an insert */
-	store_exec(c.db, "PRAGMA secure_delete = OFF");
-	c.ckpt = walckpt_start(c.db, store_path());
+	else if (records_name_ok(c.table))
+		c.records = records_open(c.store, c.table, c.now);
+	else {
+		warnx("%s: not a table store can write (names are lowercase "
+		    "letters, digits and _, and not another program's table)",
+		    c.table);
+		usage(stderr, EXIT_USAGE);
+	}
+	c.ckpt = walckpt_start(c.store);
 	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
 	    NULL)
 		die_nomem();
-	c.run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
-	    time_now();
-	time_format(time_now(), c.now);
 	sig_catch();
 	show_progress = progress_wanted();
 
@@ -1482,7 +1273,7 @@ main(int argc, char *argv[])
 	/* store articles scans its input on a second thread; the reader
 	 * there stands in for r, and v for the line in hand */
 	jsonl_init(&v, NULL, "stdin");
-	if (t->put == articles_put)
+	if (t->put == article_put)
 		fd = feeder_start(&r, c.key);
 	for (;;) {
 		json_object *out = NULL;
@@ -1516,7 +1307,7 @@ main(int argc, char *argv[])
 		}
 		if (!c.in_txn) {
 			walckpt_before_begin(c.ckpt);
-			store_begin(c.db);
+			db_begin(c.store);
 			c.in_txn = 1;
 			c.batch_start = time_mono();
 		}
@@ -1526,7 +1317,7 @@ main(int argc, char *argv[])
 			res = t->put(&c, &r, &out);
 		} else {
 			batch_boundary(&c);
-			res = sl->ok ? articles_store(&c, &v, &sl->art, &out) :
+			res = sl->ok ? article_store(&c, &v, &sl->art, &out) :
 			    REC_BAD;
 		}
 		switch (res) {
@@ -1565,7 +1356,7 @@ main(int argc, char *argv[])
 	v.line = NULL;
 	jsonl_free(&v);
 	if (!c.in_txn)
-		store_begin(c.db);
+		db_begin(c.store);
 	t->flush(&c, sig_caught == 0 && r.error == 0);
 	commit(&c);
 	if (show_progress)
@@ -1587,8 +1378,11 @@ main(int argc, char *argv[])
 
 	for (size_t i = 0; i < sizeof(c.st) / sizeof(*c.st); i++)
 		sqlite3_finalize(c.st[i]);
+	articles_close(c.articles);
+	chunks_close(c.chunks);
+	records_close(c.records);
 	walckpt_stop(c.ckpt);
-	store_close(c.db);
+	db_close(c.store);
 	fclose(c.pending);
 	free(c.pending_buf);
 	free(c.group);
