@@ -6,7 +6,6 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "db.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "readahead.h"
 #include "records.h"
 #include "sig.h"
 #include "stats.h"
@@ -131,6 +131,18 @@ commit(struct store_ctx *c)
 	c->rows = 0;
 }
 
+/* Input would wait: commit the open transaction, if any (see main). */
+static void
+commit_idle(void *arg)
+{
+	struct store_ctx *c = arg;
+
+	if (c->in_txn) {
+		commit(c);
+		c->in_txn = 0;
+	}
+}
+
 /* A transaction may end here: end it if the batch is full or old. */
 static void
 batch_boundary(struct store_ctx *c)
@@ -204,8 +216,10 @@ struct art {
 };
 
 static void
-art_free(struct art *a)
+art_free(void *item)
 {
+	struct art *a = item;
+
 	free(a->ukey);
 	free(a->id);
 	free(a->url);
@@ -238,12 +252,16 @@ art_field(struct art *a, int i, const char **s, size_t *n)
 
 /*
  * The half of storing an article that needs no store: check the line, pick
- * out its fields, canonicalise its URL.  0 after reporting a bad line.  It
- * runs on the reading thread (see struct feeder).
+ * out its fields, canonicalise its URL into item, a struct art.  0 after
+ * reporting a bad line.  It runs on the reading thread (lib/readahead.h).
  */
 static int
-article_scan(const char *key, struct jsonl_reader *r, struct art *a)
+article_scan(struct jsonl_reader *r, void *item, void *arg)
 {
+	const struct store_ctx *c = arg;
+	const char *key = c->key;
+	struct art *a = item;
+
 	memset(a, 0, sizeof(*a));
 	a->f[F_ID].key = "id";
 	a->f[F_URL].key = "url";
@@ -343,208 +361,12 @@ article_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	enum outcome res;
 
 	batch_boundary(c);
-	if (!article_scan(c->key, r, &a))
+	if (!article_scan(r, &a, c))
 		return REC_BAD;
 	res = article_store(c, r, &a, out);
 	art_free(&a);
 	return res;
 }
-
-/*
- * store articles reads and scans its input on a second thread, a few
- * hundred lines ahead of the thread that stores them: scanning is a fifth
- * of the work, and the machines have two cores.  Lines stay in order; bad
- * lines are reported by the reading thread with their numbers as before.
- * Signals go to the reading thread, so that one waiting for input wakes
- * (the read is interrupted) and input ends; the storing thread sees
- * sig_caught between records as before.
- */
-#define FEED_SLOTS 256
-
-struct slot {
-	char *line;		/* the line (a reader's buffer, swapped) */
-	size_t cap;		/* its capacity */
-	size_t len;		/* its length */
-	unsigned long lineno;	/* its number */
-	int ok;			/* scanned: art is set; else reported */
-	struct art art;
-};
-
-struct feeder {
-	struct jsonl_reader r;	/* the reading thread's reader of stdin */
-	const char *key;	/* --key */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t filled;	/* a slot filled, input waits, or the end */
-	pthread_cond_t freed;	/* a slot freed, or stop */
-	struct slot slot[FEED_SLOTS];
-	unsigned long head;	/* slots filled so far */
-	unsigned long tail;	/* slots taken back so far */
-	int waiting;		/* the reader waits for input */
-	int reader_sleeps;	/* the reader waits for free slots */
-	int taker_sleeps;	/* the main thread waits for a line */
-	int eof;		/* no more lines (end, error or signal) */
-	int stop;		/* the storing thread is done */
-};
-
-static void *
-feeder_run(void *arg)
-{
-	struct feeder *fd = arg;
-	struct slot *sl;
-	char *buf;
-	size_t cap;
-
-	for (;;) {
-		pthread_mutex_lock(&fd->mu);
-		while (fd->head - fd->tail == FEED_SLOTS && !fd->stop) {
-			fd->reader_sleeps = 1;
-			pthread_cond_wait(&fd->freed, &fd->mu);
-		}
-		fd->reader_sleeps = 0;
-		if (fd->stop) {
-			pthread_mutex_unlock(&fd->mu);
-			break;
-		}
-		pthread_mutex_unlock(&fd->mu);
-		if (!jsonl_ready(fd->r.fp)) {
-			pthread_mutex_lock(&fd->mu);
-			fd->waiting = 1;
-			pthread_cond_signal(&fd->filled);
-			pthread_mutex_unlock(&fd->mu);
-		}
-		if (sig_caught || jsonl_next_line(&fd->r) == NULL)
-			break;
-		sl = &fd->slot[fd->head % FEED_SLOTS];
-		sl->ok = article_scan(fd->key, &fd->r, &sl->art);
-		sl->len = fd->r.len;
-		sl->lineno = fd->r.lineno;
-		/* the slot takes the line; the reader, the slot's old buffer */
-		buf = sl->line, cap = sl->cap;
-		sl->line = fd->r.line, sl->cap = fd->r.cap;
-		fd->r.line = buf, fd->r.cap = cap;
-		pthread_mutex_lock(&fd->mu);
-		fd->head++;
-		fd->waiting = 0;
-		if (fd->taker_sleeps)
-			pthread_cond_signal(&fd->filled);
-		pthread_mutex_unlock(&fd->mu);
-	}
-	pthread_mutex_lock(&fd->mu);
-	fd->eof = 1;
-	pthread_cond_signal(&fd->filled);
-	pthread_mutex_unlock(&fd->mu);
-	return NULL;
-}
-
-/*
- * The next scanned line, or NULL at the end.  Commits first when it would
- * wait for input: a write lock is never held while input waits (in
- * "store articles --emit new | chunk | embed | store chunks" that input
- * may wait for the other store's commit).
- */
-static struct slot *
-feeder_take(struct feeder *fd, struct store_ctx *c)
-{
-	struct slot *sl = NULL;
-
-	pthread_mutex_lock(&fd->mu);
-	while (fd->head == fd->tail && !fd->eof) {
-		if (c->in_txn && fd->waiting) {
-			pthread_mutex_unlock(&fd->mu);
-			commit(c);
-			c->in_txn = 0;
-			pthread_mutex_lock(&fd->mu);
-			continue;
-		}
-		fd->taker_sleeps = 1;
-		pthread_cond_wait(&fd->filled, &fd->mu);
-		fd->taker_sleeps = 0;
-	}
-	if (fd->head != fd->tail)
-		sl = &fd->slot[fd->tail % FEED_SLOTS];
-	pthread_mutex_unlock(&fd->mu);
-	return sl;
-}
-
-static void
-feeder_release(struct feeder *fd, struct slot *sl)
-{
-	if (sl->ok)
-		art_free(&sl->art);
-	pthread_mutex_lock(&fd->mu);
-	fd->tail++;
-	/* a full ring wakes the reader once half of it is free, not for
-	 * each line: two context switches a line cost more than the line */
-	if (fd->reader_sleeps && fd->head - fd->tail <= FEED_SLOTS / 2)
-		pthread_cond_signal(&fd->freed);
-	pthread_mutex_unlock(&fd->mu);
-}
-
-/* Start reading r's stream on a thread; NULL if it cannot be started.
- * The caller's signals are blocked: they are the reading thread's. */
-static struct feeder *
-feeder_start(struct jsonl_reader *r, const char *key)
-{
-	struct feeder *fd = xmalloc(sizeof(*fd));
-
-	memset(fd, 0, sizeof(*fd));
-	fd->r = *r;
-	fd->key = key;
-	pthread_mutex_init(&fd->mu, NULL);
-	pthread_cond_init(&fd->filled, NULL);
-	pthread_cond_init(&fd->freed, NULL);
-	if (pthread_create(&fd->thread, NULL, feeder_run, fd) != 0) {
-		free(fd);
-		return NULL;
-	}
-	sig_mask(SIG_BLOCK);
-	/* the reader is the thread's now */
-	memset(r, 0, sizeof(*r));
-	return fd;
-}
-
-/*
- * Stop: hand back the reader's counts and errors to r; unblock signals.
- * A thread still waiting for input is left to end with the process.
- */
-static void
-feeder_stop(struct feeder *fd, struct jsonl_reader *r)
-{
-	int ended;
-
-	pthread_mutex_lock(&fd->mu);
-	fd->stop = 1;
-	pthread_cond_signal(&fd->freed);
-	while (!fd->eof && !fd->waiting)
-		pthread_cond_wait(&fd->filled, &fd->mu);
-	ended = fd->eof;
-	pthread_mutex_unlock(&fd->mu);
-	if (ended) {
-		pthread_join(fd->thread, NULL);
-		r->bad += fd->r.bad;
-		r->error = fd->r.error;
-		jsonl_free(&fd->r);
-		for (size_t i = 0; i < FEED_SLOTS; i++) {
-			struct slot *sl = &fd->slot[(fd->tail + i) %
-			    FEED_SLOTS];
-
-			if (fd->tail + i < fd->head && sl->ok)
-				art_free(&sl->art);
-			free(fd->slot[i].line);
-		}
-		pthread_mutex_destroy(&fd->mu);
-		pthread_cond_destroy(&fd->filled);
-		pthread_cond_destroy(&fd->freed);
-		free(fd);
-	} else {
-		/* reading, or waiting for input that may never come */
-		r->bad += fd->r.bad;
-		pthread_detach(fd->thread);
-	}
-	sig_mask(SIG_UNBLOCK);
-}
-
 
 static void
 emit_unfinished(const char *record, size_t len, void *arg)
@@ -1179,7 +1001,7 @@ main(int argc, char *argv[])
 	};
 	struct store_ctx c;
 	struct jsonl_reader r, v;
-	struct feeder *fd = NULL;
+	struct readahead *ra = NULL;
 	const struct table *t;
 	const char *db = NULL;
 	int ch, show_progress, status;
@@ -1274,16 +1096,18 @@ main(int argc, char *argv[])
 	 * there stands in for r, and v for the line in hand */
 	jsonl_init(&v, NULL, "stdin");
 	if (t->put == article_put)
-		fd = feeder_start(&r, c.key);
+		ra = readahead_start(&r, sizeof(struct art), article_scan,
+		    art_free, &c);
 	for (;;) {
 		json_object *out = NULL;
 		struct jsonl_reader *rr = &r;
-		struct slot *sl = NULL;
+		struct readahead_line *sl = NULL;
 		enum outcome res;
 		int64_t now;
 
-		if (fd != NULL) {
-			if (sig_caught || (sl = feeder_take(fd, &c)) == NULL)
+		if (ra != NULL) {
+			if (sig_caught ||
+			    (sl = readahead_take(ra, commit_idle, &c)) == NULL)
 				break;
 			v.line = sl->line;
 			v.len = sl->len;
@@ -1298,10 +1122,8 @@ main(int argc, char *argv[])
 			 * one that stores its last chunk.)  Writers upstream write
 			 * whole records, so a line begun is never left half-written
 			 * while its writer waits. */
-			if (c.in_txn && !jsonl_ready(stdin)) {
-				commit(&c);
-				c.in_txn = 0;
-			}
+			if (!jsonl_ready(stdin))
+				commit_idle(&c);
 			if (sig_caught || jsonl_next_line(&r) == NULL)
 				break;
 		}
@@ -1317,7 +1139,7 @@ main(int argc, char *argv[])
 			res = t->put(&c, &r, &out);
 		} else {
 			batch_boundary(&c);
-			res = sl->ok ? article_store(&c, &v, &sl->art, &out) :
+			res = sl->ok ? article_store(&c, &v, sl->item, &out) :
 			    REC_BAD;
 		}
 		switch (res) {
@@ -1342,7 +1164,7 @@ main(int argc, char *argv[])
 		}
 		json_object_put(out);
 		if (sl != NULL)
-			feeder_release(fd, sl);
+			readahead_release(ra, sl);
 		if (res != REC_BAD)
 			c.rows++;
 		if (show_progress && now - last_progress >= 200) {
@@ -1350,8 +1172,8 @@ main(int argc, char *argv[])
 			last_progress = now;
 		}
 	}
-	if (fd != NULL)
-		feeder_stop(fd, &r);
+	if (ra != NULL)
+		readahead_stop(ra, &r);
 	r.bad += v.bad;
 	v.line = NULL;
 	jsonl_free(&v);
