@@ -17,15 +17,16 @@
 #include "chunks.h"
 #include "cond.h"
 #include "db.h"
+#include "fields.h"
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "readahead.h"
 #include "records.h"
+#include "storerec.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
 #include "timefmt.h"
-#include "url.h"
 #include "util.h"
 #include "walckpt.h"
 
@@ -158,41 +159,7 @@ batch_boundary(struct store_ctx *c)
 	c->batch_start = now;
 }
 
-/* A scanned field as key text: a non-empty string, or an integer. */
-static char *
-scanned_key(const struct jscan_field *f)
-{
-	if (!f->found)
-		return NULL;
-	if (f->is_string)
-		return f->len > 0 ? jscan_string(f) : NULL;
-	if (f->len > 0 && f->len < 21 && strspn(f->val, "-0123456789") ==
-	    f->len)
-		return xstrndup(f->val, f->len);
-	return NULL;
-}
-
-/* A field's value as key text: strings as they are, integers printed. */
-static const char *
-key_text(json_object *o, const char *field, char *buf, size_t n)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, field, &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string))
-		return *json_object_get_string(v) ? json_object_get_string(v) :
-		    NULL;
-	if (json_object_is_type(v, json_type_int)) {
-		snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
-		return buf;
-	}
-	return NULL;
-}
-
 /* ---- articles ---- */
-
-enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
 
 /* The record with its id set to id, to store and emit instead. */
 static json_object *
@@ -205,135 +172,51 @@ with_id(struct jsonl_reader *r, const char *id)
 	return o;
 }
 
-/* What an article's line gives before the store is asked. */
-struct art {
-	struct jscan_field f[F_COUNT];	/* point into the line */
-	char *ukey;			/* url_key */
-	char *id;			/* its id, or the one it is given */
-	char *url;			/* its url field, or NULL */
-	char *text[F_COUNT];		/* fields with escapes, decoded */
-	int set_id;			/* the record has no id: write id in */
-};
-
-static void
-art_free(void *item)
-{
-	struct art *a = item;
-
-	free(a->ukey);
-	free(a->id);
-	free(a->url);
-	a->ukey = a->id = a->url = NULL;
-	for (int i = 0; i < F_COUNT; i++) {
-		free(a->text[i]);
-		a->text[i] = NULL;
-	}
-}
-
-/* Point *s and *n at the scanned string field i of a (decoded if it has
- * escapes), or at nothing. */
-static void
-art_field(struct art *a, int i, const char **s, size_t *n)
-{
-	const struct jscan_field *f = &a->f[i];
-
-	*s = NULL;
-	*n = 0;
-	if (f->found && f->is_string && !f->escaped) {
-		*s = f->val;
-		*n = f->len;
-	} else if (f->found && f->is_string) {
-		if (a->text[i] == NULL)
-			a->text[i] = jscan_string(f);
-		*s = a->text[i];
-		*n = strlen(a->text[i]);
-	}
-}
-
-/*
- * The half of storing an article that needs no store: check the line, pick
- * out its fields, canonicalise its URL into item, a struct art.  0 after
- * reporting a bad line.  It runs on the reading thread (lib/readahead.h).
- */
+/* The half of storing an article that needs no store, into item (a
+ * struct article_in); it runs on the reading thread (lib/readahead.h). */
 static int
 article_scan(struct jsonl_reader *r, void *item, void *arg)
 {
 	const struct store_ctx *c = arg;
-	const char *key = c->key;
-	struct art *a = item;
 
-	memset(a, 0, sizeof(*a));
-	a->f[F_ID].key = "id";
-	a->f[F_URL].key = "url";
-	a->f[F_FEED].key = "feed";
-	a->f[F_TITLE].key = "title";
-	a->f[F_PUBLISHED].key = "published";
-	a->f[F_KEY].key = key ? key : "";
-	if (!jsonl_scan(r, a->f, F_COUNT))
-		return 0;
-	a->id = a->f[F_ID].is_string ? jscan_string(&a->f[F_ID]) : NULL;
-	a->url = a->f[F_URL].is_string ? jscan_string(&a->f[F_URL]) : NULL;
-	if (key != NULL) {
-		if ((a->ukey = scanned_key(&a->f[F_KEY])) == NULL) {
-			jsonl_bad(r, "no %s", key);
-			goto bad;
-		}
-	} else if (a->url != NULL &&
-	    (a->ukey = url_canonical(a->url)) != NULL) {
-		;
-	} else if (a->id != NULL && *a->id != '\0') {
-		if (asprintf(&a->ukey, "id:%s", a->id) < 0)
-			die_nomem();
-	} else {
-		jsonl_bad(r, "no url or id");
-		goto bad;
-	}
-	if (a->id == NULL || *a->id == '\0') {
-		/* chunks refer to articles by id: give it one */
-		free(a->id);
-		a->id = xstrdup(a->url ? a->url : a->ukey);
-		a->set_id = 1;
-	}
-	return 1;
-bad:
-	art_free(a);
-	return 0;
+	return article_in_read(r, c->key, item);
 }
 
-/* The other half: store the scanned article of r's line. */
-static enum outcome
-article_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
-    json_object **out)
+static void
+article_drop(void *item)
 {
-	struct article art = { .url_key = a->ukey, .url = a->url,
-	    .record = r->line, .record_len = r->len };
+	article_in_free(item);
+}
+
+/* The other half: store the article read from r's line. */
+static enum outcome
+article_store(struct store_ctx *c, struct jsonl_reader *r,
+    struct article_in *a, json_object **out)
+{
+	struct article *art = &a->art;
 	struct article_found found;
 
-	art_field(a, F_FEED, &art.feed, &art.feed_len);
-	art_field(a, F_TITLE, &art.title, &art.title_len);
-	art_field(a, F_PUBLISHED, &art.published, &art.published_len);
+	art->record = r->line;
+	art->record_len = r->len;
 	if (a->set_id) {
 		if ((*out = with_id(r, a->id)) == NULL)
 			return REC_BAD;
-		art.record = jsonl_text(*out, &art.record_len);
+		art->record = jsonl_text(*out, &art->record_len);
 	}
 
 	/* most records are new: try the insert first */
-	art.id = a->id;
-	if (articles_insert(c->articles, &art))
+	if (articles_insert(c->articles, art))
 		return REC_NEW;
-	if (!articles_find(c->articles, art.url_key, art.record,
-	    art.record_len, &found)) {
+	if (!articles_find(c->articles, art->url_key, art->record,
+	    art->record_len, &found)) {
 		/* another article has this id (two feeds, one guid): its
 		 * chunks would be taken for this one's; use the URL */
-		free(a->id);
-		a->id = xstrdup(a->url ? a->url : a->ukey);
+		article_in_reid(a);
 		json_object_put(*out);
 		if ((*out = with_id(r, a->id)) == NULL)
 			return REC_BAD;
-		art.record = jsonl_text(*out, &art.record_len);
-		art.id = a->id;
-		if (articles_insert(c->articles, &art))
+		art->record = jsonl_text(*out, &art->record_len);
+		if (articles_insert(c->articles, art))
 			return REC_NEW;
 		jsonl_bad(r, "id %s is another article's", a->id);
 		return REC_BAD;
@@ -343,28 +226,28 @@ article_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
 		json_object_put(*out);
 		if ((*out = with_id(r, found.id)) == NULL)
 			return REC_BAD;
-		art.record = jsonl_text(*out, &art.record_len);
+		art->record = jsonl_text(*out, &art->record_len);
 		found.same = 0;
 	}
 	if (!found.same)
-		articles_update(c->articles, &art);
+		articles_update(c->articles, art);
 	if (found.complete || found.seen)
 		return REC_SEEN;
-	articles_mark(c->articles, art.url_key);
+	articles_mark(c->articles, art->url_key);
 	return REC_UNFINISHED;
 }
 
 static enum outcome
 article_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
-	struct art a;
+	struct article_in a;
 	enum outcome res;
 
 	batch_boundary(c);
-	if (!article_scan(r, &a, c))
+	if (!article_in_read(r, c->key, &a))
 		return REC_BAD;
 	res = article_store(c, r, &a, out);
-	art_free(&a);
+	article_in_free(&a);
 	return res;
 }
 
@@ -398,170 +281,31 @@ chunk_close_group(struct store_ctx *c)
 	c->group = NULL;
 }
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
-static unsigned char *
-b64_decode(const char *s, size_t *n)
-{
-	size_t len = strlen(s), o = 0;
-	unsigned char *out;
-	unsigned v = 0;
-	int bits = 0;
-
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	out = xmalloc(len * 3 / 4 + 3);
-	for (size_t i = 0; i < len; i++) {
-		const char *p = memchr(b64, s[i], 64);
-
-		if (p == NULL || s[i] == '\0') {
-			free(out);
-			return NULL;
-		}
-		v = (v << 6) | (unsigned)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-		}
-	}
-	*n = o;
-	return out;
-}
-
-/* The embedding of o as a float32 blob (little-endian hosts only, as
- * jobline's target machines are); NULL without one; -1 in *bad if wrong. */
-static void *
-vector_blob(json_object *o, size_t *bytes, int *bad)
-{
-	json_object *v;
-	float *f;
-	size_t n;
-
-	*bad = 0;
-	if (!json_object_object_get_ex(o, "embedding", &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string)) {
-		void *blob = b64_decode(json_object_get_string(v), bytes);
-
-		if (blob == NULL || *bytes % 4 != 0 || *bytes == 0) {
-			free(blob);
-			*bad = 1;
-			return NULL;
-		}
-		return blob;
-	}
-	if (!json_object_is_type(v, json_type_array) ||
-	    (n = json_object_array_length(v)) == 0) {
-		*bad = 1;
-		return NULL;
-	}
-	f = xmalloc(n * sizeof(float));
-	for (size_t i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(v, i);
-
-		if (!json_object_is_type(e, json_type_double) &&
-		    !json_object_is_type(e, json_type_int)) {
-			free(f);
-			*bad = 1;
-			return NULL;
-		}
-		f[i] = (float)json_object_get_double(e);
-	}
-	*bytes = n * sizeof(float);
-	return f;
-}
-
 static enum outcome
 chunk_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	char idbuf[32], *id = NULL, *record;
-	long long n, count, v;
-	int64_t start, end, words;
-	struct chunk ch = { 0 };
-	void *blob = NULL;
-	size_t bytes = 0;
-	int bad, exists;
-	json_object *vec = NULL;
+	struct chunk_in in;
+	int exists;
 
-	ch.item_id = key_text(o, "item_id", idbuf, sizeof(idbuf));
-	if (ch.item_id == NULL) {
-		jsonl_bad(r, "no item_id");
+	if (!chunk_in_read(r, o, &in))
 		return REC_BAD;
-	}
-	if (!json_get_int64(o, "count", &count) || count < 0) {
-		jsonl_bad(r, "no count");
-		return REC_BAD;
-	}
-	if (!json_get_int64(o, "n", &n))
-		n = 0;
-	ch.text = json_get_string(o, "text");
-	if (count > 0 && (ch.text == NULL || n < 0 || n >= count)) {
-		jsonl_bad(r, ch.text == NULL ? "no text" :
-		    "n outside 0..count-1");
-		return REC_BAD;
-	}
-	blob = vector_blob(o, &bytes, &bad);
-	if (bad) {
-		jsonl_bad(r, "embedding is not an array of numbers or base64");
-		return REC_BAD;
-	}
-
 	/* chunks of one item arrive together and are stored in one
 	 * transaction: only a new item may end one */
-	if (c->group != NULL && strcmp(c->group, ch.item_id) != 0) {
+	if (c->group != NULL && strcmp(c->group, in.ch.item_id) != 0) {
 		batch_boundary(c);
 		chunk_close_group(c);
 	}
 	if (c->group == NULL) {
-		c->group = xstrdup(ch.item_id);
-		c->group_count = count;
+		c->group = xstrdup(in.ch.item_id);
+		c->group_count = in.ch.count;
 	}
-	if (count == 0) {
-		free(blob);
+	if (in.ch.count == 0) {
+		chunk_in_free(&in);
 		return REC_NEW;		/* nothing to store: item has no text */
 	}
-
-	if ((id = (char *)json_get_string(o, "id")) != NULL)
-		id = xstrdup(id);
-	else if (asprintf(&id, "%s#%lld", ch.item_id, n) < 0)
-		die_nomem();
-	exists = chunks_exists(c->chunks, id);
-
-	/* the row keeps the record without its (large) vector */
-	ch.model = json_get_string(o, "embedding_model");
-	if (json_object_object_get_ex(o, "embedding", &vec)) {
-		json_object_get(vec);
-		json_object_object_del(o, "embedding");
-	}
-	record = xstrdup(jsonl_text(o, NULL));
-	if (vec != NULL)
-		json_object_object_add(o, "embedding", vec);
-
-	ch.id = id;
-	ch.n = n;
-	ch.count = count;
-	if (json_get_int64(o, "start", &v)) {
-		start = v;
-		ch.start = &start;
-	}
-	if (json_get_int64(o, "end", &v)) {
-		end = v;
-		ch.end = &end;
-	}
-	if (json_get_int64(o, "words", &v)) {
-		words = v;
-		ch.words = &words;
-	}
-	ch.vector = blob;
-	ch.vector_bytes = bytes;
-	ch.record = record;
-	chunks_put(c->chunks, &ch);
-	free(record);
-	free(blob);
-	free(id);
+	exists = chunks_exists(c->chunks, in.ch.id);
+	chunks_put(c->chunks, &in.ch);
+	chunk_in_free(&in);
 	return exists ? REC_SEEN : REC_NEW;
 }
 
@@ -703,7 +447,7 @@ predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
 	sqlite3_stmt *st;
 	enum outcome res;
 
-	if ((id = key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
+	if ((id = field_key(o, "id", idbuf, sizeof(idbuf))) == NULL) {
 		jsonl_bad(r, "no id");
 		return REC_BAD;
 	}
@@ -831,9 +575,9 @@ votes_forget(void)
 static const char *
 key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
 {
-	const char *k = key_text(o, a, buf, n);
+	const char *k = field_key(o, a, buf, n);
 
-	return k ? k : key_text(o, b, buf, n);
+	return k ? k : field_key(o, b, buf, n);
 }
 
 static enum outcome
@@ -955,7 +699,7 @@ generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if (!jsonl_scan(r, &f, 1))
 		return REC_BAD;
-	if ((key = scanned_key(&f)) == NULL) {
+	if ((key = field_scanned_key(&f)) == NULL) {
 		jsonl_bad(r, "no %s", f.key);
 		return REC_BAD;
 	}
@@ -1096,8 +840,8 @@ main(int argc, char *argv[])
 	 * there stands in for r, and v for the line in hand */
 	jsonl_init(&v, NULL, "stdin");
 	if (t->put == article_put)
-		ra = readahead_start(&r, sizeof(struct art), article_scan,
-		    art_free, &c);
+		ra = readahead_start(&r, sizeof(struct article_in),
+		    article_scan, article_drop, &c);
 	for (;;) {
 		json_object *out = NULL;
 		struct jsonl_reader *rr = &r;
