@@ -7,6 +7,7 @@
 
 #include "dbstmt.h"
 #include "records.h"
+#include "schema.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -20,20 +21,12 @@ struct records {
 int
 records_name_ok(const char *name)
 {
-	static const char *const reserved[] = { "articles", "chunks",
-	    "prices", "feeds", "runs", "job_state", "queue", "queue_keys",
-	    "user_stats" };
 	regex_t re;
 	int ok;
 
 	regcomp(&re, "^[a-z][a-z0-9_]{0,62}$", REG_EXTENDED | REG_NOSUB);
-	ok = regexec(&re, name, 0, NULL, 0) == 0 &&
-	    strncmp(name, "sqlite_", 7) != 0 &&
-	    strncmp(name, "chunks_", 7) != 0;
+	ok = regexec(&re, name, 0, NULL, 0) == 0 && !schema_reserved(name);
 	regfree(&re);
-	for (size_t i = 0; ok && i < sizeof(reserved) / sizeof(*reserved);
-	    i++)
-		ok = strcmp(name, reserved[i]) != 0;
 	return ok;
 }
 

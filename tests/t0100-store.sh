@@ -212,6 +212,17 @@ test_expect 'generic tables are keyed by --key and keep the whole record' '
 	exits 2 store runs </dev/null 2>/dev/null
 '
 
+test_expect 'a table of the schema is not a generic table: usage, exit 2, no store made' '
+	for t in articles_todo chunks_vectors chunks_fts chunks_fts_data \
+	    job_state queue_keys user_stats sqlite_master Things 1x; do
+		echo "{\"id\":1}" | exits 2 store "$t" --db new.db 2>err || exit 1
+		grep -q "^store: $t: not a table store can write" err || exit 1
+	done &&
+	test ! -e new.db &&
+	echo "{\"id\":1}" | store chunks_x --db new.db &&
+	test "$(sqlite3 new.db "SELECT key FROM chunks_x")" = 1
+'
+
 test_expect 'a store that cannot be opened exits 3 with the path' '
 	exits 3 store articles --db /proc/nonexistent/s.db </dev/null 2>err &&
 	grep -q "/proc/nonexistent" err

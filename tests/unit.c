@@ -314,8 +314,10 @@ main(void)
 	check(schema_reserved("articles") && schema_reserved("ARTICLES") &&
 	    schema_reserved("articles_todo") && schema_reserved("chunks_fts") &&
 	    schema_reserved("queue_keys") && schema_reserved("user_stats") &&
-	    schema_reserved("sqlite_master"),
-	    "schema_reserved: the schema's tables, any case, and SQLite's", NULL);
+	    schema_reserved("sqlite_master") &&
+	    schema_reserved("chunks_fts_data") && !schema_reserved("chunks_x"),
+	    "schema_reserved: the schema's tables, any case, a virtual "
+	    "table's shadow tables, and SQLite's", NULL);
 	check(!schema_reserved("article") && !schema_reserved("things") &&
 	    !schema_reserved("articles_") && !schema_reserved("queue_ready"),
 	    "schema_reserved: other names (an index is not a table)", NULL);

@@ -798,6 +798,12 @@ main(int argc, char *argv[])
 	for (t = tables; t->name != NULL; t++)
 		if (strcmp(t->name, c.table) == 0)
 			break;
+	if (t->name == NULL && !records_name_ok(c.table)) {
+		warnx("%s: not a table store can write (names are lowercase "
+		    "letters, digits and _, and not another program's table)",
+		    c.table);
+		usage(stderr, EXIT_USAGE);
+	}
 
 	/* the connection, until the prices, predictions and votes loaders
 	 * move into their modules; then db_open */
@@ -816,14 +822,8 @@ main(int argc, char *argv[])
 		predictions_prepare(&c);
 	else if (t->put == votes_put)
 		votes_prepare(&c);
-	else if (records_name_ok(c.table))
+	else
 		c.records = records_open(c.store, c.table, c.now);
-	else {
-		warnx("%s: not a table store can write (names are lowercase "
-		    "letters, digits and _, and not another program's table)",
-		    c.table);
-		usage(stderr, EXIT_USAGE);
-	}
 	c.ckpt = walckpt_start(c.store);
 	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
 	    NULL)
