@@ -19,6 +19,17 @@ test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
 	store --version | grep -q "^store (jobline) "
 '
 
+test_expect 'options: usage names every one; -k and -e are not store options' '
+	store --help >out &&
+	for o in --db --key --emit -q -v; do
+		grep -q -e "\[$o\b" -e " $o\]" -e "| $o\]" out || { echo "usage lacks $o"; exit 1; }
+	done &&
+	echo "{\"id\":1}" | exits 2 store things -k id 2>/dev/null &&
+	echo "{\"id\":1}" | exits 2 store articles -e new 2>/dev/null &&
+	echo "{\"id\":1}" | store things --key id --emit new -q >out &&
+	test "$(jq -r .id out)" = 1
+'
+
 test_expect 'creates the default store 0600 in a new directory (0700)' '
 	echo "{\"id\":\"x\"}" | (unset JOBLINE_DB &&
 	    XDG_STATE_HOME=$TMP/new/state store articles) &&

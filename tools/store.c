@@ -38,6 +38,9 @@
 
 enum emit { EMIT_NONE, EMIT_NEW, EMIT_ALL };
 
+/* Long options without a short form. */
+enum { OPT_KEY = OPT_FIRST_PRIVATE, OPT_EMIT };
+
 /* What one input record did. */
 enum outcome {
 	REC_BAD,		/* reported and skipped */
@@ -91,7 +94,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: store TABLE [--db PATH] [--key FIELD] [--emit new|all|none] "
-	    "[-v]\n"
+	    "[-q | -v]\n"
 	    "  TABLE is articles, chunks, prices, predictions, votes, or a name "
 	    "for a generic table\n");
 	exit(status);
@@ -735,8 +738,8 @@ main(int argc, char *argv[])
 	static char inbuf[1 << 16];
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "key", required_argument, NULL, 'k' },
-		{ "emit", required_argument, NULL, 'e' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -753,16 +756,16 @@ main(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	c.emit = EMIT_NONE;
-	while ((ch = getopt_long(argc, argv, "k:e:vqh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
 			break;
-		case 'k':
+		case OPT_KEY:
 			c.key = optarg;
 			break;
-		case 'e':
+		case OPT_EMIT:
 			if (strcmp(optarg, "new") == 0)
 				c.emit = EMIT_NEW;
 			else if (strcmp(optarg, "all") == 0)
