@@ -51,7 +51,7 @@ article_in_read(struct jsonl_reader *r, const char *key,
 	a->id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
 	a->url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
 	if (key != NULL) {
-		if ((a->url_key = field_scanned_key(&f[F_KEY])) == NULL) {
+		if ((a->url_key = field_scanned_key_text(&f[F_KEY])) == NULL) {
 			jsonl_bad(r, "no %s", key);
 			goto bad;
 		}
@@ -204,7 +204,7 @@ chunk_in_read(struct jsonl_reader *r, json_object *o, struct chunk_in *c)
 	int bad;
 
 	memset(c, 0, sizeof(*c));
-	ch->item_id = field_key(o, "item_id", c->key, sizeof(c->key));
+	ch->item_id = field_key_text(o, "item_id", c->key, sizeof(c->key));
 	if (ch->item_id == NULL) {
 		jsonl_bad(r, "no item_id");
 		return 0;

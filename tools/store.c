@@ -450,7 +450,7 @@ predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
 	sqlite3_stmt *st;
 	enum outcome res;
 
-	if ((id = field_key(o, "id", idbuf, sizeof(idbuf))) == NULL) {
+	if ((id = field_key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
 		jsonl_bad(r, "no id");
 		return REC_BAD;
 	}
@@ -578,9 +578,9 @@ votes_forget(void)
 static const char *
 key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
 {
-	const char *k = field_key(o, a, buf, n);
+	const char *k = field_key_text(o, a, buf, n);
 
-	return k ? k : field_key(o, b, buf, n);
+	return k ? k : field_key_text(o, b, buf, n);
 }
 
 static enum outcome
@@ -702,7 +702,7 @@ generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if (!jsonl_scan(r, &f, 1))
 		return REC_BAD;
-	if ((key = field_scanned_key(&f)) == NULL) {
+	if ((key = field_scanned_key_text(&f)) == NULL) {
 		jsonl_bad(r, "no %s", f.key);
 		return REC_BAD;
 	}
