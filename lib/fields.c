@@ -289,16 +289,3 @@ field_key_text(json_object *o, const char *key, char *buf, size_t n)
 	}
 	return NULL;
 }
-
-char *
-field_scanned_key_text(const struct jscan_field *f)
-{
-	if (!f->found)
-		return NULL;
-	if (f->is_string)
-		return f->len > 0 ? jscan_string(f) : NULL;
-	if (f->len > 0 && f->len < 21 && strspn(f->val, "-0123456789") ==
-	    f->len)
-		return xstrndup(f->val, f->len);
-	return NULL;
-}

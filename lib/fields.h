@@ -80,6 +80,5 @@ int field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
  */
 const char *field_key_text(json_object *o, const char *key, char *buf,
     size_t n);
-char *field_scanned_key_text(const struct jscan_field *f);
 
 #endif

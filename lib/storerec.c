@@ -1,5 +1,8 @@
 /* storerec.c - store's input records (see storerec.h) */
 #define _GNU_SOURCE
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,27 +48,38 @@ article_in_read(struct jsonl_reader *r, const char *key,
 	};
 	struct article *art = &a->art;
 
+	int64_t ms;
+
 	memset(a, 0, sizeof(*a));
 	if (!jsonl_scan(r, f, F_COUNT))
 		return 0;
+	if (field_scanned_string(r, &f[F_ID], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_URL], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_FEED], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_TITLE], 0) == FIELD_BAD ||
+	    field_scanned_time(r, &f[F_PUBLISHED], 0, &ms) == FIELD_BAD)
+		return 0;
+	if (f[F_ID].is_string && f[F_ID].len == 0) {
+		jsonl_bad(r, "id: empty");
+		return 0;
+	}
 	a->id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
 	a->url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
 	if (key != NULL) {
-		if ((a->url_key = field_scanned_key_text(&f[F_KEY])) == NULL) {
-			jsonl_bad(r, "no %s", key);
+		if (field_scanned_key(r, &f[F_KEY], FIELD_REQUIRED,
+		    &a->url_key) != FIELD_OK)
 			goto bad;
-		}
 	} else if (a->url != NULL &&
 	    (a->url_key = url_canonical(a->url)) != NULL) {
 		;
-	} else if (a->id != NULL && *a->id != '\0') {
+	} else if (a->id != NULL) {
 		if (asprintf(&a->url_key, "id:%s", a->id) < 0)
 			die_nomem();
 	} else {
 		jsonl_bad(r, "no url or id");
 		goto bad;
 	}
-	if (a->id == NULL || *a->id == '\0') {
+	if (a->id == NULL) {
 		/* chunks refer to articles by id: give it one */
 		article_in_reid(a);
 		a->set_id = 1;
@@ -135,47 +149,69 @@ b64_decode(const char *s, size_t *n)
 	return out;
 }
 
-/* The embedding of o as a float32 blob (little-endian hosts only, as
- * jobline's target machines are); NULL without one; 1 in *bad if wrong. */
-static void *
-vector_blob(json_object *o, size_t *bytes, int *bad)
+/*
+ * The embedding of o into c as float32s (little-endian hosts only, as
+ * jobline's target machines are): FIELD_OK, FIELD_NONE without one, or
+ * FIELD_BAD after reporting it.
+ */
+static int
+vector_read(struct jsonl_reader *r, json_object *o, struct chunk_in *c)
 {
 	json_object *v;
 	float *f;
 	size_t n;
+	double x;
 
-	*bad = 0;
-	if (!json_object_object_get_ex(o, "embedding", &v))
-		return NULL;
+	if (!json_object_object_get_ex(o, "embedding", &v) || v == NULL)
+		return FIELD_NONE;
 	if (json_object_is_type(v, json_type_string)) {
-		void *blob = b64_decode(json_object_get_string(v), bytes);
-
-		if (blob == NULL || *bytes % 4 != 0 || *bytes == 0) {
-			free(blob);
-			*bad = 1;
-			return NULL;
+		c->vector = b64_decode(json_object_get_string(v),
+		    &c->ch.vector_bytes);
+		if (c->vector == NULL || c->ch.vector_bytes % 4 != 0 ||
+		    c->ch.vector_bytes == 0) {
+			jsonl_bad(r, "embedding: not base64 of float32s");
+			return FIELD_BAD;
 		}
-		return blob;
+		return FIELD_OK;
 	}
 	if (!json_object_is_type(v, json_type_array) ||
 	    (n = json_object_array_length(v)) == 0) {
-		*bad = 1;
-		return NULL;
+		jsonl_bad(r, "embedding: not an array of numbers or base64");
+		return FIELD_BAD;
 	}
-	f = xmalloc(n * sizeof(float));
+	c->vector = f = xmalloc(n * sizeof(float));
+	c->ch.vector_bytes = n * sizeof(float);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 
 		if (!json_object_is_type(e, json_type_double) &&
 		    !json_object_is_type(e, json_type_int)) {
-			free(f);
-			*bad = 1;
-			return NULL;
+			jsonl_bad(r, "embedding: not an array of numbers or "
+			    "base64");
+			return FIELD_BAD;
 		}
-		f[i] = (float)json_object_get_double(e);
+		x = json_object_get_double(e);
+		if (!(fabs(x) <= FLT_MAX)) {
+			jsonl_bad(r, "embedding: a number beyond a float's "
+			    "range");
+			return FIELD_BAD;
+		}
+		f[i] = (float)x;
 	}
-	*bytes = n * sizeof(float);
-	return f;
+	return FIELD_OK;
+}
+
+/* An optional count or offset of the chunk: none, or an integer >= 0
+ * kept in *v and pointed to from *p; 0 after reporting a bad one. */
+static int
+offset_read(struct jsonl_reader *r, json_object *o, const char *key,
+    int64_t *v, const int64_t **p)
+{
+	int rc = field_int(r, o, key, 0, 0, INT64_MAX, v);
+
+	if (rc == FIELD_OK)
+		*p = v;
+	return rc != FIELD_BAD;
 }
 
 /* The record o without its (large) vector, as text. */
@@ -199,57 +235,45 @@ int
 chunk_in_read(struct jsonl_reader *r, json_object *o, struct chunk_in *c)
 {
 	struct chunk *ch = &c->ch;
-	long long n, count, v;
-	const char *id;
-	int bad;
+	const char *id = NULL;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
-	ch->item_id = field_key_text(o, "item_id", c->key, sizeof(c->key));
-	if (ch->item_id == NULL) {
-		jsonl_bad(r, "no item_id");
-		return 0;
+	if (field_key(r, o, "item_id", FIELD_REQUIRED, c->key,
+	    &ch->item_id) != FIELD_OK ||
+	    field_int(r, o, "count", FIELD_REQUIRED, 0, INT64_MAX,
+	    &ch->count) != FIELD_OK)
+		goto bad;
+	/* an item without text is one record of count 0, n 0 if given */
+	if (field_int(r, o, "n", ch->count > 0 ? FIELD_REQUIRED : 0, 0,
+	    ch->count > 0 ? ch->count - 1 : 0, &ch->n) == FIELD_BAD ||
+	    field_string(r, o, "text", ch->count > 0 ? FIELD_REQUIRED : 0,
+	    &ch->text) == FIELD_BAD ||
+	    field_key(r, o, "id", 0, c->idkey, &id) == FIELD_BAD ||
+	    !offset_read(r, o, "start", &c->start, &ch->start) ||
+	    !offset_read(r, o, "end", &c->end, &ch->end) ||
+	    !offset_read(r, o, "words", &c->words, &ch->words) ||
+	    field_string(r, o, "embedding_model", 0, &ch->model) ==
+	    FIELD_BAD)
+		goto bad;
+	if (ch->start != NULL && ch->end != NULL && c->end < c->start) {
+		jsonl_bad(r, "end: before start");
+		goto bad;
 	}
-	if (!json_get_int64(o, "count", &count) || count < 0) {
-		jsonl_bad(r, "no count");
-		return 0;
-	}
-	if (!json_get_int64(o, "n", &n))
-		n = 0;
-	ch->text = json_get_string(o, "text");
-	if (count > 0 && (ch->text == NULL || n < 0 || n >= count)) {
-		jsonl_bad(r, ch->text == NULL ? "no text" :
-		    "n outside 0..count-1");
-		return 0;
-	}
-	c->vector = vector_blob(o, &ch->vector_bytes, &bad);
-	if (bad) {
-		jsonl_bad(r, "embedding is not an array of numbers or base64");
-		return 0;
-	}
+	if ((rc = vector_read(r, o, c)) == FIELD_BAD)
+		goto bad;
 	ch->vector = c->vector;
-	ch->n = n;
-	ch->count = count;
-	if ((id = json_get_string(o, "id")) != NULL)
+	if (id != NULL)
 		c->id = xstrdup(id);
-	else if (asprintf(&c->id, "%s#%lld", ch->item_id, n) < 0)
+	else if (asprintf(&c->id, "%s#%" PRId64, ch->item_id, ch->n) < 0)
 		die_nomem();
 	ch->id = c->id;
-	ch->model = json_get_string(o, "embedding_model");
 	c->record = record_without_vector(o);
 	ch->record = c->record;
-	if (json_get_int64(o, "start", &v)) {
-		c->start = v;
-		ch->start = &c->start;
-	}
-	if (json_get_int64(o, "end", &v)) {
-		c->end = v;
-		ch->end = &c->end;
-	}
-	if (json_get_int64(o, "words", &v)) {
-		c->words = v;
-		ch->words = &c->words;
-	}
 	return 1;
+bad:
+	chunk_in_free(c);
+	return 0;
 }
 
 void

@@ -19,6 +19,7 @@
 
 #include "articles.h"
 #include "chunks.h"
+#include "fields.h"
 #include "jsonl.h"
 
 /* An article's line, read. */
@@ -33,9 +34,11 @@ struct article_in {
 
 /*
  * Read the reader's current line as an article: 1, or 0 after reporting
- * it.  Its url_key is key's value when key is not NULL (store --key),
- * else its canonical URL, else "id:" and its id.  A record without an id
- * is given its URL (or its key) as id.
+ * it.  Its url_key is key's value when key is not NULL (store --key: a
+ * key, lib/fields.h), else its canonical URL, else "id:" and its id.  A
+ * record without an id is given its URL (or its key) as id.  The fields
+ * it reads are checked: id (not empty), url, feed and title strings,
+ * published an RFC 3339 time from 1970 to 9999 (stored as given).
  */
 int article_in_read(struct jsonl_reader *r, const char *key,
     struct article_in *a);
@@ -50,15 +53,23 @@ void article_in_free(struct article_in *a);
 struct chunk_in {
 	struct chunk ch;	/* all set */
 	int64_t start, end, words; /* what ch's pointers point to */
-	char key[32];		/* an integer item_id, as text */
+	char key[FIELD_KEYSZ];	/* an integer item_id, as text */
+	char idkey[FIELD_KEYSZ]; /* an integer id, as text */
 	char *id;		/* ch.id: its own, or "<item id>#<n>" */
 	char *record;		/* ch.record: the record without its vector */
 	void *vector;		/* ch.vector */
 };
 
-/* Read the chunk record o, the reader's current line: 1, or 0 after
- * reporting it.  o keeps its fields (its embedding may move to its
- * end). */
+/*
+ * Read the chunk record o, the reader's current line: 1, or 0 after
+ * reporting it.  Every field is checked (lib/fields.h): item_id a key;
+ * count an integer >= 0; n, when count > 0, an integer in 0..count-1 (0
+ * when count is 0); text a string, required when count > 0; id a key;
+ * start, end and words integers >= 0, end not before start;
+ * embedding_model a string; embedding an array of numbers within a
+ * float's range, or base64 of float32s.  o keeps its fields (its
+ * embedding may move to its end).
+ */
 int chunk_in_read(struct jsonl_reader *r, json_object *o,
     struct chunk_in *c);
 

@@ -702,10 +702,8 @@ generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if (!jsonl_scan(r, &f, 1))
 		return REC_BAD;
-	if ((key = field_scanned_key_text(&f)) == NULL) {
-		jsonl_bad(r, "no %s", f.key);
+	if (field_scanned_key(r, &f, FIELD_REQUIRED, &key) != FIELD_OK)
 		return REC_BAD;
-	}
 	res = records_put(c->records, key, r->line, r->len);
 	free(key);
 	return res == RECORDS_NEW ? REC_NEW : REC_SEEN;
