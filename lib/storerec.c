@@ -47,10 +47,17 @@ article_in_read(struct jsonl_reader *r, const char *key,
 		[F_KEY] = { .key = key ? key : "" }
 	};
 	struct article *art = &a->art;
-
+	int kf = F_KEY;
 	int64_t ms;
 
 	memset(a, 0, sizeof(*a));
+	/* a key that is one of the fields read is read there (the scanner
+	 * gives a field to one of them only) */
+	for (int i = 0; key != NULL && i < F_KEY; i++)
+		if (strcmp(key, f[i].key) == 0)
+			kf = i;
+	if (kf != F_KEY)
+		f[F_KEY].key = "";
 	if (!jsonl_scan(r, f, F_COUNT))
 		return 0;
 	if (field_scanned_string(r, &f[F_ID], 0) == FIELD_BAD ||
@@ -66,7 +73,7 @@ article_in_read(struct jsonl_reader *r, const char *key,
 	a->id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
 	a->url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
 	if (key != NULL) {
-		if (field_scanned_key(r, &f[F_KEY], FIELD_REQUIRED,
+		if (field_scanned_key(r, &f[kf], FIELD_REQUIRED,
 		    &a->url_key) != FIELD_OK)
 			goto bad;
 	} else if (a->url != NULL &&
@@ -101,7 +108,8 @@ void
 article_in_reid(struct article_in *a)
 {
 	free(a->id);
-	a->id = xstrdup(a->url ? a->url : a->url_key);
+	a->id = xstrdup(a->url != NULL && *a->url != '\0' ? a->url :
+	    a->url_key);
 	a->art.id = a->id;
 }
 

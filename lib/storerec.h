@@ -43,8 +43,8 @@ struct article_in {
 int article_in_read(struct jsonl_reader *r, const char *key,
     struct article_in *a);
 
-/* Give the article its URL (else its key) as id, for one whose id is
- * another article's. */
+/* Give the article its URL (else, when it has none or an empty one, its
+ * key) as id, for one whose id is another article's. */
 void article_in_reid(struct article_in *a);
 
 void article_in_free(struct article_in *a);

@@ -290,6 +290,16 @@ test_expect 'articles: a bad typed field is refused with its name' '
 	test "$(rows "SELECT id, title IS NULL, published FROM articles")" = "a9|1|2026-11-22T08:30:00Z"
 '
 
+test_expect 'articles --key id and --key url: the field is the key and keeps its column; an empty url is no id' '
+	echo "{\"id\":\"x\",\"url\":\"https://a.example/1\"}" | store articles --db i.db --key id &&
+	test "$(sqlite3 i.db "SELECT url_key, id, url FROM articles")" = "x|x|https://a.example/1" &&
+	echo "{\"id\":\"x\",\"url\":\"https://a.example/1\"}" | store articles --db u.db --key url &&
+	test "$(sqlite3 u.db "SELECT url_key, id, url FROM articles")" = "https://a.example/1|x|https://a.example/1" &&
+	echo "{\"k\":6,\"url\":\"\"}" | store articles --db e.db --key k --emit new >out &&
+	jq -e ".id == \"6\"" out &&
+	test "$(sqlite3 e.db "SELECT url_key, id FROM articles")" = "6|6"
+'
+
 test_expect 'generic and --key keys: a string or an integer, else refused with its name' '
 	cat >in <<-\EOF &&
 	{"id":"a"}
