@@ -59,7 +59,9 @@ $(OBJ)/tools/%.o: tools/%.c lib/*.h $(OBJ)/.flags
 # -O3 (bench/RESULTS.md, classify); make CLASSIFY_CFLAGS= to build it as
 # the rest
 CLASSIFY_CFLAGS = -O3
-$(OBJ)/tools/classify.o: ALL_CFLAGS += $(CLASSIFY_CFLAGS)
+CLASSIFY_OBJ = $(patsubst %,$(OBJ)/lib/%.o,hmap tokens phrases names rules \
+               companies events evmodel cfgfile) $(OBJ)/tools/classify.o
+$(CLASSIFY_OBJ): ALL_CFLAGS += $(CLASSIFY_CFLAGS)
 
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
@@ -92,8 +94,6 @@ $(OBJ)/replay/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
 	@mkdir -p $(OBJ)/replay
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 	    $(LIB_A) $(LIBS)
-
-$(OBJ)/replay/fuzz-rules: tools/classify.c
 
 # the suite with every program (and tests/unit.c) under valgrind memcheck:
 # a plain build (valgrind and the sanitizers do not mix); see tests/lib.sh.
@@ -147,9 +147,6 @@ obj-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h obj-fuzz/libjobline.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< obj-fuzz/libjobline.a $(LIBS)
 
-# fuzz-rules compiles classify in whole, for its static parser
-obj-fuzz/fuzz-rules: tools/classify.c
-
 fuzz-build: $(FUZZ_BIN)
 
 # each target for FUZZ_TIME seconds
@@ -172,6 +169,17 @@ install: all
 	$(if $(MAN5),cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/)
 	$(if $(MAN7),cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/)
 	$(if $(wildcard share/*),cp -Rf share/* $(DESTDIR)$(SHAREDIR)/)
+	$(MAKE) install-schedules
+
+# crontab.example and systemd/, naming the programs where they are installed
+install-schedules:
+	mkdir -p $(DESTDIR)$(SHAREDIR)/systemd
+	sed 's|/usr/local/bin|$(BINDIR)|g' crontab.example \
+	    >$(DESTDIR)$(SHAREDIR)/crontab.example
+	for f in systemd/*; do \
+	    sed 's|/usr/local/bin|$(BINDIR)|g' $$f \
+	        >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; \
+	done
 
 uninstall:
 	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%) \
@@ -188,5 +196,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

@@ -32,9 +32,30 @@ jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name)
 	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT);
 }
 
+/* n with a comma between each three digits: "7,779". */
+static char *
+thousands(unsigned long n, char *buf, size_t size)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%lu", n), o = 0;
+
+	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void
 jsonl_free(struct jsonl_reader *r)
 {
+	char n[48];
+
+	if (r->hidden > 0)
+		warnx("%s more bad line%s not shown", thousands(r->hidden, n,
+		    sizeof(n)), r->hidden == 1 ? "" : "s");
 	free(r->line);
 	if (r->tok)
 		json_tokener_free(r->tok);
@@ -46,12 +67,22 @@ jsonl_bad(struct jsonl_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[512];
+	int k;
 
+	r->bad++;
+	for (k = 0; k < JSONL_KINDS - 1; k++)
+		if (r->kind[k] == NULL || r->kind[k] == fmt)
+			break;
+	r->kind[k] = fmt;
+	if (r->shown[k] >= JSONL_SHOW_BAD) {
+		r->hidden++;
+		return;
+	}
+	r->shown[k]++;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	warnx("%s:%lu: %s", r->name, r->lineno, msg);
-	r->bad++;
 }
 
 static int

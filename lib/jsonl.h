@@ -5,6 +5,12 @@
  * one JSON object (bad syntax, invalid UTF-8, a NUL byte, trailing garbage,
  * too deep, a key twice in one object) is reported as
  * "program: NAME:LINE: reason" on stderr, counted in bad, and skipped.
+ * After the first JSONL_SHOW_BAD messages of a kind (a jsonl_bad format),
+ * the rest of that kind are counted, not shown, and jsonl_free ends with
+ * one line "program: N more bad lines not shown", so that a flood of bad
+ * input does not flood cron's mail.  A \u escape of a lone UTF-16
+ * surrogate ("\ud800") is refused like invalid UTF-8: it has no
+ * character that could be stored and passed on alike.
  * Objects keep their keys in input order and their numbers as written
  * (also integers beyond 64 bits and numbers beyond a double's range,
  * which json-c would otherwise clamp), so fields a program does not know
@@ -21,6 +27,11 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+/* Messages of one kind shown before the rest are only counted. */
+#define JSONL_SHOW_BAD 10
+/* Kinds of message counted apart; further kinds share the last. */
+#define JSONL_KINDS 8
+
 struct jsonl_reader {
 	FILE *fp;		/* stream read; not owned */
 	const char *name;	/* name in messages ("stdin"); not owned */
@@ -33,6 +44,9 @@ struct jsonl_reader {
 	int error;		/* errno of a read error that ended input */
 	int bigint;		/* the current line has an integer beyond
 				   64 bits (set by jsonl_scan) */
+	const char *kind[JSONL_KINDS];	/* formats of bad-line messages */
+	unsigned long shown[JSONL_KINDS]; /* messages shown, by kind */
+	unsigned long hidden;	/* messages counted, not shown */
 };
 
 void jsonl_init(struct jsonl_reader *r, FILE *fp, const char *name);
@@ -69,10 +83,12 @@ struct jscan_field;
  * jsonscan.h); 0 after reporting it when it is not. */
 int jsonl_scan(struct jsonl_reader *r, struct jscan_field *f, int nf);
 
-/* Report "NAME:LINE: fmt..." for the current line and count it bad. */
+/* Report "NAME:LINE: fmt..." for the current line and count it bad
+ * (shown while fewer than JSONL_SHOW_BAD of its kind were). */
 void jsonl_bad(struct jsonl_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Say how many messages were not shown, if any, and free the reader. */
 void jsonl_free(struct jsonl_reader *r);
 
 /*

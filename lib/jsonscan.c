@@ -64,6 +64,27 @@ hex(char c)
 	    (c >= 'A' && c <= 'F');
 }
 
+static unsigned hex4(const char *p);
+
+/*
+ * At a \u escape p (of n bytes, its four digits checked): 0 when it is
+ * not a surrogate, 1 when it is a high surrogate followed by an escaped
+ * low one (a pair: 12 bytes), -1 when it is a surrogate alone.
+ */
+static int
+surrogate(const char *p, size_t n)
+{
+	unsigned cp = hex4(p + 2), lo;
+
+	if (cp < 0xd800 || cp > 0xdfff)
+		return 0;
+	if (cp > 0xdbff || n < 12 || p[6] != '\\' || p[7] != 'u' ||
+	    !hex(p[8]) || !hex(p[9]) || !hex(p[10]) || !hex(p[11]))
+		return -1;
+	lo = hex4(p + 8);
+	return lo >= 0xdc00 && lo <= 0xdfff ? 1 : -1;
+}
+
 /* A string starting at its quote; body and len get what is inside. */
 static int
 scan_string(struct scan *sc, const char **body, size_t *len, int *escaped)
@@ -123,7 +144,16 @@ scan_string(struct scan *sc, const char **body, size_t *len, int *escaped)
 			    !hex(sc->s[sc->i + 3]) || !hex(sc->s[sc->i + 4]) ||
 			    !hex(sc->s[sc->i + 5]))
 				return fail(sc, "bad \\u escape");
-			sc->i += 6;
+			switch (surrogate(sc->s + sc->i, sc->n - sc->i)) {
+			case 0:
+				sc->i += 6;
+				break;
+			case 1:
+				sc->i += 12;	/* a pair */
+				break;
+			default:
+				return fail(sc, "lone surrogate in \\u escape");
+			}
 			break;
 		default:
 			return fail(sc, "bad escape in string");

@@ -17,6 +17,8 @@ PATH=$TOP/bin:$PATH
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jobline-test.XXXXXX")
 export PATH TOP DATA TMP
 export JOBLINE_DB="$TMP/jobline.db"
+# no configuration of the user running the tests (classify's own rules)
+export XDG_CONFIG_HOME="$TMP/.config"
 unset JOBLINE_STATS JOBLINE_NOW JOBLINE_API_KEY OPENAI_API_KEY
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 export LC_ALL=C.UTF-8

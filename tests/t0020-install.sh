@@ -17,7 +17,19 @@ test_expect 'make install puts programs, scripts and man pages under DESTDIR/PRE
 	done &&
 	test -f root/usr/local/share/man/man5/jobline.5 &&
 	test -f root/usr/local/share/man/man7/jobline.7 &&
-	root/usr/local/bin/store --version | grep -q jobline
+	root/usr/local/bin/store --version | grep -q jobline &&
+	sh=root/usr/local/share/jobline &&
+	test -f $sh/crontab.example && test -f $sh/samples/feeds.txt &&
+	test -f $sh/systemd/jobline-ingest-news.service &&
+	test -f $sh/systemd/jobline-ingest-news.timer &&
+	grep -q "^PATH=/usr/local/bin:" $sh/crontab.example
+'
+
+test_expect 'make install writes the installed programs'"'"' paths into the schedules' '
+	inst PREFIX=/opt/jl install-schedules >/dev/null &&
+	grep -q "^PATH=/opt/jl/bin:" root/opt/jl/share/jobline/crontab.example &&
+	grep -q "^ExecStart=/opt/jl/bin/run-job .* -- /opt/jl/bin/ingest-news " \
+	    root/opt/jl/share/jobline/systemd/jobline-ingest-news.service
 '
 
 test_expect 'make uninstall removes what install put there' '

@@ -164,15 +164,42 @@ test_expect 'the record scanner judges JSON as Python json does' '
 	{"id":"17","a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
 	EOF
 	store things <lines 2>err; test $? = 1 &&
+	test "$(rows "SELECT count(*) FROM things")" = 4 &&
+	sed -n 17p lines | store things 2>&1 |
+	    grep -q "stdin:1: invalid JSON at byte .*: nested too deep" &&
 	n=0 && while IFS= read -r line; do
 		n=$((n + 1))
 		if printf "%s\n" "$line" | python3 -c "import json, sys; sys.exit(not isinstance(json.loads(sys.stdin.read()), dict))" 2>/dev/null &&
 		    [ $n != 17 ]; then want=ok; else want=bad; fi
-		if grep -q "^store: stdin:$n:" err; then got=bad; else got=ok; fi
+		# one line a run: past ten of a kind, messages are counted
+		if printf "%s\n" "$line" | store things 2>&1 | grep -q "^store: stdin:1:"
+		then got=bad; else got=ok; fi
 		[ $want = $got ] || { echo "line $n: python says $want, store says $got"; exit 1; }
-	done <lines &&
-	grep -q "stdin:17: invalid JSON at byte .*: nested too deep" err &&
-	test "$(rows "SELECT count(*) FROM things")" = 4
+	done <lines
+'
+
+test_expect 'an escaped lone surrogate is refused (Python would take it, jq would not)' '
+	printf "%s\n" "{\"id\":\"s1\",\"a\":\"\\ud800\"}" \
+	    "{\"id\":\"s2\",\"a\":\"x\\udc00\"}" \
+	    "{\"id\":\"s3\",\"a\":\"\\ud800\\u0041\"}" \
+	    "{\"id\":\"s4\",\"a\":\"\\ud83d\\ude00\"}" >in &&
+	exits 1 store things --emit new <in >out 2>err &&
+	printf "store: stdin:%s: invalid JSON at byte %s: lone surrogate in \\\\u escape\n" \
+	    1 17 2 18 3 17 >want &&
+	test_cmp want err &&
+	jq -e ".id == \"s4\"" out &&
+	test "$(rows "SELECT count(*) FROM things")" = 1
+'
+
+test_expect 'past ten bad lines of a kind: one closing line with the count' '
+	{ yes "not json" | head -n 7789 && echo "{\"id\":1,\"id\":2}" &&
+	    echo "{\"id\":\"ok\"}"; } >in &&
+	exits 1 store things <in 2>err &&
+	test "$(grep -c "invalid JSON" err)" = 10 &&
+	grep -q "^store: stdin:7790: duplicate key at byte 9" err &&
+	test "$(tail -n 1 err)" = "store: 7,779 more bad lines not shown" &&
+	test "$(wc -l <err)" = 12 &&
+	test "$(rows "SELECT count(*) FROM things")" = 1
 '
 
 test_expect 'escaped fields are stored decoded' '

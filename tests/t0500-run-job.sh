@@ -79,11 +79,22 @@ test_expect 'the error is the tail of stderr; the output printed is bounded' '
 	! grep -q "^1$" e
 '
 
+test_expect 'the error is text: invalid UTF-8 and NUL bytes become U+FFFD' '
+	exits 1 run-job bytes -- sh -c "printf \"a\\377b\\000c\\n\" >&2; exit 1" 2>/dev/null &&
+	test "$(rows "SELECT hex(error) FROM runs")" = 61EFBFBD62EFBFBD63
+'
+
 test_expect 'a command that cannot be run: failed, 127, the reason recorded' '
 	exits 127 run-job nope -- ./no-such-program 2>err &&
 	grep -q "no-such-program: No such file" err &&
 	test "$(rows "SELECT status, exit_code FROM runs")" = "failed|127" &&
 	rows "SELECT error FROM runs" | grep -q "No such file"
+'
+
+test_expect 'a failure with nothing on stderr records how it ended, in the words dequeue uses' '
+	exits 4 run-job silent -- sh -c "exit 4" 2>err &&
+	grep -q "^run-job: silent: failed (exit 4) after" err &&
+	test "$(rows "SELECT error FROM runs")" = "exit 4"
 '
 
 test_expect 'a command killed by a signal: failed, 128+signal' '
@@ -219,6 +230,15 @@ test_expect 'run-job killed: its command dies too; the run left running is close
 	test "$(rows "SELECT status FROM runs ORDER BY id")" = "$(printf "interrupted\nsuccess")" &&
 	rows "SELECT error FROM runs WHERE id = 1" | grep -q "left running by run-job (pid $p" &&
 	test "$(rows "SELECT n_interrupted, n_success FROM job_state")" = "1|1"
+'
+
+test_expect 'run-job killed while its command is a pipeline: no stage outlives it, the next run does not overlap it' '
+	run-job pipe -- sh -c "sleep 60 | (touch started; sleep $(slow 1); echo late >>log)" & p=$!
+	wait_for started && kill -9 $p; wait $p 2>/dev/null
+	run-job --wait pipe -- sh -c "echo next >>log" 2>/dev/null &&
+	sleep $(slow 2) &&
+	test "$(cat log)" = next &&
+	test "$(rows "SELECT group_concat(status) FROM runs")" = "interrupted,success"
 '
 
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '

@@ -95,4 +95,53 @@ test_expect 'systemd/: units and timers are well formed; every ExecStart is a ru
 	done
 '
 
+# the run-job line of a crontab entry or an ExecStart, without paths
+# (systemd needs absolute ones) and with systemd's $$ as $
+plain() {
+	sed -e "s|/usr/local/bin/||g" -e "s|/bin/sh |sh |g" -e "s/\\$\\$/\$/g"
+}
+
+test_expect 'systemd/: a service for every job of crontab.example, running the same command' '
+	grep -v "^#" "$TOP/crontab.example" | grep "run-job" |
+	    sed -E "s/^([^[:space:]]+[[:space:]]+){5}//" >jobs &&
+	test "$(wc -l <jobs)" -ge 9 &&
+	for f in "$TOP"/systemd/*.service; do
+		sed -n "s/^ExecStart=//p" "$f" | plain
+	done >units &&
+	while IFS= read -r cmd; do
+		set -f && set -- $cmd && set +f
+		# the job name: the word before the first --
+		while [ $# -gt 0 ] && [ "$2" != -- ]; do shift; done
+		job=$1
+		# the same job in a unit: its run-job options may differ only
+		# where systemd does the looping (prices: --for, --wait)
+		want=$(printf "%s\n" "$cmd" | sed "s/ --for 1m --wait//")
+		grep -qxF "$want" units || { echo "no unit runs: $cmd"; exit 1; }
+		unit=$(grep -l "^ExecStart=.* $job -- " "$TOP"/systemd/*.service)
+		case $job in
+		prices) grep -q "^Type=simple" "$unit" || exit 1 ;;
+		*) test -f "${unit%.service}.timer" || { echo "no timer for $job"; exit 1; } ;;
+		esac
+		for k in User=jobline StateDirectory=jobline \
+		    Environment=JOBLINE_DB=/var/lib/jobline/jobline.db; do
+			grep -qx "$k" "$unit" || { echo "$unit: no $k"; exit 1; }
+		done
+	done <jobs
+'
+
+if command -v systemd-analyze >/dev/null; then
+	test_expect 'systemd-analyze verify is clean on the installed units' '
+		make -s -C "$TOP" SANITIZE="${SANITIZE:-}" DESTDIR="$PWD/root" install >/dev/null &&
+		d=root/usr/local/share/jobline/systemd && mkdir v &&
+		for f in "$d"/*.service "$d"/*.timer; do
+			sed "s|/usr/local/bin|$PWD/root/usr/local/bin|g" "$f" >v/${f##*/}
+		done &&
+		test -f "$d/jobline.sysusers" && test -f "$d/jobline.tmpfiles" &&
+		(cd v && systemd-analyze verify --man=no ./*.service ./*.timer) >out 2>&1 &&
+		test_cmp /dev/null out
+	'
+else
+	test_skip 'systemd-analyze verify is clean on the installed units' 'no systemd-analyze'
+fi
+
 test_done

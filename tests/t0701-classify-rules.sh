@@ -29,8 +29,44 @@ test_expect 'errors name the reason: pattern, event type, weight, include, list 
 	printf "set min-score\n" >s.rules &&
 	exits 2 classify --rules s.rules </dev/null 2>err &&
 	grep -q "^classify: s.rules:1: bad min-score" err &&
-	exits 2 classify --rules missing.rules </dev/null 2>err &&
+	exits 3 classify --rules missing.rules </dev/null 2>err &&
 	grep -q "^classify: missing.rules: No such file" err
+'
+
+test_expect 'a rules, tracked or model file that cannot be read exits 3; a bad one 2' '
+	echo "{\"title\":\"x\"}" >in &&
+	exits 3 classify --tracked missing.txt <in >out 2>err && test ! -s out &&
+	grep -q "^classify: missing.txt: No such file" err &&
+	exits 3 classify --model missing.model <in 2>err &&
+	grep -q "^classify: missing.model: No such file" err &&
+	mkdir dir &&
+	exits 3 classify --rules dir <in 2>err && grep -q "^classify: dir: Is a directory" err &&
+	exits 3 classify --tracked dir <in 2>err && grep -q "^classify: dir: Is a directory" err &&
+	exits 3 classify --model dir <in 2>err && grep -q "^classify: dir: Is a directory" err &&
+	printf "bogus\n" >bad.rules &&
+	exits 2 classify --rules bad.rules <in 2>/dev/null
+'
+
+test_expect 'own rules and model in $XDG_CONFIG_HOME/jobline/classify win over the shipped ones' '
+	mkdir -p cfg/jobline/classify &&
+	printf "include default\nevent legal\n5: gizmo\n" >cfg/jobline/classify/rules &&
+	printf "%s\n" "{\"title\":\"Acme gizmo\"}" "{\"title\":\"Zuri Pay raises \$5 million\"}" >in &&
+	XDG_CONFIG_HOME=$PWD/cfg classify <in >out &&
+	jq -e -s "map(.event_type) == [\"legal\", \"funding\"]" out &&
+	classify <in >out2 &&
+	jq -e -s ".[0].event_type == \"other\"" out2 &&
+	for i in 1 2 3 4 5 6; do
+		echo "{\"title\":\"Acme $i zorbles\",\"labels\":[\"launch\"]}"
+		echo "{\"title\":\"Rain $i falls\",\"labels\":[\"other\"]}"
+	done >train.jsonl &&
+	classify --train --model cfg/jobline/classify/model <train.jsonl &&
+	echo "{\"title\":\"Delta zorbles\"}" >z &&
+	XDG_CONFIG_HOME=$PWD/cfg classify <z | jq -e ".event_type == \"launch\"" &&
+	exits 2 env XDG_CONFIG_HOME=$PWD/cfg classify --model /dev/null <z 2>err &&
+	grep -q "not a classify model" err &&
+	HOME=$PWD XDG_CONFIG_HOME= classify <z | jq -e ".event_type == \"other\"" &&
+	mkdir -p .config && mv cfg/jobline .config/ &&
+	env -u XDG_CONFIG_HOME HOME=$PWD classify <z | jq -e ".event_type == \"launch\""
 '
 
 test_expect 'rules and tracked files with invalid UTF-8 are refused' '

@@ -93,13 +93,13 @@ test_expect 'unlabelled or wrongly labelled items are reported, the rest used' '
 	exits 1 classify --eval <in >rep 2>/dev/null && grep -q "^items 1," rep
 '
 
-test_expect 'a bad model file is refused before any input is read, exit 2' '
+test_expect 'a bad model file is refused before any input is read, exit 2 (3 when missing)' '
 	printf "something else\n" >bad.model &&
 	echo "{\"title\":\"x\"}" >in &&
 	(exits 2 classify --model bad.model >out 2>err; cat) <in >rest &&
 	cmp in rest && test ! -s out &&
 	grep -q "^classify: bad.model:1: not a classify model" err &&
-	exits 2 classify --model /nonexistent </dev/null 2>/dev/null
+	exits 3 classify --model /nonexistent </dev/null 2>/dev/null
 '
 
 test_expect 'a model of the older format, or one without rules-win, is refused with the reason' '

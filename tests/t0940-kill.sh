@@ -31,6 +31,18 @@ killed() {
 	return 0
 }
 
+# none_alive FILE: no process of the pids in FILE still runs (a zombie
+# nobody reaps, as pid 1 here may not, counts as gone)
+none_alive() {
+	for p in $(cat "$1"); do
+		if kill -0 "$p" 2>/dev/null &&
+		    ! grep -q "^State:.*zombie" /proc/"$p"/status 2>/dev/null; then
+			echo "process $p outlived run-job" >&2
+			return 1
+		fi
+	done
+}
+
 integrity() {
 	test "$(sqlite3 "$JOBLINE_DB" "PRAGMA integrity_check")" = ok
 }
@@ -48,14 +60,18 @@ test_expect "run-job killed 16 times (seed $SEED): runs closed, counters agree, 
 	test "$(rows "SELECT n_success, n_failed, n_interrupted, n_skipped FROM job_state")" = \
 	    "$(rows "SELECT sum(status = \"success\"), sum(status = \"failed\"), sum(status = \"interrupted\"), sum(status = \"skipped\") FROM runs")" &&
 	test "$(rows "SELECT last_run_id = (SELECT max(id) FROM runs) FROM job_state")" = 1 &&
-	sleep 0.3 &&
-	for p in $(cat pids); do
-		# a zombie nobody reaps (pid 1 here may not) counts as gone
-		if kill -0 "$p" 2>/dev/null &&
-		    ! grep -q "^State:.*zombie" /proc/"$p"/status 2>/dev/null; then
-			echo "command $p outlived run-job" >&2; exit 1
-		fi
+	sleep 0.3 && none_alive pids
+'
+
+test_expect "run-job killed 12 times while its command is a pipeline (seed $SEED): no stage left" '
+	: >pids &&
+	for d in $(delays 12 0 0.4 3); do
+		killed "$d" run-job --wait p -- sh -c "echo \$\$ >>pids;
+		    sleep 0.3 | (sh -c \"echo \\\$\\\$ >>pids; exec sleep 30\"; sleep 1)" 2>>err
 	done
+	sleep 0.3 && none_alive pids &&
+	run-job p -- true 2>>err && integrity &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status = \"running\"")" = 0
 '
 
 test_expect "run-job --every killed 6 times (seed $SEED): every run closed once" '

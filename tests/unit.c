@@ -273,7 +273,7 @@ main(void)
 	check(utf8_check("\xf4\x90\x80\x80", 4) == 0, "utf8_check > U+10FFFF",
 	    NULL);
 	{
-		const char *s = "{\"k\":\"a\\u00e9\\ud83d\\ude00\\u0000\\ud800x\"}";
+		const char *s = "{\"k\":\"a\\u00e9\\ud83d\\ude00\\u0000\\u0000x\"}";
 		struct jscan_field f = { .key = "k" };
 		size_t off;
 		const char *msg;
@@ -286,6 +286,10 @@ main(void)
 		    strcmp(v, "a\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd"
 		    "\xef\xbf\xbdx") == 0, "jscan_string escapes", v);
 		free(v);
+		s = "{\"k\":\"\\ud800x\"}";
+		check(jscan_object(s, strlen(s), &f, 1, &off, &msg) ==
+		    JSCAN_INVALID && strcmp(msg, "lone surrogate in \\u escape")
+		    == 0, "jscan refuses a lone surrogate", msg);
 	}
 	{
 		/* duplicate keys, by the linear and the hashed look-up */

@@ -8,23 +8,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "joblock.h"
+#include "proc.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
@@ -40,8 +37,6 @@
 #define COUNTERS_MAX 256
 /* Runs deleted per transaction when pruning. */
 #define PRUNE_BATCH 5000
-/* Longest sleep of the wait loop, so a missed SIGCHLD costs little. */
-#define POLL_MS 200
 
 enum {
 	OPT_WAIT = OPT_FIRST_PRIVATE, OPT_TIMEOUT, OPT_GRACE, OPT_RETRIES,
@@ -75,14 +70,6 @@ struct opts {
 	char **cmd;		/* the command and its arguments */
 };
 
-/* The last bytes of one output stream of the command. */
-struct capture {
-	char *buf;		/* ring of CAPTURE_MAX bytes */
-	size_t head;		/* where the next byte goes */
-	size_t len;		/* bytes held, <= CAPTURE_MAX */
-	uint64_t total;		/* bytes seen in all */
-};
-
 /* How one attempt of the command ended. */
 struct outcome {
 	const char *status;	/* success, failed, timeout, interrupted */
@@ -96,12 +83,10 @@ struct job {
 	sqlite3 *db;		/* the store */
 	char host[256];		/* this machine's name */
 	int lockfd;		/* the held lock file */
-	struct capture out;	/* the last attempt's stdout */
-	struct capture err;	/* the last attempt's stderr */
+	char **env;		/* the command's environment */
+	struct proc *proc;	/* the last attempt, or NULL */
 	int interrupted;	/* signal run-job got and forwarded, or 0 */
 };
-
-static volatile sig_atomic_t child_changed;	/* SIGCHLD arrived */
 
 static void
 usage(FILE *fp, int status)
@@ -118,12 +103,6 @@ usage(FILE *fp, int status)
 	    "       run-job [--db PATH] --resume NAME\n"
 	    "       run-job [--db PATH] --prune D\n");
 	exit(status);
-}
-
-static void
-on_child(int signo)
-{
-	child_changed = 1;
 }
 
 static long
@@ -293,139 +272,17 @@ parse_args(struct opts *o, int argc, char **argv)
 	}
 }
 
-/* ---- capture ---- */
-
-static void
-capture_reset(struct capture *c)
-{
-	if (c->buf == NULL)
-		c->buf = xmalloc(CAPTURE_MAX);
-	c->head = c->len = 0;
-	c->total = 0;
-}
-
-static void
-capture_add(struct capture *c, const char *p, size_t n)
-{
-	c->total += n;
-	if (n > CAPTURE_MAX) {
-		p += n - CAPTURE_MAX;
-		n = CAPTURE_MAX;
-	}
-	while (n > 0) {
-		size_t room = CAPTURE_MAX - c->head;
-		size_t k = n < room ? n : room;
-
-		memcpy(c->buf + c->head, p, k);
-		c->head = (c->head + k) % CAPTURE_MAX;
-		c->len = c->len + k > CAPTURE_MAX ? CAPTURE_MAX : c->len + k;
-		p += k;
-		n -= k;
-	}
-}
-
-/* The last max bytes held (all with max 0), as a new string. */
-static char *
-capture_tail(const struct capture *c, size_t max, size_t *lenp)
-{
-	size_t n = max && max < c->len ? max : c->len;
-	size_t start = (c->head + CAPTURE_MAX - n) % CAPTURE_MAX;
-	char *s = xmalloc(n + 1);
-
-	for (size_t i = 0; i < n; i++)
-		s[i] = c->buf[(start + i) % CAPTURE_MAX];
-	s[n] = '\0';
-	*lenp = n;
-	return s;
-}
-
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;		/* nowhere to complain to */
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Print what the command wrote: its stdout to ours, stderr to ours. */
-static void
-capture_print(const struct capture *c, int fd, const char *what)
-{
-	size_t n;
-	char *s;
-
-	if (c->total == 0)
-		return;
-	if (c->total > c->len) {
-		char note[128];
-		int k = snprintf(note, sizeof(note), "[run-job: first %llu "
-		    "bytes of %s not kept]\n",
-		    (unsigned long long)(c->total - c->len), what);
-
-		write_all(fd, note, (size_t)k);
-	}
-	s = capture_tail(c, 0, &n);
-	write_all(fd, s, n);
-	if (n > 0 && s[n - 1] != '\n')
-		write_all(fd, "\n", 1);
-	free(s);
-}
-
-/* Make s valid UTF-8 without NULs, in place: bad bytes become '?'. */
-static void
-text_clean(char *s, size_t n)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		size_t k = utf8_check(s + off, n - off);
-
-		off += k;
-		if (off < n)
-			s[off++] = '?';
-	}
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\0')
-			s[i] = '?';
-}
-
 /* The run's error: the tail of stderr, else why; a new string or NULL. */
 static char *
 error_text(struct job *j, const struct outcome *oc, int64_t took)
 {
-	char buf[TIME_BUFSZ], *s;
-	size_t n;
+	char buf[TIME_BUFSZ], how[PROC_TEXTSZ], *s;
 
 	if (strcmp(oc->status, "success") == 0)
 		return NULL;
-	if (j->err.len > 0) {
-		s = capture_tail(&j->err, ERROR_TAIL, &n);
-		/* start at a line (or at least a character) boundary */
-		if (n == ERROR_TAIL && j->err.len > ERROR_TAIL) {
-			char *nl = memchr(s, '\n', n);
-			size_t skip = 0;
-
-			if (nl != NULL && nl + 1 < s + n)
-				skip = (size_t)(nl + 1 - s);
-			else
-				while (skip < n && ((unsigned char)s[skip] &
-				    0xc0) == 0x80)
-					skip++;
-			memmove(s, s + skip, n - skip + 1);
-			n -= skip;
-		}
-		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-			s[--n] = '\0';
-		text_clean(s, n);
-		if (n > 0)
+	if (proc_kept(j->proc, PROC_ERR) > 0) {
+		s = proc_tail(j->proc, PROC_ERR, ERROR_TAIL);
+		if (*s != '\0')
 			return s;
 		free(s);
 	}
@@ -438,185 +295,45 @@ error_text(struct job *j, const struct outcome *oc, int64_t took)
 		    sigabbrev_np(j->interrupted) ? sigabbrev_np(j->interrupted)
 		    : "?") < 0)
 			die_nomem();
-	} else if (oc->signo) {
-		if (asprintf(&s, "killed by SIG%s", sigabbrev_np(oc->signo) ?
-		    sigabbrev_np(oc->signo) : "?") < 0)
-			die_nomem();
-	} else if (asprintf(&s, "exit status %d", oc->exit_code) < 0)
-		die_nomem();
+	} else {
+		s = xstrdup(proc_exit_text(oc->exit_code, oc->signo, how));
+	}
 	return s;
 }
 
 /* ---- the command ---- */
 
-static void
-child_exec(struct job *j, int outfd, int errfd, const char *stats,
-    pid_t parent)
-{
-	struct sigaction sa;
-	int e;
-
-	setpgid(0, 0);
-	/* run-job killed (its lock gone): the command goes too, so that a
-	 * next start cannot overlap it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(128 + SIGKILL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	if (dup2(outfd, STDOUT_FILENO) < 0 || dup2(errfd, STDERR_FILENO) < 0)
-		_exit(126);
-	setenv("JOBLINE_STATS", stats, 1);
-	execvp(j->o->cmd[0], j->o->cmd);
-	e = errno;
-	dprintf(STDERR_FILENO, "run-job: %s: %s\n", j->o->cmd[0],
-	    strerror(e));
-	_exit(e == ENOENT ? 127 : 126);
-}
-
-/* Read what is there from *fd into c (and pass it on with -v). */
-static void
-drain(struct job *j, int *fd, struct capture *c, int to)
-{
-	char buf[16384];
-	ssize_t n;
-
-	while (*fd >= 0) {
-		n = read(*fd, buf, sizeof(buf));
-		if (n > 0) {
-			capture_add(c, buf, (size_t)n);
-			if (j->o->verbose)
-				write_all(to, buf, (size_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		close(*fd);	/* end of file, or an error: done */
-		*fd = -1;
-	}
-}
-
 /*
- * Run the command once: its output captured, the timeout enforced,
- * run-job's own SIGTERM/SIGINT/SIGHUP forwarded to its process group.
+ * Run the command once (lib/proc): its output captured, the timeout
+ * enforced, run-job's own SIGTERM/SIGINT/SIGHUP passed on to its group.
  */
 static struct outcome
-run_command(struct job *j, const char *stats, int64_t *took)
+run_command(struct job *j, int64_t *took)
 {
 	struct outcome oc = { "failed", 1, 0 };
-	int po[2], pe[2], status = 0, timed_out = 0;
-	int64_t t0 = time_mono(), kill_at = 0, now;
-	pid_t pid, self = getpid();
+	struct proc_spec spec;
+	const struct proc_exit *x;
+	int s;
 
-	capture_reset(&j->out);
-	capture_reset(&j->err);
-	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0)
-		err(EXIT_FATAL, "pipe");
-	fflush(NULL);
-	if ((pid = fork()) < 0)
-		err(EXIT_FATAL, "fork");
-	if (pid == 0)
-		child_exec(j, po[1], pe[1], stats, self);
-	setpgid(pid, pid);	/* also here: no window without the group */
-	close(po[1]);
-	close(pe[1]);
-	fcntl(po[0], F_SETFL, O_NONBLOCK);
-	fcntl(pe[0], F_SETFL, O_NONBLOCK);
-
-	for (;;) {
-		struct pollfd pfd[2];
-		int nfd = 0, wait_ms = POLL_MS;
-		pid_t w;
-
-		if (sig_caught) {
-			int s = sig_caught;
-
-			sig_caught = 0;
-			if (j->interrupted) {
-				/* a second signal: no more grace */
-				kill(-pid, SIGKILL);
-				kill_at = 0;
-			} else {
-				j->interrupted = s;
-				kill(-pid, s == SIGHUP ? SIGTERM : s);
-				kill_at = time_mono() + j->o->grace_ms;
-			}
-		}
-		now = time_mono();
-		if (j->o->timeout_ms > 0 && !timed_out && !j->interrupted &&
-		    now - t0 >= j->o->timeout_ms) {
-			timed_out = 1;
-			kill(-pid, SIGTERM);
-			kill_at = now + j->o->grace_ms;
-		}
-		if (kill_at && now >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = 0;
-		}
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			err(EXIT_FATAL, "waitpid");
-
-		if (j->o->timeout_ms > 0 && !timed_out &&
-		    t0 + j->o->timeout_ms - now < wait_ms)
-			wait_ms = (int)(t0 + j->o->timeout_ms - now);
-		if (kill_at && kill_at - now < wait_ms)
-			wait_ms = (int)(kill_at - now);
-		if (wait_ms < 0)
-			wait_ms = 0;
-		if (po[0] >= 0) {
-			pfd[nfd].fd = po[0];
-			pfd[nfd++].events = POLLIN;
-		}
-		if (pe[0] >= 0) {
-			pfd[nfd].fd = pe[0];
-			pfd[nfd++].events = POLLIN;
-		}
-		child_changed = 0;
-		if (nfd > 0) {
-			if (poll(pfd, (nfds_t)nfd, wait_ms) < 0 &&
-			    errno != EINTR)
-				err(EXIT_FATAL, "poll");
-		} else if (!child_changed && !sig_caught) {
-			struct timespec ts = { wait_ms / 1000,
-			    (wait_ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-		drain(j, &po[0], &j->out, STDOUT_FILENO);
-		drain(j, &pe[0], &j->err, STDERR_FILENO);
-	}
-	/* the leader is gone: take what its output holds, not waiting for
-	 * descendants that keep the pipes open */
-	drain(j, &po[0], &j->out, STDOUT_FILENO);
-	drain(j, &pe[0], &j->err, STDERR_FILENO);
-	if (po[0] >= 0)
-		close(po[0]);
-	if (pe[0] >= 0)
-		close(pe[0]);
-	if (timed_out || j->interrupted)
-		kill(-pid, SIGKILL);	/* what is left of a stopped job */
-	*took = time_mono() - t0;
-
-	if (WIFEXITED(status)) {
-		oc.exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		oc.signo = WTERMSIG(status);
-		oc.exit_code = 128 + oc.signo;
-	}
-	if (timed_out)
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = j->o->cmd;
+	spec.envp = j->env;
+	spec.in_fd = -1;
+	spec.keep = CAPTURE_MAX;
+	spec.echo = j->o->verbose;
+	spec.timeout_ms = j->o->timeout_ms;
+	spec.grace_ms = j->o->grace_ms;
+	proc_free(j->proc);
+	j->proc = proc_start(&spec);
+	if ((s = proc_wait(j->proc, &sig_caught, j->o->grace_ms)) != 0)
+		j->interrupted = s;
+	x = proc_exit(j->proc);
+	*took = x->ms;
+	oc.exit_code = x->code;
+	oc.signo = x->signo;
+	if (x->timed_out)
 		oc.status = "timeout";
-	else if (oc.exit_code == 0 && WIFEXITED(status))
+	else if (x->code == 0 && x->signo == 0)
 		oc.status = "success";
 	else if (j->interrupted)
 		oc.status = "interrupted";
@@ -992,7 +709,7 @@ static int
 run_once(struct job *j, const char *stats)
 {
 	struct outcome oc;
-	char buf[TIME_BUFSZ], *error, *why;
+	char buf[TIME_BUFSZ], how[PROC_TEXTSZ], *error, *why;
 	int64_t id, took = 0, total, t0;
 	json_object *counters;
 	int attempt, fd;
@@ -1008,14 +725,14 @@ run_once(struct job *j, const char *stats)
 	if ((fd = open(stats, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0)
 		close(fd);
 	for (attempt = 1;; attempt++) {
-		oc = run_command(j, stats, &took);
+		oc = run_command(j, &took);
 		if (strcmp(oc.status, "success") == 0 || j->interrupted ||
 		    attempt > j->o->retries)
 			break;
 		if (j->o->verbose)
-			warnx("%s: attempt %d of %ld %s (exit %d); retrying",
+			warnx("%s: attempt %d of %ld %s (%s); retrying",
 			    j->o->name, attempt, j->o->retries + 1, oc.status,
-			    oc.exit_code);
+			    proc_exit_text(oc.exit_code, 0, how));
 		if (sleep_ms(j->o->backoff_ms << (attempt - 1 < 20 ?
 		    attempt - 1 : 20)) != 0) {
 			j->interrupted = sig_caught;
@@ -1032,8 +749,8 @@ run_once(struct job *j, const char *stats)
 	 * still see what the command said */
 	if (strcmp(oc.status, "success") != 0 && !j->o->quiet &&
 	    !j->o->verbose) {
-		capture_print(&j->out, STDOUT_FILENO, "stdout");
-		capture_print(&j->err, STDERR_FILENO, "stderr");
+		proc_print(j->proc, PROC_OUT, STDOUT_FILENO, "stdout");
+		proc_print(j->proc, PROC_ERR, STDERR_FILENO, "stderr");
 	}
 	fails = record_end(j, id, &oc, attempt, total, counters, error);
 	json_object_put(counters);
@@ -1046,12 +763,13 @@ run_once(struct job *j, const char *stats)
 		return EXIT_OK;
 	}
 	if (oc.signo && strcmp(oc.status, "failed") == 0)
-		warnx("%s: killed by SIG%s after %s (run %lld)", j->o->name,
-		    sigabbrev_np(oc.signo) ? sigabbrev_np(oc.signo) : "?",
+		warnx("%s: %s after %s (run %lld)", j->o->name,
+		    proc_exit_text(oc.exit_code, oc.signo, how),
 		    duration_format(total, buf), (long long)id);
 	else
-		warnx("%s: %s (exit %d) after %s%s (run %lld)", j->o->name,
-		    oc.status, oc.exit_code, duration_format(total, buf),
+		warnx("%s: %s (%s) after %s%s (run %lld)", j->o->name,
+		    oc.status, proc_exit_text(oc.exit_code, 0, how),
+		    duration_format(total, buf),
 		    attempt > 1 ? " and retries" : "", (long long)id);
 	if (strcmp(oc.status, "interrupted") != 0 && j->o->alert_after > 0 &&
 	    fails >= j->o->alert_after)
@@ -1156,10 +874,9 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct job j;
-	struct sigaction sa;
 	char stats[] = "/tmp/run-job-stats.XXXXXX";
 	const char *tmpdir = getenv("TMPDIR");
-	char *statspath = NULL;
+	char *statspath = NULL, *statsvar = NULL;
 	int64_t t0, next;
 	long holder;
 	int fd, rc, status = EXIT_OK;
@@ -1195,11 +912,6 @@ main(int argc, char **argv)
 	if (gethostname(j.host, sizeof(j.host) - 1) != 0)
 		snprintf(j.host, sizeof(j.host), "unknown");
 	sig_catch();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_child;
-	sa.sa_flags = SA_NOCLDSTOP;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	j.db = store_open(o.db, 0);
@@ -1237,6 +949,14 @@ main(int argc, char **argv)
 	stats_tmp = statspath;
 	atexit(stats_tmp_remove);	/* also when the store fails (exit 3) */
 	close(fd);
+	if (asprintf(&statsvar, "JOBLINE_STATS=%s", statspath) < 0)
+		die_nomem();
+	{
+		static const char *const drop[] = { "JOBLINE_STATS=", NULL };
+		char *set[] = { statsvar, NULL };
+
+		j.env = proc_env(drop, set);
+	}
 
 	t0 = time_mono();
 	while (!sig_caught) {
@@ -1258,8 +978,9 @@ main(int argc, char **argv)
 	unlink(statspath);
 	stats_tmp = NULL;
 	free(statspath);
-	free(j.out.buf);
-	free(j.err.buf);
+	proc_free(j.proc);
+	free(j.env);
+	free(statsvar);
 	store_close(j.db);
 	stats_flush();
 	if (sig_caught && !j.interrupted)

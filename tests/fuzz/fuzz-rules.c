@@ -1,15 +1,22 @@
-/* fuzz-rules: the classify rules file (man/classify.5).  The parser is
- * static in tools/classify.c, so the program is compiled in whole, its
- * main renamed.  Each input is written to a file in a private directory
+/* fuzz-rules: the classify rules file (man/classify.5), read by
+ * lib/rules.c.  Each input is written to a file in a private directory
  * (includes and lists resolve beside it, "include default" reads a small
  * second file there) and read as classify reads --rules.  Properties: a
  * file is accepted or refused with "file:line: reason" (a line of the
  * file: bad patterns and every other error in it); a file that parses parses
  * again to the same rules, and its patterns run; nothing leaks either
  * way. */
-#define main classify_main
-#include "../../tools/classify.c"
-#undef main
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "cfgfile.h"
+#include "rules.h"
 
 #include "fuzz.h"
 
@@ -25,7 +32,7 @@ struct outcome {
 	double w_title, min_score;
 	int max_companies;
 	uint64_t terms;		/* hash of the terms' texts, targets, lines */
-	char err[sizeof(rules_err)];
+	char err[sizeof(((struct rules *)0)->err)];
 };
 
 static void
@@ -52,9 +59,7 @@ setup(void)
 	    "2: /\\bseries [a-f]\\b/\ncompanies\nlegal: Inc, Ltd\n"
 	    "currency USD: $, usd, us$\n", fp);
 	fclose(fp);
-	default_rules = defpath;
 	atexit(cleanup);
-	char_tables();
 	mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mctx, 100000);
 	pcre2_set_depth_limit(mctx, 10000);
@@ -67,41 +72,41 @@ parse(struct outcome *o)
 	static const char sample[] = "acme inc raises $5 million in a "
 	    "series a funding round, café 3.5% — 東京";
 	XXH3_state_t *h = XXH3_createState();
+	struct rules *r = rules_new();
 
 	memset(o, 0, sizeof(*o));
-	rules_err[0] = '\0';
-	rules_defaults();
-	o->rc = rules_read(path, 0);
+	r->default_path = defpath;
+	o->rc = rules_read(r, path) == CFG_OK ? 0 : -1;
 	if (o->rc == 0)
-		o->rc = rules_amount();
-	snprintf(o->err, sizeof(o->err), "%s", rules_err);
-	o->nfiles = R.nfiles;
-	o->nterms = R.nterms;
-	o->nregex = R.nregex;
-	o->nindustries = R.nindustries;
-	o->ncur = R.ncur;
-	o->nforms = R.nforms;
-	o->gaz = R.gaz.n;
-	o->legal = R.legal.n;
-	o->keep = R.keep.n;
-	o->stop = R.stop.n;
-	o->common = R.common.n;
-	o->breaks = R.breaks.n;
-	o->before = R.before.n;
-	o->after = R.after.n;
-	o->w_title = R.w_title;
-	o->min_score = R.min_score;
-	o->max_companies = R.max_companies;
+		o->rc = rules_finish(r);
+	snprintf(o->err, sizeof(o->err), "%s", r->err);
+	o->nfiles = r->nfiles;
+	o->nterms = r->nterms;
+	o->nregex = r->nregex;
+	o->nindustries = r->nindustries;
+	o->ncur = r->ncur;
+	o->nforms = r->nforms;
+	o->gaz = r->gaz.n;
+	o->legal = r->legal.n;
+	o->keep = r->keep.n;
+	o->stop = r->stop.n;
+	o->common = r->common.n;
+	o->breaks = r->breaks.n;
+	o->before = r->before.n;
+	o->after = r->after.n;
+	o->w_title = r->w_title;
+	o->min_score = r->min_score;
+	o->max_companies = r->max_companies;
 	XXH3_64bits_reset(h);
-	for (size_t i = 0; i < R.nterms; i++) {
-		const struct term *t = &R.terms[i];
+	for (size_t i = 0; i < r->nterms; i++) {
+		const struct term *t = &r->terms[i];
 
 		FUZZ_CHECK(t->line >= 1 && t->src >= 0 &&
-		    (size_t)t->src < R.nfiles, "a term knows its file:line");
+		    (size_t)t->src < r->nfiles, "a term knows its file:line");
 		FUZZ_CHECK(t->kind != T_EVENT || (t->target >= 0 &&
 		    t->target < EV_N), "an event term has an event");
 		FUZZ_CHECK(t->kind != T_INDUSTRY || (t->target >= 0 &&
-		    (size_t)t->target < R.nindustries),
+		    (size_t)t->target < r->nindustries),
 		    "an industry term has an industry");
 		FUZZ_CHECK(isfinite(t->weight), "weights are numbers");
 		XXH3_64bits_update(h, t->text, strlen(t->text) + 1);
@@ -118,8 +123,8 @@ parse(struct outcome *o)
 			    "a pattern that compiled runs");
 		}
 	}
-	if (o->rc == 0 && R.amount_re != NULL) {
-		int mrc = pcre2_match(R.amount_re, (PCRE2_SPTR)sample,
+	if (o->rc == 0 && r->amount_re != NULL) {
+		int mrc = pcre2_match(r->amount_re, (PCRE2_SPTR)sample,
 		    sizeof(sample) - 1, 0, 0, mdata, mctx);
 
 		FUZZ_CHECK(mrc >= 0 || mrc == PCRE2_ERROR_NOMATCH ||
@@ -129,8 +134,7 @@ parse(struct outcome *o)
 	}
 	o->terms = XXH3_64bits_digest(h);
 	XXH3_freeState(h);
-	rules_free();
-	memset(&R, 0, sizeof(R));
+	rules_free(r);
 }
 
 int

@@ -1,0 +1,295 @@
+/* companies.c - the companies an item is about: see companies.h */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "companies.h"
+#include "util.h"
+
+/* Candidate spans longer than this are sentence fragments, not names. */
+#define SPAN_MAX 6
+
+uint64_t
+company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < tmpsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			tmp[k++] = (char)(c + 32);
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c >= 0x80)
+			tmp[k++] = (char)c;
+	}
+	return text_hash(tmp, k);
+}
+
+static void
+cand_add(struct companies *cs, const char *name, size_t len, double score,
+    int pos, const char *why, int is_tracked)
+{
+	char tmp[256] = "";	/* (gcc 12 warns of it unset) */
+	uint64_t key = company_key(name, len, tmp, sizeof(tmp));
+	struct cand *c;
+
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].key == key) {
+			c = &cs->c[i];
+			/* more evidence: the best kind and a little more */
+			if (score > c->score) {
+				c->why = why;
+				c->score = score + c->score * 0.25;
+			} else
+				c->score += score * 0.25;
+			if (is_tracked)
+				c->tracked = 1;
+			if (pos < c->pos)
+				c->pos = pos;
+			return;
+		}
+	if (cs->nc == cs->capc) {
+		cs->capc = cs->capc ? cs->capc * 2 : 16;
+		cs->c = xrealloc(cs->c, cs->capc * sizeof(*cs->c));
+	}
+	c = &cs->c[cs->nc++];
+	c->off = cs->arena.len;
+	c->len = len;
+	fbuf_add(&cs->arena, name, len);
+	c->key = key;
+	c->score = score;
+	c->pos = pos;
+	c->why = why;
+	c->tracked = is_tracked;
+}
+
+static int
+tok_in(const struct hmap *set, const struct tok *t)
+{
+	return hmap_get(set, t->h) >= 0;
+}
+
+/* Token i may be part of a name. */
+static int
+name_tok(const struct rules *r, const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+
+	return (t->flags & TF_CAP) && !(t->flags & TF_POSS) &&
+	    !tok_in(&r->stop, t) && !tok_in(&r->legal, t) &&
+	    (!tok_in(&r->breaks, t) || tok_in(&r->keep, t));
+}
+
+/* Token i is a connector inside a name: "of", "&" gaps are in the gap. */
+static int
+connector_tok(const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+	const char *s = x->norm.s + t->noff;
+
+	return (t->len == 2 && memcmp(s, "of", 2) == 0) ||
+	    (t->len == 2 && memcmp(s, "de", 2) == 0) ||
+	    (t->len == 3 && memcmp(s, "von", 3) == 0) ||
+	    (t->len == 3 && memcmp(s, "van", 3) == 0);
+}
+
+/*
+ * The span of name tokens and connectors from token i, [*start, *end):
+ * 1 when it may be a name; 0 when not (too long, only a number, a lone
+ * name word, only common words), and scanning goes on at *end.
+ */
+static int
+name_span(const struct rules *r, const struct text *x, size_t i,
+    size_t *startp, size_t *endp)
+{
+	size_t start = i, end = i + 1;
+	int all_common = 1;
+
+	while (end < x->n && end - start < SPAN_MAX + 2 &&
+	    !(x->t[end].flags & TF_BREAK)) {
+		if (name_tok(r, x, end))
+			end++;
+		else if (connector_tok(x, end) && end + 1 < x->n &&
+		    !(x->t[end + 1].flags & TF_BREAK) &&
+		    name_tok(r, x, end + 1))
+			end += 2;
+		else
+			break;
+	}
+	*endp = end;
+	if (end - start > SPAN_MAX)
+		return 0;
+	/* "$110M led by": a number is no name */
+	while (start < end && x->s[x->t[start].off] >= '0' &&
+	    x->s[x->t[start].off] <= '9')
+		start++;
+	if (start == end || (end - start == 1 &&
+	    tok_in(&r->keep, &x->t[start])))
+		return 0;
+	for (size_t k = start; k < end; k++)
+		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
+			all_common = 0;
+	*startp = start;
+	return !all_common;
+}
+
+/* The score of the span [start, end) raised by the cues around it, and
+ * the strongest kind of evidence in *why. */
+static double
+span_cues(const struct rules *r, const struct text *x, size_t start,
+    size_t end, double sc, const char **why)
+{
+	if (end < x->n && tok_in(&r->legal, &x->t[end]) &&
+	    !(x->t[end].flags & TF_BREAK && !(x->t[end].flags & TF_SPACE))) {
+		if (sc < 40) {
+			sc = 40;
+			*why = "legal form";
+		}
+	}
+	if (end < x->n && !(x->t[end].flags & TF_BREAK) &&
+	    pindex_longest(&r->before, x, end) >= 0) {
+		if (sc < 50) {
+			sc = 50;
+			*why = "subject of event";
+		}
+	}
+	if (!(x->t[start].flags & TF_BREAK) &&
+	    pindex_ending(&r->after, x, start, r->after_max) >= 0) {
+		if (sc < 30) {
+			sc = 30;
+			*why = "object of event";
+		}
+	}
+	if (end < x->n && (x->t[end].flags & TF_POSS)) {
+		if (sc < 20) {
+			sc = 20;
+			*why = "possessive";
+		}
+	}
+	return sc;
+}
+
+void
+companies_find(struct companies *cs, const struct rules *r,
+    const struct names *tracked, const struct text *x, int f, size_t limit)
+{
+	double tw = f == 0 ? 2.0 : 1.0;	/* the headline counts double */
+	size_t i = 0;
+
+	while (i < x->n) {
+		size_t start, end;
+		unsigned ntok;
+		int id, pos;
+		const char *why = NULL;
+		double sc = 0;
+
+		if (x->t[i].off >= limit)
+			break;
+		pos = f * 65536 + (int)(i < 65535 ? i : 65535);
+		if ((id = names_at(tracked, x, i, &ntok)) >= 0) {
+			cand_add(cs, tracked->canon[id],
+			    strlen(tracked->canon[id]), 100 * tw, pos,
+			    "tracked", 1);
+			cs->tracked = 1;
+			i += ntok;
+			continue;
+		}
+		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0) {
+			start = i;
+			end = i + ntok;
+			/* a gazetteer name acts like a span for the cues; name
+			 * words after it belong to it: "Jumia Technologies" */
+			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
+			    tok_in(&r->keep, &x->t[end]) &&
+			    !tok_in(&r->breaks, &x->t[end]) &&
+			    end - start < SPAN_MAX) {
+				end++;
+				id = -1;
+			}
+			sc = 30;
+			why = "gazetteer";
+		} else if (!name_tok(r, x, i)) {
+			i++;
+			continue;
+		} else if (!name_span(r, x, i, &start, &end)) {
+			i = end;
+			continue;
+		} else if (tok_in(&r->keep, &x->t[end - 1]) &&
+		    end - start > 1) {
+			sc = 35;
+			why = "name word";
+		}
+		sc = span_cues(r, x, start, end, sc, &why);
+		if (sc > 0) {
+			if (id >= 0)	/* a gazetteer name: its own form */
+				cand_add(cs, r->gaz.canon[id],
+				    strlen(r->gaz.canon[id]), sc * tw, pos, why,
+				    0);
+			else
+				cand_add(cs, x->s + x->t[start].off,
+				    x->t[end - 1].off + x->t[end - 1].len -
+				    x->t[start].off, sc * tw, pos, why, 0);
+		}
+		i = end;
+	}
+}
+
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->tracked != y->tracked)
+		return y->tracked - x->tracked;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return x->pos - y->pos;
+}
+
+void
+companies_rank(struct companies *cs)
+{
+	for (size_t i = 0; i < cs->nc; i++) {
+		struct cand *a = &cs->c[i];
+
+		if (a->score <= 0)
+			continue;
+		for (size_t j = 0; j < cs->nc; j++) {
+			struct cand *b = &cs->c[j];
+
+			if (i == j || b->score <= 0 || b->len <= a->len + 1)
+				continue;
+			if (strncasecmp(cs->arena.s + b->off, cs->arena.s +
+			    a->off, a->len) == 0 &&
+			    cs->arena.s[b->off + a->len] == ' ' && !a->tracked) {
+				b->score += a->score * 0.5;
+				if (a->pos < b->pos)
+					b->pos = a->pos;
+				a->score = 0;
+				break;
+			}
+		}
+	}
+	if (cs->nc > 1)
+		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
+}
+
+void
+companies_reset(struct companies *cs)
+{
+	cs->nc = 0;
+	cs->arena.len = 0;
+	cs->tracked = 0;
+}
+
+void
+companies_free(struct companies *cs)
+{
+	free(cs->c);
+	fbuf_free(&cs->arena);
+	memset(cs, 0, sizeof(*cs));
+}

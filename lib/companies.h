@@ -1,0 +1,66 @@
+/*
+ * companies.h - the companies an item is about: candidates found in its
+ * fields by the tracked list, the gazetteer and the rules' cues (legal
+ * forms, name words, event verbs after a name, event phrases before
+ * one, possessives), each with a score; then ranked, main one first.
+ *
+ * Ownership: a zeroed struct companies is empty; companies_reset empties
+ * it for the next item and keeps its memory; companies_free releases it.
+ * The rules and name lists are the caller's and are only read.
+ */
+#ifndef JOBLINE_COMPANIES_H
+#define JOBLINE_COMPANIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fbuf.h"
+#include "names.h"
+#include "rules.h"
+#include "tokens.h"
+
+/* A company candidate. */
+struct cand {
+	size_t off, len;	/* name in the arena */
+	uint64_t key;		/* hash of its normal form (company_key) */
+	double score;		/* evidence; <= 0: not a company */
+	int pos;		/* first position: field * 65536 + token */
+	const char *why;	/* the strongest kind of evidence; static */
+	int tracked;		/* a tracked company */
+};
+
+struct companies {
+	struct cand *c;		/* the candidates */
+	size_t nc, capc;	/* used, allocated */
+	struct fbuf arena;	/* their names */
+	int tracked;		/* a tracked company was found */
+};
+
+void companies_reset(struct companies *cs);
+
+/*
+ * Find the candidates in field f's text x (0 the title, which counts
+ * double), up to byte limit of it, by the tracked list (may be empty),
+ * the gazetteer and cues of r.
+ */
+void companies_find(struct companies *cs, const struct rules *r,
+    const struct names *tracked, const struct text *x, int f, size_t limit);
+
+/* Merge "Ford" into "Ford Motor" when both were found, then sort: tracked
+ * first, then by score, then by position. */
+void companies_rank(struct companies *cs);
+
+/* The name of candidate c. */
+static inline const char *
+cand_name(const struct companies *cs, const struct cand *c)
+{
+	return cs->arena.s + c->off;
+}
+
+/* The normal form of a name for comparing (lowercase letters and digits,
+ * hashed), with tmp[0..tmpsz) as room. */
+uint64_t company_key(const char *s, size_t n, char *tmp, size_t tmpsz);
+
+void companies_free(struct companies *cs);
+
+#endif

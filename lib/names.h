@@ -1,0 +1,60 @@
+/*
+ * names.h - lists of company names with their aliases, found in a text
+ * token by token: classify's gazetteer and its tracked companies.
+ *
+ * Ownership: a zeroed struct names is empty; the list copies what is
+ * added and names_free releases it.
+ */
+#ifndef JOBLINE_NAMES_H
+#define JOBLINE_NAMES_H
+
+#include <stddef.h>
+
+#include "phrases.h"
+#include "tokens.h"
+
+struct names {
+	char **canon;		/* canonical name of each entry; owned */
+	size_t n, cap;		/* used, allocated */
+	struct pindex px;	/* each name and alias -> entry */
+	unsigned maxtok;	/* longest name in tokens */
+	struct text scratch;	/* for cutting names into tokens */
+};
+
+/* Add canon with its forms (canon itself among them, as a rule). */
+void names_add(struct names *nm, const char *canon,
+    const char *const *forms, size_t nforms);
+
+/* Add a "Name | alias | alias" line (also tab-separated; changed in
+ * place); 0 when it holds no name. */
+int names_add_line(struct names *nm, char *line);
+
+/* The entry whose name or alias starts at token i (the longest, when
+ * the token is capitalised), with its length in *ntok; or -1.  Inline:
+ * it is asked at every token. */
+static inline int
+names_at(const struct names *nm, const struct text *x, size_t i,
+    unsigned *ntok)
+{
+	int j;
+
+	if (nm->n == 0 || !(x->t[i].flags & TF_CAP))
+		return -1;
+	if ((j = pindex_longest(&nm->px, x, i)) < 0)
+		return -1;
+	*ntok = nm->px.v[j].ntok;
+	return nm->px.v[j].id;
+}
+
+/*
+ * Read a tracked companies file (JSON lines {"name", "aliases"} or
+ * "company", or "Name | alias" lines) into nm: CFG_OK, or CFG_BAD or
+ * CFG_UNREADABLE (cfgfile.h) with "path:line: reason" or "path: reason"
+ * in err.
+ */
+int tracked_read(struct names *nm, const char *path, char *err,
+    size_t errsz);
+
+void names_free(struct names *nm);
+
+#endif
