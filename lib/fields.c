@@ -12,10 +12,12 @@
 /* 10000-01-01T00:00:00Z, the first time after 9999. */
 #define YEAR_10000_MS INT64_C(253402300800000)
 
+/* Report the field: fmt is "%s: reason", a literal for each reason, so
+ * that jsonl_bad counts each reason as a kind of its own. */
 static int
-bad(struct jsonl_reader *r, const char *key, const char *why)
+bad(struct jsonl_reader *r, const char *fmt, const char *key)
 {
-	jsonl_bad(r, "%s: %s", key, why);
+	jsonl_bad(r, fmt, key);
 	return FIELD_BAD;
 }
 
@@ -83,16 +85,14 @@ bigint(json_object *v)
 static int
 range_bad(struct jsonl_reader *r, const char *key, int64_t min, int64_t max)
 {
-	char why[80];
-
 	if (max == INT64_MAX)
-		snprintf(why, sizeof(why), "below %" PRId64, min);
+		jsonl_bad(r, "%s: below %" PRId64, key, min);
 	else if (min == INT64_MIN)
-		snprintf(why, sizeof(why), "above %" PRId64, max);
+		jsonl_bad(r, "%s: above %" PRId64, key, max);
 	else
-		snprintf(why, sizeof(why), "not between %" PRId64 " and %"
-		    PRId64, min, max);
-	return bad(r, key, why);
+		jsonl_bad(r, "%s: not between %" PRId64 " and %" PRId64, key,
+		    min, max);
+	return FIELD_BAD;
 }
 
 int
@@ -106,10 +106,10 @@ field_int(struct jsonl_reader *r, json_object *o, const char *key,
 	if (v == NULL)
 		return none(r, key, flags);
 	if (!int_of(v, &x, &big))
-		return bad(r, key, bigint(v) ? "out of range" :
-		    "not an integer");
+		return bad(r, bigint(v) ? "%s: out of range" :
+		    "%s: not an integer", key);
 	if (big)
-		return max == INT64_MAX ? bad(r, key, "out of range") :
+		return max == INT64_MAX ? bad(r, "%s: out of range", key) :
 		    range_bad(r, key, min, max);
 	if (x < min || x > max)
 		return range_bad(r, key, min, max);
@@ -123,19 +123,18 @@ field_double(struct jsonl_reader *r, json_object *o, const char *key,
 {
 	json_object *v = value(o, key);
 	double x;
-	char why[80];
 
 	if (v == NULL)
 		return none(r, key, flags);
 	if (!json_object_is_type(v, json_type_int) &&
 	    !json_object_is_type(v, json_type_double))
-		return bad(r, key, "not a number");
+		return bad(r, "%s: not a number", key);
 	x = json_object_get_double(v);
 	if (!isfinite(x))
-		return bad(r, key, "out of range");
+		return bad(r, "%s: out of range", key);
 	if (x < min || x > max) {
-		snprintf(why, sizeof(why), "not between %g and %g", min, max);
-		return bad(r, key, why);
+		jsonl_bad(r, "%s: not between %g and %g", key, min, max);
+		return FIELD_BAD;
 	}
 	*out = x;
 	return FIELD_OK;
@@ -150,21 +149,21 @@ field_string(struct jsonl_reader *r, json_object *o, const char *key,
 	if (v == NULL)
 		return none(r, key, flags);
 	if (!json_object_is_type(v, json_type_string))
-		return bad(r, key, "not a string");
+		return bad(r, "%s: not a string", key);
 	*out = json_object_get_string(v);
 	return FIELD_OK;
 }
 
-/* The time in s, or why not. */
+/* The time in s, or why not (bad's format). */
 static const char *
 time_of(const char *s, int64_t *ms)
 {
 	if (time_parse(s, ms) != 0)
-		return "not an RFC 3339 time";
+		return "%s: not an RFC 3339 time";
 	if (*ms < 0)
-		return "before 1970";
+		return "%s: before 1970";
 	if (*ms >= YEAR_10000_MS)
-		return "after 9999";
+		return "%s: after 9999";
 	return NULL;
 }
 
@@ -178,7 +177,7 @@ field_time(struct jsonl_reader *r, json_object *o, const char *key,
 	if (rc != FIELD_OK)
 		return rc;
 	if ((why = time_of(s, ms)) != NULL)
-		return bad(r, key, why);
+		return bad(r, why, key);
 	return FIELD_OK;
 }
 
@@ -194,7 +193,7 @@ field_key(struct jsonl_reader *r, json_object *o, const char *key,
 		return none(r, key, flags);
 	if (json_object_is_type(v, json_type_string)) {
 		if (*json_object_get_string(v) == '\0')
-			return bad(r, key, "empty");
+			return bad(r, "%s: empty", key);
 		*out = json_object_get_string(v);
 		return FIELD_OK;
 	}
@@ -207,8 +206,8 @@ field_key(struct jsonl_reader *r, json_object *o, const char *key,
 		*out = buf;
 		return FIELD_OK;
 	}
-	return bad(r, key, bigint(v) ? "out of range" :
-	    "not a string or an integer");
+	return bad(r, bigint(v) ? "%s: out of range" :
+	    "%s: not a string or an integer", key);
 }
 
 /* Non-zero when a scanned field is missing or null. */
@@ -226,7 +225,7 @@ field_scanned_string(struct jsonl_reader *r, const struct jscan_field *f,
 	if (scanned_none(f))
 		return none(r, f->key, flags);
 	if (!f->is_string)
-		return bad(r, f->key, "not a string");
+		return bad(r, "%s: not a string", f->key);
 	return FIELD_OK;
 }
 
@@ -238,14 +237,14 @@ field_scanned_key(struct jsonl_reader *r, const struct jscan_field *f,
 		return none(r, f->key, flags);
 	if (f->is_string) {
 		if (f->len == 0)
-			return bad(r, f->key, "empty");
+			return bad(r, "%s: empty", f->key);
 		*out = jscan_string(f);
 		return FIELD_OK;
 	}
 	if (!integer_text(f->val, f->len))
-		return bad(r, f->key, "not a string or an integer");
+		return bad(r, "%s: not a string or an integer", f->key);
 	if (jscan_bigint(f->val, f->len))
-		return bad(r, f->key, "out of range");
+		return bad(r, "%s: out of range", f->key);
 	*out = xstrndup(f->val, f->len);
 	return FIELD_OK;
 }
@@ -270,7 +269,7 @@ field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
 		why = time_of(s, ms);
 		free(s);
 	}
-	return why != NULL ? bad(r, f->key, why) : FIELD_OK;
+	return why != NULL ? bad(r, why, f->key) : FIELD_OK;
 }
 
 const char *

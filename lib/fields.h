@@ -20,7 +20,9 @@
  * number beyond a double's range), "below MIN", "above MAX", "not
  * between MIN and MAX", "not a number", "not a string", "empty", "not an
  * RFC 3339 time" (as time_parse reads it), "before 1970", "after 9999",
- * "not a string or an integer".
+ * "not a string or an integer".  Each reason is a kind of message of its
+ * own for jsonl_bad's counting (a flood of one is cut short, not the
+ * others).
  *
  * Ownership: strings given back are owned by the object (field_string),
  * are buf (field_key), or are new and the caller's (field_scanned_key).
