@@ -127,7 +127,9 @@ article_in_free(struct article_in *a)
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
+/* Decode base64 s into a new buffer; its length in *n; NULL if invalid.
+ * (embed's encoder is the other half: both go to one lib/base64, on its
+ * way in another branch; this is then its decoder's caller.) */
 static unsigned char *
 b64_decode(const char *s, size_t *n)
 {
