@@ -105,6 +105,13 @@ check-valgrind:
 	    JOBLINE_REPLAY=$(CURDIR)/obj/replay \
 	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run $(VG_TESTS)
 
+# the test files that run against a PostgreSQL store as well, each with
+# a server of its own (tests/lib.sh, start_postgres): make check-pg runs
+# them with every test's store a new database on it
+PG_TESTS  = tests/t1000-postgres.sh
+check-pg: all
+	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
+
 # the Quick start: install what is missing, then build and run
 deps:
 	./deps
@@ -196,5 +203,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: check-pg install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:
