@@ -8,7 +8,7 @@ DESTDIR   =
 CC        = cc
 CFLAGS    = -O2 -g
 PKG_CONFIG = pkg-config
-PKGS      = libcurl libxml-2.0 sqlite3 json-c libutf8proc libpcre2-8 libxxhash
+PKGS      = libcurl libxml-2.0 sqlite3 libpq json-c libutf8proc libpcre2-8 libxxhash
 
 # SANITIZE=1 (or make asan) builds with AddressSanitizer and UBSan into
 # separate objects, so a sanitized and a plain build never mix.
@@ -105,6 +105,13 @@ check-valgrind:
 	    JOBLINE_REPLAY=$(CURDIR)/obj/replay \
 	    TEST_TIMEOUT=$${TEST_TIMEOUT:-3000} tests/run $(VG_TESTS)
 
+# the test files that run against a PostgreSQL store as well, each with
+# a server of its own (tests/lib.sh, start_postgres): make check-pg runs
+# them with every test's store a new database on it
+PG_TESTS  = tests/t1000-postgres.sh
+check-pg: all
+	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
+
 # the Quick start: install what is missing, then build and run
 deps:
 	./deps
@@ -196,5 +203,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: check-pg install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
 .SECONDARY:

@@ -88,6 +88,49 @@ dump feeds "SELECT url, title, etag, last_modified, http_status, error,
     items, failures FROM feeds ORDER BY url"
 dump things "SELECT * FROM things ORDER BY 1"
 
+# -- store's own cases: no id, one guid in two feeds, a changed record,
+# escapes, --key, chunk groups with and without vectors, bad lines --
+cases=$tmp/cases.db
+cat >"$tmp/cases-articles.jsonl" <<-\EOF
+{"url":"https://a.example/1?utm_source=x","title":"No id"}
+{"id":"g","url":"https://a.example/2","feed":"https://a.example/feed","title":"First"}
+{"id":"g","url":"https://b.example/2","title":"Same guid, other story"}
+{"id":"g2","url":"https://a.example/2","title":"First, corrected","published":"2026-11-22T08:00:00Z"}
+{"id":"e","url":"https://a.example/\u00e9","title":"Caf\u00e9 \"q\"","feed":"f\u00fc"}
+{"id":"k","title":"no url"}
+{"title":"neither"}
+not json
+{"id":7,"url":"https://a.example/7"}
+EOF
+o cases-articles store articles --db "$cases" --emit all <"$tmp/cases-articles.jsonl"
+o cases-articles-again store articles --db "$cases" --emit new <"$tmp/cases-articles.jsonl"
+cat >"$tmp/cases-chunks.jsonl" <<-\EOF
+{"item_id":"g","n":0,"count":2,"text":"a","start":0,"end":1,"words":1,"embedding":[1,0.5],"embedding_model":"m"}
+{"item_id":"g","n":1,"count":2,"text":"b","embedding":"AACAPwAAAD8=","embedding_model":"m"}
+{"item_id":"k","n":0,"count":0}
+{"item_id":"e","n":0,"count":2,"text":"only one"}
+{"item_id":"x","n":3,"count":2,"text":"out of range"}
+{"item_id":"x","n":0,"count":1}
+{"item_id":"x","n":0,"count":1,"text":"t","embedding":["no"]}
+{"id":"own","item_id":7,"n":0,"count":1,"text":"numeric item id"}
+EOF
+o cases-chunks store chunks --db "$cases" --emit new <"$tmp/cases-chunks.jsonl"
+o cases-chunks-again store chunks --db "$cases" --emit all <"$tmp/cases-chunks.jsonl"
+o cases-unfinished store articles --db "$cases" --emit new </dev/null
+o cases-key store people --db "$cases" --key name --emit new <<-\EOF
+{"name":"Ada","n":1}
+{"name":"Ada","n":2}
+{"name":5}
+{"nom":"x"}
+EOF
+o cases-bad-table store articles_todo --db "$cases" </dev/null
+sqlite3 "$cases" "SELECT url_key, id, url, feed, title, published, record,
+    chunks, complete, first_seen, updated_at FROM articles ORDER BY 1;
+    SELECT * FROM articles_todo ORDER BY 1" >"$out/cases-articles.db" 2>&1
+sqlite3 "$cases" "SELECT id, item_id, n, count, text, start, \"end\", words,
+    model, dim, hex(vector), record, stored_at FROM chunks ORDER BY id;
+    SELECT * FROM people ORDER BY 1" >"$out/cases-chunks.db" 2>&1
+
 # -- search over generated articles --
 python3 "$top/tests/gen-articles.py" 300 7 >"$tmp/gen.jsonl"
 chunk <"$tmp/gen.jsonl" | embed | store chunks

@@ -1,12 +1,16 @@
 #!/bin/sh
-# bench/store.sh [N]: store articles against sqlite-utils on the same N
-# generated articles (default 100000), in one run; then store's peak RSS
-# for 10,000 and 1,000,000 records.  Needs: ./deps --bench (sqlite-utils,
-# time).  Writes its data under bench/out/.
+# bench/store.sh [N [OLD]]: store articles against sqlite-utils on the
+# same N generated articles (default 100000), in one run; then store's
+# peak RSS for 10,000 and 1,000,000 records.  OLD, another build of store
+# (a binary: the one before a change), is timed on the same input in the
+# same run, in turn with this one, three times each (medians).  Needs:
+# ./deps --bench (sqlite-utils, time).  Writes its data under bench/out/.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/bench/out/store
 n=${1:-100000}
+old=${2:-}
+[ -z "$old" ] || old=$(cd "$(dirname "$old")" && pwd)/$(basename "$old")
 mkdir -p "$out"
 cd "$out"
 
@@ -44,6 +48,35 @@ awk -v n="$n" -v st="$st" -v ut="$ut" -v ut2="$ut2" -v srss="$srss" -v urss="$ur
 	printf "sqlite-utils upsert:   %6.2f s  %9.0f articles/s\n", ut2, n / ut2
 	printf "ratio (store / sqlite-utils insert): %.1fx wall, %.1fx CPU\n", ut / st, uc / sc
 }'
+
+# before and after: this build and OLD in turn, three times each
+if [ -n "$old" ]; then
+	for i in 1 2 3; do
+		for b in new old; do
+			rm -f b.db*
+			p=$top/bin/store
+			[ $b = old ] && p=$old
+			set -- $(secs "$p" articles --db b.db <in.jsonl)
+			echo "$b $1 $3 $4"
+		done
+	done >ab.txt
+	awk -v n="$n" -v ut="$ut" '
+	{ w[$1] = w[$1] " " $2; c[$1] = c[$1] " " ($3 + $4) }
+	function med(s,   a, k, i, j, x) {
+		k = split(s, a, " ")
+		for (i = 2; i <= k; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
+			}
+		return a[int((k + 1) / 2)]
+	}
+	END {
+		for (b in w) {
+			t = med(w[b])
+			printf "store articles (%s): median of 3 %.2f s  %9.0f articles/s  CPU %.2f s  ratio to sqlite-utils insert %.1fx\n", b == "new" ? "this build" : "OLD", t, n / t, med(c[b]), ut / t
+		}
+	}' ab.txt | sort -r
+fi
 
 # a second run over the same input: every article is a duplicate
 set -- $(secs "$top/bin/store" articles --db s.db <in.jsonl)

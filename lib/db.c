@@ -48,14 +48,39 @@ is_postgres(const char *addr)
 	    strncmp(addr, "postgres://", 11) == 0;
 }
 
+/* Non-zero when a libpq URI carries a password (user:pw@ or
+ * password=). */
+static int
+has_password(const char *uri)
+{
+	const char *p = strstr(uri, "://"), *at, *colon, *end;
+
+	if (p != NULL) {
+		p += 3;
+		end = p + strcspn(p, "/?");
+		at = memchr(p, '@', (size_t)(end - p));
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (at != NULL && colon != NULL && colon < at)
+			return 1;
+	}
+	p = strstr(uri, "password=");
+	return p != NULL && (p[-1] == '?' || p[-1] == '&');
+}
+
 struct db *
 db_open(const char *addr, int flags)
 {
 	int given = 1;
 	char *name = addr && *addr ? xstrdup(addr) : default_path(&given);
 
-	if (is_postgres(name))
+	if (is_postgres(name)) {
+		/* argv is readable by every user of the machine (ps) */
+		if (addr != NULL && *addr != '\0' && has_password(name))
+			warnx("a password in --db can be read by every user of "
+			    "this machine: give it in PGPASSWORD, PGPASSFILE "
+			    "or a service file");
 		return db_pg_open(name, flags);
+	}
 	return db_sqlite_open(name, given, flags);
 }
 

@@ -32,7 +32,14 @@ struct db;
 enum {
 	/* A reader: the store must exist ("no store at ADDRESS", exit 3)
 	 * and have a schema; nothing is created or migrated. */
-	DB_READONLY = 1
+	DB_READONLY = 1,
+	/* A writer of many rows at a time (store): SQLite keeps no memory
+	 * statistics (a global mutex on each of its allocations: a tenth
+	 * of storing an article) and does not zero freed space (Debian's
+	 * SQLite does by default, zeroing every new page: another tenth).
+	 * Memory statistics are off for the whole process, and only when
+	 * this is its first store. */
+	DB_BULK = 2
 };
 
 /* Open (and create, and migrate) the store at addr, or the default. */

@@ -487,6 +487,8 @@ db_sqlite_open(char *name, int given, int flags)
 			err(EXIT_FATAL, "%s", name);
 		close(fd);
 	}
+	if (flags & DB_BULK)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(name, &d->sq, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK)
 		die_sqlite(d->sq, "open");
@@ -511,6 +513,8 @@ db_sqlite_open(char *name, int given, int flags)
 		migrate(d->sq, name);
 	else if (user_version(d->sq) == 0)
 		errx(EXIT_FATAL, "%s: not a jobline store (no schema)", name);
+	if (flags & DB_BULK)
+		exec_ok(d->sq, "PRAGMA secure_delete = OFF");
 	return &d->base;
 }
 
@@ -528,8 +532,8 @@ db_sqlite(struct db *db)
 sqlite3 *
 store_open(const char *path, int flags)
 {
-	struct db *db = db_open(path, flags & STORE_READONLY ? DB_READONLY :
-	    0);
+	struct db *db = db_open(path, (flags & STORE_READONLY ? DB_READONLY :
+	    0) | (flags & DB_BULK));
 
 	if (db->kind != DB_SQLITE)
 		errx(EXIT_FATAL, "%s: this program has no PostgreSQL store "

@@ -308,6 +308,7 @@ schema_reserved(const char *name)
 {
 	size_t len = strlen(name), n;
 	const char *p, *w;
+	int virtual;
 
 	if (strncasecmp(name, "sqlite_", 7) == 0)
 		return 1;
@@ -318,7 +319,8 @@ schema_reserved(const char *name)
 			if (!word_is(w, n, "CREATE"))
 				continue;
 			w = next_word(w + n, &n);
-			if (w != NULL && word_is(w, n, "VIRTUAL"))
+			virtual = w != NULL && word_is(w, n, "VIRTUAL");
+			if (virtual)
 				w = next_word(w + n, &n);
 			if (w == NULL || !word_is(w, n, "TABLE"))
 				continue;
@@ -331,6 +333,10 @@ schema_reserved(const char *name)
 			if (w == NULL)
 				break;
 			if (n == len && strncasecmp(w, name, n) == 0)
+				return 1;
+			/* a virtual table's shadow tables: chunks_fts_data */
+			if (virtual && len > n && name[n] == '_' &&
+			    strncasecmp(w, name, n) == 0)
 				return 1;
 		}
 	}

@@ -15,10 +15,18 @@ int schema_version(void);
 const char *schema_sql(int v);
 
 /*
- * Non-zero when name is a table (or virtual table) the schema creates, or
- * one of SQLite's own: a name generic records may not use.  Read from
+ * Non-zero when name is a table (or virtual table, or one of a virtual
+ * table's shadow tables) the schema creates, or one of SQLite's own: a
+ * name generic records may not use.  Read from
  * the migrations themselves, so it never drifts from them.
  */
 int schema_reserved(const char *name);
+
+/*
+ * The PostgreSQL store's schema (lib/schema_pg.c): the same tables and
+ * columns in PostgreSQL's terms, numbered on their own.
+ */
+int schema_pg_version(void);
+const char *schema_pg_sql(int v);
 
 #endif

@@ -23,6 +23,7 @@ enum {
 	STORE_READONLY = 1	/* open read-only; no create, no migration */
 };
 
+/* flags: STORE_READONLY, and db.h's DB_BULK */
 sqlite3 *store_open(const char *path, int flags);
 const char *store_path(void);	/* the path store_open used last */
 void store_close(sqlite3 *db);

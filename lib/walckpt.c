@@ -1,8 +1,10 @@
 /* walckpt.c - checkpoint a store's WAL on a second thread */
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
+#include "dbstmt.h"
 #include "walckpt.h"
 
 /* WAL frames (pages) after which a writer waits for the copy to finish
@@ -65,15 +67,17 @@ committed(void *arg, sqlite3 *db, const char *name, int nframes)
 }
 
 struct walckpt *
-walckpt_start(sqlite3 *db, const char *path)
+walckpt_start(struct db *store)
 {
+	sqlite3 *db = db_sqlite(store);
+	const char *path = db_name(store);
 	struct walckpt *w;
 	sigset_t all, old;
 	sqlite3_stmt *st;
 	long page = 4096;
 	int rc;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL)
+	if (db == NULL || (w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

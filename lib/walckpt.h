@@ -15,6 +15,9 @@
  * waits for the copy once the WAL has grown past a bound (64 MB): the WAL
  * then stays under that bound plus one batch.
  *
+ * SQLite only: this is the one module of the tree that reaches the
+ * connection under a store handle (db_sqlite).
+ *
  * Ownership: the handle is the caller's, released by walckpt_stop, which
  * finishes the copy in hand, closes the thread's connection and gives the
  * writer's connection its automatic checkpoints back.  Crash safety is
@@ -23,13 +26,13 @@
 #ifndef JOBLINE_WALCKPT_H
 #define JOBLINE_WALCKPT_H
 
-#include <sqlite3.h>
+#include "db.h"
 
 struct walckpt;
 
-/* Start checkpointing db (opened from path) on a thread; NULL when that
- * cannot be done, and db keeps checkpointing itself. */
-struct walckpt *walckpt_start(sqlite3 *db, const char *path);
+/* Start checkpointing db on a thread; NULL when that cannot be done (or
+ * db is not SQLite's), and db keeps checkpointing itself. */
+struct walckpt *walckpt_start(struct db *db);
 
 /* Before BEGIN on db: wait for the copy if the WAL is long.  NULL: no-op. */
 void walckpt_before_begin(struct walckpt *w);

@@ -34,6 +34,7 @@ test_cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	[ -n "${PG_DIR:-}" ] && stop_postgres
 	cd / && rm -rf "$TMP"
 }
 trap test_cleanup EXIT
@@ -108,8 +109,8 @@ slow() {
 test_expect() {
 	test_count=$((test_count + 1))
 	mkdir -p "$TMP/$test_count"
-	if (cd "$TMP/$test_count" &&
-	    JOBLINE_DB=$TMP/$test_count/jobline.db && eval "$2") \
+	if (cd "$TMP/$test_count" && test_store "$test_count" &&
+	    eval "$2") \
 	    >"$TMP/.test-out" 2>&1 && test_vg_clean >>"$TMP/.test-out"; then
 		echo "ok $test_count - $1"
 	else
@@ -154,10 +155,85 @@ exits() {
 	[ "$rc" -eq "$want" ] || { echo "exit status $rc, wanted $want" >&2; return 1; }
 }
 
-# rows SQL: the store's answer, one row a line, '|' between columns.
+# rows SQL: the store's answer, one row a line, '|' between columns
+# (SQLite, or PostgreSQL under make check-pg: SQL both read alike).
 rows() {
-	sqlite3 "$JOBLINE_DB" "$1"
+	case $JOBLINE_DB in
+	postgres*) psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d "$JOBLINE_DB" \
+	    -c "$1" ;;
+	*) sqlite3 "$JOBLINE_DB" "$1" ;;
+	esac
 }
+
+# test_store N: JOBLINE_DB for test N: a SQLite file of its own, or under
+# make check-pg (JOBLINE_TEST_PG=1) a new database on the script's server.
+test_store() {
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
+		pg_createdb "t$1" && JOBLINE_DB=$(pg_uri "t$1")
+	else
+		JOBLINE_DB=$TMP/$1/jobline.db
+	fi
+	export JOBLINE_DB
+}
+
+# test_expect_sqlite TITLE BODY: a test of what only the SQLite store has
+# (its file, its locks, its pragmas): skipped under make check-pg.
+test_expect_sqlite() {
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
+		test_skip "$1" "the SQLite store only"
+	else
+		test_expect "$1" "$2"
+	fi
+}
+
+# start_postgres: a PostgreSQL server of this script's own (Debian's
+# postgresql package), its data and its unix socket in $TMP/pg, stopped at
+# exit; run as nobody when the tests run as root (PostgreSQL refuses
+# root).  Sets PG_DIR; pg_uri NAME is a database's URI, pg_createdb NAME
+# makes one.  fsync is off: the tests kill servers, not machines.
+start_postgres() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PG_BIN/initdb" ] || { echo "no PostgreSQL server (Debian package postgresql)" >&2; return 1; }
+	PG_DIR=$TMP/pg
+	PG_AS=
+	mkdir -p "$PG_DIR" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		PG_AS="runuser -u nobody --"
+		chmod 711 "$TMP" && chown nobody "$PG_DIR" || return 1
+	fi
+	$PG_AS "$PG_BIN/initdb" -D "$PG_DIR/data" -U jobline --auth=trust \
+	    -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
+	    { cat "$PG_DIR/initdb.log" >&2; return 1; }
+	pg_ctl_start
+}
+
+# pg_ctl_start, stop_postgres, pg_ctl_restart: the script's server
+pg_ctl_start() {
+	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
+	    -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c max_connections=300" \
+	    start >/dev/null || { tail -n 20 "$PG_DIR/log" >&2; return 1; }
+}
+stop_postgres() {
+	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop \
+	    >/dev/null 2>&1
+}
+pg_ctl_restart() {
+	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w restart \
+	    -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c max_connections=300" \
+	    >/dev/null
+}
+pg_uri() {
+	printf 'postgresql:///%s?host=%s&user=jobline\n' "$1" "$PG_DIR"
+}
+pg_createdb() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
+	    -c "CREATE DATABASE \"$1\"" >/dev/null
+}
+
+if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
+	start_postgres || { echo "Bail out! PostgreSQL did not start"; exit 1; }
+	pg_createdb top && JOBLINE_DB=$(pg_uri top) && export JOBLINE_DB
+fi
 
 # start_server SCRIPT [ARG...]: start a test server (tests/*.py, which
 # take --port-file and listen on loopback) in the background; sets

@@ -19,6 +19,17 @@ test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
 	store --version | grep -q "^store (jobline) "
 '
 
+test_expect 'options: usage names every one; -k and -e are not store options' '
+	store --help >out &&
+	for o in --db --key --emit -q -v; do
+		grep -q -e "\[$o\b" -e " $o\]" -e "| $o\]" out || { echo "usage lacks $o"; exit 1; }
+	done &&
+	echo "{\"id\":1}" | exits 2 store things -k id 2>/dev/null &&
+	echo "{\"id\":1}" | exits 2 store articles -e new 2>/dev/null &&
+	echo "{\"id\":1}" | store things --key id --emit new -q >out &&
+	test "$(jq -r .id out)" = 1
+'
+
 test_expect 'creates the default store 0600 in a new directory (0700)' '
 	echo "{\"id\":\"x\"}" | (unset JOBLINE_DB &&
 	    XDG_STATE_HOME=$TMP/new/state store articles) &&
@@ -215,6 +226,128 @@ test_expect 'chunks: a bad embedding is refused' '
 	grep -q "stdin:1: embedding" err
 '
 
+test_expect 'chunks: a bad typed field is refused with its name, never read as 0 or NULL' '
+	echo "{\"id\":\"t\",\"url\":\"https://t.example/\"}" | store articles &&
+	echo "{\"item_id\":\"t\",\"n\":0,\"count\":2,\"text\":\"first\"}" | store chunks &&
+	for n in "\"1\"" 1.0 1.7 1e999 9.3e18 9300000000000000000 -1 2 null; do
+		echo "{\"item_id\":\"t\",\"n\":$n,\"count\":2,\"text\":\"over\"}"
+	done >bad &&
+	cat >>bad <<-\EOF &&
+	{"item_id":"t","count":2,"text":"no n"}
+	{"item_id":"t","n":1,"count":2,"text":"x","start":1e999}
+	{"item_id":"t","n":1,"count":2,"text":"x","words":1e300}
+	{"item_id":"t","n":1,"count":2,"text":"x","start":5,"end":4}
+	{"item_id":"t","n":1,"count":2,"text":"x","end":-1}
+	{"item_id":"t","n":1,"count":"2","text":"x"}
+	{"item_id":"t","n":1,"count":-2,"text":"x"}
+	{"item_id":1.5,"n":1,"count":2,"text":"x"}
+	{"item_id":"","n":1,"count":2,"text":"x"}
+	{"item_id":"t","n":1,"count":2,"text":7}
+	{"item_id":"t","n":1,"count":2,"text":"x","embedding":[1,1e300]}
+	{"item_id":"t","n":1,"count":2,"text":"x","embedding":"AAA"}
+	{"item_id":"t","n":1,"count":2,"text":"x","embedding_model":1}
+	{"item_id":"t","n":1,"count":2,"text":"x","id":[1]}
+	EOF
+	exits 1 store chunks <bad 2>err &&
+	sed "s/^store: stdin:[0-9]*: //" err >got &&
+	cat >want <<-\EOF &&
+	n: not an integer
+	n: not an integer
+	n: not an integer
+	n: not an integer
+	n: not an integer
+	n: not between 0 and 1
+	n: not between 0 and 1
+	n: not between 0 and 1
+	no n
+	no n
+	start: not an integer
+	words: not an integer
+	end: before start
+	end: below 0
+	count: not an integer
+	count: below 0
+	item_id: not a string or an integer
+	item_id: empty
+	text: not a string
+	embedding: a number beyond a float'"'"'s range
+	embedding: not base64 of float32s
+	embedding_model: not a string
+	id: not a string or an integer
+	EOF
+	test_cmp want got &&
+	test "$(wc -l <bad)" = "$(wc -l <err)" &&
+	test "$(rows "SELECT n, text FROM chunks")" = "0|first" &&
+	test "$(rows "SELECT complete FROM articles")" = 0
+'
+
+test_expect 'chunks: an integer id or item_id is its text; n may be left out of a count-0 record' '
+	printf "%s\n" "{\"id\":\"7\",\"url\":\"https://s.example/\"}" "{\"id\":\"8\"}" | store articles &&
+	printf "%s\n" "{\"item_id\":7,\"id\":70,\"n\":0,\"count\":1,\"text\":\"a\",\"start\":0,\"end\":1,\"words\":1}" \
+	    "{\"item_id\":8,\"count\":0}" | store chunks &&
+	test "$(rows "SELECT id, item_id, start, \"end\", words FROM chunks")" = "70|7|0|1|1" &&
+	test "$(rows "SELECT id, complete, chunks FROM articles ORDER BY id")" = "$(printf "7|1|1\n8|1|0")"
+'
+
+test_expect 'articles: a bad typed field is refused with its name' '
+	cat >in <<-\EOF &&
+	{"id":7,"url":"https://a.example/1"}
+	{"id":"","url":"https://a.example/2"}
+	{"id":"a3","url":["https://a.example/3"]}
+	{"id":"a4","url":"https://a.example/4","title":5}
+	{"id":"a5","url":"https://a.example/5","feed":{}}
+	{"id":"a6","url":"https://a.example/6","published":"yesterday"}
+	{"id":"a7","url":"https://a.example/7","published":"1969-12-31T23:59:59Z"}
+	{"id":"a8","url":"https://a.example/8","published":1795336200}
+	{"id":"a9","url":"https://a.example/9","published":"2026-11-22T08:30:00Z","title":null}
+	EOF
+	exits 1 store articles <in 2>err &&
+	sed "s/^store: stdin:[0-9]*: //" err >got &&
+	cat >want <<-\EOF &&
+	id: not a string
+	id: empty
+	url: not a string
+	title: not a string
+	feed: not a string
+	published: not an RFC 3339 time
+	published: before 1970
+	published: not a string
+	EOF
+	test_cmp want got &&
+	test "$(rows "SELECT id, title IS NULL, published FROM articles")" = "a9|1|2026-11-22T08:30:00Z"
+'
+
+test_expect 'articles --key id and --key url: the field is the key and keeps its column; an empty url is no id' '
+	echo "{\"id\":\"x\",\"url\":\"https://a.example/1\"}" | store articles --db i.db --key id &&
+	test "$(sqlite3 i.db "SELECT url_key, id, url FROM articles")" = "x|x|https://a.example/1" &&
+	echo "{\"id\":\"x\",\"url\":\"https://a.example/1\"}" | store articles --db u.db --key url &&
+	test "$(sqlite3 u.db "SELECT url_key, id, url FROM articles")" = "https://a.example/1|x|https://a.example/1" &&
+	echo "{\"k\":6,\"url\":\"\"}" | store articles --db e.db --key k --emit new >out &&
+	jq -e ".id == \"6\"" out &&
+	test "$(sqlite3 e.db "SELECT url_key, id FROM articles")" = "6|6"
+'
+
+test_expect 'generic and --key keys: a string or an integer, else refused with its name' '
+	cat >in <<-\EOF &&
+	{"id":"a"}
+	{"id":12}
+	{"id":1.5}
+	{"id":""}
+	{"id":true}
+	{"id":null}
+	{"id":99999999999999999999}
+	{"id":-3}
+	EOF
+	exits 1 store things <in 2>err &&
+	sed "s/^store: stdin:[0-9]*: //" err >got &&
+	printf "%s\n" "id: not a string or an integer" "id: empty" \
+	    "id: not a string or an integer" "no id" "id: out of range" >want &&
+	test_cmp want got &&
+	test "$(rows "SELECT group_concat(key, \" \") FROM (SELECT key FROM things ORDER BY key)")" = "-3 12 a" &&
+	echo "{\"k\":2.5,\"url\":\"https://k.example/\"}" | exits 1 store articles --key k 2>err &&
+	grep -q "^store: stdin:1: k: not a string or an integer" err
+'
+
 test_expect 'prices: time normalised to UTC, upserted by symbol and time' '
 	cat >p <<-\EOF &&
 	{"symbol":"XAUUSD","time":"2026-11-22T10:30:00+02:00","price":2650.5}
@@ -237,6 +370,17 @@ test_expect 'generic tables are keyed by --key and keep the whole record' '
 	test "$(rows "SELECT key, json_extract(record, \"\$.rank\") FROM companies ORDER BY key")" = "$(printf "Acme|4\nBeta|9")" &&
 	exits 2 store "x;drop" </dev/null 2>/dev/null &&
 	exits 2 store runs </dev/null 2>/dev/null
+'
+
+test_expect 'a table of the schema is not a generic table: usage, exit 2, no store made' '
+	for t in articles_todo chunks_vectors chunks_fts chunks_fts_data \
+	    job_state queue_keys user_stats sqlite_master Things 1x; do
+		echo "{\"id\":1}" | exits 2 store "$t" --db new.db 2>err || exit 1
+		grep -q "^store: $t: not a table store can write" err || exit 1
+	done &&
+	test ! -e new.db &&
+	echo "{\"id\":1}" | store chunks_x --db new.db &&
+	test "$(sqlite3 new.db "SELECT key FROM chunks_x")" = 1
 '
 
 test_expect 'a store that cannot be opened exits 3 with the path' '

@@ -10,6 +10,7 @@
 #include "backoff.h"
 #include "charset.h"
 #include "feeddate.h"
+#include "fields.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
@@ -29,6 +30,87 @@ check(int ok, const char *what, const char *detail)
 		printf("#   %s\n", detail ? detail : "");
 		failed++;
 	}
+}
+
+/*
+ * A typed field reader (lib/fields.h) on the field v of the record json,
+ * read as the programs read it: kind 'i' an integer in 0..10, 'j' one of
+ * 64 bits, 'd' a number in 0..1e9, 's' a string, 't' a time, 'k' a key;
+ * 'S', 'T', 'K' the same of the scanned field.  Its answer, the value it
+ * gave as text in val, what it reported in msg.
+ */
+static int
+field_run(const char *json, int kind, char *val, size_t vn, char *msg,
+    size_t mn)
+{
+	FILE *in = fmemopen((void *)json, strlen(json), "r");
+	FILE *saved = stderr, *err = tmpfile();
+	struct jscan_field f = { .key = "v" };
+	struct jsonl_reader r;
+	json_object *o = NULL;
+	const char *s = NULL;
+	char buf[FIELD_KEYSZ], *k = NULL;
+	int64_t x = 0;
+	double d = 0;
+	int rc = 9;
+
+	stderr = err;
+	jsonl_init(&r, in, "t");
+	*val = *msg = '\0';
+	if (jsonl_next_line(&r) != NULL &&
+	    (kind >= 'a' ? (o = jsonl_parse(&r)) != NULL :
+	    jsonl_scan(&r, &f, 1))) {
+		switch (kind) {
+		case 'i': rc = field_int(&r, o, "v", 0, 0, 10, &x); break;
+		case 'j': rc = field_int(&r, o, "v", FIELD_REQUIRED,
+		    INT64_MIN, INT64_MAX, &x); break;
+		case 'd': rc = field_double(&r, o, "v", 0, 0, 1e9, &d); break;
+		case 's': rc = field_string(&r, o, "v", 0, &s); break;
+		case 't': rc = field_time(&r, o, "v", 0, &x); break;
+		case 'k': rc = field_key(&r, o, "v", 0, buf, &s); break;
+		case 'S': rc = field_scanned_string(&r, &f, 0); break;
+		case 'T': rc = field_scanned_time(&r, &f, 0, &x); break;
+		case 'K': rc = field_scanned_key(&r, &f, FIELD_REQUIRED, &k);
+			break;
+		}
+	}
+	if (rc == FIELD_OK) {
+		if (kind == 'd')
+			snprintf(val, vn, "%g", d);
+		else if (s != NULL || k != NULL)
+			snprintf(val, vn, "%s", s != NULL ? s : k);
+		else
+			snprintf(val, vn, "%lld", (long long)x);
+	}
+	fflush(err);
+	rewind(err);
+	if (fgets(msg, (int)mn, err) != NULL)
+		msg[strcspn(msg, "\n")] = '\0';
+	stderr = saved;
+	fclose(err);
+	free(k);
+	json_object_put(o);
+	jsonl_free(&r);
+	fclose(in);
+	return rc;
+}
+
+/* field_run's answer is want, with the value or message (after the
+ * program's name and the line's place) given. */
+static void
+field_ok(const char *json, int kind, int want, const char *text)
+{
+	char val[128], msg[256], what[256], got[512];
+	const char *m;
+	int rc = field_run(json, kind, val, sizeof(val), msg, sizeof(msg));
+
+	m = strstr(msg, "t:1: ");
+	m = m != NULL ? m + 5 : msg;
+	snprintf(what, sizeof(what), "fields %c: %s", kind, json);
+	snprintf(got, sizeof(got), "rc %d, value '%s', message '%s'", rc, val,
+	    msg);
+	check(rc == want && strcmp(want == FIELD_OK ? val : m, text) == 0,
+	    what, got);
 }
 
 static void
@@ -318,11 +400,75 @@ main(void)
 	check(schema_reserved("articles") && schema_reserved("ARTICLES") &&
 	    schema_reserved("articles_todo") && schema_reserved("chunks_fts") &&
 	    schema_reserved("queue_keys") && schema_reserved("user_stats") &&
-	    schema_reserved("sqlite_master"),
-	    "schema_reserved: the schema's tables, any case, and SQLite's", NULL);
+	    schema_reserved("sqlite_master") &&
+	    schema_reserved("chunks_fts_data") && !schema_reserved("chunks_x"),
+	    "schema_reserved: the schema's tables, any case, a virtual "
+	    "table's shadow tables, and SQLite's", NULL);
 	check(!schema_reserved("article") && !schema_reserved("things") &&
 	    !schema_reserved("articles_") && !schema_reserved("queue_ready"),
 	    "schema_reserved: other names (an index is not a table)", NULL);
+
+	/* typed fields: refused, never read as a default */
+	field_ok("{\"v\":7}", 'i', FIELD_OK, "7");
+	field_ok("{\"a\":1}", 'i', FIELD_NONE, "");
+	field_ok("{\"v\":null}", 'i', FIELD_NONE, "");
+	field_ok("{\"a\":1}", 'j', FIELD_BAD, "no v");
+	field_ok("{\"v\":\"1\"}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":1.0}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":1.7}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":1e999}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":9.3e18}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":true}", 'i', FIELD_BAD, "v: not an integer");
+	field_ok("{\"v\":11}", 'i', FIELD_BAD, "v: not between 0 and 10");
+	field_ok("{\"v\":-1}", 'i', FIELD_BAD, "v: not between 0 and 10");
+	field_ok("{\"v\":9300000000000000000}", 'j', FIELD_BAD,
+	    "v: out of range");
+	field_ok("{\"v\":123456789012345678901234567890}", 'j', FIELD_BAD,
+	    "v: out of range");
+	field_ok("{\"v\":-9223372036854775808}", 'j', FIELD_OK,
+	    "-9223372036854775808");
+	field_ok("{\"v\":9223372036854775807}", 'j', FIELD_OK,
+	    "9223372036854775807");
+	field_ok("{\"v\":2.5}", 'd', FIELD_OK, "2.5");
+	field_ok("{\"v\":3}", 'd', FIELD_OK, "3");
+	field_ok("{\"v\":1e999}", 'd', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":-1e999}", 'd', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":-0.5}", 'd', FIELD_BAD, "v: not between 0 and 1e+09");
+	field_ok("{\"v\":\"2\"}", 'd', FIELD_BAD, "v: not a number");
+	field_ok("{\"v\":\"\"}", 's', FIELD_OK, "");
+	field_ok("{\"v\":[\"a\"]}", 's', FIELD_BAD, "v: not a string");
+	field_ok("{\"v\":\"2026-11-22T10:30:00+02:00\"}", 't', FIELD_OK,
+	    "1795336200000");
+	field_ok("{\"v\":\"1969-12-31T23:59:59Z\"}", 't', FIELD_BAD,
+	    "v: before 1970");
+	field_ok("{\"v\":\"yesterday\"}", 't', FIELD_BAD,
+	    "v: not an RFC 3339 time");
+	field_ok("{\"v\":1795336200}", 't', FIELD_BAD, "v: not a string");
+	field_ok("{\"v\":\"Ada\"}", 'k', FIELD_OK, "Ada");
+	field_ok("{\"v\":18446744073709551615}", 'k', FIELD_OK,
+	    "18446744073709551615");
+	field_ok("{\"v\":-5}", 'k', FIELD_OK, "-5");
+	field_ok("{\"v\":\"\"}", 'k', FIELD_BAD, "v: empty");
+	field_ok("{\"v\":1.5}", 'k', FIELD_BAD, "v: not a string or an integer");
+	field_ok("{\"v\":18446744073709551616}", 'k', FIELD_BAD,
+	    "v: out of range");
+	field_ok("{\"v\":\"x\"}", 'S', FIELD_OK, "0");
+	field_ok("{\"v\":null}", 'S', FIELD_NONE, "");
+	field_ok("{\"v\":{}}", 'S', FIELD_BAD, "v: not a string");
+	field_ok("{\"v\":\"2026-11-22T08:30:00Z\"}", 'T', FIELD_OK,
+	    "1795336200000");
+	field_ok("{\"v\":\"\\u0032026-11-22\"}", 'T', FIELD_OK,
+	    "1795305600000");
+	field_ok("{\"v\":\"10000-01-01\"}", 'T', FIELD_BAD,
+	    "v: not an RFC 3339 time");
+	field_ok("{\"v\":\"Caf\\u00e9\"}", 'K', FIELD_OK, "Caf\xc3\xa9");
+	field_ok("{\"v\":42}", 'K', FIELD_OK, "42");
+	field_ok("{\"v\":-0.0}", 'K', FIELD_BAD,
+	    "v: not a string or an integer");
+	field_ok("{\"v\":99999999999999999999}", 'K', FIELD_BAD,
+	    "v: out of range");
+	field_ok("{\"w\":1}", 'K', FIELD_BAD, "no v");
+	field_ok("{\"v\":\"\"}", 'K', FIELD_BAD, "v: empty");
 
 	/* backoff: doubling from base, capped, equal jitter */
 	{

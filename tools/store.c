@@ -6,8 +6,6 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
-#include <regex.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,14 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "articles.h"
+#include "chunks.h"
 #include "cond.h"
+#include "db.h"
+#include "fields.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "readahead.h"
+#include "records.h"
+#include "storerec.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
 #include "timefmt.h"
-#include "url.h"
 #include "util.h"
 #include "walckpt.h"
 
@@ -33,6 +37,9 @@
 #define BATCH_MS 500
 
 enum emit { EMIT_NONE, EMIT_NEW, EMIT_ALL };
+
+/* Long options without a short form. */
+enum { OPT_KEY = OPT_FIRST_PRIVATE, OPT_EMIT };
 
 /* What one input record did. */
 enum outcome {
@@ -57,22 +64,25 @@ struct table {
 };
 
 struct store_ctx {
-	sqlite3 *db;		/* the store */
+	struct db *store;	/* the store */
+	struct articles *articles; /* its articles, for store articles */
+	struct chunks *chunks;	/* its chunks, for store chunks */
+	struct records *records; /* a generic table */
+	sqlite3 *db;		/* the store's connection, for the prices,
+				   predictions and votes loaders */
+	sqlite3_stmt *st[8];	/* their prepared statements */
 	struct walckpt *ckpt;	/* its checkpoints, on a second thread */
 	const char *table;	/* table name from the command line */
 	const char *key;	/* --key field, or NULL for the table default */
 	enum emit emit;		/* --emit */
 	int verbose;		/* -v */
-	int64_t run;		/* this invocation's token (articles.seen_run) */
 	char now[TIME_BUFSZ];	/* time stamp written to rows */
-	sqlite3_stmt *st[8];	/* the table's prepared statements */
 	FILE *pending;		/* emitted lines waiting for the commit */
 	char *pending_buf;	/* its buffer (open_memstream) */
 	size_t pending_len;	/* its length */
 	char *group;		/* chunks: item id of the open group */
 	long long group_count;	/* chunks: its announced count */
 	unsigned long rows;	/* rows in the open transaction */
-	int64_t todo_from;	/* articles: first rowid it inserted, or 0 */
 	int64_t batch_start;	/* when it began, time_mono() */
 	int in_txn;		/* a write transaction is open */
 	const struct table *t;	/* the table's handlers */
@@ -84,7 +94,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: store TABLE [--db PATH] [--key FIELD] [--emit new|all|none] "
-	    "[-v]\n"
+	    "[-q | -v]\n"
 	    "  TABLE is articles, chunks, prices, predictions, votes, or a name "
 	    "for a generic table\n");
 	exit(status);
@@ -107,24 +117,13 @@ emit_obj(struct store_ctx *c, json_object *o)
 	emit_line(c, s, n);
 }
 
-/* articles' statements */
-enum { A_FIND, A_INSERT, A_UPDATE, A_MARK, A_TODO, A_TODO_ADD };
-
 /* Commit the open transaction, then write what it made final. */
 static void
 commit(struct store_ctx *c)
 {
-	if (c->todo_from > 0) {
-		/* the transaction's new articles are unfinished: rowids
-		 * from its first on are its own, as it holds the lock */
-		sqlite3_stmt *st = c->st[A_TODO_ADD];
-
-		sqlite3_bind_int64(st, 1, c->todo_from);
-		store_step_ok(st);
-		sqlite3_reset(st);
-		c->todo_from = 0;
-	}
-	store_commit(c->db);
+	if (c->articles != NULL)
+		articles_before_commit(c->articles);
+	db_commit(c->store);
 	fflush(c->pending);
 	if (c->pending_len > 0) {
 		fwrite(c->pending_buf, 1, c->pending_len, stdout);
@@ -134,6 +133,18 @@ commit(struct store_ctx *c)
 	fflush(c->pending);
 	c->pending_len = 0;
 	c->rows = 0;
+}
+
+/* Input would wait: commit the open transaction, if any (see main). */
+static void
+commit_idle(void *arg)
+{
+	struct store_ctx *c = arg;
+
+	if (c->in_txn) {
+		commit(c);
+		c->in_txn = 0;
+	}
 }
 
 /* A transaction may end here: end it if the batch is full or old. */
@@ -147,87 +158,11 @@ batch_boundary(struct store_ctx *c)
 	c->t->flush(c, 0);
 	commit(c);
 	walckpt_before_begin(c->ckpt);
-	store_begin(c->db);
+	db_begin(c->store);
 	c->batch_start = now;
 }
 
-/* A scanned field as key text: a non-empty string, or an integer. */
-static char *
-scanned_key(const struct jscan_field *f)
-{
-	if (!f->found)
-		return NULL;
-	if (f->is_string)
-		return f->len > 0 ? jscan_string(f) : NULL;
-	if (f->len > 0 && f->len < 21 && strspn(f->val, "-0123456789") ==
-	    f->len)
-		return xstrndup(f->val, f->len);
-	return NULL;
-}
-
-/* A field's value as key text: strings as they are, integers printed. */
-static const char *
-key_text(json_object *o, const char *field, char *buf, size_t n)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, field, &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string))
-		return *json_object_get_string(v) ? json_object_get_string(v) :
-		    NULL;
-	if (json_object_is_type(v, json_type_int)) {
-		snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
-		return buf;
-	}
-	return NULL;
-}
-
 /* ---- articles ---- */
-
-
-static void
-articles_prepare(struct store_ctx *c)
-{
-	c->st[A_FIND] = store_prepare(c->db,
-	    "SELECT id, complete, seen_run, record = ?2 FROM articles"
-	    " WHERE url_key = ?1");
-	c->st[A_INSERT] = store_prepare(c->db,
-	    "INSERT OR IGNORE INTO articles (url_key, id, url, feed, title,"
-	    " published,"
-	    " record, first_seen, updated_at, seen_run)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
-	c->st[A_UPDATE] = store_prepare(c->db,
-	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
-	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
-	c->st[A_MARK] = store_prepare(c->db,
-	    "UPDATE articles SET seen_run = ?2 WHERE url_key = ?1");
-	c->st[A_TODO] = store_prepare(c->db,
-	    "UPDATE articles SET seen_run = ?1"
-	    " WHERE rowid IN (SELECT article FROM articles_todo)"
-	    " AND complete = 0 AND seen_run IS NOT ?1 RETURNING record");
-	c->st[A_TODO_ADD] = store_prepare(c->db,
-	    "INSERT OR IGNORE INTO articles_todo (article)"
-	    " SELECT rowid FROM articles WHERE rowid >= ?1 AND complete = 0"
-	    " ORDER BY rowid");
-}
-
-enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
-
-/* Bind the scanned string field f (or NULL) to parameter i; without
- * escapes, as it is in the line, which outlives the statement's step. */
-static void
-bind_field(sqlite3_stmt *st, int i, const struct jscan_field *f)
-{
-	char *v;
-
-	if (f->found && f->is_string && !f->escaped)
-		sqlite3_bind_text(st, i, f->val, (int)f->len, SQLITE_STATIC);
-	else if ((v = jscan_string(f)) != NULL)
-		sqlite3_bind_text(st, i, v, -1, free);
-	else
-		sqlite3_bind_null(st, i);
-}
 
 /* The record with its id set to id, to store and emit instead. */
 static json_object *
@@ -240,674 +175,158 @@ with_id(struct jsonl_reader *r, const char *id)
 	return o;
 }
 
-/*
- * Insert a new article: 1 if inserted, 0 if its URL or its id is stored
- * already.  OR IGNORE rather than ON CONFLICT DO NOTHING with the id's
- * uniqueness left to abort: a statement that may abort keeps a statement
- * journal, a copy of each 16 KiB page it changes, which cost a quarter of
- * storing an article.
- */
+/* The half of storing an article that needs no store, into item (a
+ * struct article_in); it runs on the reading thread (lib/readahead.h). */
 static int
-articles_insert(struct store_ctx *c, const char *ukey, const char *id,
-    const char *url, const struct jscan_field *f, const char *text,
-    size_t len)
+article_scan(struct jsonl_reader *r, void *item, void *arg)
 {
-	sqlite3_stmt *st = c->st[A_INSERT];
-	int rc;
+	const struct store_ctx *c = arg;
 
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	if (url != NULL)
-		sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	bind_field(st, 4, &f[F_FEED]);
-	bind_field(st, 5, &f[F_TITLE]);
-	bind_field(st, 6, &f[F_PUBLISHED]);
-	sqlite3_bind_text(st, 7, text, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, c->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->run);
-	rc = store_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		store_die(c->db, "insert");
-	if (sqlite3_changes(c->db) == 0)
-		return 0;
-	if (c->todo_from == 0)
-		c->todo_from = sqlite3_last_insert_rowid(c->db);
-	return 1;
+	return article_in_read(r, c->key, item);
 }
-
-/* Look up the article stored under ukey, comparing its record to text. */
-static int
-articles_find(struct store_ctx *c, const char *ukey, const char *text,
-    size_t len)
-{
-	sqlite3_stmt *st = c->st[A_FIND];
-
-	sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW)
-		return 1;
-	sqlite3_reset(st);
-	return 0;
-}
-
-/* What an article's line gives before the store is asked. */
-struct art {
-	struct jscan_field f[F_COUNT];	/* point into the line */
-	char *ukey;			/* url_key */
-	char *id;			/* its id, or the one it is given */
-	char *url;			/* its url field, or NULL */
-	int set_id;			/* the record has no id: write id in */
-};
 
 static void
-art_free(struct art *a)
+article_drop(void *item)
 {
-	free(a->ukey);
-	free(a->id);
-	free(a->url);
-	a->ukey = a->id = a->url = NULL;
+	article_in_free(item);
 }
 
-/*
- * The half of storing an article that needs no store: check the line, pick
- * out its fields, canonicalise its URL.  0 after reporting a bad line.  It
- * runs on the reading thread (see struct feeder).
- */
-static int
-articles_scan(const char *key, struct jsonl_reader *r, struct art *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->f[F_ID].key = "id";
-	a->f[F_URL].key = "url";
-	a->f[F_FEED].key = "feed";
-	a->f[F_TITLE].key = "title";
-	a->f[F_PUBLISHED].key = "published";
-	a->f[F_KEY].key = key ? key : "";
-	if (!jsonl_scan(r, a->f, F_COUNT))
-		return 0;
-	a->id = a->f[F_ID].is_string ? jscan_string(&a->f[F_ID]) : NULL;
-	a->url = a->f[F_URL].is_string ? jscan_string(&a->f[F_URL]) : NULL;
-	if (key != NULL) {
-		if ((a->ukey = scanned_key(&a->f[F_KEY])) == NULL) {
-			jsonl_bad(r, "no %s", key);
-			goto bad;
-		}
-	} else if (a->url != NULL &&
-	    (a->ukey = url_canonical(a->url)) != NULL) {
-		;
-	} else if (a->id != NULL && *a->id != '\0') {
-		if (asprintf(&a->ukey, "id:%s", a->id) < 0)
-			die_nomem();
-	} else {
-		jsonl_bad(r, "no url or id");
-		goto bad;
-	}
-	if (a->id == NULL || *a->id == '\0') {
-		/* chunks refer to articles by id: give it one */
-		free(a->id);
-		a->id = xstrdup(a->url ? a->url : a->ukey);
-		a->set_id = 1;
-	}
-	return 1;
-bad:
-	art_free(a);
-	return 0;
-}
-
-/* The other half: store the scanned article of r's line. */
+/* The other half: store the article read from r's line. */
 static enum outcome
-articles_store(struct store_ctx *c, struct jsonl_reader *r, struct art *a,
-    json_object **out)
+article_store(struct store_ctx *c, struct jsonl_reader *r,
+    struct article_in *a, json_object **out)
 {
-	struct jscan_field *f = a->f;
-	const char *ukey = a->ukey, *url = a->url;
-	const char *text = r->line;
-	size_t len = r->len;
-	sqlite3_stmt *st;
-	enum outcome res = REC_BAD;
+	struct article *art = &a->art;
+	struct article_found found;
 
+	art->record = r->line;
+	art->record_len = r->len;
 	if (a->set_id) {
 		if ((*out = with_id(r, a->id)) == NULL)
-			goto out;
-		text = jsonl_text(*out, &len);
+			return REC_BAD;
+		art->record = jsonl_text(*out, &art->record_len);
 	}
 
 	/* most records are new: try the insert first */
-	if (articles_insert(c, ukey, a->id, url, f, text, len)) {
-		res = REC_NEW;
-		goto out;
-	}
-	if (!articles_find(c, ukey, text, len)) {
+	if (articles_insert(c->articles, art))
+		return REC_NEW;
+	if (!articles_find(c->articles, art->url_key, art->record,
+	    art->record_len, &found)) {
 		/* another article has this id (two feeds, one guid): its
 		 * chunks would be taken for this one's; use the URL */
-		free(a->id);
-		a->id = xstrdup(url ? url : ukey);
+		article_in_reid(a);
 		json_object_put(*out);
 		if ((*out = with_id(r, a->id)) == NULL)
-			goto out;
-		text = jsonl_text(*out, &len);
-		if (articles_insert(c, ukey, a->id, url, f, text, len))
-			res = REC_NEW;
-		else
-			jsonl_bad(r, "id %s is another article's", a->id);
-		goto out;
+			return REC_BAD;
+		art->record = jsonl_text(*out, &art->record_len);
+		if (articles_insert(c->articles, art))
+			return REC_NEW;
+		jsonl_bad(r, "id %s is another article's", a->id);
+		return REC_BAD;
 	}
-	st = c->st[A_FIND];
-	{
-		int complete = sqlite3_column_int(st, 1);
-		int same = sqlite3_column_int(st, 3);
-		int seen = sqlite3_column_type(st, 2) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 2) == c->run;
-		const char *sid = (const char *)sqlite3_column_text(st, 0);
-
-		if (strcmp(sid, a->id) != 0) {
-			/* keep the id its chunks already use */
-			json_object_put(*out);
-			if ((*out = with_id(r, sid)) == NULL) {
-				sqlite3_reset(st);
-				goto out;
-			}
-			text = jsonl_text(*out, &len);
-			same = 0;
-		}
-		sqlite3_reset(st);
-		if (!same) {
-			st = c->st[A_UPDATE];
-			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-			store_bind_text(st, 2, url);
-			bind_field(st, 3, &f[F_FEED]);
-			bind_field(st, 4, &f[F_TITLE]);
-			bind_field(st, 5, &f[F_PUBLISHED]);
-			sqlite3_bind_text(st, 6, text, (int)len, SQLITE_STATIC);
-			sqlite3_bind_text(st, 7, c->now, -1, SQLITE_STATIC);
-			store_step_ok(st);
-			sqlite3_reset(st);
-		}
-		res = REC_SEEN;
-		if (!complete && !seen) {
-			res = REC_UNFINISHED;
-			st = c->st[A_MARK];
-			sqlite3_bind_text(st, 1, ukey, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, c->run);
-			store_step_ok(st);
-			sqlite3_reset(st);
-		}
+	if (strcmp(found.id, a->id) != 0) {
+		/* keep the id its chunks already use */
+		json_object_put(*out);
+		if ((*out = with_id(r, found.id)) == NULL)
+			return REC_BAD;
+		art->record = jsonl_text(*out, &art->record_len);
+		found.same = 0;
 	}
-out:
-	return res;
+	if (!found.same)
+		articles_update(c->articles, art);
+	if (found.complete || found.seen)
+		return REC_SEEN;
+	articles_mark(c->articles, art->url_key);
+	return REC_UNFINISHED;
 }
 
-
 static enum outcome
-articles_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+article_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
-	struct art a;
+	struct article_in a;
 	enum outcome res;
 
 	batch_boundary(c);
-	if (!articles_scan(c->key, r, &a))
+	if (!article_in_read(r, c->key, &a))
 		return REC_BAD;
-	res = articles_store(c, r, &a, out);
-	art_free(&a);
+	res = article_store(c, r, &a, out);
+	article_in_free(&a);
 	return res;
 }
 
-/*
- * store articles reads and scans its input on a second thread, a few
- * hundred lines ahead of the thread that stores them: scanning is a fifth
- * of the work, and the machines have two cores.  Lines stay in order; bad
- * lines are reported by the reading thread with their numbers as before.
- * Signals go to the reading thread, so that one waiting for input wakes
- * (the read is interrupted) and input ends; the storing thread sees
- * sig_caught between records as before.
- */
-#define FEED_SLOTS 256
-
-struct slot {
-	char *line;		/* the line (a reader's buffer, swapped) */
-	size_t cap;		/* its capacity */
-	size_t len;		/* its length */
-	unsigned long lineno;	/* its number */
-	int ok;			/* scanned: art is set; else reported */
-	struct art art;
-};
-
-struct feeder {
-	struct jsonl_reader r;	/* the reading thread's reader of stdin */
-	const char *key;	/* --key */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t filled;	/* a slot filled, input waits, or the end */
-	pthread_cond_t freed;	/* a slot freed, or stop */
-	struct slot slot[FEED_SLOTS];
-	unsigned long head;	/* slots filled so far */
-	unsigned long tail;	/* slots taken back so far */
-	int waiting;		/* the reader waits for input */
-	int reader_sleeps;	/* the reader waits for free slots */
-	int taker_sleeps;	/* the main thread waits for a line */
-	int eof;		/* no more lines (end, error or signal) */
-	int stop;		/* the storing thread is done */
-};
-
-static void *
-feeder_run(void *arg)
-{
-	struct feeder *fd = arg;
-	struct slot *sl;
-	char *buf;
-	size_t cap;
-
-	for (;;) {
-		pthread_mutex_lock(&fd->mu);
-		while (fd->head - fd->tail == FEED_SLOTS && !fd->stop) {
-			fd->reader_sleeps = 1;
-			pthread_cond_wait(&fd->freed, &fd->mu);
-		}
-		fd->reader_sleeps = 0;
-		if (fd->stop) {
-			pthread_mutex_unlock(&fd->mu);
-			break;
-		}
-		pthread_mutex_unlock(&fd->mu);
-		if (!jsonl_ready(fd->r.fp)) {
-			pthread_mutex_lock(&fd->mu);
-			fd->waiting = 1;
-			pthread_cond_signal(&fd->filled);
-			pthread_mutex_unlock(&fd->mu);
-		}
-		if (sig_caught || jsonl_next_line(&fd->r) == NULL)
-			break;
-		sl = &fd->slot[fd->head % FEED_SLOTS];
-		sl->ok = articles_scan(fd->key, &fd->r, &sl->art);
-		sl->len = fd->r.len;
-		sl->lineno = fd->r.lineno;
-		/* the slot takes the line; the reader, the slot's old buffer */
-		buf = sl->line, cap = sl->cap;
-		sl->line = fd->r.line, sl->cap = fd->r.cap;
-		fd->r.line = buf, fd->r.cap = cap;
-		pthread_mutex_lock(&fd->mu);
-		fd->head++;
-		fd->waiting = 0;
-		if (fd->taker_sleeps)
-			pthread_cond_signal(&fd->filled);
-		pthread_mutex_unlock(&fd->mu);
-	}
-	pthread_mutex_lock(&fd->mu);
-	fd->eof = 1;
-	pthread_cond_signal(&fd->filled);
-	pthread_mutex_unlock(&fd->mu);
-	return NULL;
-}
-
-/*
- * The next scanned line, or NULL at the end.  Commits first when it would
- * wait for input: a write lock is never held while input waits (in
- * "store articles --emit new | chunk | embed | store chunks" that input
- * may wait for the other store's commit).
- */
-static struct slot *
-feeder_take(struct feeder *fd, struct store_ctx *c)
-{
-	struct slot *sl = NULL;
-
-	pthread_mutex_lock(&fd->mu);
-	while (fd->head == fd->tail && !fd->eof) {
-		if (c->in_txn && fd->waiting) {
-			pthread_mutex_unlock(&fd->mu);
-			commit(c);
-			c->in_txn = 0;
-			pthread_mutex_lock(&fd->mu);
-			continue;
-		}
-		fd->taker_sleeps = 1;
-		pthread_cond_wait(&fd->filled, &fd->mu);
-		fd->taker_sleeps = 0;
-	}
-	if (fd->head != fd->tail)
-		sl = &fd->slot[fd->tail % FEED_SLOTS];
-	pthread_mutex_unlock(&fd->mu);
-	return sl;
-}
-
 static void
-feeder_release(struct feeder *fd, struct slot *sl)
+emit_unfinished(const char *record, size_t len, void *arg)
 {
-	if (sl->ok)
-		art_free(&sl->art);
-	pthread_mutex_lock(&fd->mu);
-	fd->tail++;
-	/* a full ring wakes the reader once half of it is free, not for
-	 * each line: two context switches a line cost more than the line */
-	if (fd->reader_sleeps && fd->head - fd->tail <= FEED_SLOTS / 2)
-		pthread_cond_signal(&fd->freed);
-	pthread_mutex_unlock(&fd->mu);
-}
+	struct store_ctx *c = arg;
 
-/* Start reading r's stream on a thread; NULL if it cannot be started.
- * The caller's signals are blocked: they are the reading thread's. */
-static struct feeder *
-feeder_start(struct jsonl_reader *r, const char *key)
-{
-	struct feeder *fd = xmalloc(sizeof(*fd));
-
-	memset(fd, 0, sizeof(*fd));
-	fd->r = *r;
-	fd->key = key;
-	pthread_mutex_init(&fd->mu, NULL);
-	pthread_cond_init(&fd->filled, NULL);
-	pthread_cond_init(&fd->freed, NULL);
-	if (pthread_create(&fd->thread, NULL, feeder_run, fd) != 0) {
-		free(fd);
-		return NULL;
-	}
-	sig_mask(SIG_BLOCK);
-	/* the reader is the thread's now */
-	memset(r, 0, sizeof(*r));
-	return fd;
-}
-
-/*
- * Stop: hand back the reader's counts and errors to r; unblock signals.
- * A thread still waiting for input is left to end with the process.
- */
-static void
-feeder_stop(struct feeder *fd, struct jsonl_reader *r)
-{
-	int ended;
-
-	pthread_mutex_lock(&fd->mu);
-	fd->stop = 1;
-	pthread_cond_signal(&fd->freed);
-	while (!fd->eof && !fd->waiting)
-		pthread_cond_wait(&fd->filled, &fd->mu);
-	ended = fd->eof;
-	pthread_mutex_unlock(&fd->mu);
-	if (ended) {
-		pthread_join(fd->thread, NULL);
-		r->bad += fd->r.bad;
-		r->error = fd->r.error;
-		jsonl_free(&fd->r);
-		for (size_t i = 0; i < FEED_SLOTS; i++) {
-			struct slot *sl = &fd->slot[(fd->tail + i) %
-			    FEED_SLOTS];
-
-			if (fd->tail + i < fd->head && sl->ok)
-				art_free(&sl->art);
-			free(fd->slot[i].line);
-		}
-		pthread_mutex_destroy(&fd->mu);
-		pthread_cond_destroy(&fd->filled);
-		pthread_cond_destroy(&fd->freed);
-		free(fd);
-	} else {
-		/* reading, or waiting for input that may never come */
-		r->bad += fd->r.bad;
-		pthread_detach(fd->thread);
-	}
-	sig_mask(SIG_UNBLOCK);
+	emit_line(c, record, len);
+	c->nunfinished++;
 }
 
 /* At the end: pass on the unfinished articles this input did not name. */
 static void
-articles_flush(struct store_ctx *c, int at_end)
+article_flush(struct store_ctx *c, int at_end)
 {
-	sqlite3_stmt *st = c->st[A_TODO];
-
-	if (!at_end || c->emit != EMIT_NEW)
-		return;
-	sqlite3_bind_int64(st, 1, c->run);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		emit_line(c, (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-		c->nunfinished++;
-	}
-	sqlite3_reset(st);
+	if (at_end && c->emit == EMIT_NEW)
+		articles_take_unfinished(c->articles, emit_unfinished, c);
 }
 
 /* ---- chunks ---- */
 
-enum { C_FIND, C_UPSERT, C_COUNT, C_DONE };
-
-static void
-chunks_prepare(struct store_ctx *c)
-{
-	c->st[C_FIND] = store_prepare(c->db,
-	    "SELECT 1 FROM chunks WHERE id = ?1");
-	c->st[C_UPSERT] = store_prepare(c->db,
-	    "INSERT INTO chunks (id, item_id, n, count, text, start, \"end\","
-	    " words, model, dim, vector, record, stored_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-	    " ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id,"
-	    " n = excluded.n, count = excluded.count, text = excluded.text,"
-	    " start = excluded.start, \"end\" = excluded.\"end\","
-	    " words = excluded.words, model = excluded.model,"
-	    " dim = excluded.dim, vector = excluded.vector,"
-	    " record = excluded.record, stored_at = excluded.stored_at");
-	c->st[C_COUNT] = store_prepare(c->db,
-	    "SELECT count(*) FROM chunks WHERE item_id = ?1 AND n < ?2");
-	c->st[C_DONE] = store_prepare(c->db,
-	    "UPDATE articles SET complete = 1, chunks = ?2"
-	    " WHERE id = ?1 AND complete = 0");
-}
-
 /* The open group is over: mark its item complete if all chunks are in. */
 static void
-chunks_close_group(struct store_ctx *c)
+chunk_close_group(struct store_ctx *c)
 {
-	sqlite3_stmt *st;
-	long long have = 0;
-
 	if (c->group == NULL)
 		return;
-	if (c->group_count > 0) {
-		st = c->st[C_COUNT];
-		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, c->group_count);
-		if (store_step_ok(st) == SQLITE_ROW)
-			have = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	if (have == c->group_count) {
-		st = c->st[C_DONE];
-		sqlite3_bind_text(st, 1, c->group, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, c->group_count);
-		store_step_ok(st);
-		sqlite3_reset(st);
-	}
+	chunks_finish(c->chunks, c->group, c->group_count);
 	free(c->group);
 	c->group = NULL;
 }
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
-static unsigned char *
-b64_decode(const char *s, size_t *n)
-{
-	size_t len = strlen(s), o = 0;
-	unsigned char *out;
-	unsigned v = 0;
-	int bits = 0;
-
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	out = xmalloc(len * 3 / 4 + 3);
-	for (size_t i = 0; i < len; i++) {
-		const char *p = memchr(b64, s[i], 64);
-
-		if (p == NULL || s[i] == '\0') {
-			free(out);
-			return NULL;
-		}
-		v = (v << 6) | (unsigned)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-		}
-	}
-	*n = o;
-	return out;
-}
-
-/* The embedding of o as a float32 blob (little-endian hosts only, as
- * jobline's target machines are); NULL without one; -1 in *bad if wrong. */
-static void *
-vector_blob(json_object *o, size_t *bytes, int *bad)
-{
-	json_object *v;
-	float *f;
-	size_t n;
-
-	*bad = 0;
-	if (!json_object_object_get_ex(o, "embedding", &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string)) {
-		void *blob = b64_decode(json_object_get_string(v), bytes);
-
-		if (blob == NULL || *bytes % 4 != 0 || *bytes == 0) {
-			free(blob);
-			*bad = 1;
-			return NULL;
-		}
-		return blob;
-	}
-	if (!json_object_is_type(v, json_type_array) ||
-	    (n = json_object_array_length(v)) == 0) {
-		*bad = 1;
-		return NULL;
-	}
-	f = xmalloc(n * sizeof(float));
-	for (size_t i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(v, i);
-
-		if (!json_object_is_type(e, json_type_double) &&
-		    !json_object_is_type(e, json_type_int)) {
-			free(f);
-			*bad = 1;
-			return NULL;
-		}
-		f[i] = (float)json_object_get_double(e);
-	}
-	*bytes = n * sizeof(float);
-	return f;
-}
-
 static enum outcome
-chunks_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
+chunk_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	char idbuf[32], *id = NULL, *record;
-	const char *item, *text, *model;
-	long long n, count, v;
-	void *blob = NULL;
-	size_t bytes = 0;
-	int bad, exists;
-	sqlite3_stmt *st;
-	json_object *vec = NULL;
+	struct chunk_in in;
+	int exists;
 
-	item = key_text(o, "item_id", idbuf, sizeof(idbuf));
-	if (item == NULL) {
-		jsonl_bad(r, "no item_id");
+	if (!chunk_in_read(r, o, &in))
 		return REC_BAD;
-	}
-	if (!json_get_int64(o, "count", &count) || count < 0) {
-		jsonl_bad(r, "no count");
-		return REC_BAD;
-	}
-	if (!json_get_int64(o, "n", &n))
-		n = 0;
-	text = json_get_string(o, "text");
-	if (count > 0 && (text == NULL || n < 0 || n >= count)) {
-		jsonl_bad(r, text == NULL ? "no text" : "n outside 0..count-1");
-		return REC_BAD;
-	}
-	blob = vector_blob(o, &bytes, &bad);
-	if (bad) {
-		jsonl_bad(r, "embedding is not an array of numbers or base64");
-		return REC_BAD;
-	}
-
 	/* chunks of one item arrive together and are stored in one
 	 * transaction: only a new item may end one */
-	if (c->group != NULL && strcmp(c->group, item) != 0) {
+	if (c->group != NULL && strcmp(c->group, in.ch.item_id) != 0) {
 		batch_boundary(c);
-		chunks_close_group(c);
+		chunk_close_group(c);
 	}
 	if (c->group == NULL) {
-		c->group = xstrdup(item);
-		c->group_count = count;
+		c->group = xstrdup(in.ch.item_id);
+		c->group_count = in.ch.count;
 	}
-	if (count == 0) {
-		free(blob);
+	if (in.ch.count == 0) {
+		chunk_in_free(&in);
 		return REC_NEW;		/* nothing to store: item has no text */
 	}
-
-	if ((id = (char *)json_get_string(o, "id")) != NULL)
-		id = xstrdup(id);
-	else if (asprintf(&id, "%s#%lld", item, n) < 0)
-		die_nomem();
-	st = c->st[C_FIND];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	exists = store_step_ok(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-
-	/* the row keeps the record without its (large) vector */
-	model = json_get_string(o, "embedding_model");
-	if (json_object_object_get_ex(o, "embedding", &vec)) {
-		json_object_get(vec);
-		json_object_object_del(o, "embedding");
-	}
-	record = xstrdup(jsonl_text(o, NULL));
-	if (vec != NULL)
-		json_object_object_add(o, "embedding", vec);
-
-	st = c->st[C_UPSERT];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, n);
-	sqlite3_bind_int64(st, 4, count);
-	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-	if (json_get_int64(o, "start", &v))
-		sqlite3_bind_int64(st, 6, v);
-	if (json_get_int64(o, "end", &v))
-		sqlite3_bind_int64(st, 7, v);
-	if (json_get_int64(o, "words", &v))
-		sqlite3_bind_int64(st, 8, v);
-	store_bind_text(st, 9, blob ? model : NULL);
-	if (blob != NULL) {
-		sqlite3_bind_int64(st, 10, (long long)(bytes / 4));
-		sqlite3_bind_blob(st, 11, blob, (int)bytes, SQLITE_STATIC);
-	}
-	sqlite3_bind_text(st, 12, record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, c->now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	free(record);
-	free(blob);
-	free(id);
+	exists = chunks_exists(c->chunks, in.ch.id);
+	chunks_put(c->chunks, &in.ch);
+	chunk_in_free(&in);
 	return exists ? REC_SEEN : REC_NEW;
 }
 
 static void
-chunks_flush(struct store_ctx *c, int at_end)
+chunk_flush(struct store_ctx *c, int at_end)
 {
-	chunks_close_group(c);
+	chunk_close_group(c);
 }
 
 static enum outcome
-chunks_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+chunk_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	json_object *o = jsonl_parse(r);
 	enum outcome res;
 
 	if (o == NULL)
 		return REC_BAD;
-	res = chunks_put_obj(c, r, o);
+	res = chunk_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
@@ -1031,7 +450,7 @@ predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
 	sqlite3_stmt *st;
 	enum outcome res;
 
-	if ((id = key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
+	if ((id = field_key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
 		jsonl_bad(r, "no id");
 		return REC_BAD;
 	}
@@ -1159,9 +578,9 @@ votes_forget(void)
 static const char *
 key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
 {
-	const char *k = key_text(o, a, buf, n);
+	const char *k = field_key_text(o, a, buf, n);
 
-	return k ? k : key_text(o, b, buf, n);
+	return k ? k : field_key_text(o, b, buf, n);
 }
 
 static enum outcome
@@ -1273,85 +692,21 @@ votes_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 
 /* ---- generic tables: key and the whole record ---- */
 
-enum { G_FIND, G_INSERT, G_UPDATE };
-
-static void
-generic_prepare(struct store_ctx *c)
-{
-	static const char *const reserved[] = { "articles", "chunks",
-	    "prices", "feeds", "runs", "job_state", "queue", "queue_keys",
-	    "user_stats" };
-	regex_t re;
-	char *sql;
-	int ok;
-
-	regcomp(&re, "^[a-z][a-z0-9_]{0,62}$", REG_EXTENDED | REG_NOSUB);
-	ok = regexec(&re, c->table, 0, NULL, 0) == 0 &&
-	    strncmp(c->table, "sqlite_", 7) != 0 &&
-	    strncmp(c->table, "chunks_", 7) != 0;
-	regfree(&re);
-	for (size_t i = 0; ok && i < sizeof(reserved) / sizeof(*reserved);
-	    i++)
-		ok = strcmp(c->table, reserved[i]) != 0;
-	if (!ok) {
-		warnx("%s: not a table store can write (names are lowercase "
-		    "letters, digits and _, and not another program's table)",
-		    c->table);
-		usage(stderr, EXIT_USAGE);
-	}
-	/* the name is checked above; it is the only text put into SQL */
-	if (asprintf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\" ("
-	    " key TEXT PRIMARY KEY, record TEXT NOT NULL,"
-	    " first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)",
-	    c->table) < 0)
-		die_nomem();
-	store_exec(c->db, sql);
-	free(sql);
-#define GSQL(i, fmt) do { \
-	if (asprintf(&sql, fmt, c->table) < 0) die_nomem(); \
-	c->st[i] = store_prepare(c->db, sql); free(sql); } while (0)
-	GSQL(G_FIND, "SELECT record = ?2 FROM \"%s\" WHERE key = ?1");
-	GSQL(G_INSERT, "INSERT INTO \"%s\" (key, record, first_seen,"
-	    " updated_at) VALUES (?1, ?2, ?3, ?3)");
-	GSQL(G_UPDATE, "UPDATE \"%s\" SET record = ?2, updated_at = ?3"
-	    " WHERE key = ?1");
-#undef GSQL
-}
-
 static enum outcome
 generic_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	struct jscan_field f = { .key = c->key ? c->key : "id" };
 	char *key;
-	sqlite3_stmt *st;
-	enum outcome res;
-	int same = 0, found;
+	enum records_put res;
 
 	batch_boundary(c);
 	if (!jsonl_scan(r, &f, 1))
 		return REC_BAD;
-	if ((key = scanned_key(&f)) == NULL) {
-		jsonl_bad(r, "no %s", f.key);
+	if (field_scanned_key(r, &f, FIELD_REQUIRED, &key) != FIELD_OK)
 		return REC_BAD;
-	}
-	st = c->st[G_FIND];
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
-	found = store_step_ok(st) == SQLITE_ROW;
-	if (found)
-		same = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	res = found ? REC_SEEN : REC_NEW;
-	if (!(found && same)) {
-		st = c->st[found ? G_UPDATE : G_INSERT];
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r->line, (int)r->len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->now, -1, SQLITE_STATIC);
-		store_step_ok(st);
-		sqlite3_reset(st);
-	}
+	res = records_put(c->records, key, r->line, r->len);
 	free(key);
-	return res;
+	return res == RECORDS_NEW ? REC_NEW : REC_SEEN;
 }
 
 static void
@@ -1360,8 +715,8 @@ no_flush(struct store_ctx *c, int at_end)
 }
 
 static const struct table tables[] = {
-	{ "articles", articles_put, articles_flush },
-	{ "chunks", chunks_put, chunks_flush },
+	{ "articles", article_put, article_flush },
+	{ "chunks", chunk_put, chunk_flush },
 	{ "prices", prices_put, no_flush },
 	{ "predictions", predictions_put, no_flush },
 	{ "votes", votes_put, votes_flush },
@@ -1381,8 +736,8 @@ main(int argc, char *argv[])
 	static char inbuf[1 << 16];
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "key", required_argument, NULL, 'k' },
-		{ "emit", required_argument, NULL, 'e' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1391,24 +746,24 @@ main(int argc, char *argv[])
 	};
 	struct store_ctx c;
 	struct jsonl_reader r, v;
-	struct feeder *fd = NULL;
+	struct readahead *ra = NULL;
 	const struct table *t;
 	const char *db = NULL;
 	int ch, show_progress, status;
-	int64_t last_progress = 0;
+	int64_t last_progress = 0, run;
 
 	memset(&c, 0, sizeof(c));
 	c.emit = EMIT_NONE;
-	while ((ch = getopt_long(argc, argv, "k:e:vqh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
 			break;
-		case 'k':
+		case OPT_KEY:
 			c.key = optarg;
 			break;
-		case 'e':
+		case OPT_EMIT:
 			if (strcmp(optarg, "new") == 0)
 				c.emit = EMIT_NEW;
 			else if (strcmp(optarg, "all") == 0)
@@ -1444,15 +799,24 @@ main(int argc, char *argv[])
 	for (t = tables; t->name != NULL; t++)
 		if (strcmp(t->name, c.table) == 0)
 			break;
+	if (t->name == NULL && !records_name_ok(c.table)) {
+		warnx("%s: not a table store can write (names are lowercase "
+		    "letters, digits and _, and not another program's table)",
+		    c.table);
+		usage(stderr, EXIT_USAGE);
+	}
 
-	/* no memory statistics: they take a global mutex on every one of
-	 * SQLite's allocations, a tenth of the cost of storing an article */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	c.db = store_open(db, 0);
-	if (t->put == articles_put)
-		articles_prepare(&c);
-	else if (t->put == chunks_put)
-		chunks_prepare(&c);
+	/* the connection, until the prices, predictions and votes loaders
+	 * move into their modules; then db_open */
+	c.db = store_open(db, DB_BULK);
+	c.store = store_db(c.db);
+	run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
+	    time_now();
+	time_format(time_now(), c.now);
+	if (t->put == article_put)
+		c.articles = articles_open(c.store, run, c.now);
+	else if (t->put == chunk_put)
+		c.chunks = chunks_open(c.store, c.now);
 	else if (t->put == prices_put)
 		prices_prepare(&c);
 	else if (t->put == predictions_put)
@@ -1460,17 +824,11 @@ main(int argc, char *argv[])
 	else if (t->put == votes_put)
 		votes_prepare(&c);
 	else
-		generic_prepare(&c);
-	/* Debian's SQLite overwrites freed space by default (secure_delete),
-	 * which zeroes every new page: a tenth of the work of an insert */
-	store_exec(c.db, "PRAGMA secure_delete = OFF");
-	c.ckpt = walckpt_start(c.db, store_path());
+		c.records = records_open(c.store, c.table, c.now);
+	c.ckpt = walckpt_start(c.store);
 	if ((c.pending = open_memstream(&c.pending_buf, &c.pending_len)) ==
 	    NULL)
 		die_nomem();
-	c.run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
-	    time_now();
-	time_format(time_now(), c.now);
 	sig_catch();
 	show_progress = progress_wanted();
 
@@ -1482,17 +840,19 @@ main(int argc, char *argv[])
 	/* store articles scans its input on a second thread; the reader
 	 * there stands in for r, and v for the line in hand */
 	jsonl_init(&v, NULL, "stdin");
-	if (t->put == articles_put)
-		fd = feeder_start(&r, c.key);
+	if (t->put == article_put)
+		ra = readahead_start(&r, sizeof(struct article_in),
+		    article_scan, article_drop, &c);
 	for (;;) {
 		json_object *out = NULL;
 		struct jsonl_reader *rr = &r;
-		struct slot *sl = NULL;
+		struct readahead_line *sl = NULL;
 		enum outcome res;
 		int64_t now;
 
-		if (fd != NULL) {
-			if (sig_caught || (sl = feeder_take(fd, &c)) == NULL)
+		if (ra != NULL) {
+			if (sig_caught ||
+			    (sl = readahead_take(ra, commit_idle, &c)) == NULL)
 				break;
 			v.line = sl->line;
 			v.len = sl->len;
@@ -1507,16 +867,14 @@ main(int argc, char *argv[])
 			 * one that stores its last chunk.)  Writers upstream write
 			 * whole records, so a line begun is never left half-written
 			 * while its writer waits. */
-			if (c.in_txn && !jsonl_ready(stdin)) {
-				commit(&c);
-				c.in_txn = 0;
-			}
+			if (!jsonl_ready(stdin))
+				commit_idle(&c);
 			if (sig_caught || jsonl_next_line(&r) == NULL)
 				break;
 		}
 		if (!c.in_txn) {
 			walckpt_before_begin(c.ckpt);
-			store_begin(c.db);
+			db_begin(c.store);
 			c.in_txn = 1;
 			c.batch_start = time_mono();
 		}
@@ -1526,7 +884,7 @@ main(int argc, char *argv[])
 			res = t->put(&c, &r, &out);
 		} else {
 			batch_boundary(&c);
-			res = sl->ok ? articles_store(&c, &v, &sl->art, &out) :
+			res = sl->ok ? article_store(&c, &v, sl->item, &out) :
 			    REC_BAD;
 		}
 		switch (res) {
@@ -1551,7 +909,7 @@ main(int argc, char *argv[])
 		}
 		json_object_put(out);
 		if (sl != NULL)
-			feeder_release(fd, sl);
+			readahead_release(ra, sl);
 		if (res != REC_BAD)
 			c.rows++;
 		if (show_progress && now - last_progress >= 200) {
@@ -1559,13 +917,13 @@ main(int argc, char *argv[])
 			last_progress = now;
 		}
 	}
-	if (fd != NULL)
-		feeder_stop(fd, &r);
+	if (ra != NULL)
+		readahead_stop(ra, &r);
 	r.bad += v.bad;
 	v.line = NULL;
 	jsonl_free(&v);
 	if (!c.in_txn)
-		store_begin(c.db);
+		db_begin(c.store);
 	t->flush(&c, sig_caught == 0 && r.error == 0);
 	commit(&c);
 	if (show_progress)
@@ -1587,8 +945,11 @@ main(int argc, char *argv[])
 
 	for (size_t i = 0; i < sizeof(c.st) / sizeof(*c.st); i++)
 		sqlite3_finalize(c.st[i]);
+	articles_close(c.articles);
+	chunks_close(c.chunks);
+	records_close(c.records);
 	walckpt_stop(c.ckpt);
-	store_close(c.db);
+	db_close(c.store);
 	fclose(c.pending);
 	free(c.pending_buf);
 	free(c.group);

@@ -1,0 +1,296 @@
+/* storerec.c - store's input records (see storerec.h) */
+#define _GNU_SOURCE
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "jsonscan.h"
+#include "storerec.h"
+#include "url.h"
+#include "util.h"
+
+/* The fields an article's line is scanned for. */
+enum { F_ID, F_URL, F_FEED, F_TITLE, F_PUBLISHED, F_KEY, F_COUNT };
+
+/* Point *s and *n at the scanned string field f, without its escapes
+ * (decoded into *decoded), or at nothing. */
+static void
+text_of(const struct jscan_field *f, char **decoded, const char **s,
+    size_t *n)
+{
+	*s = NULL;
+	*n = 0;
+	if (!f->found || !f->is_string)
+		return;
+	if (!f->escaped) {
+		*s = f->val;
+		*n = f->len;
+		return;
+	}
+	*decoded = jscan_string(f);
+	*s = *decoded;
+	*n = strlen(*decoded);
+}
+
+int
+article_in_read(struct jsonl_reader *r, const char *key,
+    struct article_in *a)
+{
+	struct jscan_field f[F_COUNT] = {
+		[F_ID] = { .key = "id" }, [F_URL] = { .key = "url" },
+		[F_FEED] = { .key = "feed" }, [F_TITLE] = { .key = "title" },
+		[F_PUBLISHED] = { .key = "published" },
+		[F_KEY] = { .key = key ? key : "" }
+	};
+	struct article *art = &a->art;
+	int kf = F_KEY;
+	int64_t ms;
+
+	memset(a, 0, sizeof(*a));
+	/* a key that is one of the fields read is read there (the scanner
+	 * gives a field to one of them only) */
+	for (int i = 0; key != NULL && i < F_KEY; i++)
+		if (strcmp(key, f[i].key) == 0)
+			kf = i;
+	if (kf != F_KEY)
+		f[F_KEY].key = "";
+	if (!jsonl_scan(r, f, F_COUNT))
+		return 0;
+	if (field_scanned_string(r, &f[F_ID], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_URL], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_FEED], 0) == FIELD_BAD ||
+	    field_scanned_string(r, &f[F_TITLE], 0) == FIELD_BAD ||
+	    field_scanned_time(r, &f[F_PUBLISHED], 0, &ms) == FIELD_BAD)
+		return 0;
+	if (f[F_ID].is_string && f[F_ID].len == 0) {
+		jsonl_bad(r, "id: empty");
+		return 0;
+	}
+	a->id = f[F_ID].is_string ? jscan_string(&f[F_ID]) : NULL;
+	a->url = f[F_URL].is_string ? jscan_string(&f[F_URL]) : NULL;
+	if (key != NULL) {
+		if (field_scanned_key(r, &f[kf], FIELD_REQUIRED,
+		    &a->url_key) != FIELD_OK)
+			goto bad;
+	} else if (a->url != NULL &&
+	    (a->url_key = url_canonical(a->url)) != NULL) {
+		;
+	} else if (a->id != NULL) {
+		if (asprintf(&a->url_key, "id:%s", a->id) < 0)
+			die_nomem();
+	} else {
+		jsonl_bad(r, "no url or id");
+		goto bad;
+	}
+	if (a->id == NULL) {
+		/* chunks refer to articles by id: give it one */
+		article_in_reid(a);
+		a->set_id = 1;
+	}
+	art->url_key = a->url_key;
+	art->id = a->id;
+	art->url = a->url;
+	text_of(&f[F_FEED], &a->decoded[0], &art->feed, &art->feed_len);
+	text_of(&f[F_TITLE], &a->decoded[1], &art->title, &art->title_len);
+	text_of(&f[F_PUBLISHED], &a->decoded[2], &art->published,
+	    &art->published_len);
+	return 1;
+bad:
+	article_in_free(a);
+	return 0;
+}
+
+void
+article_in_reid(struct article_in *a)
+{
+	free(a->id);
+	a->id = xstrdup(a->url != NULL && *a->url != '\0' ? a->url :
+	    a->url_key);
+	a->art.id = a->id;
+}
+
+void
+article_in_free(struct article_in *a)
+{
+	free(a->url_key);
+	free(a->id);
+	free(a->url);
+	for (int i = 0; i < 3; i++)
+		free(a->decoded[i]);
+	memset(a, 0, sizeof(*a));
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decode base64 s into a new buffer; its length in *n; NULL if invalid.
+ * (embed's encoder is the other half: both go to one lib/base64, on its
+ * way in another branch; this is then its decoder's caller.) */
+static unsigned char *
+b64_decode(const char *s, size_t *n)
+{
+	size_t len = strlen(s), o = 0;
+	unsigned char *out;
+	unsigned v = 0;
+	int bits = 0;
+
+	while (len > 0 && s[len - 1] == '=')
+		len--;
+	out = xmalloc(len * 3 / 4 + 3);
+	for (size_t i = 0; i < len; i++) {
+		const char *p = memchr(b64, s[i], 64);
+
+		if (p == NULL || s[i] == '\0') {
+			free(out);
+			return NULL;
+		}
+		v = (v << 6) | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(v >> bits);
+		}
+	}
+	*n = o;
+	return out;
+}
+
+/*
+ * The embedding of o into c as float32s (little-endian hosts only, as
+ * jobline's target machines are): FIELD_OK, FIELD_NONE without one, or
+ * FIELD_BAD after reporting it.
+ */
+static int
+vector_read(struct jsonl_reader *r, json_object *o, struct chunk_in *c)
+{
+	json_object *v;
+	float *f;
+	size_t n;
+	double x;
+
+	if (!json_object_object_get_ex(o, "embedding", &v) || v == NULL)
+		return FIELD_NONE;
+	if (json_object_is_type(v, json_type_string)) {
+		c->vector = b64_decode(json_object_get_string(v),
+		    &c->ch.vector_bytes);
+		if (c->vector == NULL || c->ch.vector_bytes % 4 != 0 ||
+		    c->ch.vector_bytes == 0) {
+			jsonl_bad(r, "embedding: not base64 of float32s");
+			return FIELD_BAD;
+		}
+		return FIELD_OK;
+	}
+	if (!json_object_is_type(v, json_type_array) ||
+	    (n = json_object_array_length(v)) == 0) {
+		jsonl_bad(r, "embedding: not an array of numbers or base64");
+		return FIELD_BAD;
+	}
+	c->vector = f = xmalloc(n * sizeof(float));
+	c->ch.vector_bytes = n * sizeof(float);
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_double) &&
+		    !json_object_is_type(e, json_type_int)) {
+			jsonl_bad(r, "embedding: not an array of numbers or "
+			    "base64");
+			return FIELD_BAD;
+		}
+		x = json_object_get_double(e);
+		if (!(fabs(x) <= FLT_MAX)) {
+			jsonl_bad(r, "embedding: a number beyond a float's "
+			    "range");
+			return FIELD_BAD;
+		}
+		f[i] = (float)x;
+	}
+	return FIELD_OK;
+}
+
+/* An optional count or offset of the chunk: none, or an integer >= 0
+ * kept in *v and pointed to from *p; 0 after reporting a bad one. */
+static int
+offset_read(struct jsonl_reader *r, json_object *o, const char *key,
+    int64_t *v, const int64_t **p)
+{
+	int rc = field_int(r, o, key, 0, 0, INT64_MAX, v);
+
+	if (rc == FIELD_OK)
+		*p = v;
+	return rc != FIELD_BAD;
+}
+
+/* The record o without its (large) vector, as text. */
+static char *
+record_without_vector(json_object *o)
+{
+	json_object *vec = NULL;
+	char *record;
+
+	if (json_object_object_get_ex(o, "embedding", &vec)) {
+		json_object_get(vec);
+		json_object_object_del(o, "embedding");
+	}
+	record = xstrdup(jsonl_text(o, NULL));
+	if (vec != NULL)
+		json_object_object_add(o, "embedding", vec);
+	return record;
+}
+
+int
+chunk_in_read(struct jsonl_reader *r, json_object *o, struct chunk_in *c)
+{
+	struct chunk *ch = &c->ch;
+	const char *id = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (field_key(r, o, "item_id", FIELD_REQUIRED, c->key,
+	    &ch->item_id) != FIELD_OK ||
+	    field_int(r, o, "count", FIELD_REQUIRED, 0, INT64_MAX,
+	    &ch->count) != FIELD_OK)
+		goto bad;
+	/* an item without text is one record of count 0, n 0 if given */
+	if (field_int(r, o, "n", ch->count > 0 ? FIELD_REQUIRED : 0, 0,
+	    ch->count > 0 ? ch->count - 1 : 0, &ch->n) == FIELD_BAD ||
+	    field_string(r, o, "text", ch->count > 0 ? FIELD_REQUIRED : 0,
+	    &ch->text) == FIELD_BAD ||
+	    field_key(r, o, "id", 0, c->idkey, &id) == FIELD_BAD ||
+	    !offset_read(r, o, "start", &c->start, &ch->start) ||
+	    !offset_read(r, o, "end", &c->end, &ch->end) ||
+	    !offset_read(r, o, "words", &c->words, &ch->words) ||
+	    field_string(r, o, "embedding_model", 0, &ch->model) ==
+	    FIELD_BAD)
+		goto bad;
+	if (ch->start != NULL && ch->end != NULL && c->end < c->start) {
+		jsonl_bad(r, "end: before start");
+		goto bad;
+	}
+	if ((rc = vector_read(r, o, c)) == FIELD_BAD)
+		goto bad;
+	ch->vector = c->vector;
+	if (id != NULL)
+		c->id = xstrdup(id);
+	else if (asprintf(&c->id, "%s#%" PRId64, ch->item_id, ch->n) < 0)
+		die_nomem();
+	ch->id = c->id;
+	c->record = record_without_vector(o);
+	ch->record = c->record;
+	return 1;
+bad:
+	chunk_in_free(c);
+	return 0;
+}
+
+void
+chunk_in_free(struct chunk_in *c)
+{
+	free(c->id);
+	free(c->record);
+	free(c->vector);
+	memset(c, 0, sizeof(*c));
+}
