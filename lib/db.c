@@ -127,6 +127,7 @@ db_die(struct db *db, const char *what)
 	if (db == NULL)
 		errx(EXIT_FATAL, "store: %s: cannot open", what);
 	db->ops->die(db, what);
+	abort();	/* not reached */
 }
 
 int
@@ -231,7 +232,7 @@ db_step_ok(struct db_stmt *st)
 	int rc = st->db->ops->step(st);
 
 	if (rc != DB_ROW && rc != DB_DONE)
-		st->db->ops->die(st->db, "write");
+		db_die(st->db, "write");
 	return rc;
 }
 

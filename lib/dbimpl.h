@@ -41,8 +41,8 @@ struct db_ops {
 	void (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
 	int (*in_transaction)(struct db *db);
-	void (*die)(struct db *db, const char *what)
-	    __attribute__((noreturn));
+	/* never returns (a pointer cannot say _Noreturn) */
+	void (*die)(struct db *db, const char *what);
 };
 
 /* The part of a handle every backend has. */
