@@ -11,6 +11,7 @@ struct feeds {
 	struct db_stmt *ok;		/* record a good fetch */
 	struct db_stmt *bad;		/* record a failure */
 	struct db_stmt *validators;	/* read a feed's validators */
+	struct db_stmt *set;		/* write a feed's validators */
 };
 
 struct feeds *
@@ -30,6 +31,7 @@ feeds_close(struct feeds *f)
 	db_finalize(f->ok);
 	db_finalize(f->bad);
 	db_finalize(f->validators);
+	db_finalize(f->set);
 	free(f);
 }
 
@@ -57,37 +59,48 @@ feeds_validators(struct feeds *f, const char *url, char **etag,
 
 void
 feeds_record_ok(struct feeds *f, const char *url, const char *title,
-    const char *etag, const char *last_modified, long http_status,
-    int64_t items, int64_t now)
+    long http_status, int64_t items, int64_t now)
 {
 	struct db_stmt *st;
 	char t[TIME_BUFSZ];
 
 	if (f->ok == NULL)
 		f->ok = db_prepare(f->db,
-		    "INSERT INTO feeds (url, title, etag, last_modified,"
-		    " http_status, error, items, failures, last_attempt,"
-		    " last_success) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 0,"
-		    " ?7, ?7) ON CONFLICT (url) DO UPDATE SET"
+		    "INSERT INTO feeds (url, title, http_status, error, items,"
+		    " failures, last_attempt, last_success) VALUES (?1, ?2, ?3,"
+		    " NULL, ?4, 0, ?5, ?5) ON CONFLICT (url) DO UPDATE SET"
 		    " title = coalesce(excluded.title, title),"
-		    " etag = CASE WHEN ?5 = 304 THEN coalesce(excluded.etag,"
-		    "   etag) ELSE excluded.etag END,"
-		    " last_modified = CASE WHEN ?5 = 304 THEN"
-		    "   coalesce(excluded.last_modified, last_modified)"
-		    "   ELSE excluded.last_modified END,"
 		    " http_status = excluded.http_status, error = NULL,"
-		    " items = CASE WHEN ?5 = 304 THEN items ELSE"
+		    " items = CASE WHEN ?3 = 304 THEN items ELSE"
 		    "   excluded.items END,"
 		    " failures = 0, last_attempt = excluded.last_attempt,"
 		    " last_success = excluded.last_success");
 	st = f->ok;
 	db_bind_text(st, 1, url);
 	db_bind_text(st, 2, title);
-	db_bind_text(st, 3, etag);
-	db_bind_text(st, 4, last_modified);
-	db_bind_int(st, 5, http_status);
-	db_bind_int(st, 6, items);
-	db_bind_text(st, 7, time_format(now, t));
+	db_bind_int(st, 3, http_status);
+	db_bind_int(st, 4, items);
+	db_bind_text(st, 5, time_format(now, t));
+	db_step_ok(st);
+	db_clear(st);
+}
+
+void
+feeds_set_validators(struct feeds *f, const char *url, const char *etag,
+    const char *last_modified)
+{
+	struct db_stmt *st;
+
+	if (f->set == NULL)
+		f->set = db_prepare(f->db,
+		    "INSERT INTO feeds (url, etag, last_modified)"
+		    " VALUES (?1, ?2, ?3) ON CONFLICT (url) DO UPDATE SET"
+		    " etag = excluded.etag,"
+		    " last_modified = excluded.last_modified");
+	st = f->set;
+	db_bind_text(st, 1, url);
+	db_bind_text(st, 2, etag);
+	db_bind_text(st, 3, last_modified);
 	db_step_ok(st);
 	db_clear(st);
 }

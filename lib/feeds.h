@@ -28,13 +28,17 @@ int feeds_validators(struct feeds *f, const char *url, char **etag,
     char **last_modified);
 
 /*
- * A good fetch at now: HTTP status (304 keeps the stored validators and
- * item count where the answer gives none), the feed's title (NULL keeps
- * the stored one), its validators and item count; failures back to 0.
+ * A good fetch at now: HTTP status (304 keeps the stored item count), the
+ * feed's title (NULL keeps the stored one) and item count; failures back
+ * to 0.  The validators stay as they are: they advance only through
+ * feeds_set_validators, once the items are stored (jobline(7)).
  */
 void feeds_record_ok(struct feeds *f, const char *url, const char *title,
-    const char *etag, const char *last_modified, long http_status,
-    int64_t items, int64_t now);
+    long http_status, int64_t items, int64_t now);
+
+/* The validators of url (each NULL: none) from now on. */
+void feeds_set_validators(struct feeds *f, const char *url, const char *etag,
+    const char *last_modified);
 
 /* A failed fetch at now: its HTTP status (0: none) and error; one more
  * consecutive failure. */

@@ -27,9 +27,12 @@ test_expect 'the feeds table records the outcome' '
 	test "$(rows "SELECT failures FROM feeds WHERE url = \"$HTTPD/nothing.xml\"")" = 2
 '
 
-test_expect 'conditional GET: ETag and Last-Modified kept; 304 gives no items, no error' '
+test_expect 'conditional GET: ETag and Last-Modified kept by --pending, stored by --commit; 304 gives no items, no error' '
 	u="$HTTPD/_/cond?f=feeds/rss2.xml" &&
-	fetch-feed "$u" >first && test "$(wc -l <first)" = 3 &&
+	fetch-feed --pending p "$u" >first && test "$(wc -l <first)" = 3 &&
+	test "$(rows "SELECT etag IS NULL, last_modified IS NULL FROM feeds")" = "1|1" &&
+	jq -e ".url == \"$u\" and (.etag | startswith(\"\\\"v1-\"))" p &&
+	fetch-feed --commit p &&
 	test "$(rows "SELECT etag, last_modified FROM feeds")" = "\"v1-$(wc -c <"$DATA/feeds/rss2.xml")\"|Sat, 21 Nov 2026 10:00:00 GMT" &&
 	fetch-feed -v "$u" >second 2>err && test ! -s second &&
 	grep -q "304 not modified" err &&

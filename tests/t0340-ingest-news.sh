@@ -40,7 +40,7 @@ test_expect '--report says what was fetched and stored; a second run adds nothin
 
 test_expect 'the feed list and options reach the stages; -- passes options to embed' '
 	STUB_ARGS=$PWD/args ingest-news -f "$TMP/feeds" -- --dim 32 &&
-	test "$(cat args)" = "$(printf -- "-f\n%s" "$TMP/feeds")" &&
+	test "$(grep -A1 "^-f$" args)" = "$(printf -- "-f\n%s" "$TMP/feeds")" &&
 	test "$(rows "SELECT DISTINCT model FROM chunks")" = hash-v1-32
 '
 
@@ -67,11 +67,11 @@ test_expect 'without -f: the sample feeds beside the script, in the tree or inst
 	cp "$TOP/bin/ingest-news" p/bin/ &&
 	echo "http://feeds.example.com/x" >p/share/jobline/samples/feeds.txt &&
 	STUB_ARGS=$PWD/args p/bin/ingest-news &&
-	test "$(sed -n 2p args)" = "$PWD/p/bin/../share/jobline/samples/feeds.txt" &&
+	test "$(grep -A1 "^-f$" args | sed -n 2p)" = "$PWD/p/bin/../share/jobline/samples/feeds.txt" &&
 	mkdir -p t/bin t/share/samples && cp "$TOP/bin/ingest-news" t/bin/ &&
 	echo "http://feeds.example.com/y" >t/share/samples/feeds.txt &&
 	STUB_ARGS=$PWD/args t/bin/ingest-news &&
-	test "$(sed -n 2p args)" = "$PWD/t/bin/../share/samples/feeds.txt" &&
+	test "$(grep -A1 "^-f$" args | sed -n 2p)" = "$PWD/t/bin/../share/samples/feeds.txt" &&
 	mkdir -p n/bin && cp "$TOP/bin/ingest-news" n/bin/ &&
 	exits 2 n/bin/ingest-news 2>err && grep -q "no feed list" err
 '

@@ -35,7 +35,7 @@
 enum {
 	OPT_OPML = OPT_FIRST_PRIVATE, OPT_PER_HOST, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_MAX_SIZE, OPT_RETRIES, OPT_NO_CACHE,
-	OPT_ALLOW_FILE
+	OPT_ALLOW_FILE, OPT_PENDING, OPT_COMMIT
 };
 
 /* One feed to read. */
@@ -62,6 +62,7 @@ static unsigned long nitems;
 static struct db *db;
 static struct feeds *feeds;	/* the feeds table, while fetching */
 static const char *db_path;
+static FILE *pending;		/* --pending FILE: validators to commit */
 static struct fbuf line;	/* the item being written */
 static int64_t last_progress;
 
@@ -75,7 +76,9 @@ usage(FILE *fp, int status)
 	    "DURATION]\n"
 	    "                  [--max-size BYTES] [--retries N] [--no-cache] "
 	    "[--allow-file]\n"
-	    "                  [--db PATH] [URL | PATH | - ...]\n");
+	    "                  [--pending FILE] [--db PATH] "
+	    "[URL | PATH | - ...]\n"
+	    "       fetch-feed --commit FILE [--db PATH]\n");
 	exit(status);
 }
 
@@ -455,6 +458,59 @@ fields_cut(struct src *s)
 	}
 }
 
+/* --pending: the validators of a feed whose items are out, for --commit
+ * once they are stored. */
+static void
+pend(const struct src *s, const struct http_result *r)
+{
+	struct fbuf b = { 0 };
+
+	fbuf_add(&b, "{\"url\":", 7);
+	fbuf_json(&b, s->url, strlen(s->url));
+	json_field(&b, "etag", r->etag);
+	json_field(&b, "last_modified", r->last_modified);
+	fbuf_add(&b, "}\n", 2);
+	fwrite(b.s, 1, b.len, pending);
+	fflush(pending);
+	fbuf_free(&b);
+}
+
+/* --commit FILE: store the validators --pending wrote; an exit status. */
+static int
+commit(const char *file)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	struct jsonl_reader r;
+	json_object *o;
+	unsigned long bad;
+
+	if (fp == NULL)
+		err(EXIT_FATAL, "%s", file);
+	db = db_open(db_path, 0);
+	feeds = feeds_open(db);
+	jsonl_init(&r, fp, file);
+	db_begin(db);
+	while ((o = jsonl_next(&r)) != NULL) {
+		const char *url = json_get_string(o, "url");
+
+		if (url == NULL || *url == '\0')
+			jsonl_bad(&r, "no url");
+		else
+			feeds_set_validators(feeds, url,
+			    json_get_string(o, "etag"),
+			    json_get_string(o, "last_modified"));
+		json_object_put(o);
+	}
+	db_commit(db);
+	bad = r.bad;
+	jsonl_free(&r);
+	if (fp != stdin)
+		fclose(fp);
+	feeds_close(feeds);
+	db_close(db);
+	return bad ? EXIT_PARTIAL : EXIT_OK;
+}
+
 static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
@@ -463,8 +519,7 @@ record(struct src *s, const struct http_result *r, const char *error,
 		return;
 	if (error == NULL)
 		feeds_record_ok(feeds, s->url, s->fp ? feed_title(s->fp) : NULL,
-		    r->etag, r->last_modified, r->status, (int64_t)items,
-		    time_now());
+		    r->status, (int64_t)items, time_now());
 	else
 		feeds_record_failure(feeds, s->url, r->status, error,
 		    time_now());
@@ -557,6 +612,8 @@ on_done(void *arg, const struct http_result *r)
 	 * where the other order would answer 304 for items never written */
 	fflush(stdout);
 	record(s, r, error, items);
+	if (error == NULL && r->status != 304 && pending != NULL)
+		pend(s, r);
 	feed_free(s->fp);
 	s->fp = NULL;
 }
@@ -644,6 +701,8 @@ main(int argc, char *argv[])
 		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"allow-file", no_argument, NULL, OPT_ALLOW_FILE},
+		{"pending", required_argument, NULL, OPT_PENDING},
+		{"commit", required_argument, NULL, OPT_COMMIT},
 		{"db", required_argument, NULL, OPT_DB},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -658,6 +717,7 @@ main(int argc, char *argv[])
 		.user_agent = USER_AGENT
 	};
 	const char **lists = NULL, **opmls = NULL;
+	const char *pending_path = NULL, *commit_path = NULL;
 	size_t nlists = 0, nopmls = 0, i;
 	int c, status = EXIT_OK, use_stdin = 0, nhttp = 0;
 	unsigned long bad = 0;
@@ -717,6 +777,12 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_FILE:
 			allow_file = 1;
 			break;
+		case OPT_PENDING:
+			pending_path = optarg;
+			break;
+		case OPT_COMMIT:
+			commit_path = optarg;
+			break;
 		case OPT_DB:
 			db_path = optarg;
 			break;
@@ -740,6 +806,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (ho.connect_timeout_ms > ho.timeout_ms)
 		ho.connect_timeout_ms = ho.timeout_ms;
+	if (commit_path != NULL) {
+		if (argc > 0 || nlists || nopmls || pending_path)
+			usage(stderr, EXIT_USAGE);
+		exit_flush(commit(commit_path));
+	}
+	if (pending_path != NULL &&
+	    (pending = fopen(pending_path, "we")) == NULL)
+		err(EXIT_FATAL, "%s", pending_path);
 
 	xmlInitParser();
 	for (i = 0; i < nlists; i++)
@@ -813,6 +887,10 @@ main(int argc, char *argv[])
 	if (sig_caught) {
 		fflush(stdout);
 		_exit(128 + sig_caught);
+	}
+	if (pending != NULL && (ferror(pending) || fclose(pending) != 0)) {
+		warnx("%s: cannot write the validators", pending_path);
+		status = EXIT_FATAL;
 	}
 	http_free(h);
 	feeds_close(feeds);
