@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # make install / uninstall with PREFIX and DESTDIR; make lint
 . "$(dirname "$0")/lib.sh"
 

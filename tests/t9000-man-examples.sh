@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Every man page's EXAMPLES, run as written (see tests/data/examples/README).
 . "$(dirname "$0")/lib.sh"
 
