@@ -19,11 +19,12 @@
 
 #include <json-c/json.h>
 
+#include "db.h"
 #include "joblock.h"
 #include "jsonl.h"
 #include "feeds.h"
 #include "queue.h"
-#include "store.h"
+#include "runs.h"
 #include "timefmt.h"
 #include "utf8.h"
 #include "util.h"
@@ -52,23 +53,6 @@ enum {
 	OPT_JSON = OPT_FIRST_PRIVATE, OPT_PROMETHEUS, OPT_HTML, OPT_FEEDS
 };
 
-/* One run, as read from the store. */
-struct run {
-	int64_t id;		/* runs.id */
-	char status[16];	/* running, success, failed, ... */
-	int64_t started;	/* ms since the epoch */
-	int64_t completed;	/* ms, or -1 while running */
-	int64_t duration;	/* ms, or -1 */
-	int exit_code;		/* or -1 when NULL */
-	int attempts;		/* attempts made */
-	char *started_text;	/* as stored */
-	char *completed_text;	/* as stored, or NULL */
-	char *counters;		/* JSON text, or NULL */
-	char *error;		/* or NULL */
-	char *host;		/* or NULL */
-	int64_t pid;		/* or -1 */
-};
-
 /* One job: its state row, its runs and its verdict. */
 struct job {
 	char *name;		/* job_state.job */
@@ -76,8 +60,7 @@ struct job {
 	char *reason;		/* why paused, or NULL */
 	int64_t expect_ms;	/* expected interval, 0 for none */
 	int64_t created;	/* first seen, ms */
-	int64_t n[5];		/* runs ever: success, failed, timeout,
-				 * interrupted, skipped */
+	int64_t n[RUN_NCOUNTED]; /* runs ever, by enum run_counted */
 	int64_t total_ms;	/* duration of all closed runs */
 	int64_t fails;		/* consecutive failures */
 	int64_t last_success;	/* completed_at of the last success, or -1 */
@@ -129,10 +112,6 @@ struct report {
 	int counts[3];		/* jobs by health */
 };
 
-static const char *run_statuses[] = {
-	"success", "failed", "timeout", "interrupted", "skipped"
-};
-
 static void
 usage(FILE *fp, int status)
 {
@@ -141,66 +120,6 @@ usage(FILE *fp, int status)
 	    "--html FILE] [-o FILE]\n"
 	    "                   [-n RUNS] [--feed-failures N] [-q] [NAME]\n");
 	exit(status);
-}
-
-static char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
-static int64_t
-col_time(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	int64_t ms;
-
-	if (s == NULL || time_parse(s, &ms) != 0)
-		return -1;
-	return ms;
-}
-
-static int64_t
-col_int(sqlite3_stmt *st, int i, int64_t null)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? null :
-	    sqlite3_column_int64(st, i);
-}
-
-#define RUN_COLS "id, status, started_at, completed_at, duration_ms," \
-	" exit_code, attempts, counters, error, host, pid"
-
-static void
-run_read(sqlite3_stmt *st, struct run *r)
-{
-	const char *s = (const char *)sqlite3_column_text(st, 1);
-
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
-	snprintf(r->status, sizeof(r->status), "%s", s ? s : "?");
-	r->started = col_time(st, 2);
-	r->completed = col_time(st, 3);
-	r->duration = col_int(st, 4, -1);
-	r->exit_code = (int)col_int(st, 5, -1);
-	r->attempts = (int)col_int(st, 6, 1);
-	r->started_text = col_text(st, 2);
-	r->completed_text = col_text(st, 3);
-	r->counters = col_text(st, 7);
-	r->error = col_text(st, 8);
-	r->host = col_text(st, 9);
-	r->pid = col_int(st, 10, -1);
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->started_text);
-	free(r->completed_text);
-	free(r->counters);
-	free(r->error);
-	free(r->host);
 }
 
 static void
@@ -280,106 +199,78 @@ judge(struct report *rep, struct job *j)
 		    "that died", (long long)j->last.id);
 }
 
+/* What load_job needs besides the row. */
+struct loading {
+	struct report *rep;	/* the report filled */
+	struct runs *runs;	/* the tables */
+	const char *store;	/* the store's path, for the job locks */
+	char host[256];		/* this machine */
+	int nruns;		/* recent runs wanted */
+	int cap;		/* jobs allocated in rep->jobs */
+};
+
+/* runs_each_job: one job, its runs and its verdict. */
 static void
-load_jobs(sqlite3 *db, struct report *rep, const char *only, int nruns)
+load_job(const struct job_state *js, void *arg)
 {
-	sqlite3_stmt *js, *rs, *ws, *ls, *ds;
-	char host[256] = "";
-	int cap = 0;
+	struct loading *ld = arg;
+	struct report *rep = ld->rep;
+	int want = ld->nruns > WINDOW ? ld->nruns : WINDOW;
+	struct job *j;
 
-	gethostname(host, sizeof(host) - 1);
-
-	js = store_prepare(db,
-	    "SELECT job, paused, reason, expect_ms, created_at, n_success,"
-	    " n_failed, n_timeout, n_interrupted, n_skipped, total_ms,"
-	    " consecutive_failures, last_success_at, last_run_id, alert_since"
-	    " FROM job_state WHERE ?1 IS NULL OR job = ?1 ORDER BY job");
-	rs = store_prepare(db, "SELECT " RUN_COLS " FROM runs WHERE job = ?1"
-	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
-	ws = store_prepare(db, "SELECT substr(status, 1, 1) FROM runs"
-	    " WHERE job = ?1 AND status IN ('success', 'failed', 'timeout')"
-	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
-	ls = store_prepare(db, "SELECT " RUN_COLS " FROM runs WHERE id = ?1"
-	    " UNION ALL SELECT * FROM (SELECT " RUN_COLS " FROM runs"
-	    " WHERE ?1 IS NULL AND job = ?2 AND status != 'skipped'"
-	    " ORDER BY started_at DESC, id DESC LIMIT 1)");
-	ds = store_prepare(db, "SELECT duration_ms FROM runs WHERE job = ?1"
-	    " AND status NOT IN ('skipped', 'running')"
-	    " ORDER BY started_at DESC, id DESC LIMIT 1");
-	store_bind_text(js, 1, only);
-	while (store_step_ok(js) == SQLITE_ROW) {
-		struct job *j;
-
-		if (rep->njobs == cap) {
-			cap = cap ? cap * 2 : 16;
-			rep->jobs = xrealloc(rep->jobs, (size_t)cap *
-			    sizeof(*rep->jobs));
-		}
-		j = &rep->jobs[rep->njobs++];
-		memset(j, 0, sizeof(*j));
-		j->name = col_text(js, 0);
-		j->paused = sqlite3_column_int(js, 1);
-		j->reason = col_text(js, 2);
-		j->expect_ms = col_int(js, 3, 0);
-		j->created = col_time(js, 4);
-		for (int i = 0; i < 5; i++)
-			j->n[i] = sqlite3_column_int64(js, 5 + i);
-		j->total_ms = sqlite3_column_int64(js, 10);
-		j->fails = sqlite3_column_int64(js, 11);
-		j->last_success = col_time(js, 12);
-		j->last_success_text = col_text(js, 12);
-		j->alert_since = col_text(js, 14);
-
-		sqlite3_bind_text(rs, 1, j->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(rs, 2, nruns > WINDOW ? nruns : WINDOW);
-		j->recent = xcalloc((size_t)(nruns > WINDOW ? nruns : WINDOW),
-		    sizeof(struct run));
-		while (store_step_ok(rs) == SQLITE_ROW)
-			run_read(rs, &j->recent[j->nrecent++]);
-		sqlite3_reset(rs);
-
-		sqlite3_bind_text(ws, 1, j->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(ws, 2, WINDOW);
-		while (store_step_ok(ws) == SQLITE_ROW && j->counted < WINDOW) {
-			const unsigned char *c = sqlite3_column_text(ws, 0);
-
-			j->window[j->counted++] = c ? (char)c[0] : '?';
-			j->succeeded += c && c[0] == 's';
-		}
-		sqlite3_reset(ws);
-
-		if (sqlite3_column_type(js, 13) != SQLITE_NULL)
-			sqlite3_bind_int64(ls, 1, sqlite3_column_int64(js, 13));
-		else
-			sqlite3_bind_null(ls, 1);
-		sqlite3_bind_text(ls, 2, j->name, -1, SQLITE_STATIC);
-		if (store_step_ok(ls) == SQLITE_ROW)
-			run_read(ls, &j->last);
-		sqlite3_reset(ls);
-		/* the lock tells only for runs of this machine */
-		if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&
-		    (j->last.host == NULL || strcmp(j->last.host, host) == 0))
-			j->last_stale = job_lock_held(store_path(),
-			    j->name) == 0;
-
-		sqlite3_bind_text(ds, 1, j->name, -1, SQLITE_STATIC);
-		j->last_done_ms = store_step_ok(ds) == SQLITE_ROW ?
-		    col_int(ds, 0, -1) : -1;
-		sqlite3_reset(ds);
-
-		judge(rep, j);
-		/* recent beyond what was asked for served the window only */
-		while (j->nrecent > nruns)
-			run_free(&j->recent[--j->nrecent]);
-		rep->counts[j->health]++;
-		if (j->health > rep->health)
-			rep->health = j->health;
+	if (rep->njobs == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 16;
+		rep->jobs = xrealloc(rep->jobs, (size_t)ld->cap *
+		    sizeof(*rep->jobs));
 	}
-	sqlite3_finalize(js);
-	sqlite3_finalize(rs);
-	sqlite3_finalize(ws);
-	sqlite3_finalize(ls);
-	sqlite3_finalize(ds);
+	j = &rep->jobs[rep->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->name = xstrdup(js->name);
+	j->paused = js->paused;
+	j->reason = xstrdup_null(js->reason);
+	j->expect_ms = js->expect_ms;
+	j->created = js->created;
+	memcpy(j->n, js->n, sizeof(j->n));
+	j->total_ms = js->total_ms;
+	j->fails = js->fails;
+	j->last_success = js->last_success;
+	j->last_success_text = xstrdup_null(js->last_success_text);
+	j->alert_since = xstrdup_null(js->alert_since);
+
+	j->recent = xcalloc((size_t)want, sizeof(struct run));
+	j->nrecent = runs_recent(ld->runs, j->name, want, j->recent);
+	j->counted = runs_window(ld->runs, j->name, WINDOW, j->window);
+	for (int i = 0; i < j->counted; i++)
+		j->succeeded += j->window[i] == 's';
+	runs_get(ld->runs, j->name, js->last_run_id, &j->last);
+	/* the lock tells only for runs of this machine */
+	if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&
+	    (j->last.host == NULL || strcmp(j->last.host, ld->host) == 0))
+		j->last_stale = job_lock_held(ld->store, j->name) == 0;
+	j->last_done_ms = runs_last_duration(ld->runs, j->name);
+
+	judge(rep, j);
+	/* recent beyond what was asked for served the window only */
+	while (j->nrecent > ld->nruns)
+		run_free(&j->recent[--j->nrecent]);
+	rep->counts[j->health]++;
+	if (j->health > rep->health)
+		rep->health = j->health;
+}
+
+static void
+load_jobs(struct db *db, struct report *rep, const char *only, int nruns)
+{
+	struct loading ld;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.rep = rep;
+	ld.runs = runs_open(db);
+	ld.store = db_name(db);
+	ld.nruns = nruns;
+	gethostname(ld.host, sizeof(ld.host) - 1);
+	runs_each_job(ld.runs, only, load_job, &ld);
+	runs_close(ld.runs);
 }
 
 static struct queue *
@@ -771,10 +662,10 @@ report_prometheus(FILE *fp, struct report *rep)
 	m = "jobline_job_runs_total";
 	prom_head(fp, m, "counter", "Runs of the job recorded, by status.");
 	for (int i = 0; i < rep->njobs; i++)
-		for (int s = 0; s < 5; s++) {
+		for (int s = 0; s < RUN_NCOUNTED; s++) {
 			fprintf(fp, "%s{job=\"", m);
 			prom_label(fp, rep->jobs[i].name);
-			fprintf(fp, "\",status=\"%s\"} %lld\n", run_statuses[s],
+			fprintf(fp, "\",status=\"%s\"} %lld\n", run_counted_names[s],
 			    (long long)rep->jobs[i].n[s]);
 		}
 	m = "jobline_job_health";
@@ -1134,9 +1025,9 @@ report_html(FILE *fp, struct report *rep)
 	    health_names[rep->health], time_format(rep->now, b[0]),
 	    rep->njobs, rep->counts[H_UNHEALTHY], rep->counts[H_DEGRADED]);
 	fputs("<p class=\"legend\">", fp);
-	for (int s = 0; s < 5; s++)
+	for (int s = 0; s < RUN_NCOUNTED; s++)
 		fprintf(fp, "<span style=\"background:%s\"></span>%s",
-		    status_colour(run_statuses[s]), run_statuses[s]);
+		    status_colour(run_counted_names[s]), run_counted_names[s]);
 	fprintf(fp, "<span style=\"background:%s\"></span>running</p>\n",
 	    status_colour("running"));
 
@@ -1310,7 +1201,7 @@ main(int argc, char **argv)
 	struct report rep;
 	struct out out;
 	struct stat sb;
-	sqlite3 *db;
+	struct db *db;
 
 	while ((c = getopt_long(argc, argv, "o:n:qvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1360,21 +1251,21 @@ main(int argc, char **argv)
 	}
 	if (db_path != NULL && stat(db_path, &sb) != 0)
 		err(H_UNKNOWN, "%s", db_path);
-	db = store_open(db_path, STORE_READONLY);
+	db = db_open(db_path, DB_READONLY);
 	memset(&rep, 0, sizeof(rep));
 	rep.now = time_now();
-	store_exec(db, "BEGIN");	/* one snapshot for the whole report */
+	db_begin_read(db);	/* one snapshot for the whole report */
 	load_jobs(db, &rep, only, (int)nruns);
 	if (only != NULL && rep.njobs == 0)
 		errx(H_UNKNOWN, "%s: no such job", only);
 	if (only == NULL) {
-		load_queues(store_db(db), &rep);
-		load_feeds(store_db(db), &rep, (int)feed_fail);
+		load_queues(db, &rep);
+		load_feeds(db, &rep, (int)feed_fail);
 	} else {
 		rep.health = rep.jobs[0].health;
 		rep.problems = json_object_new_array();
 	}
-	store_exec(db, "COMMIT");
+	db_commit(db);
 
 	out_open(&out, output);
 	if (!quiet || output != NULL) {
@@ -1415,6 +1306,6 @@ main(int argc, char **argv)
 	}
 	free(rep.feeds);
 	json_object_put(rep.problems);
-	store_close(db);
+	db_close(db);
 	exit_flush(rep.health);
 }
