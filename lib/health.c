@@ -75,7 +75,7 @@ judge(struct health_report *rep, struct health_job *j)
 	int recent_fail = 0;
 
 	for (int i = 0; i < j->counted && i < RECENT_FAILS; i++)
-		if (j->window[i] != 's')
+		if (j->window[i] == 'f' || j->window[i] == 't')
 			recent_fail = 1;
 	j->health = H_HEALTHY;
 	if (j->counted > 0 && j->window[0] == 'f')
@@ -101,6 +101,13 @@ judge(struct health_report *rep, struct health_job *j)
 	}
 	if (recent_fail && j->health == H_HEALTHY)
 		add_reason(j, H_DEGRADED, "recent failures");
+	/* a partial run did its work: degraded only while they go on */
+	if (j->partials > 1)
+		add_reason(j, H_DEGRADED, "last %lld runs partial (some "
+		    "inputs failed)", (long long)j->partials);
+	else if (j->partials == 1)
+		add_reason(j, H_DEGRADED, "last run partial (some inputs "
+		    "failed)");
 	if (j->paused)
 		add_reason(j, H_DEGRADED, "paused: %s",
 		    j->reason ? j->reason : "by hand");
@@ -143,6 +150,7 @@ load_job(const struct job_state *js, void *arg)
 	memcpy(j->n, js->n, sizeof(j->n));
 	j->total_ms = js->total_ms;
 	j->fails = js->fails;
+	j->partials = js->partials;
 	j->last_success = js->last_success;
 	j->last_success_text = xstrdup_null(js->last_success_text);
 	j->alert_since = xstrdup_null(js->alert_since);
@@ -151,7 +159,7 @@ load_job(const struct job_state *js, void *arg)
 	j->nrecent = runs_recent(ld->runs, j->name, want, j->recent);
 	j->counted = runs_window(ld->runs, j->name, HEALTH_WINDOW, j->window);
 	for (int i = 0; i < j->counted; i++)
-		j->succeeded += j->window[i] == 's';
+		j->succeeded += j->window[i] == 's' || j->window[i] == 'p';
 	runs_get(ld->runs, j->name, js->last_run_id, &j->last);
 	/* the lock tells only for runs of this machine */
 	if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&

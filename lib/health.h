@@ -18,7 +18,8 @@
 #include "db.h"
 #include "runs.h"
 
-/* Counted runs (success, failed, timeout) the success rate looks at. */
+/* Counted runs (success, partial, failed, timeout) the success rate
+ * looks at. */
 #define HEALTH_WINDOW 20
 
 /* Monitoring-plugin exit statuses; also the health levels. */
@@ -37,6 +38,7 @@ struct health_job {
 	int64_t n[RUN_NCOUNTED]; /* runs ever, by enum run_counted */
 	int64_t total_ms;	/* duration of all closed runs */
 	int64_t fails;		/* consecutive failures */
+	int64_t partials;	/* consecutive partial runs */
 	int64_t last_success;	/* completed_at of the last success, or -1 */
 	char *alert_since;	/* when failures reached --alert-after */
 	char *last_success_text; /* the same as stored, or NULL */
@@ -46,9 +48,9 @@ struct health_job {
 	struct run *recent;	/* newest first */
 	int nrecent;		/* entries in recent */
 	int counted;		/* counted runs in the window */
-	int succeeded;		/* of which successes */
+	int succeeded;		/* of which successes (and partial) */
 	char window[HEALTH_WINDOW]; /* their statuses, newest first:
-				 * 's'uccess, 'f'ailed, 't'imeout */
+				 * 's'uccess, 'p'artial, 'f'ailed, 't'imeout */
 	enum health health;	/* the verdict */
 	char reasons[512];	/* why, "; "-separated */
 };

@@ -68,8 +68,9 @@ job_json(const struct health_report *rep, const struct health_job *j,
     int full)
 {
 	json_object *o = json_object_new_object(), *s, *a;
-	int64_t closed = j->n[0] + j->n[1] + j->n[2] + j->n[3];
-	int64_t total = closed + j->n[4];
+	int64_t closed = j->n[RUN_SUCCESS] + j->n[RUN_PARTIAL] +
+	    j->n[RUN_FAILED] + j->n[RUN_TIMEOUT] + j->n[RUN_INTERRUPTED];
+	int64_t total = closed + j->n[RUN_SKIPPED];
 
 	json_object_object_add(o, "name", json_str(j->name));
 	json_object_object_add(o, "healthy",
@@ -93,17 +94,21 @@ job_json(const struct health_report *rep, const struct health_job *j,
 	s = json_object_new_object();
 	json_object_object_add(s, "totalRuns", json_object_new_int64(total));
 	json_object_object_add(s, "successfulRuns",
-	    json_object_new_int64(j->n[0]));
+	    json_object_new_int64(j->n[RUN_SUCCESS]));
+	json_object_object_add(s, "partialRuns",
+	    json_object_new_int64(j->n[RUN_PARTIAL]));
 	json_object_object_add(s, "failedRuns",
-	    json_object_new_int64(j->n[1] + j->n[2]));
+	    json_object_new_int64(j->n[RUN_FAILED] + j->n[RUN_TIMEOUT]));
 	json_object_object_add(s, "timedOutRuns",
-	    json_object_new_int64(j->n[2]));
+	    json_object_new_int64(j->n[RUN_TIMEOUT]));
 	json_object_object_add(s, "interruptedRuns",
-	    json_object_new_int64(j->n[3]));
+	    json_object_new_int64(j->n[RUN_INTERRUPTED]));
 	json_object_object_add(s, "skippedRuns",
-	    json_object_new_int64(j->n[4]));
+	    json_object_new_int64(j->n[RUN_SKIPPED]));
 	json_object_object_add(s, "consecutiveFailures",
 	    json_object_new_int64(j->fails));
+	json_object_object_add(s, "consecutivePartial",
+	    json_object_new_int64(j->partials));
 	json_object_object_add(s, "averageDurationMs", closed ?
 	    json_object_new_int64(j->total_ms / closed) : NULL);
 	json_object_object_add(o, "stats", s);

@@ -36,7 +36,8 @@ static const char *
 status_colour(const char *s)
 {
 	static const struct { const char *status, *colour; } c[] = {
-		{ "success", "#2e7d32" }, { "failed", "#c62828" },
+		{ "success", "#2e7d32" }, { "partial", "#9e9d24" },
+		{ "failed", "#c62828" },
 		{ "timeout", "#ef6c00" }, { "interrupted", "#6a1b9a" },
 		{ "skipped", "#9e9e9e" }, { "running", "#1565c0" }
 	};

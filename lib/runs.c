@@ -14,7 +14,7 @@
 #include "util.h"
 
 const char *const run_counted_names[RUN_NCOUNTED] = {
-	"success", "failed", "timeout", "interrupted", "skipped"
+	"success", "partial", "failed", "timeout", "interrupted", "skipped"
 };
 
 /* The statements, each prepared at its first use. */
@@ -269,7 +269,7 @@ long
 runs_end(struct runs *r, const struct run_end *e, int *tripped)
 {
 	const char *s = e->status;
-	int success = strcmp(s, "success") == 0;
+	int success = strcmp(s, "success") == 0 || strcmp(s, "partial") == 0;
 	int failure = strcmp(s, "failed") == 0 || strcmp(s, "timeout") == 0;
 	struct db_stmt *st;
 	long fails = 0;
@@ -294,6 +294,7 @@ runs_end(struct runs *r, const struct run_end *e, int *tripped)
 	st = stmt(r, S_TALLY,
 	    "UPDATE job_state SET"
 	    " n_success = n_success + CASE WHEN ?2 = 'success' THEN 1 ELSE 0 END,"
+	    " n_partial = n_partial + CASE WHEN ?2 = 'partial' THEN 1 ELSE 0 END,"
 	    " n_failed = n_failed + CASE WHEN ?2 = 'failed' THEN 1 ELSE 0 END,"
 	    " n_timeout = n_timeout + CASE WHEN ?2 = 'timeout' THEN 1 ELSE 0 END,"
 	    " n_interrupted = n_interrupted +"
@@ -302,6 +303,9 @@ runs_end(struct runs *r, const struct run_end *e, int *tripped)
 	    " consecutive_failures = CASE WHEN ?4 = 1 THEN 0"
 	    "   WHEN ?5 = 1 THEN consecutive_failures + 1"
 	    "   ELSE consecutive_failures END,"
+	    " consecutive_partial = CASE WHEN ?2 = 'partial'"
+	    "   THEN consecutive_partial + 1"
+	    "   WHEN ?4 = 1 OR ?5 = 1 THEN 0 ELSE consecutive_partial END,"
 	    " last_success_at = CASE WHEN ?4 = 1 THEN ?6"
 	    "   ELSE last_success_at END,"
 	    " alert_since = CASE WHEN ?4 = 1 THEN NULL"
@@ -443,8 +447,9 @@ run_read(struct db_stmt *st, struct run *r)
 }
 
 #define STATE_COLS "job, paused, reason, expect_ms, created_at, n_success," \
-	" n_failed, n_timeout, n_interrupted, n_skipped, total_ms," \
-	" consecutive_failures, last_success_at, last_run_id, alert_since"
+	" n_partial, n_failed, n_timeout, n_interrupted, n_skipped, total_ms," \
+	" consecutive_failures, last_success_at, last_run_id, alert_since," \
+	" consecutive_partial"
 
 void
 runs_each_job(struct runs *r, const char *only,
@@ -470,12 +475,13 @@ runs_each_job(struct runs *r, const char *only,
 		js.created = db_column_time(st, 4);
 		for (int i = 0; i < RUN_NCOUNTED; i++)
 			js.n[i] = db_column_int(st, 5 + i);
-		js.total_ms = db_column_int(st, 10);
-		js.fails = db_column_int(st, 11);
-		js.last_success = db_column_time(st, 12);
-		js.last_success_text = db_column_text(st, 12);
-		js.last_run_id = column_int_or(st, 13, -1);
-		js.alert_since = db_column_text(st, 14);
+		js.total_ms = db_column_int(st, 11);
+		js.fails = db_column_int(st, 12);
+		js.last_success = db_column_time(st, 13);
+		js.last_success_text = db_column_text(st, 13);
+		js.last_run_id = column_int_or(st, 14, -1);
+		js.alert_since = db_column_text(st, 15);
+		js.partials = db_column_int(st, 16);
 		fn(&js, arg);
 	}
 	db_reset(st);
@@ -502,7 +508,8 @@ runs_window(struct runs *r, const char *job, int n, char *out)
 {
 	struct db_stmt *st = stmt(r, S_WINDOW,
 	    "SELECT substr(status, 1, 1) FROM runs"
-	    " WHERE job = ?1 AND status IN ('success', 'failed', 'timeout')"
+	    " WHERE job = ?1"
+	    " AND status IN ('success', 'partial', 'failed', 'timeout')"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?2");
 	int k = 0;
 

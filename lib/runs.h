@@ -25,8 +25,8 @@
 
 /* Statuses with a counter in job_state, in the order of its n[]. */
 enum run_counted {
-	RUN_SUCCESS, RUN_FAILED, RUN_TIMEOUT, RUN_INTERRUPTED, RUN_SKIPPED,
-	RUN_NCOUNTED
+	RUN_SUCCESS, RUN_PARTIAL, RUN_FAILED, RUN_TIMEOUT, RUN_INTERRUPTED,
+	RUN_SKIPPED, RUN_NCOUNTED
 };
 
 /* Their names, by enum run_counted. */
@@ -62,6 +62,7 @@ struct job_state {
 	int64_t n[RUN_NCOUNTED]; /* runs ever, by enum run_counted */
 	int64_t total_ms;	/* duration of all closed runs */
 	int64_t fails;		/* consecutive failures */
+	int64_t partials;	/* consecutive partial runs */
 	int64_t last_success;	/* completed_at of the last success, or -1 */
 	const char *last_success_text; /* the same as stored, or NULL */
 	int64_t last_run_id;	/* last run started (not skipped), or -1 */
@@ -105,7 +106,8 @@ int64_t runs_start(struct runs *r, const char *job, const char *host,
 struct run_end {
 	int64_t id;		/* the run, from runs_start */
 	const char *job;	/* its job */
-	const char *status;	/* success, failed, timeout, interrupted */
+	const char *status;	/* success, partial, failed, timeout,
+				 * interrupted */
 	int exit_code;		/* the command's, or 128 + signal */
 	int64_t duration_ms;	/* all attempts, with the waits between */
 	int attempts;		/* attempts made */
@@ -118,8 +120,9 @@ struct run_end {
 
 /*
  * Close the run and update its job's counters, alert and circuit
- * breaker.  Returns the consecutive failures after this run; *tripped is
- * set when this run paused the job.
+ * breaker: failed and timeout are failures, success and partial reset
+ * them (and count as the job's last success).  Returns the consecutive
+ * failures after this run; *tripped is set when this run paused the job.
  */
 long runs_end(struct runs *r, const struct run_end *e, int *tripped);
 
@@ -151,7 +154,8 @@ int runs_recent(struct runs *r, const char *job, int n, struct run *out);
 
 /*
  * The first letters of the statuses of the latest n counted runs of job
- * (success, failed, timeout), newest first, into out[0..n); how many.
+ * (success, partial, failed, timeout), newest first, into out[0..n); how
+ * many.
  */
 int runs_window(struct runs *r, const char *job, int n, char *out);
 

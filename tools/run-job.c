@@ -41,7 +41,7 @@ enum {
 	OPT_WAIT = OPT_FIRST_PRIVATE, OPT_TIMEOUT, OPT_GRACE, OPT_RETRIES,
 	OPT_BACKOFF, OPT_ALERT_AFTER, OPT_PAUSE_AFTER, OPT_PAUSE, OPT_RESUME,
 	OPT_REASON, OPT_EVERY, OPT_FOR, OPT_EXPECT, OPT_KEEP, OPT_PRUNE,
-	OPT_CHECK
+	OPT_CHECK, OPT_STRICT
 };
 
 /* The command line. */
@@ -51,6 +51,7 @@ struct opts {
 	int quiet;		/* -q: no output printed on failure */
 	int wait;		/* --wait: wait for the lock, do not skip */
 	int check;		/* --check: validate the options only */
+	int strict;		/* --strict: exit 1 is a failure, not partial */
 	int64_t timeout_ms;	/* --timeout, 0 for none */
 	int64_t grace_ms;	/* --grace: SIGTERM to SIGKILL */
 	long retries;		/* --retries: extra attempts */
@@ -71,7 +72,8 @@ struct opts {
 
 /* How one attempt of the command ended. */
 struct outcome {
-	const char *status;	/* success, failed, timeout, interrupted */
+	const char *status;	/* success, partial, failed, timeout,
+				 * interrupted */
 	int exit_code;		/* exit status, or 128 + signal */
 	int signo;		/* signal that ended it, or 0 */
 };
@@ -97,7 +99,8 @@ usage(FILE *fp, int status)
 	    "               [--retries N] [--backoff D] [--alert-after N] "
 	    "[--pause-after N]\n"
 	    "               [--every D [--for D]] [--expect D] [--keep D] "
-	    "[--check]\n"
+	    "[--strict]\n"
+	    "               [--check]\n"
 	    "               NAME -- COMMAND [ARG...]\n"
 	    "       run-job [--db PATH] --pause NAME [--reason TEXT]\n"
 	    "       run-job [--db PATH] --resume NAME\n"
@@ -142,6 +145,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "keep", required_argument, NULL, OPT_KEEP },
 		{ "prune", required_argument, NULL, OPT_PRUNE },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bad, *name = NULL;
@@ -206,6 +210,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->prune_ms = opt_duration("prune", optarg, 1, usage);
 			break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_STRICT: o->strict = 1; break;
 		default: usage(stderr, EXIT_USAGE);
 		}
 	}
@@ -335,11 +340,22 @@ run_command(struct job *j, int64_t *took)
 		oc.status = "timeout";
 	else if (x->code == 0 && x->signo == 0)
 		oc.status = "success";
+	else if (x->code == EXIT_PARTIAL && x->signo == 0 && !j->o->strict &&
+	    !j->interrupted)
+		oc.status = "partial";	/* some input failed, the rest done */
 	else if (j->interrupted)
 		oc.status = "interrupted";
 	else
 		oc.status = "failed";
 	return oc;
+}
+
+/* Success, or partial: the work was done, though some input failed. */
+static int
+done_well(const struct outcome *oc)
+{
+	return strcmp(oc->status, "success") == 0 ||
+	    strcmp(oc->status, "partial") == 0;
 }
 
 /* Sleep ms, or less when a signal comes; returns 0, or -1 if one came. */
@@ -541,7 +557,7 @@ run_once(struct job *j, const char *stats)
 		close(fd);
 	for (attempt = 1;; attempt++) {
 		oc = run_command(j, &took);
-		if (strcmp(oc.status, "success") == 0 || j->interrupted ||
+		if (done_well(&oc) || j->interrupted ||
 		    attempt > j->o->retries)
 			break;
 		if (j->o->verbose)
@@ -562,7 +578,7 @@ run_once(struct job *j, const char *stats)
 	/* the command's output first: a store that cannot take the end of
 	 * the run (a full disk) ends run-job in record_end, and cron must
 	 * still see what the command said */
-	if (strcmp(oc.status, "success") != 0 && !j->o->quiet &&
+	if (!done_well(&oc) && !j->o->quiet &&
 	    !j->o->verbose) {
 		proc_print(j->proc, PROC_OUT, STDOUT_FILENO, "stdout");
 		proc_print(j->proc, PROC_ERR, STDERR_FILENO, "stderr");
@@ -570,9 +586,9 @@ run_once(struct job *j, const char *stats)
 	fails = record_end(j, id, &oc, attempt, total, counters, error);
 	json_object_put(counters);
 
-	if (strcmp(oc.status, "success") == 0) {
+	if (done_well(&oc)) {
 		if (j->o->verbose)
-			warnx("%s: success in %s (run %lld)", j->o->name,
+			warnx("%s: %s in %s (run %lld)", j->o->name, oc.status,
 			    duration_format(total, buf), (long long)id);
 		free(error);
 		return EXIT_OK;
