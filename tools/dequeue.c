@@ -19,11 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "jsonl.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "utf8.h"
 #include "util.h"
@@ -75,7 +75,8 @@ struct child {
 
 /* The worker. */
 struct worker {
-	struct queue_db q;	/* statements on the queue */
+	struct db *db;		/* the store */
+	struct queue_db *q;	/* statements on the queue */
 	char **argv;		/* COMMAND [ARG...] */
 	int jobs;		/* -j */
 	int64_t lease_ms;	/* --lease */
@@ -365,7 +366,8 @@ result_line(struct worker *w, struct child *c, const char *state,
 	if (w->quiet)
 		return;
 	printf("{\"id\":%lld,\"queue\":", c->job.id);
-	jsonl_put_string(stdout, w->q.queue, strlen(w->q.queue));
+	jsonl_put_string(stdout, queue_db_name(w->q),
+	    strlen(queue_db_name(w->q)));
 	if (c->job.key != NULL) {
 		fputs(",\"key\":", stdout);
 		jsonl_put_string(stdout, c->job.key, strlen(c->job.key));
@@ -397,14 +399,14 @@ finish(struct worker *w, struct child *c)
 		    "discarded", c->job.id, c->job.attempt, how);
 		result_line(w, c, "lost", ms, NULL);
 	} else if (c->fate == FATE_RELEASED) {
-		if (queue_release(&w->q, c->job.id, c->job.attempt, now)) {
+		if (queue_release(w->q, c->job.id, c->job.attempt, now)) {
 			w->nreleased++;
 			warnx("job %lld: stopped at shutdown (%s); released to "
 			    "the queue", c->job.id, how);
 			result_line(w, c, "queued", ms, NULL);
 		}
 	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
-		if (queue_done(&w->q, c->job.id, c->job.attempt, now)) {
+		if (queue_done(w->q, c->job.id, c->job.attempt, now)) {
 			w->ndone++;
 			if (w->verbose)
 				warnx("job %lld: done in %lld ms", c->job.id,
@@ -435,7 +437,7 @@ finish(struct worker *w, struct child *c)
 		if (asprintf(&error, "%s%s%s", how, *tail ? ": " : "", tail) < 0)
 			die_nomem();
 		show_output(c, all);
-		if (queue_fail(&w->q, c->job.id, c->job.attempt, now, retry,
+		if (queue_fail(w->q, c->job.id, c->job.attempt, now, retry,
 		    error, &dead)) {
 			if (dead) {
 				w->ndead++;
@@ -496,12 +498,12 @@ reap_children(struct worker *w)
 	}
 	/* the outcomes of jobs that ended together: one transaction */
 	if (n > 1)
-		store_begin(w->q.db);
+		db_begin(w->db);
 	for (int i = 0; i < w->jobs; i++)
 		if (w->kids[i].pid != 0 && w->kids[i].exited)
 			finish(w, &w->kids[i]);
 	if (n > 1)
-		store_commit(w->q.db);
+		db_commit(w->db);
 }
 
 /* Signal a child's process group. */
@@ -525,13 +527,13 @@ renew_leases(struct worker *w)
 	if (due == 0)
 		return;
 	if (due > 1)
-		store_begin(w->q.db);	/* one write for them all */
+		db_begin(w->db);	/* one write for them all */
 	for (int i = 0; i < w->jobs; i++) {
 		struct child *c = &w->kids[i];
 
 		if (c->pid == 0 || c->fate == FATE_LOST || mono < c->renew_at)
 			continue;
-		if (queue_renew(&w->q, c->job.id, c->job.attempt,
+		if (queue_renew(w->q, c->job.id, c->job.attempt,
 		    time_now() + w->lease_ms)) {
 			c->renew_at = mono + w->lease_ms / 3;
 			continue;
@@ -540,7 +542,7 @@ renew_leases(struct worker *w)
 		signal_child(c, SIGKILL);
 	}
 	if (due > 1)
-		store_commit(w->q.db);
+		db_commit(w->db);
 }
 
 /* Shutdown after the grace period: stop the jobs still running. */
@@ -665,7 +667,7 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 			if (max_jobs > 0 && want > max_jobs - claimed)
 				want = (int)(max_jobs - claimed);
 			if (mono - last_reap >= reap_every) {
-				int n = queue_reap(&w->q, time_now());
+				int n = queue_reap(w->q, time_now());
 
 				if (n > 0 && w->verbose)
 					warnx("%d expired lease%s reaped", n,
@@ -673,12 +675,13 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 				last_reap = mono;
 			}
 			jobs = xcalloc((size_t)want, sizeof(*jobs));
-			got = queue_claim(&w->q, time_now(), w->lease_ms, jobs,
+			got = queue_claim(w->q, time_now(), w->lease_ms, jobs,
 			    want);
 			for (int i = 0; i < w->jobs && k < got; i++)
 				if (w->kids[i].pid == 0) {
 					w->kids[i].job = jobs[k++];
-					start(w, &w->kids[i], w->q.queue);
+					start(w, &w->kids[i],
+					    queue_db_name(w->q));
 				}
 			free(jobs);
 			claimed += got;
@@ -717,113 +720,80 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 /* ---- upkeep ---- */
 
 
-static int
-list_jobs(sqlite3 *db, const char *queue, const char *state)
+/* queue_list: one job. */
+static void
+list_one(const char *json, void *arg)
 {
-	static const char *const states[] = { "all", "pending", "queued",
-	    "running", "done", "failed", "dead" };
-	sqlite3_stmt *st;
-	size_t i;
+	(void)arg;
+	puts(json);
+}
 
-	for (i = 0; i < sizeof(states) / sizeof(*states); i++)
-		if (strcmp(state, states[i]) == 0)
-			break;
-	if (i == sizeof(states) / sizeof(*states)) {
+static int
+list_jobs(struct db *db, const char *queue, const char *state)
+{
+	if (!queue_list_state(state)) {
 		warnx("--list: not a state: %s (all, pending, queued, "
 		    "running, done, failed, dead)", state);
 		usage(stderr, EXIT_USAGE);
 	}
-	st = store_prepare(db,
-	    "SELECT json_object('id', id, 'queue', queue, 'key', key,"
-	    " 'state', state, 'priority', priority, 'attempts', attempts,"
-	    " 'max_attempts', max_attempts, 'run_after', run_after,"
-	    " 'created_at', created_at, 'started_at', started_at,"
-	    " 'completed_at', completed_at, 'lease_until', lease_until,"
-	    " 'worker', worker, 'last_error', last_error,"
-	    " 'payload', json(payload))"
-	    " FROM queue WHERE queue = ?1 AND (?2 = 'all' OR state = ?2"
-	    "  OR (?2 = 'pending' AND state IN ('queued', 'running', 'failed')))"
-	    " ORDER BY id");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW)
-		puts((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	queue_list(db, queue, state, list_one, NULL);
 	return EXIT_OK;
 }
 
+/* What requeue_dead tells its callback. */
+struct requeued {
+	const char *queue;	/* the queue */
+	const char *now;	/* the new run_after */
+	long n;			/* jobs requeued so far */
+};
+
+/* queue_requeue_dead: one job requeued. */
+static void
+requeued_one(long long id, const char *key, void *arg)
+{
+	struct requeued *rq = arg;
+
+	printf("{\"id\":%lld,\"queue\":", id);
+	jsonl_put_string(stdout, rq->queue, strlen(rq->queue));
+	if (key != NULL) {
+		fputs(",\"key\":", stdout);
+		jsonl_put_string(stdout, key, strlen(key));
+	}
+	printf(",\"run_after\":\"%s\"}\n", rq->now);
+	rq->n++;
+}
+
 static int
-requeue_dead(sqlite3 *db, const char *queue, int verbose)
+requeue_dead(struct db *db, const char *queue, int verbose)
 {
 	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
-	long n = 0, left;
+	int64_t t = time_now(), left;
+	struct requeued rq = { queue, now, 0 };
 
-	time_format_ms(time_now(), now);
-	store_begin(db);
-	/* a new allowance of attempts; the attempt count (the fencing
-	 * token) keeps growing.  A key with a pending job keeps its dead
-	 * one (OR IGNORE skips it). */
-	st = store_prepare(db,
-	    "UPDATE OR IGNORE queue SET state = 'queued',"
-	    " max_attempts = attempts + max_attempts, run_after = ?2,"
-	    " completed_at = NULL, updated_at = ?2"
-	    " WHERE queue = ?1 AND state = 'dead'"
-	    " RETURNING id, key");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		printf("{\"id\":%lld,\"queue\":", sqlite3_column_int64(st, 0));
-		jsonl_put_string(stdout, queue, strlen(queue));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			fputs(",\"key\":", stdout);
-			jsonl_put_string(stdout,
-			    (const char *)sqlite3_column_text(st, 1),
-			    (size_t)sqlite3_column_bytes(st, 1));
-		}
-		printf(",\"run_after\":\"%s\"}\n", now);
-		n++;
-	}
-	sqlite3_finalize(st);
-	st = store_prepare(db,
-	    "SELECT count(*) FROM queue WHERE queue = ?1 AND state = 'dead'");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	left = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	store_commit(db);
+	time_format_ms(t, now);
+	left = queue_requeue_dead(db, queue, t, requeued_one, &rq);
 	if (left > 0)
-		warnx("%s: %ld dead job%s left: a job with the same key is "
-		    "pending", queue, left, left == 1 ? "" : "s");
+		warnx("%s: %lld dead job%s left: a job with the same key is "
+		    "pending", queue, (long long)left, left == 1 ? "" : "s");
 	if (verbose)
-		warnx("%s: %ld dead job%s requeued", queue, n,
-		    n == 1 ? "" : "s");
+		warnx("%s: %ld dead job%s requeued", queue, rq.n,
+		    rq.n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
 static int
-purge_done(sqlite3 *db, const char *queue, int64_t age_ms, int verbose)
+purge_done(struct db *db, const char *queue, int64_t age_ms, int verbose)
 {
 	char before[TIME_BUFSZ];
-	sqlite3_stmt *st;
+	int64_t t = time_now() - age_ms, n;
 	long total = 0;
-	int n;
 
-	time_format_ms(time_now() - age_ms, before);
+	time_format_ms(t, before);
 	/* in batches, so workers are never locked out for long */
-	st = store_prepare(db,
-	    "DELETE FROM queue WHERE id IN (SELECT id FROM queue"
-	    " WHERE queue = ?1 AND state = 'done' AND completed_at < ?2"
-	    " LIMIT 10000)");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
 	do {
-		store_step_ok(st);
-		n = sqlite3_changes(db);
-		sqlite3_reset(st);
-		total += n;
+		n = queue_prune_done(db, queue, t, 10000);
+		total += (long)n;
 	} while (n > 0 && !sig_caught);
-	sqlite3_finalize(st);
 	if (verbose)
 		warnx("%s: %ld done job%s completed before %s purged", queue,
 		    total, total == 1 ? "" : "s", before);
@@ -857,7 +827,7 @@ main(int argc, char *argv[])
 	int ch, drain = 0, requeue = 0, status, stopped;
 	int64_t for_ms = 0, purge_ms = -1;
 	long max_jobs = 0, v;
-	sqlite3 *handle;
+	struct db *handle;
 
 	memset(&w, 0, sizeof(w));
 	w.jobs = 1;
@@ -941,7 +911,7 @@ main(int argc, char *argv[])
 	if (list != NULL || requeue || purge_ms >= 0) {
 		if (argc != 1)
 			usage(stderr, EXIT_USAGE);
-		handle = store_open(db, 0);
+		handle = db_open(db, 0);
 		sig_catch();
 		if (list != NULL)
 			status = list_jobs(handle, argv[0], list);
@@ -950,7 +920,7 @@ main(int argc, char *argv[])
 		else
 			status = purge_done(handle, argv[0], purge_ms,
 			    w.verbose);
-		store_close(handle);
+		db_close(handle);
 		exit_flush(status);
 	}
 	if (argc < 2) {
@@ -959,8 +929,8 @@ main(int argc, char *argv[])
 	}
 	w.argv = argv + 1;
 
-	handle = store_open(db, 0);
-	queue_db_open(&w.q, handle, argv[0]);
+	w.db = db_open(db, 0);
+	w.q = queue_db_open(w.db, argv[0]);
 	env_init();
 	sig_catch();
 	stopped = work(&w, drain, for_ms, max_jobs);
@@ -973,14 +943,14 @@ main(int argc, char *argv[])
 	stats_flush();
 	if (w.verbose)
 		warnx("%s: %lu done, %lu failed, %lu dead, %lu lost, "
-		    "%lu released", w.q.queue, w.ndone, w.nfailed, w.ndead,
+		    "%lu released", queue_db_name(w.q), w.ndone, w.nfailed, w.ndead,
 		    w.nlost, w.nreleased);
 	for (int i = 0; i < w.jobs; i++)
 		free(w.kids[i].out);
 	free(w.kids);
 	free(base_env);
-	queue_db_close(&w.q);
-	store_close(handle);
+	queue_db_close(w.q);
+	db_close(w.db);
 	status = EXIT_OK;
 	if (w.nfailed + w.ndead + w.nlost > 0)
 		status = EXIT_PARTIAL;
