@@ -150,6 +150,26 @@ test_expect 'a killed worker: its command dies too, its lease runs out, another 
 	rows "SELECT last_error FROM queue" | grep -q "^lease expired: worker .* lost attempt 1$"
 '
 
+test_expect 'a killed worker: no stage of its command s pipeline runs on' '
+	echo "{}" | enqueue q >/dev/null &&
+	dequeue q --lease 1m -q -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" & w=$!
+	wait_for started; kill -9 $w; wait $w 2>/dev/null
+	sleep $(slow 2.5) &&
+	test ! -e late &&
+	test "$(rows "SELECT state FROM queue")" = running
+'
+
+test_expect 'a lease taken over: the old attempt s whole group is killed' '
+	echo "{}" | enqueue q >/dev/null &&
+	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" >out 2>err & w=$!
+	wait_for started &&
+	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
+	wait $w; rc=$?
+	sleep $(slow 2.5) &&
+	test $rc = 1 && test ! -e late &&
+	jq -e ".state == \"lost\"" out
+'
+
 test_expect 'a lease that runs out on the last attempt makes the job dead' '
 	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null &&
 	dequeue q --lease 1s -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!

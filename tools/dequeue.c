@@ -15,17 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "jsonl.h"
+#include "proc.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "util.h"
 
 /* Output of a job kept in memory (its tail), shown when it fails. */
@@ -59,18 +57,10 @@ enum fate {
 
 /* A running command: one claimed job. */
 struct child {
-	pid_t pid;		/* 0: the slot is free */
-	int fd;			/* read end of its stdout+stderr, or -1 */
+	struct proc *p;		/* NULL: the slot is free */
 	struct queue_job job;	/* the claim */
-	int64_t started;	/* time_mono at start */
 	int64_t renew_at;	/* time_mono of the next lease renewal */
-	int64_t kill_at;	/* time_mono for SIGKILL once terminated, or 0 */
 	enum fate fate;		/* see above */
-	int exited;		/* waitpid has its status */
-	int status;		/* that status */
-	char *out;		/* tail of its output; owned */
-	size_t outlen;		/* bytes in out */
-	int cut;		/* output was longer than OUT_MAX */
 };
 
 /* The worker. */
@@ -85,12 +75,12 @@ struct worker {
 	int64_t poll_ms;	/* --poll */
 	int quiet;		/* -q: no result lines */
 	int verbose;		/* -v */
+	char **env;		/* our environment without the job's variables */
+	size_t nenv;		/* its length */
 	struct child *kids;	/* jobs slots */
 	int running;		/* slots in use */
 	unsigned long ndone, nfailed, ndead, nlost, nreleased; /* counters */
 };
-
-static int chld_pipe[2] = { -1, -1 };	/* SIGCHLD wakes poll through it */
 
 static _Noreturn void
 usage(FILE *fp, int status)
@@ -104,15 +94,6 @@ usage(FILE *fp, int status)
 	    "       dequeue QUEUE [--db PATH] --requeue-dead\n"
 	    "       dequeue QUEUE [--db PATH] --purge D\n");
 	exit(status);
-}
-
-static void
-on_chld(int signo)
-{
-	int saved = errno;
-
-	(void)write(chld_pipe[1], "", 1);
-	errno = saved;
 }
 
 static void
@@ -157,43 +138,27 @@ payload_fd(const char *payload)
 }
 
 /* The environment without the variables dequeue sets for a job. */
-static char **base_env;
-static size_t base_n;
-
 static void
-env_init(void)
+env_init(struct worker *w)
 {
-	extern char **environ;
 	static const char *const ours[] = { "JOBLINE_JOB_ID=",
-	    "JOBLINE_ATTEMPT=", "JOBLINE_QUEUE=", "JOBLINE_JOB_KEY=" };
-	size_t n = 0;
+	    "JOBLINE_ATTEMPT=", "JOBLINE_QUEUE=", "JOBLINE_JOB_KEY=", NULL };
 
-	for (char **e = environ; *e; e++)
-		n++;
-	base_env = xcalloc(n + 1, sizeof(*base_env));
-	for (char **e = environ; *e; e++) {
-		int skip = 0;
-
-		for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++)
-			skip |= strncmp(*e, ours[i], strlen(ours[i])) == 0;
-		if (!skip)
-			base_env[base_n++] = *e;
-	}
+	w->env = proc_env(ours, NULL);
+	for (w->nenv = 0; w->env[w->nenv] != NULL; w->nenv++)
+		;
 }
 
 static void
 start(struct worker *w, struct child *c, const char *queue)
 {
-	int in = payload_fd(c->job.payload), out[2];
-	pid_t parent = getpid();
-	char **envp = xcalloc(base_n + 5, sizeof(*envp));
+	int in = payload_fd(c->job.payload);
+	char **envp = xcalloc(w->nenv + 5, sizeof(*envp));
 	char *vars[4] = { NULL, NULL, NULL, NULL };
-	const char *cmd = w->argv[0];
-	size_t k = base_n;
+	struct proc_spec spec;
+	size_t k = w->nenv;
 
-	/* everything the child needs is made here: after vfork it may only
-	 * make system calls, not touch the (shared) heap */
-	memcpy(envp, base_env, base_n * sizeof(*envp));
+	memcpy(envp, w->env, w->nenv * sizeof(*envp));
 	if (asprintf(&vars[0], "JOBLINE_JOB_ID=%lld", c->job.id) < 0 ||
 	    asprintf(&vars[1], "JOBLINE_ATTEMPT=%lld", c->job.attempt) < 0 ||
 	    asprintf(&vars[2], "JOBLINE_QUEUE=%s", queue) < 0 ||
@@ -203,142 +168,29 @@ start(struct worker *w, struct child *c, const char *queue)
 	for (int i = 0; i < 4; i++)
 		if (vars[i] != NULL)
 			envp[k++] = vars[i];
-	if (pipe2(out, O_CLOEXEC) != 0)
-		err(EXIT_FATAL, "pipe");
+	/* a group of its own, led by a guardian that kills all of it
+	 * when this worker dies: a killed worker's job is not still
+	 * running, pipeline stages and all, when its lease is taken over */
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = w->argv;
+	spec.envp = envp;
+	spec.in_fd = in;
+	spec.merge = 1;
+	spec.keep = OUT_MAX;
 	fflush(stdout);
 	fflush(stderr);
-	/* vfork: no copy of the worker's memory for a child that execs at
-	 * once, which is most of the cost of starting a short job */
-	c->pid = vfork();
-	if (c->pid < 0)
-		err(EXIT_FATAL, "fork");
-	if (c->pid == 0) {
-		struct sigaction dfl;
-		sigset_t none;
-		const char *msg;
-
-		/* its own process group, so a signal reaches all it runs;
-		 * and it dies with the worker, so a killed worker's job is
-		 * not still running when its lease is taken over */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGHUP, &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
-		sigaction(SIGPIPE, &dfl, NULL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(out[1], 2) < 0)
-			_exit(127);
-		execvpe(cmd, w->argv, envp);
-		msg = strerror(errno);
-		(void)!write(2, "dequeue: ", 9);
-		(void)!write(2, cmd, strlen(cmd));
-		(void)!write(2, ": ", 2);
-		(void)!write(2, msg, strlen(msg));
-		(void)!write(2, "\n", 1);
-		_exit(127);
-	}
+	c->p = proc_start(&spec);
 	for (int i = 0; i < 4; i++)
 		free(vars[i]);
 	free(envp);
-	setpgid(c->pid, c->pid);	/* no race with the child's own call */
 	close(in);
-	close(out[1]);
-	c->fd = out[0];
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-	c->started = time_mono();
-	c->renew_at = c->started + w->lease_ms / 3;
-	c->kill_at = 0;
+	c->renew_at = time_mono() + w->lease_ms / 3;
 	c->fate = FATE_RUN;
-	c->exited = 0;
-	c->outlen = 0;
-	c->cut = 0;
 	w->running++;
 	if (w->verbose)
 		warnx("job %lld: attempt %lld/%lld: started (pid %ld)",
 		    c->job.id, c->job.attempt, c->job.max_attempts,
-		    (long)c->pid);
-}
-
-/* Read what the child wrote; keep the tail.  Closes fd at EOF. */
-static void
-drain_output(struct child *c)
-{
-	char buf[8192];
-	ssize_t n;
-
-	while (c->fd >= 0) {
-		n = read(c->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			close(c->fd);
-			c->fd = -1;
-			return;
-		}
-		if (c->outlen + (size_t)n > OUT_MAX) {
-			size_t drop = c->outlen + (size_t)n - OUT_MAX;
-
-			if (drop > c->outlen)
-				drop = c->outlen;
-			memmove(c->out, c->out + drop, c->outlen - drop);
-			c->outlen -= drop;
-			c->cut = 1;
-		}
-		memcpy(c->out + c->outlen, buf, (size_t)n);	/* n < OUT_MAX */
-		c->outlen += (size_t)n;
-	}
-}
-
-/*
- * Copy s[0..n) into a new string that is valid UTF-8 with no NUL:
- * a broken sequence (e.g. where the tail was cut) becomes U+FFFD.
- */
-static char *
-clean_text(const char *s, size_t n)
-{
-	char *o = xmalloc(n * 3 + 1), *p = o;
-
-	while (n > 0) {
-		size_t ok = utf8_check(s, n);
-
-		for (size_t i = 0; i < ok; i++)
-			if (s[i] != '\0')
-				*p++ = s[i];
-		s += ok;
-		n -= ok;
-		if (n > 0) {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
-			s++;
-			n--;
-		}
-	}
-	*p = '\0';
-	return o;
-}
-
-/* "exit 3", "killed by SIGKILL" */
-static void
-status_text(int status, char *buf, size_t n)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, n, "exit %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, n, "killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?");
-	else
-		snprintf(buf, n, "status %d", status);
+		    (long)proc_pid(c->p));
 }
 
 /* The job's output on stderr, each line prefixed with the job id. */
@@ -347,7 +199,7 @@ show_output(struct child *c, const char *text)
 {
 	const char *p = text, *nl;
 
-	if (c->cut)
+	if (proc_total(c->p, PROC_OUT) > proc_kept(c->p, PROC_OUT))
 		fprintf(stderr, "dequeue: job %lld: ...\n", c->job.id);
 	while (*p) {
 		nl = strchr(p, '\n');
@@ -363,6 +215,8 @@ static void
 result_line(struct worker *w, struct child *c, const char *state,
     int64_t ms, const char *retry_at)
 {
+	const struct proc_exit *x = proc_exit(c->p);
+
 	if (w->quiet)
 		return;
 	printf("{\"id\":%lld,\"queue\":", c->job.id);
@@ -373,10 +227,10 @@ result_line(struct worker *w, struct child *c, const char *state,
 		jsonl_put_string(stdout, c->job.key, strlen(c->job.key));
 	}
 	printf(",\"attempt\":%lld,\"state\":\"%s\"", c->job.attempt, state);
-	if (c->fate == FATE_RUN && WIFEXITED(c->status))
-		printf(",\"exit_code\":%d", WEXITSTATUS(c->status));
-	else if (c->fate == FATE_RUN && WIFSIGNALED(c->status))
-		printf(",\"signal\":%d", WTERMSIG(c->status));
+	if (c->fate == FATE_RUN && x->signo == 0)
+		printf(",\"exit_code\":%d", x->code);
+	else if (c->fate == FATE_RUN)
+		printf(",\"signal\":%d", x->signo);
 	printf(",\"duration_ms\":%lld", (long long)ms);
 	if (retry_at != NULL)
 		printf(",\"run_after\":\"%s\"", retry_at);
@@ -384,15 +238,16 @@ result_line(struct worker *w, struct child *c, const char *state,
 	fflush(stdout);
 }
 
-/* The child has exited and its output is read: record the outcome. */
+/* The child has ended and its output is read: record the outcome. */
 static void
 finish(struct worker *w, struct child *c)
 {
-	int64_t now = time_now(), ms = time_mono() - c->started;
-	char how[64], when[TIME_BUFSZ];
+	const struct proc_exit *x = proc_exit(c->p);
+	int64_t now = time_now(), ms = x->ms;
+	char how[PROC_TEXTSZ], when[TIME_BUFSZ];
 	int dead;
 
-	status_text(c->status, how, sizeof(how));
+	proc_exit_text(x->code, x->signo, how);
 	if (c->fate == FATE_LOST) {
 		w->nlost++;
 		warnx("job %lld: attempt %lld lost its lease; result (%s) "
@@ -405,7 +260,7 @@ finish(struct worker *w, struct child *c)
 			    "the queue", c->job.id, how);
 			result_line(w, c, "queued", ms, NULL);
 		}
-	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
+	} else if (x->signo == 0 && x->code == 0) {
 		if (queue_done(w->q, c->job.id, c->job.attempt, now)) {
 			w->ndone++;
 			if (w->verbose)
@@ -419,21 +274,12 @@ finish(struct worker *w, struct child *c)
 			result_line(w, c, "lost", ms, NULL);
 		}
 	} else {
-		size_t from = c->outlen > ERROR_MAX ? c->outlen - ERROR_MAX : 0;
-		char *all, *tail, *error;
+		char *all = proc_tail(c->p, PROC_OUT, 0);
+		char *tail = proc_tail(c->p, PROC_OUT, ERROR_MAX), *error;
 		int64_t retry = now + queue_backoff(w->backoff_ms,
 		    c->job.attempt);
 
-		all = clean_text(c->out, c->outlen);
-		tail = clean_text(c->out + from, c->outlen - from);
-		/* the error: the output's tail without its last newline */
-		{
-			size_t n = strlen(tail);
-
-			while (n > 0 && (tail[n - 1] == '\n' ||
-			    tail[n - 1] == '\r'))
-				tail[--n] = '\0';
-		}
+		/* the error: how it ended, then the output's tail */
 		if (asprintf(&error, "%s%s%s", how, *tail ? ": " : "", tail) < 0)
 			die_nomem();
 		show_output(c, all);
@@ -464,54 +310,28 @@ finish(struct worker *w, struct child *c)
 		free(error);
 	}
 	queue_job_free(&c->job);
-	c->pid = 0;
+	proc_free(c->p);
+	c->p = NULL;
 	w->running--;
 }
 
-/* Collect exited children; finish those whose output is read too. */
+/* Collect ended commands and record their outcomes. */
 static void
 reap_children(struct worker *w)
 {
-	char buf[64];
-	pid_t pid;
-	int status, n = 0;
+	int n = 0;
 
-	while (read(chld_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < w->jobs; i++) {
-			struct child *c = &w->kids[i];
-
-			if (c->pid != pid)
-				continue;
-			c->exited = 1;
-			c->status = status;
-			/* what is in the pipe now is all it wrote; a
-			 * descendant left running may hold it open */
-			drain_output(c);
-			if (c->fd >= 0) {
-				close(c->fd);
-				c->fd = -1;
-			}
-			n++;
-		}
-	}
+	proc_wake_clear();
+	for (int i = 0; i < w->jobs; i++)
+		n += w->kids[i].p != NULL && proc_reap(w->kids[i].p);
 	/* the outcomes of jobs that ended together: one transaction */
 	if (n > 1)
 		db_begin(w->db);
 	for (int i = 0; i < w->jobs; i++)
-		if (w->kids[i].pid != 0 && w->kids[i].exited)
+		if (w->kids[i].p != NULL && proc_exit(w->kids[i].p) != NULL)
 			finish(w, &w->kids[i]);
 	if (n > 1)
 		db_commit(w->db);
-}
-
-/* Signal a child's process group. */
-static void
-signal_child(struct child *c, int sig)
-{
-	if (kill(-c->pid, sig) != 0)
-		kill(c->pid, sig);
 }
 
 /* Extend the leases that are due for it; kill jobs whose lease is lost. */
@@ -522,7 +342,7 @@ renew_leases(struct worker *w)
 	int due = 0;
 
 	for (int i = 0; i < w->jobs; i++)
-		due += w->kids[i].pid != 0 && w->kids[i].fate != FATE_LOST &&
+		due += w->kids[i].p != NULL && w->kids[i].fate != FATE_LOST &&
 		    mono >= w->kids[i].renew_at;
 	if (due == 0)
 		return;
@@ -531,15 +351,16 @@ renew_leases(struct worker *w)
 	for (int i = 0; i < w->jobs; i++) {
 		struct child *c = &w->kids[i];
 
-		if (c->pid == 0 || c->fate == FATE_LOST || mono < c->renew_at)
+		if (c->p == NULL || c->fate == FATE_LOST || mono < c->renew_at)
 			continue;
 		if (queue_renew(w->q, c->job.id, c->job.attempt,
 		    time_now() + w->lease_ms)) {
 			c->renew_at = mono + w->lease_ms / 3;
 			continue;
 		}
+		/* taken over: nothing of this attempt may run on */
 		c->fate = FATE_LOST;
-		signal_child(c, SIGKILL);
+		proc_stop(c->p, SIGKILL, 0);
 	}
 	if (due > 1)
 		db_commit(w->db);
@@ -549,43 +370,37 @@ renew_leases(struct worker *w)
 static void
 stop_children(struct worker *w)
 {
-	int64_t mono = time_mono();
-
 	for (int i = 0; i < w->jobs; i++) {
 		struct child *c = &w->kids[i];
 
-		if (c->pid == 0)
+		if (c->p == NULL || proc_stopping(c->p))
 			continue;
-		if (c->kill_at == 0) {
-			if (c->fate == FATE_RUN)
-				c->fate = FATE_RELEASED;
-			signal_child(c, SIGTERM);
-			c->kill_at = mono + KILL_AFTER_MS;
-		} else if (mono >= c->kill_at) {
-			signal_child(c, SIGKILL);
-			c->kill_at = mono + 3600000;
-		}
+		if (c->fate == FATE_RUN)
+			c->fate = FATE_RELEASED;
+		proc_stop(c->p, SIGTERM, KILL_AFTER_MS);
 	}
 }
 
-/* Wait for output, an exit, or timeout_ms. */
+/* Wait for output, an end, or timeout_ms; then take the timed steps. */
 static void
 wait_events(struct worker *w, int64_t timeout_ms)
 {
-	struct pollfd *pfd = xcalloc((size_t)w->jobs + 1, sizeof(*pfd));
-	struct child **who = xcalloc((size_t)w->jobs + 1, sizeof(*who));
+	struct pollfd *pfd = xcalloc((size_t)w->jobs * 2 + 1, sizeof(*pfd));
+	struct child **who = xcalloc((size_t)w->jobs * 2 + 1, sizeof(*who));
 	int n = 0;
 
-	pfd[n].fd = chld_pipe[0];
+	pfd[n].fd = proc_wake_fd();
 	pfd[n++].events = POLLIN;
 	for (int i = 0; i < w->jobs; i++) {
 		struct child *c = &w->kids[i];
+		int k;
 
-		if (c->pid == 0 || c->fd < 0)
+		if (c->p == NULL)
 			continue;
-		who[n] = c;
-		pfd[n].fd = c->fd;
-		pfd[n++].events = POLLIN;
+		k = proc_pollfd(c->p, pfd + n);
+		for (int j = 0; j < k; j++)
+			who[n + j] = c;
+		n += k;
 	}
 	if (timeout_ms < 0)
 		timeout_ms = 0;
@@ -594,9 +409,12 @@ wait_events(struct worker *w, int64_t timeout_ms)
 	if (poll(pfd, (nfds_t)n, (int)timeout_ms) > 0)
 		for (int i = 1; i < n; i++)
 			if (pfd[i].revents)
-				drain_output(who[i]);
+				proc_read(who[i]->p);
 	free(pfd);
 	free(who);
+	for (int i = 0; i < w->jobs; i++)
+		if (w->kids[i].p != NULL)
+			proc_tick(w->kids[i].p);
 	reap_children(w);
 }
 
@@ -608,15 +426,8 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 	long claimed = 0;
 	int stopping = 0, signo = 0, idle;
 	char gbuf[TIME_BUFSZ];
-	struct sigaction sa;
 
-	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		err(EXIT_FATAL, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_chld;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
+	(void)proc_wake_fd();	/* SIGCHLD wakes the poll from here on */
 	signal(SIGPIPE, SIG_IGN);
 	if (reap_every > 1000)
 		reap_every = 1000;
@@ -624,10 +435,6 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 		reap_every = 50;
 
 	w->kids = xcalloc((size_t)w->jobs, sizeof(*w->kids));
-	for (int i = 0; i < w->jobs; i++) {
-		w->kids[i].fd = -1;
-		w->kids[i].out = xmalloc(OUT_MAX);
-	}
 
 	for (;;) {
 		int64_t mono = time_mono(), timeout;
@@ -678,7 +485,7 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 			got = queue_claim(w->q, time_now(), w->lease_ms, jobs,
 			    want);
 			for (int i = 0; i < w->jobs && k < got; i++)
-				if (w->kids[i].pid == 0) {
+				if (w->kids[i].p == NULL) {
 					w->kids[i].job = jobs[k++];
 					start(w, &w->kids[i],
 					    queue_db_name(w->q));
@@ -697,7 +504,7 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 			stop_children(w);
 		timeout = 1000;
 		for (int i = 0; i < w->jobs; i++)
-			if (w->kids[i].pid != 0 &&
+			if (w->kids[i].p != NULL &&
 			    w->kids[i].renew_at - time_mono() < timeout)
 				timeout = w->kids[i].renew_at - time_mono();
 		if (idle && !stopping && w->poll_ms < timeout)
@@ -706,9 +513,9 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 		    grace_end - time_mono() < timeout)
 			timeout = grace_end - time_mono();
 		for (int i = 0; i < w->jobs; i++)	/* SIGKILL due */
-			if (w->kids[i].pid != 0 && w->kids[i].kill_at != 0 &&
-			    w->kids[i].kill_at - time_mono() < timeout)
-				timeout = w->kids[i].kill_at - time_mono();
+			if (w->kids[i].p != NULL &&
+			    proc_due(w->kids[i].p) - time_mono() < timeout)
+				timeout = proc_due(w->kids[i].p) - time_mono();
 		if (!idle && !stopping && w->running < w->jobs)
 			timeout = 0;
 		wait_events(w, timeout);
@@ -931,7 +738,7 @@ main(int argc, char *argv[])
 
 	w.db = db_open(db, 0);
 	w.q = queue_db_open(w.db, argv[0]);
-	env_init();
+	env_init(&w);
 	sig_catch();
 	stopped = work(&w, drain, for_ms, max_jobs);
 
@@ -945,10 +752,8 @@ main(int argc, char *argv[])
 		warnx("%s: %lu done, %lu failed, %lu dead, %lu lost, "
 		    "%lu released", queue_db_name(w.q), w.ndone, w.nfailed, w.ndead,
 		    w.nlost, w.nreleased);
-	for (int i = 0; i < w.jobs; i++)
-		free(w.kids[i].out);
 	free(w.kids);
-	free(base_env);
+	free(w.env);
 	queue_db_close(w.q);
 	db_close(w.db);
 	status = EXIT_OK;
