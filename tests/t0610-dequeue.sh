@@ -244,7 +244,7 @@ test_expect 'a large payload reaches the command whole' '
 	test_cmp big got
 '
 
-test_expect 'upkeep: --list by state, --requeue-dead, --purge old done jobs' '
+test_expect 'upkeep: --list by state, --requeue-dead, --prune old done jobs' '
 	for i in 1 2 3 4; do echo "{\"k\":$i}"; done |
 	    JOBLINE_NOW=2026-11-01T00:00:00Z enqueue q --key k --max-attempts 1 >/dev/null &&
 	exits 1 env JOBLINE_NOW=2026-11-01T00:00:00Z dequeue q --drain -q -- sh -c "[ \$JOBLINE_JOB_ID -le 2 ]" 2>/dev/null &&
@@ -258,9 +258,30 @@ test_expect 'upkeep: --list by state, --requeue-dead, --purge old done jobs' '
 	grep -q "1 dead job left: a job with the same key is pending" err &&
 	test "$(rows "SELECT state, attempts, max_attempts FROM queue WHERE id = 3")" = "queued|1|2" &&
 	JOBLINE_NOW=2026-11-20T00:00:00Z dequeue q --drain -q -- true &&
-	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --purge 10d -v 2>err &&
-	grep -q "2 done jobs completed before 2026-11-11T00:00:00.000Z purged" err &&
-	test "$(rows "SELECT group_concat(id) FROM queue")" = "3,4,5"
+	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --prune 10d -v 2>err &&
+	grep -q "2 done jobs completed before 2026-11-11T00:00:00.000Z pruned" err &&
+	test "$(rows "SELECT group_concat(id) FROM queue")" = "3,4,5" &&
+	exits 2 dequeue q --purge 10d 2>/dev/null
+'
+
+test_expect '--keep D: a worker prunes done jobs older than D as it works' '
+	for i in 1 2 3; do echo "{\"k\":$i}"; done |
+	    JOBLINE_NOW=2026-11-01T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-01T00:00:00Z dequeue q --drain -q -- true &&
+	echo "{\"k\":4}" | JOBLINE_NOW=2026-11-20T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-20T00:00:00Z dequeue q --drain -q --keep 30d -- true &&
+	test "$(rows "SELECT count(*) FROM queue")" = 4 &&
+	echo "{\"k\":5}" | JOBLINE_NOW=2026-11-21T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --drain -q -v --keep 10d -- true 2>err &&
+	grep -q "3 done jobs older than 10d pruned" err &&
+	test "$(rows "SELECT group_concat(id) FROM queue")" = "4,5" &&
+	exits 2 dequeue q --prune 1d --keep 1d 2>err && grep -q "keep goes with a COMMAND" err
+'
+
+test_expect '-j takes 1 to 256, as every program' '
+	exits 2 dequeue q -j 0 -- true 2>err && grep -q "jobs: not a number from 1 to 256" err &&
+	exits 2 dequeue q -j 257 -- true 2>/dev/null &&
+	dequeue q -j 256 --drain -- true
 '
 
 test_done

@@ -1,7 +1,7 @@
 /*
  * dequeue - claim jobs from a queue with a lease and run a command for
  * each, with retries, backoff and a dead state; and the queue's upkeep
- * (list, requeue dead jobs, purge old done ones).  See man/dequeue.1 and
+ * (list, requeue dead jobs, prune old done ones).  See man/dequeue.1 and
  * lib/queue.h.
  */
 #define _GNU_SOURCE
@@ -32,6 +32,8 @@
 #define ERROR_MAX 2000
 /* Payloads up to this size go through a pipe, larger ones a file. */
 #define PIPE_PAYLOAD_MAX 60000
+/* With --keep: how often done jobs are pruned while working. */
+#define PRUNE_EVERY_MS 60000
 /* After the grace period: SIGTERM, then SIGKILL this much later. */
 #define KILL_AFTER_MS 5000
 
@@ -45,7 +47,8 @@ enum {
 	OPT_POLL,
 	OPT_LIST,
 	OPT_REQUEUE_DEAD,
-	OPT_PURGE
+	OPT_PRUNE,
+	OPT_KEEP
 };
 
 /* What became of a job's run, beyond its exit status. */
@@ -73,6 +76,7 @@ struct worker {
 	int64_t backoff_ms;	/* --backoff */
 	int64_t grace_ms;	/* --grace */
 	int64_t poll_ms;	/* --poll */
+	int64_t keep_ms;	/* --keep: done jobs kept this long, or 0 */
 	int quiet;		/* -q: no result lines */
 	int verbose;		/* -v */
 	char **env;		/* our environment without the job's variables */
@@ -88,21 +92,28 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: dequeue QUEUE [--db PATH] [-j N] [--lease D] "
 	    "[--max-jobs N] [--drain] [--for D]\n"
-	    "               [--backoff D] [--grace D] [--poll D] [-q] [-v] "
-	    "-- COMMAND [ARG...]\n"
+	    "               [--backoff D] [--grace D] [--poll D] [--keep D] "
+	    "[-q] [-v]\n"
+	    "               -- COMMAND [ARG...]\n"
 	    "       dequeue QUEUE [--db PATH] --list STATE\n"
 	    "       dequeue QUEUE [--db PATH] --requeue-dead\n"
-	    "       dequeue QUEUE [--db PATH] --purge D\n");
+	    "       dequeue QUEUE [--db PATH] --prune D\n");
 	exit(status);
 }
 
-static void
-duration_opt(const char *name, const char *s, int64_t *ms, int zero_ok)
+/* Delete the done jobs completed more than age_ms ago; how many. */
+static long
+prune(struct db *db, const char *queue, int64_t age_ms)
 {
-	if (duration_parse(s, ms) != 0 || (*ms == 0 && !zero_ok)) {
-		warnx("%s: not a duration: %s", name, s);
-		usage(stderr, EXIT_USAGE);
-	}
+	int64_t t = time_now() - age_ms, n;
+	long total = 0;
+
+	/* in batches, so workers are never locked out for long */
+	do {
+		n = queue_prune_done(db, queue, t, 10000);
+		total += (long)n;
+	} while (n > 0 && !sig_caught);
+	return total;
 }
 
 /* ---- running one job ---- */
@@ -422,6 +433,7 @@ static int
 work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 {
 	int64_t begun = time_mono(), grace_end = 0, last_reap = 0;
+	int64_t last_prune = 0;
 	int64_t reap_every = w->lease_ms / 4;
 	long claimed = 0;
 	int stopping = 0, signo = 0, idle;
@@ -466,6 +478,16 @@ work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
 			grace_end = INT64_MAX;
 		}
 
+		if (w->keep_ms > 0 && !stopping &&
+		    (last_prune == 0 || mono - last_prune >= PRUNE_EVERY_MS)) {
+			long n = prune(w->db, queue_db_name(w->q), w->keep_ms);
+
+			if (n > 0 && w->verbose)
+				warnx("%ld done job%s older than %s pruned", n,
+				    n == 1 ? "" : "s",
+				    duration_format(w->keep_ms, gbuf));
+			last_prune = mono;
+		}
 		idle = 0;
 		while (!stopping && w->running < w->jobs) {
 			struct queue_job *jobs;
@@ -589,20 +611,15 @@ requeue_dead(struct db *db, const char *queue, int verbose)
 }
 
 static int
-purge_done(struct db *db, const char *queue, int64_t age_ms, int verbose)
+prune_done(struct db *db, const char *queue, int64_t age_ms, int verbose)
 {
 	char before[TIME_BUFSZ];
-	int64_t t = time_now() - age_ms, n;
-	long total = 0;
+	long total;
 
-	time_format_ms(t, before);
-	/* in batches, so workers are never locked out for long */
-	do {
-		n = queue_prune_done(db, queue, t, 10000);
-		total += (long)n;
-	} while (n > 0 && !sig_caught);
+	time_format_ms(time_now() - age_ms, before);
+	total = prune(db, queue, age_ms);
 	if (verbose)
-		warnx("%s: %ld done job%s completed before %s purged", queue,
+		warnx("%s: %ld done job%s completed before %s pruned", queue,
 		    total, total == 1 ? "" : "s", before);
 	return sig_caught ? 128 + sig_caught : EXIT_OK;
 }
@@ -622,7 +639,8 @@ main(int argc, char *argv[])
 		{ "poll", required_argument, NULL, OPT_POLL },
 		{ "list", required_argument, NULL, OPT_LIST },
 		{ "requeue-dead", no_argument, NULL, OPT_REQUEUE_DEAD },
-		{ "purge", required_argument, NULL, OPT_PURGE },
+		{ "prune", required_argument, NULL, OPT_PRUNE },
+		{ "keep", required_argument, NULL, OPT_KEEP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -632,8 +650,8 @@ main(int argc, char *argv[])
 	struct worker w;
 	const char *db = NULL, *list = NULL;
 	int ch, drain = 0, requeue = 0, status, stopped;
-	int64_t for_ms = 0, purge_ms = -1;
-	long max_jobs = 0, v;
+	int64_t for_ms = 0, prune_ms = -1;
+	long max_jobs = 0;
 	struct db *handle;
 
 	memset(&w, 0, sizeof(w));
@@ -650,37 +668,29 @@ main(int argc, char *argv[])
 			db = optarg;
 			break;
 		case 'j':
-			if (!parse_long(optarg, 1, 1024, &v)) {
-				warnx("-j: not a number in 1..1024: %s",
-				    optarg);
-				usage(stderr, EXIT_USAGE);
-			}
-			w.jobs = (int)v;
+			w.jobs = opt_jobs(optarg, usage);
 			break;
 		case OPT_LEASE:
-			duration_opt("--lease", optarg, &w.lease_ms, 0);
+			w.lease_ms = opt_duration("lease", optarg, 1, usage);
 			break;
 		case OPT_MAX_JOBS:
-			if (!parse_long(optarg, 1, 1000000000L, &max_jobs)) {
-				warnx("--max-jobs: not a positive number: %s",
-				    optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			max_jobs = opt_number("max-jobs", optarg, 1,
+			    1000000000L, usage);
 			break;
 		case OPT_DRAIN:
 			drain = 1;
 			break;
 		case OPT_FOR:
-			duration_opt("--for", optarg, &for_ms, 0);
+			for_ms = opt_duration("for", optarg, 1, usage);
 			break;
 		case OPT_BACKOFF:
-			duration_opt("--backoff", optarg, &w.backoff_ms, 1);
+			w.backoff_ms = opt_duration("backoff", optarg, 0, usage);
 			break;
 		case OPT_GRACE:
-			duration_opt("--grace", optarg, &w.grace_ms, 1);
+			w.grace_ms = opt_duration("grace", optarg, 0, usage);
 			break;
 		case OPT_POLL:
-			duration_opt("--poll", optarg, &w.poll_ms, 0);
+			w.poll_ms = opt_duration("poll", optarg, 1, usage);
 			break;
 		case OPT_LIST:
 			list = optarg;
@@ -688,8 +698,11 @@ main(int argc, char *argv[])
 		case OPT_REQUEUE_DEAD:
 			requeue = 1;
 			break;
-		case OPT_PURGE:
-			duration_opt("--purge", optarg, &purge_ms, 1);
+		case OPT_PRUNE:
+			prune_ms = opt_duration("prune", optarg, 1, usage);
+			break;
+		case OPT_KEEP:
+			w.keep_ms = opt_duration("keep", optarg, 1, usage);
 			break;
 		case 'v':
 			w.verbose = 1;
@@ -711,12 +724,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1 || *argv[0] == '\0')
 		usage(stderr, EXIT_USAGE);
-	if ((list != NULL) + requeue + (purge_ms >= 0) > 1) {
-		warnx("--list, --requeue-dead and --purge exclude each other");
+	if ((list != NULL) + requeue + (prune_ms >= 0) > 1) {
+		warnx("--list, --requeue-dead and --prune exclude each other");
 		usage(stderr, EXIT_USAGE);
 	}
-	if (list != NULL || requeue || purge_ms >= 0) {
-		if (argc != 1)
+	if (list != NULL || requeue || prune_ms >= 0) {
+		if (w.keep_ms > 0)
+			warnx("--keep goes with a COMMAND; --prune deletes now");
+		if (argc != 1 || w.keep_ms > 0)
 			usage(stderr, EXIT_USAGE);
 		handle = db_open(db, 0);
 		sig_catch();
@@ -725,7 +740,7 @@ main(int argc, char *argv[])
 		else if (requeue)
 			status = requeue_dead(handle, argv[0], w.verbose);
 		else
-			status = purge_done(handle, argv[0], purge_ms,
+			status = prune_done(handle, argv[0], prune_ms,
 			    w.verbose);
 		db_close(handle);
 		exit_flush(status);

@@ -25,7 +25,9 @@
 #define BATCH_MS 500
 
 enum {
-	OPT_PRIORITY_FIELD = OPT_FIRST_PRIVATE,
+	OPT_KEY = OPT_FIRST_PRIVATE,
+	OPT_PRIORITY,
+	OPT_PRIORITY_FIELD,
 	OPT_DELAY,
 	OPT_AT,
 	OPT_MAX_ATTEMPTS,
@@ -72,11 +74,11 @@ usage(FILE *fp, int status)
 	    "usage: enqueue QUEUE [--db PATH] [--key FIELD] "
 	    "[--priority N | --priority-field F]\n"
 	    "               [--delay D | --at TIME] [--max-attempts N] "
-	    "[--dry-run] [-v]\n"
+	    "[--dry-run] [-qv]\n"
 	    "       enqueue QUEUE --recurring --key FIELD [--rank-field F] "
 	    "[--every-field F]\n"
 	    "               [--intervals SPEC] [--every D] [--priority N] "
-	    "[--dry-run] [-v]\n");
+	    "[--dry-run] [-qv]\n");
 	exit(status);
 }
 
@@ -351,25 +353,13 @@ out:
 	free(key);
 }
 
-static long long
-number_opt(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (!parse_long(s, min, max, &v)) {
-		warnx("%s: not a number in %ld..%ld: %s", name, min, max, s);
-		usage(stderr, EXIT_USAGE);
-	}
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "key", required_argument, NULL, 'k' },
-		{ "priority", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "priority", required_argument, NULL, OPT_PRIORITY },
 		{ "priority-field", required_argument, NULL,
 		    OPT_PRIORITY_FIELD },
 		{ "delay", required_argument, NULL, OPT_DELAY },
@@ -399,27 +389,24 @@ main(int argc, char *argv[])
 	e.at_ms = -1;
 	e.rank_field = "rank";
 	e.every_field = "every";
-	while ((ch = getopt_long(argc, argv, "k:p:vqh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
 			break;
-		case 'k':
+		case OPT_KEY:
 			e.key_field = optarg;
 			break;
-		case 'p':
-			e.priority = number_opt("--priority", optarg,
-			    -1000000000L, 1000000000L);
+		case OPT_PRIORITY:
+			e.priority = opt_number("priority", optarg,
+			    -1000000000L, 1000000000L, usage);
 			break;
 		case OPT_PRIORITY_FIELD:
 			e.prio_field = optarg;
 			break;
 		case OPT_DELAY:
-			if (duration_parse(optarg, &e.delay_ms) != 0) {
-				warnx("--delay: not a duration: %s", optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			e.delay_ms = opt_duration("delay", optarg, 0, usage);
 			have_delay = 1;
 			break;
 		case OPT_AT:
@@ -430,8 +417,8 @@ main(int argc, char *argv[])
 			have_at = 1;
 			break;
 		case OPT_MAX_ATTEMPTS:
-			e.max_attempts = number_opt("--max-attempts", optarg,
-			    1, 1000000);
+			e.max_attempts = opt_number("max-attempts", optarg,
+			    1, 1000000, usage);
 			break;
 		case OPT_DRY_RUN:
 			e.dry_run = 1;
@@ -449,11 +436,7 @@ main(int argc, char *argv[])
 			intervals = optarg;
 			break;
 		case OPT_EVERY:
-			if (duration_parse(optarg, &e.every_ms) != 0 ||
-			    e.every_ms <= 0) {
-				warnx("--every: not a duration: %s", optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			e.every_ms = opt_duration("every", optarg, 1, usage);
 			break;
 		case 'v':
 			e.verbose = 1;
