@@ -55,6 +55,24 @@ test_expect 'a company whose search fails is retried later; the others are store
 	test "$(rows "SELECT count(*) FROM company_updates")" = 2
 '
 
+test_expect 'partial: lines classify refused do not stop the rest being stored; exit 1, the job retried' '
+	mkdir fake &&
+	printf "#!/bin/sh\ncat; echo \"classify: stdin:9: not a JSON object\" >&2; exit 1\n" >fake/classify &&
+	chmod +x fake/classify &&
+	echo "{\"name\":\"Acme\",\"rank\":90}" >list &&
+	PATH=$PWD/fake:$PATH exits 1 refresh-companies list 2>err &&
+	grep -q "dequeue: job 1: classify: stdin:9: not a JSON object" err &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 2 &&
+	test "$(rows "SELECT state FROM queue")" = failed
+'
+
+test_expect 'a store that cannot be used: exit 3, nothing run' '
+	echo "{\"name\":\"Nostore Co\",\"rank\":90}" >list &&
+	JOBLINE_DB=$PWD/no/such/dir/jobline.db exits 3 refresh-companies list 2>err &&
+	test "$(hits "Nostore Co")" = 0 &&
+	echo "{\"name\":\"Nostore Co\"}" | JOBLINE_DB=$PWD/no/such/dir/jobline.db exits 3 refresh-company 2>err
+'
+
 test_expect 'classify is used when it is installed' '
 	mkdir fake &&
 	printf "#!/bin/sh\nexec jq -c \". + {event_type: \\\\\"funding\\\\\"}\"\n" >fake/classify &&
