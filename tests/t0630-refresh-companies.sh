@@ -10,6 +10,25 @@ hits() {
 	curl -s -G "$HTTPD/_/hits" --data-urlencode "key=news:\"$1\""
 }
 
+test_expect 'usage: --help and --version like the programs; bad options exit 2' '
+	refresh-companies --help | grep -q "^usage: refresh-companies " &&
+	refresh-companies --version | grep -q "^refresh-companies (jobline) [0-9]" &&
+	refresh-company --help | grep -q "^usage: refresh-company " &&
+	refresh-company --version | grep -q "^refresh-company (jobline) [0-9]" &&
+	exits 2 refresh-companies --bogus 2>err && grep -q "^usage:" err &&
+	exits 2 refresh-companies -j 0 2>err && grep -q "jobs: not a number from 1 to 256" err &&
+	exits 2 refresh-companies -j 257 2>/dev/null &&
+	exits 2 refresh-companies a b 2>/dev/null &&
+	exits 2 refresh-company --bogus </dev/null 2>/dev/null &&
+	exits 3 refresh-companies no-such-list 2>err && grep -q "no-such-list: cannot read" err
+'
+
+test_expect 'refresh-company run by its full path with a bare PATH finds its siblings' '
+	echo "{\"name\":\"Bare Path Co\"}" |
+	    env PATH=/usr/bin:/bin "$TOP/bin/refresh-company" &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 2
+'
+
 test_expect 'due companies are searched, their news stored as company updates' '
 	cat >list <<-\EOF &&
 	{"name":"Northwind Robotics","rank":97}
