@@ -15,10 +15,11 @@
 
 #include <curl/curl.h>
 
+#include "db.h"
 #include "jsonl.h"
+#include "prices.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -451,61 +452,19 @@ main(int argc, char *argv[])
 		}
 	}
 	if (!no_store) {
-		sqlite3 *dbh = store_open(db, 0);
-		sqlite3_stmt *ins = store_prepare(dbh,
-		    "INSERT INTO prices (symbol, time, price)"
-		    " VALUES (?1, ?2, ?3) ON CONFLICT (symbol, time)"
-		    " DO UPDATE SET price = excluded.price"
-		    " WHERE price IS NOT excluded.price");
-		sqlite3_stmt *syms = store_prepare(dbh,
-		    "SELECT DISTINCT symbol FROM prices");
-		sqlite3_stmt *del = store_prepare(dbh,
-		    "DELETE FROM prices WHERE symbol = ?1 AND time < ?2");
-		char tbuf[TIME_BUFSZ], cut[TIME_BUFSZ];
+		struct db *dbh = db_open(db, 0);
+		struct prices *pr = prices_open(dbh, PRICES_STORE);
 
-		store_begin(dbh);
-		for (int i = 0; i < f.n; i++) {
-			if (!f.q[i].found)
-				continue;
-			sqlite3_bind_text(ins, 1, f.q[i].symbol, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, time_format(f.q[i].ms, tbuf),
-			    -1, SQLITE_STATIC);
-			sqlite3_bind_double(ins, 3, f.q[i].price);
-			store_step_ok(ins);
-			stored += sqlite3_changes(dbh);
-			sqlite3_reset(ins);
-		}
-		if (keep > 0) {
-			/* symbols first, then deletes: no read open meanwhile */
-			char **names = NULL;
-			size_t nn = 0;
-
-			time_format(f.now - keep, cut);
-			while (store_step_ok(syms) == SQLITE_ROW) {
-				names = xrealloc(names, (nn + 1) *
-				    sizeof(*names));
-				names[nn++] = xstrdup((const char *)
-				    sqlite3_column_text(syms, 0));
-			}
-			sqlite3_reset(syms);
-			for (size_t i = 0; i < nn; i++) {
-				sqlite3_bind_text(del, 1, names[i], -1,
-				    SQLITE_STATIC);
-				sqlite3_bind_text(del, 2, cut, -1,
-				    SQLITE_STATIC);
-				store_step_ok(del);
-				pruned += sqlite3_changes(dbh);
-				sqlite3_reset(del);
-				free(names[i]);
-			}
-			free(names);
-		}
-		store_commit(dbh);
-		sqlite3_finalize(ins);
-		sqlite3_finalize(syms);
-		sqlite3_finalize(del);
-		store_close(dbh);
+		db_begin(dbh);
+		for (int i = 0; i < f.n; i++)
+			if (f.q[i].found)
+				stored += prices_put(pr, f.q[i].symbol,
+				    f.q[i].ms, f.q[i].price);
+		if (keep > 0)
+			pruned = (long)prices_prune(pr, f.now - keep);
+		db_commit(dbh);
+		prices_close(pr);
+		db_close(dbh);
 	}
 	if (missing || f.bad)
 		status = EXIT_PARTIAL;

@@ -20,6 +20,7 @@
 #include "fields.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "prices.h"
 #include "readahead.h"
 #include "records.h"
 #include "storerec.h"
@@ -68,6 +69,7 @@ struct store_ctx {
 	struct articles *articles; /* its articles, for store articles */
 	struct chunks *chunks;	/* its chunks, for store chunks */
 	struct records *records; /* a generic table */
+	struct prices *prices;	/* its quotes, for store prices */
 	sqlite3 *db;		/* the store's connection, for the prices,
 				   predictions and votes loaders */
 	sqlite3_stmt *st[8];	/* their prepared statements */
@@ -333,27 +335,13 @@ chunk_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 
 /* ---- prices ---- */
 
-enum { P_UPSERT };
-
-static void
-prices_prepare(struct store_ctx *c)
-{
-	c->st[P_UPSERT] = store_prepare(c->db,
-	    "INSERT INTO prices (symbol, time, price) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT (symbol, time) DO UPDATE SET price = excluded.price"
-	    " WHERE price IS NOT excluded.price");
-}
-
 static enum outcome
-prices_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
+price_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
 	const char *symbol = json_get_string(o, "symbol");
 	const char *tstr = json_get_string(o, "time");
 	double price, secs;
 	int64_t ms;
-	char tbuf[TIME_BUFSZ];
-	sqlite3_stmt *st = c->st[P_UPSERT];
-	int changes;
 
 	if (symbol == NULL || *symbol == '\0') {
 		jsonl_bad(r, "no symbol");
@@ -374,17 +362,11 @@ prices_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 		jsonl_bad(r, "no time");
 		return REC_BAD;
 	}
-	sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, time_format(ms, tbuf), -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, price);
-	store_step_ok(st);
-	changes = sqlite3_changes(c->db);
-	sqlite3_reset(st);
-	return changes ? REC_NEW : REC_SEEN;
+	return prices_put(c->prices, symbol, ms, price) ? REC_NEW : REC_SEEN;
 }
 
 static enum outcome
-prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+price_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	json_object *o;
 	enum outcome res;
@@ -392,7 +374,7 @@ prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if ((o = jsonl_parse(r)) == NULL)
 		return REC_BAD;
-	res = prices_put_obj(c, r, o);
+	res = price_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
@@ -717,7 +699,7 @@ no_flush(struct store_ctx *c, int at_end)
 static const struct table tables[] = {
 	{ "articles", article_put, article_flush },
 	{ "chunks", chunk_put, chunk_flush },
-	{ "prices", prices_put, no_flush },
+	{ "prices", price_put, no_flush },
 	{ "predictions", predictions_put, no_flush },
 	{ "votes", votes_put, votes_flush },
 	{ NULL, generic_put, no_flush },
@@ -817,8 +799,8 @@ main(int argc, char *argv[])
 		c.articles = articles_open(c.store, run, c.now);
 	else if (t->put == chunk_put)
 		c.chunks = chunks_open(c.store, c.now);
-	else if (t->put == prices_put)
-		prices_prepare(&c);
+	else if (t->put == price_put)
+		c.prices = prices_open(c.store, PRICES_STORE);
 	else if (t->put == predictions_put)
 		predictions_prepare(&c);
 	else if (t->put == votes_put)
@@ -948,6 +930,7 @@ main(int argc, char *argv[])
 	articles_close(c.articles);
 	chunks_close(c.chunks);
 	records_close(c.records);
+	prices_close(c.prices);
 	walckpt_stop(c.ckpt);
 	db_close(c.store);
 	fclose(c.pending);

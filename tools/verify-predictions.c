@@ -15,6 +15,7 @@
 
 #include "cond.h"
 #include "jsonl.h"
+#include "prices.h"
 #include "sig.h"
 #include "stats.h"
 #include "store.h"
@@ -42,7 +43,6 @@ enum {
 
 /* Statements, by use. */
 enum {
-	S_QUOTE,	/* latest quote of a symbol in a time window */
 	S_DUE,		/* a page of due active auto predictions */
 	S_NEEDSTART,	/* a page of opened predictions without start price */
 	S_SETSTART,	/* record a start price */
@@ -64,6 +64,7 @@ enum {
 struct vp {
 	sqlite3 *db;			/* the store */
 	sqlite3_stmt *st[S_COUNT_ST];	/* prepared statements */
+	struct prices *prices;		/* the quotes */
 	int64_t now;			/* --now, ms */
 	char nowbuf[TIME_BUFSZ];	/* its text */
 	int64_t max_age;		/* --max-age, ms; 0: any age */
@@ -155,30 +156,12 @@ pred_get(struct vp *v, const char *id, struct pred *p)
 	return found;
 }
 
-/*
- * The latest quote of symbol at or before the time at (text), no older
- * than --max-age.  Returns 1 and sets *price, or 0.  The window searched
- * goes into from (TIME_BUFSZ) for messages.
- */
+/* The latest quote of symbol at or before at (see prices_quote_at). */
 static int
 quote_at(struct vp *v, const char *symbol, const char *at, double *price,
     char *from)
 {
-	sqlite3_stmt *st = v->st[S_QUOTE];
-	int64_t ms;
-	int found;
-
-	strcpy(from, "0000-00-00T00:00:00Z");
-	if (v->max_age > 0 && time_parse(at, &ms) == 0)
-		time_format(ms - v->max_age, from);
-	sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
-	found = store_step_ok(st) == SQLITE_ROW;
-	if (found)
-		*price = sqlite3_column_double(st, 0);
-	sqlite3_reset(st);
-	return found && isfinite(*price);
+	return prices_quote_at(v->prices, symbol, at, v->max_age, price, from);
 }
 
 /* ---- output ---- */
@@ -813,29 +796,22 @@ check_all(struct vp *v)
 	return bad;
 }
 
-/* --prices: quotes from JSON lines into a temporary table. */
+/* --prices: quotes from JSON lines, for this run only. */
 static unsigned long
-load_quotes(sqlite3 *db, const char *path)
+load_quotes(struct db *db, struct prices *pr, const char *path)
 {
 	struct jsonl_reader r;
 	FILE *fp = stdin;
-	sqlite3_stmt *st;
 	json_object *o;
 	unsigned long bad;
 
 	if (strcmp(path, "-") != 0 && (fp = fopen(path, "r")) == NULL)
 		err(EXIT_USAGE, "%s", path);
-	store_exec(db, "CREATE TEMP TABLE quotes (symbol TEXT NOT NULL,"
-	    " time TEXT NOT NULL, price REAL NOT NULL,"
-	    " PRIMARY KEY (symbol, time)) WITHOUT ROWID");
-	st = store_prepare(db, "INSERT OR REPLACE INTO temp.quotes"
-	    " (symbol, time, price) VALUES (?1, ?2, ?3)");
 	jsonl_init(&r, fp, strcmp(path, "-") == 0 ? "stdin" : path);
-	store_exec(db, "BEGIN");
+	db_begin(db);
 	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
 		const char *sym = json_get_string(o, "symbol");
 		const char *ts = json_get_string(o, "time");
-		char tbuf[TIME_BUFSZ];
 		double price, secs;
 		int64_t ms = 0;
 
@@ -850,17 +826,11 @@ load_quotes(sqlite3 *db, const char *path)
 		else {
 			if (ts == NULL)
 				ms = (int64_t)(secs * 1000);
-			sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, time_format(ms, tbuf), -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_double(st, 3, price);
-			store_step_ok(st);
-			sqlite3_reset(st);
+			prices_put(pr, sym, ms, price);
 		}
 		json_object_put(o);
 	}
-	store_exec(db, "COMMIT");
-	sqlite3_finalize(st);
+	db_commit(db);
 	bad = r.bad + (r.error != 0);
 	jsonl_free(&r);
 	if (fp != stdin)
@@ -869,15 +839,10 @@ load_quotes(sqlite3 *db, const char *path)
 }
 
 static void
-prepare(struct vp *v, int quotes)
+prepare(struct vp *v)
 {
 	sqlite3 *db = v->db;
 
-	v->st[S_QUOTE] = store_prepare(db, quotes ?
-	    "SELECT price FROM temp.quotes WHERE symbol = ?1 AND time <= ?2"
-	    " AND time >= ?3 ORDER BY time DESC LIMIT 1" :
-	    "SELECT price FROM prices WHERE symbol = ?1 AND time <= ?2"
-	    " AND time >= ?3 ORDER BY time DESC LIMIT 1");
 	v->st[S_DUE] = store_prepare(db,
 	    "SELECT id, verify_at FROM predictions"
 	    " WHERE status = 'active' AND verify_at <= ?1"
@@ -1096,9 +1061,11 @@ main(int argc, char *argv[])
 	store_exec(v.db, "PRAGMA cache_size = -32768");
 	v.scratch = json_object_new_string("");
 	sig_catch();
+	v.prices = prices_open(store_db(v.db), prices != NULL ? PRICES_INPUT :
+	    PRICES_STORE);
 	if (prices != NULL)
-		bad_quotes = load_quotes(v.db, prices);
-	prepare(&v, prices != NULL);
+		bad_quotes = load_quotes(store_db(v.db), v.prices, prices);
+	prepare(&v);
 
 	if (show != NULL) {
 		if (print_result(&v, show) != 0) {
@@ -1129,6 +1096,7 @@ main(int argc, char *argv[])
 	print_result(&v, NULL);
 	for (int i = 0; i < S_COUNT_ST; i++)
 		sqlite3_finalize(v.st[i]);
+	prices_close(v.prices);
 	store_close(v.db);
 	json_object_put(v.scratch);
 	free(resolves);
