@@ -60,6 +60,137 @@ xml_start(struct feed_parser *p, const char *s, size_t n)
 static void entity_decl(struct feed_parser *p, const char *s,
     const char *end);
 
+/* &#N; or &#xH; at s[0] (its name scan ended at s[k], n available) into
+ * o as a valid character reference; returns the bytes used. */
+static size_t
+ref_numeric(struct fbuf *o, const char *s, size_t k, size_t n)
+{
+	unsigned long c;
+	char num[16];
+
+	if (s[2] == 'x' || s[2] == 'X')
+		c = strtoul(s + 3, NULL, 16);	/* the scan took the digits */
+	else
+		c = strtoul(s + 2, NULL, 10);
+	if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ||
+	    (c < 0x20 && c != 9 && c != 10 && c != 13) || c == 0xFFFE ||
+	    c == 0xFFFF)
+		c = 0xFFFD;
+	snprintf(num, sizeof(num), "&#%lu;", c);
+	fbuf_adds(o, num);
+	return k < n && s[k] == ';' ? k + 1 : k;
+}
+
+/* The value of an internal entity, quotes as references. */
+static void
+ref_internal(struct fbuf *o, const char *v)
+{
+	for (; *v; v++)
+		if (*v == '"')
+			fbuf_adds(o, "&#34;");
+		else if (*v == '\'')
+			fbuf_adds(o, "&#39;");
+		else
+			fbuf_addc(o, *v);
+}
+
+/* &name; at s[0], the ';' at s[k], into o: XML's five as character
+ * references, the DTD's simple entities and HTML's names as their text
+ * (markup characters as references), any other name as text.  Returns
+ * the bytes used: k + 1, or 1 when the '&' alone was escaped. */
+static size_t
+ref_named(struct feed_parser *p, struct fbuf *o, const char *s, size_t k)
+{
+	static const char *const xml5[][2] = {
+		{"amp", "&#38;"}, {"lt", "&#60;"}, {"gt", "&#62;"},
+		{"quot", "&#34;"}, {"apos", "&#39;"}
+	};
+	static const char *const markup[][2] = {
+		{"&", "&#38;"}, {"<", "&#60;"}, {">", "&#62;"},
+		{"\"", "&#34;"}, {"'", "&#39;"}
+	};
+	char name[48];
+	const char *v;
+	size_t x;
+
+	for (x = 0; x < 5; x++)
+		if (k - 1 == strlen(xml5[x][0]) &&
+		    memcmp(s + 1, xml5[x][0], k - 1) == 0) {
+			fbuf_adds(o, xml5[x][1]);
+			return k + 1;
+		}
+	memcpy(name, s + 1, k - 1);
+	name[k - 1] = '\0';
+	for (x = 0; x < (size_t)p->nents; x++)
+		if (strcmp(p->ents[x].name, name) == 0) {
+			ref_internal(o, p->ents[x].value);
+			return k + 1;
+		}
+	if ((v = html_entity_lookup(name)) == NULL) {
+		fbuf_adds(o, "&#38;");	/* kept as text */
+		return 1;
+	}
+	for (x = 0; x < 5; x++)
+		if (strcmp(v, markup[x][0]) == 0) {
+			fbuf_adds(o, markup[x][1]);
+			return k + 1;
+		}
+	fbuf_adds(o, v);
+	return k + 1;
+}
+
+/* Where the next '&' or "<!" is at or after s[i]: its index, or n. */
+static size_t
+next_special(const char *s, size_t i, size_t n)
+{
+	const char *amp = memchr(s + i, '&', n - i);
+	const char *lim = amp ? amp : s + n;
+	const char *lt = s + i;
+
+	while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
+	    lt + 1 < s + n && lt[1] != '!')
+		lt++;
+	if (lt == NULL || lt >= lim)
+		lt = lim;
+	return (size_t)(lt - s);
+}
+
+/*
+ * "<!" at s[i]: a CDATA section or comment begins (p->xstate), an
+ * <!ENTITY is read, anything else is passed.  Returns the index to go on
+ * from, or (size_t)-1 when more input is needed to tell.
+ */
+static size_t
+markup_decl(struct feed_parser *p, const char *s, size_t i, size_t n,
+    int final)
+{
+	if (n - i < 9 && !final) {
+		if (memcmp(s + i, "<![CDATA[", n - i) == 0 ||
+		    memcmp(s + i, "<!--", n - i < 4 ? n - i : 4) == 0)
+			return (size_t)-1;
+	}
+	if (n - i >= 8 && memcmp(s + i, "<!ENTITY", 8) == 0) {
+		const char *gt = memchr(s + i, '>', n - i);
+
+		if (gt == NULL && !final && n - i < 1024)
+			return (size_t)-1;	/* the rest comes next */
+		if (gt != NULL)
+			entity_decl(p, s + i + 8, gt);
+		return i + 8;
+	}
+	if (n - i < 8 && !final && memcmp(s + i, "<!ENTITY", n - i) == 0)
+		return (size_t)-1;
+	if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+		p->xstate = 1;
+		return i + 9;
+	}
+	if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+		p->xstate = 2;
+		return i + 4;
+	}
+	return i + 1;
+}
+
 static size_t
 xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 {
@@ -86,49 +217,12 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			p->xstate = 0;
 			continue;
 		}
-		{
-			/* the next & or <! (CDATA, comment), by memchr */
-			const char *amp = memchr(s + i, '&', n - i);
-			const char *lim = amp ? amp : s + n;
-			const char *lt = s + i;
-
-			while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
-			    lt + 1 < s + n && lt[1] != '!')
-				lt++;
-			if (lt == NULL || lt >= lim)
-				lt = lim;
-			i = (size_t)(lt - s);
-		}
-		if (i == n)
+		if ((i = next_special(s, i, n)) == n)
 			break;
 		if (s[i] == '<') {
-			if (n - i < 9 && !final) {
-				if (memcmp(s + i, "<![CDATA[", n - i) == 0 ||
-				    memcmp(s + i, "<!--", n - i < 4 ? n - i : 4)
-				    == 0)
-					break;
-			}
-			if (n - i >= 8 && memcmp(s + i, "<!ENTITY", 8) == 0) {
-				const char *gt = memchr(s + i, '>', n - i);
-
-				if (gt == NULL && !final && n - i < 1024)
-					break;	/* the rest comes next */
-				if (gt != NULL)
-					entity_decl(p, s + i + 8, gt);
-				i += 8;
-				continue;
-			}
-			if (n - i < 8 && !final &&
-			    memcmp(s + i, "<!ENTITY", n - i) == 0)
+			if ((k = markup_decl(p, s, i, n, final)) == (size_t)-1)
 				break;
-			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
-				p->xstate = 1;
-				i += 9;
-			} else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-				p->xstate = 2;
-				i += 4;
-			} else
-				i++;
+			i = k;
 			continue;
 		}
 		/* a reference: find its end */
@@ -138,90 +232,15 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 		if (k == n && !final && k - i < 40)
 			break;	/* may go on in the next chunk */
 		fbuf_add(o, s + run, i - run);
-		if (s[i + 1] == '#' && k > i + 2) {
-			unsigned long c = 0;
-			const char *d = s + i + 2;
-			int hex = *d == 'x' || *d == 'X';
-			size_t used = k;
-
-			if (hex) {
-				/* &#x1F; : the name scan above took the digits */
-				c = strtoul(d + 1, NULL, 16);
-			} else
-				c = strtoul(d, NULL, 10);
-			if (k < n && s[k] == ';')
-				used = k + 1;
-			if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)
-			    || (c < 0x20 && c != 9 && c != 10 && c != 13) ||
-			    c == 0xFFFE || c == 0xFFFF)
-				c = 0xFFFD;
-			{
-				char num[16];
-
-				snprintf(num, sizeof(num), "&#%lu;", c);
-				fbuf_adds(o, num);
-			}
-			run = i = used;
-			continue;
+		if (s[i + 1] == '#' && k > i + 2)
+			i += ref_numeric(o, s + i, k - i, n - i);
+		else if (k > i + 1 && k < n && s[k] == ';')
+			i += ref_named(p, o, s + i, k - i);
+		else {
+			fbuf_adds(o, "&#38;");
+			i++;
 		}
-		if (k > i + 1 && k < n && s[k] == ';') {
-			char name[48];
-			const char *v;
-			static const char *const xml5[][2] = {
-				{"amp", "&#38;"}, {"lt", "&#60;"}, {"gt", "&#62;"},
-				{"quot", "&#34;"}, {"apos", "&#39;"}
-			};
-			size_t x;
-
-			for (x = 0; x < 5; x++)
-				if (k - i - 1 == strlen(xml5[x][0]) &&
-				    memcmp(s + i + 1, xml5[x][0], k - i - 1) == 0)
-					break;
-			if (x < 5) {
-				fbuf_adds(o, xml5[x][1]);
-				run = i = k + 1;
-				continue;
-			}
-
-			memcpy(name, s + i + 1, k - i - 1);
-			name[k - i - 1] = '\0';
-			for (x = 0; x < (size_t)p->nents; x++)
-				if (strcmp(p->ents[x].name, name) == 0)
-					break;
-			if (x < (size_t)p->nents) {
-				for (v = p->ents[x].value; *v; v++)
-					if (*v == '"')
-						fbuf_adds(o, "&#34;");
-					else if (*v == '\'')
-						fbuf_adds(o, "&#39;");
-					else
-						fbuf_addc(o, *v);
-				run = i = k + 1;
-				continue;
-			}
-			v = html_entity_lookup(name);
-			if (v == NULL)
-				fbuf_adds(o, "&#38;");	/* kept as text */
-			else if (strcmp(v, "&") == 0)
-				fbuf_adds(o, "&#38;");
-			else if (strcmp(v, "<") == 0)
-				fbuf_adds(o, "&#60;");
-			else if (strcmp(v, ">") == 0)
-				fbuf_adds(o, "&#62;");
-			else if (strcmp(v, "\"") == 0)
-				fbuf_adds(o, "&#34;");
-			else if (strcmp(v, "'") == 0)
-				fbuf_adds(o, "&#39;");
-			else {
-				fbuf_adds(o, v);
-				run = i = k + 1;
-				continue;
-			}
-			run = i = v == NULL ? i + 1 : k + 1;
-			continue;
-		}
-		fbuf_adds(o, "&#38;");
-		run = ++i;
+		run = i;
 	}
 	fbuf_add(o, s + run, i - run);
 	return i;
