@@ -75,6 +75,24 @@ ns_of(const xmlChar *uri)
 	return NS_OTHER;
 }
 
+/* libxml2, not replacing entities, gives an attribute's '&' as "&#38;"
+ * (so that a tree could be written back): the '&' again, in place. */
+static void
+amp_unescape(char *s)
+{
+	char *o;
+
+	if ((s = strstr(s, "&#38;")) == NULL)
+		return;
+	for (o = s; *s; )
+		if (strncmp(s, "&#38;", 5) == 0) {
+			*o++ = '&';
+			s += 5;
+		} else
+			*o++ = *s++;
+	*o = '\0';
+}
+
 static const char *
 attr(const xmlChar **attrs, int nattrs, const char *name, enum ns want)
 {
@@ -99,6 +117,7 @@ attr(const xmlChar **attrs, int nattrs, const char *name, enum ns want)
 			    sizeof(bufs[0]) - 1);
 			memcpy(buf, a[3], n);
 			buf[n] = '\0';
+			amp_unescape(buf);
 			return buf;
 		}
 	}
@@ -144,7 +163,42 @@ atom_mode(const xmlChar **attrs, int nattrs, int is_content)
 		return T_TEXT;
 	if (strstr(type, "xml") != NULL)
 		return T_XHTML;
-	return is_content ? T_SKIP : T_TEXT;
+	return T_TEXT;	/* another type: base64 (atom_base64) */
+}
+
+/*
+ * Whether an Atom text construct's text is base64 (cap_b64): Atom 0.3's
+ * mode="base64" (1), or a type that is neither text nor XML (2, as Atom
+ * 1.0 has it for content).
+ */
+static int
+atom_base64(const xmlChar **attrs, int nattrs)
+{
+	const char *mode = attr(attrs, nattrs, "mode", NS_NONE);
+	const char *type = attr(attrs, nattrs, "type", NS_NONE);
+	size_t n;
+
+	if (mode != NULL && strcasecmp(mode, "base64") == 0)
+		return 1;
+	if (type == NULL || strcasecmp(type, "text") == 0 ||
+	    strcasecmp(type, "html") == 0 || strcasecmp(type, "xhtml") == 0 ||
+	    strncasecmp(type, "text/", 5) == 0 || strchr(type, '/') == NULL)
+		return 0;
+	n = strlen(type);
+	if ((n > 4 && strcasecmp(type + n - 4, "+xml") == 0) ||
+	    (n > 4 && strcasecmp(type + n - 4, "/xml") == 0))
+		return 0;
+	return 2;
+}
+
+/* An Atom text construct (title, summary, content) captured for f. */
+static void
+atom_text(struct feed_parser *p, enum field f, int rank, int oneline,
+    const xmlChar **attrs, int nattrs)
+{
+	feed_cap_start(p, f, rank, atom_mode(attrs, nattrs, f == F_CONTENT),
+	    oneline);
+	p->cap_b64 = atom_base64(attrs, nattrs);
 }
 
 /* ---- SAX callbacks ---- */
@@ -361,18 +415,20 @@ core_start(struct feed_parser *p, const char *name, int rss, int atom,
 {
 	const char *v;
 
-	if (strcmp(name, "title") == 0)
-		feed_cap_start(p, F_TITLE, 3, rss ? T_HTML :
-		    atom_mode(attrs, nattrs, 0), 1);
+	if (rss && strcmp(name, "title") == 0)
+		feed_cap_start(p, F_TITLE, 3, T_HTML, 1);
+	else if (atom && strcmp(name, "title") == 0)
+		atom_text(p, F_TITLE, 3, 1, attrs, nattrs);
 	else if (rss && strcmp(name, "link") == 0)
 		feed_cap_start(p, F_LINK, 3, T_TEXT, 1);
 	else if (atom && strcmp(name, "link") == 0)
 		atom_link(p, attrs, nattrs);
 	else if ((rss && strcmp(name, "guid") == 0) ||
 	    (atom && strcmp(name, "id") == 0)) {
+		/* as feedparser: an Atom id or a guid not marked
+		 * isPermaLink="false" is the link when there is none */
 		v = attr(attrs, nattrs, "isPermaLink", NS_NONE);
-		p->guid_permalink = rss && (v == NULL ||
-		    strcasecmp(v, "false") != 0);
+		p->guid_permalink = v == NULL || strcasecmp(v, "false") != 0;
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
 		p->cap_resolve = atom;	/* Atom ids are IRIs */
 	} else if (rss && (strcmp(name, "description") == 0 ||
@@ -384,12 +440,15 @@ core_start(struct feed_parser *p, const char *name, int rss, int atom,
 			feed_cap_start(p, F_CONTENT, 1, T_HTML, 0);
 	}
 	else if (atom && strcmp(name, "summary") == 0)
-		feed_cap_start(p, F_SUMMARY, 3, atom_mode(attrs, nattrs, 0), 0);
+		atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
 	else if (atom && strcmp(name, "content") == 0) {
 		if (attr(attrs, nattrs, "src", NS_NONE) == NULL)
-			feed_cap_start(p, F_CONTENT, 3,
-			    atom_mode(attrs, nattrs, 1), 0);
-	} else if (rss && strcmp(name, "pubDate") == 0)
+			atom_text(p, F_CONTENT, 3, 0, attrs, nattrs);
+	} else if (rss && strcmp(name, "fullitem") == 0)
+		feed_cap_start(p, F_CONTENT, 3, T_HTML, 0);
+	else if (rss && strcmp(name, "body") == 0)
+		feed_cap_start(p, F_CONTENT, 2, T_XHTML, 0);
+	else if (rss && strcmp(name, "pubDate") == 0)
 		feed_cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
 	else if (atom && strcmp(name, "published") == 0)
 		feed_cap_start(p, F_PUBLISHED, 4, T_TEXT, 1);
@@ -406,6 +465,8 @@ core_start(struct feed_parser *p, const char *name, int rss, int atom,
 		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 	else if (rss && strcmp(name, "tags") == 0)
 		feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
+	else if (rss && strcmp(name, "keywords") == 0)
+		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 	else if (atom && strcmp(name, "category") == 0) {
 		if ((v = attr(attrs, nattrs, "term", NS_NONE)) != NULL)
 			feed_add_category(p, v, strlen(v));
@@ -454,6 +515,8 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 			feed_cap_start(p, F_SUMMARY, 1, T_TEXT, 0);
 		else if (strcmp(name, "author") == 0)
 			feed_cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
+		else if (strcmp(name, "keywords") == 0)
+			feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		break;
 	case NS_MEDIA:
 		if (strcmp(name, "content") == 0)
@@ -464,9 +527,10 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 		else if (strcmp(name, "description") == 0)
 			feed_cap_start(p, F_SUMMARY, 1, atom_mode(attrs, nattrs, 0) ==
 			    T_HTML ? T_HTML : T_TEXT, 0);
-		else if (strcmp(name, "category") == 0 ||
-		    strcmp(name, "keywords") == 0)
+		else if (strcmp(name, "category") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
+		else if (strcmp(name, "keywords") == 0)
+			feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		break;
 	default:
 		break;

@@ -12,6 +12,8 @@
 
 #include <xxhash.h>
 
+#include "base64.h"
+#include "charset.h"
 #include "feeddate.h"
 #include "feedimpl.h"
 #include "html.h"
@@ -209,6 +211,7 @@ feed_cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 	p->cap_oneline = oneline;
 	p->cap_resolve = 0;
 	p->cap_over = 0;
+	p->cap_b64 = 0;
 	fbuf_reset(&p->cap);
 }
 
@@ -257,6 +260,31 @@ feed_store_date(struct feed_parser *p, enum field f, int rank, const char *s)
 	}
 }
 
+/*
+ * A base64 capture (cap_b64) decoded in place.  Returns 0, or -1 when it
+ * is to be left out: of another type than text, not base64 or not text.
+ * Text of a text type that is not base64 is kept as it is.
+ */
+static int
+cap_decode(struct feed_parser *p)
+{
+	struct fbuf *c = &p->cap;
+	unsigned char *out = xmalloc(BASE64_DECODED_MAX(c->len) + 1);
+	long n = base64_decode(out, fbuf_str(c), c->len, BASE64_SPACE);
+	int text = n >= 0 && utf8_check((const char *)out, (size_t)n) ==
+	    (size_t)n;
+
+	for (long i = 0; text && i < n; i++)
+		if (out[i] < 0x20 && !isspace(out[i]))
+			text = 0;	/* binary */
+	if (text) {
+		fbuf_reset(c);
+		fbuf_add(c, (const char *)out, (size_t)n);
+	}
+	free(out);
+	return text || p->cap_b64 == 1 ? 0 : -1;
+}
+
 static int
 is_date_field(enum field f)
 {
@@ -270,7 +298,7 @@ feed_cap_end(struct feed_parser *p)
 	enum field f = p->cap_field;
 
 	p->cap_depth = 0;
-	if (p->cap_mode == T_SKIP)
+	if (p->cap_b64 && cap_decode(p) < 0)
 		return;
 	if (p->cap_over)
 		p->cut++;
@@ -298,6 +326,8 @@ feed_cap_end(struct feed_parser *p)
 	html_to_text(t, fbuf_str(&p->cap), p->cap.len,
 	    (p->cap_mode == T_TEXT ? HTML_PLAIN : 0) |
 	    (p->cap_oneline ? HTML_ONELINE : 0));
+	if (f != F_ID)
+		charset_fix_text(t, 0, charset_is_utf8(p->cs));
 	if (f == F_CATEGORY)
 		feed_add_category(p, fbuf_str(t), t->len);
 	else if (f == F_TAGLIST) {

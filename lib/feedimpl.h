@@ -31,7 +31,7 @@ enum ns {
 };
 
 /* How a captured text is read. */
-enum textmode { T_TEXT, T_HTML, T_XHTML, T_SKIP };
+enum textmode { T_TEXT, T_HTML, T_XHTML };
 
 /* The entry's single-valued fields. */
 enum field {
@@ -90,6 +90,9 @@ struct feed_parser {
 	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
+	int cap_b64;		/* base64 to decode first: 1 of a text type
+				   (kept as it is when not base64), 2 of
+				   another type (left out unless text) */
 
 	/* the open entry */
 	struct slot slot[F_NFIELDS];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "base64.h"
 #include "charset.h"
 #include "feeddate.h"
 #include "fields.h"
@@ -195,6 +196,40 @@ charset_ok(const char *http, const char *in, size_t n, const char *want)
 	fbuf_free(&b);
 }
 
+/* base64 of in decodes back to it; s decodes to want (NULL: refused) */
+static void
+base64_ok(const char *in, const char *s, int flags, const char *want)
+{
+	char enc[64], what[128];
+	unsigned char dec[64];
+	size_t n = base64_encode(enc, (const unsigned char *)in, strlen(in));
+	long k = base64_decode(dec, enc, n, 0);
+
+	snprintf(what, sizeof(what), "base64 round trip of %s", in);
+	check(n == BASE64_ENCODED_LEN(strlen(in)) && k == (long)strlen(in) &&
+	    memcmp(dec, in, (size_t)k) == 0, what, in);
+	k = base64_decode(dec, s, strlen(s), flags);
+	snprintf(what, sizeof(what), "base64_decode(%s)", s);
+	check(want == NULL ? k < 0 : k == (long)strlen(want) &&
+	    memcmp(dec, want, (size_t)k) == 0, what, k < 0 ? "refused" : "");
+}
+
+/* charset_fix_text of in (a field of a UTF-8 document or not) */
+static void
+fix_ok(const char *in, int utf8_doc, const char *want)
+{
+	struct fbuf b = { 0 };
+	char what[128];
+
+	fbuf_adds(&b, "keep:");
+	fbuf_adds(&b, in);
+	charset_fix_text(&b, 5, utf8_doc);
+	snprintf(what, sizeof(what), "charset_fix_text(%s, %d)", in, utf8_doc);
+	check(strncmp(fbuf_str(&b), "keep:", 5) == 0 &&
+	    strcmp(fbuf_str(&b) + 5, want) == 0, what, fbuf_str(&b));
+	fbuf_free(&b);
+}
+
 static void
 url_ok(const char *in, const char *want)
 {
@@ -355,6 +390,26 @@ main(void)
 	    "line one\nline two\n\npara");
 	html_ok("<p>a</p>\n<p>b</p>", HTML_ONELINE, "a b");
 	html_ok("<a href='x>y'>link</a> text", 0, "link text");
+	html_ok("a<object><object>x</object>y</object>b<iframe>z</iframe>c", 0,
+	    "abc");
+	html_ok("a<blink>x</blink> b<embed src=e> c<link rel=s>d<meta x>e", 0,
+	    "a b cde");
+	html_ok("a<applet code=c>x<p>y</p></applet>b<script/>c", 0, "abc");
+	html_ok("a<scripts>b</scripts>c<script>d</scriptx>e", 0, "abc");
+	base64_ok("", "", 0, "");
+	base64_ok("a", "YQ", 0, "a");
+	base64_ok("ab", " YW Jj ZA== ", BASE64_SPACE, "abcd");
+	base64_ok("abc", "YW Jj", 0, NULL);
+	base64_ok("abcd", "YWJjZA==YQ", 0, NULL);
+	base64_ok("abcde", "Y", 0, NULL);
+	base64_ok("hello", "a$b", 0, NULL);
+	fix_ok("Caf\xc3\x83\xc2\xa9 \xc3\xa2\xc2\x80\xc2\x99", 1,
+	    "Caf\xc3\xa9 \xe2\x80\x99");
+	fix_ok("Caf\xc3\x83\xc2\xa9", 0, "Caf\xc3\x83\xc2\xa9");
+	fix_ok("Caf\xc3\xa9", 1, "Caf\xc3\xa9");
+	fix_ok("\xc2\x93q\xc2\x94 \xc2\x81 \xe2\x98\x83", 1,
+	    "\xe2\x80\x9cq\xe2\x80\x9d \xc2\x81 \xe2\x98\x83");
+	fix_ok("plain", 1, "plain");
 
 	charset_ok(NULL, "caf\xc3\xa9", 5, "caf\xc3\xa9");
 	charset_ok(NULL, "caf\xe9 \x93x\x94", 8,
