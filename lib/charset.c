@@ -378,13 +378,14 @@ latin1_only(const unsigned char *s, size_t n, int *c1)
 void
 charset_fix_text(struct fbuf *b, size_t from, int utf8_doc)
 {
-	const unsigned char *s = (const unsigned char *)b->s + from;
+	const unsigned char *s;
 	size_t n = b->len - from, i, k = 0;
 	struct fbuf o = { 0 };
 	int c1;
 
 	if (b->s == NULL || n == 0)
 		return;
+	s = (const unsigned char *)b->s + from;
 	if (latin1_only(s, n, &c1) && utf8_doc) {
 		/* the bytes Latin-1 gives these characters */
 		unsigned char *raw = xmalloc(n);
