@@ -25,9 +25,11 @@
 static const char *
 base_now(struct feed_parser *p)
 {
+	/* as RFC 3986 and feedparser: the document's address is the base;
+	 * the feed's site link only stands in for a local file's */
 	if (p->nbases > 0)
 		return p->bases[p->nbases - 1].url;
-	return p->sitelink ? p->sitelink : p->url;
+	return p->url ? p->url : p->sitelink;
 }
 
 /* s resolved against the base in effect, into out (replacing). */

@@ -5,6 +5,7 @@
  * a numeric or named zone, and the remaining numbers as day and year.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,8 +17,8 @@ static int
 make_time(long y, int mo, int d, int h, int mi, int s, int off_min,
     int64_t *ms)
 {
-	if (y < 100)
-		y += y < 50 ? 2000 : 1900;
+	if (y < 100)	/* as feedparser: 90..99 are the 1990s, the rest 20xx */
+		y += y < 90 ? 2000 : 1900;
 	if (y < 1000 || y > 9999)
 		return -1;
 	return time_from_civil(y, mo, d, h, mi, s, 0, off_min, ms);
@@ -56,18 +57,31 @@ zone_named(const char *w, int have_time, int *off)
 		return -1;
 	if (strlen(w) == 1 && isalpha((unsigned char)w[0]) &&
 	    tolower((unsigned char)w[0]) != 'j') {
-		/* military: A..M east (no J), N..Y west, Z zero */
+		/* military, with RFC 822's signs as feedparser reads
+		 * them: A..M (no J) west, N..Y east, Z zero */
 		int c = tolower((unsigned char)w[0]);
 
 		if (c == 'z')
 			*off = 0;
 		else if (c <= 'i')
-			*off = (c - 'a' + 1) * 60;
+			*off = -(c - 'a' + 1) * 60;
 		else if (c <= 'm')
-			*off = (c - 'a') * 60;
+			*off = -(c - 'a') * 60;
 		else
-			*off = -(c - 'n' + 1) * 60;
+			*off = (c - 'n' + 1) * 60;
 		return 0;
+	}
+	if (have_time) {
+		/* North American zones without the S or D, after the
+		 * clock only ("at" is also a word) */
+		static const char *const generic[] = { "at", "et", "ct",
+		    "mt", "pt" };
+
+		for (i = 0; i < 5; i++)
+			if (strcasecmp(w, generic[i]) == 0) {
+				*off = -(int)(i + 4) * 60;
+				return 0;
+			}
 	}
 	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
 		if (strcasecmp(w, zones[i].name) == 0) {
@@ -87,6 +101,34 @@ struct loose {
 	int have_zone;		/* a zone was read */
 	int nums[4];		/* other numbers, in order (-1: too long) */
 	int nnum;
+	int korean;		/* a Korean date word: the zone is +09:00 */
+	int pm;			/* Korean "afternoon" before the clock */
+};
+
+/*
+ * Month names of the languages feedparser reads (its greek.py and
+ * hungarian.py: Greek abbreviations as written, in UTF-8, and Hungarian
+ * names in lower case).
+ */
+static const struct {
+	const char *name;	/* UTF-8 */
+	int month;		/* 1..12 */
+} month_names[] = {
+	{"\xce\x99\xce\xb1\xce\xbd", 1}, {"\xce\xa6\xce\xb5\xce\xb2", 2},
+	{"\xce\x9c\xce\xac\xcf\x8e", 3}, {"\xce\x9c\xce\xb1\xcf\x8e", 3},
+	{"\xce\x91\xcf\x80\xcf\x81", 4}, {"\xce\x9c\xce\xac\xce\xb9", 5},
+	{"\xce\x9c\xce\xb1\xcf\x8a", 5}, {"\xce\x9c\xce\xb1\xce\xb9", 5},
+	{"\xce\x99\xce\xbf\xcf\x8d\xce\xbd", 6}, {"\xce\x99\xce\xbf\xce\xbd", 6},
+	{"\xce\x99\xce\xbf\xcf\x8d\xce\xbb", 7}, {"\xce\x99\xce\xbf\xce\xbb", 7},
+	{"\xce\x91\xcf\x8d\xce\xb3", 8}, {"\xce\x91\xcf\x85\xce\xb3", 8},
+	{"\xce\xa3\xce\xb5\xcf\x80", 9}, {"\xce\x9f\xce\xba\xcf\x84", 10},
+	{"\xce\x9d\xce\xbf\xce\xad", 11}, {"\xce\x9d\xce\xbf\xce\xb5", 11},
+	{"\xce\x94\xce\xb5\xce\xba", 12},
+	{"janu\xc3\xa1r", 1}, {"febru\xc3\xa1r", 2}, {"febru\xc3\xa1ri", 2},
+	{"m\xc3\xa1rcius", 3}, {"\xc3\xa1prilis", 4}, {"m\xc3\xa1jus", 5},
+	{"m\xc3\xa1ujus", 5}, {"j\xc3\xbanius", 6}, {"j\xc3\xbalius", 7},
+	{"augusztus", 8}, {"szeptember", 9}, {"okt\xc3\xb3ber", 10},
+	{"november", 11}, {"december", 12},
 };
 
 /* "+2", "-05:00", "+0530" after a zone name ("GMT+2"): added to l->off. */
@@ -113,31 +155,73 @@ zone_suffix(struct loose *l, const char *p)
 	return p;
 }
 
-/* A word at p: a month name, a zone (with its offset), or ignored. */
-static const char *
-loose_word(struct loose *l, const char *p)
+/* A month named w (lower case ASCII, UTF-8 as it is): 1..12, or 0. */
+static int
+month_of(const char *w, size_t k)
 {
-	char w[16];
-	size_t k = 0;
 	int i;
 
-	while (isalpha((unsigned char)*p) || *p == '.') {
-		if (*p != '.' && k < sizeof(w) - 1)
-			w[k++] = (char)tolower((unsigned char)*p);
-		p++;
-	}
-	w[k] = '\0';
-	if (k >= 3 && l->mo < 0) {
+	if (k >= 3 && (unsigned char)w[0] < 0x80) {
 		for (i = 0; i < 12; i++)
 			if (strncmp(w, months[i], 3) == 0)
 				break;
 		if (i < 12 && (k == 3 || (k == 4 && strcmp(w, "sept") == 0) ||
 		    k > 4 || strcmp(w, "june") == 0 ||
-		    strcmp(w, "july") == 0)) {
-			l->mo = i + 1;
-			return p;
-		}
+		    strcmp(w, "july") == 0))
+			return i + 1;
 	}
+	for (i = 0; i < (int)(sizeof(month_names) / sizeof(month_names[0]));
+	    i++)
+		if (strcmp(w, month_names[i].name) == 0)
+			return month_names[i].month;
+	return 0;
+}
+
+/* Korean date words (feedparser's korean.py): year, month, day, and
+ * morning or afternoon. */
+static int
+korean_word(struct loose *l, const char *w)
+{
+	static const char *const marks[] = {
+		"\xeb\x85\x84", "\xec\x9b\x94", "\xec\x9d\xbc",	/* 년 월 일 */
+		"\xec\x98\xa4\xec\xa0\x84"			/* 오전 */
+	};
+	size_t i;
+
+	if (strcmp(w, "\xec\x98\xa4\xed\x9b\x84") == 0) {	/* 오후 */
+		l->korean = l->pm = 1;
+		return 1;
+	}
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strcmp(w, marks[i]) == 0) {
+			l->korean = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* A word at p (letters, and any UTF-8 past ASCII): a month name, a zone
+ * (with its offset), a Korean date word, or ignored. */
+static const char *
+loose_word(struct loose *l, const char *p)
+{
+	char w[32];
+	size_t k = 0;
+	int m;
+
+	while (isalpha((unsigned char)*p) || *p == '.' ||
+	    (unsigned char)*p >= 0x80) {
+		if (*p != '.' && k < sizeof(w) - 1)
+			w[k++] = (char)tolower((unsigned char)*p);
+		p++;
+	}
+	w[k] = '\0';
+	if (l->mo < 0 && (m = month_of(w, k)) > 0) {
+		l->mo = m;
+		return p;
+	}
+	if (korean_word(l, w))
+		return p;
 	if (!l->have_zone && zone_named(w, l->have_time, &l->off) == 0) {
 		l->have_zone = 1;
 		if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]))
@@ -171,7 +255,8 @@ loose_zone(struct loose *l, const char *p)
 	return p;
 }
 
-/* Two digits (a third is read and refused) at *p into *v: 0, or -1. */
+/* One or two digits (a third is read and refused) at *p into *v: 0, or
+ * -1. */
 static int
 two_digits(const char **p, int *v)
 {
@@ -180,7 +265,7 @@ two_digits(const char **p, int *v)
 	for (*v = 0, nd = 0; isdigit((unsigned char)**p); (*p)++, nd++)
 		if (nd < 3)
 			*v = *v * 10 + (**p - '0');
-	return nd == 2 ? 0 : -1;
+	return nd == 1 || nd == 2 ? 0 : -1;
 }
 
 /* The clock after its hour h and the ':' at p: m[:s[.frac]] [AM|PM]. */
@@ -245,7 +330,7 @@ parse_loose(const char *p, int64_t *ms)
 	int i;
 
 	while (p != NULL && *p) {
-		if (isalpha((unsigned char)*p))
+		if (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80)
 			p = loose_word(&l, p);
 		else if ((*p == '+' || *p == '-') &&
 		    isdigit((unsigned char)p[1]) && l.have_time && !l.have_zone)
@@ -278,7 +363,33 @@ parse_loose(const char *p, int64_t *ms)
 		return -1;
 	if (l.day < 0)
 		l.day = 1;
+	if (l.korean && !l.have_zone)
+		l.off = 9 * 60;
+	if (l.pm && l.have_time && l.h < 12)
+		l.h += 12;
 	return make_time(l.year, l.mo, l.day, l.h, l.mi, l.s, l.off, ms);
+}
+
+/*
+ * ISO 8601 with a two-digit year, "04-01-05" or "040105" (optionally with
+ * a time after 'T'), read as feedparser does: in this century.
+ */
+static int
+short_iso(const char *s, size_t n, int64_t *ms)
+{
+	char buf[136];
+	size_t k = 0, digits = 0;
+
+	while (k < n && (isdigit((unsigned char)s[k]) || s[k] == '-') &&
+	    digits < 7) {
+		digits += s[k] != '-';
+		k++;
+	}
+	if (digits != 6 || (k != 6 && k != 8) || (k == 8 && (s[2] != '-' ||
+	    s[5] != '-')) || (s[k] != '\0' && s[k] != 'T' && s[k] != 't'))
+		return -1;
+	snprintf(buf, sizeof(buf), "20%s", s);
+	return time_parse_iso(buf, TIME_LENIENT, ms);
 }
 
 int
@@ -298,6 +409,8 @@ feeddate_parse(const char *s, int64_t *ms)
 	buf[n] = '\0';
 	if (isdigit((unsigned char)buf[0]) &&
 	    time_parse_iso(buf, TIME_LENIENT, ms) == 0)
+		return 0;
+	if (short_iso(buf, n, ms) == 0)
 		return 0;
 	return parse_loose(buf, ms);
 }

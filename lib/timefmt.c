@@ -162,17 +162,38 @@ fraction(const char **p, int lenient, int *frac)
 	return 0;
 }
 
+/* An ordinal day "-DDD" or "DDD" at *s, ended by 'T' or the end: 1..366
+ * into *yday, advancing; 0 when there is none. */
+static int
+ordinal_day(const char **s, int *yday)
+{
+	const char *p = *s + (**s == '-');
+	int v;
+
+	if (digits(&p, 3, &v) || isdigit((unsigned char)*p) || *p == '-' ||
+	    v < 1)
+		return 0;
+	if (*p != '\0' && *p != 'T' && *p != 't' && !isspace((unsigned char)*p))
+		return 0;
+	*yday = v;
+	*s = p;
+	return 1;
+}
+
 int
 time_parse_iso(const char *s, int flags, int64_t *ms)
 {
 	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, frac = 0, off = 0;
-	int lenient = flags & TIME_LENIENT, basic = 0;
+	int lenient = flags & TIME_LENIENT, basic = 0, yday = 0;
+	int64_t t;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	if (digits(&s, 4, &y))
 		return -1;
-	if (*s == '-') {
+	if (lenient && ordinal_day(&s, &yday)) {
+		/* 2004-005, 2004005: the fifth day of 2004 */
+	} else if (*s == '-') {
 		s++;
 		if (digits(&s, 2, &mo))
 			return -1;
@@ -227,7 +248,11 @@ zone:
 		s++;
 	if (*s != '\0')
 		return -1;
-	return time_from_civil(y, mo, d, h, mi, sec, frac, off, ms);
+	if (yday > (y % 4 == 0 && (y % 100 || y % 400 == 0) ? 366 : 365) ||
+	    time_from_civil(y, mo, d, h, mi, sec, frac, off, &t))
+		return -1;
+	*ms = t + (yday ? (yday - 1) * 86400000LL : 0);
+	return 0;
 }
 
 int

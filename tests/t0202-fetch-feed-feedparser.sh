@@ -79,4 +79,27 @@ test_expect 'relative URIs: nested xml:base, enclosures, an Atom id as the link,
 	    .[3].url == \"http://elsewhere.example/a/c?x=1&y=2#f\"" out
 '
 
+test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
+	fetch-feed "$F/fp-dates.xml" >out &&
+	jq -e -s "map(.published) == [
+	    \"2079-12-16T01:02:03Z\", \"2004-01-01T20:48:21Z\",
+	    \"2004-01-02T03:48:21Z\", \"2004-01-05T00:29:06Z\",
+	    \"2006-09-15T12:19:53Z\", \"2004-02-29T00:00:00Z\",
+	    \"2004-01-05T01:02:03Z\", \"2004-07-08T14:15:00Z\",
+	    \"2004-07-11T17:00:00Z\", \"2004-07-13T14:15:00Z\",
+	    \"2004-05-27T16:31:15Z\", \"2004-05-25T14:23:17Z\", null] and
+	    .[12].updated == \"2003-12-31T10:14:55Z\"" out
+'
+
+test_expect 'relative links: against the document URL over HTTP, the site link in a local file' '
+	start_httpd "$DATA" &&
+	JOBLINE_DB=$TMP/ff.db fetch-feed "$HTTPD/feeds/fp-relative.xml" >out &&
+	jq -e -s "length == 1 and
+	    .[0].url == \"$HTTPD/feeds/story/1?a=1&b=2\" and
+	    .[0].enclosures[0].url == \"$HTTPD/media/r1.mp3\"" out &&
+	fetch-feed "$F/fp-relative.xml" >out &&
+	jq -e -s ".[0].url == \"http://site.example/home/story/1?a=1&b=2\" and
+	    .[0].enclosures[0].url == \"http://site.example/media/r1.mp3\"" out
+'
+
 test_done

@@ -371,6 +371,29 @@ main(void)
 	feeddate_ok("Tue, 10 Jun 2003 24:00:00 GMT", "2003-06-11T00:00:00Z");
 	feeddate_ok("Mon, 31 Jun 2003 04:00:00 GMT", NULL);
 	feeddate_ok("Tue, 10 Foo 2003 04:00:00 GMT", NULL);
+	/* the forms feedparser's date handlers read */
+	feeddate_ok("Sun, 16 Dec 79 1:2:3 GMT", "2079-12-16T01:02:03Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 A", "2004-01-01T20:48:21Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 Y", "2004-01-01T07:48:21Z");
+	feeddate_ok("Thu, 01 Jan 2004 19:48:21 pt", "2004-01-02T03:48:21Z");
+	feeddate_ok("Jan 01 2004 at 19:48 et", "2004-01-02T00:48:00Z");
+	feeddate_ok("Fri,24 Nov 2023 18:28:36 -0000", "2023-11-24T18:28:36Z");
+	feeddate_ok("Sun Jan  4 16:29:06 PST 2004", "2004-01-05T00:29:06Z");
+	feeddate_ok("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z");
+	feeddate_ok("2004-005", "2004-01-05T00:00:00Z");
+	feeddate_ok("2004060T10:30Z", "2004-02-29T10:30:00Z");
+	feeddate_ok("2003-366", NULL);
+	feeddate_ok("04-01-05", "2004-01-05T00:00:00Z");
+	feeddate_ok("040105T01:02:03Z", "2004-01-05T01:02:03Z");
+	feeddate_ok("2004-07-08 23:56:58.0", "2004-07-08T23:56:58Z");
+	feeddate_ok("2004-7-8T9:15-05:00", "2004-07-08T14:15:00Z");
+	feeddate_ok("\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb"
+	    " 2004 12:00:00 EST", "2004-07-11T17:00:00Z");
+	feeddate_ok("2004-j\xc3\xbalius-13T9:15-05:00", "2004-07-13T14:15:00Z");
+	feeddate_ok("2004\xeb\x85\x84 05\xec\x9b\x94 28\xec\x9d\xbc 01:31:15",
+	    "2004-05-27T16:31:15Z");
+	feeddate_ok("2004-05-25 \xec\x98\xa4\xed\x9b\x84 11:23:17",
+	    "2004-05-25T14:23:17Z");
 	feeddate_ok("", NULL);
 	feeddate_ok("now", NULL);
 	/* found by fuzz-date: long runs of digits overflowed an int */
