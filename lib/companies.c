@@ -9,6 +9,8 @@
 
 /* Candidate spans longer than this are sentence fragments, not names. */
 #define SPAN_MAX 6
+/* Evidence for a company from a mention of its product or brand. */
+#define PRODUCT_SCORE 25
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
 
@@ -114,8 +116,8 @@ connector_tok(const struct text *x, size_t i)
  * name word, only common words), and scanning goes on at *end.
  */
 static int
-name_span(const struct rules *r, const struct text *x, size_t i,
-    size_t *startp, size_t *endp)
+name_span(struct companies *cs, const struct rules *r, const struct text *x,
+    size_t i, size_t *startp, size_t *endp)
 {
 	size_t start = i, end = i + 1;
 	int all_common = 1;
@@ -147,8 +149,15 @@ name_span(const struct rules *r, const struct text *x, size_t i,
 	    !(x->t[start].flags & TF_BREAK) &&
 	    tok_in(&r->person, &x->t[start - 1]))) &&
 	    ((x->t[start].flags & TF_BREAK) ||
-	    pindex_ending(&r->after, x, start, r->after_max) < 0))
+	    pindex_ending(&r->after, x, start, r->after_max) < 0)) {
+		const struct tok *t = &x->t[end - 1];
+		char tmp[64];
+
+		if (cs->npersons < PERSONS_MAX)
+			cs->persons[cs->npersons++] = company_key(x->s +
+			    t->off, t->len, tmp, sizeof(tmp));
 		return 0;
+	}
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
 			all_common = 0;
@@ -217,7 +226,17 @@ companies_find(struct companies *cs, const struct rules *r,
 			i += ntok;
 			continue;
 		}
-		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0) {
+		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0 &&
+		    r->gaz.maker[id] >= 0) {
+			/* a product or brand: evidence for its company */
+			int m = r->gaz.maker[id];
+
+			cand_add(cs, r->gaz.canon[m], strlen(r->gaz.canon[m]),
+			    PRODUCT_SCORE * tw, pos, "product", 0, m);
+			i += ntok;
+			continue;
+		}
+		if (id >= 0) {
 			gid = id;
 			start = i;
 			end = i + ntok;
@@ -235,7 +254,7 @@ companies_find(struct companies *cs, const struct rules *r,
 		} else if (!name_tok(r, x, i)) {
 			i++;
 			continue;
-		} else if (!name_span(r, x, i, &start, &end)) {
+		} else if (!name_span(cs, r, x, i, &start, &end)) {
 			i = end;
 			continue;
 		} else if (tok_in(&r->keep, &x->t[end - 1]) &&
@@ -270,10 +289,27 @@ cmp_cand(const void *a, const void *b)
 	return x->pos - y->pos;
 }
 
+/* Candidate c is one of the people named. */
+static int
+cand_person(const struct companies *cs, const struct cand *c)
+{
+	if (c->tracked || c->gid >= 0 || memchr(cs->arena.s + c->off, ' ',
+	    c->len) != NULL)
+		return 0;
+	for (int k = 0; k < cs->npersons; k++)
+		if (cs->persons[k] == c->key)
+			return 1;
+	return 0;
+}
+
 void
 companies_rank(struct companies *cs)
 {
 	struct cand *lead = NULL;
+
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cand_person(cs, &cs->c[i]))
+			cs->c[i].score = 0;
 
 	/* the first named in the summary (the lead) is, as a rule, the
 	 * subject of the story */
@@ -308,12 +344,45 @@ companies_rank(struct companies *cs)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
 
+int
+companies_in(const struct companies *cs, unsigned mask)
+{
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].score > 0 && (cs->c[i].fields & mask))
+			return 1;
+	return 0;
+}
+
+int
+companies_described(const struct rules *r, const struct text *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (tok_in(&r->kinds, &x->t[i]))
+			return 1;
+	return 0;
+}
+
+void
+companies_keep_first(struct companies *cs)
+{
+	struct cand *first = NULL;
+
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].score > 0 && (first == NULL ||
+		    cs->c[i].pos < first->pos))
+			first = &cs->c[i];
+	for (size_t i = 0; i < cs->nc; i++)
+		if (&cs->c[i] != first)
+			cs->c[i].score = 0;
+}
+
 void
 companies_reset(struct companies *cs)
 {
 	cs->nc = 0;
 	cs->arena.len = 0;
 	cs->tracked = 0;
+	cs->npersons = 0;
 }
 
 void
