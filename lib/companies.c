@@ -9,6 +9,8 @@
 
 /* Candidate spans longer than this are sentence fragments, not names. */
 #define SPAN_MAX 6
+/* Evidence for a name an acronym is defined for. */
+#define ACRONYM_SCORE 35
 /* Evidence for a company from a mention of its product or brand. */
 #define PRODUCT_SCORE 25
 /* Evidence added to the first company of the summary (its subject). */
@@ -42,6 +44,9 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 
 	if (len == 0)
 		return;
+	for (int k = 0; k < cs->naliases; k++)
+		if (cs->alias[k].from == key)
+			key = cs->alias[k].to;
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cs->c[i].key == key) {
 			c = &cs->c[i];
@@ -97,6 +102,48 @@ name_tok(const struct rules *r, const struct text *x, size_t i)
 	    (!tok_in(&r->breaks, t) || tok_in(&r->keep, t));
 }
 
+/* Token i may continue a name in prose, where a capital marks a name: a
+ * capitalised cue word ("China Three Gorges Project Corp"). */
+static int
+name_tok_prose(const struct rules *r, const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+
+	return (t->flags & TF_CAP) && !(t->flags & TF_POSS) &&
+	    !tok_in(&r->stop, t) && !tok_in(&r->legal, t);
+}
+
+/* Text x is prose: fewer than half its words capitalised (a headline in
+ * title case capitalises its verbs too: "Acme Raises $5M"). */
+static int
+text_prose(const struct text *x)
+{
+	size_t caps = 0;
+
+	for (size_t i = 0; i < x->n; i++)
+		caps += (x->t[i].flags & TF_CAP) != 0;
+	return x->n > 4 && caps * 2 < x->n;
+}
+
+/* Token i is an acronym in brackets right after a name of several words
+ * with the same initial: "Open Society Institute (OSI)". */
+static int
+acronym_at(const struct text *x, size_t start, size_t i)
+{
+	const struct tok *t = &x->t[i], *p = &x->t[i - 1];
+	const char *s = x->s;
+
+	if (i >= x->n || i - start < 2 || t->len < 2 || t->len > 6 ||
+	    s[t->off] != s[x->t[start].off] ||
+	    memchr(s + p->off + p->len, '(', t->off - p->off - p->len) == NULL ||
+	    t->off + t->len >= x->len || s[t->off + t->len] != ')')
+		return 0;
+	for (uint32_t k = 0; k < t->len; k++)
+		if (!(s[t->off + k] >= 'A' && s[t->off + k] <= 'Z'))
+			return 0;
+	return 1;
+}
+
 /* Token i is a connector inside a name: "of", "&" gaps are in the gap. */
 static int
 connector_tok(const struct text *x, size_t i)
@@ -117,14 +164,14 @@ connector_tok(const struct text *x, size_t i)
  */
 static int
 name_span(struct companies *cs, const struct rules *r, const struct text *x,
-    size_t i, size_t *startp, size_t *endp)
+    int prose, size_t i, size_t *startp, size_t *endp)
 {
 	size_t start = i, end = i + 1;
 	int all_common = 1;
 
 	while (end < x->n && end - start < SPAN_MAX + 2 &&
 	    !(x->t[end].flags & TF_BREAK)) {
-		if (name_tok(r, x, end))
+		if (name_tok(r, x, end) || (prose && name_tok_prose(r, x, end)))
 			end++;
 		else if (connector_tok(x, end) && end + 1 < x->n &&
 		    !(x->t[end + 1].flags & TF_BREAK) &&
@@ -206,10 +253,11 @@ companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit)
 {
 	double tw = f == 0 ? 2.0 : 1.0;	/* the headline counts double */
+	int prose = text_prose(x);
 	size_t i = 0;
 
 	while (i < x->n) {
-		size_t start, end;
+		size_t start, end, nend;
 		unsigned ntok;
 		int id, pos, gid = -1;
 		const char *why = NULL;
@@ -254,7 +302,7 @@ companies_find(struct companies *cs, const struct rules *r,
 		} else if (!name_tok(r, x, i)) {
 			i++;
 			continue;
-		} else if (!name_span(cs, r, x, i, &start, &end)) {
+		} else if (!name_span(cs, r, x, prose, i, &start, &end)) {
 			i = end;
 			continue;
 		} else if (tok_in(&r->keep, &x->t[end - 1]) &&
@@ -263,6 +311,28 @@ companies_find(struct companies *cs, const struct rules *r,
 			why = "name word";
 		}
 		sc = span_cues(r, x, start, end, sc, &why);
+		nend = end;	/* the name's end; end: where scanning goes on */
+		if (end < x->n && acronym_at(x, start, end)) {
+			const struct tok *a = &x->t[end];
+			const char *nm = x->s + x->t[start].off;
+			char tmp[256];
+
+			if (sc < ACRONYM_SCORE) {
+				sc = ACRONYM_SCORE;
+				why = "acronym defined";
+			}
+			if (cs->naliases < PERSONS_MAX) {
+				cs->alias[cs->naliases].from = company_key(
+				    x->s + a->off, a->len, tmp, sizeof(tmp));
+				cs->alias[cs->naliases++].to = id >= 0 ?
+				    company_key(r->gaz.canon[id],
+				    strlen(r->gaz.canon[id]), tmp,
+				    sizeof(tmp)) : company_key(nm,
+				    x->t[end - 1].off + x->t[end - 1].len -
+				    x->t[start].off, tmp, sizeof(tmp));
+			}
+			end++;
+		}
 		if (sc > 0) {
 			if (id >= 0)	/* a gazetteer name: its own form */
 				cand_add(cs, r->gaz.canon[id],
@@ -270,7 +340,7 @@ companies_find(struct companies *cs, const struct rules *r,
 				    0, gid);
 			else
 				cand_add(cs, x->s + x->t[start].off,
-				    x->t[end - 1].off + x->t[end - 1].len -
+				    x->t[nend - 1].off + x->t[nend - 1].len -
 				    x->t[start].off, sc * tw, pos, why, 0, gid);
 		}
 		i = end;
@@ -383,6 +453,7 @@ companies_reset(struct companies *cs)
 	cs->arena.len = 0;
 	cs->tracked = 0;
 	cs->npersons = 0;
+	cs->naliases = 0;
 }
 
 void

@@ -43,6 +43,11 @@ struct companies {
 	uint64_t persons[PERSONS_MAX];	/* people's surnames seen: a lone
 					 * "Gates" is the man, not a firm */
 	int npersons;		/* used */
+	struct {
+		uint64_t from, to;	/* an acronym's key, its name's */
+	} alias[PERSONS_MAX];	/* acronyms defined: "Open Society
+				 * Institute (OSI)" */
+	int naliases;		/* used */
 };
 
 void companies_reset(struct companies *cs);
