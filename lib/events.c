@@ -343,9 +343,10 @@ decide_rules(struct evitem *it)
 			ss = it->score[e];
 	}
 	/* an event is a company's: a headline and first paragraph that name
-	 * none need more (a sentence alone may name it elsewhere) */
+	 * none, nor describe one named next, need more (a sentence alone may
+	 * name it elsewhere) */
 	if (r->bare_min_score > min && it->has[1] &&
-	    !companies_in(&it->cs, 3))
+	    !companies_in(&it->cs, 7))
 		min = r->bare_min_score;
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);

@@ -181,6 +181,10 @@ test_expect 'companies: a product names its maker; a person'"'"'s surname is no 
 	[]
 	EOF
 	test_cmp want got &&
+	cat >in <<-\EOF &&
+	{"title":"Moving phone improves golf swing","content":"A mobile phone that responds to movements has been launched in Japan by a US firm.\n\nThe firm, Zorbatek Systems, said it would sell it in June."}
+	EOF
+	classify <in | jq -e ".event_type == \"launch\" and .companies == [\"Zorbatek Systems\"]" &&
 	printf "products of Nobody\nWidget\n" >gaz &&
 	printf "include default\ngazetteer %s/gaz\n" "$PWD" >own.rules &&
 	echo "{\"title\":\"x\"}" | exits 2 classify --rules own.rules 2>err &&
