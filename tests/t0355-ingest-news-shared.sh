@@ -57,15 +57,16 @@ job() {
 	return 0
 }
 
-# every item served now is stored, complete
-all_stored() {
+# every item served now (by feeds N..., default all) is stored, complete
+all_stored_of() {
 	rm -f scratch.db* &&
-	u 1 2 3 4 | fetch-feed --no-cache --db scratch.db -f - >served &&
+	u "$@" | fetch-feed --no-cache --db scratch.db -f - >served &&
 	jq -r .url served | sort >want &&
 	sqlite3 "$JOBLINE_DB" "SELECT url FROM articles WHERE complete = 1
 	    ORDER BY url" >got &&
 	test_cmp want got
 }
+all_stored() { all_stored_of 1 2 3 4; }
 
 test_expect 'a job that failed after fetching: another job on the store does not make it miss its items' '
 	job a store-articles:before &&
@@ -99,6 +100,26 @@ test_expect 'two jobs at once, one killed mid-run with its whole pipeline' '
 	job c &&
 	kill -KILL -$pid 2>/dev/null; wait $pid
 	job b && job a && job c && all_stored
+'
+
+test_expect 'a preview (fetch-feed -f FEEDS | jq) makes no job miss an item' '
+	mkfeed 2 5 &&
+	fetch-feed -f "$TMP/a" | jq -r .title >titles &&
+	grep -q "^Feed 2 item 5$" titles &&
+	test "$(rows "SELECT count(*), count(etag) FROM feeds")" = "2|0" &&
+	ingest-news -f "$TMP/a" && all_stored_of 1 2
+'
+
+test_expect 'ingest-news --no-cache fetches every feed in full again; articles stay once' '
+	ingest-news -f "$TMP/b" --report >r1 &&
+	grep -q "^ingest-news: 2 feeds (0 failed), [1-9][0-9]* items$" r1 &&
+	ingest-news -f "$TMP/b" --report >r2 &&
+	grep -q "^ingest-news: 2 feeds (0 failed), 0 items$" r2 &&
+	n=$(rows "SELECT count(*) FROM articles") &&
+	ingest-news -f "$TMP/b" --no-cache --report >r3 &&
+	test "$(sed -n 1p r3)" = "$(sed -n 1p r1)" &&
+	grep -q "^ingest-news: 0 new articles;" r3 &&
+	test "$(rows "SELECT count(*) FROM articles")" = "$n"
 '
 
 test_done
