@@ -267,6 +267,10 @@ static const char *const migrations[] = {
 	"  updated_at     TEXT"
 	");"
 	,
+
+	/* 2: feeds.next_try (the SQLite store's step 3) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
 };
 
 int

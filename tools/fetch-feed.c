@@ -35,7 +35,7 @@
 enum {
 	OPT_OPML = OPT_FIRST_PRIVATE, OPT_PER_HOST, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_MAX_SIZE, OPT_RETRIES, OPT_NO_CACHE,
-	OPT_ALLOW_FILE, OPT_PENDING, OPT_COMMIT
+	OPT_ALLOW_FILE, OPT_PENDING, OPT_COMMIT, OPT_RESET
 };
 
 /* One feed to read. */
@@ -45,6 +45,8 @@ struct src {
 	char *name;		/* the list file's ~name, or NULL; owned */
 	json_object *extra;	/* input fields copied to items, or NULL */
 	char *etag, *lastmod;	/* validators from the store; owned */
+	int64_t failures;	/* consecutive failures, from the store */
+	int64_t next_try;	/* backed off until then (ms), or 0 */
 	struct feed_parser *fp;	/* while parsing */
 	char fetched_at[TIME_BUFSZ];
 	const char *error;	/* input-stage error, static */
@@ -57,6 +59,7 @@ static struct {
 
 static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
+static int nbacked;		/* feeds not tried: backing off */
 static int ncut;		/* feeds with fields cut */
 static unsigned long nitems;
 static struct db *db;
@@ -78,7 +81,8 @@ usage(FILE *fp, int status)
 	    "[--allow-file]\n"
 	    "                  [--pending FILE] [--db PATH] "
 	    "[URL | PATH | - ...]\n"
-	    "       fetch-feed --commit FILE [--db PATH]\n");
+	    "       fetch-feed --commit FILE [--db PATH]\n"
+	    "       fetch-feed --reset-failures URL ... [--db PATH]\n");
 	exit(status);
 }
 
@@ -511,18 +515,62 @@ commit(const char *file)
 	return bad ? EXIT_PARTIAL : EXIT_OK;
 }
 
+/* --reset-failures URL...: an exit status. */
+static int
+reset(const char **urls, size_t n)
+{
+	int status = EXIT_OK;
+	size_t i;
+
+	db = db_open(db_path, 0);
+	feeds = feeds_open(db);
+	for (i = 0; i < n; i++)
+		if (!feeds_reset_failures(feeds, urls[i])) {
+			warnx("%s: no such feed in %s", urls[i], db_name(db));
+			status = EXIT_PARTIAL;
+		}
+	feeds_close(feeds);
+	db_close(db);
+	return status;
+}
+
+/* The outcome into the store; a failure is reported with its backoff. */
 static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
 {
-	if (feeds == NULL)
-		return;
-	if (error == NULL)
+	char why[512], t[TIME_BUFSZ];
+	int64_t n, next;
+
+	if (error == NULL) {
 		feeds_record_ok(feeds, s->url, s->fp ? feed_title(s->fp) : NULL,
 		    r->status, (int64_t)items, time_now());
-	else
-		feeds_record_failure(feeds, s->url, r->status, error,
-		    time_now());
+		return;
+	}
+	n = feeds_record_failure(feeds, s->url, r->status, error, time_now(),
+	    r->retry_after_ms, &next);
+	if (next == 0)
+		feed_failed(s, error);
+	else {
+		snprintf(why, sizeof(why), "%s (%lld failure%s in a row; "
+		    "next try at %s)", error, (long long)n, n == 1 ? "" : "s",
+		    time_format(next, t));
+		feed_failed(s, why);
+	}
+}
+
+/* A feed that failed again and again, not tried before s->next_try. */
+static void
+backed_off(const struct src *s)
+{
+	char t[TIME_BUFSZ];
+
+	nbacked++;
+	stats_add("feeds_backed_off", 1);
+	if (verbose)
+		warnx("%s: not tried: %lld failure%s in a row; next try at "
+		    "%s", s->url, (long long)s->failures,
+		    s->failures == 1 ? "" : "s", time_format(s->next_try, t));
 }
 
 /* The charset parameter of a Content-Type, into buf. */
@@ -601,9 +649,7 @@ on_done(void *arg, const struct http_result *r)
 		items = feed_count(s->fp);
 	}
 	stats_add("items", (int64_t)items);
-	if (error != NULL)
-		feed_failed(s, error);
-	else if (verbose)
+	if (error == NULL && verbose)
 		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
 		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
 		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
@@ -703,6 +749,7 @@ main(int argc, char *argv[])
 		{"allow-file", no_argument, NULL, OPT_ALLOW_FILE},
 		{"pending", required_argument, NULL, OPT_PENDING},
 		{"commit", required_argument, NULL, OPT_COMMIT},
+		{"reset-failures", required_argument, NULL, OPT_RESET},
 		{"db", required_argument, NULL, OPT_DB},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -717,7 +764,8 @@ main(int argc, char *argv[])
 		.user_agent = USER_AGENT
 	};
 	const char **lists = NULL, **opmls = NULL;
-	const char *pending_path = NULL, *commit_path = NULL;
+	const char *pending_path = NULL, *commit_path = NULL, **resets = NULL;
+	size_t nresets = 0;
 	size_t nlists = 0, nopmls = 0, i;
 	int c, status = EXIT_OK, use_stdin = 0, nhttp = 0;
 	unsigned long bad = 0;
@@ -783,6 +831,11 @@ main(int argc, char *argv[])
 		case OPT_COMMIT:
 			commit_path = optarg;
 			break;
+		case OPT_RESET:
+			resets = xrealloc(resets, (nresets + 1) *
+			    sizeof(*resets));
+			resets[nresets++] = optarg;
+			break;
 		case OPT_DB:
 			db_path = optarg;
 			break;
@@ -806,10 +859,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (ho.connect_timeout_ms > ho.timeout_ms)
 		ho.connect_timeout_ms = ho.timeout_ms;
-	if (commit_path != NULL) {
-		if (argc > 0 || nlists || nopmls || pending_path)
+	if (commit_path != NULL || nresets > 0) {
+		if (argc > 0 || nlists || nopmls || pending_path ||
+		    (commit_path && nresets))
 			usage(stderr, EXIT_USAGE);
-		exit_flush(commit(commit_path));
+		status = commit_path ? commit(commit_path) :
+		    reset(resets, nresets);
+		free(resets);
+		exit_flush(status);
 	}
 	if (pending_path != NULL &&
 	    (pending = fopen(pending_path, "we")) == NULL)
@@ -865,9 +922,17 @@ main(int argc, char *argv[])
 
 			if (s->error || s->path)
 				continue;
-			if (!no_cache)
-				feeds_validators(feeds, s->url, &s->etag,
-				    &s->lastmod);
+			feeds_validators(feeds, s->url, &s->etag, &s->lastmod,
+			    &s->failures, &s->next_try);
+			if (s->next_try > time_now()) {
+				backed_off(s);
+				continue;
+			}
+			if (no_cache) {
+				free(s->etag);
+				free(s->lastmod);
+				s->etag = s->lastmod = NULL;
+			}
 			rq.url = s->url;
 			rq.etag = s->etag;
 			rq.last_modified = s->lastmod;
@@ -880,7 +945,7 @@ main(int argc, char *argv[])
 		http_run(h, http_progress, h);
 	}
 	progress(1);
-	if (nfailed || ncut)
+	if (nfailed || ncut || nbacked)
 		status = EXIT_PARTIAL;
 	stats_add("items_written", (int64_t)nitems);
 	stats_flush();
