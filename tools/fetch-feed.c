@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "fbuf.h"
 #include "db.h"
 #include "feed.h"
+#include "feedlist.h"
 #include "feeds.h"
 #include "http.h"
 #include "jsonl.h"
@@ -40,10 +40,11 @@ enum {
 
 /* One feed to read. */
 struct src {
-	char *url;		/* as given: URL or path; owned */
+	const char *url;	/* as given: URL or path; the list's */
 	char *path;		/* file to read, or NULL for HTTP; owned */
-	char *name;		/* the list file's ~name, or NULL; owned */
-	json_object *extra;	/* input fields copied to items, or NULL */
+	const char *name;	/* the list file's ~name, or NULL; the list's */
+	json_object *extra;	/* input fields copied to items, or NULL;
+				   the list's */
 	char *etag, *lastmod;	/* validators from the store; owned */
 	int64_t failures;	/* consecutive failures, from the store */
 	int64_t next_try;	/* backed off until then (ms), or 0 */
@@ -56,6 +57,7 @@ static struct {
 	struct src *v;
 	size_t n, cap;
 } srcs;
+static struct feedlist list;	/* what srcs point into */
 
 static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
@@ -86,19 +88,17 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static struct src *
-src_add(const char *url)
+/* The feeds of the list, to read. */
+static void
+srcs_make(const struct feedlist *l)
 {
-	struct src *s;
-
-	if (srcs.n == srcs.cap) {
-		srcs.cap = srcs.cap ? srcs.cap * 2 : 32;
-		srcs.v = xrealloc(srcs.v, srcs.cap * sizeof(*srcs.v));
+	srcs.n = srcs.cap = l->n;
+	srcs.v = xcalloc(l->n ? l->n : 1, sizeof(*srcs.v));
+	for (size_t i = 0; i < l->n; i++) {
+		srcs.v[i].url = l->v[i].url;
+		srcs.v[i].name = l->v[i].name;
+		srcs.v[i].extra = l->v[i].extra;
 	}
-	s = &srcs.v[srcs.n++];
-	memset(s, 0, sizeof(*s));
-	s->url = xstrdup(url);
-	return s;
 }
 
 static int
@@ -139,157 +139,6 @@ src_classify(struct src *s)
 		return;
 	}
 	s->path = xstrdup(s->url);
-}
-
-/* ---- input ---- */
-
-/* -f FILE: newsboat's urls format. */
-static void
-read_list(const char *file)
-{
-	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *buf = NULL, *dir, *tmp;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (fp == NULL)
-		err(EXIT_USAGE, "%s", file);
-	tmp = xstrdup(file);
-	dir = xstrdup(dirname(tmp));
-	free(tmp);
-	while ((n = getline(&buf, &cap, fp)) > 0) {
-		char *p = buf, *url, *tok;
-		struct src *s;
-		json_object *tags = NULL;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
-			continue;
-		url = p;
-		if (*p == '"') {
-			url = ++p;
-			while (*p && *p != '"')
-				p++;
-		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
-			    *p != '\r')
-				p++;
-		}
-		if (*p)
-			*p++ = '\0';
-		if (!url_has_scheme(url) && url[0] != '/' && strcmp(dir, ".")) {
-			char *full;
-
-			if (asprintf(&full, "%s/%s", dir, url) < 0)
-				die_nomem();
-			s = src_add(full);
-			free(full);
-		} else {
-			s = src_add(url);
-		}
-		/* tags: words or "quoted strings"; "~Name" names the feed */
-		for (;;) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
-				break;
-			if (*p == '"') {
-				tok = ++p;
-				while (*p && *p != '"')
-					p++;
-			} else {
-				tok = p;
-				while (*p && *p != ' ' && *p != '\t' &&
-				    *p != '\n' && *p != '\r')
-					p++;
-			}
-			if (*p)
-				*p++ = '\0';
-			if (tok[0] == '~' && tok[1]) {
-				free(s->name);
-				s->name = xstrdup(tok + 1);
-			} else if (tok[0] && strcmp(tok, "!") != 0) {
-				if (tags == NULL)
-					tags = json_object_new_array();
-				json_object_array_add(tags,
-				    json_object_new_string(tok));
-			}
-		}
-		if (tags != NULL) {
-			s->extra = json_object_new_object();
-			json_object_object_add(s->extra, "tags", tags);
-		}
-	}
-	free(buf);
-	free(dir);
-	if (fp != stdin)
-		fclose(fp);
-}
-
-static void
-opml_walk(xmlNode *n)
-{
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(n->name, BAD_CAST "outline") == 0) {
-			xmlAttr *a;
-
-			for (a = n->properties; a; a = a->next)
-				if (xmlStrcasecmp(a->name, BAD_CAST "xmlUrl") == 0) {
-					xmlChar *v = xmlNodeGetContent(
-					    (xmlNode *)a);
-
-					if (v && *v)
-						src_add((const char *)v);
-					xmlFree(v);
-				}
-		}
-		opml_walk(n->children);
-	}
-}
-
-static void
-read_opml(const char *file)
-{
-	xmlDoc *doc = xmlReadFile(file, NULL, XML_PARSE_NONET |
-	    XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-
-	if (doc == NULL)
-		errx(EXIT_USAGE, "%s: cannot read OPML", file);
-	opml_walk(xmlDocGetRootElement(doc));
-	xmlFreeDoc(doc);
-}
-
-/* JSON lines with url; returns the number of bad lines. */
-static unsigned long
-read_jsonl(FILE *fp)
-{
-	struct jsonl_reader r;
-	json_object *o;
-	unsigned long bad;
-
-	jsonl_init(&r, fp, "stdin");
-	while ((o = jsonl_next(&r)) != NULL) {
-		const char *url = json_get_string(o, "url");
-		struct src *s;
-
-		if (url == NULL || *url == '\0') {
-			jsonl_bad(&r, "no url");
-			json_object_put(o);
-			continue;
-		}
-		s = src_add(url);
-		json_object_object_del(o, "url");
-		if (json_object_object_length(o) > 0)
-			s->extra = o;
-		else
-			json_object_put(o);
-	}
-	bad = r.bad;
-	jsonl_free(&r);
-	return bad;
 }
 
 /* ---- output ---- */
@@ -769,7 +618,7 @@ main(int argc, char *argv[])
 	size_t nlists = 0, nopmls = 0, i;
 	int c, status = EXIT_OK, use_stdin = 0, nhttp = 0;
 	unsigned long bad = 0;
-	long v;
+	long v, n;
 	int64_t ms;
 	struct http *h = NULL;
 	char now[TIME_BUFSZ];
@@ -873,15 +722,20 @@ main(int argc, char *argv[])
 		err(EXIT_FATAL, "%s", pending_path);
 
 	xmlInitParser();
+	feedlist_init(&list);
 	for (i = 0; i < nlists; i++)
-		read_list(lists[i]);
+		if ((n = feedlist_read_urls(&list, lists[i])) < 0)
+			exit(EXIT_FATAL);
+		else
+			bad += (unsigned long)n;
 	for (i = 0; i < nopmls; i++)
-		read_opml(opmls[i]);
+		if (feedlist_read_opml(&list, opmls[i]) < 0)
+			exit(EXIT_FATAL);
 	for (c = 0; c < argc; c++) {
 		if (strcmp(argv[c], "-") == 0)
 			use_stdin = 1;
 		else
-			src_add(argv[c]);
+			feedlist_add(&list, argv[c], 1);
 	}
 	if (argc == 0 && nlists == 0 && nopmls == 0) {
 		if (isatty(STDIN_FILENO))
@@ -889,9 +743,10 @@ main(int argc, char *argv[])
 		use_stdin = 1;
 	}
 	if (use_stdin)
-		bad = read_jsonl(stdin);
+		bad += feedlist_read_jsonl(&list, stdin, "stdin");
 	if (bad)
 		status = EXIT_PARTIAL;
+	srcs_make(&list);
 
 	sig_catch();
 	time_format(time_now(), now);
@@ -964,14 +819,12 @@ main(int argc, char *argv[])
 		struct src *s = &srcs.v[i];
 
 		feed_free(s->fp);
-		json_object_put(s->extra);
-		free(s->url);
 		free(s->path);
-		free(s->name);
 		free(s->etag);
 		free(s->lastmod);
 	}
 	free(srcs.v);
+	feedlist_free(&list);
 	free(lists);
 	free(opmls);
 	fbuf_free(&line);
