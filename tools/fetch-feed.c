@@ -15,7 +15,6 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "fbuf.h"
 #include "db.h"
@@ -23,6 +22,7 @@
 #include "feedlist.h"
 #include "feeds.h"
 #include "http.h"
+#include "itemrec.h"
 #include "jsonl.h"
 #include "sig.h"
 #include "stats.h"
@@ -144,100 +144,13 @@ src_classify(struct src *s)
 /* ---- output ---- */
 
 static void
-json_field(struct fbuf *b, const char *key, const char *v)
-{
-	if (v == NULL)
-		return;
-	fbuf_addc(b, ',');
-	fbuf_json(b, key, strlen(key));
-	fbuf_addc(b, ':');
-	fbuf_json(b, v, strlen(v));
-}
-
-static int
-item_has(const struct feed_item *it, const char *src_name, const char *k)
-{
-	if (!strcmp(k, "id") || !strcmp(k, "feed") || !strcmp(k, "fetched_at"))
-		return 1;
-	if (!strcmp(k, "source"))
-		return src_name || it->source;
-	if (!strcmp(k, "title")) return it->title != NULL;
-	if (!strcmp(k, "url")) return it->url != NULL;
-	if (!strcmp(k, "published")) return it->published != NULL;
-	if (!strcmp(k, "updated")) return it->updated != NULL;
-	if (!strcmp(k, "author")) return it->author != NULL;
-	if (!strcmp(k, "summary")) return it->summary != NULL;
-	if (!strcmp(k, "content")) return it->content != NULL;
-	if (!strcmp(k, "categories")) return it->ncategories > 0;
-	if (!strcmp(k, "enclosures")) return it->nenclosures > 0;
-	return 0;
-}
-
-static void
 on_item(void *arg, const struct feed_item *it)
 {
 	struct src *s = arg;
-	struct fbuf *b = &line;
-	size_t i;
+	struct itemrec_src from = { s->url, s->name, s->fetched_at, s->extra };
 
-	fbuf_reset(b);
-	fbuf_add(b, "{\"id\":", 6);
-	fbuf_json(b, it->id, strlen(it->id));
-	json_field(b, "feed", s->url);
-	json_field(b, "source", s->name ? s->name : it->source);
-	json_field(b, "title", it->title);
-	json_field(b, "url", it->url);
-	json_field(b, "published", it->published);
-	json_field(b, "updated", it->updated);
-	json_field(b, "author", it->author);
-	json_field(b, "summary", it->summary);
-	json_field(b, "content", it->content);
-	if (it->ncategories) {
-		fbuf_adds(b, ",\"categories\":[");
-		for (i = 0; i < it->ncategories; i++) {
-			if (i)
-				fbuf_addc(b, ',');
-			fbuf_json(b, it->categories[i],
-			    strlen(it->categories[i]));
-		}
-		fbuf_addc(b, ']');
-	}
-	if (it->nenclosures) {
-		fbuf_adds(b, ",\"enclosures\":[");
-		for (i = 0; i < it->nenclosures; i++) {
-			const struct feed_enclosure *e = &it->enclosures[i];
-
-			fbuf_adds(b, i ? ",{\"url\":" : "{\"url\":");
-			fbuf_json(b, e->url, strlen(e->url));
-			if (e->type) {
-				fbuf_adds(b, ",\"type\":");
-				fbuf_json(b, e->type, strlen(e->type));
-			}
-			if (e->length >= 0) {
-				char n[32];
-
-				snprintf(n, sizeof(n), ",\"length\":%lld",
-				    e->length);
-				fbuf_adds(b, n);
-			}
-			fbuf_addc(b, '}');
-		}
-		fbuf_addc(b, ']');
-	}
-	json_field(b, "fetched_at", s->fetched_at);
-	if (s->extra) {
-		json_object_object_foreach(s->extra, k, v) {
-			if (item_has(it, s->name, k))
-				continue;
-			fbuf_addc(b, ',');
-			fbuf_json(b, k, strlen(k));
-			fbuf_addc(b, ':');
-			fbuf_adds(b, json_object_to_json_string_ext(v,
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		}
-	}
-	fbuf_add(b, "}\n", 2);
-	fwrite(b->s, 1, b->len, stdout);
+	itemrec_format(&line, it, &from);
+	fwrite(line.s, 1, line.len, stdout);
 	nitems++;
 }
 
@@ -320,8 +233,8 @@ pend(const struct src *s, const struct http_result *r)
 
 	fbuf_add(&b, "{\"url\":", 7);
 	fbuf_json(&b, s->url, strlen(s->url));
-	json_field(&b, "etag", r->etag);
-	json_field(&b, "last_modified", r->last_modified);
+	itemrec_field(&b, "etag", r->etag);
+	itemrec_field(&b, "last_modified", r->last_modified);
 	fbuf_add(&b, "}\n", 2);
 	fwrite(b.s, 1, b.len, pending);
 	fflush(pending);
