@@ -415,12 +415,11 @@ on_done(void *arg, const struct http_result *r)
 		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
 		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
 		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
-	/* the items out first, then the validators in: killed between the
-	 * two, the next run fetches the feed again (and store dedupes),
-	 * where the other order would answer 304 for items never written */
+	/* the items out first, then their validators to --pending: a
+	 * run killed between the two fetches the feed in full next time */
 	fflush(stdout);
 	record(s, r, error, items);
-	if (error == NULL && r->status != 304 && pending != NULL)
+	if (error == NULL && pending != NULL && r->status != 304)
 		pend(s, r);
 	feed_free(s->fp);
 	s->fp = NULL;
