@@ -80,13 +80,15 @@ feeds_record_ok(struct feeds *f, const char *url, const char *title,
 		    "INSERT INTO feeds (url, title, http_status, error, items,"
 		    " failures, last_attempt, last_success) VALUES (?1, ?2, ?3,"
 		    " NULL, ?4, 0, ?5, ?5) ON CONFLICT (url) DO UPDATE SET"
-		    " title = coalesce(excluded.title, title),"
+		    " title = coalesce(excluded.title, feeds.title),"
 		    " http_status = excluded.http_status, error = NULL,"
-		    " items = CASE WHEN ?3 = 304 THEN items ELSE"
+		    " items = CASE WHEN ?3 = 304 THEN feeds.items ELSE"
 		    "   excluded.items END,"
 		    " failures = 0, next_try = NULL,"
 		    " last_attempt = excluded.last_attempt,"
 		    " last_success = excluded.last_success");
+	/* the table's own columns named with it: PostgreSQL finds a bare
+	 * name ambiguous beside excluded's */
 	st = f->ok;
 	db_bind_text(st, 1, url);
 	db_bind_text(st, 2, title);
@@ -131,7 +133,7 @@ feeds_record_failure(struct feeds *f, const char *url, long http_status,
 		    " last_attempt) VALUES (?1, ?2, ?3, 1, ?4)"
 		    " ON CONFLICT (url) DO UPDATE SET"
 		    " http_status = excluded.http_status,"
-		    " error = excluded.error, failures = failures + 1,"
+		    " error = excluded.error, failures = feeds.failures + 1,"
 		    " last_attempt = excluded.last_attempt"
 		    " RETURNING failures");
 	st = f->bad;
