@@ -54,13 +54,20 @@ test_expect 'SIGTERM and SIGHUP: the stages are stopped and waited for, exit 128
 test_expect 'under run-job, SIGTERM records a clean interrupted run' '
 	STUB_PAUSE=$(slow 0.3) TMPDIR=$PWD run-job news -- ingest-news -f "$TMP/feeds" 2>err &
 	pid=$! &&
-	sleep $(slow 1) && kill -TERM $pid; wait $pid; rc=$?
+	# killed once the run is under way (it lasts 3 s: the feed in ten
+	# parts)
+	i=0 && until [ "$(rows "SELECT count(*) FROM runs WHERE status = \"running\"" 2>/dev/null)" = 1 ] ||
+	    [ $i -ge 200 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	sleep $(slow 0.5) && kill -TERM $pid; wait $pid; rc=$?
 	sleep $(slow 3) &&
-	test "$rc" = 143 &&
-	test "$(rows "SELECT status FROM runs")" = interrupted &&
+	{ test "$rc" = 143 || { echo "run-job exited $rc"; cat err; rows "SELECT * FROM runs"; false; }; } &&
+	{ test "$(rows "SELECT status FROM runs")" = interrupted &&
 	test "$(rows "SELECT count(*) FROM runs WHERE error LIKE \"%No such file%\" OR error LIKE \"%nonexistent%\"")" = 0 &&
 	! grep -q "No such file\|nonexistent" err &&
-	test -z "$(ls -d ingest-news.* 2>/dev/null)"
+	test -z "$(ls -d ingest-news.* 2>/dev/null)" ||
+	{ cat err; rows "SELECT status, error FROM runs"; ls; false; }; }
 '
 
 test_expect 'stores every article complete, its chunks with vectors; silent' '
