@@ -110,6 +110,14 @@ db_begin(struct db *db)
 }
 
 void
+db_begin_read(struct db *db)
+{
+	/* PostgreSQL's default isolation takes a snapshot per statement */
+	db->ops->exec(db, db->kind == DB_POSTGRES ?
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+}
+
+void
 db_commit(struct db *db)
 {
 	db->ops->commit(db);

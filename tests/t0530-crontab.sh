@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # crontab.example and systemd/: every line parses and its run-job options
 # are valid
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # enqueue: output, unique keys, priorities, delays, bad input, concurrency,
 # recurring due-ness with a controlled clock
 . "$(dirname "$0")/lib.sh"

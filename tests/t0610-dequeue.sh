@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # dequeue: running jobs, retries, backoff, dead jobs, leases, fencing,
 # shutdown, limits, upkeep
 . "$(dirname "$0")/lib.sh"
@@ -136,7 +136,7 @@ test_expect 'a command that cannot be run fails with the reason' '
 '
 
 test_expect 'a killed worker: its command dies too, its lease runs out, another worker takes the job' '
-	echo "{}" | JOBLINE_NOW=$T0 enqueue q >/dev/null &&
+	echo "{}" | JOBLINE_NOW=$T0 enqueue q >/dev/null || exit 1
 	JOBLINE_NOW=$T0 dequeue q --lease 1m -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
 	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 0.3 &&
@@ -171,7 +171,7 @@ test_expect 'a lease taken over: the old attempt s whole group is killed' '
 '
 
 test_expect 'a lease that runs out on the last attempt makes the job dead' '
-	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null &&
+	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null || exit 1
 	dequeue q --lease 1s -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
 	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 1.2 &&
@@ -187,7 +187,7 @@ test_expect 'leases are extended while the command runs' '
 '
 
 test_expect 'fencing: a worker whose attempt was taken over stops and records nothing' '
-	echo "{}" | enqueue q >/dev/null &&
+	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; exec sleep $(slow 5)" >out 2>err & w=$!
 	wait_for started &&
 	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
@@ -206,7 +206,7 @@ test_expect 'fencing: completion by a stale attempt is not counted' '
 '
 
 test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is done' '
-	for i in 1 2 3; do echo "{\"n\":$i}"; done | enqueue q >/dev/null &&
+	for i in 1 2 3; do echo "{\"n\":$i}"; done | enqueue q >/dev/null || exit 1
 	dequeue q --grace 10s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; sleep 1" & w=$!
 	wait_for started.1; kill -TERM $w; wait $w; rc=$?
 	test $rc = 143 &&
@@ -214,7 +214,7 @@ test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is
 '
 
 test_expect 'SIGTERM: a job still running after the grace period is released, its attempt not used up' '
-	for i in 1 2; do echo "{\"n\":$i}"; done | enqueue q --max-attempts 2 >/dev/null &&
+	for i in 1 2; do echo "{\"n\":$i}"; done | enqueue q --max-attempts 2 >/dev/null || exit 1
 	dequeue q -j 2 --grace 0.5s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; exec sleep 30" 2>err & w=$!
 	wait_for started.1; wait_for started.2; kill -INT $w; wait $w; rc=$?
 	test $rc = 130 &&

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # bin/refresh-companies and bin/refresh-company against the test server
 . "$(dirname "$0")/lib.sh"
 
