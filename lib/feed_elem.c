@@ -276,15 +276,15 @@ cdf_start(struct feed_parser *p, const char *name, const xmlChar **attrs,
 			if ((v = attr(attrs, nattrs, "LASTMOD", NS_NONE)) != NULL)
 				feed_store_date(p, F_UPDATED, 3, v);
 		} else if (strcasecmp(name, "title") == 0 && p->depth == 2)
-			feed_cap_start(p, F_FEEDTITLE, 1, T_HTML, 1);
+			feed_cap_start(p, F_FEEDTITLE, 1, T_GUESS, 1);
 		return;
 	}
 	if (p->depth != p->item_depth + 1)
 		return;
 	if (strcasecmp(name, "title") == 0)
-		feed_cap_start(p, F_TITLE, 3, T_HTML, 1);
+		feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
 	else if (strcasecmp(name, "abstract") == 0)
-		feed_cap_start(p, F_SUMMARY, 3, T_HTML, 0);
+		feed_cap_start(p, F_SUMMARY, 3, T_GUESS, 0);
 }
 
 /* An xml:base on the element just opened: the base for what it holds. */
@@ -340,7 +340,7 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 	if (p->channel_depth == 0 || p->depth != p->channel_depth + 1)
 		return;
 	if (strcmp(name, "title") == 0 && (rss || atom))
-		feed_cap_start(p, F_FEEDTITLE, 1, rss ? T_HTML :
+		feed_cap_start(p, F_FEEDTITLE, 1, rss ? T_GUESS :
 		    atom_mode(attrs, nattrs, 0), 1);
 	else if (rss && strcmp(name, "link") == 0)
 		feed_cap_start(p, F_FEEDLINK, 1, T_TEXT, 1);
@@ -416,7 +416,7 @@ core_start(struct feed_parser *p, const char *name, int rss, int atom,
 	const char *v;
 
 	if (rss && strcmp(name, "title") == 0)
-		feed_cap_start(p, F_TITLE, 3, T_HTML, 1);
+		feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
 	else if (atom && strcmp(name, "title") == 0)
 		atom_text(p, F_TITLE, 3, 1, attrs, nattrs);
 	else if (rss && strcmp(name, "link") == 0)
@@ -460,7 +460,7 @@ core_start(struct feed_parser *p, const char *name, int rss, int atom,
 	else if (atom && strcmp(name, "created") == 0)
 		feed_cap_start(p, F_PUBLISHED, 1, T_TEXT, 1);
 	else if (rss && strcmp(name, "author") == 0)
-		feed_cap_start(p, F_AUTHOR, 2, T_HTML, 1);
+		feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);
 	else if (rss && strcmp(name, "category") == 0)
 		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 	else if (rss && strcmp(name, "tags") == 0)
@@ -484,13 +484,13 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 	case NS_DC:
 		if (strcmp(name, "creator") == 0 ||
 		    strcmp(name, "author") == 0)
-			feed_cap_start(p, F_AUTHOR, 2, T_HTML, 1);
+			feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);
 		else if (strcmp(name, "date") == 0)
 			feed_cap_start(p, F_DCDATE, 2, T_TEXT, 1);
 		else if (strcmp(name, "subject") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "title") == 0)
-			feed_cap_start(p, F_TITLE, 2, T_HTML, 1);
+			feed_cap_start(p, F_TITLE, 2, T_GUESS, 1);
 		else if (strcmp(name, "description") == 0)
 			feed_cap_start(p, F_SUMMARY, 2, T_HTML, 0);
 		else if (strcmp(name, "identifier") == 0)
@@ -614,8 +614,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (p->stopped || p->depth > MAX_DEPTH)
 		return;
 	if (p->cap_depth) {
-		if (p->cap_mode == T_XHTML || p->cap_mode == T_HTML)
+		if (p->cap_mode != T_TEXT) {
+			p->cap_elems = 1;
 			serialize_start(p, localname, nattrs, attrs);
+		}
 		return;
 	}
 	base_push(p, attrs, nattrs);
@@ -656,7 +658,7 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (p->cap_depth) {
 		if (p->depth == p->cap_depth)
 			feed_cap_end(p);
-		else if ((p->cap_mode == T_XHTML || p->cap_mode == T_HTML) &&
+		else if (p->cap_mode != T_TEXT &&
 		    !p->cap_over) {
 			fbuf_add(&p->cap, "</", 2);
 			fbuf_adds(&p->cap, (const char *)localname);

@@ -30,8 +30,10 @@ enum ns {
 	NS_CONTENT, NS_MEDIA, NS_XHTML, NS_ITUNES, NS_OTHER
 };
 
-/* How a captured text is read. */
-enum textmode { T_TEXT, T_HTML, T_XHTML };
+/* How a captured text is read: plain text; HTML; inline XHTML (its
+ * elements serialised back to markup); plain text unless it looks like
+ * HTML, as feedparser reads RSS's nominally plain elements. */
+enum textmode { T_TEXT, T_HTML, T_XHTML, T_GUESS };
 
 /* The entry's single-valued fields. */
 enum field {
@@ -90,6 +92,7 @@ struct feed_parser {
 	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
+	int cap_elems;		/* elements were serialised into it */
 	int cap_b64;		/* base64 to decode first: 1 of a text type
 				   (kept as it is when not base64), 2 of
 				   another type (left out unless text) */

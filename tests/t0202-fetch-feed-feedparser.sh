@@ -79,6 +79,18 @@ test_expect 'relative URIs: nested xml:base, enclosures, an Atom id as the link,
 	    .[3].url == \"http://elsewhere.example/a/c?x=1&y=2#f\"" out
 '
 
+test_expect 'RSS titles and authors are plain text unless they look like HTML (feedparser'"'"'s test)' '
+	fetch-feed "$F/fp-plain-titles.xml" >out &&
+	jq -e -s "length == 7 and .[0].source == \"Plain <or> HTML\" and
+	    .[0].title == \"Use <br> tags for breaks\" and
+	    .[0].author == \"John <john@example.com>\" and
+	    .[1].title == \"x <y and 1 < 2\" and .[1].author == \"Ann <ann@example.com>\" and
+	    .[2].title == \"Bold news\" and .[3].title == \"Caf\u00e9 & AT&T\" and
+	    .[4].title == \"A bold inline title\" and
+	    .[5].title == \"<custom>tag</custom> stays\" and
+	    .[6].summary == \"in a description is HTML\"" out
+'
+
 test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
 	fetch-feed "$F/fp-dates.xml" >out &&
 	jq -e -s "map(.published) == [
