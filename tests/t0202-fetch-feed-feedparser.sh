@@ -91,6 +91,17 @@ test_expect 'RSS titles and authors are plain text unless they look like HTML (f
 	    .[6].summary == \"in a description is HTML\"" out
 '
 
+test_expect 'element names of either format in the other, a CDF BASE' '
+	fetch-feed "$F/fp-mixed.xml" "$F/fp-atom-item.xml" "$F/fp-cdf-base.xml" >out &&
+	jq -e -s "length == 3 and
+	    (.[0] | .id == \"urn:uuid:mixed-1\" and .url == \"http://mixed.example/1\" and
+	     .updated == \"2012-03-26T23:25:19Z\" and .summary == \"First episode\" and
+	     .content == \"Plain content & more\" and .categories == [\"termed\", \"texted\"]) and
+	    (.[1] | .id == \"i1\" and .title == \"An item in Atom\" and
+	     .summary == \"RSS names in Atom\" and .published == \"2012-03-26T23:25:19Z\") and
+	    .[2].url == \"http://base.example.org/item/1\"" out
+'
+
 test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
 	fetch-feed "$F/fp-dates.xml" >out &&
 	jq -e -s "map(.published) == [
