@@ -55,6 +55,7 @@ struct feed_parser {
 	char *docname;		/* url as given, for hashing ids */
 	struct charset_dec *cs;	/* bytes to UTF-8 */
 	int mode;		/* 0 undecided, 'x' XML, 'j' JSON, 'e' ignored */
+	size_t skipped;		/* text before the feed, read past */
 	xmlParserCtxtPtr ctxt;	/* XML push parser */
 	struct fbuf json;	/* the JSON document */
 	const char *kind;	/* "rss", "rdf", "atom", "json" */

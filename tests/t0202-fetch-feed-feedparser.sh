@@ -102,6 +102,14 @@ test_expect 'element names of either format in the other, a CDF BASE' '
 	    .[2].url == \"http://base.example.org/item/1\"" out
 '
 
+test_expect 'text before the feed (a server warning) is read past; text alone is no feed' '
+	fetch-feed "$F/fp-garbage-before.xml" >out &&
+	jq -e -s "length == 1 and .[0].title == \"Still read\" and
+	    .[0].source == \"After a warning\"" out &&
+	exits 1 fetch-feed "$F/garbage.txt" >out 2>err &&
+	grep -q "garbage.txt: not a feed (neither XML nor JSON)" err && ! test -s out
+'
+
 test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
 	fetch-feed "$F/fp-dates.xml" >out &&
 	jq -e -s "map(.published) == [
