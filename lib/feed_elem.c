@@ -367,6 +367,21 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 		p->skip_depth = p->depth;	/* author, etc. */
 }
 
+/*
+ * A description-like element (description, RSS's summary, dc:description,
+ * media:description, itunes:summary), as feedparser reads them: the
+ * first is the summary, a later one the content while there is none.
+ * (The first of title and dc:title is the title likewise: same rank.)
+ */
+static void
+describe(struct feed_parser *p, enum textmode m)
+{
+	if (p->slot[F_SUMMARY].rank == 0)
+		feed_cap_start(p, F_SUMMARY, 3, m, 0);
+	else if (p->slot[F_CONTENT].rank == 0)
+		feed_cap_start(p, F_CONTENT, 1, m, 0);
+}
+
 /* An enclosure from the url, type and length-like attributes named. */
 static void
 enclosure_attrs(struct feed_parser *p, const xmlChar **attrs, int nattrs,
@@ -445,13 +460,9 @@ core_start(struct feed_parser *p, const char *name, int atom,
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
 		p->cap_resolve = atom;	/* Atom ids are IRIs */
 	} else if (strcmp(name, "description") == 0 ||
-	    (!atom && strcmp(name, "summary") == 0)) {
-		/* both: the second is the content */
-		if (p->slot[F_SUMMARY].rank < 3)
-			feed_cap_start(p, F_SUMMARY, 3, T_HTML, 0);
-		else
-			feed_cap_start(p, F_CONTENT, 1, T_HTML, 0);
-	} else if (strcmp(name, "summary") == 0)
+	    (!atom && strcmp(name, "summary") == 0))
+		describe(p, T_HTML);
+	else if (strcmp(name, "summary") == 0)
 		atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
 	else if (strcmp(name, "content") == 0) {
 		if (attr(attrs, nattrs, "src", NS_NONE) != NULL)
@@ -503,9 +514,9 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 		else if (strcmp(name, "subject") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "title") == 0)
-			feed_cap_start(p, F_TITLE, 2, T_GUESS, 1);
+			feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
 		else if (strcmp(name, "description") == 0)
-			feed_cap_start(p, F_SUMMARY, 2, T_HTML, 0);
+			describe(p, T_HTML);
 		else if (strcmp(name, "identifier") == 0)
 			feed_cap_start(p, F_ID, 1, T_TEXT, 1);
 		break;
@@ -525,7 +536,7 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 		break;
 	case NS_ITUNES:
 		if (strcmp(name, "summary") == 0)
-			feed_cap_start(p, F_SUMMARY, 1, T_TEXT, 0);
+			describe(p, T_TEXT);
 		else if (strcmp(name, "author") == 0)
 			feed_cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
 		else if (strcmp(name, "keywords") == 0)
@@ -538,8 +549,8 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 			feed_cap_start(p, F_TITLE, 1, atom_mode(attrs, nattrs, 0) ==
 			    T_HTML ? T_HTML : T_TEXT, 1);
 		else if (strcmp(name, "description") == 0)
-			feed_cap_start(p, F_SUMMARY, 1, atom_mode(attrs, nattrs, 0) ==
-			    T_HTML ? T_HTML : T_TEXT, 0);
+			describe(p, atom_mode(attrs, nattrs, 0) == T_HTML ?
+			    T_HTML : T_TEXT);
 		else if (strcmp(name, "category") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "keywords") == 0)

@@ -110,6 +110,15 @@ test_expect 'text before the feed (a server warning) is read past; text alone is
 	grep -q "garbage.txt: not a feed (neither XML nor JSON)" err && ! test -s out
 '
 
+test_expect 'descriptions as feedparser reads them: the first is the summary, a later one the content; the first title' '
+	fetch-feed "$F/fp-descriptions.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].summary == \"desc\" and .[0].content == \"pod words\" and
+	    .[1].title == \"DC title first\" and .[1].summary == \"media words\" and
+	    .[1].content == \"dc words\" and
+	    .[2].title == \"Media title\" and .[2].content == \"full\"" out
+'
+
 test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
 	fetch-feed "$F/fp-dates.xml" >out &&
 	jq -e -s "map(.published) == [
