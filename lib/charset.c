@@ -353,26 +353,55 @@ charset_is_utf8(const struct charset_dec *d)
 	return d->cd == (iconv_t)-1;
 }
 
+/* Whether s[0..n) holds a C1 control (U+0080..U+009F). */
+static int
+has_c1(const unsigned char *s, size_t n)
+{
+	const unsigned char *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xC2, (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] < 0xA0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* Whether s[0..n) is Latin-1 characters only (U+0000..U+00FF), some of
  * them past ASCII; and whether it holds a C1 control, into *c1. */
 static int
 latin1_only(const unsigned char *s, size_t n, int *c1)
 {
-	int high = 0, latin = 1;
+	size_t i = 0;
+	int high = 0;
 
 	*c1 = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < 0x80)
-			continue;
-		if ((s[i] == 0xC2 || s[i] == 0xC3) && i + 1 < n) {
-			if (s[i] == 0xC2 && s[i + 1] < 0xA0)
-				*c1 = 1;
-			high = 1;
+	while (i < n) {
+		/* eight ASCII bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80) {
 			i++;
-		} else
-			latin = 0;
+			continue;
+		}
+		if ((s[i] != 0xC2 && s[i] != 0xC3) || i + 1 >= n) {
+			*c1 |= has_c1(s + i, n - i);
+			return 0;
+		}
+		if (s[i] == 0xC2 && s[i + 1] < 0xA0)
+			*c1 = 1;
+		high = 1;
+		i += 2;
 	}
-	return latin && high;
+	return high;
 }
 
 void

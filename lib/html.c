@@ -337,6 +337,9 @@ hidden_kind(const char *name)
 	};
 	const char *const *p;
 
+	if (name[0] == '\0' || name[1] == '\0' || name[2] == '\0' ||
+	    strchr("abefilmost", name[0]) == NULL)
+		return 0;	/* p, b, br, li, div, span ...: quickly */
 	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
 		return 1;
 	for (p = nested; *p; p++)
