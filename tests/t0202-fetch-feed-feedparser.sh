@@ -50,6 +50,13 @@ test_expect 'Windows-1252 in C1 controls: XML references, UTF-8 encoded, raw byt
 	! LC_ALL=C grep -q "$(printf "\\302[\\200-\\237]")" out
 '
 
+test_expect 'ISO-8859-15 is not Latin-1 (the euro sign); EBCDIC is found by its first bytes' '
+	fetch-feed "$F/fp-latin9.xml" "$F/fp-ebcdic.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"Prix: 5 \u20ac - \u0152uvre, \u0160\u00e1rka\" and
+	    .[1].source == \"EBCDIC\" and .[1].title == \"Read from EBCDIC: caf\u00e9\"" out
+'
+
 test_expect 'UTF-8 read as Latin-1 and encoded again is repaired, only when all of a field is' '
 	fetch-feed "$F/fp-mojibake.xml" >out &&
 	jq -e -s "length == 3 and .[0].source == \"Mojibake Caf\u00e9\" and
