@@ -420,6 +420,15 @@ main(void)
 	    "a b cde");
 	html_ok("a<applet code=c>x<p>y</p></applet>b<script/>c", 0, "abc");
 	html_ok("a<scripts>b</scripts>c<script>d</scriptx>e", 0, "abc");
+	check(html_looks_like("a <b>x</b>", 10), "html_looks_like(end tag)", "");
+	check(html_looks_like("AT&amp;T", 8), "html_looks_like(reference)", "");
+	check(!html_looks_like("Use <br> tags", 13), "html_looks_like(no end tag)",
+	    "");
+	check(!html_looks_like("<x>y</x>", 8), "html_looks_like(unknown tag)", "");
+	check(!html_looks_like("a &bogus; b", 11), "html_looks_like(unknown name)",
+	    "");
+	check(html_looks_like("<script>x</script>", 18),
+	    "html_looks_like(script)", "");
 	base64_ok("", "", 0, "");
 	base64_ok("a", "YQ", 0, "a");
 	base64_ok("ab", " YW Jj ZA== ", BASE64_SPACE, "abcd");
