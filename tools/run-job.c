@@ -621,12 +621,13 @@ set_paused(struct opts *o, int paused)
 {
 	struct db *db = db_open(o->db, 0);
 	struct runs *runs = runs_open(db);
+	int any = runs_set_paused(runs, o->name, paused, paused ? (o->reason ?
+	    o->reason : "paused by hand") : NULL, time_now());
 
-	if (!runs_set_paused(runs, o->name, paused, paused ? (o->reason ?
-	    o->reason : "paused by hand") : NULL, time_now()))
-		warnx("%s: no runs recorded for this job (yet)", o->name);
+	/* a job may be paused before its first run: not worth a mail */
 	if (o->verbose)
-		warnx("%s: %s", o->name, paused ? "paused" : "resumed");
+		warnx("%s: %s%s", o->name, paused ? "paused" : "resumed",
+		    any ? "" : " (no runs recorded yet)");
 	runs_close(runs);
 	db_close(db);
 }
