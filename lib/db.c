@@ -156,6 +156,12 @@ db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+int64_t
+db_last_id(struct db *db)
+{
+	return db->ops->last_id(db);
+}
+
 /* -- statements -- */
 
 struct db_stmt *

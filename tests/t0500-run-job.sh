@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run-job: records, overlap, capture, timeout, signals, retries, alerts,
 # pause, crash recovery, loop mode, pruning
 . "$(dirname "$0")/lib.sh"

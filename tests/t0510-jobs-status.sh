@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # jobs-status: health rules, exit statuses, table, JSON, Prometheus, queues,
 # failing feeds
 . "$(dirname "$0")/lib.sh"

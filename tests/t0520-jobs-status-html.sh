@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # jobs-status --html: a self-contained page, rendered by headless Chromium
 . "$(dirname "$0")/lib.sh"
 
