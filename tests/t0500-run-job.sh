@@ -241,6 +241,28 @@ test_expect 'run-job killed while its command is a pipeline: no stage outlives i
 	test "$(rows "SELECT group_concat(status) FROM runs")" = "interrupted,success"
 '
 
+test_expect 'SIGKILL mid-pipeline: the late stage never writes, and no next start, waiting or not, runs beside it' '
+	cat >next.sh <<-\EOF
+	# alive PID: a process that runs (a zombie nobody reaps is gone)
+	pid=$(cat stage)
+	if [ -r /proc/$pid/status ] && ! grep -q "^State:.*Z" /proc/$pid/status; then
+		echo beside >>log
+	fi
+	echo next >>log
+	EOF
+	run-job pipe -- sh -c "sleep 60 | sh -c \"echo \\\$\\\$ >stage; sleep $(slow 1); echo late >>log\"" & p=$!
+	wait_for stage && kill -9 $p; wait $p 2>/dev/null
+	i=0
+	until [ "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = 1 ]; do
+		run-job pipe -- sh next.sh 2>/dev/null || exit 1
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "never ran"; exit 1; }
+	done
+	run-job --wait pipe -- sh next.sh &&
+	sleep $(slow 2) &&
+	printf "next\nnext\n" >want && test_cmp want log &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status NOT IN (\"success\", \"skipped\", \"interrupted\")")" = 0
+'
+
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
 	run-job --every $(slow 300)ms --for $(slow 1500)ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
 	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 5 &&
