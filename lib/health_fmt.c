@@ -409,11 +409,26 @@ pad(FILE *fp, const char *s, int width)
 		putc(' ', fp);
 }
 
+/* A stored time as the table shows it, "2026-11-22 08:30:00" (to the
+ * second), or none when it is NULL; a new string. */
+static char *
+when_text(const char *stored, const char *none)
+{
+	char *s = xstrdup(stored ? stored : none), *t;
+
+	if (strlen(s) > 19)
+		s[19] = '\0';
+	if ((t = strchr(s, 'T')) != NULL)
+		*t = ' ';
+	return s;
+}
+
 /* The last line of an error that has text, cleaned; a new string. */
 static char *
 error_line(const char *error)
 {
 	const char *end, *start;
+	char *line, *c;
 
 	if (error == NULL)
 		return xstrdup("-");
@@ -425,13 +440,10 @@ error_line(const char *error)
 		;
 	if (start == end)
 		return xstrdup("-");
-	{
-		char *line = xstrndup(start, (size_t)(end - start));
-		char *c = health_clean(line);
-
-		free(line);
-		return c;
-	}
+	line = xstrndup(start, (size_t)(end - start));
+	c = health_clean(line);
+	free(line);
+	return c;
 }
 
 /* A job's recent runs, newest first, one a line. */
@@ -458,12 +470,7 @@ text_runs(FILE *fp, const struct health_job *j)
 
 			snprintf(b, sizeof(b), "%lld", (long long)r->id);
 			cell[0] = xstrdup(b);
-			cell[1] = xstrdup(r->started_text ? r->started_text :
-			    "-");
-			if (strlen(cell[1]) > 19)
-				cell[1][19] = '\0';	/* to the second */
-			if (strchr(cell[1], 'T'))
-				*strchr(cell[1], 'T') = ' ';
+			cell[1] = when_text(r->started_text, "-");
 			cell[2] = health_clean(r->status);
 			cell[3] = xstrdup(health_dur(r->duration, b));
 			cell[4] = error_line(r->error);
@@ -529,12 +536,8 @@ health_text(FILE *fp, const struct health_report *rep, int tty)
 
 			cell[0] = health_clean(j->name);
 			cell[1] = xstrdup(health_names[j->health]);
-			cell[2] = xstrdup(l->id && l->started_text ?
-			    l->started_text : "never");
-			if (strlen(cell[2]) > 19)
-				cell[2][19] = '\0';	/* to the second */
-			if (strchr(cell[2], 'T'))
-				*strchr(cell[2], 'T') = ' ';
+			cell[2] = when_text(l->id ? l->started_text : NULL,
+			    "never");
 			cell[3] = xstrdup(l->id ? health_age(rep->now, l->started,
 			    b[0]) : "-");
 			cell[4] = xstrdup(l->id ? (j->last_stale ? "stale" :

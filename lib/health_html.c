@@ -122,7 +122,8 @@ worst_first(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The health a person reads: a job degraded only by its pause is paused. */
+/* The health a person reads: a degraded job that is paused shows as
+ * paused (its reasons tell the rest). */
 static const char *
 shown_health(const struct health_job *j)
 {
