@@ -151,8 +151,8 @@ main(int argc, char **argv)
 	unknown.fmt = fmt;
 	unknown.output = output;
 	unknown.quiet = quiet;
-	snprintf(unknown.why, sizeof(unknown.why), "cannot read the store %s",
-	    db_path ? db_path : "(the default)");
+	/* not the address given: a URI may carry a password */
+	snprintf(unknown.why, sizeof(unknown.why), "cannot read the store");
 	unknown.armed = 1;
 	atexit(unknown_report);
 	db = db_open(db_path, DB_READONLY);

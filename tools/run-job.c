@@ -1,11 +1,12 @@
 /*
  * run-job - run one cron job: recorded in the store, never overlapping,
- * quiet on success, timed out, retried, paused after repeated failures.
- * See man/run-job.1 and the runs and job_state tables in man/jobline.5.
+ * quiet on success, timed out, retried, paused after repeated failures,
+ * exit 1 recorded as partial, pinging a dead-man's switch.  See
+ * man/run-job.1, and the runs and job_state tables (lib/runs.c) in
+ * man/jobline.5.
  */
 #define _GNU_SOURCE
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,10 +24,9 @@
 #include "ping.h"
 #include "proc.h"
 #include "sig.h"
-#include "stats.h"
 #include "runs.h"
+#include "stats.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "util.h"
 
 /* Bytes of each of the command's stdout and stderr kept for printing. */
