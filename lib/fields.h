@@ -20,7 +20,8 @@
  * number beyond a double's range), "below MIN", "above MAX", "not
  * between MIN and MAX", "not a number", "not a string", "empty", "not an
  * RFC 3339 time" (as time_parse reads it), "before 1970", "after 9999",
- * "not a string or an integer".  Each reason is a kind of message of its
+ * "not an RFC 3339 time or seconds", "not a string or an integer", "not
+ * positive", "above MAX".  Each reason is a kind of message of its
  * own for jsonl_bad's counting (a flood of one is cut short, not the
  * others).
  *
@@ -60,6 +61,15 @@ int field_string(struct jsonl_reader *r, json_object *o, const char *key,
 /* A time: an RFC 3339 string from 1970 to 9999, in ms since the epoch. */
 int field_time(struct jsonl_reader *r, json_object *o, const char *key,
     int flags, int64_t *ms);
+
+/* A finite JSON number above 0 and at most max. */
+int field_positive(struct jsonl_reader *r, json_object *o, const char *key,
+    int flags, double max, double *out);
+
+/* A time as field_time reads it, or a JSON number of seconds since the
+ * epoch (its fraction kept to the millisecond) from 1970 to 9999. */
+int field_time_or_seconds(struct jsonl_reader *r, json_object *o,
+    const char *key, int flags, int64_t *ms);
 
 /* A key: a non-empty string, or an integer of 64 bits (printed into buf,
  * FIELD_KEYSZ bytes). */
