@@ -121,6 +121,16 @@ test_expect '--prices - reads quotes from stdin instead of the store' '
 	jq -e ".id == \"p2\"" out2
 '
 
+test_expect '--prices: its quotes read as store prices reads them, bad fields refused' '
+	printf "%s\n" "{\"symbol\":\"XAUUSD\",\"time\":\"2026-11-22T08:59:00Z\",\"price\":0}" \
+	    "{\"symbol\":\"XAUUSD\",\"time\":-5,\"price\":1990}" \
+	    "{\"symbol\":\"XAUUSD\",\"time\":\"2026-11-22T08:59:00Z\",\"price\":\"1990\"}" >bad.jsonl &&
+	exits 1 verify-predictions --now 2026-11-22T09:00:00Z --prices bad.jsonl >out 2>err &&
+	printf "verify-predictions: bad.jsonl:%s\n" "1: price: not positive" "2: time: before 1970" \
+	    "3: price: not a number" >want &&
+	grep "bad.jsonl" err >got && test_cmp want got
+'
+
 test_expect 'manual predictions wait for --resolve ID=OPTION' '
 	pred m1 2000 "" "{\"yes\":\"\",\"no\":null}" manual | store predictions &&
 	{ vote m1 u1 yes; vote m1 u2 no; } | store votes &&
