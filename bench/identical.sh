@@ -196,7 +196,7 @@ o deq dequeue work --drain -j 2 -- sh -c 'cat >/dev/null; case $JOBLINE_JOB_ID i
 o deq-list-done dequeue work --list done
 o deq-list-failed dequeue work --list failed
 o deq-requeue dequeue work --requeue-dead
-o deq-purge dequeue work --purge 1d
+o deq-prune dequeue work --prune 1d
 dump queue "SELECT id, queue, key, payload, priority, state, attempts,
     max_attempts, run_after, substr(last_error, 1, 100) FROM queue ORDER BY id"
 dump queue_keys "SELECT queue, key, last_success, dead_count, last_error

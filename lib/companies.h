@@ -32,11 +32,22 @@ struct cand {
 	int lpos;		/* first position in the summary */
 };
 
+/* Surnames of people named in an item that are kept (company_key). */
+#define PERSONS_MAX 16
+
 struct companies {
 	struct cand *c;		/* the candidates */
 	size_t nc, capc;	/* used, allocated */
 	struct fbuf arena;	/* their names */
 	int tracked;		/* a tracked company was found */
+	uint64_t persons[PERSONS_MAX];	/* people's surnames seen: a lone
+					 * "Gates" is the man, not a firm */
+	int npersons;		/* used */
+	struct {
+		uint64_t from, to;	/* an acronym's key, its name's */
+	} alias[PERSONS_MAX];	/* acronyms defined: "Open Society
+				 * Institute (OSI)" */
+	int naliases;		/* used */
 };
 
 void companies_reset(struct companies *cs);
@@ -49,10 +60,21 @@ void companies_reset(struct companies *cs);
 void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
-/* Add to the score of the first company of the summary, merge "Ford"
- * into "Ford Motor" when both were found, then sort: tracked first, then
- * by score, then by position. */
+/* Drop names that are surnames of people named ("Bill Gates ... Gates
+ * opens"), add to the score of the first company of the summary, merge
+ * "Ford" into "Ford Motor" when both were found, then sort: tracked
+ * first, then by score, then by position. */
 void companies_rank(struct companies *cs);
+
+/* Some candidate found in a field of mask (bit f: field f) has a score. */
+int companies_in(const struct companies *cs, unsigned mask);
+
+/* Field f's text x names what a company is ("a US defence company",
+ * "the firm"): a word of r's kinds. */
+int companies_described(const struct rules *r, const struct text *x);
+
+/* Keep only the first candidate named (by position) of those scored. */
+void companies_keep_first(struct companies *cs);
 
 /* The name of candidate c. */
 static inline const char *

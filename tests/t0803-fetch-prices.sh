@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fetch-prices: quotes from an HTTP JSON endpoint into the prices table,
 # the answer shapes, errors, pruning by age
 . "$(dirname "$0")/lib.sh"
