@@ -276,7 +276,7 @@ predictions_vote(struct predictions *p, const char *pid,
 	db_bind_text(st, 4, voted_at);
 	db_step_ok(st);
 	n = db_changes(p->db);
-	db_clear(st);
+	db_reset(st);			/* every parameter is bound each time */
 	return n > 0;
 }
 
