@@ -316,20 +316,3 @@ field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
 	}
 	return why != NULL ? bad(r, why, f->key) : FIELD_OK;
 }
-
-const char *
-field_key_text(json_object *o, const char *key, char *buf, size_t n)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string))
-		return *json_object_get_string(v) ? json_object_get_string(v) :
-		    NULL;
-	if (json_object_is_type(v, json_type_int)) {
-		snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
-		return buf;
-	}
-	return NULL;
-}

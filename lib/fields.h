@@ -85,12 +85,4 @@ int field_scanned_key(struct jsonl_reader *r, const struct jscan_field *f,
 int field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
     int flags, int64_t *ms);
 
-/*
- * The lenient reading of a key, for loaders not yet moved to the readers
- * above: a non-empty string as it is, an int64 printed into buf (n
- * bytes); NULL for anything else, reported by no one.
- */
-const char *field_key_text(json_object *o, const char *key, char *buf,
-    size_t n);
-
 #endif
