@@ -26,6 +26,7 @@ enum {
 	S_SETSTART,	/* record a start price */
 	S_COUNT,	/* votes of a prediction, and the correct ones */
 	S_SEQ,		/* next resolved_seq */
+	S_SEQ_PG,	/* the same from PostgreSQL's sequence */
 	S_RESOLVE,	/* mark verified (guarded by status) */
 	S_ERROR,	/* mark error (guarded by status) */
 	S_MARK,		/* mark the votes */
@@ -85,13 +86,15 @@ static const char *const sql[S_COUNT_ST] = {
 	    " FROM votes WHERE prediction_id = ?1",
 	/*
 	 * Read, then written by S_RESOLVE: two runs resolving at once are
-	 * kept apart by SQLite's one writer (the transaction is IMMEDIATE);
-	 * PostgreSQL needs a sequence (issue 17), the unique index on
-	 * resolved_seq refusing the second meanwhile.
+	 * kept apart by SQLite's one writer (the transaction is IMMEDIATE).
+	 * PostgreSQL's writers are not one at a time: there the number
+	 * comes from a sequence (S_SEQ_PG, issue 17).
 	 */
 	[S_SEQ] =
 	    "SELECT coalesce(max(resolved_seq), 0) + 1 FROM predictions"
 	    " WHERE resolved_seq IS NOT NULL",
+	[S_SEQ_PG] =
+	    "SELECT nextval('predictions_resolved_seq')",
 	[S_RESOLVE] =
 	    "UPDATE predictions SET status = 'verified', start_price = ?2,"
 	    " end_price = ?3, price_change = ?4, change_percent = ?5,"
@@ -421,7 +424,7 @@ predictions_resolve(struct predictions *p, const struct prediction *pr,
 		ncorrect = db_column_int(st, 1);
 	}
 	db_reset(st);
-	st = stmt(p, S_SEQ);
+	st = stmt(p, db_kind(p->db) == DB_POSTGRES ? S_SEQ_PG : S_SEQ);
 	if (db_step_ok(st) == DB_ROW)
 		seq = db_column_int(st, 0);
 	db_reset(st);

@@ -128,7 +128,10 @@ test_expect '--prices: its quotes read as store prices reads them, bad fields re
 	exits 1 verify-predictions --now 2026-11-22T09:00:00Z --prices bad.jsonl >out 2>err &&
 	printf "verify-predictions: bad.jsonl:%s\n" "1: price: not positive" "2: time: before 1970" \
 	    "3: price: not a number" >want &&
-	grep "bad.jsonl" err >got && test_cmp want got
+	grep "bad.jsonl" err >got && test_cmp want got &&
+	: a file that cannot be read is no usage error &&
+	exits 3 verify-predictions --prices no-such.jsonl 2>err &&
+	grep -q "^verify-predictions: no-such.jsonl: No such file or directory" err
 '
 
 test_expect 'manual predictions wait for --resolve ID=OPTION' '

@@ -537,7 +537,7 @@ load_quotes(struct db *db, struct prices *pr, const char *path)
 	unsigned long bad;
 
 	if (strcmp(path, "-") != 0 && (fp = fopen(path, "r")) == NULL)
-		err(EXIT_USAGE, "%s", path);
+		err(EXIT_FATAL, "%s", path);
 	jsonl_init(&r, fp, strcmp(path, "-") == 0 ? "stdin" : path);
 	db_begin(db);
 	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
