@@ -133,7 +133,7 @@ static const char *const sql[S_COUNT_ST] = {
 	[S_STATS_NEW] =
 	    "INSERT INTO user_stats (user_id, predictions, correct, accuracy,"
 	    " current_streak, best_streak, last_seq, updated_at)"
-	    " VALUES (?1, 1, ?2, ?2, ?2, ?2, ?3, ?4)",
+	    " VALUES (?1, 1, ?2, ?5, ?2, ?2, ?3, ?4)",	/* ?5: ?2 as a double */
 	[S_RESULT] =
 	    "SELECT id, symbol, question, opens_at, verify_at,"
 	    " start_price, end_price, price_change, change_percent,"
@@ -401,6 +401,8 @@ stats_count(struct predictions *p, const char *user, size_t n, int ok,
 		db_bind_int(u, 2, ok);
 		db_bind_int(u, 3, seq);
 		db_bind_text(u, 4, now);
+		if (pass == 1)
+			db_bind_double(u, 5, ok);
 		db_step_ok(u);
 		db_reset(u);
 		if (db_changes(p->db) == 1)
