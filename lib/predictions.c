@@ -144,7 +144,8 @@ static const char *const sql[S_COUNT_ST] = {
 	[S_STATS_NEW] =
 	    "INSERT INTO user_stats (user_id, predictions, correct, accuracy,"
 	    " current_streak, best_streak, last_seq, updated_at)"
-	    " VALUES (?1, 1, ?2, ?5, ?2, ?2, ?3, ?4)",	/* ?5: ?2 as a double */
+	    " VALUES (?1, 1, ?2, ?5, ?2, ?2, ?3, ?4)"	/* ?5: ?2 as a double */
+	    " ON CONFLICT (user_id) DO NOTHING",
 	[S_RESULT] =
 	    "SELECT id, symbol, question, opens_at, verify_at,"
 	    " start_price, end_price, price_change, change_percent,"
@@ -404,9 +405,13 @@ static void
 stats_count(struct predictions *p, const char *user, size_t n, int ok,
     int64_t seq, const char *now)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		/* an UPDATE, else (a voter new to the store) an INSERT */
-		struct db_stmt *u = stmt(p, pass == 0 ? S_STATS : S_STATS_NEW);
+	/*
+	 * An UPDATE, else (a voter new to the store) an INSERT, else (on
+	 * PostgreSQL, another run inserted the voter meanwhile) the UPDATE
+	 * again.
+	 */
+	for (int pass = 0; pass < 3; pass++) {
+		struct db_stmt *u = stmt(p, pass == 1 ? S_STATS_NEW : S_STATS);
 
 		db_bind_textn(u, 1, user, n);
 		db_bind_int(u, 2, ok);

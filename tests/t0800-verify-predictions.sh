@@ -201,6 +201,22 @@ test_expect 'two runs at once resolve each prediction exactly once' '
 	test "$(rows "SELECT user_id, predictions, correct, current_streak, best_streak FROM user_stats ORDER BY 1" | tr "\n" " ")" = "u1|300|300|300|300 u2|300|0|0|0 u3|300|300|300|300 u4|300|0|0|0 u5|300|300|300|300 "
 '
 
+test_expect 'a voter new to the store, counted by two runs at once: one row, every vote' '
+	: the auto run holds its transaction over 400 predictions, each voted on
+	: by the users the manual run counts at the same time &&
+	{ for i in $(seq 400); do pred a$i; done; for i in 1 2 3 4 5 6 7 8 9; do
+	    pred m$i 2000 "" "{\"A\":\"\",\"B\":\"\"}" manual; done; } | store predictions &&
+	{ for i in $(seq 400); do vote a$i new1 A; vote a$i new2 D; done
+	  for i in 1 2 3 4 5 6 7 8 9; do vote m$i new1 A; vote m$i new2 B; done; } | store votes &&
+	quote 2026-11-22T09:00:00Z 2030 | store prices &&
+	{ verify >o1 2>e1 &
+	  verify --resolve m1=A --resolve m2=A --resolve m3=A --resolve m4=A --resolve m5=A \
+	      --resolve m6=A --resolve m7=A --resolve m8=A --resolve m9=A >o2 2>e2; wait; } &&
+	test ! -s e1 && test ! -s e2 &&
+	test "$(cat o1 o2 | wc -l)" = 409 &&
+	test "$(rows "SELECT user_id, predictions, correct FROM user_stats ORDER BY 1" | tr "\n" " ")" = "new1|409|409 new2|409|0 "
+'
+
 test_expect 'user statistics and streaks across predictions, in resolution order' '
 	: "u1 right, right, wrong, right, right, right; u2 wrong then right" &&
 	i=0; for p in 2020:A 2020:A 1900:A 2020:A 2020:A 2020:A; do
