@@ -339,6 +339,7 @@ feed_add(const struct feed_row *row, void *arg)
 	f->last_success = xstrdup_null(row->last_success);
 	f->last_attempt = xstrdup_null(row->last_attempt);
 	f->error = xstrdup_null(row->error);
+	f->next_try = xstrdup_null(row->next_try);
 }
 
 /* Feeds with min_fail or more consecutive failures. */
@@ -452,6 +453,7 @@ health_free(struct health_report *rep)
 		free(rep->feeds[i].last_success);
 		free(rep->feeds[i].last_attempt);
 		free(rep->feeds[i].error);
+		free(rep->feeds[i].next_try);
 	}
 	free(rep->feeds);
 	memset(rep, 0, sizeof(*rep));

@@ -87,6 +87,7 @@ struct health_feed {
 	char *last_success;	/* or NULL */
 	char *last_attempt;	/* or NULL */
 	char *error;		/* or NULL */
+	char *next_try;		/* backed off until then, or NULL */
 };
 
 /* Everything a report shows. */

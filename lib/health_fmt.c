@@ -202,6 +202,8 @@ health_json(FILE *fp, const struct health_report *rep)
 			json_object_object_add(fo, "lastAttempt",
 			    json_str(f->last_attempt));
 			json_object_object_add(fo, "error", json_str(f->error));
+			json_object_object_add(fo, "nextTry",
+			    json_str(f->next_try));
 			json_object_array_add(a, fo);
 		}
 		json_object_object_add(o, "failingFeeds", a);
@@ -611,9 +613,11 @@ health_text(FILE *fp, const struct health_report *rep, int tty)
 			char *u = health_clean(f->url), *e = health_clean(f->error ?
 			    f->error : "-");
 
-			fprintf(fp, "%s  %lld failures, last success %s: %s\n",
-			    u, (long long)f->failures, f->last_success ?
-			    f->last_success : "never", e);
+			fprintf(fp, "%s  %lld failures, last success %s%s%s: "
+			    "%s\n", u, (long long)f->failures, f->last_success ?
+			    f->last_success : "never", f->next_try ?
+			    ", next try " : "", f->next_try ? f->next_try : "",
+			    e);
 			free(u);
 			free(e);
 		}

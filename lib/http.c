@@ -445,6 +445,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 	r.attempts = x->attempts;
 	r.bytes = x->bytes;
 	r.ms = time_mono() - x->started;
+	r.retry_after_ms = x->retry_after_ms;
 	if (x->req.on_done)
 		x->req.on_done(x->req.arg, &r);
 	curl_easy_cleanup(x->easy);

@@ -48,6 +48,7 @@ struct http_result {
 	int attempts;		/* 1 + retries made */
 	int64_t bytes;		/* body bytes handed on */
 	int64_t ms;		/* wall time, all attempts */
+	long retry_after_ms;	/* the last answer's Retry-After, -1 none */
 };
 
 struct http_req {

@@ -296,6 +296,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_state ADD COLUMN consecutive_partial INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	,
+
+	/* 3: a failing feed backs off: not tried before next_try (RFC 3339,
+	 * NULL: at the next run) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
 };
 
 int

@@ -276,6 +276,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_state ADD COLUMN n_partial BIGINT NOT NULL DEFAULT 0,"
 	"  ADD COLUMN consecutive_partial BIGINT NOT NULL DEFAULT 0;"
 	,
+
+	/* 3: feeds.next_try (the SQLite store's step 3) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
 };
 
 int

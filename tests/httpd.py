@@ -63,10 +63,15 @@ _hits = {}
 @route("/_/cond")
 def cond_route(h, query):
     """/_/cond?f=PATH: a feed with an ETag and a Last-Modified; 304 when
-    If-None-Match or If-Modified-Since matches."""
+    If-None-Match or If-Modified-Since matches.  With &vary=1 the
+    Last-Modified changes with the body's size too (minutes after 10:00)."""
     body = _feed_file(h, query)
     etag = '"v1-%d"' % len(body)
     lm = "Sat, 21 Nov 2026 10:00:00 GMT"
+    if query.get("vary"):
+        import email.utils
+        lm = email.utils.formatdate(1795082400 + 60 * len(body),
+                                    usegmt=True)
     hdrs = [("ETag", etag), ("Last-Modified", lm)]
     if h.headers.get("If-None-Match") == etag or \
             h.headers.get("If-Modified-Since") == lm:

@@ -15,6 +15,7 @@ test_expect 'make install puts programs, scripts and man pages under DESTDIR/PRE
 		test -x root/usr/local/bin/$n || { echo "no bin/$n"; exit 1; }
 		test -f root/usr/local/share/man/man1/$n.1 || { echo "no $n.1"; exit 1; }
 	done &&
+	test -f root/usr/local/share/man/man1/ingest-news.1 &&
 	test -f root/usr/local/share/man/man5/jobline.5 &&
 	test -f root/usr/local/share/man/man7/jobline.7 &&
 	root/usr/local/bin/store --version | grep -q jobline &&

@@ -294,13 +294,13 @@ test_expect 'queues: counts by state, oldest waiting, problem keys; dead jobs ma
 
 test_expect 'feeds that keep failing are listed; --feed-failures 0 ignores them' '
 	at 08:00 run-job a -- true &&
-	sqlite3 "$JOBLINE_DB" "INSERT INTO feeds (url, failures, error, last_attempt, last_success) VALUES
-	  (\"https://dead.example/rss\", 7, \"HTTP 500\", \"2026-11-22T07:00:00Z\", \"2026-11-20T00:00:00Z\"),
-	  (\"https://ok.example/rss\", 0, NULL, \"2026-11-22T07:00:00Z\", \"2026-11-22T07:00:00Z\"),
-	  (\"https://flaky.example/rss\", 1, \"timeout\", \"2026-11-22T07:00:00Z\", NULL)" &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO feeds (url, failures, error, last_attempt, last_success, next_try) VALUES
+	  (\"https://dead.example/rss\", 7, \"HTTP 500\", \"2026-11-22T07:00:00Z\", \"2026-11-20T00:00:00Z\", \"2026-11-22T09:00:00Z\"),
+	  (\"https://ok.example/rss\", 0, NULL, \"2026-11-22T07:00:00Z\", \"2026-11-22T07:00:00Z\", NULL),
+	  (\"https://flaky.example/rss\", 1, \"timeout\", \"2026-11-22T07:00:00Z\", NULL, NULL)" &&
 	exits 1 at 08:00 jobs-status --json >out &&
-	jq -e ".failingFeeds == [{\"url\":\"https://dead.example/rss\",\"title\":null,\"failures\":7,\"lastSuccess\":\"2026-11-20T00:00:00Z\",\"lastAttempt\":\"2026-11-22T07:00:00Z\",\"error\":\"HTTP 500\"}]" out &&
-	exits 1 at 08:00 jobs-status >txt && grep -q "^https://dead.example/rss  7 failures.*HTTP 500" txt &&
+	jq -e ".failingFeeds == [{\"url\":\"https://dead.example/rss\",\"title\":null,\"failures\":7,\"lastSuccess\":\"2026-11-20T00:00:00Z\",\"lastAttempt\":\"2026-11-22T07:00:00Z\",\"error\":\"HTTP 500\",\"nextTry\":\"2026-11-22T09:00:00Z\"}]" out &&
+	exits 1 at 08:00 jobs-status >txt && grep -qx "https://dead.example/rss  7 failures, last success 2026-11-20T00:00:00Z, next try 2026-11-22T09:00:00Z: HTTP 500" txt &&
 	at 08:00 jobs-status --feed-failures 0 >/dev/null
 '
 
