@@ -12,6 +12,7 @@ struct searchq {
 	struct db_stmt *scan;		/* rowid, vector of every chunk */
 	struct db_stmt *fts;		/* keyword ranking */
 	struct db_stmt *get;		/* a hit's fields */
+	struct db_stmt *item;		/* a chunk's article */
 };
 
 struct searchq *
@@ -35,6 +36,7 @@ searchq_open(struct db *db)
 	    " c.n"
 	    " FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
 	    " WHERE c.rowid = ?1 LIMIT 1");
+	q->item = db_prepare(db, "SELECT item_id FROM chunks WHERE rowid = ?1");
 	return q;
 }
 
@@ -47,6 +49,7 @@ searchq_close(struct searchq *q)
 	db_finalize(q->scan);
 	db_finalize(q->fts);
 	db_finalize(q->get);
+	db_finalize(q->item);
 	free(q);
 }
 
@@ -104,8 +107,19 @@ searchq_get(struct searchq *q, int64_t id, struct searchq_hit *h)
 	return 0;
 }
 
+const char *
+searchq_item(struct searchq *q, int64_t id)
+{
+	db_reset(q->item);
+	db_bind_int(q->item, 1, id);
+	if (db_step_ok(q->item) != DB_ROW)
+		return NULL;
+	return db_column_text(q->item, 0);
+}
+
 void
 searchq_release(struct searchq *q)
 {
 	db_reset(q->get);
+	db_reset(q->item);
 }

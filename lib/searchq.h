@@ -56,6 +56,9 @@ struct searchq_hit {
 /* Fill h with chunk id's fields; 0, or -1 when there is no such chunk. */
 int searchq_get(struct searchq *q, int64_t id, struct searchq_hit *h);
 
+/* The article id of chunk id, or NULL; good until the next call. */
+const char *searchq_item(struct searchq *q, int64_t id);
+
 /* Done with the last hit: its strings go, and with them the read. */
 void searchq_release(struct searchq *q);
 

@@ -24,11 +24,16 @@
 #include "util.h"
 #include "vec.h"
 
-enum { OPT_MODE = OPT_FIRST_PRIVATE, OPT_MODEL, OPT_URL, OPT_TIMEOUT };
-enum mode { MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
+enum { OPT_MODE = OPT_FIRST_PRIVATE, OPT_MODEL, OPT_URL, OPT_TIMEOUT,
+    OPT_PER_ARTICLE };
+/* MODE_DEFAULT: hybrid when the store holds vectors, else keyword. */
+enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 
-/* Reciprocal rank fusion constant (Cormack et al.): 1 / (RRF_K + rank). */
-#define RRF_K 60
+/* Candidates each mode hands to the fusion and the one-per-article cut. */
+#define CANDIDATES 100
+/* The vector scores' weight in hybrid, chosen on half the BBC set
+ * (bench/RESULTS.md). */
+#define W_VECTOR 0.1
 
 struct search;
 
@@ -43,6 +48,8 @@ struct search {
 	struct searchq *sq;	/* its queries */
 	enum mode mode;		/* --mode */
 	int k;			/* -k */
+	int per_article;	/* --per-article, 0 for no limit */
+	double wvec;		/* hybrid's weight of vector scores */
 	const char *model;	/* model of the vectors compared */
 	const char *api_model;	/* the same as the server knows it */
 	int api_dim;		/* dimensions asked of the server, or 0 */
@@ -64,7 +71,8 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: search [--db PATH] [-k N] [--mode vector|keyword|"
 	    "hybrid] [--model NAME]\n"
-	    "              [--url URL] [--timeout DURATION] [-v] [QUERY ...]\n");
+	    "              [--per-article N] [--url URL] [--timeout DURATION] "
+	    "[-v]\n              [QUERY ...]\n");
 	exit(status);
 }
 
@@ -253,29 +261,49 @@ rank_keyword(struct search *s, const char *q, struct vec_top *t, int want)
 	free(expr);
 }
 
-/* Fuse two sorted rankings by reciprocal rank into out. */
+/*
+ * Fuse two rankings (sorted, best first) by their scores, each scaled to
+ * [0, 1] over its own list (min-max), weighted W_VECTOR and 1 - W_VECTOR;
+ * a chunk missing from a list scores 0 there.  Scores rather than ranks:
+ * a clear keyword winner stays ahead of a vector list of near ties.
+ */
 static void
-fuse(struct vec_top *a, struct vec_top *b, struct vec_top *out)
+fuse(const struct vec_top *vec, const struct vec_top *kw, double wv,
+    struct vec_top *out)
 {
-	struct vec_top *in[2] = { a, b };
-	struct vec_hit *all = xcalloc((size_t)(a->n + b->n) + 1, sizeof(*all));
+	const struct vec_top *in[2] = { vec, kw };
+	double w[2] = { wv, 1 - wv };
+	struct vec_hit *all = xcalloc((size_t)(vec->n + kw->n) + 1,
+	    sizeof(*all));
 	int n = 0;
 
-	for (int w = 0; w < 2; w++)
-		for (int i = 0; i < in[w]->n; i++) {
+	for (int l = 0; l < 2; l++) {
+		const struct vec_top *t = in[l];
+		double hi, lo;
+
+		if (t->n == 0)
+			continue;
+		hi = t->h[0].score;
+		lo = t->h[t->n - 1].score;
+		for (int i = 0; i < t->n; i++) {
+			double x = hi > lo ? (t->h[i].score - lo) / (hi - lo) :
+			    1;
 			int j;
 
 			for (j = 0; j < n; j++)
-				if (all[j].id == in[w]->h[i].id)
+				if (all[j].id == t->h[i].id)
 					break;
 			if (j == n) {
-				all[n].id = in[w]->h[i].id;
+				all[n].id = t->h[i].id;
 				all[n++].score = 0;
 			}
-			all[j].score += 1.0 / (RRF_K + i + 1);
+			all[j].score += w[l] * x;
 		}
+	}
+	vec_top_init(out, n > 0 ? n : 1);
 	for (int j = 0; j < n; j++)
 		vec_top_add(out, all[j].id, all[j].score);
+	vec_top_sort(out);
 	free(all);
 }
 
@@ -305,14 +333,40 @@ add_fields(json_object *o, const struct searchq_hit *h)
 	}
 }
 
+/* Non-zero when chunk id's article has had per_article hits already;
+ * else it is counted in items (at most k entries: one per hit shown). */
+static int
+article_full(struct search *s, int64_t id, char **items, int *nitems)
+{
+	const char *item = searchq_item(s->sq, id);
+	int seen = 0;
+
+	if (item == NULL)
+		return 0;	/* gone meanwhile: shown as it is */
+	for (int j = 0; j < *nitems; j++)
+		if (strcmp(items[j], item) == 0 && ++seen >= s->per_article)
+			return 1;
+	items[(*nitems)++] = xstrdup(item);
+	return 0;
+}
+
+/* The best s->k hits of t (sorted, best first), at most s->per_article
+ * of an article. */
 static void
 emit_hits(struct search *s, json_object *in, const char *q,
-    struct vec_top *t)
+    const struct vec_top *t)
 {
-	vec_top_sort(t);
-	for (int i = 0; i < t->n; i++) {
-		json_object *o = json_object_new_object();
+	char **items = xcalloc((size_t)s->k, sizeof(*items));
+	int nitems = 0, rank = 0;
+
+	for (int i = 0; i < t->n && rank < s->k; i++) {
+		json_object *o;
 		struct searchq_hit h;
+
+		if (s->per_article > 0 &&
+		    article_full(s, t->h[i].id, items, &nitems))
+			continue;
+		o = json_object_new_object();
 
 		if (in != NULL) {
 			struct json_object_iterator it, end;
@@ -327,12 +381,12 @@ emit_hits(struct search *s, json_object *in, const char *q,
 				    json_object_iter_peek_value(&it)));
 		}
 		json_object_object_add(o, "query", json_object_new_string(q));
-		json_object_object_add(o, "rank", json_object_new_int(i + 1));
+		json_object_object_add(o, "rank", json_object_new_int(++rank));
 		json_object_object_add(o, "score",
 		    json_object_new_double(round(t->h[i].score * 1e6) / 1e6));
 		if (searchq_get(s->sq, t->h[i].id, &h) == 0)
 			add_fields(o, &h);
-		if (s->mode != MODE_KEYWORD)
+		if (s->mode != MODE_KEYWORD && s->model != NULL)
 			json_object_object_add(o, "model",
 			    json_object_new_string(s->model));
 		jsonl_write(stdout, o);
@@ -340,6 +394,9 @@ emit_hits(struct search *s, json_object *in, const char *q,
 	}
 	searchq_release(s->sq);
 	fflush(stdout);
+	for (int j = 0; j < nitems; j++)
+		free(items[j]);
+	free(items);
 }
 
 /* Answer one query; 0, or -1 when it could not be embedded. */
@@ -347,11 +404,12 @@ static int
 answer(struct search *s, json_object *in, const char *q)
 {
 	struct vec_top vec = { 0 }, kw = { 0 }, out = { 0 };
-	int want = s->mode == MODE_HYBRID ? (s->k * 4 > 50 ? s->k * 4 : 50) :
-	    s->k;
+	int want = s->k * (s->per_article > 0 ? 4 : 1);
 	int ret = 0;
 
-	vec_top_init(&out, s->k);
+	/* enough candidates for k articles, and for the fusion */
+	if (want < CANDIDATES && (s->per_article > 0 || s->mode == MODE_HYBRID))
+		want = CANDIDATES;
 	if (s->mode != MODE_KEYWORD && s->model != NULL) {
 		if (embed_query(s, q) != 0) {
 			ret = -1;
@@ -359,22 +417,18 @@ answer(struct search *s, json_object *in, const char *q)
 		}
 		vec_top_init(&vec, want);
 		rank_vector(s, &vec);
+		vec_top_sort(&vec);
 	}
 	if (s->mode != MODE_VECTOR) {
 		vec_top_init(&kw, want);
 		rank_keyword(s, q, &kw, want);
+		vec_top_sort(&kw);
 	}
 	if (s->mode == MODE_HYBRID) {
-		vec_top_sort(&vec);
-		vec_top_sort(&kw);
-		fuse(&vec, &kw, &out);
-	} else {
-		struct vec_top *src = s->mode == MODE_VECTOR ? &vec : &kw;
-
-		for (int i = 0; i < src->n; i++)
-			vec_top_add(&out, src->h[i].id, src->h[i].score);
-	}
-	emit_hits(s, in, q, &out);
+		fuse(&vec, &kw, s->wvec, &out);
+		emit_hits(s, in, q, &out);
+	} else
+		emit_hits(s, in, q, s->mode == MODE_VECTOR ? &vec : &kw);
 done:
 	vec_top_free(&vec);
 	vec_top_free(&kw);
@@ -449,6 +503,7 @@ main(int argc, char *argv[])
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "per-article", required_argument, NULL, OPT_PER_ARTICLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -459,11 +514,13 @@ main(int argc, char *argv[])
 	const char *db = NULL;
 	char *model_arg = NULL;
 	int ch, status = EXIT_OK;
-	long k = 10;
+	long k = 10, per = 1;
 	int64_t timeout = 60000;
 
 	memset(&s, 0, sizeof(s));
-	s.mode = MODE_VECTOR;
+	s.mode = MODE_DEFAULT;
+	s.per_article = 1;
+	s.wvec = W_VECTOR;
 	while ((ch = getopt_long(argc, argv, "k:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
@@ -484,6 +541,13 @@ main(int argc, char *argv[])
 				s.mode = MODE_HYBRID;
 			else {
 				warnx("--mode takes vector, keyword or hybrid");
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_PER_ARTICLE:
+			if (!parse_long(optarg, 0, 100000, &per)) {
+				warnx("--per-article takes a number from 0 to "
+				    "100000");
 				usage(stderr, EXIT_USAGE);
 			}
 			break;
@@ -515,6 +579,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	s.k = (int)k;
+	s.per_article = (int)per;
 	s.timeout_ms = (long)timeout;
 	if (model_arg != NULL)
 		s.model = xstrdup(model_arg);
@@ -526,6 +591,8 @@ main(int argc, char *argv[])
 		if (s.model == NULL && s.mode == MODE_VECTOR && s.verbose)
 			warnx("the store holds no vectors");
 	}
+	if (s.mode == MODE_DEFAULT)
+		s.mode = s.model != NULL ? MODE_HYBRID : MODE_KEYWORD;
 	sig_catch();
 
 	if (argc > 0) {
