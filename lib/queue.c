@@ -81,21 +81,6 @@ queue_intervals_find(const struct queue_intervals *iv, long long rank)
 	return -1;
 }
 
-int64_t
-queue_backoff(int64_t base_ms, long long attempt)
-{
-	const int64_t cap = 86400000LL;
-	int64_t d = base_ms > 0 ? base_ms : 1;
-
-	for (long long i = 1; i < attempt && d < cap; i++)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* equal jitter: half fixed, half random */
-	return d - (int64_t)((double)random() / ((double)RAND_MAX + 1) *
-	    (double)(d / 2));
-}
-
 void
 queue_job_free(struct queue_job *j)
 {

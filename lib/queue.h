@@ -58,12 +58,9 @@ int queue_intervals_parse(const char *spec, struct queue_intervals *iv,
 int64_t queue_intervals_find(const struct queue_intervals *iv,
     long long rank);
 
-/*
- * Delay before retry after failed attempt n (1 = first): base * 2^(n-1),
- * at most 1 day, then a random part of it taken off ("equal jitter": the
- * result is between half and all of it).
- */
-int64_t queue_backoff(int64_t base_ms, long long attempt);
+/* The longest wait before a failed job's retry (lib/backoff.h doubles
+ * --backoff up to it). */
+#define QUEUE_BACKOFF_CAP_MS 86400000LL
 
 /* A claimed job. */
 struct queue_job {

@@ -15,6 +15,7 @@
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "queue.h"
 #include "schema.h"
 #include "timefmt.h"
 #include "url.h"
@@ -419,6 +420,15 @@ main(void)
 	    "a b cde");
 	html_ok("a<applet code=c>x<p>y</p></applet>b<script/>c", 0, "abc");
 	html_ok("a<scripts>b</scripts>c<script>d</scriptx>e", 0, "abc");
+	check(html_looks_like("a <b>x</b>", 10), "html_looks_like(end tag)", "");
+	check(html_looks_like("AT&amp;T", 8), "html_looks_like(reference)", "");
+	check(!html_looks_like("Use <br> tags", 13), "html_looks_like(no end tag)",
+	    "");
+	check(!html_looks_like("<x>y</x>", 8), "html_looks_like(unknown tag)", "");
+	check(!html_looks_like("a &bogus; b", 11), "html_looks_like(unknown name)",
+	    "");
+	check(html_looks_like("<script>x</script>", 18),
+	    "html_looks_like(script)", "");
 	base64_ok("", "", 0, "");
 	base64_ok("a", "YQ", 0, "a");
 	base64_ok("ab", " YW Jj ZA== ", BASE64_SPACE, "abcd");
@@ -563,6 +573,41 @@ main(void)
 		}
 		check(ok, "backoff_ms: between half and all of the doubled "
 		    "wait, capped", NULL);
+	}
+	/* queue intervals: ranges by rank, first match wins */
+	{
+		struct queue_intervals iv;
+		const char *why = NULL;
+		int ok;
+
+		ok = queue_intervals_parse(QUEUE_INTERVALS_DEFAULT, &iv,
+		    &why) == 0 && iv.n == 5 &&
+		    queue_intervals_find(&iv, 100) == 86400000 &&
+		    queue_intervals_find(&iv, 81) == 86400000 &&
+		    queue_intervals_find(&iv, 80) == 2 * 86400000 &&
+		    queue_intervals_find(&iv, 1) == 5 * 86400000LL &&
+		    queue_intervals_find(&iv, 0) == -1 &&
+		    queue_intervals_find(&iv, 101) == -1;
+		check(ok, "queue_intervals: the default spec, its edges", why);
+		ok = queue_intervals_parse("10-1:1h,5:1m,-3--1:2s", &iv,
+		    &why) == 0 && iv.n == 3 &&
+		    queue_intervals_find(&iv, 5) == 3600000 &&
+		    queue_intervals_find(&iv, -2) == 2000 &&
+		    queue_intervals_find(&iv, 11) == -1;
+		check(ok, "queue_intervals: a reversed range, a single rank, "
+		    "negative ranks; the first range that holds a rank wins",
+		    why);
+		ok = queue_intervals_parse("", &iv, &why) != 0 &&
+		    strcmp(why, "empty") == 0 &&
+		    queue_intervals_parse("1-5", &iv, &why) != 0 &&
+		    strstr(why, "interval") != NULL &&
+		    queue_intervals_parse("a-5:1d", &iv, &why) != 0 &&
+		    strstr(why, "not a number") != NULL &&
+		    queue_intervals_parse("1-5:0s", &iv, &why) != 0 &&
+		    strstr(why, "duration") != NULL &&
+		    queue_intervals_parse("1-5:1d,", &iv, &why) == 0 &&
+		    iv.n == 1;
+		check(ok, "queue_intervals: what is refused says why", why);
 	}
 	printf("1..%d\n", n);
 	return failed != 0;
