@@ -12,6 +12,7 @@
 #include "charset.h"
 #include "fbuf.h"
 #include "html.h"
+#include "utf8.h"
 #include "util.h"
 
 #define SNIFF_MAX 1024	/* bytes looked at to find the encoding */
@@ -344,6 +345,81 @@ charset_finish(struct charset_dec *d)
 		return;
 	}
 	convert(d, "", 0, 1);
+}
+
+int
+charset_is_utf8(const struct charset_dec *d)
+{
+	return d->cd == (iconv_t)-1;
+}
+
+/* Whether s[0..n) is Latin-1 characters only (U+0000..U+00FF), some of
+ * them past ASCII; and whether it holds a C1 control, into *c1. */
+static int
+latin1_only(const unsigned char *s, size_t n, int *c1)
+{
+	int high = 0, latin = 1;
+
+	*c1 = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x80)
+			continue;
+		if ((s[i] == 0xC2 || s[i] == 0xC3) && i + 1 < n) {
+			if (s[i] == 0xC2 && s[i + 1] < 0xA0)
+				*c1 = 1;
+			high = 1;
+			i++;
+		} else
+			latin = 0;
+	}
+	return latin && high;
+}
+
+void
+charset_fix_text(struct fbuf *b, size_t from, int utf8_doc)
+{
+	const unsigned char *s;
+	size_t n = b->len - from, i, k = 0;
+	struct fbuf o = { 0 };
+	int c1;
+
+	if (b->s == NULL || n == 0)
+		return;
+	s = (const unsigned char *)b->s + from;
+	if (latin1_only(s, n, &c1) && utf8_doc) {
+		/* the bytes Latin-1 gives these characters */
+		unsigned char *raw = xmalloc(n);
+
+		for (i = 0; i < n; i++) {
+			if (s[i] < 0x80) {
+				raw[k++] = s[i];
+				continue;
+			}
+			raw[k++] = (unsigned char)((s[i] & 3) << 6 |
+			    (s[i + 1] & 0x3F));
+			i++;
+		}
+		if (utf8_check((const char *)raw, k) == k) {
+			b->len = from;
+			fbuf_add(b, (const char *)raw, k);
+			s = (const unsigned char *)b->s + from;
+			n = k;
+			latin1_only(s, n, &c1);
+		}
+		free(raw);
+	}
+	if (!c1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] < 0xA0) {
+			utf8_put(&o, cp1252_char(s[i + 1]));
+			i++;
+		} else
+			fbuf_addc(&o, (char)s[i]);
+	}
+	b->len = from;
+	fbuf_add(b, o.s, o.len);
+	fbuf_free(&o);
 }
 
 void

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include "fbuf.h"
+
 struct charset_dec;
 
 /* Receives converted UTF-8 text. */
@@ -40,6 +42,19 @@ void charset_finish(struct charset_dec *d);
 
 /* The encoding chosen ("UTF-8" until known); owned by d. */
 const char *charset_name(const struct charset_dec *d);
+
+/* Whether the document is read as UTF-8 (with Windows-1252 for the bytes
+ * that break it), not converted by iconv. */
+int charset_is_utf8(const struct charset_dec *d);
+
+/*
+ * Repair the UTF-8 text b->s[from..b->len) as feedparser does a field's
+ * text: when utf8_doc and all of it is UTF-8 that was read as Latin-1 and
+ * encoded again ("cafÃ©"), undo that ("café"); then U+0080..U+009F, C1
+ * controls that are Windows-1252's characters read as Latin-1, become
+ * those characters (U+0093 to U+201C).
+ */
+void charset_fix_text(struct fbuf *b, size_t from, int utf8_doc);
 
 void charset_free(struct charset_dec *d);
 

@@ -240,17 +240,83 @@ is_space(int c)
 }
 
 /*
+ * Elements whose content is never the document's text: 1, raw text that
+ * ends at the first end tag (script, style); 2, markup that ends at the
+ * matching end tag, nested ones counted (a plugin's fallback, a frame's,
+ * blink's).  The void ones among them (embed, frame, link, meta) have
+ * content only when an end tag follows.
+ */
+static int
+hidden_kind(const char *name)
+{
+	static const char *const nested[] = {
+		"applet", "object", "embed", "iframe", "frame", "frameset",
+		"link", "meta", "blink", "template", NULL
+	};
+	const char *const *p;
+
+	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
+		return 1;
+	for (p = nested; *p; p++)
+		if (strcmp(name, *p) == 0)
+			return 2;
+	return 0;
+}
+
+/* A tag named name at t (t[0] == '<', or "</"), to end, with its name
+ * ended by a character that cannot go on a name. */
+static int
+tag_is(const char *t, const char *end, const char *name, int closing)
+{
+	size_t m = strlen(name);
+
+	t += closing ? 2 : 1;
+	if ((size_t)(end - t) < m || strncasecmp(t, name, m) != 0)
+		return 0;
+	return t + m == end || !(isalnum((unsigned char)t[m]) ||
+	    t[m] == '-' || t[m] == ':');
+}
+
+/* After the start tag of a hidden element name at s, the position after
+ * its end tag; NULL when it has none. */
+static const char *
+hidden_end(const char *s, const char *end, const char *name, int kind)
+{
+	int depth = 1;
+
+	for (; s < end && (s = memchr(s, '<', (size_t)(end - s))) != NULL;
+	    s++) {
+		int closing = s + 1 < end && s[1] == '/';
+
+		if (!tag_is(s, end, name, closing))
+			continue;
+		if (kind == 2 && !closing) {
+			depth++;
+			continue;
+		}
+		if (closing && --depth == 0) {
+			const char *gt = memchr(s, '>', (size_t)(end - s));
+
+			return gt ? gt + 1 : end;
+		}
+	}
+	return NULL;
+}
+
+/*
  * A tag at s ('<' then a letter, or "</" then a letter).  Returns the
- * position after it; for script and style, after their end tag.
+ * position after it; for the elements hidden_kind names, after their end
+ * tag.
  */
 static const char *
 tag_skip(struct out *o, const char *s, const char *end)
 {
 	char name[16];
 	size_t k = 0;
-	int closing = 0;
+	int closing = 0, selfclosed = 0, kind;
 	char quote = 0;
 	enum sep sep;
+	const char *e;
 
 	s++;
 	if (*s == '/') {
@@ -269,25 +335,19 @@ tag_skip(struct out *o, const char *s, const char *end)
 		} else if (*s == '"' || *s == '\'') {
 			quote = *s;
 		} else if (*s == '>') {
+			selfclosed = s[-1] == '/';
 			s++;
 			break;
 		}
 	}
 	if ((sep = block_sep(name)) != SEP_NONE)
 		owe(o, sep);
-	if (!closing && (strcmp(name, "script") == 0 ||
-	    strcmp(name, "style") == 0)) {
-		const char *e = find_ci(s, end, name[1] == 'c' ? "</script" :
-		    "</style");
-
-		if (e == NULL)
-			return end;
-		s = e + 2;
-		while (s < end && *s != '>')
-			s++;
-		return s < end ? s + 1 : end;
-	}
-	return s;
+	if (closing || selfclosed || (kind = hidden_kind(name)) == 0)
+		return s;
+	e = hidden_end(s, end, name, kind);
+	if (e != NULL)
+		return e;
+	return kind == 1 ? end : s;	/* an unended script hides the rest */
 }
 
 /* Bytes that end a run of ordinary text. */

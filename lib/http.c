@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -25,7 +27,7 @@
 enum state { WAITING, RUNNING, DONE };
 
 struct xfer {
-	struct http_req req;	/* copy; url, etag, last_modified owned */
+	struct http_req req;	/* copy; its strings owned */
 	struct http *h;		/* owner */
 	enum state state;
 	char *host;		/* for the per-host limit; owned */
@@ -99,6 +101,8 @@ http_add(struct http *h, const struct http_req *req)
 	x->req.etag = req->etag ? xstrdup(req->etag) : NULL;
 	x->req.last_modified = req->last_modified ?
 	    xstrdup(req->last_modified) : NULL;
+	x->req.accept = req->accept ? xstrdup(req->accept) : NULL;
+	x->req.bearer = req->bearer ? xstrdup(req->bearer) : NULL;
 	x->h = h;
 	x->host = host_of(req->url);
 	x->retry_after_ms = -1;
@@ -230,11 +234,27 @@ on_write(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Add a request header, formatted. */
+static void __attribute__((format(printf, 2, 3)))
+add_header(struct xfer *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *hdr;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&hdr, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_nomem();
+	x->headers = curl_slist_append(x->headers, hdr);
+	free(hdr);
+}
+
 static void
 xfer_start(struct http *h, struct xfer *x)
 {
 	CURL *e = curl_easy_init();
-	char *hdr;
 	int i;
 
 	if (e == NULL)
@@ -252,23 +272,16 @@ xfer_start(struct http *h, struct xfer *x)
 	x->nchain = 0;
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
-	if (x->req.etag) {
-		if (asprintf(&hdr, "If-None-Match: %s", x->req.etag) < 0)
-			die_nomem();
-		x->headers = curl_slist_append(x->headers, hdr);
-		free(hdr);
-	}
-	if (x->req.last_modified) {
-		if (asprintf(&hdr, "If-Modified-Since: %s",
-		    x->req.last_modified) < 0)
-			die_nomem();
-		x->headers = curl_slist_append(x->headers, hdr);
-		free(hdr);
-	}
-	x->headers = curl_slist_append(x->headers,
-	    "Accept: application/rss+xml, application/atom+xml, "
-	    "application/feed+json, application/xml;q=0.9, text/xml;q=0.9, "
-	    "application/json;q=0.8, */*;q=0.5");
+	if (x->req.etag)
+		add_header(x, "If-None-Match: %s", x->req.etag);
+	if (x->req.last_modified)
+		add_header(x, "If-Modified-Since: %s", x->req.last_modified);
+	if (x->req.bearer)
+		add_header(x, "Authorization: Bearer %s", x->req.bearer);
+	add_header(x, "Accept: %s", x->req.accept ? x->req.accept :
+	    "application/rss+xml, application/atom+xml, "
+	    "application/feed+json, application/xml;q=0.9, "
+	    "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5");
 	curl_easy_setopt(e, CURLOPT_URL, x->req.url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
@@ -393,7 +406,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 		long wait = x->retry_after_ms;
 
 		if (wait < 0)
-			wait = 1000L << (x->attempts - 1 < 5 ? x->attempts - 1 : 5);
+			wait = (long)backoff_ms(1000, 32000, x->attempts);
 		if (wait <= h->o.retry_max_ms) {
 			curl_easy_cleanup(x->easy);
 			x->easy = NULL;
@@ -479,6 +492,8 @@ http_free(struct http *h)
 		free((char *)x->req.url);
 		free((char *)x->req.etag);
 		free((char *)x->req.last_modified);
+		free((char *)x->req.accept);
+		free((char *)x->req.bearer);
 		free(x->host);
 		free(x->etag);
 		free(x->lastmod);

@@ -10,15 +10,16 @@
  * there.  If-None-Match / If-Modified-Since are sent when the request has
  * validators.  Timeouts, 5xx and 429 are retried opts.retries times, after
  * Retry-After when the server gives one (up to opts.retry_max_ms, beyond
- * which it gives up) else after an exponential backoff, but only while no
- * body has been handed on.  TLS is verified (libcurl's default).
+ * which it gives up) else after lib/backoff.h's backoff from 1 s (at most
+ * 32 s), but only while no body has been handed on.  TLS is verified (libcurl's default).
  *
  * Callbacks: on_body is called with the status and Content-Type when a
  * 2xx body starts (once per attempt that has one), on_data with its
  * bytes (return non-zero to abort: "aborted"), on_done once at the end.
  * Strings passed to callbacks are valid only during the call.
  *
- * Ownership: the http handle is freed by http_free; requests are copied.
+ * Ownership: the http handle is freed by http_free; requests (and their
+ * strings) are copied.
  */
 #ifndef JOBLINE_HTTP_H
 #define JOBLINE_HTTP_H
@@ -53,6 +54,9 @@ struct http_req {
 	const char *url;
 	const char *etag;	/* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
+	const char *accept;	/* the Accept header, or NULL for feeds' types */
+	const char *bearer;	/* a token sent as Authorization: Bearer, or
+				   NULL */
 	void *arg;		/* given to the callbacks */
 	/* url: where the body comes from, after redirects; location: the
 	 * Content-Location header or NULL */

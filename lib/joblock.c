@@ -1,5 +1,6 @@
 /* joblock.c - the lock file of a run-job job, and job names */
 #define _GNU_SOURCE
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -7,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "joblock.h"
+#include "sig.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -92,4 +95,49 @@ job_lock_held(const char *store_path, const char *name)
 		held = errno == EWOULDBLOCK ? 1 : -1;
 	close(fd);
 	return held;
+}
+
+int
+job_lock_take(const char *store_path, const char *name, int wait, int *fd,
+    long *holder)
+{
+	char *dir = job_lock_dir(store_path);
+	char *path = job_lock_path(store_path, name);
+	char buf[32];
+	ssize_t n;
+	int got = 1;
+
+	*holder = 0;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		err(EXIT_FATAL, "%s", dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (*fd < 0)
+		err(EXIT_FATAL, "%s", path);
+	while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+		if (errno == EINTR && !sig_caught)
+			continue;
+		if (errno == EINTR) {
+			got = -1;	/* waited; nothing ran */
+			goto out;
+		}
+		if (errno != EWOULDBLOCK)
+			err(EXIT_FATAL, "%s", path);
+		if ((n = pread(*fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			*holder = strtol(buf, NULL, 10);
+		}
+		got = 0;
+		goto out;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) != 0 || pwrite(*fd, buf, (size_t)n, 0) != n)
+		warn("%s", path);
+out:
+	if (got != 1) {
+		close(*fd);
+		*fd = -1;
+	}
+	free(dir);
+	free(path);
+	return got;
 }

@@ -51,7 +51,11 @@ struct proc_spec {
 	char *const *envp;	/* its environment, or NULL for ours */
 	int in_fd;		/* its stdin (kept open by the caller), or -1
 				 * for ours */
-	int merge;		/* its stderr goes into the PROC_OUT capture */
+	int out_fd;		/* when > 0, its stdout: a descriptor the caller
+				 * keeps and reads itself (PROC_OUT captures
+				 * nothing); 0 for the capture */
+	int merge;		/* its stderr goes into the PROC_OUT capture
+				 * (not with out_fd) */
 	size_t keep;		/* bytes kept of each stream (the last ones) */
 	int echo;		/* also pass its output on to our stdout and
 				 * stderr as it comes */

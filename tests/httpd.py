@@ -204,6 +204,19 @@ def ctype_route(h, query):
           [("Content-Type", query.get("ct", ["text/xml"])[0])])
 
 
+@route("/_/auth")
+def auth_route(h, query):
+    """/_/auth?f=PATH&token=T: the file when the request says
+    Authorization: Bearer T and Accept: application/json, else 401."""
+    want = "Bearer " + query.get("token", [""])[0]
+    if (h.headers.get("Authorization") != want or
+            h.headers.get("Accept") != "application/json"):
+        _send(h, 401, b"who are you")
+        return
+    _send(h, 200, _feed_file(h, query),
+          [("Content-Type", "application/json")])
+
+
 @route("/_/ua")
 def ua_route(h, query):
     """/_/ua: an RSS whose item title is the request's User-Agent and whose

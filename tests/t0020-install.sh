@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # make install / uninstall with PREFIX and DESTDIR; make lint
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +20,7 @@ test_expect 'make install puts programs, scripts and man pages under DESTDIR/PRE
 	root/usr/local/bin/store --version | grep -q jobline &&
 	sh=root/usr/local/share/jobline &&
 	test -f $sh/crontab.example && test -f $sh/samples/feeds.txt &&
+	test -f $sh/examples/store-items.jsonl && test -f $sh/examples/README &&
 	test -f $sh/systemd/jobline-ingest-news.service &&
 	test -f $sh/systemd/jobline-ingest-news.timer &&
 	grep -q "^PATH=/usr/local/bin:" $sh/crontab.example

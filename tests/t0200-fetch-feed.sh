@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fetch-feed: parsing local files (formats, charsets, dates, traps), input forms
 . "$(dirname "$0")/lib.sh"
 
@@ -143,7 +143,7 @@ test_expect 'JSON lines on stdin: fields copied into every item; bad lines repor
 	grep -q "stdin:2: invalid JSON" err && grep -q "stdin:3: no url" err &&
 	jq -e -s "length == 4 and (.[0:3] | all(.company == \"Northwind\")) and
 	    .[0].title != \"not copied\" and (.[3] | has(\"company\") | not)" out &&
-	fetch-feed - <in 2>/dev/null | jq -e -s "length == 4" >/dev/null
+	exits 1 fetch-feed - <in 2>/dev/null | jq -e -s "length == 4" >/dev/null
 '
 
 test_expect '-f: newsboat urls format, comments, tags, ~name, relative paths' '

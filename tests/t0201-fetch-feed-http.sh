@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fetch-feed: HTTP (cache, encodings, redirects, timeouts, limits, retries, store)
 . "$(dirname "$0")/lib.sh"
 

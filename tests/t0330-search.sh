@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # search: vector, keyword and hybrid ranking over stored chunks
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # ingest-news: the pipeline script, its options, report and exit statuses
 # (fetch-feed replaced by tests/data/retrieval/fetch-feed-stub)
 . "$(dirname "$0")/lib.sh"

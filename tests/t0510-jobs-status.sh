@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # jobs-status: health rules, exit statuses, table, JSON, Prometheus, queues,
 # failing feeds
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +16,7 @@ runs() {
 	shift
 	m=0
 	for r in "$@"; do
-		at "$(printf "08:%02d" $m)" run-job -q --alert-after 0 "$job" -- "$r" ||
+		at "$(printf "08:%02d" $m)" run-job -q --strict --alert-after 0 "$job" -- "$r" ||
 		    [ "$r" = false ] || return 1
 		m=$((m + 1))
 	done
@@ -87,7 +87,7 @@ test_expect 'expected interval: unhealthy when no success within it (+ grace), h
 '
 
 test_expect 'expected interval: a job that never succeeded is unhealthy once it is due' '
-	at 08:00 run-job -q --expect 10m never -- false;
+	at 08:00 run-job -q --strict --expect 10m never -- false;
 	at 08:00 run-job --pause never && at 08:00 run-job --resume never &&
 	exits 2 at 08:01 jobs-status --json never >out &&
 	jq -e ".jobs[0].reasons | test(\"last run failed\")" out &&
@@ -121,7 +121,7 @@ test_expect 'skipped and interrupted runs count neither for nor against' '
 test_expect '--json: the documented fields per job' '
 	at 08:00 run-job a -- sh -c "echo \"items 5\" >>\$JOBLINE_STATS" &&
 	at 08:01 run-job -q --alert-after 0 a -- sh -c "echo boom >&2; exit 3";
-	at 08:02 run-job -q --alert-after 0 a -- false;
+	at 08:02 run-job -q --strict --alert-after 0 a -- false;
 	exits 2 at 08:03 jobs-status --json >out &&
 	test "$(wc -l <out)" = 1 &&
 	jq -e ".generatedAt == \"2026-11-22T08:03:00.000Z\" and .health == \"unhealthy\" and (.queues | type) == \"array\" and (.failingFeeds | type) == \"array\"" out &&
@@ -185,7 +185,7 @@ check_prom() {
 
 test_expect '--prometheus: the documented metrics, valid exposition format, escaped labels' '
 	at 08:00 run-job "we\"ird\\job" -- true &&
-	at 08:01 run-job -q --expect 5m a -- false;
+	at 08:01 run-job -q --strict --expect 5m a -- false;
 	at 08:02 jobs-status --prometheus >out; rc=$?
 	test $rc = 2 && check_prom out &&
 	grep -qx "jobline_job_last_success_timestamp_seconds{job=\"we\\\\\"ird\\\\\\\\job\"} 1795334400.000" out &&
@@ -248,6 +248,34 @@ test_expect 'feeds that keep failing are listed; --feed-failures 0 ignores them'
 	at 08:00 jobs-status --feed-failures 0 >/dev/null
 '
 
+test_expect 'partial runs: degraded while they go on, not late, not failing; the failing inputs listed' '
+	at 08:00 run-job --expect 10m ingest -- true &&
+	at 08:10 run-job ingest -- sh -c "echo \"feed dead\" >&2; exit 1" &&
+	at 08:20 run-job ingest -- sh -c "exit 1" &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO feeds (url, failures, error, last_attempt) VALUES (\"https://dead.example/rss\", 5, \"HTTP 503\", \"2026-11-22T08:20:00Z\")" &&
+	exits 1 at 08:29 jobs-status --json >out &&
+	jq -e ".jobs[0] | .health == \"degraded\" and (.reasons | test(\"last 2 runs partial\")) and (.reasons | test(\"no success|run failed|rate\") | not) and .successRate == 1 and .stats.partialRuns == 2 and .stats.consecutivePartial == 2 and .stats.consecutiveFailures == 0 and .lastRun.status == \"partial\" and .lastSuccessAt == \"2026-11-22T08:20:00.000Z\"" out &&
+	jq -e ".failingFeeds[0].url == \"https://dead.example/rss\"" out &&
+	exits 1 at 08:29 jobs-status >txt &&
+	head -n 1 txt | grep -q "^JOBS WARNING - 0 unhealthy, 1 degraded" &&
+	grep "^ingest " txt | grep -q "degraded.*partial" &&
+	grep -q "^https://dead.example/rss  5 failures" txt &&
+	exits 1 at 08:29 jobs-status --prometheus >prom && check_prom prom &&
+	grep -qx "jobline_job_runs_total{job=\"ingest\",status=\"partial\"} 2" prom &&
+	at 08:30 run-job ingest -- true &&
+	sqlite3 "$JOBLINE_DB" "DELETE FROM feeds" &&
+	at 08:31 jobs-status --json ingest >out &&
+	jq -e ".jobs[0].health == \"healthy\" and .jobs[0].stats.consecutivePartial == 0" out
+'
+
+test_expect 'a failing queue key is a failing input of a partial job' '
+	at 08:00 run-job refresh -- sh -c "exit 1" &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO queue_keys (queue, key, dead_count) VALUES (\"company-refresh\", \"Acme\", 4)" &&
+	exits 1 at 08:01 jobs-status >txt &&
+	grep "^refresh " txt | grep -q "last run partial" &&
+	grep -q "problem key Acme in company-refresh: 4 dead jobs" txt
+'
+
 test_expect 'a store missing tables its schema version has: UNKNOWN, the table named' '
 	at 08:00 run-job a -- true &&
 	sqlite3 "$JOBLINE_DB" "DROP TABLE queue; DROP TABLE queue_keys; DROP TABLE feeds" &&
@@ -258,7 +286,7 @@ test_expect 'a store missing tables its schema version has: UNKNOWN, the table n
 if command -v script >/dev/null; then
 	test_expect 'on a terminal: the table in colour, no status line; NO_COLOR' '
 		at 08:00 run-job a -- true &&
-		at 08:01 run-job -q --alert-after 0 b -- false;
+		at 08:01 run-job -q --strict --alert-after 0 b -- false;
 		script -qec "jobs-status" /dev/null >tty;
 		head -n 1 tty | grep -q "^JOB  *HEALTH" &&
 		grep -q "^a  *$(printf "\033")\[32mhealthy" tty &&
@@ -271,7 +299,7 @@ else
 fi
 
 test_expect '-q: nothing printed, the exit status only' '
-	at 08:00 run-job -q --alert-after 0 a -- false;
+	at 08:00 run-job -q --strict --alert-after 0 a -- false;
 	exits 2 jobs-status -q >out && test ! -s out
 '
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # jobs-status --html: a self-contained page, rendered by headless Chromium
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +19,7 @@ history() {
 	m=0
 	for r in "$@"; do
 		JOBLINE_NOW=$(printf "2026-11-22T08:%02d:00Z" $m) \
-		    run-job -q --alert-after 0 "$job" -- sh -c "$r" 2>/dev/null
+		    run-job -q --strict --alert-after 0 "$job" -- sh -c "$r" 2>/dev/null
 		m=$((m + 1))
 	done
 }

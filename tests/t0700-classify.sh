@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # classify: event types, companies, industries, amounts, priority, pass-through
 . "$(dirname "$0")/lib.sh"
 L=$DATA/classify/labelled.jsonl

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # verify-predictions: resolving due predictions, prices, errors, manual
 # resolution, exactly once, user statistics and streaks
 . "$(dirname "$0")/lib.sh"
@@ -183,7 +183,7 @@ test_expect 'two runs at once resolve each prediction exactly once' '
 '
 
 test_expect 'user statistics and streaks across predictions, in resolution order' '
-	: u1 right, right, wrong, right, right, right; u2 wrong then right &&
+	: "u1 right, right, wrong, right, right, right; u2 wrong then right" &&
 	i=0; for p in 2020:A 2020:A 1900:A 2020:A 2020:A 2020:A; do
 		i=$((i + 1))
 		pred q$i 2000 "2026-11-22T09:0$i:00Z" "$OPTS" auto S$i

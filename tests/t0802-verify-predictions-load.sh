@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # store predictions / store votes: what verify-predictions reads, checked
 # on the way in; malformed records refused with their line numbers
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fetch-feed against hostile feeds from the test server (issue 10, story
 # "hostile feeds"): each hostile feed is fetched in one run beside a good
 # feed of the same server, and each run must

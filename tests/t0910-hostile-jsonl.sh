@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Hostile JSON lines (issue 10, story "JSON lines of 100 MB, NUL bytes,
 # invalid UTF-8, deep nesting, duplicate keys, numbers beyond 64 bits"):
 # every program that reads JSON lines gets one stream where good lines

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # A store on a full disk: every program that writes the store says so
 # (which file, what), exits 3 and loses nothing committed before; once
 # space returns, the same input runs again and ends in the state of a run

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # A store another program holds locked for longer than the busy timeout:
 # every program that writes the store says so (which file, what), exits 3,
 # and leaves nothing half-written; once the lock is gone the same input

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SIGKILL at random points of run-job, verify-predictions and fetch-feed
 # (feed state), again and again; then one clean run.  The store passes
 # PRAGMA integrity_check and ends as an uninterrupted run leaves it.

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fuzzing: each fuzz target, without libFuzzer (make check builds them with
 # tests/fuzz/replay.c into obj/replay/), replays its seeds and every input
 # a fuzzer once failed on (tests/data/fuzz-regress/TARGET/)

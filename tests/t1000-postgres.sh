@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # the PostgreSQL store: connecting, credentials (run by make check-pg, and
 # by make check when the server package is there)
 . "$(dirname "$0")/lib.sh"

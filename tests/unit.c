@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "base64.h"
 #include "charset.h"
 #include "feeddate.h"
 #include "fields.h"
@@ -195,6 +196,40 @@ charset_ok(const char *http, const char *in, size_t n, const char *want)
 	fbuf_free(&b);
 }
 
+/* base64 of in decodes back to it; s decodes to want (NULL: refused) */
+static void
+base64_ok(const char *in, const char *s, int flags, const char *want)
+{
+	char enc[64], what[128];
+	unsigned char dec[64];
+	size_t n = base64_encode(enc, (const unsigned char *)in, strlen(in));
+	long k = base64_decode(dec, enc, n, 0);
+
+	snprintf(what, sizeof(what), "base64 round trip of %s", in);
+	check(n == BASE64_ENCODED_LEN(strlen(in)) && k == (long)strlen(in) &&
+	    memcmp(dec, in, (size_t)k) == 0, what, in);
+	k = base64_decode(dec, s, strlen(s), flags);
+	snprintf(what, sizeof(what), "base64_decode(%s)", s);
+	check(want == NULL ? k < 0 : k == (long)strlen(want) &&
+	    memcmp(dec, want, (size_t)k) == 0, what, k < 0 ? "refused" : "");
+}
+
+/* charset_fix_text of in (a field of a UTF-8 document or not) */
+static void
+fix_ok(const char *in, int utf8_doc, const char *want)
+{
+	struct fbuf b = { 0 };
+	char what[128];
+
+	fbuf_adds(&b, "keep:");
+	fbuf_adds(&b, in);
+	charset_fix_text(&b, 5, utf8_doc);
+	snprintf(what, sizeof(what), "charset_fix_text(%s, %d)", in, utf8_doc);
+	check(strncmp(fbuf_str(&b), "keep:", 5) == 0 &&
+	    strcmp(fbuf_str(&b) + 5, want) == 0, what, fbuf_str(&b));
+	fbuf_free(&b);
+}
+
 static void
 url_ok(const char *in, const char *want)
 {
@@ -336,6 +371,29 @@ main(void)
 	feeddate_ok("Tue, 10 Jun 2003 24:00:00 GMT", "2003-06-11T00:00:00Z");
 	feeddate_ok("Mon, 31 Jun 2003 04:00:00 GMT", NULL);
 	feeddate_ok("Tue, 10 Foo 2003 04:00:00 GMT", NULL);
+	/* the forms feedparser's date handlers read */
+	feeddate_ok("Sun, 16 Dec 79 1:2:3 GMT", "2079-12-16T01:02:03Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 A", "2004-01-01T20:48:21Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 Y", "2004-01-01T07:48:21Z");
+	feeddate_ok("Thu, 01 Jan 2004 19:48:21 pt", "2004-01-02T03:48:21Z");
+	feeddate_ok("Jan 01 2004 at 19:48 et", "2004-01-02T00:48:00Z");
+	feeddate_ok("Fri,24 Nov 2023 18:28:36 -0000", "2023-11-24T18:28:36Z");
+	feeddate_ok("Sun Jan  4 16:29:06 PST 2004", "2004-01-05T00:29:06Z");
+	feeddate_ok("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z");
+	feeddate_ok("2004-005", "2004-01-05T00:00:00Z");
+	feeddate_ok("2004060T10:30Z", "2004-02-29T10:30:00Z");
+	feeddate_ok("2003-366", NULL);
+	feeddate_ok("04-01-05", "2004-01-05T00:00:00Z");
+	feeddate_ok("040105T01:02:03Z", "2004-01-05T01:02:03Z");
+	feeddate_ok("2004-07-08 23:56:58.0", "2004-07-08T23:56:58Z");
+	feeddate_ok("2004-7-8T9:15-05:00", "2004-07-08T14:15:00Z");
+	feeddate_ok("\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb"
+	    " 2004 12:00:00 EST", "2004-07-11T17:00:00Z");
+	feeddate_ok("2004-j\xc3\xbalius-13T9:15-05:00", "2004-07-13T14:15:00Z");
+	feeddate_ok("2004\xeb\x85\x84 05\xec\x9b\x94 28\xec\x9d\xbc 01:31:15",
+	    "2004-05-27T16:31:15Z");
+	feeddate_ok("2004-05-25 \xec\x98\xa4\xed\x9b\x84 11:23:17",
+	    "2004-05-25T14:23:17Z");
 	feeddate_ok("", NULL);
 	feeddate_ok("now", NULL);
 	/* found by fuzz-date: long runs of digits overflowed an int */
@@ -355,6 +413,26 @@ main(void)
 	    "line one\nline two\n\npara");
 	html_ok("<p>a</p>\n<p>b</p>", HTML_ONELINE, "a b");
 	html_ok("<a href='x>y'>link</a> text", 0, "link text");
+	html_ok("a<object><object>x</object>y</object>b<iframe>z</iframe>c", 0,
+	    "abc");
+	html_ok("a<blink>x</blink> b<embed src=e> c<link rel=s>d<meta x>e", 0,
+	    "a b cde");
+	html_ok("a<applet code=c>x<p>y</p></applet>b<script/>c", 0, "abc");
+	html_ok("a<scripts>b</scripts>c<script>d</scriptx>e", 0, "abc");
+	base64_ok("", "", 0, "");
+	base64_ok("a", "YQ", 0, "a");
+	base64_ok("ab", " YW Jj ZA== ", BASE64_SPACE, "abcd");
+	base64_ok("abc", "YW Jj", 0, NULL);
+	base64_ok("abcd", "YWJjZA==YQ", 0, NULL);
+	base64_ok("abcde", "Y", 0, NULL);
+	base64_ok("hello", "a$b", 0, NULL);
+	fix_ok("Caf\xc3\x83\xc2\xa9 \xc3\xa2\xc2\x80\xc2\x99", 1,
+	    "Caf\xc3\xa9 \xe2\x80\x99");
+	fix_ok("Caf\xc3\x83\xc2\xa9", 0, "Caf\xc3\x83\xc2\xa9");
+	fix_ok("Caf\xc3\xa9", 1, "Caf\xc3\xa9");
+	fix_ok("\xc2\x93q\xc2\x94 \xc2\x81 \xe2\x98\x83", 1,
+	    "\xe2\x80\x9cq\xe2\x80\x9d \xc2\x81 \xe2\x98\x83");
+	fix_ok("plain", 1, "plain");
 
 	charset_ok(NULL, "caf\xc3\xa9", 5, "caf\xc3\xa9");
 	charset_ok(NULL, "caf\xe9 \x93x\x94", 8,
