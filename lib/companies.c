@@ -239,6 +239,16 @@ span_cues(const struct rules *r, const struct text *x, size_t start,
 			*why = "object of event";
 		}
 	}
+	/* in apposition to what it is: "the firm, Zorbatek Systems," */
+	if (start > 0 && (x->t[start].flags & TF_BREAK) &&
+	    tok_in(&r->kinds, &x->t[start - 1]) &&
+	    memchr(x->s + x->t[start - 1].off + x->t[start - 1].len, ',',
+	    x->t[start].off - x->t[start - 1].off - x->t[start - 1].len)) {
+		if (sc < 30) {
+			sc = 30;
+			*why = "apposition";
+		}
+	}
 	if (end < x->n && (x->t[end].flags & TF_POSS)) {
 		if (sc < 20) {
 			sc = 20;
@@ -384,8 +394,8 @@ companies_rank(struct companies *cs)
 	/* the first named in the summary (the lead) is, as a rule, the
 	 * subject of the story */
 	for (size_t i = 0; i < cs->nc; i++)
-		if ((cs->c[i].fields & 2) && (lead == NULL ||
-		    cs->c[i].lpos < lead->lpos))
+		if ((cs->c[i].fields & 2) && cs->c[i].score > 0 &&
+		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
 	if (lead)
 		lead->score += LEAD_BONUS;
