@@ -127,7 +127,7 @@ static const struct {
 	{"janu\xc3\xa1r", 1}, {"febru\xc3\xa1r", 2}, {"febru\xc3\xa1ri", 2},
 	{"m\xc3\xa1rcius", 3}, {"\xc3\xa1prilis", 4}, {"m\xc3\xa1jus", 5},
 	{"m\xc3\xa1ujus", 5}, {"j\xc3\xbanius", 6}, {"j\xc3\xbalius", 7},
-	{"augusztus", 8}, {"szeptember", 9}, {"okt\xc3\xb3ber", 10},
+	{"augusztus", 8}, {"szeptember", 9}, {"okt\xc3\xb3" "ber", 10},
 	{"november", 11}, {"december", 12},
 };
 

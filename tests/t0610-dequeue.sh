@@ -151,7 +151,7 @@ test_expect 'a killed worker: its command dies too, its lease runs out, another 
 '
 
 test_expect 'a killed worker: no stage of its command s pipeline runs on' '
-	echo "{}" | enqueue q >/dev/null &&
+	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease 1m -q -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" & w=$!
 	wait_for started; kill -9 $w; wait $w 2>/dev/null
 	sleep $(slow 2.5) &&
@@ -160,7 +160,7 @@ test_expect 'a killed worker: no stage of its command s pipeline runs on' '
 '
 
 test_expect 'a lease taken over: the old attempt s whole group is killed' '
-	echo "{}" | enqueue q >/dev/null &&
+	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" >out 2>err & w=$!
 	wait_for started &&
 	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&

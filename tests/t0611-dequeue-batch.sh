@@ -40,7 +40,7 @@ test_expect 'up to N jobs a command: 7 jobs, --batch 3, three commands' '
 '
 
 test_expect 'results are recorded as they come, before the command ends' '
-	printf "{\"n\":1}\n{\"n\":2}\n" | enqueue q >/dev/null &&
+	printf "{\"n\":1}\n{\"n\":2}\n" | enqueue q >/dev/null || exit 1
 	dequeue q --batch 2 --drain -q -- sh -c "echo \"{\\\"id\\\":1,\\\"ok\\\":true}\"; while [ ! -e go ]; do sleep 0.05; done; echo \"{\\\"id\\\":2,\\\"ok\\\":true}\"" & w=$!
 	i=0
 	while [ "$(rows "SELECT state FROM queue WHERE id = 1")" != done ]; do
@@ -70,7 +70,7 @@ test_expect 'usage: --batch takes 1 to 10000' '
 '
 
 test_expect 'a killed worker: its batch command dies with it, its jobs come back' '
-	printf "{\"n\":1}\n{\"n\":2}\n" | JOBLINE_NOW=2026-11-22T08:00:00Z enqueue q >/dev/null &&
+	printf "{\"n\":1}\n{\"n\":2}\n" | JOBLINE_NOW=2026-11-22T08:00:00Z enqueue q >/dev/null || exit 1
 	JOBLINE_NOW=2026-11-22T08:00:00Z dequeue q --batch 2 --lease 1m -q -- sh -c "cat >/dev/null; touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; }" & w=$!
 	i=0
 	while [ ! -e started ]; do i=$((i + 1)); [ $i -lt $((400 * JOBLINE_SLOW)) ] || break; sleep 0.05; done
