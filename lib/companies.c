@@ -130,10 +130,14 @@ text_prose(const struct text *x)
 static int
 acronym_at(const struct text *x, size_t start, size_t i)
 {
-	const struct tok *t = &x->t[i], *p = &x->t[i - 1];
+	const struct tok *t, *p;
 	const char *s = x->s;
 
-	if (i >= x->n || i - start < 2 || t->len < 2 || t->len > 6 ||
+	if (i >= x->n || i - start < 2)
+		return 0;
+	t = &x->t[i];
+	p = &x->t[i - 1];
+	if (t->len < 2 || t->len > 6 ||
 	    s[t->off] != s[x->t[start].off] ||
 	    memchr(s + p->off + p->len, '(', t->off - p->off - p->len) == NULL ||
 	    t->off + t->len >= x->len || s[t->off + t->len] != ')')
@@ -331,7 +335,7 @@ companies_find(struct companies *cs, const struct rules *r,
 				sc = ACRONYM_SCORE;
 				why = "acronym defined";
 			}
-			if (cs->naliases < PERSONS_MAX) {
+			if (cs->naliases < ALIASES_MAX) {
 				cs->alias[cs->naliases].from = company_key(
 				    x->s + a->off, a->len, tmp, sizeof(tmp));
 				cs->alias[cs->naliases++].to = id >= 0 ?
