@@ -19,6 +19,8 @@
 #include "url.h"
 #include "util.h"
 
+#define GARBAGE_MAX 65536	/* text read past before a feed begins */
+
 static void xml_halted(struct feed_parser *p);
 
 void
@@ -340,6 +342,29 @@ xml_halted(struct feed_parser *p)
 	free(old);
 }
 
+/*
+ * Where a feed's markup begins in s[0..n) that does not begin with it: an
+ * XML declaration, a DOCTYPE, or the root of RSS, Atom, RDF or CDF; n when
+ * none does.
+ */
+static size_t
+feed_start(const char *s, size_t n)
+{
+	static const char *const roots[] = {
+		"<?xml", "<!DOCTYPE", "<rss", "<feed", "<rdf:RDF", "<RDF",
+		"<channel", "<CHANNEL", NULL
+	};
+	const char *lt;
+
+	for (lt = s; (lt = memchr(lt, '<', n - (size_t)(lt - s))) != NULL;
+	    lt++)
+		for (const char *const *r = roots; *r; r++)
+			if ((size_t)(s + n - lt) >= strlen(*r) &&
+			    memcmp(lt, *r, strlen(*r)) == 0)
+				return (size_t)(lt - s);
+	return n;
+}
+
 /* Clean UTF-8 from the charset stage. */
 static void
 on_utf8(void *arg, const char *s, size_t n)
@@ -362,6 +387,16 @@ on_utf8(void *arg, const char *s, size_t n)
 		} else if (*s == '<') {
 			p->mode = 'x';
 			xml_start(p, NULL, 0);
+		} else if ((i = feed_start(s, n)) < n &&
+		    p->skipped + i <= GARBAGE_MAX) {
+			/* text before the feed (a server's warning), as
+			 * feedparser's loose parser reads past it */
+			s += i;
+			n -= i;
+			p->mode = 'x';
+			xml_start(p, NULL, 0);
+		} else if ((p->skipped += n) <= GARBAGE_MAX) {
+			return;	/* the feed may begin in the next chunk */
 		} else {
 			p->mode = 'e';
 			feed_set_error(p, "%s", "not a feed (neither XML nor JSON)");
@@ -437,7 +472,8 @@ feed_finish(struct feed_parser *p)
 	if (p->mode == 'j')
 		return feed_json_finish(p);
 	if (p->mode == 0) {
-		feed_set_error(p, "%s", "empty document");
+		feed_set_error(p, "%s", p->skipped ?
+		    "not a feed (neither XML nor JSON)" : "empty document");
 		return -1;
 	}
 	if (p->kind == NULL) {

@@ -137,8 +137,16 @@ xml_base_attr(const xmlChar **attrs, int nattrs)
 		    "http://www.w3.org/XML/1998/namespace") == 0)
 			return attr(attrs + i * 5, 1, "base", NS_OTHER);
 	}
+	/* as feedparser: a plain base attribute too (CDF's BASE) */
+	for (i = 0; i < nattrs; i++) {
+		const xmlChar **a = attrs + i * 5;
+
+		if (strcasecmp((const char *)a[0], "base") == 0 && a[2] == NULL)
+			return attr(a, 1, (const char *)a[0], NS_NONE);
+	}
 	return NULL;
 }
+
 /* Mode of an Atom text construct from its type (and 0.3 mode). */
 static enum textmode
 atom_mode(const xmlChar **attrs, int nattrs, int is_content)
@@ -276,15 +284,15 @@ cdf_start(struct feed_parser *p, const char *name, const xmlChar **attrs,
 			if ((v = attr(attrs, nattrs, "LASTMOD", NS_NONE)) != NULL)
 				feed_store_date(p, F_UPDATED, 3, v);
 		} else if (strcasecmp(name, "title") == 0 && p->depth == 2)
-			feed_cap_start(p, F_FEEDTITLE, 1, T_HTML, 1);
+			feed_cap_start(p, F_FEEDTITLE, 1, T_GUESS, 1);
 		return;
 	}
 	if (p->depth != p->item_depth + 1)
 		return;
 	if (strcasecmp(name, "title") == 0)
-		feed_cap_start(p, F_TITLE, 3, T_HTML, 1);
+		feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
 	else if (strcasecmp(name, "abstract") == 0)
-		feed_cap_start(p, F_SUMMARY, 3, T_HTML, 0);
+		feed_cap_start(p, F_SUMMARY, 3, T_GUESS, 0);
 }
 
 /* An xml:base on the element just opened: the base for what it holds. */
@@ -328,8 +336,8 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 {
 	const char *v;
 
-	if ((rss && (strcmp(name, "item") == 0)) ||
-	    (atom && strcmp(name, "entry") == 0)) {
+	if ((rss || atom) && (strcmp(name, "item") == 0 ||
+	    strcmp(name, "entry") == 0)) {
 		entry_open(p, attrs, nattrs);
 		return;
 	}
@@ -340,11 +348,12 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 	if (p->channel_depth == 0 || p->depth != p->channel_depth + 1)
 		return;
 	if (strcmp(name, "title") == 0 && (rss || atom))
-		feed_cap_start(p, F_FEEDTITLE, 1, rss ? T_HTML :
+		feed_cap_start(p, F_FEEDTITLE, 1, rss ? T_GUESS :
 		    atom_mode(attrs, nattrs, 0), 1);
-	else if (rss && strcmp(name, "link") == 0)
+	else if (rss && strcmp(name, "link") == 0 &&
+	    attr(attrs, nattrs, "href", NS_NONE) == NULL)
 		feed_cap_start(p, F_FEEDLINK, 1, T_TEXT, 1);
-	else if (atom && strcmp(name, "link") == 0) {
+	else if ((rss || atom) && strcmp(name, "link") == 0) {
 		const char *rel = attr(attrs, nattrs, "rel", NS_NONE);
 
 		if ((rel == NULL || strcmp(rel, "alternate") == 0) &&
@@ -356,6 +365,21 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 		}
 	} else if (atom && (strcmp(name, "entry") != 0))
 		p->skip_depth = p->depth;	/* author, etc. */
+}
+
+/*
+ * A description-like element (description, RSS's summary, dc:description,
+ * media:description, itunes:summary), as feedparser reads them: the
+ * first is the summary, a later one the content while there is none.
+ * (The first of title and dc:title is the title likewise: same rank.)
+ */
+static void
+describe(struct feed_parser *p, enum textmode m)
+{
+	if (p->slot[F_SUMMARY].rank == 0)
+		feed_cap_start(p, F_SUMMARY, 3, m, 0);
+	else if (p->slot[F_CONTENT].rank == 0)
+		feed_cap_start(p, F_CONTENT, 1, m, 0);
 }
 
 /* An enclosure from the url, type and length-like attributes named. */
@@ -408,69 +432,69 @@ atom_link(struct feed_parser *p, const xmlChar **attrs, int nattrs)
 	free((char *)href);
 }
 
-/* A child of an entry in RSS's or Atom's own namespace. */
+/*
+ * A child of an entry in RSS's or Atom's own namespace (or none).  As in
+ * feedparser, the names of either format are read in both: an RSS item
+ * with an Atom <link href>, <updated> or <id>, an Atom entry with a
+ * <description>; what differs is how text is read (Atom's type
+ * attribute, RSS's plain-or-HTML guess).
+ */
 static void
-core_start(struct feed_parser *p, const char *name, int rss, int atom,
+core_start(struct feed_parser *p, const char *name, int atom,
     const xmlChar **attrs, int nattrs)
 {
 	const char *v;
 
-	if (rss && strcmp(name, "title") == 0)
-		feed_cap_start(p, F_TITLE, 3, T_HTML, 1);
-	else if (atom && strcmp(name, "title") == 0)
-		atom_text(p, F_TITLE, 3, 1, attrs, nattrs);
-	else if (rss && strcmp(name, "link") == 0)
-		feed_cap_start(p, F_LINK, 3, T_TEXT, 1);
-	else if (atom && strcmp(name, "link") == 0)
+	if (strcmp(name, "title") == 0) {
+		if (atom)
+			atom_text(p, F_TITLE, 3, 1, attrs, nattrs);
+		else
+			feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
+	} else if (strcmp(name, "link") == 0)
 		atom_link(p, attrs, nattrs);
-	else if ((rss && strcmp(name, "guid") == 0) ||
-	    (atom && strcmp(name, "id") == 0)) {
+	else if (strcmp(name, "guid") == 0 || strcmp(name, "id") == 0) {
 		/* as feedparser: an Atom id or a guid not marked
 		 * isPermaLink="false" is the link when there is none */
 		v = attr(attrs, nattrs, "isPermaLink", NS_NONE);
 		p->guid_permalink = v == NULL || strcasecmp(v, "false") != 0;
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
 		p->cap_resolve = atom;	/* Atom ids are IRIs */
-	} else if (rss && (strcmp(name, "description") == 0 ||
-	    strcmp(name, "summary") == 0)) {
-		/* both: the second is the content */
-		if (p->slot[F_SUMMARY].rank < 3)
-			feed_cap_start(p, F_SUMMARY, 3, T_HTML, 0);
-		else
-			feed_cap_start(p, F_CONTENT, 1, T_HTML, 0);
-	}
-	else if (atom && strcmp(name, "summary") == 0)
+	} else if (strcmp(name, "description") == 0 ||
+	    (!atom && strcmp(name, "summary") == 0))
+		describe(p, T_HTML);
+	else if (strcmp(name, "summary") == 0)
 		atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
-	else if (atom && strcmp(name, "content") == 0) {
-		if (attr(attrs, nattrs, "src", NS_NONE) == NULL)
+	else if (strcmp(name, "content") == 0) {
+		if (attr(attrs, nattrs, "src", NS_NONE) != NULL)
+			return;	/* out of line */
+		if (atom || attr(attrs, nattrs, "type", NS_NONE) != NULL)
 			atom_text(p, F_CONTENT, 3, 0, attrs, nattrs);
-	} else if (rss && strcmp(name, "fullitem") == 0)
+		else
+			feed_cap_start(p, F_CONTENT, 3, T_GUESS, 0);
+	} else if (strcmp(name, "fullitem") == 0)
 		feed_cap_start(p, F_CONTENT, 3, T_HTML, 0);
-	else if (rss && strcmp(name, "body") == 0)
+	else if (strcmp(name, "body") == 0)
 		feed_cap_start(p, F_CONTENT, 2, T_XHTML, 0);
-	else if (rss && strcmp(name, "pubDate") == 0)
+	else if (strcmp(name, "pubDate") == 0 || strcmp(name, "issued") == 0)
 		feed_cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
-	else if (atom && strcmp(name, "published") == 0)
+	else if (strcmp(name, "published") == 0)
 		feed_cap_start(p, F_PUBLISHED, 4, T_TEXT, 1);
-	else if (atom && strcmp(name, "issued") == 0)
-		feed_cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
-	else if (atom && (strcmp(name, "updated") == 0 ||
-	    strcmp(name, "modified") == 0))
+	else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0)
 		feed_cap_start(p, F_UPDATED, 3, T_TEXT, 1);
-	else if (atom && strcmp(name, "created") == 0)
+	else if (strcmp(name, "created") == 0)
 		feed_cap_start(p, F_PUBLISHED, 1, T_TEXT, 1);
-	else if (rss && strcmp(name, "author") == 0)
-		feed_cap_start(p, F_AUTHOR, 2, T_HTML, 1);
-	else if (rss && strcmp(name, "category") == 0)
-		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-	else if (rss && strcmp(name, "tags") == 0)
-		feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
-	else if (rss && strcmp(name, "keywords") == 0)
-		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-	else if (atom && strcmp(name, "category") == 0) {
+	else if (strcmp(name, "author") == 0)
+		feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);	/* RSS's */
+	else if (strcmp(name, "category") == 0) {
 		if ((v = attr(attrs, nattrs, "term", NS_NONE)) != NULL)
 			feed_add_category(p, v, strlen(v));
-	} else if (rss && strcmp(name, "enclosure") == 0)
+		else
+			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
+	} else if (strcmp(name, "tags") == 0)
+		feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
+	else if (strcmp(name, "keywords") == 0)
+		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
+	else if (strcmp(name, "enclosure") == 0)
 		enclosure_attrs(p, attrs, nattrs, "length");
 }
 
@@ -484,15 +508,15 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 	case NS_DC:
 		if (strcmp(name, "creator") == 0 ||
 		    strcmp(name, "author") == 0)
-			feed_cap_start(p, F_AUTHOR, 2, T_HTML, 1);
+			feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);
 		else if (strcmp(name, "date") == 0)
 			feed_cap_start(p, F_DCDATE, 2, T_TEXT, 1);
 		else if (strcmp(name, "subject") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "title") == 0)
-			feed_cap_start(p, F_TITLE, 2, T_HTML, 1);
+			feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
 		else if (strcmp(name, "description") == 0)
-			feed_cap_start(p, F_SUMMARY, 2, T_HTML, 0);
+			describe(p, T_HTML);
 		else if (strcmp(name, "identifier") == 0)
 			feed_cap_start(p, F_ID, 1, T_TEXT, 1);
 		break;
@@ -512,7 +536,7 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 		break;
 	case NS_ITUNES:
 		if (strcmp(name, "summary") == 0)
-			feed_cap_start(p, F_SUMMARY, 1, T_TEXT, 0);
+			describe(p, T_TEXT);
 		else if (strcmp(name, "author") == 0)
 			feed_cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
 		else if (strcmp(name, "keywords") == 0)
@@ -525,8 +549,8 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 			feed_cap_start(p, F_TITLE, 1, atom_mode(attrs, nattrs, 0) ==
 			    T_HTML ? T_HTML : T_TEXT, 1);
 		else if (strcmp(name, "description") == 0)
-			feed_cap_start(p, F_SUMMARY, 1, atom_mode(attrs, nattrs, 0) ==
-			    T_HTML ? T_HTML : T_TEXT, 0);
+			describe(p, atom_mode(attrs, nattrs, 0) == T_HTML ?
+			    T_HTML : T_TEXT);
 		else if (strcmp(name, "category") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
 		else if (strcmp(name, "keywords") == 0)
@@ -544,8 +568,8 @@ entry_start(struct feed_parser *p, const char *name, enum ns ns, int rss,
 {
 	const char *v;
 
-	if ((rss && strcmp(name, "item") == 0) ||
-	    (atom && strcmp(name, "entry") == 0)) {
+	if ((rss || atom) && (strcmp(name, "item") == 0 ||
+	    strcmp(name, "entry") == 0)) {
 		/* entries never nest: libxml2 recovered broken markup (a bad
 		 * attribute) by putting the next entry inside the open one;
 		 * hand the open one on and begin the new one */
@@ -588,7 +612,7 @@ entry_start(struct feed_parser *p, const char *name, enum ns ns, int rss,
 		return;
 	}
 	if (rss || atom)
-		core_start(p, name, rss, atom, attrs, nattrs);
+		core_start(p, name, atom, attrs, nattrs);
 	else
 		ext_start(p, name, ns, attrs, nattrs);
 }
@@ -614,8 +638,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (p->stopped || p->depth > MAX_DEPTH)
 		return;
 	if (p->cap_depth) {
-		if (p->cap_mode == T_XHTML || p->cap_mode == T_HTML)
+		if (p->cap_mode != T_TEXT) {
+			p->cap_elems = 1;
 			serialize_start(p, localname, nattrs, attrs);
+		}
 		return;
 	}
 	base_push(p, attrs, nattrs);
@@ -656,7 +682,7 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (p->cap_depth) {
 		if (p->depth == p->cap_depth)
 			feed_cap_end(p);
-		else if ((p->cap_mode == T_XHTML || p->cap_mode == T_HTML) &&
+		else if (p->cap_mode != T_TEXT &&
 		    !p->cap_over) {
 			fbuf_add(&p->cap, "</", 2);
 			fbuf_adds(&p->cap, (const char *)localname);

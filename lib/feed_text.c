@@ -214,6 +214,7 @@ feed_cap_start(struct feed_parser *p, enum field f, int rank, enum textmode m,
 	p->cap_resolve = 0;
 	p->cap_over = 0;
 	p->cap_b64 = 0;
+	p->cap_elems = 0;
 	fbuf_reset(&p->cap);
 }
 
@@ -298,6 +299,7 @@ feed_cap_end(struct feed_parser *p)
 {
 	struct fbuf *t = &p->tmp;
 	enum field f = p->cap_field;
+	int plain;
 
 	p->cap_depth = 0;
 	if (p->cap_b64 && cap_decode(p) < 0)
@@ -325,9 +327,10 @@ feed_cap_end(struct feed_parser *p)
 		feed_store_date(p, F_PUBLISHED, 1, fbuf_str(&p->cap));
 		return;
 	}
+	plain = p->cap_mode == T_TEXT || (p->cap_mode == T_GUESS &&
+	    !p->cap_elems && !html_looks_like(fbuf_str(&p->cap), p->cap.len));
 	html_to_text(t, fbuf_str(&p->cap), p->cap.len,
-	    (p->cap_mode == T_TEXT ? HTML_PLAIN : 0) |
-	    (p->cap_oneline ? HTML_ONELINE : 0));
+	    (plain ? HTML_PLAIN : 0) | (p->cap_oneline ? HTML_ONELINE : 0));
 	if (f != F_ID)
 		charset_fix_text(t, 0, charset_is_utf8(p->cs));
 	if (f == F_CATEGORY)

@@ -30,8 +30,10 @@ enum ns {
 	NS_CONTENT, NS_MEDIA, NS_XHTML, NS_ITUNES, NS_OTHER
 };
 
-/* How a captured text is read. */
-enum textmode { T_TEXT, T_HTML, T_XHTML };
+/* How a captured text is read: plain text; HTML; inline XHTML (its
+ * elements serialised back to markup); plain text unless it looks like
+ * HTML, as feedparser reads RSS's nominally plain elements. */
+enum textmode { T_TEXT, T_HTML, T_XHTML, T_GUESS };
 
 /* The entry's single-valued fields. */
 enum field {
@@ -53,6 +55,7 @@ struct feed_parser {
 	char *docname;		/* url as given, for hashing ids */
 	struct charset_dec *cs;	/* bytes to UTF-8 */
 	int mode;		/* 0 undecided, 'x' XML, 'j' JSON, 'e' ignored */
+	size_t skipped;		/* text before the feed, read past */
 	xmlParserCtxtPtr ctxt;	/* XML push parser */
 	struct fbuf json;	/* the JSON document */
 	const char *kind;	/* "rss", "rdf", "atom", "json" */
@@ -90,6 +93,7 @@ struct feed_parser {
 	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
+	int cap_elems;		/* elements were serialised into it */
 	int cap_b64;		/* base64 to decode first: 1 of a text type
 				   (kept as it is when not base64), 2 of
 				   another type (left out unless text) */

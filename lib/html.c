@@ -190,6 +190,88 @@ entity_decode(const char *s, size_t n, struct fbuf *tmp)
 	return 0;
 }
 
+static int hidden_kind(const char *name);
+
+/* A character of a word in feedparser's sense (\w): letters, digits,
+ * '_', and anything past ASCII. */
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* Whether name[0..n) (any case) is an element feedparser's sanitizer
+ * keeps. */
+static int
+html_known(const char *name, size_t n)
+{
+	static const char *const known[] = {
+		"a", "abbr", "acronym", "address", "area", "article", "aside",
+		"audio", "b", "big", "blockquote", "br", "button", "canvas",
+		"caption", "center", "cite", "code", "col", "colgroup",
+		"command", "datagrid", "datalist", "dd", "del", "details",
+		"dfn", "dialog", "dir", "div", "dl", "dt", "em",
+		"event-source", "fieldset", "figcaption", "figure", "font",
+		"footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+		"header", "hr", "i", "img", "input", "ins", "kbd", "keygen",
+		"label", "legend", "li", "m", "map", "menu", "meter",
+		"multicol", "nav", "nextid", "noscript", "ol", "optgroup",
+		"option", "output", "p", "pre", "progress", "q", "rp", "rt",
+		"ruby", "s", "samp", "section", "select", "small", "sound",
+		"source", "spacer", "span", "strike", "strong", "sub", "sup",
+		"table", "tbody", "td", "textarea", "tfoot", "th", "thead",
+		"time", "tr", "tt", "u", "ul", "var", "video", NULL
+	};
+	const char *const *k;
+
+	for (k = known; *k; k++)
+		if (strlen(*k) == n && strncasecmp(*k, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+html_looks_like(const char *s, size_t n)
+{
+	const char *end = s + n, *p, *w, *q;
+	int marked = 0;
+
+	for (p = s; p < end; p++) {
+		if (*p != '<' && *p != '&')
+			continue;
+		q = p + 1;
+		if (q < end && (*q == '/' || *q == '#'))
+			q++;
+		for (w = q; q < end && is_word((unsigned char)*q); q++)
+			;
+		if (q == w)
+			continue;
+		if (*p == '<') {
+			char name[16];
+			size_t k = (size_t)(q - w) < sizeof(name) ?
+			    (size_t)(q - w) : sizeof(name) - 1;
+
+			for (size_t i = 0; i < k; i++)
+				name[i] = (char)tolower((unsigned char)w[i]);
+			name[k] = '\0';
+			/* what is never text is taken out even here */
+			if (hidden_kind(name) != 0 && (size_t)(q - w) == k) {
+				marked = 1;
+				continue;
+			}
+			if (!html_known(w, (size_t)(q - w)))
+				return 0;
+			if (w[-1] == '/' && q < end && *q == '>')
+				marked = 1;	/* an end tag */
+		} else if (q < end && *q == ';') {
+			if (w[-1] != '#' && entity_find(w, (size_t)(q - w)) == NULL)
+				return 0;
+			marked = 1;	/* a reference */
+		}
+	}
+	return marked;
+}
+
 /* Tags whose end or start breaks a line; para: a blank line. */
 static enum sep
 block_sep(const char *name)
@@ -255,6 +337,9 @@ hidden_kind(const char *name)
 	};
 	const char *const *p;
 
+	if (name[0] == '\0' || name[1] == '\0' || name[2] == '\0' ||
+	    strchr("abefilmost", name[0]) == NULL)
+		return 0;	/* p, b, br, li, div, span ...: quickly */
 	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
 		return 1;
 	for (p = nested; *p; p++)

@@ -81,21 +81,6 @@ queue_intervals_find(const struct queue_intervals *iv, long long rank)
 	return -1;
 }
 
-int64_t
-queue_backoff(int64_t base_ms, long long attempt)
-{
-	const int64_t cap = 86400000LL;
-	int64_t d = base_ms > 0 ? base_ms : 1;
-
-	for (long long i = 1; i < attempt && d < cap; i++)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* equal jitter: half fixed, half random */
-	return d - (int64_t)((double)random() / ((double)RAND_MAX + 1) *
-	    (double)(d / 2));
-}
-
 void
 queue_job_free(struct queue_job *j)
 {
@@ -589,5 +574,22 @@ queue_each_problem_key(struct db *db, int64_t min_dead,
 	while (db_step_ok(st) == DB_ROW)
 		fn(db_column_text(st, 0), db_column_text(st, 1),
 		    db_column_int(st, 2), arg);
+	db_finalize(st);
+}
+
+void
+queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT queue, key, completed_at, last_error FROM queue"
+	    " WHERE state = 'dead' ORDER BY completed_at DESC, id DESC"
+	    " LIMIT ?1");
+
+	db_bind_int(st, 1, max);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_text(st, 2), db_column_text(st, 3), arg);
 	db_finalize(st);
 }

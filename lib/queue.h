@@ -58,12 +58,9 @@ int queue_intervals_parse(const char *spec, struct queue_intervals *iv,
 int64_t queue_intervals_find(const struct queue_intervals *iv,
     long long rank);
 
-/*
- * Delay before retry after failed attempt n (1 = first): base * 2^(n-1),
- * at most 1 day, then a random part of it taken off ("equal jitter": the
- * result is between half and all of it).
- */
-int64_t queue_backoff(int64_t base_ms, long long attempt);
+/* The longest wait before a failed job's retry (lib/backoff.h doubles
+ * --backoff up to it). */
+#define QUEUE_BACKOFF_CAP_MS 86400000LL
 
 /* A claimed job. */
 struct queue_job {
@@ -218,5 +215,14 @@ void queue_each_count(struct db *db, void (*fn)(const char *queue,
 void queue_each_problem_key(struct db *db, int64_t min_dead,
     void (*fn)(const char *queue, const char *key, int64_t dead_count,
     void *arg), void *arg);
+
+/*
+ * Call fn for the latest max dead jobs of every queue, newest first: the
+ * queue, the key (or NULL), when it went dead and its last error (or
+ * NULL).
+ */
+void queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "dbstmt.h"
 #include "jsonl.h"
 #include "proc.h"
@@ -314,7 +315,8 @@ job_failed(struct worker *w, const struct queue_job *j, const char *how,
     const char *text, int64_t ms, const struct proc_exit *x)
 {
 	int64_t now = time_now();
-	int64_t retry = now + queue_backoff(w->o->backoff_ms, j->attempt);
+	int64_t retry = now + backoff_ms(w->o->backoff_ms, QUEUE_BACKOFF_CAP_MS,
+	    j->attempt);
 	char when[TIME_BUFSZ], *error;
 	int dead;
 

@@ -50,6 +50,13 @@ test_expect 'Windows-1252 in C1 controls: XML references, UTF-8 encoded, raw byt
 	! LC_ALL=C grep -q "$(printf "\\302[\\200-\\237]")" out
 '
 
+test_expect 'ISO-8859-15 is not Latin-1 (the euro sign); EBCDIC is found by its first bytes' '
+	fetch-feed "$F/fp-latin9.xml" "$F/fp-ebcdic.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"Prix: 5 \u20ac - \u0152uvre, \u0160\u00e1rka\" and
+	    .[1].source == \"EBCDIC\" and .[1].title == \"Read from EBCDIC: caf\u00e9\"" out
+'
+
 test_expect 'UTF-8 read as Latin-1 and encoded again is repaired, only when all of a field is' '
 	fetch-feed "$F/fp-mojibake.xml" >out &&
 	jq -e -s "length == 3 and .[0].source == \"Mojibake Caf\u00e9\" and
@@ -77,6 +84,46 @@ test_expect 'relative URIs: nested xml:base, enclosures, an Atom id as the link,
 	    .[1].url == \"http://base.example/ids/2\" and (.[2] | has(\"url\") | not) and
 	    .[3].id == \"http://elsewhere.example/a/b/rel-4\" and
 	    .[3].url == \"http://elsewhere.example/a/c?x=1&y=2#f\"" out
+'
+
+test_expect 'RSS titles and authors are plain text unless they look like HTML (feedparser'"'"'s test)' '
+	fetch-feed "$F/fp-plain-titles.xml" >out &&
+	jq -e -s "length == 7 and .[0].source == \"Plain <or> HTML\" and
+	    .[0].title == \"Use <br> tags for breaks\" and
+	    .[0].author == \"John <john@example.com>\" and
+	    .[1].title == \"x <y and 1 < 2\" and .[1].author == \"Ann <ann@example.com>\" and
+	    .[2].title == \"Bold news\" and .[3].title == \"Caf\u00e9 & AT&T\" and
+	    .[4].title == \"A bold inline title\" and
+	    .[5].title == \"<custom>tag</custom> stays\" and
+	    .[6].summary == \"in a description is HTML\"" out
+'
+
+test_expect 'element names of either format in the other, a CDF BASE' '
+	fetch-feed "$F/fp-mixed.xml" "$F/fp-atom-item.xml" "$F/fp-cdf-base.xml" >out &&
+	jq -e -s "length == 3 and
+	    (.[0] | .id == \"urn:uuid:mixed-1\" and .url == \"http://mixed.example/1\" and
+	     .updated == \"2012-03-26T23:25:19Z\" and .summary == \"First episode\" and
+	     .content == \"Plain content & more\" and .categories == [\"termed\", \"texted\"]) and
+	    (.[1] | .id == \"i1\" and .title == \"An item in Atom\" and
+	     .summary == \"RSS names in Atom\" and .published == \"2012-03-26T23:25:19Z\") and
+	    .[2].url == \"http://base.example.org/item/1\"" out
+'
+
+test_expect 'text before the feed (a server warning) is read past; text alone is no feed' '
+	fetch-feed "$F/fp-garbage-before.xml" >out &&
+	jq -e -s "length == 1 and .[0].title == \"Still read\" and
+	    .[0].source == \"After a warning\"" out &&
+	exits 1 fetch-feed "$F/garbage.txt" >out 2>err &&
+	grep -q "garbage.txt: not a feed (neither XML nor JSON)" err && ! test -s out
+'
+
+test_expect 'descriptions as feedparser reads them: the first is the summary, a later one the content; the first title' '
+	fetch-feed "$F/fp-descriptions.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].summary == \"desc\" and .[0].content == \"pod words\" and
+	    .[1].title == \"DC title first\" and .[1].summary == \"media words\" and
+	    .[1].content == \"dc words\" and
+	    .[2].title == \"Media title\" and .[2].content == \"full\"" out
 '
 
 test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '

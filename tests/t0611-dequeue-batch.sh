@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # dequeue --batch N: many jobs to one command, one result line per job
 . "$(dirname "$0")/lib.sh"
 

@@ -32,14 +32,21 @@ killed() {
 }
 
 # none_alive FILE: no process of the pids in FILE still runs (a zombie
-# nobody reaps, as pid 1 here may not, counts as gone)
+# nobody reaps, as pid 1 here may not, counts as gone), within 5 s (times
+# $JOBLINE_SLOW) for the guardian of a killed run to be scheduled on a
+# loaded machine: one that is still there then has outlived run-job
 none_alive() {
+	tries=0
 	for p in $(cat "$1"); do
-		if kill -0 "$p" 2>/dev/null &&
-		    ! grep -q "^State:.*zombie" /proc/"$p"/status 2>/dev/null; then
-			echo "process $p outlived run-job" >&2
-			return 1
-		fi
+		while kill -0 "$p" 2>/dev/null &&
+		    ! grep -q "^State:.*zombie" /proc/"$p"/status 2>/dev/null; do
+			tries=$((tries + 1))
+			if [ $tries -gt $((50 * JOBLINE_SLOW)) ]; then
+				echo "process $p outlived run-job" >&2
+				return 1
+			fi
+			sleep 0.1
+		done
 	done
 }
 

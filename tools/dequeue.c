@@ -1,8 +1,9 @@
 /*
  * dequeue - claim jobs from a queue with a lease and run a command for
  * each, with retries, backoff and a dead state; and the queue's upkeep
- * (list, requeue dead jobs, prune old done ones).  See man/dequeue.1 and
- * lib/queue.h.
+ * (list, requeue dead jobs, prune old done ones).  Options and upkeep
+ * here; the worker is lib/worker.c, the queue's SQL lib/queue.c.  See
+ * man/dequeue.1.
  */
 #define _GNU_SOURCE
 #include <err.h>

@@ -22,6 +22,7 @@
 #include "stats.h"
 #include "timefmt.h"
 #include "util.h"
+#include "vec.h"
 
 enum { OPT_SENTENCES = OPT_FIRST_PRIVATE, OPT_CHARS, OPT_FIELD,
 	OPT_BACKEND, OPT_URL, OPT_MODEL, OPT_BATCH, OPT_MAXCHARS,
@@ -182,47 +183,6 @@ count_chars(const char *s, size_t n)
 }
 
 /* ---- extractive ---- */
-
-/*
- * Eight partial sums in a fixed order (lane k sums the components k mod
- * 8), in vector registers: the same result on every machine, and fast
- * without -O3.
- */
-typedef float v4f __attribute__((vector_size(16)));
-
-static float
-dot(const float *a, const float *b)
-{
-	v4f s0 = { 0 }, s1 = { 0 }, x0, x1, y0, y1;
-	float d[8];
-
-	for (int i = 0; i < EXTRACT_DIM; i += 8) {
-		memcpy(&x0, a + i, sizeof(x0));
-		memcpy(&x1, a + i + 4, sizeof(x1));
-		memcpy(&y0, b + i, sizeof(y0));
-		memcpy(&y1, b + i + 4, sizeof(y1));
-		s0 += x0 * y0;
-		s1 += x1 * y1;
-	}
-	memcpy(d, &s0, sizeof(s0));
-	memcpy(d + 4, &s1, sizeof(s1));
-	return ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) +
-	    (d[6] + d[7]));
-}
-
-/* acc += v, EXTRACT_DIM components. */
-static void
-vec_add(float *acc, const float *v)
-{
-	v4f x, y;
-
-	for (int i = 0; i < EXTRACT_DIM; i += 4) {
-		memcpy(&x, acc + i, sizeof(x));
-		memcpy(&y, v + i, sizeof(y));
-		x += y;
-		memcpy(acc + i, &x, sizeof(x));
-	}
-}
 
 /*
  * Folding to ASCII, for speed: the hash embedder normalises non-ASCII
@@ -463,7 +423,7 @@ score_sentences(struct summ *sm, const char *text, const char *title,
 
 		h = fold_text(sm, text + a->start, b->end - a->start, &hl);
 		hashembed_vector(sm->hash, h, hl, v);
-		vec_add(sm->centroid, v);
+		vec_add(sm->centroid, v, EXTRACT_DIM);
 	}
 	if (title != NULL && tlen > 0) {
 		const char *h;
@@ -473,11 +433,12 @@ score_sentences(struct summ *sm, const char *text, const char *title,
 		hashembed_vector(sm->hash, h, hl, sm->tvec);
 		have_title = 1;
 	}
-	cc = dot(sm->centroid, sm->centroid);
+	cc = vec_dot(sm->centroid, sm->centroid, EXTRACT_DIM);
 	for (size_t i = 0; i < n; i++) {
 		struct sent *s = &sm->s[i];
 		const float *v = sm->vec + i * EXTRACT_DIM;
-		float vs = dot(v, sm->centroid), vv = 0, score = 0;
+		float vs = vec_dot(v, sm->centroid, EXTRACT_DIM);
+		float vv = 0, score = 0;
 		float rest;
 
 		/* a unit vector, or zeros for a text without tokens */
@@ -492,7 +453,7 @@ score_sentences(struct summ *sm, const char *text, const char *title,
 		if (n > 1 && rest > 1e-6f)
 			score = (vs - vv) / sqrtf(rest);
 		if (have_title)
-			score += W_TITLE * dot(v, sm->tvec);
+			score += W_TITLE * vec_dot(v, sm->tvec, EXTRACT_DIM);
 		if (i == 0)
 			score += W_LEAD;
 		score += W_POSITION * (1.0f - (float)i / (float)n);
@@ -617,8 +578,9 @@ extract(struct summ *sm, const char *title, size_t tlen, const char *text,
 		if (total + cost > sm->chars || sm->s[i].score < -5)
 			continue;
 		for (size_t j = 0; j < sm->ns && !dup; j++)
-			dup = sm->s[j].chosen && dot(sm->vec + i * EXTRACT_DIM,
-			    sm->vec + j * EXTRACT_DIM) > REDUNDANT;
+			dup = sm->s[j].chosen && vec_dot(sm->vec +
+			    i * EXTRACT_DIM, sm->vec + j * EXTRACT_DIM,
+			    EXTRACT_DIM) > REDUNDANT;
 		if (dup)
 			continue;
 		sm->s[i].chosen = 1;
