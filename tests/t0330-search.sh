@@ -46,6 +46,15 @@ test_expect 'keyword: FTS5 ranking, query syntax taken as words' '
 	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out
 '
 
+test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
+	echo "{\"id\":\"d1\",\"content\":\"Traders rushed into the Zürich café as rates rose.\"}" |
+	    store articles --db d.db --emit new | chunk | store chunks --db d.db &&
+	search --db d.db --mode keyword "zurich cafe" >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out &&
+	search --db d.db --mode keyword "rush rising rate" >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out
+'
+
 test_expect 'hybrid: scores of both rankings fused, each scaled to [0, 1]' '
 	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
 	jq -e -s "length == 5 and .[0].item_id == \"x2\" and (map(.score) | . == (sort | reverse))" out &&
