@@ -19,7 +19,13 @@
 # expansion and launch per fold, then pooled: the predictions of all folds
 # scored together (the confusion counts summed), with each label's F1.
 # The rules are not fitted per fold, so their pooled figure is that of the
-# whole set.  $EVENTS names the set; $RULES a rules file used instead of
+# whole set.  Scored with leadership merged into the set's Employment
+# labels (a predicted leadership counts as hiring, or as layoffs for an
+# Employment event labelled so: bench/classify-score.py
+# --merge-leadership): the set maps its Employment events, mostly
+# executives named or leaving, to hiring and layoffs, and the labelling
+# guide classify follows calls those leadership; MERGE=no scores them
+# apart.  $EVENTS names the set; $RULES a rules file used instead of
 # the default rules (for rules alone and model+rules); $SKIP a list of
 # the measures above to leave out (e.g. SKIP=bogofilter).
 set -eu
@@ -30,6 +36,8 @@ skip=${SKIP:-}
 out=$top/bench/out/cv
 bin=$top/bin
 score=$top/bench/classify-score.py
+merge=--merge-leadership
+[ "${MERGE:-yes}" = no ] && merge=
 if [ ! -r "$events" ]; then
 	echo "classify-cv: $events not found (set EVENTS); skipped" >&2
 	exit 0
@@ -90,12 +98,13 @@ i=0
 while [ "$i" -lt "$folds" ]; do printf ' %6s' "fold$i"; i=$((i + 1)); done
 printf '   F1 per label, pooled: funding acquisition partnership hiring expansion launch\n'
 for m in $measures; do
-	set -- $(cat "$out"/pred."$m".* | python3 "$score" --brief)
+	set -- $(cat "$out"/pred."$m".* | python3 "$score" $merge --brief)
 	printf '%-12s %6s' "$m" "$1"
 	shift
 	i=0
 	while [ "$i" -lt "$folds" ]; do
-		printf ' %6s' "$(python3 "$score" --brief <"$out/pred.$m.$i" |
+		# shellcheck disable=SC2086
+		printf ' %6s' "$(python3 "$score" $merge --brief <"$out/pred.$m.$i" |
 		    cut -d ' ' -f 1)"
 		i=$((i + 1))
 	done

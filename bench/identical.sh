@@ -160,6 +160,8 @@ o rj-ok run-job ok -- sh -c 'echo "items 3" >>"$JOBLINE_STATS"'
 o rj-fail run-job broken -- sh -c 'echo oops >&2; exit 1'
 o rj-fail2 run-job broken -- sh -c 'echo oops again >&2; exit 3'
 o rj-fail3 run-job --alert-after 3 broken -- sh -c 'exit 1'
+o rj-partial run-job feeds -- sh -c 'echo "one feed dead" >&2; exit 1'
+o rj-strict run-job --strict strict -- sh -c 'echo "any input" >&2; exit 1'
 o rj-timeout run-job --timeout 1s slow -- sleep 5
 o rj-expect run-job --expect 1h hourly -- true
 o rj-pause run-job --pause hourly --reason 'maintenance'
@@ -196,7 +198,7 @@ o deq dequeue work --drain -j 2 -- sh -c 'cat >/dev/null; case $JOBLINE_JOB_ID i
 o deq-list-done dequeue work --list done
 o deq-list-failed dequeue work --list failed
 o deq-requeue dequeue work --requeue-dead
-o deq-purge dequeue work --purge 1d
+o deq-prune dequeue work --prune 1d
 dump queue "SELECT id, queue, key, payload, priority, state, attempts,
     max_attempts, run_after, substr(last_error, 1, 100) FROM queue ORDER BY id"
 dump queue_keys "SELECT queue, key, last_success, dead_count, last_error
@@ -230,8 +232,32 @@ o verify verify-predictions
 o verify-again verify-predictions
 o verify-show verify-predictions --show p1
 o verify-eval verify-predictions --eval 'price_change_percent >= 1.0' --start-price 2000 --end-price 2020
-dump predictions "SELECT id, symbol, start_price, status, outcome,
-    end_price, votes_correct, resolved_seq, resolved_by, error FROM predictions ORDER BY id"
+cat >"$tmp/pred2.jsonl" <<-\EOF
+{"id":"p4","symbol":"XAGUSD","question":"silver \"up\"?","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T08:50:00Z","options":{"up":"price > start_price","down":"price <= start_price"}}
+{"id":"p5","symbol":"XAGUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T08:55:00Z","options":{"up":"price > 1","also":"price > 2"}}
+{"id":"p6","symbol":"XAGUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T20:00:00Z","options":{"a":"price > 1","b":"price <= 1"}}
+{"id":"p7","symbol":"XAGUSD","opens_at":"2026-11-22T08:00:00Z","verify_at":"2026-11-22T20:00:00Z","mode":"manual","options":{"a":"","b":null}}
+EOF
+cat >"$tmp/votes2.jsonl" <<-\EOF
+{"prediction_id":"p4","user_id":"u1","option":"up","voted_at":"2026-11-22T08:01:00Z"}
+{"prediction_id":"p4","user_id":"u2","option":"down"}
+{"prediction_id":"p5","user_id":"u2","option":"up"}
+{"prediction_id":"p3","user_id":"u2","option":"up"}
+{"prediction_id":"p7","user_id":"u1","option":"b"}
+EOF
+cat >"$tmp/quotes2.jsonl" <<-\EOF
+{"symbol":"XAGUSD","time":"2026-11-22T08:00:00Z","price":30}
+{"symbol":"XAGUSD","time":1795424700,"price":31}
+{"symbol":"XAGUSD","time":"2026-11-22T08:54:00Z","price":32}
+{"symbol":"XAGUSD","price":32}
+EOF
+o st-pred2 store predictions <"$tmp/pred2.jsonl"
+o st-votes2 store votes <"$tmp/votes2.jsonl"
+o verify-check verify-predictions --check -v
+o verify-quotes verify-predictions --prices "$tmp/quotes2.jsonl" -v
+o verify-manual verify-predictions --resolve p3=up --resolve p7=b --cancel p6 --cancel p9
+o verify-show3 verify-predictions --show p3
+dump predictions "SELECT * FROM predictions ORDER BY id"
 dump votes "SELECT * FROM votes ORDER BY 1, 2"
 dump user_stats "SELECT * FROM user_stats ORDER BY 1"
 

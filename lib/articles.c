@@ -24,19 +24,22 @@ struct articles {
 };
 
 /*
- * OR IGNORE rather than ON CONFLICT DO NOTHING (a server store's form):
- * SQLite keeps a statement journal, a copy of each 16 KiB page changed,
- * for a statement that may abort on a NOT NULL, which cost a quarter of
- * storing an article.
+ * OR IGNORE on SQLite rather than ON CONFLICT DO NOTHING (PostgreSQL's
+ * form): SQLite keeps a statement journal, a copy of each 16 KiB page
+ * changed, for a statement that may abort on a NOT NULL, which cost a
+ * quarter of storing an article.
  */
-#define INSERT_SQL "INSERT OR IGNORE INTO articles (url_key, id, url, feed," \
+#define INSERT_COLUMNS " INTO articles (url_key, id, url, feed," \
 	" title, published, record, first_seen, updated_at, seen_run)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"
+#define INSERT_SQLITE "INSERT OR IGNORE" INSERT_COLUMNS
+#define INSERT_PG "INSERT" INSERT_COLUMNS " ON CONFLICT DO NOTHING"
 
 struct articles *
 articles_open(struct db *db, int64_t run, const char *now)
 {
 	struct articles *a = xcalloc(1, sizeof(*a));
+	int pg;
 
 	a->db = db;
 	a->run = run;
@@ -44,8 +47,10 @@ articles_open(struct db *db, int64_t run, const char *now)
 	a->find = db_prepare(db,
 	    "SELECT id, complete, seen_run, record = ?2 FROM articles"
 	    " WHERE url_key = ?1");
-	a->insert = db_prepare(db, INSERT_SQL);
-	a->insert_first = db_prepare(db, INSERT_SQL " RETURNING rowid");
+	pg = db_kind(db) == DB_POSTGRES;
+	a->insert = db_prepare(db, pg ? INSERT_PG : INSERT_SQLITE);
+	a->insert_first = db_prepare(db, pg ? INSERT_PG " RETURNING rowid" :
+	    INSERT_SQLITE " RETURNING rowid");
 	a->update = db_prepare(db,
 	    "UPDATE articles SET url = ?2, feed = ?3, title = ?4,"
 	    " published = ?5, record = ?6, updated_at = ?7 WHERE url_key = ?1");
@@ -54,14 +59,15 @@ articles_open(struct db *db, int64_t run, const char *now)
 	a->todo_take = db_prepare(db,
 	    "UPDATE articles SET seen_run = ?1"
 	    " WHERE rowid IN (SELECT article FROM articles_todo)"
-	    " AND complete = 0 AND seen_run IS NOT ?1 RETURNING record");
+	    " AND complete = 0 AND seen_run IS DISTINCT FROM ?1 RETURNING record");
 	/* the transaction's new articles are unfinished: rowids from its
-	 * first on are its own, as it holds the write lock (SQLite's rowid:
-	 * a server store will need a column or a table of its own) */
+	 * first on are its own, as it holds the write lock (on PostgreSQL,
+	 * other stores' committed unfinished articles may be among them:
+	 * they are unfinished too, and marking one twice is nothing) */
 	a->todo_add = db_prepare(db,
-	    "INSERT OR IGNORE INTO articles_todo (article)"
+	    "INSERT INTO articles_todo (article)"
 	    " SELECT rowid FROM articles WHERE rowid >= ?1 AND complete = 0"
-	    " ORDER BY rowid");
+	    " ORDER BY rowid ON CONFLICT DO NOTHING");
 	return a;
 }
 

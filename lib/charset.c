@@ -12,6 +12,7 @@
 #include "charset.h"
 #include "fbuf.h"
 #include "html.h"
+#include "utf8.h"
 #include "util.h"
 
 #define SNIFF_MAX 1024	/* bytes looked at to find the encoding */
@@ -29,12 +30,27 @@ struct charset_dec {
 	struct fbuf conv;	/* iconv output */
 	struct fbuf outb;	/* UTF-8 output of one push */
 	int skip_bom;		/* a UTF-8 BOM may still start the output */
+	int latin9;		/* ISO-8859-15: its bytes where UTF-8 breaks */
 };
 
-/* A byte that breaks UTF-8, read as Windows-1252. */
+/* A byte that breaks UTF-8, read as Windows-1252, or as ISO-8859-15
+ * (latin9) where that differs from Latin-1. */
 static void
-put_byte_1252(struct fbuf *o, unsigned char c)
+put_byte_1252(struct fbuf *o, unsigned char c, int latin9)
 {
+	static const struct {
+		unsigned char byte;	/* ISO-8859-15 */
+		unsigned short c;	/* its character */
+	} l9[] = {
+		{0xA4, 0x20AC}, {0xA6, 0x0160}, {0xA8, 0x0161}, {0xB4, 0x017D},
+		{0xB8, 0x017E}, {0xBC, 0x0152}, {0xBD, 0x0153}, {0xBE, 0x0178}
+	};
+
+	for (size_t i = 0; latin9 && i < sizeof(l9) / sizeof(l9[0]); i++)
+		if (l9[i].byte == c) {
+			utf8_put(o, l9[i].c);
+			return;
+		}
 	utf8_put(o, cp1252_char(c));
 }
 
@@ -72,7 +88,8 @@ seq_len(const unsigned char *s, size_t n)
  * n when an incomplete sequence ends the input and !final).
  */
 static size_t
-utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final)
+utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final,
+    int latin9)
 {
 	size_t i = 0, run = 0;
 
@@ -125,7 +142,7 @@ utf8_clean(struct fbuf *o, const unsigned char *s, size_t n, int final)
 		if (l == 0 && !final)
 			break;
 		fbuf_add(o, (const char *)s + run, i - run);
-		put_byte_1252(o, c);
+		put_byte_1252(o, c, latin9);
 		run = ++i;
 	}
 	fbuf_add(o, (const char *)s + run, i - run);
@@ -158,7 +175,7 @@ is_utf8ish(const char *name)
 		"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1",
 		"iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
 		"windows-1252", "cp1252", "x-cp1252", "ansi_x3.4-1968",
-		"iso-8859-15", "unicode-1-1-utf-8", NULL
+		"iso-8859-15", "iso8859-15", "latin9", "unicode-1-1-utf-8", NULL
 	};
 	const char *const *p;
 
@@ -226,6 +243,8 @@ decide(struct charset_dec *d)
 		enc = "UTF-16BE";
 	else if (n >= 4 && !memcmp(s, "\x3C\x00\x3F\x00", 4))
 		enc = "UTF-16LE";
+	else if (n >= 4 && !memcmp(s, "\x4C\x6F\xA7\x94", 4))
+		enc = "IBM037";	/* "<?xm" in EBCDIC */
 	else {
 		int has_decl = xml_decl_encoding((const char *)s, n, decl,
 		    sizeof(decl)) == 0;
@@ -241,6 +260,8 @@ decide(struct charset_dec *d)
 			enc = "UTF-8";
 	}
 	snprintf(d->name, sizeof(d->name), "%s", enc);
+	d->latin9 = strcasecmp(enc, "iso-8859-15") == 0 ||
+	    strcasecmp(enc, "latin9") == 0 || strcasecmp(enc, "iso8859-15") == 0;
 	if (!is_utf8ish(enc)) {
 		d->cd = iconv_open("UTF-8", enc);
 		if (d->cd == (iconv_t)-1)
@@ -268,7 +289,8 @@ convert(struct charset_dec *d, const char *in, size_t n, int final)
 		d->ncarry = 0;
 	}
 	if (d->cd == (iconv_t)-1) {
-		used = utf8_clean(o, (const unsigned char *)s, n, final);
+		used = utf8_clean(o, (const unsigned char *)s, n, final,
+		    d->latin9);
 	} else {
 		char *ip = (char *)s, *op;
 		size_t il = n, ol;
@@ -292,7 +314,7 @@ convert(struct charset_dec *d, const char *in, size_t n, int final)
 			il--;
 		}
 		used = n - il;
-		utf8_clean(o, (const unsigned char *)d->conv.s, d->conv.len, 1);
+		utf8_clean(o, (const unsigned char *)d->conv.s, d->conv.len, 1, 0);
 	}
 	if (used < n && n - used <= sizeof(d->carry)) {
 		memcpy(d->carry, s + used, n - used);
@@ -344,6 +366,110 @@ charset_finish(struct charset_dec *d)
 		return;
 	}
 	convert(d, "", 0, 1);
+}
+
+int
+charset_is_utf8(const struct charset_dec *d)
+{
+	return d->cd == (iconv_t)-1;
+}
+
+/* Whether s[0..n) holds a C1 control (U+0080..U+009F). */
+static int
+has_c1(const unsigned char *s, size_t n)
+{
+	const unsigned char *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xC2, (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] < 0xA0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* Whether s[0..n) is Latin-1 characters only (U+0000..U+00FF), some of
+ * them past ASCII; and whether it holds a C1 control, into *c1. */
+static int
+latin1_only(const unsigned char *s, size_t n, int *c1)
+{
+	size_t i = 0;
+	int high = 0;
+
+	*c1 = 0;
+	while (i < n) {
+		/* eight ASCII bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] != 0xC2 && s[i] != 0xC3) || i + 1 >= n) {
+			*c1 |= has_c1(s + i, n - i);
+			return 0;
+		}
+		if (s[i] == 0xC2 && s[i + 1] < 0xA0)
+			*c1 = 1;
+		high = 1;
+		i += 2;
+	}
+	return high;
+}
+
+void
+charset_fix_text(struct fbuf *b, size_t from, int utf8_doc)
+{
+	const unsigned char *s;
+	size_t n = b->len - from, i, k = 0;
+	struct fbuf o = { 0 };
+	int c1;
+
+	if (b->s == NULL || n == 0)
+		return;
+	s = (const unsigned char *)b->s + from;
+	if (latin1_only(s, n, &c1) && utf8_doc) {
+		/* the bytes Latin-1 gives these characters */
+		unsigned char *raw = xmalloc(n);
+
+		for (i = 0; i < n; i++) {
+			if (s[i] < 0x80) {
+				raw[k++] = s[i];
+				continue;
+			}
+			raw[k++] = (unsigned char)((s[i] & 3) << 6 |
+			    (s[i + 1] & 0x3F));
+			i++;
+		}
+		if (utf8_check((const char *)raw, k) == k) {
+			b->len = from;
+			fbuf_add(b, (const char *)raw, k);
+			s = (const unsigned char *)b->s + from;
+			n = k;
+			latin1_only(s, n, &c1);
+		}
+		free(raw);
+	}
+	if (!c1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] < 0xA0) {
+			utf8_put(&o, cp1252_char(s[i + 1]));
+			i++;
+		} else
+			fbuf_addc(&o, (char)s[i]);
+	}
+	b->len = from;
+	fbuf_add(b, o.s, o.len);
+	fbuf_free(&o);
 }
 
 void

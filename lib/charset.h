@@ -3,14 +3,15 @@
  *
  * The encoding is chosen once, from the first bytes: a byte order mark
  * (UTF-8, UTF-16 and UTF-32 in either order), else the first bytes of
- * "<?xml" in UTF-16/32 without a mark, else the HTTP charset, else the
- * XML declaration's encoding, else UTF-8.  UTF-8 and the Western
- * single-byte names (US-ASCII, ISO-8859-1, Windows-1252) are read as
- * UTF-8 in which any byte that breaks UTF-8 is taken as Windows-1252: so
- * a UTF-8 feed mislabelled Latin-1 and a Latin-1 feed mislabelled UTF-8
- * both come out right.  Other encodings go through iconv(3); bytes it
- * cannot convert become U+FFFD; an encoding iconv does not know falls back
- * to the UTF-8 reading.
+ * "<?xml" in UTF-16/32 without a mark or in EBCDIC, else the HTTP
+ * charset, else the XML declaration's encoding, else UTF-8.  UTF-8 and
+ * the Western single-byte names (US-ASCII, ISO-8859-1, Windows-1252,
+ * ISO-8859-15) are read as UTF-8 in which any byte that breaks UTF-8 is
+ * taken as Windows-1252 (ISO-8859-15's where it differs from Latin-1):
+ * so a UTF-8 feed mislabelled Latin-1 and a Latin-1 feed mislabelled
+ * UTF-8 both come out right.  Other encodings go through iconv(3); bytes
+ * it cannot convert become U+FFFD; an encoding iconv does not know falls
+ * back to the UTF-8 reading.
  * The output never holds a BOM, and the characters XML 1.0 forbids (C0
  * controls but tab, LF, CR; U+FFFE, U+FFFF) become spaces or U+FFFD, so
  * a strict XML parser accepts it.
@@ -22,6 +23,8 @@
 #define JOBLINE_CHARSET_H
 
 #include <stddef.h>
+
+#include "fbuf.h"
 
 struct charset_dec;
 
@@ -40,6 +43,19 @@ void charset_finish(struct charset_dec *d);
 
 /* The encoding chosen ("UTF-8" until known); owned by d. */
 const char *charset_name(const struct charset_dec *d);
+
+/* Whether the document is read as UTF-8 (with Windows-1252 for the bytes
+ * that break it), not converted by iconv. */
+int charset_is_utf8(const struct charset_dec *d);
+
+/*
+ * Repair the UTF-8 text b->s[from..b->len) as feedparser does a field's
+ * text: when utf8_doc and all of it is UTF-8 that was read as Latin-1 and
+ * encoded again ("cafÃ©"), undo that ("café"); then U+0080..U+009F, C1
+ * controls that are Windows-1252's characters read as Latin-1, become
+ * those characters (U+0093 to U+201C).
+ */
+void charset_fix_text(struct fbuf *b, size_t from, int utf8_doc);
 
 void charset_free(struct charset_dec *d);
 

@@ -9,6 +9,10 @@
 
 /* Candidate spans longer than this are sentence fragments, not names. */
 #define SPAN_MAX 6
+/* Evidence for a name an acronym is defined for. */
+#define ACRONYM_SCORE 35
+/* Evidence for a company from a mention of its product or brand. */
+#define PRODUCT_SCORE 25
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
 
@@ -40,6 +44,9 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 
 	if (len == 0)
 		return;
+	for (int k = 0; k < cs->naliases; k++)
+		if (cs->alias[k].from == key)
+			key = cs->alias[k].to;
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cs->c[i].key == key) {
 			c = &cs->c[i];
@@ -95,6 +102,52 @@ name_tok(const struct rules *r, const struct text *x, size_t i)
 	    (!tok_in(&r->breaks, t) || tok_in(&r->keep, t));
 }
 
+/* Token i may continue a name in prose, where a capital marks a name: a
+ * capitalised cue word ("China Three Gorges Project Corp"). */
+static int
+name_tok_prose(const struct rules *r, const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+
+	return (t->flags & TF_CAP) && !(t->flags & TF_POSS) &&
+	    !tok_in(&r->stop, t) && !tok_in(&r->legal, t);
+}
+
+/* Text x is prose: fewer than half its words capitalised (a headline in
+ * title case capitalises its verbs too: "Acme Raises $5M"). */
+static int
+text_prose(const struct text *x)
+{
+	size_t caps = 0;
+
+	for (size_t i = 0; i < x->n; i++)
+		caps += (x->t[i].flags & TF_CAP) != 0;
+	return x->n > 4 && caps * 2 < x->n;
+}
+
+/* Token i is an acronym in brackets right after a name of several words
+ * with the same initial: "Open Society Institute (OSI)". */
+static int
+acronym_at(const struct text *x, size_t start, size_t i)
+{
+	const struct tok *t, *p;
+	const char *s = x->s;
+
+	if (i >= x->n || i - start < 2)
+		return 0;
+	t = &x->t[i];
+	p = &x->t[i - 1];
+	if (t->len < 2 || t->len > 6 ||
+	    s[t->off] != s[x->t[start].off] ||
+	    memchr(s + p->off + p->len, '(', t->off - p->off - p->len) == NULL ||
+	    t->off + t->len >= x->len || s[t->off + t->len] != ')')
+		return 0;
+	for (uint32_t k = 0; k < t->len; k++)
+		if (!(s[t->off + k] >= 'A' && s[t->off + k] <= 'Z'))
+			return 0;
+	return 1;
+}
+
 /* Token i is a connector inside a name: "of", "&" gaps are in the gap. */
 static int
 connector_tok(const struct text *x, size_t i)
@@ -114,15 +167,15 @@ connector_tok(const struct text *x, size_t i)
  * name word, only common words), and scanning goes on at *end.
  */
 static int
-name_span(const struct rules *r, const struct text *x, size_t i,
-    size_t *startp, size_t *endp)
+name_span(struct companies *cs, const struct rules *r, const struct text *x,
+    int prose, size_t i, size_t *startp, size_t *endp)
 {
 	size_t start = i, end = i + 1;
 	int all_common = 1;
 
 	while (end < x->n && end - start < SPAN_MAX + 2 &&
 	    !(x->t[end].flags & TF_BREAK)) {
-		if (name_tok(r, x, end))
+		if (name_tok(r, x, end) || (prose && name_tok_prose(r, x, end)))
 			end++;
 		else if (connector_tok(x, end) && end + 1 < x->n &&
 		    !(x->t[end + 1].flags & TF_BREAK) &&
@@ -147,8 +200,15 @@ name_span(const struct rules *r, const struct text *x, size_t i,
 	    !(x->t[start].flags & TF_BREAK) &&
 	    tok_in(&r->person, &x->t[start - 1]))) &&
 	    ((x->t[start].flags & TF_BREAK) ||
-	    pindex_ending(&r->after, x, start, r->after_max) < 0))
+	    pindex_ending(&r->after, x, start, r->after_max) < 0)) {
+		const struct tok *t = &x->t[end - 1];
+		char tmp[64];
+
+		if (cs->npersons < PERSONS_MAX)
+			cs->persons[cs->npersons++] = company_key(x->s +
+			    t->off, t->len, tmp, sizeof(tmp));
 		return 0;
+	}
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
 			all_common = 0;
@@ -183,6 +243,16 @@ span_cues(const struct rules *r, const struct text *x, size_t start,
 			*why = "object of event";
 		}
 	}
+	/* in apposition to what it is: "the firm, Zorbatek Systems," */
+	if (start > 0 && (x->t[start].flags & TF_BREAK) &&
+	    tok_in(&r->kinds, &x->t[start - 1]) &&
+	    memchr(x->s + x->t[start - 1].off + x->t[start - 1].len, ',',
+	    x->t[start].off - x->t[start - 1].off - x->t[start - 1].len)) {
+		if (sc < 30) {
+			sc = 30;
+			*why = "apposition";
+		}
+	}
 	if (end < x->n && (x->t[end].flags & TF_POSS)) {
 		if (sc < 20) {
 			sc = 20;
@@ -197,10 +267,11 @@ companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit)
 {
 	double tw = f == 0 ? 2.0 : 1.0;	/* the headline counts double */
+	int prose = text_prose(x);
 	size_t i = 0;
 
 	while (i < x->n) {
-		size_t start, end;
+		size_t start, end, nend;
 		unsigned ntok;
 		int id, pos, gid = -1;
 		const char *why = NULL;
@@ -217,7 +288,17 @@ companies_find(struct companies *cs, const struct rules *r,
 			i += ntok;
 			continue;
 		}
-		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0) {
+		if ((id = names_at(&r->gaz, x, i, &ntok)) >= 0 &&
+		    r->gaz.maker[id] >= 0) {
+			/* a product or brand: evidence for its company */
+			int m = r->gaz.maker[id];
+
+			cand_add(cs, r->gaz.canon[m], strlen(r->gaz.canon[m]),
+			    PRODUCT_SCORE * tw, pos, "product", 0, m);
+			i += ntok;
+			continue;
+		}
+		if (id >= 0) {
 			gid = id;
 			start = i;
 			end = i + ntok;
@@ -235,7 +316,7 @@ companies_find(struct companies *cs, const struct rules *r,
 		} else if (!name_tok(r, x, i)) {
 			i++;
 			continue;
-		} else if (!name_span(r, x, i, &start, &end)) {
+		} else if (!name_span(cs, r, x, prose, i, &start, &end)) {
 			i = end;
 			continue;
 		} else if (tok_in(&r->keep, &x->t[end - 1]) &&
@@ -244,6 +325,28 @@ companies_find(struct companies *cs, const struct rules *r,
 			why = "name word";
 		}
 		sc = span_cues(r, x, start, end, sc, &why);
+		nend = end;	/* the name's end; end: where scanning goes on */
+		if (end < x->n && acronym_at(x, start, end)) {
+			const struct tok *a = &x->t[end];
+			const char *nm = x->s + x->t[start].off;
+			char tmp[256];
+
+			if (sc < ACRONYM_SCORE) {
+				sc = ACRONYM_SCORE;
+				why = "acronym defined";
+			}
+			if (cs->naliases < ALIASES_MAX) {
+				cs->alias[cs->naliases].from = company_key(
+				    x->s + a->off, a->len, tmp, sizeof(tmp));
+				cs->alias[cs->naliases++].to = id >= 0 ?
+				    company_key(r->gaz.canon[id],
+				    strlen(r->gaz.canon[id]), tmp,
+				    sizeof(tmp)) : company_key(nm,
+				    x->t[end - 1].off + x->t[end - 1].len -
+				    x->t[start].off, tmp, sizeof(tmp));
+			}
+			end++;
+		}
 		if (sc > 0) {
 			if (id >= 0)	/* a gazetteer name: its own form */
 				cand_add(cs, r->gaz.canon[id],
@@ -251,7 +354,7 @@ companies_find(struct companies *cs, const struct rules *r,
 				    0, gid);
 			else
 				cand_add(cs, x->s + x->t[start].off,
-				    x->t[end - 1].off + x->t[end - 1].len -
+				    x->t[nend - 1].off + x->t[nend - 1].len -
 				    x->t[start].off, sc * tw, pos, why, 0, gid);
 		}
 		i = end;
@@ -270,16 +373,33 @@ cmp_cand(const void *a, const void *b)
 	return x->pos - y->pos;
 }
 
+/* Candidate c is one of the people named. */
+static int
+cand_person(const struct companies *cs, const struct cand *c)
+{
+	if (c->tracked || c->gid >= 0 || memchr(cs->arena.s + c->off, ' ',
+	    c->len) != NULL)
+		return 0;
+	for (int k = 0; k < cs->npersons; k++)
+		if (cs->persons[k] == c->key)
+			return 1;
+	return 0;
+}
+
 void
 companies_rank(struct companies *cs)
 {
 	struct cand *lead = NULL;
 
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cand_person(cs, &cs->c[i]))
+			cs->c[i].score = 0;
+
 	/* the first named in the summary (the lead) is, as a rule, the
 	 * subject of the story */
 	for (size_t i = 0; i < cs->nc; i++)
-		if ((cs->c[i].fields & 2) && (lead == NULL ||
-		    cs->c[i].lpos < lead->lpos))
+		if ((cs->c[i].fields & 2) && cs->c[i].score > 0 &&
+		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
 	if (lead)
 		lead->score += LEAD_BONUS;
@@ -308,12 +428,46 @@ companies_rank(struct companies *cs)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
 
+int
+companies_in(const struct companies *cs, unsigned mask)
+{
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].score > 0 && (cs->c[i].fields & mask))
+			return 1;
+	return 0;
+}
+
+int
+companies_described(const struct rules *r, const struct text *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (tok_in(&r->kinds, &x->t[i]))
+			return 1;
+	return 0;
+}
+
+void
+companies_keep_first(struct companies *cs)
+{
+	struct cand *first = NULL;
+
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].score > 0 && (first == NULL ||
+		    cs->c[i].pos < first->pos))
+			first = &cs->c[i];
+	for (size_t i = 0; i < cs->nc; i++)
+		if (&cs->c[i] != first)
+			cs->c[i].score = 0;
+}
+
 void
 companies_reset(struct companies *cs)
 {
 	cs->nc = 0;
 	cs->arena.len = 0;
 	cs->tracked = 0;
+	cs->npersons = 0;
+	cs->naliases = 0;
 }
 
 void

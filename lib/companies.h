@@ -1,8 +1,10 @@
 /*
  * companies.h - the companies an item is about: candidates found in its
- * fields by the tracked list, the gazetteer and the rules' cues (legal
- * forms, name words, event verbs after a name, event phrases before
- * one, possessives), each with a score; then ranked, main one first.
+ * fields by the tracked list, the gazetteer (its products for their
+ * company) and the rules' cues (legal forms, name words, event verbs
+ * after a name, event phrases before one, what a company is before it,
+ * an acronym defined after it, possessives), each with a score; people's
+ * surnames dropped; then ranked, main one first.
  *
  * Ownership: a zeroed struct companies is empty; companies_reset empties
  * it for the next item and keeps its memory; companies_free releases it.
@@ -32,11 +34,23 @@ struct cand {
 	int lpos;		/* first position in the summary */
 };
 
+/* At most so many people's surnames and acronyms are kept per item. */
+#define PERSONS_MAX 16
+#define ALIASES_MAX 16
+
 struct companies {
 	struct cand *c;		/* the candidates */
 	size_t nc, capc;	/* used, allocated */
 	struct fbuf arena;	/* their names */
 	int tracked;		/* a tracked company was found */
+	uint64_t persons[PERSONS_MAX];	/* people's surnames seen: a lone
+					 * "Gates" is the man, not a firm */
+	int npersons;		/* used */
+	struct {
+		uint64_t from, to;	/* an acronym's key, its name's */
+	} alias[ALIASES_MAX];	/* acronyms defined: "Open Society
+				 * Institute (OSI)" */
+	int naliases;		/* used */
 };
 
 void companies_reset(struct companies *cs);
@@ -49,10 +63,21 @@ void companies_reset(struct companies *cs);
 void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
-/* Add to the score of the first company of the summary, merge "Ford"
- * into "Ford Motor" when both were found, then sort: tracked first, then
- * by score, then by position. */
+/* Drop names that are surnames of people named ("Bill Gates ... Gates
+ * opens"), add to the score of the first company of the summary, merge
+ * "Ford" into "Ford Motor" when both were found, then sort: tracked
+ * first, then by score, then by position. */
 void companies_rank(struct companies *cs);
+
+/* Some candidate found in a field of mask (bit f: field f) has a score. */
+int companies_in(const struct companies *cs, unsigned mask);
+
+/* Text x says what a company is ("a US defence company", "the firm"):
+ * it holds a word of r's kinds. */
+int companies_described(const struct rules *r, const struct text *x);
+
+/* Keep only the first candidate named (by position) of those scored. */
+void companies_keep_first(struct companies *cs);
 
 /* The name of candidate c. */
 static inline const char *

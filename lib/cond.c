@@ -542,6 +542,69 @@ cond_options_check(json_object *opts, int manual, char *err, size_t errsz)
 	return 0;
 }
 
+/* Append label to the reason list in buf (COND_REASONSZ), shortened. */
+static void
+reason_add(char *buf, const char *label)
+{
+	size_t n = strlen(buf);
+
+	if (n + strlen(label) + 8 >= COND_REASONSZ) {
+		if (n + 5 < COND_REASONSZ && strcmp(buf + n - 3, "...") != 0)
+			strcat(buf, ", ...");
+		return;
+	}
+	if (n > 0)
+		strcat(buf, ", ");
+	strcat(buf, label);
+}
+
+const char *
+cond_options_pick(json_object *opts, const struct cond_vars *v,
+    char *reason)
+{
+	char held[COND_REASONSZ] = "", err[COND_ERRSZ];
+	const char *one = NULL;
+	int nheld = 0, nopts = 0;
+
+	if (opts == NULL || !json_object_is_type(opts, json_type_object)) {
+		snprintf(reason, COND_REASONSZ, "options are not an object");
+		return NULL;
+	}
+	json_object_object_foreach(opts, label, val) {
+		struct cond *c;
+		const char *src = json_object_is_type(val, json_type_string) ?
+		    json_object_get_string(val) : NULL;
+
+		nopts++;
+		if ((c = cond_parse(src, err, sizeof(err))) == NULL) {
+			snprintf(reason, COND_REASONSZ, "option %.64s: %s",
+			    label, err);
+			return NULL;
+		}
+		if (cond_eval(c, v)) {
+			nheld++;
+			one = label;
+			reason_add(held, label);
+		}
+		cond_free(c);
+	}
+	if (nopts == 0) {
+		snprintf(reason, COND_REASONSZ, "no options");
+		return NULL;
+	}
+	if (nheld == 1)
+		return one;
+	if (nheld == 0)
+		snprintf(reason, COND_REASONSZ, "no option holds at "
+		    "price_change_percent %.10g (price %.10g, start %.10g)",
+		    v->price_change_percent, v->price, v->start_price);
+	else
+		snprintf(reason, COND_REASONSZ, "%d options hold (%s) at "
+		    "price_change_percent %.10g", nheld, held,
+		    v->price_change_percent);
+	return NULL;
+}
+
 /* x rounded to 10 significant digits. */
 static double
 round10(double x)

@@ -12,7 +12,7 @@
  *	not     = NOT not | "(" expr ")" | operand CMP operand
  *	operand = NUMBER | VARIABLE
  *	CMP     = "<" | "<=" | ">" | ">=" | "==" | "!="
- *	NUMBER  = ["-"] digits ["." digits] [("e"|"E") ["+"|"-"] digits]
+ *	NUMBER  = ["-"] digits ["." [digits]] [("e"|"E") ["+"|"-"] digits]
  *	          (or "." digits), finite
  *	VARIABLE= price_change_percent | price_change | price | start_price
  *
@@ -65,6 +65,19 @@ void cond_free(struct cond *c);
  */
 int cond_options_check(json_object *opts, int manual, char *err,
     size_t errsz);
+
+/* Room for any reason of cond_options_pick. */
+#define COND_REASONSZ 512
+
+/*
+ * The one option of opts that holds at v: its label (owned by opts), or
+ * NULL with the reason in reason (COND_REASONSZ bytes): the options are
+ * not an object or are empty, a condition does not compile ("option B:
+ * column 3: ..."), none holds, or several do (their labels listed, cut
+ * short with "..." past the room).
+ */
+const char *cond_options_pick(json_object *opts, const struct cond_vars *v,
+    char *reason);
 
 /*
  * Fill v from a start and an end price: price_change and

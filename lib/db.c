@@ -110,6 +110,14 @@ db_begin(struct db *db)
 }
 
 void
+db_begin_read(struct db *db)
+{
+	/* PostgreSQL's default isolation takes a snapshot per statement */
+	db->ops->exec(db, db->kind == DB_POSTGRES ?
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+}
+
+void
 db_commit(struct db *db)
 {
 	db->ops->commit(db);
@@ -146,6 +154,12 @@ int64_t
 db_changes(struct db *db)
 {
 	return db->ops->changes(db);
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return db->ops->last_id(db);
 }
 
 /* -- statements -- */

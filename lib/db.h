@@ -61,6 +61,13 @@ void db_begin(struct db *db);
 void db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/*
+ * A read transaction, for a report that must see one state of the store
+ * (a snapshot: what others commit meanwhile is not seen); ended by
+ * db_commit.  Allowed on a DB_READONLY handle.
+ */
+void db_begin_read(struct db *db);
+
 /* Report the store's last error as "ADDRESS: what: message" and exit 3. */
 _Noreturn void db_die(struct db *db, const char *what);
 

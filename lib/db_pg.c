@@ -587,6 +587,18 @@ pg_changes(struct db *db)
 	return PG(db)->changes;
 }
 
+/* The session's last sequence value: a serial id's, when the last INSERT
+ * added a row (one that a conflict turned away took a value too). */
+static int64_t
+pg_last_id(struct db *db)
+{
+	char *v = pg_value(db, "SELECT lastval()");
+	int64_t id = v != NULL ? strtoll(v, NULL, 10) : 0;
+
+	free(v);
+	return id;
+}
+
 static void
 pg_begin(struct db *db)
 {
@@ -620,8 +632,8 @@ static const struct db_ops pg_ops = {
 	pg_close, pg_exec, pg_prepare, pg_finalize, pg_bind_null,
 	pg_bind_int, pg_bind_double, pg_bind_text, pg_bind_blob, pg_step,
 	pg_reset, pg_clear, pg_column_null, pg_column_int, pg_column_double,
-	pg_column_text, pg_column_bytes, pg_column_blob, pg_changes, pg_begin,
-	pg_commit, pg_rollback, pg_in_transaction, pg_die
+	pg_column_text, pg_column_bytes, pg_column_blob, pg_changes, pg_last_id,
+	pg_begin, pg_commit, pg_rollback, pg_in_transaction, pg_die
 };
 
 struct db *

@@ -422,6 +422,12 @@ sq_changes(struct db *db)
 	return sqlite3_changes64(SQ(db));
 }
 
+static int64_t
+sq_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(SQ(db));
+}
+
 static void
 sq_begin(struct db *db)
 {
@@ -456,8 +462,8 @@ static const struct db_ops sqlite_ops = {
 	sq_close, sq_exec, sq_prepare, sq_finalize, sq_bind_null,
 	sq_bind_int, sq_bind_double, sq_bind_text, sq_bind_blob, sq_step,
 	sq_reset, sq_clear, sq_column_null, sq_column_int, sq_column_double,
-	sq_column_text, sq_column_bytes, sq_column_blob, sq_changes, sq_begin,
-	sq_commit, sq_rollback, sq_in_transaction, sq_die
+	sq_column_text, sq_column_bytes, sq_column_blob, sq_changes, sq_last_id,
+	sq_begin, sq_commit, sq_rollback, sq_in_transaction, sq_die
 };
 
 struct db *

@@ -37,6 +37,7 @@ struct db_ops {
 	size_t (*column_bytes)(struct db_stmt *st, int i);
 	const void *(*column_blob)(struct db_stmt *st, int i);
 	int64_t (*changes)(struct db *db);
+	int64_t (*last_id)(struct db *db);
 	void (*begin)(struct db *db);
 	void (*commit)(struct db *db);
 	void (*rollback)(struct db *db);

@@ -89,6 +89,14 @@ const void *db_column_blob(struct db_stmt *st, int i);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 
+/*
+ * The id (INTEGER PRIMARY KEY, or the serial column's sequence) given to
+ * the row the last INSERT of this connection added; meaningful only when
+ * db_changes says it added one.  Cheaper than RETURNING on SQLite, which
+ * buffers the rows of a statement that returns any.
+ */
+int64_t db_last_id(struct db *db);
+
 /* Non-zero while a transaction is open. */
 int db_in_transaction(struct db *db);
 

@@ -18,6 +18,9 @@
 #define CONTENT_MAX 8192
 /* Bytes of `content' searched for companies when there is no summary. */
 #define CONTENT_NAMES_MAX 1500
+/* Bytes of `content' after the lead searched for the company the headline
+ * and lead only describe ("a US defence company"). */
+#define REST_NAMES_MAX 1500
 /* Bytes of `content' that its lead (first paragraph) may take. */
 #define LEAD_MAX 1200
 
@@ -340,8 +343,10 @@ decide_rules(struct evitem *it)
 			ss = it->score[e];
 	}
 	/* an event is a company's: a headline and first paragraph that name
-	 * none need more (a sentence alone may name it elsewhere) */
-	if (r->bare_min_score > min && it->cs.nc == 0 && it->has[1])
+	 * none, nor describe one named next, need more (a sentence alone may
+	 * name it elsewhere) */
+	if (r->bare_min_score > min && it->has[1] &&
+	    !companies_in(&it->cs, 7))
 		min = r->bare_min_score;
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
@@ -664,10 +669,19 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (it->has[0])
 			companies_find(&it->cs, r, it->tracked, &it->x[0], 0,
 			    SIZE_MAX);
-		if (it->has[1])
+		if (it->has[1]) {
 			companies_find(&it->cs, r, it->tracked, &it->x[1], 1,
 			    SIZE_MAX);
-		else if (it->has[2])
+			/* news describes a company in its lead and names it
+			 * in the next paragraph */
+			if (it->has[2] && !companies_in(&it->cs, 3) &&
+			    (companies_described(r, &it->x[0]) ||
+			    companies_described(r, &it->x[1]))) {
+				companies_find(&it->cs, r, it->tracked,
+				    &it->x[2], 2, REST_NAMES_MAX);
+				companies_keep_first(&it->cs);
+			}
+		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
 		decide(it);

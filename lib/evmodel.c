@@ -11,6 +11,7 @@
 
 #include "cfgfile.h"
 #include "evmodel.h"
+#include "outfile.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -686,40 +687,27 @@ int
 evtrainer_write(struct evtrainer *tr, const char *path, char *err,
     size_t errsz)
 {
-	char *tmp;
-	FILE *fp = NULL;
+	struct outfile out;
 	double bias[EV_N], offset[EV_N], rw[EV_N], *w;
-	int fd, rc = -1;
+	int rc = -1;
 	mode_t mask;
 
 	train_tune(tr, offset, rw);
 	w = train_fit(tr, bias, -1);
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		die_nomem();
-	if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
 	mask = umask(0);
 	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	train_print(tr, fp, bias, offset, rw, w);
-	if (fflush(fp) != 0 || fsync(fd) != 0 || ferror(fp)) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		fclose(fp);
-		goto out;
-	}
-	fclose(fp);
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
+	if (outfile_open(&out, path, 0666 & ~mask) != 0)
+		goto fail;
+	train_print(tr, out.fp, bias, offset, rw, w);
+	if (outfile_commit(&out) != 0)
+		goto fail;
 	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errsz, "%s: %s", out.failed, strerror(errno));
+	outfile_abort(&out);
 out:
 	free(w);
-	free(tmp);
 	return rc;
 }
 

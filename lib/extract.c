@@ -12,6 +12,7 @@
 #include "hashembed.h"
 #include "segment.h"
 #include "util.h"
+#include "vec.h"
 
 #define MAX_CANDIDATES 400	/* sentences considered per article */
 
@@ -88,47 +89,6 @@ count_chars(const char *s, size_t n)
 }
 
 /* ---- extractive ---- */
-
-/*
- * Eight partial sums in a fixed order (lane k sums the components k mod
- * 8), in vector registers: the same result on every machine, and fast
- * without -O3.
- */
-typedef float v4f __attribute__((vector_size(16)));
-
-static float
-dot(const float *a, const float *b)
-{
-	v4f s0 = { 0 }, s1 = { 0 }, x0, x1, y0, y1;
-	float d[8];
-
-	for (int i = 0; i < EXTRACT_DIM; i += 8) {
-		memcpy(&x0, a + i, sizeof(x0));
-		memcpy(&x1, a + i + 4, sizeof(x1));
-		memcpy(&y0, b + i, sizeof(y0));
-		memcpy(&y1, b + i + 4, sizeof(y1));
-		s0 += x0 * y0;
-		s1 += x1 * y1;
-	}
-	memcpy(d, &s0, sizeof(s0));
-	memcpy(d + 4, &s1, sizeof(s1));
-	return ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) +
-	    (d[6] + d[7]));
-}
-
-/* acc += v, EXTRACT_DIM components. */
-static void
-vec_add(float *acc, const float *v)
-{
-	v4f x, y;
-
-	for (int i = 0; i < EXTRACT_DIM; i += 4) {
-		memcpy(&x, acc + i, sizeof(x));
-		memcpy(&y, v + i, sizeof(y));
-		x += y;
-		memcpy(acc + i, &x, sizeof(x));
-	}
-}
 
 /*
  * Folding to ASCII, for speed: the hash embedder normalises non-ASCII
@@ -369,7 +329,7 @@ score_sentences(struct extract *x, const char *text, const char *title,
 
 		h = fold_text(x, text + a->start, b->end - a->start, &hl);
 		hashembed_vector(x->hash, h, hl, v);
-		vec_add(x->centroid, v);
+		vec_add(x->centroid, v, EXTRACT_DIM);
 	}
 	if (title != NULL && tlen > 0) {
 		const char *h;
@@ -379,11 +339,12 @@ score_sentences(struct extract *x, const char *text, const char *title,
 		hashembed_vector(x->hash, h, hl, x->tvec);
 		have_title = 1;
 	}
-	cc = dot(x->centroid, x->centroid);
+	cc = vec_dot(x->centroid, x->centroid, EXTRACT_DIM);
 	for (size_t i = 0; i < n; i++) {
 		struct sent *s = &x->s[i];
 		const float *v = x->vec + i * EXTRACT_DIM;
-		float vs = dot(v, x->centroid), vv = 0, score = 0;
+		float vs = vec_dot(v, x->centroid, EXTRACT_DIM);
+		float vv = 0, score = 0;
 		float rest;
 
 		/* a unit vector, or zeros for a text without tokens */
@@ -398,7 +359,7 @@ score_sentences(struct extract *x, const char *text, const char *title,
 		if (n > 1 && rest > 1e-6f)
 			score = (vs - vv) / sqrtf(rest);
 		if (have_title)
-			score += W_TITLE * dot(v, x->tvec);
+			score += W_TITLE * vec_dot(v, x->tvec, EXTRACT_DIM);
 		if (i == 0)
 			score += W_LEAD;
 		score += W_POSITION * (1.0f - (float)i / (float)n);
@@ -523,8 +484,9 @@ extract_text(struct extract *x, const char *title, size_t tlen,
 		if (total + cost > x->chars || x->s[i].score < -5)
 			continue;
 		for (size_t j = 0; j < x->ns && !dup; j++)
-			dup = x->s[j].chosen && dot(x->vec + i * EXTRACT_DIM,
-			    x->vec + j * EXTRACT_DIM) > REDUNDANT;
+			dup = x->s[j].chosen && vec_dot(x->vec +
+			    i * EXTRACT_DIM, x->vec + j * EXTRACT_DIM,
+			    EXTRACT_DIM) > REDUNDANT;
 		if (dup)
 			continue;
 		x->s[i].chosen = 1;

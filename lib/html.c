@@ -190,6 +190,88 @@ entity_decode(const char *s, size_t n, struct fbuf *tmp)
 	return 0;
 }
 
+static int hidden_kind(const char *name);
+
+/* A character of a word in feedparser's sense (\w): letters, digits,
+ * '_', and anything past ASCII. */
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* Whether name[0..n) (any case) is an element feedparser's sanitizer
+ * keeps. */
+static int
+html_known(const char *name, size_t n)
+{
+	static const char *const known[] = {
+		"a", "abbr", "acronym", "address", "area", "article", "aside",
+		"audio", "b", "big", "blockquote", "br", "button", "canvas",
+		"caption", "center", "cite", "code", "col", "colgroup",
+		"command", "datagrid", "datalist", "dd", "del", "details",
+		"dfn", "dialog", "dir", "div", "dl", "dt", "em",
+		"event-source", "fieldset", "figcaption", "figure", "font",
+		"footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+		"header", "hr", "i", "img", "input", "ins", "kbd", "keygen",
+		"label", "legend", "li", "m", "map", "menu", "meter",
+		"multicol", "nav", "nextid", "noscript", "ol", "optgroup",
+		"option", "output", "p", "pre", "progress", "q", "rp", "rt",
+		"ruby", "s", "samp", "section", "select", "small", "sound",
+		"source", "spacer", "span", "strike", "strong", "sub", "sup",
+		"table", "tbody", "td", "textarea", "tfoot", "th", "thead",
+		"time", "tr", "tt", "u", "ul", "var", "video", NULL
+	};
+	const char *const *k;
+
+	for (k = known; *k; k++)
+		if (strlen(*k) == n && strncasecmp(*k, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+html_looks_like(const char *s, size_t n)
+{
+	const char *end = s + n, *p, *w, *q;
+	int marked = 0;
+
+	for (p = s; p < end; p++) {
+		if (*p != '<' && *p != '&')
+			continue;
+		q = p + 1;
+		if (q < end && (*q == '/' || *q == '#'))
+			q++;
+		for (w = q; q < end && is_word((unsigned char)*q); q++)
+			;
+		if (q == w)
+			continue;
+		if (*p == '<') {
+			char name[16];
+			size_t k = (size_t)(q - w) < sizeof(name) ?
+			    (size_t)(q - w) : sizeof(name) - 1;
+
+			for (size_t i = 0; i < k; i++)
+				name[i] = (char)tolower((unsigned char)w[i]);
+			name[k] = '\0';
+			/* what is never text is taken out even here */
+			if (hidden_kind(name) != 0 && (size_t)(q - w) == k) {
+				marked = 1;
+				continue;
+			}
+			if (!html_known(w, (size_t)(q - w)))
+				return 0;
+			if (w[-1] == '/' && q < end && *q == '>')
+				marked = 1;	/* an end tag */
+		} else if (q < end && *q == ';') {
+			if (w[-1] != '#' && entity_find(w, (size_t)(q - w)) == NULL)
+				return 0;
+			marked = 1;	/* a reference */
+		}
+	}
+	return marked;
+}
+
 /* Tags whose end or start breaks a line; para: a blank line. */
 static enum sep
 block_sep(const char *name)
@@ -240,17 +322,86 @@ is_space(int c)
 }
 
 /*
+ * Elements whose content is never the document's text: 1, raw text that
+ * ends at the first end tag (script, style); 2, markup that ends at the
+ * matching end tag, nested ones counted (a plugin's fallback, a frame's,
+ * blink's).  The void ones among them (embed, frame, link, meta) have
+ * content only when an end tag follows.
+ */
+static int
+hidden_kind(const char *name)
+{
+	static const char *const nested[] = {
+		"applet", "object", "embed", "iframe", "frame", "frameset",
+		"link", "meta", "blink", "template", NULL
+	};
+	const char *const *p;
+
+	if (name[0] == '\0' || name[1] == '\0' || name[2] == '\0' ||
+	    strchr("abefilmost", name[0]) == NULL)
+		return 0;	/* p, b, br, li, div, span ...: quickly */
+	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
+		return 1;
+	for (p = nested; *p; p++)
+		if (strcmp(name, *p) == 0)
+			return 2;
+	return 0;
+}
+
+/* A tag named name at t (t[0] == '<', or "</"), to end, with its name
+ * ended by a character that cannot go on a name. */
+static int
+tag_is(const char *t, const char *end, const char *name, int closing)
+{
+	size_t m = strlen(name);
+
+	t += closing ? 2 : 1;
+	if ((size_t)(end - t) < m || strncasecmp(t, name, m) != 0)
+		return 0;
+	return t + m == end || !(isalnum((unsigned char)t[m]) ||
+	    t[m] == '-' || t[m] == ':');
+}
+
+/* After the start tag of a hidden element name at s, the position after
+ * its end tag; NULL when it has none. */
+static const char *
+hidden_end(const char *s, const char *end, const char *name, int kind)
+{
+	int depth = 1;
+
+	for (; s < end && (s = memchr(s, '<', (size_t)(end - s))) != NULL;
+	    s++) {
+		int closing = s + 1 < end && s[1] == '/';
+
+		if (!tag_is(s, end, name, closing))
+			continue;
+		if (kind == 2 && !closing) {
+			depth++;
+			continue;
+		}
+		if (closing && --depth == 0) {
+			const char *gt = memchr(s, '>', (size_t)(end - s));
+
+			return gt ? gt + 1 : end;
+		}
+	}
+	return NULL;
+}
+
+/*
  * A tag at s ('<' then a letter, or "</" then a letter).  Returns the
- * position after it; for script and style, after their end tag.
+ * position after it; for the elements hidden_kind names, after their end
+ * tag.
  */
 static const char *
 tag_skip(struct out *o, const char *s, const char *end)
 {
 	char name[16];
 	size_t k = 0;
-	int closing = 0;
+	int closing = 0, selfclosed = 0, kind;
 	char quote = 0;
 	enum sep sep;
+	const char *e;
 
 	s++;
 	if (*s == '/') {
@@ -269,25 +420,19 @@ tag_skip(struct out *o, const char *s, const char *end)
 		} else if (*s == '"' || *s == '\'') {
 			quote = *s;
 		} else if (*s == '>') {
+			selfclosed = s[-1] == '/';
 			s++;
 			break;
 		}
 	}
 	if ((sep = block_sep(name)) != SEP_NONE)
 		owe(o, sep);
-	if (!closing && (strcmp(name, "script") == 0 ||
-	    strcmp(name, "style") == 0)) {
-		const char *e = find_ci(s, end, name[1] == 'c' ? "</script" :
-		    "</style");
-
-		if (e == NULL)
-			return end;
-		s = e + 2;
-		while (s < end && *s != '>')
-			s++;
-		return s < end ? s + 1 : end;
-	}
-	return s;
+	if (closing || selfclosed || (kind = hidden_kind(name)) == 0)
+		return s;
+	e = hidden_end(s, end, name, kind);
+	if (e != NULL)
+		return e;
+	return kind == 1 ? end : s;	/* an unended script hides the rest */
 }
 
 /* Bytes that end a run of ordinary text. */

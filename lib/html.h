@@ -26,6 +26,13 @@ enum {
 /* Append the plain text of html[0..n) to out (flags: HTML_*). */
 void html_to_text(struct fbuf *out, const char *html, size_t n, int flags);
 
+/*
+ * Whether text that is nominally plain looks like HTML, by feedparser's
+ * test: it has an end tag or a character reference, every tag is one of
+ * the elements its sanitizer keeps, and every named reference is HTML's.
+ */
+int html_looks_like(const char *s, size_t n);
+
 /* The UTF-8 text of the named reference &name; (name without & and ;),
  * or NULL when HTML has no such name. */
 const char *html_entity_lookup(const char *name);

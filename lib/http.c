@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -25,7 +27,7 @@
 enum state { WAITING, RUNNING, DONE };
 
 struct xfer {
-	struct http_req req;	/* copy; url, etag, last_modified owned */
+	struct http_req req;	/* copy; its strings owned */
 	struct http *h;		/* owner */
 	enum state state;
 	char *host;		/* for the per-host limit; owned */
@@ -99,6 +101,15 @@ http_add(struct http *h, const struct http_req *req)
 	x->req.etag = req->etag ? xstrdup(req->etag) : NULL;
 	x->req.last_modified = req->last_modified ?
 	    xstrdup(req->last_modified) : NULL;
+	x->req.accept = req->accept ? xstrdup(req->accept) : NULL;
+	x->req.bearer = req->bearer ? xstrdup(req->bearer) : NULL;
+	if (req->post != NULL) {
+		char *p = xmalloc(req->post_len + 1);
+
+		memcpy(p, req->post, req->post_len);
+		p[req->post_len] = '\0';
+		x->req.post = p;
+	}
 	x->h = h;
 	x->host = host_of(req->url);
 	x->retry_after_ms = -1;
@@ -230,11 +241,27 @@ on_write(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Add a request header, formatted. */
+static void __attribute__((format(printf, 2, 3)))
+add_header(struct xfer *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *hdr;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&hdr, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_nomem();
+	x->headers = curl_slist_append(x->headers, hdr);
+	free(hdr);
+}
+
 static void
 xfer_start(struct http *h, struct xfer *x)
 {
 	CURL *e = curl_easy_init();
-	char *hdr;
 	int i;
 
 	if (e == NULL)
@@ -252,23 +279,21 @@ xfer_start(struct http *h, struct xfer *x)
 	x->nchain = 0;
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
-	if (x->req.etag) {
-		if (asprintf(&hdr, "If-None-Match: %s", x->req.etag) < 0)
-			die_nomem();
-		x->headers = curl_slist_append(x->headers, hdr);
-		free(hdr);
+	if (x->req.etag)
+		add_header(x, "If-None-Match: %s", x->req.etag);
+	if (x->req.last_modified)
+		add_header(x, "If-Modified-Since: %s", x->req.last_modified);
+	if (x->req.bearer)
+		add_header(x, "Authorization: Bearer %s", x->req.bearer);
+	if (x->req.post) {
+		add_header(x, "Content-Type: %s", "text/plain; charset=utf-8");
+		/* the body at once, not after waiting for a 100 Continue */
+		add_header(x, "%s", "Expect:");
 	}
-	if (x->req.last_modified) {
-		if (asprintf(&hdr, "If-Modified-Since: %s",
-		    x->req.last_modified) < 0)
-			die_nomem();
-		x->headers = curl_slist_append(x->headers, hdr);
-		free(hdr);
-	}
-	x->headers = curl_slist_append(x->headers,
-	    "Accept: application/rss+xml, application/atom+xml, "
-	    "application/feed+json, application/xml;q=0.9, text/xml;q=0.9, "
-	    "application/json;q=0.8, */*;q=0.5");
+	add_header(x, "Accept: %s", x->req.accept ? x->req.accept :
+	    "application/rss+xml, application/atom+xml, "
+	    "application/feed+json, application/xml;q=0.9, "
+	    "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5");
 	curl_easy_setopt(e, CURLOPT_URL, x->req.url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
@@ -289,6 +314,11 @@ xfer_start(struct http *h, struct xfer *x)
 	if (h->o.max_size > 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)h->o.max_size);
+	if (x->req.post != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)x->req.post_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req.post);
+	}
 	x->state = RUNNING;
 	h->nrunning++;
 	h->run[h->nrun++] = x;
@@ -393,7 +423,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 		long wait = x->retry_after_ms;
 
 		if (wait < 0)
-			wait = 1000L << (x->attempts - 1 < 5 ? x->attempts - 1 : 5);
+			wait = (long)backoff_ms(1000, 32000, x->attempts);
 		if (wait <= h->o.retry_max_ms) {
 			curl_easy_cleanup(x->easy);
 			x->easy = NULL;
@@ -415,6 +445,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 	r.attempts = x->attempts;
 	r.bytes = x->bytes;
 	r.ms = time_mono() - x->started;
+	r.retry_after_ms = x->retry_after_ms;
 	if (x->req.on_done)
 		x->req.on_done(x->req.arg, &r);
 	curl_easy_cleanup(x->easy);
@@ -479,6 +510,9 @@ http_free(struct http *h)
 		free((char *)x->req.url);
 		free((char *)x->req.etag);
 		free((char *)x->req.last_modified);
+		free((char *)x->req.accept);
+		free((char *)x->req.bearer);
+		free((char *)x->req.post);
 		free(x->host);
 		free(x->etag);
 		free(x->lastmod);

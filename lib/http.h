@@ -1,5 +1,5 @@
 /*
- * http.h - many GETs at once on libcurl's multi interface.
+ * http.h - many GETs (or POSTs) at once on libcurl's multi interface.
  *
  * http_run runs every request added with http_add: at most opts.jobs at
  * once and opts.per_host per host; redirects up to opts.max_redirects with
@@ -10,15 +10,16 @@
  * there.  If-None-Match / If-Modified-Since are sent when the request has
  * validators.  Timeouts, 5xx and 429 are retried opts.retries times, after
  * Retry-After when the server gives one (up to opts.retry_max_ms, beyond
- * which it gives up) else after an exponential backoff, but only while no
- * body has been handed on.  TLS is verified (libcurl's default).
+ * which it gives up) else after lib/backoff.h's backoff from 1 s (at most
+ * 32 s), but only while no body has been handed on.  TLS is verified (libcurl's default).
  *
  * Callbacks: on_body is called with the status and Content-Type when a
  * 2xx body starts (once per attempt that has one), on_data with its
  * bytes (return non-zero to abort: "aborted"), on_done once at the end.
  * Strings passed to callbacks are valid only during the call.
  *
- * Ownership: the http handle is freed by http_free; requests are copied.
+ * Ownership: the http handle is freed by http_free; requests (and their
+ * strings) are copied.
  */
 #ifndef JOBLINE_HTTP_H
 #define JOBLINE_HTTP_H
@@ -47,12 +48,19 @@ struct http_result {
 	int attempts;		/* 1 + retries made */
 	int64_t bytes;		/* body bytes handed on */
 	int64_t ms;		/* wall time, all attempts */
+	long retry_after_ms;	/* the last answer's Retry-After, -1 none */
 };
 
 struct http_req {
 	const char *url;
 	const char *etag;	/* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
+	const char *accept;	/* the Accept header, or NULL for feeds' types */
+	const char *bearer;	/* a token sent as Authorization: Bearer, or
+				   NULL */
+	const char *post;	/* a POST of these bytes (text/plain), or NULL:
+				   a GET */
+	size_t post_len;	/* their length */
 	void *arg;		/* given to the callbacks */
 	/* url: where the body comes from, after redirects; location: the
 	 * Content-Location header or NULL */

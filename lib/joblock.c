@@ -1,5 +1,6 @@
 /* joblock.c - the lock file of a run-job job, and job names */
 #define _GNU_SOURCE
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -7,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "joblock.h"
+#include "sig.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -32,13 +35,36 @@ job_name_invalid(const char *name)
 	return NULL;
 }
 
+/* This machine's directory for the locks of a store that is not a file. */
+static char *
+local_lock_dir(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char *dir;
+
+	if (state != NULL && *state == '/') {
+		if (asprintf(&dir, "%s/jobline/locks", state) < 0)
+			die_nomem();
+	} else if (home != NULL && *home != '\0') {
+		if (asprintf(&dir, "%s/.local/state/jobline/locks", home) < 0)
+			die_nomem();
+	} else {
+		dir = xstrdup("/tmp/jobline-locks");
+	}
+	return dir;
+}
+
 char *
 job_lock_dir(const char *store_path)
 {
 	const char *slash = strrchr(store_path, '/');
 	char *dir;
 
-	if (slash == NULL)
+	if (strncmp(store_path, "postgresql://", 13) == 0 ||
+	    strncmp(store_path, "postgres://", 11) == 0)
+		dir = local_lock_dir();
+	else if (slash == NULL)
 		dir = xstrdup("locks");
 	else if (asprintf(&dir, "%.*s/locks", (int)(slash - store_path),
 	    store_path) < 0)
@@ -92,4 +118,58 @@ job_lock_held(const char *store_path, const char *name)
 		held = errno == EWOULDBLOCK ? 1 : -1;
 	close(fd);
 	return held;
+}
+
+int
+job_lock_take(const char *store_path, const char *name, int wait, int *fd,
+    long *holder)
+{
+	char *dir = job_lock_dir(store_path);
+	char *path = job_lock_path(store_path, name);
+	char buf[32];
+	ssize_t n;
+	int got = 1;
+
+	*holder = 0;
+	/* the directory and, for a local one, its parents */
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			err(EXIT_FATAL, "%s", dir);
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		err(EXIT_FATAL, "%s", dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (*fd < 0)
+		err(EXIT_FATAL, "%s", path);
+	while (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+		if (errno == EINTR && !sig_caught)
+			continue;
+		if (errno == EINTR) {
+			got = -1;	/* waited; nothing ran */
+			goto out;
+		}
+		if (errno != EWOULDBLOCK)
+			err(EXIT_FATAL, "%s", path);
+		if ((n = pread(*fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			*holder = strtol(buf, NULL, 10);
+		}
+		got = 0;
+		goto out;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) != 0 || pwrite(*fd, buf, (size_t)n, 0) != n)
+		warn("%s", path);
+out:
+	if (got != 1) {
+		close(*fd);
+		*fd = -1;
+	}
+	free(dir);
+	free(path);
+	return got;
 }

@@ -29,8 +29,25 @@ const char *job_name_invalid(const char *name);
  */
 char *job_lock_path(const char *store_path, const char *name);
 
-/* The directory of job_lock_path's files. */
+/*
+ * The directory of job_lock_path's files: locks/ beside a SQLite store;
+ * for a PostgreSQL store (a URI) this machine's
+ * $XDG_STATE_HOME/jobline/locks (else ~/.local/state/jobline/locks), so
+ * that runs of a job on one machine never overlap (across machines,
+ * nothing keeps them apart yet).
+ */
 char *job_lock_dir(const char *store_path);
+
+/*
+ * Take the lock of job name (making its directory when missing): 1 when
+ * held, the open file in *fd (the lock lasts while it is open, and goes
+ * with the process); 0 when another process holds it, its pid in *holder
+ * (0 when unknown); -1 when a signal (lib/sig.h) came while waiting.
+ * wait: block until the lock is free rather than answer 0.  Exits 3 when
+ * the file cannot be made or locked.
+ */
+int job_lock_take(const char *store_path, const char *name, int wait,
+    int *fd, long *holder);
 
 /*
  * 1 when the lock of job name is held by a live process, 0 when it is

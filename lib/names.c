@@ -27,10 +27,13 @@ names_add(struct names *nm, const char *canon, const char *const *forms,
 			    sizeof(*nm->canon));
 			nm->ind = xrealloc(nm->ind, nm->cap *
 			    sizeof(*nm->ind));
+			nm->maker = xrealloc(nm->maker, nm->cap *
+			    sizeof(*nm->maker));
 		}
 		id = (int)nm->n++;
 		nm->canon[id] = xstrdup(canon);
 		nm->ind[id] = 0;
+		nm->maker[id] = -1;
 		hmap_put(&nm->byname, key, id);
 	}
 	for (size_t i = 0; i < nforms; i++) {
@@ -132,6 +135,7 @@ names_free(struct names *nm)
 		free(nm->canon[i]);
 	free(nm->canon);
 	free(nm->ind);
+	free(nm->maker);
 	hmap_free(&nm->byname);
 	pindex_free(&nm->px);
 	text_free(&nm->scratch);

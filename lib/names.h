@@ -20,6 +20,8 @@ struct names {
 	char **canon;		/* canonical name of each entry; owned */
 	uint64_t *ind;		/* industries of each entry: bit i for
 				 * rules.industries[i] (the gazetteer's) */
+	int *maker;		/* a product's or brand's company entry, or -1
+				 * for a company */
 	struct hmap byname;	/* hash of a canonical name -> entry */
 	size_t n, cap;		/* used, allocated */
 	struct pindex px;	/* each name and alias -> entry */

@@ -217,15 +217,21 @@ proc_start(const struct proc_spec *s)
 
 	if (wake[0] < 0)
 		wake_init();
-	if (pipe2(po, O_CLOEXEC) != 0 ||
-	    (!s->merge && pipe2(pe, O_CLOEXEC) != 0))
+	if (s->out_fd > 0) {
+		po[0] = -1;
+		po[1] = s->out_fd;
+	} else if (pipe2(po, O_CLOEXEC) != 0) {
+		err(EXIT_FATAL, "pipe");
+	}
+	if (!s->merge && pipe2(pe, O_CLOEXEC) != 0)
 		err(EXIT_FATAL, "pipe");
 	if ((p->pid = fork()) < 0)
 		err(EXIT_FATAL, "fork");
 	if (p->pid == 0)
 		guardian(s, po[1], pe[1], self);
 	setpgid(p->pid, p->pid);	/* also here: no window without it */
-	close(po[1]);
+	if (s->out_fd <= 0)
+		close(po[1]);
 	if (pe[1] >= 0)
 		close(pe[1]);
 	capture_init(&p->cap[PROC_OUT], s->keep, po[0]);

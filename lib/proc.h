@@ -2,8 +2,9 @@
  * proc.h - the one process supervisor: run a command in a process group
  * of its own, keep the tail of what it writes, time it out, stop it
  * (a signal, a grace, then SIGKILL) and tell how it ended.  run-job waits
- * for one command with proc_wait; dequeue runs many at once in its own
- * poll loop (proc_pollfd, proc_read, proc_reap, proc_due, proc_tick).
+ * for one command with proc_wait; dequeue (lib/worker.c) runs many at
+ * once in its own poll loop (proc_pollfd, proc_read, proc_reap, proc_due,
+ * proc_tick).
  *
  * The processes: proc_start forks a guardian, which leads a new process
  * group and forks the command into it.  The guardian only waits: it
@@ -51,7 +52,13 @@ struct proc_spec {
 	char *const *envp;	/* its environment, or NULL for ours */
 	int in_fd;		/* its stdin (kept open by the caller), or -1
 				 * for ours */
-	int merge;		/* its stderr goes into the PROC_OUT capture */
+	int out_fd;		/* when > 0, its stdout: a descriptor the caller
+				 * reads itself (PROC_OUT captures nothing),
+				 * closed by the caller after proc_start (the
+				 * guardian holds it until the group ends);
+				 * 0 for the capture */
+	int merge;		/* its stderr goes into the PROC_OUT capture
+				 * (not with out_fd) */
 	size_t keep;		/* bytes kept of each stream (the last ones) */
 	int echo;		/* also pass its output on to our stdout and
 				 * stderr as it comes */

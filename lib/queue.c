@@ -8,7 +8,6 @@
 
 #include "dbstmt.h"
 #include "queue.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -82,21 +81,6 @@ queue_intervals_find(const struct queue_intervals *iv, long long rank)
 	return -1;
 }
 
-int64_t
-queue_backoff(int64_t base_ms, long long attempt)
-{
-	const int64_t cap = 86400000LL;
-	int64_t d = base_ms > 0 ? base_ms : 1;
-
-	for (long long i = 1; i < attempt && d < cap; i++)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* equal jitter: half fixed, half random */
-	return d - (int64_t)((double)random() / ((double)RAND_MAX + 1) *
-	    (double)(d / 2));
-}
-
 void
 queue_job_free(struct queue_job *j)
 {
@@ -105,12 +89,21 @@ queue_job_free(struct queue_job *j)
 	j->key = j->payload = NULL;
 }
 
-void
-queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
+/* A worker's statements. */
+struct queue_db {
+	struct db *db;		/* the store; not owned */
+	char *queue;		/* the queue's name; owned */
+	char *worker;		/* "host:pid", written with each claim; owned */
+	struct db_stmt *claim, *renew, *done, *fail, *release, *reap;
+	struct db_stmt *expired; /* is any lease of the queue expired? */
+};
+
+struct queue_db *
+queue_db_open(struct db *db, const char *queue)
 {
+	struct queue_db *q = xcalloc(1, sizeof(*q));
 	char host[256];
 
-	memset(q, 0, sizeof(*q));
 	q->db = db;
 	q->queue = xstrdup(queue);
 	if (gethostname(host, sizeof(host)) != 0)
@@ -119,15 +112,18 @@ queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
 	if (asprintf(&q->worker, "%s:%ld", host, (long)getpid()) < 0)
 		die_nomem();
 	srandom((unsigned)getpid() ^ (unsigned)time_mono());
-	q->claim = store_prepare(db,
+	/* the first n due jobs in one statement; PostgreSQL's default
+	 * isolation needs the rows locked, and skips those another worker
+	 * is claiming */
+	q->claim = db_prepare(db, db_kind(db) == DB_POSTGRES ?
 	    "UPDATE queue SET state = 'running', attempts = attempts + 1,"
 	    " lease_until = ?3, worker = ?4, started_at = ?2, updated_at = ?2"
-	    " WHERE id = (SELECT id FROM queue WHERE queue = ?1"
+	    " WHERE id IN (SELECT id FROM queue WHERE queue = ?1"
 	    "  AND state IN ('queued', 'failed') AND run_after <= ?2"
-	    "  ORDER BY priority, run_after, id LIMIT 1)"
-	    " RETURNING id, attempts, max_attempts, key, payload");
-	/* the same for several free slots at once, still one statement */
-	q->claim_n = store_prepare(db,
+	    "  ORDER BY priority, run_after, id LIMIT ?5"
+	    "  FOR UPDATE SKIP LOCKED)"
+	    " RETURNING id, attempts, max_attempts, key, payload,"
+	    "  priority, run_after" :
 	    "UPDATE queue SET state = 'running', attempts = attempts + 1,"
 	    " lease_until = ?3, worker = ?4, started_at = ?2, updated_at = ?2"
 	    " WHERE id IN (SELECT id FROM queue WHERE queue = ?1"
@@ -135,14 +131,14 @@ queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
 	    "  ORDER BY priority, run_after, id LIMIT ?5)"
 	    " RETURNING id, attempts, max_attempts, key, payload,"
 	    "  priority, run_after");
-	q->renew = store_prepare(db,
+	q->renew = db_prepare(db,
 	    "UPDATE queue SET lease_until = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'");
-	q->done = store_prepare(db,
+	q->done = db_prepare(db,
 	    "UPDATE queue SET state = 'done', lease_until = NULL,"
 	    " completed_at = ?3, updated_at = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'");
-	q->fail = store_prepare(db,
+	q->fail = db_prepare(db,
 	    "UPDATE queue SET state = CASE WHEN attempts >= max_attempts"
 	    "  THEN 'dead' ELSE 'failed' END,"
 	    " completed_at = CASE WHEN attempts >= max_attempts THEN ?3 END,"
@@ -150,11 +146,11 @@ queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
 	    " updated_at = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'"
 	    " RETURNING state");
-	q->release = store_prepare(db,
+	q->release = db_prepare(db,
 	    "UPDATE queue SET state = 'queued', max_attempts = max_attempts + 1,"
 	    " lease_until = NULL, updated_at = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'");
-	q->reap = store_prepare(db,
+	q->reap = db_prepare(db,
 	    "UPDATE queue SET state = CASE WHEN attempts >= max_attempts"
 	    "  THEN 'dead' ELSE 'queued' END,"
 	    " completed_at = CASE WHEN attempts >= max_attempts THEN ?2 END,"
@@ -162,42 +158,41 @@ queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue)
 	    "  || ' lost attempt ' || attempts,"
 	    " lease_until = NULL, updated_at = ?2"
 	    " WHERE queue = ?1 AND state = 'running' AND lease_until < ?2");
-	q->expired = store_prepare(db,
+	q->expired = db_prepare(db,
 	    "SELECT EXISTS (SELECT 1 FROM queue WHERE queue = ?1"
 	    " AND state = 'running' AND lease_until < ?2)");
+	return q;
 }
 
 void
 queue_db_close(struct queue_db *q)
 {
-	sqlite3_finalize(q->claim);
-	sqlite3_finalize(q->claim_n);
-	sqlite3_finalize(q->renew);
-	sqlite3_finalize(q->done);
-	sqlite3_finalize(q->fail);
-	sqlite3_finalize(q->release);
-	sqlite3_finalize(q->reap);
-	sqlite3_finalize(q->expired);
+	if (q == NULL)
+		return;
+	db_finalize(q->claim);
+	db_finalize(q->renew);
+	db_finalize(q->done);
+	db_finalize(q->fail);
+	db_finalize(q->release);
+	db_finalize(q->reap);
+	db_finalize(q->expired);
 	free(q->queue);
 	free(q->worker);
-	memset(q, 0, sizeof(*q));
+	free(q);
+}
+
+const char *
+queue_db_name(const struct queue_db *q)
+{
+	return q->queue;
 }
 
 static void
-bind_time(sqlite3_stmt *st, int i, int64_t ms)
+bind_time(struct db_stmt *st, int i, int64_t ms)
 {
 	char buf[TIME_BUFSZ];
 
-	sqlite3_bind_text(st, i, time_format_ms(ms, buf), -1,
-	    SQLITE_TRANSIENT);
-}
-
-static char *
-column_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
+	db_bind_copy(st, i, time_format_ms(ms, buf));
 }
 
 /* A claimed job with what orders it, for sorting a batch. */
@@ -224,34 +219,32 @@ int
 queue_claim(struct queue_db *q, int64_t now, int64_t lease_ms,
     struct queue_job *jobs, int n)
 {
-	sqlite3_stmt *st = n == 1 ? q->claim : q->claim_n;
+	struct db_stmt *st = q->claim;
 	struct claimed *got = xcalloc((size_t)n, sizeof(*got));
 	int k = 0;
 
-	sqlite3_bind_text(st, 1, q->queue, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, q->queue);
 	bind_time(st, 2, now);
 	bind_time(st, 3, now + lease_ms);
-	sqlite3_bind_text(st, 4, q->worker, -1, SQLITE_STATIC);
-	if (n > 1)
-		sqlite3_bind_int(st, 5, n);
+	db_bind_text(st, 4, q->worker);
+	db_bind_int(st, 5, n);
 	/* all RETURNING rows come before the statement commits */
-	for (int rc = store_step_ok(st); rc == SQLITE_ROW;
-	    rc = store_step_ok(st)) {
+	for (int rc = db_step_ok(st); rc == DB_ROW; rc = db_step_ok(st)) {
+		const char *ra;
+
 		if (k == n)
 			continue;
-		got[k].job.id = sqlite3_column_int64(st, 0);
-		got[k].job.attempt = sqlite3_column_int64(st, 1);
-		got[k].job.max_attempts = sqlite3_column_int64(st, 2);
-		got[k].job.key = column_dup(st, 3);
-		got[k].job.payload = column_dup(st, 4);
-		if (n > 1) {
-			got[k].priority = sqlite3_column_int64(st, 5);
-			snprintf(got[k].run_after, TIME_BUFSZ, "%s",
-			    (const char *)sqlite3_column_text(st, 6));
-		}
+		got[k].job.id = db_column_int(st, 0);
+		got[k].job.attempt = db_column_int(st, 1);
+		got[k].job.max_attempts = db_column_int(st, 2);
+		got[k].job.key = db_column_dup(st, 3);
+		got[k].job.payload = db_column_dup(st, 4);
+		got[k].priority = db_column_int(st, 5);
+		ra = db_column_text(st, 6);
+		snprintf(got[k].run_after, TIME_BUFSZ, "%s", ra ? ra : "");
 		k++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	qsort(got, (size_t)k, sizeof(*got), claimed_cmp);
 	for (int i = 0; i < k; i++)
 		jobs[i] = got[i].job;
@@ -261,16 +254,16 @@ queue_claim(struct queue_db *q, int64_t now, int64_t lease_ms,
 
 /* Run an UPDATE keyed by (id, attempt); the number of rows changed. */
 static int
-fenced(sqlite3_stmt *st, long long id, long long attempt, int64_t t)
+fenced(struct db_stmt *st, long long id, long long attempt, int64_t t)
 {
 	int n;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, attempt);
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, attempt);
 	bind_time(st, 3, t);
-	store_step_ok(st);
-	n = sqlite3_changes(sqlite3_db_handle(st));
-	sqlite3_reset(st);
+	db_step_ok(st);
+	n = (int)db_changes(db_stmt_db(st));
+	db_reset(st);
 	return n;
 }
 
@@ -298,47 +291,249 @@ int
 queue_fail(struct queue_db *q, long long id, long long attempt, int64_t now,
     int64_t retry_at, const char *error, int *dead)
 {
-	sqlite3_stmt *st = q->fail;
+	struct db_stmt *st = q->fail;
 	int got = 0;
 
 	*dead = 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, attempt);
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, attempt);
 	bind_time(st, 3, now);
 	bind_time(st, 4, retry_at);
-	store_bind_text(st, 5, error);
-	if (store_step_ok(st) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+	db_bind_copy(st, 5, error);
+	if (db_step_ok(st) == DB_ROW) {
+		const char *s = db_column_text(st, 0);
 
 		*dead = s != NULL && strcmp(s, "dead") == 0;
 		got = 1;
-		while (store_step_ok(st) == SQLITE_ROW)
+		while (db_step_ok(st) == DB_ROW)
 			;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_clear(st);
 	return got;
 }
 
 int
 queue_reap(struct queue_db *q, int64_t now)
 {
-	sqlite3_stmt *st = q->expired;
+	struct db_stmt *st = q->expired;
 	int n;
 
 	/* look first: a read takes no lock, the UPDATE would */
-	sqlite3_bind_text(st, 1, q->queue, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, q->queue);
 	bind_time(st, 2, now);
-	n = store_step_ok(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	n = db_step_ok(st) == DB_ROW && db_column_int(st, 0);
+	db_reset(st);
 	if (!n)
 		return 0;
 	st = q->reap;
-	sqlite3_bind_text(st, 1, q->queue, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, q->queue);
 	bind_time(st, 2, now);
-	store_step_ok(st);
-	n = sqlite3_changes(q->db);
-	sqlite3_reset(st);
+	db_step_ok(st);
+	n = (int)db_changes(q->db);
+	db_reset(st);
+	return n;
+}
+
+/* -- enqueue -- */
+
+/* An enqueuer's statements. */
+struct queue_enq {
+	struct db *db;		/* the store; not owned */
+	char *queue;		/* the queue's name; owned */
+	struct db_stmt *ins;	/* insert unless a job with the key is pending */
+	struct db_stmt *last;	/* a key's last success */
+	struct db_stmt *pending; /* a key's pending job */
+};
+
+struct queue_enq *
+queue_enq_open(struct db *db, const char *queue)
+{
+	struct queue_enq *e = xcalloc(1, sizeof(*e));
+
+	e->db = db;
+	e->queue = xstrdup(queue);
+	/* nothing is added when the pending key's unique index refuses */
+	e->ins = db_prepare(db,
+	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
+	    " run_after, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING");
+	e->last = db_prepare(db,
+	    "SELECT last_success FROM queue_keys WHERE queue = ?1 AND key = ?2");
+	e->pending = db_prepare(db,
+	    "SELECT id, state FROM queue WHERE queue = ?1 AND key = ?2"
+	    " AND state IN ('queued', 'running', 'failed')");
+	return e;
+}
+
+void
+queue_enq_close(struct queue_enq *e)
+{
+	if (e == NULL)
+		return;
+	db_finalize(e->ins);
+	db_finalize(e->last);
+	db_finalize(e->pending);
+	free(e->queue);
+	free(e);
+}
+
+int
+queue_add(struct queue_enq *e, const struct queue_new *job, long long *id)
+{
+	struct db_stmt *st = e->ins;
+	int added = 0;
+
+	db_bind_text(st, 1, e->queue);
+	db_bind_text(st, 2, job->key);
+	db_bind_textn(st, 3, job->payload, job->payload_len);
+	db_bind_int(st, 4, job->priority);
+	db_bind_int(st, 5, job->max_attempts);
+	db_bind_text(st, 6, job->run_after);
+	db_bind_text(st, 7, job->now);
+	db_step_ok(st);
+	/* the id without RETURNING: on SQLite, RETURNING doubles the cost
+	 * of an enqueue */
+	if ((added = db_changes(e->db) > 0))
+		*id = db_last_id(e->db);
+	db_reset(st);
+	return added;
+}
+
+int64_t
+queue_last_success(struct queue_enq *e, const char *key)
+{
+	struct db_stmt *st = e->last;
+	int64_t ms = -1;
+
+	db_bind_text(st, 1, e->queue);
+	db_bind_text(st, 2, key);
+	if (db_step_ok(st) == DB_ROW && !db_column_null(st, 0))
+		ms = db_column_time(st, 0);
+	db_reset(st);
+	return ms;
+}
+
+int
+queue_pending(struct queue_enq *e, const char *key, long long *id,
+    char *state, size_t n)
+{
+	struct db_stmt *st = e->pending;
+	int found = 0;
+
+	db_bind_text(st, 1, e->queue);
+	db_bind_text(st, 2, key);
+	if (db_step_ok(st) == DB_ROW) {
+		const char *s = db_column_text(st, 1);
+
+		*id = db_column_int(st, 0);
+		snprintf(state, n, "%s", s ? s : "");
+		found = 1;
+	}
+	db_reset(st);
+	return found;
+}
+
+/* -- upkeep -- */
+
+int
+queue_list_state(const char *state)
+{
+	static const char *const states[] = { "all", "pending", "queued",
+	    "running", "done", "failed", "dead" };
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++)
+		if (strcmp(state, states[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+queue_list(struct db *db, const char *queue, const char *state,
+    void (*fn)(const char *json, void *arg), void *arg)
+{
+	/* the object is built by the store (json_object and json_build_object
+	 * keep the order given), the payload as the object it is */
+	struct db_stmt *st = db_prepare(db, db_kind(db) == DB_POSTGRES ?
+	    "SELECT json_build_object('id', id, 'queue', queue, 'key', key,"
+	    " 'state', state, 'priority', priority, 'attempts', attempts,"
+	    " 'max_attempts', max_attempts, 'run_after', run_after,"
+	    " 'created_at', created_at, 'started_at', started_at,"
+	    " 'completed_at', completed_at, 'lease_until', lease_until,"
+	    " 'worker', worker, 'last_error', last_error,"
+	    " 'payload', payload::jsonb)::text"
+	    " FROM queue WHERE queue = ?1 AND (?2 = 'all' OR state = ?2"
+	    "  OR (?2 = 'pending' AND state IN ('queued', 'running', 'failed')))"
+	    " ORDER BY id" :
+	    "SELECT json_object('id', id, 'queue', queue, 'key', key,"
+	    " 'state', state, 'priority', priority, 'attempts', attempts,"
+	    " 'max_attempts', max_attempts, 'run_after', run_after,"
+	    " 'created_at', created_at, 'started_at', started_at,"
+	    " 'completed_at', completed_at, 'lease_until', lease_until,"
+	    " 'worker', worker, 'last_error', last_error,"
+	    " 'payload', json(payload))"
+	    " FROM queue WHERE queue = ?1 AND (?2 = 'all' OR state = ?2"
+	    "  OR (?2 = 'pending' AND state IN ('queued', 'running', 'failed')))"
+	    " ORDER BY id");
+
+	db_bind_text(st, 1, queue);
+	db_bind_text(st, 2, state);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), arg);
+	db_finalize(st);
+}
+
+int64_t
+queue_requeue_dead(struct db *db, const char *queue, int64_t now,
+    void (*fn)(long long id, const char *key, void *arg), void *arg)
+{
+	struct db_stmt *st;
+	int64_t left;
+
+	db_begin(db);
+	/* of a key's dead jobs, the first, and only when the key has no
+	 * pending job: the pending key's unique index allows no more */
+	st = db_prepare(db,
+	    "UPDATE queue SET state = 'queued',"
+	    " max_attempts = attempts + max_attempts, run_after = ?2,"
+	    " completed_at = NULL, updated_at = ?2"
+	    " WHERE queue = ?1 AND state = 'dead' AND (key IS NULL OR"
+	    "  (NOT EXISTS (SELECT 1 FROM queue p WHERE p.queue = ?1"
+	    "   AND p.key = queue.key"
+	    "   AND p.state IN ('queued', 'running', 'failed'))"
+	    "  AND id = (SELECT min(d.id) FROM queue d WHERE d.queue = ?1"
+	    "   AND d.key = queue.key AND d.state = 'dead')))"
+	    " RETURNING id, key");
+	db_bind_text(st, 1, queue);
+	bind_time(st, 2, now);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_int(st, 0), db_column_text(st, 1), arg);
+	db_finalize(st);
+	st = db_prepare(db,
+	    "SELECT count(*) FROM queue WHERE queue = ?1 AND state = 'dead'");
+	db_bind_text(st, 1, queue);
+	db_step_ok(st);
+	left = db_column_int(st, 0);
+	db_finalize(st);
+	db_commit(db);
+	return left;
+}
+
+int64_t
+queue_prune_done(struct db *db, const char *queue, int64_t before_ms,
+    int64_t limit)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "DELETE FROM queue WHERE id IN (SELECT id FROM queue"
+	    " WHERE queue = ?1 AND state = 'done' AND completed_at < ?2"
+	    " LIMIT ?3)");
+	int64_t n;
+
+	db_bind_text(st, 1, queue);
+	bind_time(st, 2, before_ms);
+	db_bind_int(st, 3, limit);
+	db_step_ok(st);
+	n = db_changes(db);
+	db_finalize(st);
 	return n;
 }
 
@@ -379,5 +574,22 @@ queue_each_problem_key(struct db *db, int64_t min_dead,
 	while (db_step_ok(st) == DB_ROW)
 		fn(db_column_text(st, 0), db_column_text(st, 1),
 		    db_column_int(st, 2), arg);
+	db_finalize(st);
+}
+
+void
+queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT queue, key, completed_at, last_error FROM queue"
+	    " WHERE state = 'dead' ORDER BY completed_at DESC, id DESC"
+	    " LIMIT ?1");
+
+	db_bind_int(st, 1, max);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_text(st, 2), db_column_text(st, 3), arg);
 	db_finalize(st);
 }

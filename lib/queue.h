@@ -14,17 +14,18 @@
  * Times in the queue tables are RFC 3339 UTC with milliseconds, so they
  * compare as text.
  *
- * Ownership: struct queue_db holds prepared statements on a handle that
- * stays the caller's; queue_db_close finalizes them.  Strings returned in a
- * struct queue_job are owned by it and freed by queue_job_free.  Nothing
- * else here allocates for the caller.
+ * Ownership: struct queue_db and struct queue_enq hold prepared
+ * statements on a handle that stays the caller's; their _close functions
+ * finalize them (before the handle is closed).  Strings returned in a
+ * struct queue_job are owned by it and freed by queue_job_free; a struct
+ * queue_new's strings stay the caller's.  Nothing else here allocates for
+ * the caller.
  */
 #ifndef JOBLINE_QUEUE_H
 #define JOBLINE_QUEUE_H
 
 #include <stdint.h>
-#include <stdio.h>
-#include <sqlite3.h>
+#include <stddef.h>
 
 #include "db.h"
 
@@ -57,12 +58,9 @@ int queue_intervals_parse(const char *spec, struct queue_intervals *iv,
 int64_t queue_intervals_find(const struct queue_intervals *iv,
     long long rank);
 
-/*
- * Delay before retry after failed attempt n (1 = first): base * 2^(n-1),
- * at most 1 day, then a random part of it taken off ("equal jitter": the
- * result is between half and all of it).
- */
-int64_t queue_backoff(int64_t base_ms, long long attempt);
+/* The longest wait before a failed job's retry (lib/backoff.h doubles
+ * --backoff up to it). */
+#define QUEUE_BACKOFF_CAP_MS 86400000LL
 
 /* A claimed job. */
 struct queue_job {
@@ -75,17 +73,17 @@ struct queue_job {
 
 void queue_job_free(struct queue_job *j);
 
-/* The prepared statements of a worker on one queue. */
-struct queue_db {
-	sqlite3 *db;		/* the store; not owned */
-	char *queue;		/* the queue's name; owned */
-	char *worker;		/* "host:pid", written with each claim; owned */
-	sqlite3_stmt *claim, *claim_n, *renew, *done, *fail, *release, *reap;
-	sqlite3_stmt *expired;	/* is any lease of the queue expired? */
-};
+/* -- working a queue (dequeue) -- */
 
-void queue_db_open(struct queue_db *q, sqlite3 *db, const char *queue);
-void queue_db_close(struct queue_db *q);
+/* A worker's prepared statements on one queue. */
+struct queue_db;
+
+/* The worker's name, "host:pid", is written with each claim. */
+struct queue_db *queue_db_open(struct db *db, const char *queue);
+void queue_db_close(struct queue_db *q);	/* NULL is allowed */
+
+/* The queue's name, owned by q. */
+const char *queue_db_name(const struct queue_db *q);
 
 /*
  * Claim the first n jobs due at now (in one statement) with a lease until
@@ -126,6 +124,77 @@ int queue_release(struct queue_db *q, long long id, long long attempt,
  */
 int queue_reap(struct queue_db *q, int64_t now);
 
+/* -- putting jobs on a queue (enqueue) -- */
+
+/* The prepared statements of an enqueuer on one queue. */
+struct queue_enq;
+
+struct queue_enq *queue_enq_open(struct db *db, const char *queue);
+void queue_enq_close(struct queue_enq *e);	/* NULL is allowed */
+
+/* A job to add. */
+struct queue_new {
+	const char *key;	/* unique key, or NULL */
+	const char *payload;	/* the JSON object text, not NUL-terminated */
+	size_t payload_len;	/* its length */
+	long long priority;	/* lower runs first */
+	long long max_attempts;	/* attempts allowed */
+	const char *run_after;	/* RFC 3339: when it may run */
+	const char *now;	/* RFC 3339: created_at */
+};
+
+/*
+ * Add a job.  Returns 1 and its id, or 0 when a job with its key is
+ * pending (queued, running or failed): nothing is added.
+ */
+int queue_add(struct queue_enq *e, const struct queue_new *job,
+    long long *id);
+
+/* The last success of key on the queue in ms, or -1 when none. */
+int64_t queue_last_success(struct queue_enq *e, const char *key);
+
+/*
+ * The pending job of key: 1 with its id and state (copied into state,
+ * n bytes), or 0 when none.
+ */
+int queue_pending(struct queue_enq *e, const char *key, long long *id,
+    char *state, size_t n);
+
+/* -- upkeep (dequeue --list, --requeue-dead, --prune) -- */
+
+/*
+ * Non-zero when state names a listing: all, pending (queued, running or
+ * failed), queued, running, done, failed, dead.
+ */
+int queue_list_state(const char *state);
+
+/*
+ * Call fn with each job of the queue in that listing, by id, as one JSON
+ * object (id, queue, key, state, priority, attempts, max_attempts,
+ * run_after, created_at, started_at, completed_at, lease_until, worker,
+ * last_error, payload), good only during the call.
+ */
+void queue_list(struct db *db, const char *queue, const char *state,
+    void (*fn)(const char *json, void *arg), void *arg);
+
+/*
+ * Requeue the dead jobs of the queue at now with a new allowance of
+ * attempts (the attempt count, the fencing token, keeps growing), in one
+ * transaction, calling fn with each (key NULL when none).  A key with a
+ * pending job keeps its dead jobs, as does every dead job of a key but
+ * the first.  Returns the number of dead jobs left.
+ */
+int64_t queue_requeue_dead(struct db *db, const char *queue, int64_t now,
+    void (*fn)(long long id, const char *key, void *arg), void *arg);
+
+/*
+ * Delete up to limit done jobs of the queue completed before before_ms
+ * (in batches, so that workers are never locked out for long).  Returns
+ * how many it deleted: call again until 0.
+ */
+int64_t queue_prune_done(struct db *db, const char *queue,
+    int64_t before_ms, int64_t limit);
+
 /*
  * -- reading the queues (jobs-status): strings passed to a callback are
  * good only during the call --
@@ -146,5 +215,14 @@ void queue_each_count(struct db *db, void (*fn)(const char *queue,
 void queue_each_problem_key(struct db *db, int64_t min_dead,
     void (*fn)(const char *queue, const char *key, int64_t dead_count,
     void *arg), void *arg);
+
+/*
+ * Call fn for the latest max dead jobs of every queue, newest first: the
+ * queue, the key (or NULL), when it went dead and its last error (or
+ * NULL).
+ */
+void queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg);
 
 #endif

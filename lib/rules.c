@@ -235,19 +235,45 @@ rules_industry_id(struct rules *r, const char *s)
 	return (int)i;
 }
 
-/* A gazetteer line: "industry NAME" for the names after it, or a name. */
+/* Where a gazetteer line is: the section its last heading opened. */
+struct gazsec {
+	int ind;		/* the industry filed under, or -1 */
+	int maker;		/* the company of products listed, or -1 */
+};
+
+/*
+ * A gazetteer line: a heading ("industry NAME", "products of NAME" of a
+ * company listed before) for the names after it, or a name.
+ */
 static int
-gazetteer_line(struct rctx *c, char *s, int *ind)
+gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
 {
+	struct names *gaz = &c->r->gaz;
 	int id;
 
 	if (strncmp(s, "industry ", 9) == 0) {
-		if ((*ind = rules_industry_id(c->r, cfg_trim(s + 9))) < 0)
+		sec->maker = -1;
+		if ((sec->ind = rules_industry_id(c->r, cfg_trim(s + 9))) < 0)
 			return rules_fail(c, "more than 64 industries");
 		return 0;
 	}
-	if ((id = names_add_line(&c->r->gaz, s)) >= 0 && *ind >= 0)
-		c->r->gaz.ind[id] |= 1ULL << *ind;
+	if (strncmp(s, "products of ", 12) == 0) {
+		const char *maker = cfg_trim(s + 12);
+
+		sec->ind = -1;
+		id = hmap_get(&gaz->byname, text_hash(maker, strlen(maker)));
+		if (id < 0 || strcmp(gaz->canon[id], maker) != 0)
+			return rules_fail(c, "products of %s: no company of "
+			    "that name listed before", maker);
+		sec->maker = id;
+		return 0;
+	}
+	if ((id = names_add_line(gaz, s)) >= 0) {
+		if (sec->ind >= 0)
+			gaz->ind[id] |= 1ULL << sec->ind;
+		if (sec->maker >= 0 && id != sec->maker)
+			gaz->maker[id] = sec->maker;
+	}
 	return 0;
 }
 
@@ -258,7 +284,8 @@ rules_read_list(struct rctx *c, const char *path, struct hmap *set)
 	struct cfgfile f;
 	struct rctx sub = { c->r, path, 0, S_NONE, 0, c->depth + 1 };
 	char *s;
-	int rc = 0, ind = -1;
+	struct gazsec sec = { -1, -1 };
+	int rc = 0;
 
 	if (cfgfile_open(&f, path) < 0)
 		return rules_fail(c, "%s: %s", path, strerror(errno));
@@ -275,7 +302,7 @@ rules_read_list(struct rctx *c, const char *path, struct hmap *set)
 			else
 				hmap_put(set, tok[0], 1);
 		} else
-			rc = gazetteer_line(&sub, s, &ind);
+			rc = gazetteer_line(&sub, s, &sec);
 	}
 	cfgfile_close(&f);
 	return rc;
@@ -390,12 +417,14 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_words(c, &r->stop, rest);
 	else if (strcmp(key, "person") == 0)
 		return rules_add_words(c, &r->person, rest);
+	else if (strcmp(key, "kind") == 0)
+		return rules_add_words(c, &r->kinds, rest);
 	else if (strcmp(key, "before") == 0)
 		return rules_add_cues(c, &r->before, rest, NULL);
 	else if (strcmp(key, "after") == 0)
 		return rules_add_cues(c, &r->after, rest, &r->after_max);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, person, before, after)", key);
+	    "stop, person, kind, before, after)", key);
 }
 
 /* A "KEY: list" line: a companies key, or "WEIGHT: term, term". */
@@ -725,6 +754,7 @@ rules_free(struct rules *r)
 	hmap_free(&r->common);
 	hmap_free(&r->people);
 	hmap_free(&r->person);
+	hmap_free(&r->kinds);
 	hmap_free(&r->breaks);
 	pindex_free(&r->before);
 	pindex_free(&r->after);

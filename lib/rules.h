@@ -72,6 +72,7 @@ struct rules {
 				 * a person's */
 	struct hmap person;	/* words before a person's name: Mr, chief */
 	struct hmap breaks;	/* single-word terms and cues: end a name */
+	struct hmap kinds;	/* words saying what a company is: firm */
 	struct pindex before;	/* cues after a name: "raises" */
 	struct pindex after;	/* cues before a name: "acquisition of" */
 	unsigned after_max;	/* longest after cue in tokens */

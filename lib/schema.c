@@ -268,6 +268,50 @@ static const char *const migrations[] = {
 	"  updated_at     TEXT"
 	") WITHOUT ROWID;"
 	,
+
+	/* 2: run status partial (the command exited 1: some input failed,
+	 * the rest was done); SQLite cannot change a CHECK in place, so
+	 * runs is made again with its rows and indexes */
+	"ALTER TABLE runs RENAME TO runs_2;"
+	"CREATE TABLE runs ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  job          TEXT NOT NULL,"
+	"  started_at   TEXT NOT NULL,"
+	"  completed_at TEXT,"
+	"  status       TEXT NOT NULL CHECK (status IN ('running', 'success',"
+	"    'partial', 'failed', 'skipped', 'timeout', 'interrupted')),"
+	"  exit_code    INTEGER,"
+	"  duration_ms  INTEGER,"
+	"  attempts     INTEGER NOT NULL DEFAULT 1,"
+	"  counters     TEXT,"
+	"  error        TEXT,"
+	"  host         TEXT,"
+	"  pid          INTEGER"
+	");"
+	"INSERT INTO runs SELECT * FROM runs_2;"
+	"DROP TABLE runs_2;"
+	"CREATE INDEX runs_job ON runs(job, started_at);"
+	"CREATE INDEX runs_running ON runs(job) WHERE status = 'running';"
+	"ALTER TABLE job_state ADD COLUMN n_partial INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE job_state ADD COLUMN consecutive_partial INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	,
+
+	/* 3: a failing feed backs off: not tried before next_try (RFC 3339,
+	 * NULL: at the next run) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
+
+	/* 4: search's keyword index stems English words (Porter) and
+	 * ignores diacritics, so that "rates" finds "rate" and "cafe"
+	 * finds "café"; the index is made again from the chunks (the
+	 * triggers of step 1 keep it by name) */
+	"DROP TABLE chunks_fts;"
+	"CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks',"
+	"  content_rowid='rowid',"
+	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');"
+	,
 };
 
 int

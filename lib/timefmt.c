@@ -109,69 +109,156 @@ digits(const char **p, int n, int *v)
 }
 
 int
-time_parse(const char *s, int64_t *ms)
+time_from_civil(int64_t y, int mo, int d, int h, int mi, int s, int frac_ms,
+    int off_min, int64_t *ms)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, oh, om;
-	int64_t off = 0, t;
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
 
-	while (isspace((unsigned char)*s))
-		s++;
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
-	    *s++ != '-' || digits(&s, 2, &d))
-		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
 	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))))
 		return -1;
+	if (h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
+	    (h == 24 && (mi || s)))
+		return -1;
+	if (s == 60)
+		s = 59;	/* a leap second is read as the one before */
+	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi - off_min) *
+	    60000LL + s * 1000LL + frac_ms;
+	return 0;
+}
+
+/* "+hh:mm", "+hhmm", "+hh" (or '-') at *p into *off (minutes east). */
+static int
+zone_offset(const char **p, int *off)
+{
+	int sign = *(*p)++ == '-' ? -1 : 1, oh, om = 0;
+
+	if (digits(p, 2, &oh))
+		return -1;
+	if (**p == ':')
+		(*p)++;
+	if (isdigit((unsigned char)**p) && digits(p, 2, &om))
+		return -1;
+	if (oh > 23 || om > 59)
+		return -1;
+	*off = sign * (oh * 60 + om);
+	return 0;
+}
+
+/* The fraction of a second after '.' or ',' at *p, in ms. */
+static int
+fraction(const char **p, int lenient, int *frac)
+{
+	int scale = 100;
+
+	(*p)++;
+	if (!lenient && !isdigit((unsigned char)**p))
+		return -1;
+	for (*frac = 0; isdigit((unsigned char)**p); (*p)++) {
+		*frac += (**p - '0') * scale;
+		scale /= 10;
+	}
+	return 0;
+}
+
+/* An ordinal day "-DDD" or "DDD" at *s, ended by 'T' or the end: 1..366
+ * into *yday, advancing; 0 when there is none. */
+static int
+ordinal_day(const char **s, int *yday)
+{
+	const char *p = *s + (**s == '-');
+	int v;
+
+	if (digits(&p, 3, &v) || isdigit((unsigned char)*p) || *p == '-' ||
+	    v < 1)
+		return 0;
+	if (*p != '\0' && *p != 'T' && *p != 't' && !isspace((unsigned char)*p))
+		return 0;
+	*yday = v;
+	*s = p;
+	return 1;
+}
+
+int
+time_parse_iso(const char *s, int flags, int64_t *ms)
+{
+	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, frac = 0, off = 0;
+	int lenient = flags & TIME_LENIENT, basic = 0, yday = 0;
+	int64_t t;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (digits(&s, 4, &y))
+		return -1;
+	if (lenient && ordinal_day(&s, &yday)) {
+		/* 2004-005, 2004005: the fifth day of 2004 */
+	} else if (*s == '-') {
+		s++;
+		if (digits(&s, 2, &mo))
+			return -1;
+		if (*s == '-') {
+			s++;
+			if (digits(&s, 2, &d))
+				return -1;
+		} else if (!lenient)
+			return -1;
+	} else if (lenient && isdigit((unsigned char)*s)) {
+		basic = 1;	/* 20030610T040000Z */
+		if (digits(&s, 2, &mo) || digits(&s, 2, &d))
+			return -1;
+	} else if (!lenient || *s != '\0')
+		return -1;
+	if (lenient && y < 1000)
+		return -1;
 	if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
 		s++;
-		if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+		if (digits(&s, 2, &h))
 			return -1;
-		if (*s == ':') {
+		if (*s == ':')
 			s++;
-			if (digits(&s, 2, &sec))
-				return -1;
-			if (*s == '.' || *s == ',') {
-				int scale = 100;
-
-				s++;
-				if (!isdigit((unsigned char)*s))
-					return -1;
-				for (; isdigit((unsigned char)*s); s++) {
-					frac += (*s - '0') * scale;
-					scale /= 10;
-				}
-			}
-		}
-		if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec)))
+		else if (!lenient)
 			return -1;
-		if (sec == 60)
-			sec = 59;	/* a leap second is read as the one before */
-		if (*s == 'Z' || *s == 'z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			int sign = *s++ == '-' ? -1 : 1;
-
-			if (digits(&s, 2, &oh))
-				return -1;
-			om = 0;
+		else if (!basic && !isdigit((unsigned char)*s))
+			goto zone;	/* "T04Z": the hour alone */
+		if (digits(&s, 2, &mi))
+			return -1;
+		if (*s == ':' || (basic && isdigit((unsigned char)*s))) {
 			if (*s == ':')
 				s++;
-			if (isdigit((unsigned char)*s) && digits(&s, 2, &om))
+			if (digits(&s, 2, &sec))
 				return -1;
-			if (oh > 23 || om > 59)
+			if ((*s == '.' || *s == ',') &&
+			    fraction(&s, lenient, &frac))
 				return -1;
-			off = sign * (oh * 3600 + om * 60);
 		}
+zone:
+		while (lenient && *s == ' ')
+			s++;
+		if (*s == 'Z' || *s == 'z')
+			s++;
+		else if (*s == '+' || *s == '-') {
+			if (zone_offset(&s, &off))
+				return -1;
+		} else if (lenient && (strncasecmp(s, "UTC", 3) == 0 ||
+		    strncasecmp(s, "GMT", 3) == 0))
+			s += 3;
 	}
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s != '\0')
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	*ms = t * 1000 + frac;
+	if (yday > (y % 4 == 0 && (y % 100 || y % 400 == 0) ? 366 : 365) ||
+	    time_from_civil(y, mo, d, h, mi, sec, frac, off, &t))
+		return -1;
+	*ms = t + (yday ? (yday - 1) * 86400000LL : 0);
 	return 0;
+}
+
+int
+time_parse(const char *s, int64_t *ms)
+{
+	return time_parse_iso(s, 0, ms);
 }
 
 int

@@ -32,6 +32,25 @@ char *time_format_ms(int64_t ms, char *buf);
  */
 int time_parse(const char *s, int64_t *ms);
 
+enum { TIME_LENIENT = 1 };	/* flags of time_parse_iso */
+
+/*
+ * The one ISO 8601 scanner: time_parse is time_parse_iso(s, 0, ms).
+ * TIME_LENIENT also reads what feeds write (feeddate.h): the basic form
+ * "20030610T040000Z", a year or year-month alone, the hour alone
+ * ("2003-06-10T04Z"), spaces before the zone, "UTC" or "GMT" as the
+ * zone, a fraction without digits; years before 1000 are refused.
+ */
+int time_parse_iso(const char *s, int flags, int64_t *ms);
+
+/*
+ * The instant of a civil time, the fields checked (second 60 is read as
+ * 59, 24:00:00 as the next day's start); off_min: the zone's minutes
+ * east of UTC.  Returns 0 and sets *ms, or -1 when a field is out of range.
+ */
+int time_from_civil(int64_t y, int mo, int d, int h, int mi, int s,
+    int frac_ms, int off_min, int64_t *ms);
+
 /*
  * Parse a duration: a number and a unit, repeated ("90s", "5m", "1h30m",
  * "2d", "1w", "250ms"); a bare number is seconds; also "hourly", "daily",

@@ -9,8 +9,10 @@
 # Each test body runs in a subshell in a fresh directory of its own under
 # $TMP, with $JOBLINE_DB a store of its own there; the built programs come
 # first on PATH.  The directory and any
-# server started with start_httpd are removed at exit.
-set -u
+# server started with start_httpd are removed at exit.  The scripts run
+# under bash (tests/run) with pipefail, so that a program upstream of a
+# pipe fails its test when it fails or crashes.
+set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$TOP/tests/data
 PATH=$TOP/bin:$PATH

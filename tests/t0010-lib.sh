@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # lib/: times, durations, URLs, UTF-8, the record scanner (tests/unit.c)
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${JOBLINE_VALGRIND:-}" = 1 ]; then

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # make install / uninstall with PREFIX and DESTDIR; make lint
 . "$(dirname "$0")/lib.sh"
 
@@ -15,11 +15,13 @@ test_expect 'make install puts programs, scripts and man pages under DESTDIR/PRE
 		test -x root/usr/local/bin/$n || { echo "no bin/$n"; exit 1; }
 		test -f root/usr/local/share/man/man1/$n.1 || { echo "no $n.1"; exit 1; }
 	done &&
+	test -f root/usr/local/share/man/man1/ingest-news.1 &&
 	test -f root/usr/local/share/man/man5/jobline.5 &&
 	test -f root/usr/local/share/man/man7/jobline.7 &&
 	root/usr/local/bin/store --version | grep -q jobline &&
 	sh=root/usr/local/share/jobline &&
 	test -f $sh/crontab.example && test -f $sh/samples/feeds.txt &&
+	test -f $sh/examples/store-items.jsonl && test -f $sh/examples/README &&
 	test -f $sh/systemd/jobline-ingest-news.service &&
 	test -f $sh/systemd/jobline-ingest-news.timer &&
 	grep -q "^PATH=/usr/local/bin:" $sh/crontab.example

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # chunk: exact offsets and overlap, boundaries, markers, --keep, --field
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # embed (hash backend): vectors, determinism, normalisation, pass-through
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # embed --backend openai against tests/openai-server.py: batches, -j,
 # order, keys, retries (429 Retry-After, 5xx), failures, usage counters
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # ingest-news end to end with the real fetch-feed: the sample feeds shipped
 # in share/samples (local files), then the same over HTTP
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # ingest-news is crash-safe: SIGKILL the whole pipeline at random moments,
 # many times, rerunning each time; the store ends as after one clean run.
 . "$(dirname "$0")/lib.sh"

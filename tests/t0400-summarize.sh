@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # summarize, extractive backend: the synopsis field, limits, sentence
 # splitting, pass-through, bad input, counters
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # summarize --backend openai against the local chat test server
 # (tests/openai-chat.py): batches, order, key, broken answers, fallback
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run-job: records, overlap, capture, timeout, signals, retries, alerts,
 # pause, crash recovery, loop mode, pruning
 . "$(dirname "$0")/lib.sh"
@@ -66,12 +66,12 @@ test_expect 'a failure prints what the command wrote and exits with its status' 
 test_expect '-v passes the output through live; -q prints nothing on failure' '
 	run-job -v loud -- sh -c "echo hello; echo there >&2" >out 2>err &&
 	grep -qx hello out && grep -qx there err &&
-	exits 1 run-job -q quiet -- sh -c "echo x; echo y >&2; exit 1" >out 2>err &&
+	exits 2 run-job -q quiet -- sh -c "echo x; echo y >&2; exit 2" >out 2>err &&
 	test ! -s out && ! grep -q "^y" err
 '
 
 test_expect 'the error is the tail of stderr; the output printed is bounded' '
-	exits 1 run-job big -- sh -c "seq 1 300000; seq 1 1000 >&2; exit 1" >out 2>err &&
+	exits 2 run-job big -- sh -c "seq 1 300000; seq 1 1000 >&2; exit 2" >out 2>err &&
 	test "$(wc -c <out)" -lt 300000 &&
 	grep -q "not kept" out && tail -n 1 out | grep -qx 300000 &&
 	rows "SELECT error FROM runs" >e &&
@@ -80,7 +80,7 @@ test_expect 'the error is the tail of stderr; the output printed is bounded' '
 '
 
 test_expect 'the error is text: invalid UTF-8 and NUL bytes become U+FFFD' '
-	exits 1 run-job bytes -- sh -c "printf \"a\\377b\\000c\\n\" >&2; exit 1" 2>/dev/null &&
+	exits 2 run-job bytes -- sh -c "printf \"a\\377b\\000c\\n\" >&2; exit 2" 2>/dev/null &&
 	test "$(rows "SELECT hex(error) FROM runs")" = 61EFBFBD62EFBFBD63
 '
 
@@ -171,7 +171,7 @@ test_expect 'SIGINT to run-job: the command gets SIGINT; exit 130' '
 '
 
 test_expect '--retries with backoff: retried within the run until success' '
-	run-job --retries 3 --backoff 10ms flaky -- sh -c "echo x >>tries; echo \"attempt 1\" >>\"\$JOBLINE_STATS\"; test \$(wc -l <tries) -ge 3" &&
+	run-job --retries 3 --backoff 10ms flaky -- sh -c "echo x >>tries; echo \"attempt 1\" >>\"\$JOBLINE_STATS\"; test \$(wc -l <tries) -ge 3 || exit 2" &&
 	test "$(wc -l <tries)" = 3 &&
 	test "$(rows "SELECT status, attempts, json_extract(counters, \"\$.attempt\") FROM runs")" = "success|3|3"
 '
@@ -184,23 +184,23 @@ test_expect '--retries exhausted: one failed run with every attempt counted' '
 '
 
 test_expect '--alert-after N: a CRITICAL line from the Nth consecutive failure; a success resets' '
-	exits 1 run-job --alert-after 2 a -- false 2>e1 &&
-	exits 1 run-job --alert-after 2 a -- false 2>e2 &&
-	exits 1 run-job --alert-after 2 a -- false 2>e3 &&
+	exits 1 run-job --strict --alert-after 2 a -- false 2>e1 &&
+	exits 1 run-job --strict --alert-after 2 a -- false 2>e2 &&
+	exits 1 run-job --strict --alert-after 2 a -- false 2>e3 &&
 	! grep -q CRITICAL e1 &&
 	grep -q "CRITICAL: job a failed 2 times in a row" e2 &&
 	grep -q "CRITICAL: job a failed 3 times in a row" e3 &&
 	test -n "$(rows "SELECT alert_since FROM job_state")" &&
 	run-job --alert-after 2 a -- true 2>e4 && test ! -s e4 &&
-	exits 1 run-job --alert-after 2 a -- false 2>e5 && ! grep -q CRITICAL e5 &&
+	exits 1 run-job --strict --alert-after 2 a -- false 2>e5 && ! grep -q CRITICAL e5 &&
 	test "$(rows "SELECT consecutive_failures, alert_since IS NULL FROM job_state")" = "1|1" &&
-	exits 1 run-job a -- false 2>e6 && ! grep -q CRITICAL e6 &&
-	exits 1 run-job a -- false 2>e7 && grep -q "CRITICAL: job a failed 3 times" e7
+	exits 1 run-job --strict a -- false 2>e6 && ! grep -q CRITICAL e6 &&
+	exits 1 run-job --strict a -- false 2>e7 && grep -q "CRITICAL: job a failed 3 times" e7
 '
 
 test_expect '--pause-after N: the circuit breaker pauses; later runs are skipped until --resume' '
-	exits 1 run-job --pause-after 2 cb -- false 2>/dev/null &&
-	exits 1 run-job --pause-after 2 cb -- false 2>err &&
+	exits 1 run-job --strict --pause-after 2 cb -- false 2>/dev/null &&
+	exits 1 run-job --strict --pause-after 2 cb -- false 2>err &&
 	grep -q "paused after 2 consecutive failures" err &&
 	run-job --pause-after 2 cb -- touch ran 2>err && test ! -e ran &&
 	test "$(rows "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")" = "skipped|paused: circuit breaker: 2 consecutive failures" &&
@@ -215,7 +215,7 @@ test_expect '--pause NAME / --resume NAME by hand, with a reason' '
 	run-job p -- touch ran && test ! -e ran &&
 	test "$(rows "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")" = "skipped|paused: disk maintenance" &&
 	run-job --resume p && run-job p -- touch ran && test -e ran &&
-	run-job --pause unknown 2>err && grep -q "no runs recorded" err &&
+	run-job --pause unknown 2>err && test ! -s err &&
 	exits 2 run-job --pause p extra 2>/dev/null
 '
 
@@ -239,6 +239,28 @@ test_expect 'run-job killed while its command is a pipeline: no stage outlives i
 	sleep $(slow 2) &&
 	test "$(cat log)" = next &&
 	test "$(rows "SELECT group_concat(status) FROM runs")" = "interrupted,success"
+'
+
+test_expect 'SIGKILL mid-pipeline: the late stage never writes, and no next start, waiting or not, runs beside it' '
+	cat >next.sh <<-\EOF
+	# alive PID: a process that runs (a zombie nobody reaps is gone)
+	pid=$(cat stage)
+	if [ -r /proc/$pid/status ] && ! grep -q "^State:.*Z" /proc/$pid/status; then
+		echo beside >>log
+	fi
+	echo next >>log
+	EOF
+	run-job pipe -- sh -c "sleep 60 | sh -c \"echo \\\$\\\$ >stage; sleep $(slow 1); echo late >>log\"" & p=$!
+	wait_for stage && kill -9 $p; wait $p 2>/dev/null
+	i=0
+	until [ "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = 1 ]; do
+		run-job pipe -- sh next.sh 2>/dev/null || exit 1
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "never ran"; exit 1; }
+	done
+	run-job --wait pipe -- sh next.sh &&
+	sleep $(slow 2) &&
+	printf "next\nnext\n" >want && test_cmp want log &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status NOT IN (\"success\", \"skipped\", \"interrupted\")")" = 0
 '
 
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
@@ -290,6 +312,49 @@ test_expect 'counters of a run-job inside run-job reach the outer one' '
 test_expect 'an unusable store: exit 3, nothing run' '
 	exits 3 run-job --db /proc/nonexistent/j.db x -- touch ran 2>err &&
 	grep -q /proc/nonexistent err && test ! -e ran
+'
+
+test_expect 'exit 1 is partial: recorded with its error, quiet, exit 0, a success for the alerts' '
+	run-job --alert-after 1 --pause-after 1 feeds -- sh -c "echo out; echo \"one feed dead\" >&2; exit 1" >out 2>err &&
+	test ! -s out && test ! -s err &&
+	test "$(rows "SELECT status, exit_code, error FROM runs")" = "partial|1|one feed dead" &&
+	test "$(rows "SELECT n_partial, n_failed, consecutive_failures, consecutive_partial, paused, alert_since IS NULL, last_success_at IS NOT NULL FROM job_state")" = "1|0|0|1|0|1|1" &&
+	exits 1 run-job --strict feeds -- false 2>/dev/null &&
+	run-job feeds -- sh -c "exit 1" &&
+	test "$(rows "SELECT consecutive_failures, consecutive_partial FROM job_state")" = "0|1" &&
+	run-job feeds -- true &&
+	test "$(rows "SELECT n_success, n_partial, consecutive_partial FROM job_state")" = "1|2|0"
+'
+
+test_expect 'a partial run is not retried; a failed one is, and ends partial when its retry is' '
+	run-job --retries 3 --backoff 10ms p -- sh -c "echo x >>tries; exit 1" &&
+	test "$(wc -l <tries)" = 1 &&
+	run-job --retries 3 --backoff 10ms q -- sh -c "echo x >>qtries; test \$(wc -l <qtries) -ge 2 && exit 1; exit 5" &&
+	test "$(rows "SELECT status, attempts FROM runs WHERE job = \"q\"")" = "partial|2"
+'
+
+test_expect '-v says partial; --strict: exit 1 fails, is retried, alerts and trips the breaker' '
+	run-job -v v -- sh -c "exit 1" 2>err && grep -q "^run-job: v: partial in" err &&
+	exits 1 run-job --strict --retries 1 --backoff 10ms --alert-after 1 --pause-after 1 s -- sh -c "echo x >>tries; exit 1" 2>err &&
+	test "$(wc -l <tries)" = 2 &&
+	grep -q "CRITICAL: job s failed 1 times" err && grep -q "paused after 1 consecutive" err &&
+	test "$(rows "SELECT status, exit_code FROM runs WHERE job = \"s\"")" = "failed|1"
+'
+
+test_expect_sqlite 'a store of schema 1 is migrated: its runs kept, partial accepted' '
+	sqlite3 old.db "CREATE TABLE runs (id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, completed_at TEXT, status TEXT NOT NULL CHECK (status IN (\"running\", \"success\", \"failed\", \"skipped\", \"timeout\", \"interrupted\")), exit_code INTEGER, duration_ms INTEGER, attempts INTEGER NOT NULL DEFAULT 1, counters TEXT, error TEXT, host TEXT, pid INTEGER); CREATE INDEX runs_job ON runs(job, started_at); CREATE INDEX runs_running ON runs(job) WHERE status = \"running\"; CREATE TABLE job_state (job TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0, reason TEXT, paused_at TEXT, expect_ms INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, n_success INTEGER NOT NULL DEFAULT 0, n_failed INTEGER NOT NULL DEFAULT 0, n_timeout INTEGER NOT NULL DEFAULT 0, n_interrupted INTEGER NOT NULL DEFAULT 0, n_skipped INTEGER NOT NULL DEFAULT 0, total_ms INTEGER NOT NULL DEFAULT 0, consecutive_failures INTEGER NOT NULL DEFAULT 0, last_run_id INTEGER, last_success_at TEXT, alert_since TEXT) WITHOUT ROWID; INSERT INTO runs (job, started_at, completed_at, status) VALUES (\"old\", \"2026-01-01T00:00:00.000Z\", \"2026-01-01T00:00:01.000Z\", \"failed\"); INSERT INTO job_state (job, created_at, updated_at, n_failed, consecutive_failures) VALUES (\"old\", \"x\", \"x\", 1, 1); CREATE TABLE feeds (url TEXT PRIMARY KEY, title TEXT, etag TEXT, last_modified TEXT, http_status INTEGER, error TEXT, items INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_attempt TEXT, last_success TEXT); CREATE TABLE chunks (text TEXT); CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content=\"chunks\", content_rowid=\"rowid\"); PRAGMA user_version = 1" &&
+	run-job --db old.db old -- sh -c "exit 1" &&
+	test "$(sqlite3 old.db "SELECT group_concat(status) FROM (SELECT status FROM runs ORDER BY id)")" = "failed,partial" &&
+	test "$(sqlite3 old.db "SELECT n_failed, n_partial, consecutive_failures FROM job_state")" = "1|1|0" &&
+	sqlite3 old.db "SELECT name FROM sqlite_master WHERE tbl_name = \"runs\" ORDER BY name" >idx &&
+	printf "runs\nruns_job\nruns_running\n" >want && test_cmp want idx
+'
+
+test_expect '--pause of a job that never ran: silent, exit 0, paused' '
+	run-job --pause fresh --reason "not yet" >out 2>err &&
+	test ! -s out && test ! -s err &&
+	test "$(rows "SELECT paused, reason FROM job_state")" = "1|not yet" &&
+	run-job -v --resume fresh 2>err && grep -q "resumed (no runs recorded yet)" err
 '
 
 test_done

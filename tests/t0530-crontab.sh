@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # crontab.example and systemd/: every line parses and its run-job options
 # are valid
 . "$(dirname "$0")/lib.sh"
@@ -75,6 +75,15 @@ test_expect 'crontab.example: the lines run as written (run-job around a stand-i
 	PATH=$PWD/fake:$PATH sh -c "$(cat line)" &&
 	grep -q "ingest-news -f /var/lib/jobline/financial.urls" calls &&
 	test "$(rows "SELECT job, status, 0 + (SELECT expect_ms FROM job_state) FROM runs")" = "financial-news|success|900000"
+'
+
+test_expect 'crontab.example: the weekly prune runs as written with the real programs' '
+	grep "^15 *4 .*prune" "$TOP/crontab.example" |
+	    sed -E "s/^([^[:space:]]+[[:space:]]+){5}//" >line &&
+	grep -q "dequeue company-refresh --prune 30d" line &&
+	sh -c "$(cat line)" &&
+	test "$(rows "SELECT job, status FROM runs")" = "prune|success" &&
+	grep -q "dequeue company-refresh --prune 30d" "$TOP/systemd/jobline-prune.service"
 '
 
 test_expect 'systemd/: units and timers are well formed; every ExecStart is a run-job line that parses' '

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # enqueue: output, unique keys, priorities, delays, bad input, concurrency,
 # recurring due-ness with a controlled clock
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +23,9 @@ test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
 	exits 2 enqueue q --intervals "1-5" </dev/null 2>err &&
 	grep -q "intervals" err &&
 	exits 2 enqueue q --max-attempts 0 </dev/null 2>/dev/null &&
+	exits 2 enqueue q -k id </dev/null 2>/dev/null &&
+	exits 2 enqueue q -p 1 </dev/null 2>/dev/null &&
+	enqueue q -q --key id </dev/null &&
 	enqueue --version | grep -q "^enqueue (jobline) "
 '
 

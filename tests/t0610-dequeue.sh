@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # dequeue: running jobs, retries, backoff, dead jobs, leases, fencing,
 # shutdown, limits, upkeep
 . "$(dirname "$0")/lib.sh"
@@ -136,7 +136,7 @@ test_expect 'a command that cannot be run fails with the reason' '
 '
 
 test_expect 'a killed worker: its command dies too, its lease runs out, another worker takes the job' '
-	echo "{}" | JOBLINE_NOW=$T0 enqueue q >/dev/null &&
+	echo "{}" | JOBLINE_NOW=$T0 enqueue q >/dev/null || exit 1
 	JOBLINE_NOW=$T0 dequeue q --lease 1m -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
 	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 0.3 &&
@@ -150,8 +150,28 @@ test_expect 'a killed worker: its command dies too, its lease runs out, another 
 	rows "SELECT last_error FROM queue" | grep -q "^lease expired: worker .* lost attempt 1$"
 '
 
+test_expect 'a killed worker: no stage of its command s pipeline runs on' '
+	echo "{}" | enqueue q >/dev/null || exit 1
+	dequeue q --lease 1m -q -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" & w=$!
+	wait_for started; kill -9 $w; wait $w 2>/dev/null
+	sleep $(slow 2.5) &&
+	test ! -e late &&
+	test "$(rows "SELECT state FROM queue")" = running
+'
+
+test_expect 'a lease taken over: the old attempt s whole group is killed' '
+	echo "{}" | enqueue q >/dev/null || exit 1
+	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" >out 2>err & w=$!
+	wait_for started &&
+	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
+	wait $w; rc=$?
+	sleep $(slow 2.5) &&
+	test $rc = 1 && test ! -e late &&
+	jq -e ".state == \"lost\"" out
+'
+
 test_expect 'a lease that runs out on the last attempt makes the job dead' '
-	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null &&
+	echo "{\"k\":\"x\"}" | enqueue q --key k --max-attempts 1 >/dev/null || exit 1
 	dequeue q --lease 1s -q -- sh -c "echo \$\$ >pid; exec sleep 30" & w=$!
 	wait_for pid; kill -9 $w; wait $w 2>/dev/null
 	sleep 1.2 &&
@@ -167,7 +187,7 @@ test_expect 'leases are extended while the command runs' '
 '
 
 test_expect 'fencing: a worker whose attempt was taken over stops and records nothing' '
-	echo "{}" | enqueue q >/dev/null &&
+	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; exec sleep $(slow 5)" >out 2>err & w=$!
 	wait_for started &&
 	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
@@ -186,7 +206,7 @@ test_expect 'fencing: completion by a stale attempt is not counted' '
 '
 
 test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is done' '
-	for i in 1 2 3; do echo "{\"n\":$i}"; done | enqueue q >/dev/null &&
+	for i in 1 2 3; do echo "{\"n\":$i}"; done | enqueue q >/dev/null || exit 1
 	dequeue q --grace 10s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; sleep 1" & w=$!
 	wait_for started.1; kill -TERM $w; wait $w; rc=$?
 	test $rc = 143 &&
@@ -194,7 +214,7 @@ test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is
 '
 
 test_expect 'SIGTERM: a job still running after the grace period is released, its attempt not used up' '
-	for i in 1 2; do echo "{\"n\":$i}"; done | enqueue q --max-attempts 2 >/dev/null &&
+	for i in 1 2; do echo "{\"n\":$i}"; done | enqueue q --max-attempts 2 >/dev/null || exit 1
 	dequeue q -j 2 --grace 0.5s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; exec sleep 30" 2>err & w=$!
 	wait_for started.1; wait_for started.2; kill -INT $w; wait $w; rc=$?
 	test $rc = 130 &&
@@ -224,7 +244,7 @@ test_expect 'a large payload reaches the command whole' '
 	test_cmp big got
 '
 
-test_expect 'upkeep: --list by state, --requeue-dead, --purge old done jobs' '
+test_expect 'upkeep: --list by state, --requeue-dead, --prune old done jobs' '
 	for i in 1 2 3 4; do echo "{\"k\":$i}"; done |
 	    JOBLINE_NOW=2026-11-01T00:00:00Z enqueue q --key k --max-attempts 1 >/dev/null &&
 	exits 1 env JOBLINE_NOW=2026-11-01T00:00:00Z dequeue q --drain -q -- sh -c "[ \$JOBLINE_JOB_ID -le 2 ]" 2>/dev/null &&
@@ -238,9 +258,30 @@ test_expect 'upkeep: --list by state, --requeue-dead, --purge old done jobs' '
 	grep -q "1 dead job left: a job with the same key is pending" err &&
 	test "$(rows "SELECT state, attempts, max_attempts FROM queue WHERE id = 3")" = "queued|1|2" &&
 	JOBLINE_NOW=2026-11-20T00:00:00Z dequeue q --drain -q -- true &&
-	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --purge 10d -v 2>err &&
-	grep -q "2 done jobs completed before 2026-11-11T00:00:00.000Z purged" err &&
-	test "$(rows "SELECT group_concat(id) FROM queue")" = "3,4,5"
+	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --prune 10d -v 2>err &&
+	grep -q "2 done jobs completed before 2026-11-11T00:00:00.000Z pruned" err &&
+	test "$(rows "SELECT group_concat(id) FROM queue")" = "3,4,5" &&
+	exits 2 dequeue q --purge 10d 2>/dev/null
+'
+
+test_expect '--keep D: a worker prunes done jobs older than D as it works' '
+	for i in 1 2 3; do echo "{\"k\":$i}"; done |
+	    JOBLINE_NOW=2026-11-01T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-01T00:00:00Z dequeue q --drain -q -- true &&
+	echo "{\"k\":4}" | JOBLINE_NOW=2026-11-20T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-20T00:00:00Z dequeue q --drain -q --keep 30d -- true &&
+	test "$(rows "SELECT count(*) FROM queue")" = 4 &&
+	echo "{\"k\":5}" | JOBLINE_NOW=2026-11-21T00:00:00Z enqueue q >/dev/null &&
+	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --drain -q -v --keep 10d -- true 2>err &&
+	grep -q "3 done jobs older than 10d pruned" err &&
+	test "$(rows "SELECT group_concat(id) FROM queue")" = "4,5" &&
+	exits 2 dequeue q --prune 1d --keep 1d 2>err && grep -q "keep goes with a COMMAND" err
+'
+
+test_expect '-j takes 1 to 256, as every program' '
+	exits 2 dequeue q -j 0 -- true 2>err && grep -q "jobs: not a number from 1 to 256" err &&
+	exits 2 dequeue q -j 257 -- true 2>/dev/null &&
+	dequeue q -j 256 --drain -- true
 '
 
 test_done

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # dequeue under fire: 8 workers drain 10,000 jobs while random workers are
 # killed with SIGKILL and new ones start.  Nothing lost, nothing done twice,
 # never two live leases on one job.

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # bin/refresh-companies and bin/refresh-company against the test server
 . "$(dirname "$0")/lib.sh"
 
@@ -9,6 +9,25 @@ export JOBLINE_NEWS_URL="$HTTPD/_/news"
 hits() {
 	curl -s -G "$HTTPD/_/hits" --data-urlencode "key=news:\"$1\""
 }
+
+test_expect 'usage: --help and --version like the programs; bad options exit 2' '
+	refresh-companies --help | grep -q "^usage: refresh-companies " &&
+	refresh-companies --version | grep -q "^refresh-companies (jobline) [0-9]" &&
+	refresh-company --help | grep -q "^usage: refresh-company " &&
+	refresh-company --version | grep -q "^refresh-company (jobline) [0-9]" &&
+	exits 2 refresh-companies --bogus 2>err && grep -q "^usage:" err &&
+	exits 2 refresh-companies -j 0 2>err && grep -q "jobs: not a number from 1 to 256" err &&
+	exits 2 refresh-companies -j 257 2>/dev/null &&
+	exits 2 refresh-companies a b 2>/dev/null &&
+	exits 2 refresh-company --bogus </dev/null 2>/dev/null &&
+	exits 3 refresh-companies no-such-list 2>err && grep -q "no-such-list: cannot read" err
+'
+
+test_expect 'refresh-company run by its full path with a bare PATH finds its siblings' '
+	echo "{\"name\":\"Bare Path Co\"}" |
+	    env PATH=/usr/bin:/bin "$TOP/bin/refresh-company" &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 2
+'
 
 test_expect 'due companies are searched, their news stored as company updates' '
 	cat >list <<-\EOF &&
@@ -53,6 +72,24 @@ test_expect 'a company whose search fails is retried later; the others are store
 	grep -q "attempt 1/5 failed" err &&
 	test "$(rows "SELECT key || \" \" || state FROM queue ORDER BY id")" = "$(printf "Failing Co failed\nGood Co done")" &&
 	test "$(rows "SELECT count(*) FROM company_updates")" = 2
+'
+
+test_expect 'partial: lines classify refused do not stop the rest being stored; exit 1, the job retried' '
+	mkdir fake &&
+	printf "#!/bin/sh\ncat; echo \"classify: stdin:9: not a JSON object\" >&2; exit 1\n" >fake/classify &&
+	chmod +x fake/classify &&
+	echo "{\"name\":\"Acme\",\"rank\":90}" >list &&
+	PATH=$PWD/fake:$PATH exits 1 refresh-companies list 2>err &&
+	grep -q "dequeue: job 1: classify: stdin:9: not a JSON object" err &&
+	test "$(rows "SELECT count(*) FROM company_updates")" = 2 &&
+	test "$(rows "SELECT state FROM queue")" = failed
+'
+
+test_expect 'a store that cannot be used: exit 3, nothing run' '
+	echo "{\"name\":\"Nostore Co\",\"rank\":90}" >list &&
+	JOBLINE_DB=$PWD/no/such/dir/jobline.db exits 3 refresh-companies list 2>err &&
+	test "$(hits "Nostore Co")" = 0 &&
+	echo "{\"name\":\"Nostore Co\"}" | JOBLINE_DB=$PWD/no/such/dir/jobline.db exits 3 refresh-company 2>err
 '
 
 test_expect 'classify is used when it is installed' '

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # classify: event types, companies, industries, amounts, priority, pass-through
 . "$(dirname "$0")/lib.sh"
 L=$DATA/classify/labelled.jsonl
@@ -164,6 +164,46 @@ test_expect 'companies: what a firm is names it ("building group James Hardie");
 	EOF
 	classify <in | jq -r ".companies[0]" >got &&
 	printf "James Hardie\nKuu Foods\n" | test_cmp - got
+'
+
+test_expect 'companies: a product names its maker; a person'"'"'s surname is no company; a company only described is named in the next paragraph' '
+	cat >in <<-\EOF &&
+	{"title":"Sales of the PlayStation triple","content":"The new slimmer console has sold three times as many units in its first week.\n\nRetailers said demand was high."}
+	{"title":"Gates opens gadget fair","content":"Bill Gates has opened the show in Las Vegas.\n\nMr Gates spoke for an hour."}
+	{"title":"US company admits bribery","content":"A US defence company has agreed to pay $28m after admitting bribery.\n\nThe firm, Zorbatek Systems, said it regretted the payments. Kuu Labs was not involved."}
+	{"title":"Prices rise again","content":"Prices rose in March, official figures show.\n\nAcme Labs said it would hold its prices."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Sony"]
+	[]
+	["Zorbatek Systems"]
+	[]
+	EOF
+	test_cmp want got &&
+	cat >in <<-\EOF &&
+	{"title":"Moving phone improves golf swing","content":"A mobile phone that responds to movements has been launched in Japan by a US firm.\n\nThe firm, Zorbatek Systems, said it would sell it in June."}
+	EOF
+	classify <in | jq -e ".event_type == \"launch\" and .companies == [\"Zorbatek Systems\"]" &&
+	printf "products of Nobody\nWidget\n" >gaz &&
+	printf "include default\ngazetteer %s/gaz\n" "$PWD" >own.rules &&
+	echo "{\"title\":\"x\"}" | exits 2 classify --rules own.rules 2>err &&
+	grep -q "gaz:1: products of Nobody: no company of that name listed before" err
+'
+
+test_expect 'companies: a name an acronym is defined for, the acronym the same company; capitalised cue words inside a name in prose; a name in apposition to what it is' '
+	cat >in <<-\EOF &&
+	{"title":"Charity warns of closure","summary":"The Open Kuu Institute (OKI), financed by a billionaire, has accused officials of trying to close its office. OKI said it would appeal."}
+	{"title":"Dam firm defies order","summary":"The China Zorb Gorges Project Corp is refusing to obey a government order to stop building."}
+	{"title":"Lab to shut down","summary":"The city'"'"'s research laboratory, Zorb Labs Europe, is to shut down."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Open Kuu Institute"]
+	["China Zorb Gorges Project"]
+	["Zorb Labs Europe"]
+	EOF
+	test_cmp want got
 '
 
 test_expect 'event types as the labelling guide defines them' '

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # classify: the rules file - replace, extend, errors, where defaults are found
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # classify: --train, --model combined with the rules, --eval
 . "$(dirname "$0")/lib.sh"
 L=$DATA/classify/labelled.jsonl

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # classify: typical news headlines of every event type, with the default
 # rules, so that tuning on the development set cannot silently break what
 # the pipeline classifies (tests/data/classify/headlines.tsv)

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fetch-prices: quotes from an HTTP JSON endpoint into the prices table,
 # the answer shapes, errors, pruning by age
 . "$(dirname "$0")/lib.sh"
@@ -56,13 +56,13 @@ test_expect 'an object map, --symbols, --emit, --no-store; JOBLINE_PRICES_URL' '
 
 test_expect 'quotes under "quotes" with a shared time; {symbols} in the URL' '
 	JOBLINE_PRICES_SYMBOLS="XAUUSD XAGUSD" fetch-prices --url "$HTTPD/wrapped.json?s={symbols}" &&
-	test "$(rows "SELECT symbol || time || price FROM prices ORDER BY 1" | tr "\n" " ")" = "XAGUSD2026-11-22T08:00:00Z30.0 XAUUSD2026-11-22T08:00:00Z2600.0 " &&
+	test "$(rows "SELECT symbol || time || CAST(price AS INTEGER) FROM prices ORDER BY 1" | tr "\n" " ")" = "XAGUSD2026-11-22T08:00:00Z30 XAUUSD2026-11-22T08:00:00Z2600 " &&
 	grep -q "GET /wrapped.json?s=XAUUSD,XAGUSD " "$TMP/.server-log"
 '
 
 test_expect 'a failed fetch, a bad answer, missing symbols: exit 1, said on stderr' '
 	exits 1 fetch-prices --url "$HTTPD/_/status?code=503" 2>err &&
-	grep -q "HTTP status 503" err &&
+	grep -q "_/status?code=503: HTTP 503" err &&
 	exits 1 fetch-prices --url "$HTTPD/html.json" 2>err &&
 	grep -q "the answer is not JSON quotes" err &&
 	exits 1 fetch-prices --url "$HTTPD/bad.json" --symbols XAUUSD,XAGUSD 2>err &&
@@ -72,6 +72,25 @@ test_expect 'a failed fetch, a bad answer, missing symbols: exit 1, said on stde
 	grep -q "EURUSD: no quote in the answer" err &&
 	test "$(rows "SELECT symbol FROM prices")" = XAUUSD &&
 	exits 1 fetch-prices --url "http://127.0.0.1:1/" --timeout 2s 2>err && test -s err
+'
+
+test_expect 'transient failures retried after a backoff; a long Retry-After is not waited for' '
+	fetch-prices --url "$HTTPD/_/flaky?key=p1&code=503&times=2&f=map.json" --symbols XAUUSD 2>err &&
+	test ! -s err && test "$(curl -s "$HTTPD/_/hits?key=p1")" = 3 &&
+	exits 1 fetch-prices --url "$HTTPD/_/flaky?key=p2&code=503&times=3&f=map.json" --symbols XAUUSD 2>err &&
+	grep -q "HTTP 503" err && test "$(curl -s "$HTTPD/_/hits?key=p2")" = 3 &&
+	exits 1 fetch-prices --url "$HTTPD/_/flaky?key=p3&code=429&times=1&after=3600&f=map.json" --symbols XAUUSD 2>err &&
+	grep -q "HTTP 429, retry after 3600s" err && test "$(curl -s "$HTTPD/_/hits?key=p3")" = 1 &&
+	: a 404 is not retried &&
+	exits 1 fetch-prices --url "$HTTPD/_/flaky?key=p4&code=404&times=1&f=map.json" --symbols XAUUSD 2>err &&
+	test "$(curl -s "$HTTPD/_/hits?key=p4")" = 1
+'
+
+test_expect 'JOBLINE_PRICES_TOKEN is sent as a bearer token, with Accept: application/json' '
+	exits 1 fetch-prices --url "$HTTPD/_/auth?token=s3cret&f=map.json" --symbols XAUUSD 2>err &&
+	grep -q "HTTP 401" err &&
+	JOBLINE_PRICES_TOKEN=s3cret fetch-prices --url "$HTTPD/_/auth?token=s3cret&f=map.json" --symbols XAUUSD --emit --no-store >out &&
+	jq -e ".symbol == \"XAUUSD\"" out
 '
 
 test_expect 'quotes older than --keep are pruned, of every symbol' '

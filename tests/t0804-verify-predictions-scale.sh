@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # verify-predictions at scale: 10,000 due predictions, 1,000,000 votes of
 # 100,000 users, resolved in one run, exactly once
 . "$(dirname "$0")/lib.sh"

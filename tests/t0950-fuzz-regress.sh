@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fuzzing: each fuzz target, without libFuzzer (make check builds them with
 # tests/fuzz/replay.c into obj/replay/), replays its seeds and every input
 # a fuzzer once failed on (tests/data/fuzz-regress/TARGET/)
@@ -16,7 +16,7 @@ for src in "$TOP"/tests/fuzz/fuzz-*.c; do
 	# the corpora tests/fuzz/run seeds them with
 	case $t in
 	fuzz-feed|fuzz-charset|fuzz-html) files="$files $(echo "$DATA"/feeds/*)" ;;
-	fuzz-jsonl) files="$files $(echo "$DATA"/examples/*.jsonl)" ;;
+	fuzz-jsonl) files="$files $(echo "$TOP"/share/examples/*.jsonl)" ;;
 	esac
 	test_expect "$t replays its seeds and $regress regression inputs" '
 		test -x "$replay/$t" && test -n "$files" && "$replay/$t" $files

@@ -8,16 +8,20 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "base64.h"
 #include "charset.h"
+#include "cond.h"
 #include "feeddate.h"
 #include "fields.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "queue.h"
 #include "schema.h"
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
+#include "util.h"
 
 static int n, failed;
 
@@ -35,7 +39,8 @@ check(int ok, const char *what, const char *detail)
 /*
  * A typed field reader (lib/fields.h) on the field v of the record json,
  * read as the programs read it: kind 'i' an integer in 0..10, 'j' one of
- * 64 bits, 'd' a number in 0..1e9, 's' a string, 't' a time, 'k' a key;
+ * 64 bits, 'd' a number in 0..1e9, 'p' one above 0 up to 1e300, 's' a
+ * string, 't' a time, 'o' a time or seconds, 'k' a key;
  * 'S', 'T', 'K' the same of the scanned field.  Its answer, the value it
  * gave as text in val, what it reported in msg.
  */
@@ -65,6 +70,8 @@ field_run(const char *json, int kind, char *val, size_t vn, char *msg,
 		case 'j': rc = field_int(&r, o, "v", FIELD_REQUIRED,
 		    INT64_MIN, INT64_MAX, &x); break;
 		case 'd': rc = field_double(&r, o, "v", 0, 0, 1e9, &d); break;
+		case 'p': rc = field_positive(&r, o, "v", 0, 1e300, &d); break;
+		case 'o': rc = field_time_or_seconds(&r, o, "v", 0, &x); break;
 		case 's': rc = field_string(&r, o, "v", 0, &s); break;
 		case 't': rc = field_time(&r, o, "v", 0, &x); break;
 		case 'k': rc = field_key(&r, o, "v", 0, buf, &s); break;
@@ -75,7 +82,7 @@ field_run(const char *json, int kind, char *val, size_t vn, char *msg,
 		}
 	}
 	if (rc == FIELD_OK) {
-		if (kind == 'd')
+		if (kind == 'd' || kind == 'p')
 			snprintf(val, vn, "%g", d);
 		else if (s != NULL || k != NULL)
 			snprintf(val, vn, "%s", s != NULL ? s : k);
@@ -111,6 +118,63 @@ field_ok(const char *json, int kind, int want, const char *text)
 	    msg);
 	check(rc == want && strcmp(want == FIELD_OK ? val : m, text) == 0,
 	    what, got);
+}
+
+/*
+ * lib/cond.c: src at a start and an end price holds (want 1) or not (0),
+ * or (want -1) is refused with the message err.
+ */
+static void
+cond_ok(const char *src, double start, double end, int want,
+    const char *err)
+{
+	struct cond_vars v;
+	struct cond *c;
+	char msg[COND_ERRSZ], what[COND_MAX_LEN + 64];
+	int got = -1;
+
+	cond_vars_set(&v, start, end);
+	if ((c = cond_parse(src, msg, sizeof(msg))) != NULL) {
+		got = cond_eval(c, &v);
+		snprintf(msg, sizeof(msg), "%s", got ? "holds" : "does not hold");
+	}
+	snprintf(what, sizeof(what), "cond %.100s at %g -> %g: %s", src,
+	    start, end, want < 0 ? err : want ? "holds" : "does not hold");
+	check(got == want && (want >= 0 || strcmp(msg, err) == 0), what, msg);
+	cond_free(c);
+}
+
+/* cond_options_check of the JSON options (manual or not): err, or "". */
+static void
+options_ok(const char *json, int manual, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	char err[COND_ERRSZ + 80] = "", what[256];
+
+	cond_options_check(o, manual, err, sizeof(err));
+	snprintf(what, sizeof(what), "cond_options_check %s%s: %s", json,
+	    manual ? " (manual)" : "", *want ? want : "good");
+	check(strcmp(err, want) == 0, what, err);
+	json_object_put(o);
+}
+
+/* cond_options_pick of the JSON options at start and end: the label, or
+ * the reason. */
+static void
+pick_ok(const char *json, double start, double end, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	struct cond_vars v;
+	char reason[COND_REASONSZ], what[256];
+	const char *label;
+
+	cond_vars_set(&v, start, end);
+	label = cond_options_pick(o, &v, reason);
+	snprintf(what, sizeof(what), "cond_options_pick %.120s at %g -> %g: %s",
+	    json, start, end, want);
+	check(strcmp(label != NULL ? label : reason, want) == 0, what,
+	    label != NULL ? label : reason);
+	json_object_put(o);
 }
 
 static void
@@ -192,6 +256,40 @@ charset_ok(const char *http, const char *in, size_t n, const char *want)
 	snprintf(what, sizeof(what), "charset %s -> %s", charset_name(d), want);
 	check(strcmp(fbuf_str(&b), want) == 0, what, fbuf_str(&b));
 	charset_free(d);
+	fbuf_free(&b);
+}
+
+/* base64 of in decodes back to it; s decodes to want (NULL: refused) */
+static void
+base64_ok(const char *in, const char *s, int flags, const char *want)
+{
+	char enc[64], what[128];
+	unsigned char dec[64];
+	size_t n = base64_encode(enc, (const unsigned char *)in, strlen(in));
+	long k = base64_decode(dec, enc, n, 0);
+
+	snprintf(what, sizeof(what), "base64 round trip of %s", in);
+	check(n == BASE64_ENCODED_LEN(strlen(in)) && k == (long)strlen(in) &&
+	    memcmp(dec, in, (size_t)k) == 0, what, in);
+	k = base64_decode(dec, s, strlen(s), flags);
+	snprintf(what, sizeof(what), "base64_decode(%s)", s);
+	check(want == NULL ? k < 0 : k == (long)strlen(want) &&
+	    memcmp(dec, want, (size_t)k) == 0, what, k < 0 ? "refused" : "");
+}
+
+/* charset_fix_text of in (a field of a UTF-8 document or not) */
+static void
+fix_ok(const char *in, int utf8_doc, const char *want)
+{
+	struct fbuf b = { 0 };
+	char what[128];
+
+	fbuf_adds(&b, "keep:");
+	fbuf_adds(&b, in);
+	charset_fix_text(&b, 5, utf8_doc);
+	snprintf(what, sizeof(what), "charset_fix_text(%s, %d)", in, utf8_doc);
+	check(strncmp(fbuf_str(&b), "keep:", 5) == 0 &&
+	    strcmp(fbuf_str(&b) + 5, want) == 0, what, fbuf_str(&b));
 	fbuf_free(&b);
 }
 
@@ -336,6 +434,29 @@ main(void)
 	feeddate_ok("Tue, 10 Jun 2003 24:00:00 GMT", "2003-06-11T00:00:00Z");
 	feeddate_ok("Mon, 31 Jun 2003 04:00:00 GMT", NULL);
 	feeddate_ok("Tue, 10 Foo 2003 04:00:00 GMT", NULL);
+	/* the forms feedparser's date handlers read */
+	feeddate_ok("Sun, 16 Dec 79 1:2:3 GMT", "2079-12-16T01:02:03Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 A", "2004-01-01T20:48:21Z");
+	feeddate_ok("Thu, 01 Jan 04 19:48:21 Y", "2004-01-01T07:48:21Z");
+	feeddate_ok("Thu, 01 Jan 2004 19:48:21 pt", "2004-01-02T03:48:21Z");
+	feeddate_ok("Jan 01 2004 at 19:48 et", "2004-01-02T00:48:00Z");
+	feeddate_ok("Fri,24 Nov 2023 18:28:36 -0000", "2023-11-24T18:28:36Z");
+	feeddate_ok("Sun Jan  4 16:29:06 PST 2004", "2004-01-05T00:29:06Z");
+	feeddate_ok("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z");
+	feeddate_ok("2004-005", "2004-01-05T00:00:00Z");
+	feeddate_ok("2004060T10:30Z", "2004-02-29T10:30:00Z");
+	feeddate_ok("2003-366", NULL);
+	feeddate_ok("04-01-05", "2004-01-05T00:00:00Z");
+	feeddate_ok("040105T01:02:03Z", "2004-01-05T01:02:03Z");
+	feeddate_ok("2004-07-08 23:56:58.0", "2004-07-08T23:56:58Z");
+	feeddate_ok("2004-7-8T9:15-05:00", "2004-07-08T14:15:00Z");
+	feeddate_ok("\xce\x9a\xcf\x85\xcf\x81, 11 \xce\x99\xce\xbf\xcf\x8d\xce\xbb"
+	    " 2004 12:00:00 EST", "2004-07-11T17:00:00Z");
+	feeddate_ok("2004-j\xc3\xbalius-13T9:15-05:00", "2004-07-13T14:15:00Z");
+	feeddate_ok("2004\xeb\x85\x84 05\xec\x9b\x94 28\xec\x9d\xbc 01:31:15",
+	    "2004-05-27T16:31:15Z");
+	feeddate_ok("2004-05-25 \xec\x98\xa4\xed\x9b\x84 11:23:17",
+	    "2004-05-25T14:23:17Z");
 	feeddate_ok("", NULL);
 	feeddate_ok("now", NULL);
 	/* found by fuzz-date: long runs of digits overflowed an int */
@@ -355,6 +476,35 @@ main(void)
 	    "line one\nline two\n\npara");
 	html_ok("<p>a</p>\n<p>b</p>", HTML_ONELINE, "a b");
 	html_ok("<a href='x>y'>link</a> text", 0, "link text");
+	html_ok("a<object><object>x</object>y</object>b<iframe>z</iframe>c", 0,
+	    "abc");
+	html_ok("a<blink>x</blink> b<embed src=e> c<link rel=s>d<meta x>e", 0,
+	    "a b cde");
+	html_ok("a<applet code=c>x<p>y</p></applet>b<script/>c", 0, "abc");
+	html_ok("a<scripts>b</scripts>c<script>d</scriptx>e", 0, "abc");
+	check(html_looks_like("a <b>x</b>", 10), "html_looks_like(end tag)", "");
+	check(html_looks_like("AT&amp;T", 8), "html_looks_like(reference)", "");
+	check(!html_looks_like("Use <br> tags", 13), "html_looks_like(no end tag)",
+	    "");
+	check(!html_looks_like("<x>y</x>", 8), "html_looks_like(unknown tag)", "");
+	check(!html_looks_like("a &bogus; b", 11), "html_looks_like(unknown name)",
+	    "");
+	check(html_looks_like("<script>x</script>", 18),
+	    "html_looks_like(script)", "");
+	base64_ok("", "", 0, "");
+	base64_ok("a", "YQ", 0, "a");
+	base64_ok("ab", " YW Jj ZA== ", BASE64_SPACE, "abcd");
+	base64_ok("abc", "YW Jj", 0, NULL);
+	base64_ok("abcd", "YWJjZA==YQ", 0, NULL);
+	base64_ok("abcde", "Y", 0, NULL);
+	base64_ok("hello", "a$b", 0, NULL);
+	fix_ok("Caf\xc3\x83\xc2\xa9 \xc3\xa2\xc2\x80\xc2\x99", 1,
+	    "Caf\xc3\xa9 \xe2\x80\x99");
+	fix_ok("Caf\xc3\x83\xc2\xa9", 0, "Caf\xc3\x83\xc2\xa9");
+	fix_ok("Caf\xc3\xa9", 1, "Caf\xc3\xa9");
+	fix_ok("\xc2\x93q\xc2\x94 \xc2\x81 \xe2\x98\x83", 1,
+	    "\xe2\x80\x9cq\xe2\x80\x9d \xc2\x81 \xe2\x98\x83");
+	fix_ok("plain", 1, "plain");
 
 	charset_ok(NULL, "caf\xc3\xa9", 5, "caf\xc3\xa9");
 	charset_ok(NULL, "caf\xe9 \x93x\x94", 8,
@@ -470,6 +620,121 @@ main(void)
 	field_ok("{\"w\":1}", 'K', FIELD_BAD, "no v");
 	field_ok("{\"v\":\"\"}", 'K', FIELD_BAD, "v: empty");
 
+	field_ok("{\"v\":2000}", 'p', FIELD_OK, "2000");
+	field_ok("{\"v\":1e-300}", 'p', FIELD_OK, "1e-300");
+	field_ok("{\"v\":0}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":-0.0}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":-3}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":1e301}", 'p', FIELD_BAD, "v: above 1e+300");
+	field_ok("{\"v\":1e999}", 'p', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":\"5\"}", 'p', FIELD_BAD, "v: not a number");
+	field_ok("{\"v\":null}", 'p', FIELD_NONE, "");
+	field_ok("{\"v\":\"2026-11-22T08:30:00Z\"}", 'o', FIELD_OK,
+	    "1795336200000");
+	field_ok("{\"v\":1795336200}", 'o', FIELD_OK, "1795336200000");
+	field_ok("{\"v\":1795336200.25}", 'o', FIELD_OK, "1795336200250");
+	field_ok("{\"v\":0}", 'o', FIELD_OK, "0");
+	field_ok("{\"v\":-1}", 'o', FIELD_BAD, "v: before 1970");
+	field_ok("{\"v\":253402300800}", 'o', FIELD_BAD, "v: after 9999");
+	field_ok("{\"v\":1e999}", 'o', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":\"soon\"}", 'o', FIELD_BAD,
+	    "v: not an RFC 3339 time");
+	field_ok("{\"v\":[1]}", 'o', FIELD_BAD,
+	    "v: not an RFC 3339 time or seconds");
+
+	/* the condition language of prediction options (lib/cond.h) */
+	cond_ok("price_change_percent >= 1.0", 2000, 2020, 1, NULL);
+	cond_ok("price_change_percent >= 1.0", 2000, 2019.99, 0, NULL);
+	/* a change of exactly 1% is 1.0 despite binary fractions */
+	cond_ok("price_change_percent == 1", 0.3, 0.303, 1, NULL);
+	cond_ok("price_change_percent > -0.5 AND NOT (price_change_percent > 0)",
+	    100, 99.8, 1, NULL);
+	cond_ok("price_change < 0 or price > 1e3", 100, 1001, 1, NULL);
+	cond_ok("price_change < 0 or price > 1e3", 100, 999, 0, NULL);
+	cond_ok("start_price == 100 AND price != start_price", 100, 100, 0,
+	    NULL);
+	cond_ok("2000 <= price", 1, 2000, 1, NULL);
+	cond_ok("-.5 < price_change", 1, 0.6, 1, NULL);
+	cond_ok("NOT NOT (price_change_percent == 0)", 5, 5, 1, NULL);
+	cond_ok("price_change_percent >= 1 AND price_change_percent < 2 OR "
+	    "price < 0", 100, 101.5, 1, NULL);
+	cond_ok("", 1, 1, -1, "column 1: empty condition");
+	cond_ok("price =< 5", 1, 1, -1,
+	    "column 7: '=<' is not an operator, use '<='");
+	cond_ok("price = 5", 1, 1, -1,
+	    "column 7: '=' is not an operator, use '=='");
+	cond_ok("price > 5 && price < 9", 1, 1, -1,
+	    "column 11: '&' is not an operator, use AND");
+	cond_ok("1 < price < 3", 1, 1, -1,
+	    "column 11: comparisons do not chain, join them with AND");
+	cond_ok("(price > 1", 1, 1, -1,
+	    "column 11: expected ')' to close the '(' at column 1, found end "
+	    "of condition");
+	cond_ok("price > 1e999", 1, 1, -1, "column 9: number out of range");
+	cond_ok("price > 1.", 1, 2, 1, NULL);	/* as C reads it */
+	cond_ok("price > 1..5", 1, 1, -1, "column 9: malformed number");
+	cond_ok("price > 1e", 1, 1, -1, "column 9: malformed number");
+	cond_ok("price > -", 1, 1, -1, "column 9: unexpected character '-'");
+	cond_ok("price > 1111111111111111111111111111111111111111111111111111111"
+	    "1111111111", 1, 1, -1, "column 9: number too long");
+	cond_ok("price", 1, 1, -1, "column 6: expected a comparison "
+	    "(< <= > >= == !=), found end of condition");
+	cond_ok("cost > 1", 1, 1, -1, "column 1: unknown name 'cost' (the "
+	    "variables are price_change_percent, price_change, price, "
+	    "start_price)");
+	cond_ok("price > 1 OR", 1, 1, -1,
+	    "column 13: expected a variable or a number, found end of condition");
+	{
+		char deep[200];
+		int i;
+
+		for (i = 0; i < 40; i++)
+			deep[i] = '(';
+		snprintf(deep + i, sizeof(deep) - (size_t)i, "price > 1");
+		cond_ok(deep, 1, 2, -1, "column 33: nested more than 32 deep");
+	}
+	{
+		char *big = xcalloc(COND_MAX_LEN + 2, 1);
+
+		memset(big, ' ', COND_MAX_LEN + 1);
+		cond_ok(big, 1, 1, -1, "column 4097: longer than 4096 bytes");
+		free(big);
+	}
+	{
+		struct cond_vars v;
+
+		check(cond_vars_set(&v, 0, 1) != 0 &&
+		    cond_vars_set(&v, -1, 1) != 0 &&
+		    cond_vars_set(&v, 1, 1.0 / 0.0) != 0 &&
+		    cond_vars_set(&v, 2000, 1990) == 0 &&
+		    v.price_change == -10 && v.price_change_percent == -0.5,
+		    "cond_vars_set: a start price above 0 and finite prices",
+		    NULL);
+	}
+	options_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    0, "");
+	options_ok("{}", 0, "no options");
+	options_ok("[1]", 0, "options is not an object of label: condition");
+	options_ok("{\"\":\"price > 0\"}", 0, "option labels are 1 to 64 bytes");
+	options_ok("{\"a\":1}", 0, "option a: the condition is not a string");
+	options_ok("{\"a\":\"\",\"b\":null}", 1, "");
+	options_ok("{\"a\":\"\"}", 0, "option a: column 1: empty condition");
+	options_ok("{\"a\":null}", 0, "option a: the condition is not a string");
+	options_ok("{\"a\":\"price >\"}", 1,
+	    "option a: column 8: expected a variable or a number, found end of condition");
+	pick_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    10, 11, "up");
+	pick_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    10, 9, "down");
+	pick_ok("{\"a\":\"price > 1\",\"b\":\"price > 2\"}", 10, 11,
+	    "2 options hold (a, b) at price_change_percent 10");
+	pick_ok("{\"a\":\"price > 100\"}", 10, 12.5,
+	    "no option holds at price_change_percent 25 (price 12.5, start 10)");
+	pick_ok("{}", 1, 1, "no options");
+	pick_ok("\"x\"", 1, 1, "options are not an object");
+	pick_ok("{\"a\":\"price >> 1\"}", 1, 1,
+	    "option a: column 8: expected a variable or a number, found '>'");
+
 	/* backoff: doubling from base, capped, equal jitter */
 	{
 		int ok = backoff_fixed_ms(10, 2000, 1) == 10 &&
@@ -485,6 +750,41 @@ main(void)
 		}
 		check(ok, "backoff_ms: between half and all of the doubled "
 		    "wait, capped", NULL);
+	}
+	/* queue intervals: ranges by rank, first match wins */
+	{
+		struct queue_intervals iv;
+		const char *why = NULL;
+		int ok;
+
+		ok = queue_intervals_parse(QUEUE_INTERVALS_DEFAULT, &iv,
+		    &why) == 0 && iv.n == 5 &&
+		    queue_intervals_find(&iv, 100) == 86400000 &&
+		    queue_intervals_find(&iv, 81) == 86400000 &&
+		    queue_intervals_find(&iv, 80) == 2 * 86400000 &&
+		    queue_intervals_find(&iv, 1) == 5 * 86400000LL &&
+		    queue_intervals_find(&iv, 0) == -1 &&
+		    queue_intervals_find(&iv, 101) == -1;
+		check(ok, "queue_intervals: the default spec, its edges", why);
+		ok = queue_intervals_parse("10-1:1h,5:1m,-3--1:2s", &iv,
+		    &why) == 0 && iv.n == 3 &&
+		    queue_intervals_find(&iv, 5) == 3600000 &&
+		    queue_intervals_find(&iv, -2) == 2000 &&
+		    queue_intervals_find(&iv, 11) == -1;
+		check(ok, "queue_intervals: a reversed range, a single rank, "
+		    "negative ranks; the first range that holds a rank wins",
+		    why);
+		ok = queue_intervals_parse("", &iv, &why) != 0 &&
+		    strcmp(why, "empty") == 0 &&
+		    queue_intervals_parse("1-5", &iv, &why) != 0 &&
+		    strstr(why, "interval") != NULL &&
+		    queue_intervals_parse("a-5:1d", &iv, &why) != 0 &&
+		    strstr(why, "not a number") != NULL &&
+		    queue_intervals_parse("1-5:0s", &iv, &why) != 0 &&
+		    strstr(why, "duration") != NULL &&
+		    queue_intervals_parse("1-5:1d,", &iv, &why) == 0 &&
+		    iv.n == 1;
+		check(ok, "queue_intervals: what is refused says why", why);
 	}
 	printf("1..%d\n", n);
 	return failed != 0;

@@ -1,41 +1,29 @@
 /*
  * dequeue - claim jobs from a queue with a lease and run a command for
  * each, with retries, backoff and a dead state; and the queue's upkeep
- * (list, requeue dead jobs, purge old done ones).  See man/dequeue.1 and
- * lib/queue.h.
+ * (list, requeue dead jobs, prune old done ones).  Options and upkeep
+ * here; the worker is lib/worker.c, the queue's SQL lib/queue.c.  See
+ * man/dequeue.1.
  */
 #define _GNU_SOURCE
 #include <err.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "db.h"
 #include "jsonl.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "util.h"
+#include "worker.h"
 
-/* Output of a job kept in memory (its tail), shown when it fails. */
-#define OUT_MAX (64 * 1024)
-/* Tail of that output kept as the job's last_error. */
-#define ERROR_MAX 2000
-/* Payloads up to this size go through a pipe, larger ones a file. */
-#define PIPE_PAYLOAD_MAX 60000
-/* After the grace period: SIGTERM, then SIGKILL this much later. */
-#define KILL_AFTER_MS 5000
+/* Most jobs --batch gives one command. */
+#define BATCH_MAX 10000
 
 enum {
 	OPT_LEASE = OPT_FIRST_PRIVATE,
@@ -47,49 +35,10 @@ enum {
 	OPT_POLL,
 	OPT_LIST,
 	OPT_REQUEUE_DEAD,
-	OPT_PURGE
+	OPT_PRUNE,
+	OPT_KEEP,
+	OPT_BATCH
 };
-
-/* What became of a job's run, beyond its exit status. */
-enum fate {
-	FATE_RUN,		/* ran to its end: exit status decides */
-	FATE_LOST,		/* lease lost to another worker: discarded */
-	FATE_RELEASED		/* stopped at shutdown: given back */
-};
-
-/* A running command: one claimed job. */
-struct child {
-	pid_t pid;		/* 0: the slot is free */
-	int fd;			/* read end of its stdout+stderr, or -1 */
-	struct queue_job job;	/* the claim */
-	int64_t started;	/* time_mono at start */
-	int64_t renew_at;	/* time_mono of the next lease renewal */
-	int64_t kill_at;	/* time_mono for SIGKILL once terminated, or 0 */
-	enum fate fate;		/* see above */
-	int exited;		/* waitpid has its status */
-	int status;		/* that status */
-	char *out;		/* tail of its output; owned */
-	size_t outlen;		/* bytes in out */
-	int cut;		/* output was longer than OUT_MAX */
-};
-
-/* The worker. */
-struct worker {
-	struct queue_db q;	/* statements on the queue */
-	char **argv;		/* COMMAND [ARG...] */
-	int jobs;		/* -j */
-	int64_t lease_ms;	/* --lease */
-	int64_t backoff_ms;	/* --backoff */
-	int64_t grace_ms;	/* --grace */
-	int64_t poll_ms;	/* --poll */
-	int quiet;		/* -q: no result lines */
-	int verbose;		/* -v */
-	struct child *kids;	/* jobs slots */
-	int running;		/* slots in use */
-	unsigned long ndone, nfailed, ndead, nlost, nreleased; /* counters */
-};
-
-static int chld_pipe[2] = { -1, -1 };	/* SIGCHLD wakes poll through it */
 
 static _Noreturn void
 usage(FILE *fp, int status)
@@ -97,735 +46,89 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: dequeue QUEUE [--db PATH] [-j N] [--lease D] "
 	    "[--max-jobs N] [--drain] [--for D]\n"
-	    "               [--backoff D] [--grace D] [--poll D] [-q] [-v] "
-	    "-- COMMAND [ARG...]\n"
+	    "               [--backoff D] [--grace D] [--poll D] [--keep D] "
+	    "[--batch N] [-q] [-v]\n"
+	    "               -- COMMAND [ARG...]\n"
 	    "       dequeue QUEUE [--db PATH] --list STATE\n"
 	    "       dequeue QUEUE [--db PATH] --requeue-dead\n"
-	    "       dequeue QUEUE [--db PATH] --purge D\n");
+	    "       dequeue QUEUE [--db PATH] --prune D\n");
 	exit(status);
-}
-
-static void
-on_chld(int signo)
-{
-	int saved = errno;
-
-	(void)write(chld_pipe[1], "", 1);
-	errno = saved;
-}
-
-static void
-duration_opt(const char *name, const char *s, int64_t *ms, int zero_ok)
-{
-	if (duration_parse(s, ms) != 0 || (*ms == 0 && !zero_ok)) {
-		warnx("%s: not a duration: %s", name, s);
-		usage(stderr, EXIT_USAGE);
-	}
-}
-
-/* ---- running one job ---- */
-
-/* An fd to read the payload line from: a pipe holding it, or a file. */
-static int
-payload_fd(const char *payload)
-{
-	size_t len = strlen(payload);
-	char path[4096];
-	const char *tmp = getenv("TMPDIR");
-	int p[2], fd;
-
-	if (len < PIPE_PAYLOAD_MAX) {
-		if (pipe2(p, O_CLOEXEC) != 0)
-			err(EXIT_FATAL, "pipe");
-		/* an empty pipe holds 64 KiB: these writes cannot block */
-		if (write(p[1], payload, len) != (ssize_t)len ||
-		    write(p[1], "\n", 1) != 1)
-			err(EXIT_FATAL, "pipe");
-		close(p[1]);
-		return p[0];
-	}
-	snprintf(path, sizeof(path), "%s/dequeue.XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
-		err(EXIT_FATAL, "%s", path);
-	unlink(path);
-	if (write(fd, payload, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
-	    lseek(fd, 0, SEEK_SET) != 0)
-		err(EXIT_FATAL, "%s", path);
-	return fd;
-}
-
-/* The environment without the variables dequeue sets for a job. */
-static char **base_env;
-static size_t base_n;
-
-static void
-env_init(void)
-{
-	extern char **environ;
-	static const char *const ours[] = { "JOBLINE_JOB_ID=",
-	    "JOBLINE_ATTEMPT=", "JOBLINE_QUEUE=", "JOBLINE_JOB_KEY=" };
-	size_t n = 0;
-
-	for (char **e = environ; *e; e++)
-		n++;
-	base_env = xcalloc(n + 1, sizeof(*base_env));
-	for (char **e = environ; *e; e++) {
-		int skip = 0;
-
-		for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++)
-			skip |= strncmp(*e, ours[i], strlen(ours[i])) == 0;
-		if (!skip)
-			base_env[base_n++] = *e;
-	}
-}
-
-static void
-start(struct worker *w, struct child *c, const char *queue)
-{
-	int in = payload_fd(c->job.payload), out[2];
-	pid_t parent = getpid();
-	char **envp = xcalloc(base_n + 5, sizeof(*envp));
-	char *vars[4] = { NULL, NULL, NULL, NULL };
-	const char *cmd = w->argv[0];
-	size_t k = base_n;
-
-	/* everything the child needs is made here: after vfork it may only
-	 * make system calls, not touch the (shared) heap */
-	memcpy(envp, base_env, base_n * sizeof(*envp));
-	if (asprintf(&vars[0], "JOBLINE_JOB_ID=%lld", c->job.id) < 0 ||
-	    asprintf(&vars[1], "JOBLINE_ATTEMPT=%lld", c->job.attempt) < 0 ||
-	    asprintf(&vars[2], "JOBLINE_QUEUE=%s", queue) < 0 ||
-	    (c->job.key != NULL &&
-	    asprintf(&vars[3], "JOBLINE_JOB_KEY=%s", c->job.key) < 0))
-		die_nomem();
-	for (int i = 0; i < 4; i++)
-		if (vars[i] != NULL)
-			envp[k++] = vars[i];
-	if (pipe2(out, O_CLOEXEC) != 0)
-		err(EXIT_FATAL, "pipe");
-	fflush(stdout);
-	fflush(stderr);
-	/* vfork: no copy of the worker's memory for a child that execs at
-	 * once, which is most of the cost of starting a short job */
-	c->pid = vfork();
-	if (c->pid < 0)
-		err(EXIT_FATAL, "fork");
-	if (c->pid == 0) {
-		struct sigaction dfl;
-		sigset_t none;
-		const char *msg;
-
-		/* its own process group, so a signal reaches all it runs;
-		 * and it dies with the worker, so a killed worker's job is
-		 * not still running when its lease is taken over */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGHUP, &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
-		sigaction(SIGPIPE, &dfl, NULL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(out[1], 2) < 0)
-			_exit(127);
-		execvpe(cmd, w->argv, envp);
-		msg = strerror(errno);
-		(void)!write(2, "dequeue: ", 9);
-		(void)!write(2, cmd, strlen(cmd));
-		(void)!write(2, ": ", 2);
-		(void)!write(2, msg, strlen(msg));
-		(void)!write(2, "\n", 1);
-		_exit(127);
-	}
-	for (int i = 0; i < 4; i++)
-		free(vars[i]);
-	free(envp);
-	setpgid(c->pid, c->pid);	/* no race with the child's own call */
-	close(in);
-	close(out[1]);
-	c->fd = out[0];
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-	c->started = time_mono();
-	c->renew_at = c->started + w->lease_ms / 3;
-	c->kill_at = 0;
-	c->fate = FATE_RUN;
-	c->exited = 0;
-	c->outlen = 0;
-	c->cut = 0;
-	w->running++;
-	if (w->verbose)
-		warnx("job %lld: attempt %lld/%lld: started (pid %ld)",
-		    c->job.id, c->job.attempt, c->job.max_attempts,
-		    (long)c->pid);
-}
-
-/* Read what the child wrote; keep the tail.  Closes fd at EOF. */
-static void
-drain_output(struct child *c)
-{
-	char buf[8192];
-	ssize_t n;
-
-	while (c->fd >= 0) {
-		n = read(c->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			close(c->fd);
-			c->fd = -1;
-			return;
-		}
-		if (c->outlen + (size_t)n > OUT_MAX) {
-			size_t drop = c->outlen + (size_t)n - OUT_MAX;
-
-			if (drop > c->outlen)
-				drop = c->outlen;
-			memmove(c->out, c->out + drop, c->outlen - drop);
-			c->outlen -= drop;
-			c->cut = 1;
-		}
-		memcpy(c->out + c->outlen, buf, (size_t)n);	/* n < OUT_MAX */
-		c->outlen += (size_t)n;
-	}
-}
-
-/*
- * Copy s[0..n) into a new string that is valid UTF-8 with no NUL:
- * a broken sequence (e.g. where the tail was cut) becomes U+FFFD.
- */
-static char *
-clean_text(const char *s, size_t n)
-{
-	char *o = xmalloc(n * 3 + 1), *p = o;
-
-	while (n > 0) {
-		size_t ok = utf8_check(s, n);
-
-		for (size_t i = 0; i < ok; i++)
-			if (s[i] != '\0')
-				*p++ = s[i];
-		s += ok;
-		n -= ok;
-		if (n > 0) {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
-			s++;
-			n--;
-		}
-	}
-	*p = '\0';
-	return o;
-}
-
-/* "exit 3", "killed by SIGKILL" */
-static void
-status_text(int status, char *buf, size_t n)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, n, "exit %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, n, "killed by SIG%s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?");
-	else
-		snprintf(buf, n, "status %d", status);
-}
-
-/* The job's output on stderr, each line prefixed with the job id. */
-static void
-show_output(struct child *c, const char *text)
-{
-	const char *p = text, *nl;
-
-	if (c->cut)
-		fprintf(stderr, "dequeue: job %lld: ...\n", c->job.id);
-	while (*p) {
-		nl = strchr(p, '\n');
-		fprintf(stderr, "dequeue: job %lld: %.*s\n", c->job.id,
-		    (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-}
-
-static void
-result_line(struct worker *w, struct child *c, const char *state,
-    int64_t ms, const char *retry_at)
-{
-	if (w->quiet)
-		return;
-	printf("{\"id\":%lld,\"queue\":", c->job.id);
-	jsonl_put_string(stdout, w->q.queue, strlen(w->q.queue));
-	if (c->job.key != NULL) {
-		fputs(",\"key\":", stdout);
-		jsonl_put_string(stdout, c->job.key, strlen(c->job.key));
-	}
-	printf(",\"attempt\":%lld,\"state\":\"%s\"", c->job.attempt, state);
-	if (c->fate == FATE_RUN && WIFEXITED(c->status))
-		printf(",\"exit_code\":%d", WEXITSTATUS(c->status));
-	else if (c->fate == FATE_RUN && WIFSIGNALED(c->status))
-		printf(",\"signal\":%d", WTERMSIG(c->status));
-	printf(",\"duration_ms\":%lld", (long long)ms);
-	if (retry_at != NULL)
-		printf(",\"run_after\":\"%s\"", retry_at);
-	fputs("}\n", stdout);
-	fflush(stdout);
-}
-
-/* The child has exited and its output is read: record the outcome. */
-static void
-finish(struct worker *w, struct child *c)
-{
-	int64_t now = time_now(), ms = time_mono() - c->started;
-	char how[64], when[TIME_BUFSZ];
-	int dead;
-
-	status_text(c->status, how, sizeof(how));
-	if (c->fate == FATE_LOST) {
-		w->nlost++;
-		warnx("job %lld: attempt %lld lost its lease; result (%s) "
-		    "discarded", c->job.id, c->job.attempt, how);
-		result_line(w, c, "lost", ms, NULL);
-	} else if (c->fate == FATE_RELEASED) {
-		if (queue_release(&w->q, c->job.id, c->job.attempt, now)) {
-			w->nreleased++;
-			warnx("job %lld: stopped at shutdown (%s); released to "
-			    "the queue", c->job.id, how);
-			result_line(w, c, "queued", ms, NULL);
-		}
-	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
-		if (queue_done(&w->q, c->job.id, c->job.attempt, now)) {
-			w->ndone++;
-			if (w->verbose)
-				warnx("job %lld: done in %lld ms", c->job.id,
-				    (long long)ms);
-			result_line(w, c, "done", ms, NULL);
-		} else {
-			w->nlost++;
-			warnx("job %lld: attempt %lld no longer holds the job; "
-			    "done not recorded", c->job.id, c->job.attempt);
-			result_line(w, c, "lost", ms, NULL);
-		}
-	} else {
-		size_t from = c->outlen > ERROR_MAX ? c->outlen - ERROR_MAX : 0;
-		char *all, *tail, *error;
-		int64_t retry = now + queue_backoff(w->backoff_ms,
-		    c->job.attempt);
-
-		all = clean_text(c->out, c->outlen);
-		tail = clean_text(c->out + from, c->outlen - from);
-		/* the error: the output's tail without its last newline */
-		{
-			size_t n = strlen(tail);
-
-			while (n > 0 && (tail[n - 1] == '\n' ||
-			    tail[n - 1] == '\r'))
-				tail[--n] = '\0';
-		}
-		if (asprintf(&error, "%s%s%s", how, *tail ? ": " : "", tail) < 0)
-			die_nomem();
-		show_output(c, all);
-		if (queue_fail(&w->q, c->job.id, c->job.attempt, now, retry,
-		    error, &dead)) {
-			if (dead) {
-				w->ndead++;
-				warnx("job %lld: attempt %lld/%lld failed (%s): "
-				    "dead", c->job.id, c->job.attempt,
-				    c->job.max_attempts, how);
-				result_line(w, c, "dead", ms, NULL);
-			} else {
-				w->nfailed++;
-				time_format_ms(retry, when);
-				warnx("job %lld: attempt %lld/%lld failed (%s): "
-				    "retry at %s", c->job.id, c->job.attempt,
-				    c->job.max_attempts, how, when);
-				result_line(w, c, "failed", ms, when);
-			}
-		} else {
-			w->nlost++;
-			warnx("job %lld: attempt %lld no longer holds the job; "
-			    "failure not recorded", c->job.id, c->job.attempt);
-			result_line(w, c, "lost", ms, NULL);
-		}
-		free(all);
-		free(tail);
-		free(error);
-	}
-	queue_job_free(&c->job);
-	c->pid = 0;
-	w->running--;
-}
-
-/* Collect exited children; finish those whose output is read too. */
-static void
-reap_children(struct worker *w)
-{
-	char buf[64];
-	pid_t pid;
-	int status, n = 0;
-
-	while (read(chld_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < w->jobs; i++) {
-			struct child *c = &w->kids[i];
-
-			if (c->pid != pid)
-				continue;
-			c->exited = 1;
-			c->status = status;
-			/* what is in the pipe now is all it wrote; a
-			 * descendant left running may hold it open */
-			drain_output(c);
-			if (c->fd >= 0) {
-				close(c->fd);
-				c->fd = -1;
-			}
-			n++;
-		}
-	}
-	/* the outcomes of jobs that ended together: one transaction */
-	if (n > 1)
-		store_begin(w->q.db);
-	for (int i = 0; i < w->jobs; i++)
-		if (w->kids[i].pid != 0 && w->kids[i].exited)
-			finish(w, &w->kids[i]);
-	if (n > 1)
-		store_commit(w->q.db);
-}
-
-/* Signal a child's process group. */
-static void
-signal_child(struct child *c, int sig)
-{
-	if (kill(-c->pid, sig) != 0)
-		kill(c->pid, sig);
-}
-
-/* Extend the leases that are due for it; kill jobs whose lease is lost. */
-static void
-renew_leases(struct worker *w)
-{
-	int64_t mono = time_mono();
-	int due = 0;
-
-	for (int i = 0; i < w->jobs; i++)
-		due += w->kids[i].pid != 0 && w->kids[i].fate != FATE_LOST &&
-		    mono >= w->kids[i].renew_at;
-	if (due == 0)
-		return;
-	if (due > 1)
-		store_begin(w->q.db);	/* one write for them all */
-	for (int i = 0; i < w->jobs; i++) {
-		struct child *c = &w->kids[i];
-
-		if (c->pid == 0 || c->fate == FATE_LOST || mono < c->renew_at)
-			continue;
-		if (queue_renew(&w->q, c->job.id, c->job.attempt,
-		    time_now() + w->lease_ms)) {
-			c->renew_at = mono + w->lease_ms / 3;
-			continue;
-		}
-		c->fate = FATE_LOST;
-		signal_child(c, SIGKILL);
-	}
-	if (due > 1)
-		store_commit(w->q.db);
-}
-
-/* Shutdown after the grace period: stop the jobs still running. */
-static void
-stop_children(struct worker *w)
-{
-	int64_t mono = time_mono();
-
-	for (int i = 0; i < w->jobs; i++) {
-		struct child *c = &w->kids[i];
-
-		if (c->pid == 0)
-			continue;
-		if (c->kill_at == 0) {
-			if (c->fate == FATE_RUN)
-				c->fate = FATE_RELEASED;
-			signal_child(c, SIGTERM);
-			c->kill_at = mono + KILL_AFTER_MS;
-		} else if (mono >= c->kill_at) {
-			signal_child(c, SIGKILL);
-			c->kill_at = mono + 3600000;
-		}
-	}
-}
-
-/* Wait for output, an exit, or timeout_ms. */
-static void
-wait_events(struct worker *w, int64_t timeout_ms)
-{
-	struct pollfd *pfd = xcalloc((size_t)w->jobs + 1, sizeof(*pfd));
-	struct child **who = xcalloc((size_t)w->jobs + 1, sizeof(*who));
-	int n = 0;
-
-	pfd[n].fd = chld_pipe[0];
-	pfd[n++].events = POLLIN;
-	for (int i = 0; i < w->jobs; i++) {
-		struct child *c = &w->kids[i];
-
-		if (c->pid == 0 || c->fd < 0)
-			continue;
-		who[n] = c;
-		pfd[n].fd = c->fd;
-		pfd[n++].events = POLLIN;
-	}
-	if (timeout_ms < 0)
-		timeout_ms = 0;
-	if (timeout_ms > 1000)
-		timeout_ms = 1000;
-	if (poll(pfd, (nfds_t)n, (int)timeout_ms) > 0)
-		for (int i = 1; i < n; i++)
-			if (pfd[i].revents)
-				drain_output(who[i]);
-	free(pfd);
-	free(who);
-	reap_children(w);
-}
-
-static int
-work(struct worker *w, int drain, int64_t for_ms, long max_jobs)
-{
-	int64_t begun = time_mono(), grace_end = 0, last_reap = 0;
-	int64_t reap_every = w->lease_ms / 4;
-	long claimed = 0;
-	int stopping = 0, signo = 0, idle;
-	char gbuf[TIME_BUFSZ];
-	struct sigaction sa;
-
-	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		err(EXIT_FATAL, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_chld;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (reap_every > 1000)
-		reap_every = 1000;
-	if (reap_every < 50)
-		reap_every = 50;
-
-	w->kids = xcalloc((size_t)w->jobs, sizeof(*w->kids));
-	for (int i = 0; i < w->jobs; i++) {
-		w->kids[i].fd = -1;
-		w->kids[i].out = xmalloc(OUT_MAX);
-	}
-
-	for (;;) {
-		int64_t mono = time_mono(), timeout;
-
-		if (sig_caught) {
-			/* first signal: stop claiming, running jobs get the
-			 * grace period; a second one ends it */
-			if (signo == 0) {
-				if (!stopping || grace_end == INT64_MAX)
-					grace_end = mono + w->grace_ms;
-				stopping = 1;
-				if (w->running > 0)
-					warnx("stopping: %d job%s running, "
-					    "%s grace", w->running,
-					    w->running == 1 ? "" : "s",
-					    duration_format(w->grace_ms, gbuf));
-			} else {
-				grace_end = 0;
-			}
-			signo = sig_caught;
-			sig_caught = 0;
-		}
-		if (!stopping && for_ms > 0 && mono - begun >= for_ms) {
-			stopping = 1;
-			grace_end = mono + w->grace_ms;
-		}
-		if (!stopping && max_jobs > 0 && claimed >= max_jobs) {
-			stopping = 1;
-			grace_end = INT64_MAX;
-		}
-
-		idle = 0;
-		while (!stopping && w->running < w->jobs) {
-			struct queue_job *jobs;
-			int want = w->jobs - w->running, got, k = 0;
-
-			if (max_jobs > 0 && want > max_jobs - claimed)
-				want = (int)(max_jobs - claimed);
-			if (mono - last_reap >= reap_every) {
-				int n = queue_reap(&w->q, time_now());
-
-				if (n > 0 && w->verbose)
-					warnx("%d expired lease%s reaped", n,
-					    n == 1 ? "" : "s");
-				last_reap = mono;
-			}
-			jobs = xcalloc((size_t)want, sizeof(*jobs));
-			got = queue_claim(&w->q, time_now(), w->lease_ms, jobs,
-			    want);
-			for (int i = 0; i < w->jobs && k < got; i++)
-				if (w->kids[i].pid == 0) {
-					w->kids[i].job = jobs[k++];
-					start(w, &w->kids[i], w->q.queue);
-				}
-			free(jobs);
-			claimed += got;
-			if (got < want)
-				idle = 1;
-			if (got < want || (max_jobs > 0 && claimed >= max_jobs))
-				break;
-		}
-		if (w->running == 0 && (stopping || (idle && drain)))
-			break;
-
-		if (stopping && time_mono() >= grace_end)
-			stop_children(w);
-		timeout = 1000;
-		for (int i = 0; i < w->jobs; i++)
-			if (w->kids[i].pid != 0 &&
-			    w->kids[i].renew_at - time_mono() < timeout)
-				timeout = w->kids[i].renew_at - time_mono();
-		if (idle && !stopping && w->poll_ms < timeout)
-			timeout = w->poll_ms;
-		if (stopping && grace_end > time_mono() &&
-		    grace_end - time_mono() < timeout)
-			timeout = grace_end - time_mono();
-		for (int i = 0; i < w->jobs; i++)	/* SIGKILL due */
-			if (w->kids[i].pid != 0 && w->kids[i].kill_at != 0 &&
-			    w->kids[i].kill_at - time_mono() < timeout)
-				timeout = w->kids[i].kill_at - time_mono();
-		if (!idle && !stopping && w->running < w->jobs)
-			timeout = 0;
-		wait_events(w, timeout);
-		renew_leases(w);
-	}
-	return signo;
 }
 
 /* ---- upkeep ---- */
 
 
-static int
-list_jobs(sqlite3 *db, const char *queue, const char *state)
+/* queue_list: one job. */
+static void
+list_one(const char *json, void *arg)
 {
-	static const char *const states[] = { "all", "pending", "queued",
-	    "running", "done", "failed", "dead" };
-	sqlite3_stmt *st;
-	size_t i;
+	(void)arg;
+	puts(json);
+}
 
-	for (i = 0; i < sizeof(states) / sizeof(*states); i++)
-		if (strcmp(state, states[i]) == 0)
-			break;
-	if (i == sizeof(states) / sizeof(*states)) {
+static int
+list_jobs(struct db *db, const char *queue, const char *state)
+{
+	if (!queue_list_state(state)) {
 		warnx("--list: not a state: %s (all, pending, queued, "
 		    "running, done, failed, dead)", state);
 		usage(stderr, EXIT_USAGE);
 	}
-	st = store_prepare(db,
-	    "SELECT json_object('id', id, 'queue', queue, 'key', key,"
-	    " 'state', state, 'priority', priority, 'attempts', attempts,"
-	    " 'max_attempts', max_attempts, 'run_after', run_after,"
-	    " 'created_at', created_at, 'started_at', started_at,"
-	    " 'completed_at', completed_at, 'lease_until', lease_until,"
-	    " 'worker', worker, 'last_error', last_error,"
-	    " 'payload', json(payload))"
-	    " FROM queue WHERE queue = ?1 AND (?2 = 'all' OR state = ?2"
-	    "  OR (?2 = 'pending' AND state IN ('queued', 'running', 'failed')))"
-	    " ORDER BY id");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW)
-		puts((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	queue_list(db, queue, state, list_one, NULL);
 	return EXIT_OK;
 }
 
+/* What requeue_dead tells its callback. */
+struct requeued {
+	const char *queue;	/* the queue */
+	const char *now;	/* the new run_after */
+	long n;			/* jobs requeued so far */
+};
+
+/* queue_requeue_dead: one job requeued. */
+static void
+requeued_one(long long id, const char *key, void *arg)
+{
+	struct requeued *rq = arg;
+
+	printf("{\"id\":%lld,\"queue\":", id);
+	jsonl_put_string(stdout, rq->queue, strlen(rq->queue));
+	if (key != NULL) {
+		fputs(",\"key\":", stdout);
+		jsonl_put_string(stdout, key, strlen(key));
+	}
+	printf(",\"run_after\":\"%s\"}\n", rq->now);
+	rq->n++;
+}
+
 static int
-requeue_dead(sqlite3 *db, const char *queue, int verbose)
+requeue_dead(struct db *db, const char *queue, int verbose)
 {
 	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
-	long n = 0, left;
+	int64_t t = time_now(), left;
+	struct requeued rq = { queue, now, 0 };
 
-	time_format_ms(time_now(), now);
-	store_begin(db);
-	/* a new allowance of attempts; the attempt count (the fencing
-	 * token) keeps growing.  A key with a pending job keeps its dead
-	 * one (OR IGNORE skips it). */
-	st = store_prepare(db,
-	    "UPDATE OR IGNORE queue SET state = 'queued',"
-	    " max_attempts = attempts + max_attempts, run_after = ?2,"
-	    " completed_at = NULL, updated_at = ?2"
-	    " WHERE queue = ?1 AND state = 'dead'"
-	    " RETURNING id, key");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		printf("{\"id\":%lld,\"queue\":", sqlite3_column_int64(st, 0));
-		jsonl_put_string(stdout, queue, strlen(queue));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			fputs(",\"key\":", stdout);
-			jsonl_put_string(stdout,
-			    (const char *)sqlite3_column_text(st, 1),
-			    (size_t)sqlite3_column_bytes(st, 1));
-		}
-		printf(",\"run_after\":\"%s\"}\n", now);
-		n++;
-	}
-	sqlite3_finalize(st);
-	st = store_prepare(db,
-	    "SELECT count(*) FROM queue WHERE queue = ?1 AND state = 'dead'");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	left = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	store_commit(db);
+	time_format_ms(t, now);
+	left = queue_requeue_dead(db, queue, t, requeued_one, &rq);
 	if (left > 0)
-		warnx("%s: %ld dead job%s left: a job with the same key is "
-		    "pending", queue, left, left == 1 ? "" : "s");
+		warnx("%s: %lld dead job%s left: a job with the same key is "
+		    "pending", queue, (long long)left, left == 1 ? "" : "s");
 	if (verbose)
-		warnx("%s: %ld dead job%s requeued", queue, n,
-		    n == 1 ? "" : "s");
+		warnx("%s: %ld dead job%s requeued", queue, rq.n,
+		    rq.n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
 static int
-purge_done(sqlite3 *db, const char *queue, int64_t age_ms, int verbose)
+prune_done(struct db *db, const char *queue, int64_t age_ms, int verbose)
 {
 	char before[TIME_BUFSZ];
-	sqlite3_stmt *st;
-	long total = 0;
-	int n;
+	long total;
 
 	time_format_ms(time_now() - age_ms, before);
-	/* in batches, so workers are never locked out for long */
-	st = store_prepare(db,
-	    "DELETE FROM queue WHERE id IN (SELECT id FROM queue"
-	    " WHERE queue = ?1 AND state = 'done' AND completed_at < ?2"
-	    " LIMIT 10000)");
-	sqlite3_bind_text(st, 1, queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
-	do {
-		store_step_ok(st);
-		n = sqlite3_changes(db);
-		sqlite3_reset(st);
-		total += n;
-	} while (n > 0 && !sig_caught);
-	sqlite3_finalize(st);
+	total = worker_prune(db, queue, age_ms);
 	if (verbose)
-		warnx("%s: %ld done job%s completed before %s purged", queue,
+		warnx("%s: %ld done job%s completed before %s pruned", queue,
 		    total, total == 1 ? "" : "s", before);
 	return sig_caught ? 128 + sig_caught : EXIT_OK;
 }
@@ -845,26 +148,30 @@ main(int argc, char *argv[])
 		{ "poll", required_argument, NULL, OPT_POLL },
 		{ "list", required_argument, NULL, OPT_LIST },
 		{ "requeue-dead", no_argument, NULL, OPT_REQUEUE_DEAD },
-		{ "purge", required_argument, NULL, OPT_PURGE },
+		{ "prune", required_argument, NULL, OPT_PRUNE },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct worker w;
+	struct worker_opts o;
+	struct worker_counts n;
+	struct queue_db *q;
 	const char *db = NULL, *list = NULL;
-	int ch, drain = 0, requeue = 0, status, stopped;
-	int64_t for_ms = 0, purge_ms = -1;
-	long max_jobs = 0, v;
-	sqlite3 *handle;
+	int ch, requeue = 0, status, stopped;
+	int64_t prune_ms = -1;
+	struct db *handle;
 
-	memset(&w, 0, sizeof(w));
-	w.jobs = 1;
-	w.lease_ms = 5 * 60000;
-	w.backoff_ms = 30000;
-	w.grace_ms = 30000;
-	w.poll_ms = 1000;
+	memset(&o, 0, sizeof(o));
+	memset(&n, 0, sizeof(n));
+	o.jobs = 1;
+	o.lease_ms = 5 * 60000;
+	o.backoff_ms = 30000;
+	o.grace_ms = 30000;
+	o.poll_ms = 1000;
 	/* options may follow QUEUE; COMMAND follows "--" */
 	while ((ch = getopt_long(argc, argv, "j:vqh", longopts, NULL)) !=
 	    -1) {
@@ -873,37 +180,29 @@ main(int argc, char *argv[])
 			db = optarg;
 			break;
 		case 'j':
-			if (!parse_long(optarg, 1, 1024, &v)) {
-				warnx("-j: not a number in 1..1024: %s",
-				    optarg);
-				usage(stderr, EXIT_USAGE);
-			}
-			w.jobs = (int)v;
+			o.jobs = opt_jobs(optarg, usage);
 			break;
 		case OPT_LEASE:
-			duration_opt("--lease", optarg, &w.lease_ms, 0);
+			o.lease_ms = opt_duration("lease", optarg, 1, usage);
 			break;
 		case OPT_MAX_JOBS:
-			if (!parse_long(optarg, 1, 1000000000L, &max_jobs)) {
-				warnx("--max-jobs: not a positive number: %s",
-				    optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			o.max_jobs = opt_number("max-jobs", optarg, 1,
+			    1000000000L, usage);
 			break;
 		case OPT_DRAIN:
-			drain = 1;
+			o.drain = 1;
 			break;
 		case OPT_FOR:
-			duration_opt("--for", optarg, &for_ms, 0);
+			o.for_ms = opt_duration("for", optarg, 1, usage);
 			break;
 		case OPT_BACKOFF:
-			duration_opt("--backoff", optarg, &w.backoff_ms, 1);
+			o.backoff_ms = opt_duration("backoff", optarg, 0, usage);
 			break;
 		case OPT_GRACE:
-			duration_opt("--grace", optarg, &w.grace_ms, 1);
+			o.grace_ms = opt_duration("grace", optarg, 0, usage);
 			break;
 		case OPT_POLL:
-			duration_opt("--poll", optarg, &w.poll_ms, 0);
+			o.poll_ms = opt_duration("poll", optarg, 1, usage);
 			break;
 		case OPT_LIST:
 			list = optarg;
@@ -911,14 +210,21 @@ main(int argc, char *argv[])
 		case OPT_REQUEUE_DEAD:
 			requeue = 1;
 			break;
-		case OPT_PURGE:
-			duration_opt("--purge", optarg, &purge_ms, 1);
+		case OPT_PRUNE:
+			prune_ms = opt_duration("prune", optarg, 1, usage);
+			break;
+		case OPT_KEEP:
+			o.keep_ms = opt_duration("keep", optarg, 1, usage);
+			break;
+		case OPT_BATCH:
+			o.batch = (int)opt_number("batch", optarg, 1,
+			    BATCH_MAX, usage);
 			break;
 		case 'v':
-			w.verbose = 1;
+			o.verbose = 1;
 			break;
 		case 'q':
-			w.quiet = 1;
+			o.quiet = 1;
 			break;
 		case 'h':
 			usage(stdout, EXIT_OK);
@@ -934,55 +240,52 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1 || *argv[0] == '\0')
 		usage(stderr, EXIT_USAGE);
-	if ((list != NULL) + requeue + (purge_ms >= 0) > 1) {
-		warnx("--list, --requeue-dead and --purge exclude each other");
+	if ((list != NULL) + requeue + (prune_ms >= 0) > 1) {
+		warnx("--list, --requeue-dead and --prune exclude each other");
 		usage(stderr, EXIT_USAGE);
 	}
-	if (list != NULL || requeue || purge_ms >= 0) {
-		if (argc != 1)
+	if (list != NULL || requeue || prune_ms >= 0) {
+		if (o.keep_ms > 0)
+			warnx("--keep goes with a COMMAND; --prune deletes now");
+		if (argc != 1 || o.keep_ms > 0)
 			usage(stderr, EXIT_USAGE);
-		handle = store_open(db, 0);
+		handle = db_open(db, 0);
 		sig_catch();
 		if (list != NULL)
 			status = list_jobs(handle, argv[0], list);
 		else if (requeue)
-			status = requeue_dead(handle, argv[0], w.verbose);
+			status = requeue_dead(handle, argv[0], o.verbose);
 		else
-			status = purge_done(handle, argv[0], purge_ms,
-			    w.verbose);
-		store_close(handle);
+			status = prune_done(handle, argv[0], prune_ms,
+			    o.verbose);
+		db_close(handle);
 		exit_flush(status);
 	}
 	if (argc < 2) {
 		warnx("no COMMAND to run");
 		usage(stderr, EXIT_USAGE);
 	}
-	w.argv = argv + 1;
+	o.argv = argv + 1;
 
-	handle = store_open(db, 0);
-	queue_db_open(&w.q, handle, argv[0]);
-	env_init();
+	handle = db_open(db, 0);
+	q = queue_db_open(handle, argv[0]);
 	sig_catch();
-	stopped = work(&w, drain, for_ms, max_jobs);
+	stopped = worker_run(handle, q, &o, &n);
 
-	stats_add("jobs_done", (int64_t)w.ndone);
-	stats_add("jobs_failed", (int64_t)w.nfailed);
-	stats_add("jobs_dead", (int64_t)w.ndead);
-	stats_add("jobs_lost", (int64_t)w.nlost);
-	stats_add("jobs_released", (int64_t)w.nreleased);
+	stats_add("jobs_done", (int64_t)n.done);
+	stats_add("jobs_failed", (int64_t)n.failed);
+	stats_add("jobs_dead", (int64_t)n.dead);
+	stats_add("jobs_lost", (int64_t)n.lost);
+	stats_add("jobs_released", (int64_t)n.released);
 	stats_flush();
-	if (w.verbose)
+	if (o.verbose)
 		warnx("%s: %lu done, %lu failed, %lu dead, %lu lost, "
-		    "%lu released", w.q.queue, w.ndone, w.nfailed, w.ndead,
-		    w.nlost, w.nreleased);
-	for (int i = 0; i < w.jobs; i++)
-		free(w.kids[i].out);
-	free(w.kids);
-	free(base_env);
-	queue_db_close(&w.q);
-	store_close(handle);
+		    "%lu released", queue_db_name(q), n.done, n.failed, n.dead,
+		    n.lost, n.released);
+	queue_db_close(q);
+	db_close(handle);
 	status = EXIT_OK;
-	if (w.nfailed + w.ndead + w.nlost > 0)
+	if (n.failed + n.dead + n.lost > 0)
 		status = EXIT_PARTIAL;
 	if (stopped)
 		status = 128 + stopped;

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "queue.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -25,7 +25,9 @@
 #define BATCH_MS 500
 
 enum {
-	OPT_PRIORITY_FIELD = OPT_FIRST_PRIVATE,
+	OPT_KEY = OPT_FIRST_PRIVATE,
+	OPT_PRIORITY,
+	OPT_PRIORITY_FIELD,
 	OPT_DELAY,
 	OPT_AT,
 	OPT_MAX_ATTEMPTS,
@@ -39,7 +41,8 @@ enum {
 
 /* Everything one invocation needs. */
 struct enq {
-	sqlite3 *db;		/* the store */
+	struct db *db;		/* the store */
+	struct queue_enq *q;	/* its statements on the queue */
 	const char *queue;	/* QUEUE */
 	const char *key_field;	/* --key, or NULL */
 	const char *prio_field;	/* --priority-field, or NULL */
@@ -58,9 +61,6 @@ struct enq {
 	char now_s[TIME_BUFSZ];	/* now, formatted */
 	char run_after[TIME_BUFSZ]; /* when the jobs may run, formatted */
 	char *queue_json;	/* ',"queue":"NAME"' for the output */
-	sqlite3_stmt *ins;	/* insert unless a job with the key is pending */
-	sqlite3_stmt *last;	/* a key's last success */
-	sqlite3_stmt *pending;	/* a key's pending job */
 	FILE *out;		/* output waiting for the commit */
 	char *out_buf;		/* its buffer */
 	size_t out_len;		/* its length */
@@ -74,11 +74,11 @@ usage(FILE *fp, int status)
 	    "usage: enqueue QUEUE [--db PATH] [--key FIELD] "
 	    "[--priority N | --priority-field F]\n"
 	    "               [--delay D | --at TIME] [--max-attempts N] "
-	    "[--dry-run] [-v]\n"
+	    "[--dry-run] [-qv]\n"
 	    "       enqueue QUEUE --recurring --key FIELD [--rank-field F] "
 	    "[--every-field F]\n"
 	    "               [--intervals SPEC] [--every D] [--priority N] "
-	    "[--dry-run] [-v]\n");
+	    "[--dry-run] [-qv]\n");
 	exit(status);
 }
 
@@ -122,7 +122,7 @@ scanned_text(const struct jscan_field *f)
 static void
 commit(struct enq *e)
 {
-	store_commit(e->db);
+	db_commit(e->db);
 	fflush(e->out);
 	if (e->out_len > 0)
 		fwrite(e->out_buf, 1, e->out_len, stdout);
@@ -201,66 +201,13 @@ entity_interval(struct enq *e, struct jsonl_reader *r,
 static int
 recurring_due(struct enq *e, const char *key, struct due *d)
 {
-	sqlite3_stmt *st = e->last;
-
-	d->last_ms = -1;
-	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		time_parse((const char *)sqlite3_column_text(st, 0),
-		    &d->last_ms);
-	sqlite3_reset(st);
+	d->last_ms = queue_last_success(e->q, key);
 	if (d->last_ms < 0) {
 		d->due_ms = -1;
 		return 1;
 	}
 	d->due_ms = d->last_ms + d->every_ms;
 	return d->due_ms <= e->now;
-}
-
-/* The pending job of key: 1 and its id and state, or 0. */
-static int
-pending_job(struct enq *e, const char *key, long long *id, char *state,
-    size_t n)
-{
-	sqlite3_stmt *st = e->pending;
-	int found = 0;
-
-	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		snprintf(state, n, "%s", sqlite3_column_text(st, 1));
-		found = 1;
-	}
-	sqlite3_reset(st);
-	return found;
-}
-
-/* Insert; 1 and the id when added, 0 when a job with the key is pending. */
-static int
-insert(struct enq *e, const char *key, const char *payload, size_t len,
-    long long priority, const char *run_after, long long *id)
-{
-	sqlite3_stmt *st = e->ins;
-	int added;
-
-	sqlite3_bind_text(st, 1, e->queue, -1, SQLITE_STATIC);
-	if (key != NULL)
-		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, payload, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, priority);
-	sqlite3_bind_int64(st, 5, e->max_attempts);
-	sqlite3_bind_text(st, 6, run_after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, e->now_s, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	added = sqlite3_changes(e->db) > 0;
-	*id = sqlite3_last_insert_rowid(e->db);
-	sqlite3_reset(st);
-	return added;
 }
 
 /* A non-negative integer, without printf. */
@@ -301,6 +248,7 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 	char buf[TIME_BUFSZ], state[16];
 	const char *run_after = e->run_after;
 	struct due d = { 0, -1, -1 };
+	struct queue_new job;
 	const char *reason = NULL;
 	int due = 1;
 
@@ -325,7 +273,7 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 	if (e->dry_run) {
 		FILE *fp = e->out;
 		int pend = key != NULL &&
-		    pending_job(e, key, &id, state, sizeof(state));
+		    queue_pending(e->q, key, &id, state, sizeof(state));
 
 		fputs("{\"queue\":", fp);
 		jsonl_put_string(fp, e->queue, strlen(e->queue));
@@ -379,7 +327,14 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 		e->nnotdue++;
 		goto out;
 	}
-	if (!insert(e, key, r->line, r->len, priority, run_after, &id)) {
+	job.key = key;
+	job.payload = r->line;
+	job.payload_len = r->len;
+	job.priority = priority;
+	job.max_attempts = e->max_attempts;
+	job.run_after = run_after;
+	job.now = e->now_s;
+	if (!queue_add(e->q, &job, &id)) {
 		e->ndup++;
 		if (e->verbose)
 			warnx("stdin:%lu: %s: a job with this key is pending",
@@ -398,25 +353,13 @@ out:
 	free(key);
 }
 
-static long long
-number_opt(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (!parse_long(s, min, max, &v)) {
-		warnx("%s: not a number in %ld..%ld: %s", name, min, max, s);
-		usage(stderr, EXIT_USAGE);
-	}
-	return v;
-}
-
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "key", required_argument, NULL, 'k' },
-		{ "priority", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "priority", required_argument, NULL, OPT_PRIORITY },
 		{ "priority-field", required_argument, NULL,
 		    OPT_PRIORITY_FIELD },
 		{ "delay", required_argument, NULL, OPT_DELAY },
@@ -446,27 +389,24 @@ main(int argc, char *argv[])
 	e.at_ms = -1;
 	e.rank_field = "rank";
 	e.every_field = "every";
-	while ((ch = getopt_long(argc, argv, "k:p:vqh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "vqh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
 			break;
-		case 'k':
+		case OPT_KEY:
 			e.key_field = optarg;
 			break;
-		case 'p':
-			e.priority = number_opt("--priority", optarg,
-			    -1000000000L, 1000000000L);
+		case OPT_PRIORITY:
+			e.priority = opt_number("priority", optarg,
+			    -1000000000L, 1000000000L, usage);
 			break;
 		case OPT_PRIORITY_FIELD:
 			e.prio_field = optarg;
 			break;
 		case OPT_DELAY:
-			if (duration_parse(optarg, &e.delay_ms) != 0) {
-				warnx("--delay: not a duration: %s", optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			e.delay_ms = opt_duration("delay", optarg, 0, usage);
 			have_delay = 1;
 			break;
 		case OPT_AT:
@@ -477,8 +417,8 @@ main(int argc, char *argv[])
 			have_at = 1;
 			break;
 		case OPT_MAX_ATTEMPTS:
-			e.max_attempts = number_opt("--max-attempts", optarg,
-			    1, 1000000);
+			e.max_attempts = opt_number("max-attempts", optarg,
+			    1, 1000000, usage);
 			break;
 		case OPT_DRY_RUN:
 			e.dry_run = 1;
@@ -496,11 +436,7 @@ main(int argc, char *argv[])
 			intervals = optarg;
 			break;
 		case OPT_EVERY:
-			if (duration_parse(optarg, &e.every_ms) != 0 ||
-			    e.every_ms <= 0) {
-				warnx("--every: not a duration: %s", optarg);
-				usage(stderr, EXIT_USAGE);
-			}
+			e.every_ms = opt_duration("every", optarg, 1, usage);
 			break;
 		case 'v':
 			e.verbose = 1;
@@ -536,7 +472,8 @@ main(int argc, char *argv[])
 		usage(stderr, EXIT_USAGE);
 	}
 
-	e.db = store_open(db, 0);
+	e.db = db_open(db, 0);
+	e.q = queue_enq_open(e.db, e.queue);
 	e.now = time_now();
 	time_format_ms(e.now, e.now_s);
 	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,
@@ -548,15 +485,6 @@ main(int argc, char *argv[])
 			die_nomem();
 		free(q);
 	}
-	e.ins = store_prepare(e.db,
-	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
-	    " run_after, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING");
-	e.last = store_prepare(e.db,
-	    "SELECT last_success FROM queue_keys WHERE queue = ?1 AND key = ?2");
-	e.pending = store_prepare(e.db,
-	    "SELECT id, state FROM queue WHERE queue = ?1 AND key = ?2"
-	    " AND state IN ('queued', 'running', 'failed')");
 	if ((e.out = open_memstream(&e.out_buf, &e.out_len)) == NULL)
 		die_nomem();
 	sig_catch();
@@ -574,7 +502,7 @@ main(int argc, char *argv[])
 		if (sig_caught || jsonl_next_line(&r) == NULL)
 			break;
 		if (rows == 0) {
-			store_begin(e.db);
+			db_begin(e.db);
 			batch_start = time_mono();
 		}
 		e.nread++;
@@ -594,10 +522,8 @@ main(int argc, char *argv[])
 		    "%lu bad", e.queue, e.nread, e.nenq,
 		    e.dry_run ? "due" : "enqueued", e.ndup, e.nnotdue, r.bad);
 
-	sqlite3_finalize(e.ins);
-	sqlite3_finalize(e.last);
-	sqlite3_finalize(e.pending);
-	store_close(e.db);
+	queue_enq_close(e.q);
+	db_close(e.db);
 	fclose(e.out);
 	free(e.out_buf);
 	free(e.queue_json);

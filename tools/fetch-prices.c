@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "db.h"
+#include "http.h"
 #include "jsonl.h"
+#include "prices.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -27,6 +27,9 @@
 #define DEFAULT_TIMEOUT_MS 4000
 #define MAX_BODY (4 * 1024 * 1024)
 #define MAX_SYMBOLS 256
+/* Transient failures retried, and the longest Retry-After waited for. */
+#define RETRIES 2
+#define RETRY_MAX_MS 10000
 
 enum {
 	OPT_URL = OPT_FIRST_PRIVATE, OPT_SYMBOLS, OPT_KEEP, OPT_TIMEOUT,
@@ -53,8 +56,8 @@ struct fp {
 /* The body being received. */
 struct body {
 	char *buf;		/* owned */
-	size_t len;
-	int too_big;		/* more than MAX_BODY came */
+	size_t len;		/* bytes in buf */
+	int ok;			/* the fetch succeeded with a 200 */
 };
 
 static void
@@ -67,73 +70,61 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static size_t
-on_data(char *p, size_t size, size_t nmemb, void *arg)
+static int
+on_data(void *arg, const char *p, size_t n)
 {
 	struct body *b = arg;
-	size_t n = size * nmemb;
 
-	if (b->len + n > MAX_BODY) {
-		b->too_big = 1;
-		return 0;
-	}
 	b->buf = xrealloc(b->buf, b->len + n + 1);
 	memcpy(b->buf + b->len, p, n);
 	b->len += n;
 	b->buf[b->len] = '\0';
-	return n;
+	return 0;
 }
 
-/* GET url into b; returns 0, or -1 after a message. */
+static void
+on_done(void *arg, const struct http_result *res)
+{
+	struct body *b = arg;
+
+	if (res->error != NULL)
+		warnx("%s: %s", res->url, res->error);
+	else if (res->status != 200)
+		warnx("%s: HTTP %ld", res->url, res->status);
+	else
+		b->ok = 1;
+}
+
+/*
+ * GET url into b, on lib/http.c: redirects, the size limit, and retries
+ * of timeouts, 5xx and 429 after a backoff (or Retry-After); returns 0,
+ * or -1 after a message.
+ */
 static int
 fetch(const char *url, int64_t timeout_ms, struct body *b)
 {
-	CURL *h = curl_easy_init();
-	struct curl_slist *hdr = NULL;
+	struct http_opts o = {
+		.jobs = 1, .per_host = 1,
+		.connect_timeout_ms = (long)timeout_ms,
+		.timeout_ms = (long)timeout_ms,
+		.max_redirects = 5, .max_size = MAX_BODY,
+		.retries = RETRIES, .retry_max_ms = RETRY_MAX_MS,
+		.user_agent = "jobline-fetch-prices/" JOBLINE_VERSION
+	};
+	struct http_req rq = { 0 };
 	const char *token = getenv("JOBLINE_PRICES_TOKEN");
-	char ebuf[CURL_ERROR_SIZE] = "";
-	long code = 0;
-	CURLcode rc;
-	int ret = -1;
+	struct http *h = http_new(&o);
 
-	if (h == NULL)
-		die_nomem();
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	if (token != NULL && *token != '\0') {
-		char *a;
-
-		if (asprintf(&a, "Authorization: Bearer %s", token) < 0)
-			die_nomem();
-		hdr = curl_slist_append(hdr, a);
-		free(a);
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "jobline-fetch-prices/"
-	    JOBLINE_VERSION);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (b->too_big)
-		warnx("%s: answer larger than %d bytes", url, MAX_BODY);
-	else if (rc != CURLE_OK)
-		warnx("%s: %s", url, *ebuf ? ebuf : curl_easy_strerror(rc));
-	else if (code != 200)
-		warnx("%s: HTTP status %ld", url, code);
-	else
-		ret = 0;
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	return ret;
+	rq.url = url;
+	rq.accept = "application/json";
+	rq.bearer = token != NULL && *token != '\0' ? token : NULL;
+	rq.arg = b;
+	rq.on_data = on_data;
+	rq.on_done = on_done;
+	http_add(h, &rq);
+	http_run(h, NULL, NULL);
+	http_free(h);
+	return b->ok ? 0 : -1;
 }
 
 /* A time given as RFC 3339 text or epoch seconds (or ms); -1 if bad. */
@@ -407,7 +398,6 @@ main(int argc, char *argv[])
 		usage(stderr, EXIT_USAGE);
 	f.now = time_now();
 	sig_catch();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	full = expand_url(&f, url);
 	if (fetch(full, timeout, &b) != 0) {
@@ -451,61 +441,19 @@ main(int argc, char *argv[])
 		}
 	}
 	if (!no_store) {
-		sqlite3 *dbh = store_open(db, 0);
-		sqlite3_stmt *ins = store_prepare(dbh,
-		    "INSERT INTO prices (symbol, time, price)"
-		    " VALUES (?1, ?2, ?3) ON CONFLICT (symbol, time)"
-		    " DO UPDATE SET price = excluded.price"
-		    " WHERE price IS NOT excluded.price");
-		sqlite3_stmt *syms = store_prepare(dbh,
-		    "SELECT DISTINCT symbol FROM prices");
-		sqlite3_stmt *del = store_prepare(dbh,
-		    "DELETE FROM prices WHERE symbol = ?1 AND time < ?2");
-		char tbuf[TIME_BUFSZ], cut[TIME_BUFSZ];
+		struct db *dbh = db_open(db, 0);
+		struct prices *pr = prices_open(dbh, PRICES_STORE);
 
-		store_begin(dbh);
-		for (int i = 0; i < f.n; i++) {
-			if (!f.q[i].found)
-				continue;
-			sqlite3_bind_text(ins, 1, f.q[i].symbol, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, time_format(f.q[i].ms, tbuf),
-			    -1, SQLITE_STATIC);
-			sqlite3_bind_double(ins, 3, f.q[i].price);
-			store_step_ok(ins);
-			stored += sqlite3_changes(dbh);
-			sqlite3_reset(ins);
-		}
-		if (keep > 0) {
-			/* symbols first, then deletes: no read open meanwhile */
-			char **names = NULL;
-			size_t nn = 0;
-
-			time_format(f.now - keep, cut);
-			while (store_step_ok(syms) == SQLITE_ROW) {
-				names = xrealloc(names, (nn + 1) *
-				    sizeof(*names));
-				names[nn++] = xstrdup((const char *)
-				    sqlite3_column_text(syms, 0));
-			}
-			sqlite3_reset(syms);
-			for (size_t i = 0; i < nn; i++) {
-				sqlite3_bind_text(del, 1, names[i], -1,
-				    SQLITE_STATIC);
-				sqlite3_bind_text(del, 2, cut, -1,
-				    SQLITE_STATIC);
-				store_step_ok(del);
-				pruned += sqlite3_changes(dbh);
-				sqlite3_reset(del);
-				free(names[i]);
-			}
-			free(names);
-		}
-		store_commit(dbh);
-		sqlite3_finalize(ins);
-		sqlite3_finalize(syms);
-		sqlite3_finalize(del);
-		store_close(dbh);
+		db_begin(dbh);
+		for (int i = 0; i < f.n; i++)
+			if (f.q[i].found)
+				stored += prices_put(pr, f.q[i].symbol,
+				    f.q[i].ms, f.q[i].price);
+		if (keep > 0)
+			pruned = (long)prices_prune(pr, f.now - keep);
+		db_commit(dbh);
+		prices_close(pr);
+		db_close(dbh);
 	}
 	if (missing || f.bad)
 		status = EXIT_PARTIAL;
@@ -520,7 +468,6 @@ out:
 	free(b.buf);
 	for (int i = 0; i < f.n; i++)
 		free(f.q[i].symbol);
-	curl_global_cleanup();
 	if (sig_caught)
 		status = 128 + sig_caught;
 	exit_flush(status);

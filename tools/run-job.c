@@ -1,11 +1,12 @@
 /*
  * run-job - run one cron job: recorded in the store, never overlapping,
- * quiet on success, timed out, retried, paused after repeated failures.
- * See man/run-job.1 and the runs and job_state tables in man/jobline.5.
+ * quiet on success, timed out, retried, paused after repeated failures,
+ * exit 1 recorded as partial, pinging a dead-man's switch.  See
+ * man/run-job.1, and the runs and job_state tables (lib/runs.c) in
+ * man/jobline.5.
  */
 #define _GNU_SOURCE
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,26 +14,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "db.h"
 #include "joblock.h"
+#include "ping.h"
 #include "proc.h"
 #include "sig.h"
+#include "runs.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "util.h"
 
 /* Bytes of each of the command's stdout and stderr kept for printing. */
 #define CAPTURE_MAX (256 * 1024)
 /* Bytes of the end of stderr recorded as the run's error. */
 #define ERROR_TAIL 2000
+/* Bytes of the end of stderr a ping carries. */
+#define PING_TAIL (10 * 1024)
 /* Distinct counter names recorded from $JOBLINE_STATS. */
 #define COUNTERS_MAX 256
 /* Runs deleted per transaction when pruning. */
@@ -42,7 +44,7 @@ enum {
 	OPT_WAIT = OPT_FIRST_PRIVATE, OPT_TIMEOUT, OPT_GRACE, OPT_RETRIES,
 	OPT_BACKOFF, OPT_ALERT_AFTER, OPT_PAUSE_AFTER, OPT_PAUSE, OPT_RESUME,
 	OPT_REASON, OPT_EVERY, OPT_FOR, OPT_EXPECT, OPT_KEEP, OPT_PRUNE,
-	OPT_CHECK
+	OPT_CHECK, OPT_STRICT, OPT_PING
 };
 
 /* The command line. */
@@ -52,6 +54,7 @@ struct opts {
 	int quiet;		/* -q: no output printed on failure */
 	int wait;		/* --wait: wait for the lock, do not skip */
 	int check;		/* --check: validate the options only */
+	int strict;		/* --strict: exit 1 is a failure, not partial */
 	int64_t timeout_ms;	/* --timeout, 0 for none */
 	int64_t grace_ms;	/* --grace: SIGTERM to SIGKILL */
 	long retries;		/* --retries: extra attempts */
@@ -66,13 +69,15 @@ struct opts {
 	const char *pause;	/* --pause NAME */
 	const char *resume;	/* --resume NAME */
 	const char *reason;	/* --reason TEXT for --pause */
+	const char *ping;	/* --ping URL or $JOBLINE_PING_URL, or NULL */
 	const char *name;	/* the job */
 	char **cmd;		/* the command and its arguments */
 };
 
 /* How one attempt of the command ended. */
 struct outcome {
-	const char *status;	/* success, failed, timeout, interrupted */
+	const char *status;	/* success, partial, failed, timeout,
+				 * interrupted */
 	int exit_code;		/* exit status, or 128 + signal */
 	int signo;		/* signal that ended it, or 0 */
 };
@@ -80,7 +85,8 @@ struct outcome {
 /* The job being run and its store. */
 struct job {
 	struct opts *o;		/* the options */
-	sqlite3 *db;		/* the store */
+	struct db *db;		/* the store */
+	struct runs *runs;	/* its runs and job_state tables */
 	char host[256];		/* this machine's name */
 	int lockfd;		/* the held lock file */
 	char **env;		/* the command's environment */
@@ -97,7 +103,8 @@ usage(FILE *fp, int status)
 	    "               [--retries N] [--backoff D] [--alert-after N] "
 	    "[--pause-after N]\n"
 	    "               [--every D [--for D]] [--expect D] [--keep D] "
-	    "[--check]\n"
+	    "[--strict]\n"
+	    "               [--ping URL] [--check]\n"
 	    "               NAME -- COMMAND [ARG...]\n"
 	    "       run-job [--db PATH] --pause NAME [--reason TEXT]\n"
 	    "       run-job [--db PATH] --resume NAME\n"
@@ -142,6 +149,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "keep", required_argument, NULL, OPT_KEEP },
 		{ "prune", required_argument, NULL, OPT_PRUNE },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "ping", required_argument, NULL, OPT_PING },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bad, *name = NULL;
@@ -153,6 +162,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->backoff_ms = 10000;
 	o->alert_after = 3;
 	o->expect_ms = -1;
+	o->ping = getenv("JOBLINE_PING_URL");
 	/*
 	 * With "--", options may come before or after NAME, and the
 	 * command's own are never ours; without it, options end at NAME.
@@ -206,6 +216,8 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->prune_ms = opt_duration("prune", optarg, 1, usage);
 			break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_STRICT: o->strict = 1; break;
+		case OPT_PING: o->ping = optarg; break;
 		default: usage(stderr, EXIT_USAGE);
 		}
 	}
@@ -335,11 +347,22 @@ run_command(struct job *j, int64_t *took)
 		oc.status = "timeout";
 	else if (x->code == 0 && x->signo == 0)
 		oc.status = "success";
+	else if (x->code == EXIT_PARTIAL && x->signo == 0 && !j->o->strict &&
+	    !j->interrupted)
+		oc.status = "partial";	/* some input failed, the rest done */
 	else if (j->interrupted)
 		oc.status = "interrupted";
 	else
 		oc.status = "failed";
 	return oc;
+}
+
+/* Success, or partial: the work was done, though some input failed. */
+static int
+done_well(const struct outcome *oc)
+{
+	return strcmp(oc->status, "success") == 0 ||
+	    strcmp(oc->status, "partial") == 0;
 }
 
 /* Sleep ms, or less when a signal comes; returns 0, or -1 if one came. */
@@ -363,68 +386,13 @@ sleep_ms(int64_t ms)
 
 /* ---- counters ---- */
 
-/* Sum the "name value" lines of the stats file into a JSON object. */
+/* The counters of the run's stats file, passed on to a run-job around
+ * this one too. */
 static json_object *
 counters_read(const char *path)
 {
-	json_object *obj = json_object_new_object();
-	FILE *fp = fopen(path, "r");
-	char *line = NULL, *end;
-	size_t cap = 0;
-	ssize_t n;
-	int count = 0;
+	json_object *obj = stats_sum(path, COUNTERS_MAX);
 
-	if (fp == NULL)
-		return obj;
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		char *name = line, *val, *sp;
-		json_object *old;
-		long long iv;
-		double dv;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if ((sp = strchr(line, ' ')) == NULL)
-			continue;
-		*sp = '\0';
-		val = sp + 1;
-		if (*name == '\0' || *val == '\0' ||
-		    utf8_check(name, strlen(name)) != strlen(name))
-			continue;
-		errno = 0;
-		iv = strtoll(val, &end, 10);
-		if (errno == 0 && *end == '\0') {
-			if (json_object_object_get_ex(obj, name, &old)) {
-				if (json_object_is_type(old, json_type_int))
-					json_object_set_int64(old,
-					    json_object_get_int64(old) + iv);
-				else
-					json_object_set_double(old,
-					    json_object_get_double(old) +
-					    (double)iv);
-			} else if (count < COUNTERS_MAX) {
-				json_object_object_add(obj, name,
-				    json_object_new_int64(iv));
-				count++;
-			}
-			continue;
-		}
-		dv = strtod(val, &end);
-		if (*end != '\0' || end == val)
-			continue;
-		if (json_object_object_get_ex(obj, name, &old)) {
-			double sum = json_object_get_double(old) + dv;
-
-			json_object_object_add(obj, name,
-			    json_object_new_double(sum));
-		} else if (count < COUNTERS_MAX) {
-			json_object_object_add(obj, name,
-			    json_object_new_double(dv));
-			count++;
-		}
-	}
-	free(line);
-	fclose(fp);
-	/* pass them on to a run-job around this one */
 	json_object_object_foreach(obj, key, v)
 		if (json_object_is_type(v, json_type_int))
 			stats_add(key, json_object_get_int64(v));
@@ -433,186 +401,54 @@ counters_read(const char *path)
 
 /* ---- the store ---- */
 
-static void
-state_ensure(struct job *j, const char *now)
-{
-	sqlite3_stmt *st = store_prepare(j->db,
-	    "INSERT INTO job_state (job, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?2) ON CONFLICT (job) DO NOTHING");
-
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	if (j->o->expect_ms < 0)
-		return;
-	st = store_prepare(j->db,
-	    "UPDATE job_state SET expect_ms = ?2 WHERE job = ?1"
-	    " AND expect_ms IS NOT ?2");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	if (j->o->expect_ms > 0)
-		sqlite3_bind_int64(st, 2, j->o->expect_ms);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-}
-
 /* A skipped start: one closed run with why. */
 static void
 record_skipped(struct job *j, const char *why)
 {
-	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
-
-	time_format_ms(time_now(), now);
-	store_begin(j->db);
-	state_ensure(j, now);
-	st = store_prepare(j->db,
-	    "INSERT INTO runs (job, started_at, completed_at, status,"
-	    " duration_ms, attempts, error, host, pid)"
-	    " VALUES (?1, ?2, ?2, 'skipped', 0, 0, ?3, ?4, ?5)");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, j->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, getpid());
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	st = store_prepare(j->db,
-	    "UPDATE job_state SET n_skipped = n_skipped + 1, updated_at = ?2"
-	    " WHERE job = ?1");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	store_commit(j->db);
+	runs_skip(j->runs, j->o->name, why, j->o->expect_ms, j->host,
+	    getpid(), time_now());
 	if (j->o->verbose)
 		warnx("%s: skipped: %s", j->o->name, why);
 }
 
-/* Close the runs of this job a crash left "running" (we hold the lock). */
+/* runs_close_stale: tell of a run a crash left "running". */
 static void
-close_stale(struct job *j)
+stale_closed(int64_t id, int64_t pid, const char *host, void *arg)
 {
-	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
-	int n = 0;
+	const struct job *j = arg;
 
-	time_format_ms(time_now(), now);
-	store_begin(j->db);
-	st = store_prepare(j->db,
-	    "UPDATE runs SET status = 'interrupted', completed_at = ?2,"
-	    " error = 'left running by run-job (pid ' || ifnull(pid, '?') ||"
-	    " ' on ' || ifnull(host, '?') || '), which died; closed by the"
-	    " next start' WHERE job = ?1 AND status = 'running'"
-	    " RETURNING id, pid, host");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		warnx("%s: run %lld was left running by pid %lld on %s; "
-		    "closed as interrupted", j->o->name,
-		    (long long)sqlite3_column_int64(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    sqlite3_column_text(st, 2) ?
-		    (const char *)sqlite3_column_text(st, 2) : "?");
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (n > 0) {
-		st = store_prepare(j->db,
-		    "UPDATE job_state SET n_interrupted = n_interrupted + ?2,"
-		    " updated_at = ?3 WHERE job = ?1");
-		sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, n);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		store_step_ok(st);
-		sqlite3_finalize(st);
-	}
-	store_commit(j->db);
+	warnx("%s: run %lld was left running by pid %lld on %s; "
+	    "closed as interrupted", j->o->name, (long long)id,
+	    (long long)(pid >= 0 ? pid : 0), host ? host : "?");
 }
 
 /* Delete runs of job (or of every job when job is NULL) older than keep. */
 static long long
-prune(sqlite3 *db, const char *job, int64_t keep_ms)
+prune(struct runs *runs, const char *job, int64_t keep_ms)
 {
-	char cutoff[TIME_BUFSZ];
-	sqlite3_stmt *st;
+	int64_t before = time_now() - keep_ms, n;
 	long long total = 0;
-	int n;
 
-	time_format_ms(time_now() - keep_ms, cutoff);
-	st = store_prepare(db, job != NULL ?
-	    "DELETE FROM runs WHERE id IN (SELECT id FROM runs"
-	    " WHERE job = ?1 AND started_at < ?2 AND status != 'running'"
-	    " LIMIT ?3)" :
-	    "DELETE FROM runs WHERE id IN (SELECT r.id FROM job_state s"
-	    " JOIN runs r ON r.job = s.job AND r.started_at < ?2"
-	    " AND r.status != 'running' LIMIT ?3)");
 	do {
-		store_begin(db);
-		if (job != NULL)
-			sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, PRUNE_BATCH);
-		store_step_ok(st);
-		n = sqlite3_changes(db);
-		sqlite3_reset(st);
-		store_commit(db);
+		n = runs_prune(runs, job, before, PRUNE_BATCH);
 		total += n;
 	} while (n == PRUNE_BATCH && !sig_caught);
-	sqlite3_finalize(st);
 	return total;
 }
 
-/* Whether the job is paused; its reason in *why (new string). */
+/* Whether the job is paused; why in *why (new string). */
 static int
 is_paused(struct job *j, char **why)
 {
-	sqlite3_stmt *st = store_prepare(j->db,
-	    "SELECT paused, reason FROM job_state WHERE job = ?1");
-	int paused = 0;
+	char *r;
 
 	*why = NULL;
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	if (store_step_ok(st) == SQLITE_ROW && sqlite3_column_int(st, 0)) {
-		const char *r = (const char *)sqlite3_column_text(st, 1);
-
-		paused = 1;
-		if (asprintf(why, "paused%s%s", r ? ": " : "", r ? r : "") < 0)
-			die_nomem();
-	}
-	sqlite3_finalize(st);
-	return paused;
-}
-
-static int64_t
-record_start(struct job *j)
-{
-	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
-	int64_t id;
-
-	time_format_ms(time_now(), now);
-	store_begin(j->db);
-	st = store_prepare(j->db,
-	    "INSERT INTO runs (job, started_at, status, host, pid)"
-	    " VALUES (?1, ?2, 'running', ?3, ?4)");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, j->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, getpid());
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	id = sqlite3_last_insert_rowid(j->db);
-	st = store_prepare(j->db,
-	    "UPDATE job_state SET last_run_id = ?2, updated_at = ?3"
-	    " WHERE job = ?1");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	store_commit(j->db);
-	return id;
+	if (!runs_paused(j->runs, j->o->name, &r))
+		return 0;
+	if (asprintf(why, "paused%s%s", r ? ": " : "", r ? r : "") < 0)
+		die_nomem();
+	free(r);
+	return 1;
 }
 
 /*
@@ -623,83 +459,62 @@ static long
 record_end(struct job *j, int64_t id, const struct outcome *oc,
     int attempts, int64_t took, json_object *counters, const char *error)
 {
-	char now[TIME_BUFSZ];
-	const char *s = oc->status;
-	int success = strcmp(s, "success") == 0;
-	int failure = strcmp(s, "failed") == 0 || strcmp(s, "timeout") == 0;
-	sqlite3_stmt *st;
-	long fails = 0;
+	struct run_end e;
+	long fails;
+	int tripped;
 
-	time_format_ms(time_now(), now);
-	store_begin(j->db);
-	st = store_prepare(j->db,
-	    "UPDATE runs SET completed_at = ?2, status = ?3, exit_code = ?4,"
-	    " duration_ms = ?5, attempts = ?6, counters = ?7, error = ?8"
-	    " WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, s, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, oc->exit_code);
-	sqlite3_bind_int64(st, 5, took);
-	sqlite3_bind_int(st, 6, attempts);
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.job = j->o->name;
+	e.status = oc->status;
+	e.exit_code = oc->exit_code;
+	e.duration_ms = took;
+	e.attempts = attempts;
 	if (json_object_object_length(counters) > 0)
-		sqlite3_bind_text(st, 7, json_object_to_json_string_ext(
-		    counters, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
-	store_bind_text(st, 8, error);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-
-	st = store_prepare(j->db,
-	    "UPDATE job_state SET"
-	    " n_success = n_success + (?2 = 'success'),"
-	    " n_failed = n_failed + (?2 = 'failed'),"
-	    " n_timeout = n_timeout + (?2 = 'timeout'),"
-	    " n_interrupted = n_interrupted + (?2 = 'interrupted'),"
-	    " total_ms = total_ms + ?3,"
-	    " consecutive_failures = CASE WHEN ?4 THEN 0"
-	    "   WHEN ?5 THEN consecutive_failures + 1"
-	    "   ELSE consecutive_failures END,"
-	    " last_success_at = CASE WHEN ?4 THEN ?6 ELSE last_success_at END,"
-	    " alert_since = CASE WHEN ?4 THEN NULL"
-	    "   WHEN ?5 AND ?7 > 0 AND alert_since IS NULL"
-	    "     AND consecutive_failures + 1 >= ?7 THEN ?6"
-	    "   ELSE alert_since END,"
-	    " updated_at = ?6"
-	    " WHERE job = ?1 RETURNING consecutive_failures");
-	sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, took);
-	sqlite3_bind_int(st, 4, success);
-	sqlite3_bind_int(st, 5, failure);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, j->o->alert_after);
-	if (store_step_ok(st) == SQLITE_ROW)
-		fails = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	sqlite3_finalize(st);
-
-	if (failure && j->o->pause_after > 0 && fails >= j->o->pause_after) {
-		char *why;
-
-		if (asprintf(&why, "circuit breaker: %ld consecutive failures",
-		    fails) < 0)
-			die_nomem();
-		st = store_prepare(j->db,
-		    "UPDATE job_state SET paused = 1, reason = ?2,"
-		    " paused_at = ?3 WHERE job = ?1 AND paused = 0");
-		sqlite3_bind_text(st, 1, j->o->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		store_step_ok(st);
-		if (sqlite3_changes(j->db) > 0)
-			warnx("%s: paused after %ld consecutive failures; "
-			    "run-job --resume %s to run it again", j->o->name,
-			    fails, j->o->name);
-		sqlite3_finalize(st);
-		free(why);
-	}
-	store_commit(j->db);
+		e.counters = json_object_to_json_string_ext(counters,
+		    JSON_C_TO_STRING_PLAIN);
+	e.error = error;
+	e.alert_after = j->o->alert_after;
+	e.pause_after = j->o->pause_after;
+	e.now = time_now();
+	fails = runs_end(j->runs, &e, &tripped);
+	if (tripped)
+		warnx("%s: paused after %ld consecutive failures; "
+		    "run-job --resume %s to run it again", j->o->name,
+		    fails, j->o->name);
 	return fails;
+}
+
+/* ---- the dead-man's switch ---- */
+
+/*
+ * Ping the monitor (lib/ping.h) of how the run went, kind; the body is
+ * the tail of the command's stderr, else error.  A signal that already
+ * came (an interrupted run) does not stop the ping; one that comes
+ * during it does.
+ */
+static void
+ping(struct job *j, enum ping_kind kind, const char *error)
+{
+	char why[512], *body = NULL;
+	int sig = sig_caught;
+
+	if (j->o->ping == NULL || *j->o->ping == '\0')
+		return;
+	if (kind != PING_START && j->proc != NULL &&
+	    proc_kept(j->proc, PROC_ERR) > 0)
+		body = proc_tail(j->proc, PROC_ERR, PING_TAIL);
+	if ((body == NULL || *body == '\0') && error != NULL) {
+		free(body);
+		body = xstrdup(error);
+	}
+	sig_caught = 0;
+	if (ping_send(j->o->ping, kind, body, body ? strlen(body) : 0, why,
+	    sizeof(why)) != 0 && j->o->verbose)
+		warnx("%s: ping: %s", j->o->name, why);
+	if (sig_caught == 0)
+		sig_caught = sig;
+	free(body);
 }
 
 /* ---- one run ---- */
@@ -720,13 +535,14 @@ run_once(struct job *j, const char *stats)
 		free(why);
 		return -1;	/* ends a loop */
 	}
-	id = record_start(j);
+	id = runs_start(j->runs, j->o->name, j->host, getpid(), time_now());
+	ping(j, PING_START, NULL);
 	t0 = time_mono();
 	if ((fd = open(stats, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0)
 		close(fd);
 	for (attempt = 1;; attempt++) {
 		oc = run_command(j, &took);
-		if (strcmp(oc.status, "success") == 0 || j->interrupted ||
+		if (done_well(&oc) || j->interrupted ||
 		    attempt > j->o->retries)
 			break;
 		if (j->o->verbose)
@@ -747,17 +563,18 @@ run_once(struct job *j, const char *stats)
 	/* the command's output first: a store that cannot take the end of
 	 * the run (a full disk) ends run-job in record_end, and cron must
 	 * still see what the command said */
-	if (strcmp(oc.status, "success") != 0 && !j->o->quiet &&
+	if (!done_well(&oc) && !j->o->quiet &&
 	    !j->o->verbose) {
 		proc_print(j->proc, PROC_OUT, STDOUT_FILENO, "stdout");
 		proc_print(j->proc, PROC_ERR, STDERR_FILENO, "stderr");
 	}
 	fails = record_end(j, id, &oc, attempt, total, counters, error);
 	json_object_put(counters);
+	ping(j, done_well(&oc) ? PING_SUCCESS : PING_FAIL, error);
 
-	if (strcmp(oc.status, "success") == 0) {
+	if (done_well(&oc)) {
 		if (j->o->verbose)
-			warnx("%s: success in %s (run %lld)", j->o->name,
+			warnx("%s: %s in %s (run %lld)", j->o->name, oc.status,
 			    duration_format(total, buf), (long long)id);
 		free(error);
 		return EXIT_OK;
@@ -788,76 +605,17 @@ run_once(struct job *j, const char *stats)
 static void
 set_paused(struct opts *o, int paused)
 {
-	sqlite3 *db = store_open(o->db, 0);
-	char now[TIME_BUFSZ];
-	sqlite3_stmt *st;
+	struct db *db = db_open(o->db, 0);
+	struct runs *runs = runs_open(db);
+	int any = runs_set_paused(runs, o->name, paused, paused ? (o->reason ?
+	    o->reason : "paused by hand") : NULL, time_now());
 
-	time_format_ms(time_now(), now);
-	store_begin(db);
-	st = store_prepare(db,
-	    "SELECT 1 FROM runs WHERE job = ?1 LIMIT 1");
-	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
-	if (store_step_ok(st) != SQLITE_ROW)
-		warnx("%s: no runs recorded for this job (yet)", o->name);
-	sqlite3_finalize(st);
-	st = store_prepare(db,
-	    "INSERT INTO job_state (job, paused, reason, paused_at, created_at,"
-	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
-	    " ON CONFLICT (job) DO UPDATE SET paused = ?2, reason = ?3,"
-	    " paused_at = ?4, updated_at = ?5");
-	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, paused);
-	store_bind_text(st, 3, paused ? (o->reason ? o->reason :
-	    "paused by hand") : NULL);
-	store_bind_text(st, 4, paused ? now : NULL);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	store_step_ok(st);
-	sqlite3_finalize(st);
-	store_commit(db);
+	/* a job may be paused before its first run: not worth a mail */
 	if (o->verbose)
-		warnx("%s: %s", o->name, paused ? "paused" : "resumed");
-	store_close(db);
-}
-
-/* Take the job's lock: 1 held, 0 busy (holder's pid in *holder). */
-static int
-lock_take(struct job *j, long *holder)
-{
-	char *dir = job_lock_dir(store_path());
-	char *path = job_lock_path(store_path(), j->o->name);
-	char buf[32];
-	ssize_t n;
-
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		err(EXIT_FATAL, "%s", dir);
-	j->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (j->lockfd < 0)
-		err(EXIT_FATAL, "%s", path);
-	for (;;) {
-		if (flock(j->lockfd, LOCK_EX | (j->o->wait ? 0 : LOCK_NB)) == 0)
-			break;
-		if (errno == EINTR && !sig_caught)
-			continue;
-		if (errno == EINTR)
-			exit(128 + sig_caught);	/* waited; nothing ran */
-		if (errno != EWOULDBLOCK)
-			err(EXIT_FATAL, "%s", path);
-		*holder = 0;
-		if ((n = pread(j->lockfd, buf, sizeof(buf) - 1, 0)) > 0) {
-			buf[n] = '\0';
-			*holder = strtol(buf, NULL, 10);
-		}
-		free(dir);
-		free(path);
-		return 0;
-	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(j->lockfd, 0) != 0 ||
-	    pwrite(j->lockfd, buf, (size_t)n, 0) != n)
-		warn("%s", path);
-	free(dir);
-	free(path);
-	return 1;
+		warnx("%s: %s%s", o->name, paused ? "paused" : "resumed",
+		    any ? "" : " (no runs recorded yet)");
+	runs_close(runs);
+	db_close(db);
 }
 
 static char *stats_tmp;	/* the counters file while it exists */
@@ -893,14 +651,16 @@ main(int argc, char **argv)
 		exit_flush(EXIT_OK);
 	}
 	if (o.prune_ms > 0) {
-		sqlite3 *db = store_open(o.db, 0);
+		struct db *db = db_open(o.db, 0);
+		struct runs *runs = runs_open(db);
 		long long n;
 
 		sig_catch();
-		n = prune(db, NULL, o.prune_ms);
+		n = prune(runs, NULL, o.prune_ms);
 		if (o.verbose)
 			warnx("pruned %lld runs", n);
-		store_close(db);
+		runs_close(runs);
+		db_close(db);
 		stats_add("runs_pruned", n);
 		stats_flush();
 		exit_flush(sig_caught ? 128 + sig_caught : EXIT_OK);
@@ -914,8 +674,12 @@ main(int argc, char **argv)
 	sig_catch();
 	signal(SIGPIPE, SIG_IGN);
 
-	j.db = store_open(o.db, 0);
-	if (!lock_take(&j, &holder)) {
+	j.db = db_open(o.db, 0);
+	j.runs = runs_open(j.db);
+	if ((rc = job_lock_take(db_name(j.db), o.name, o.wait, &j.lockfd,
+	    &holder)) < 0)
+		exit(128 + sig_caught);	/* waited; nothing ran */
+	if (rc == 0) {
 		char why[96];
 
 		if (holder > 0)
@@ -924,18 +688,14 @@ main(int argc, char **argv)
 		else
 			snprintf(why, sizeof(why), "already running");
 		record_skipped(&j, why);
-		store_close(j.db);
+		runs_close(j.runs);
+		db_close(j.db);
 		exit_flush(EXIT_OK);
 	}
-	close_stale(&j);
-	{
-		char now[TIME_BUFSZ];
-
-		time_format_ms(time_now(), now);
-		state_ensure(&j, now);
-	}
+	runs_close_stale(j.runs, o.name, time_now(), stale_closed, &j);
+	runs_state_ensure(j.runs, o.name, o.expect_ms, time_now());
 	if (o.keep_ms > 0)
-		prune(j.db, o.name, o.keep_ms);
+		prune(j.runs, o.name, o.keep_ms);
 
 	if (tmpdir != NULL && *tmpdir == '/') {
 		if (asprintf(&statspath, "%s/run-job-stats.XXXXXX",
@@ -981,7 +741,8 @@ main(int argc, char **argv)
 	proc_free(j.proc);
 	free(j.env);
 	free(statsvar);
-	store_close(j.db);
+	runs_close(j.runs);
+	db_close(j.db);
 	stats_flush();
 	if (sig_caught && !j.interrupted)
 		status = 128 + sig_caught;	/* between runs of a loop */

@@ -15,17 +15,17 @@
 
 #include "articles.h"
 #include "chunks.h"
-#include "cond.h"
 #include "db.h"
 #include "fields.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "predictions.h"
+#include "prices.h"
 #include "readahead.h"
 #include "records.h"
 #include "storerec.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 #include "walckpt.h"
@@ -68,9 +68,9 @@ struct store_ctx {
 	struct articles *articles; /* its articles, for store articles */
 	struct chunks *chunks;	/* its chunks, for store chunks */
 	struct records *records; /* a generic table */
-	sqlite3 *db;		/* the store's connection, for the prices,
-				   predictions and votes loaders */
-	sqlite3_stmt *st[8];	/* their prepared statements */
+	struct prices *prices;	/* its quotes, for store prices */
+	struct predictions *pred; /* its predictions, for store predictions
+				   and store votes */
 	struct walckpt *ckpt;	/* its checkpoints, on a second thread */
 	const char *table;	/* table name from the command line */
 	const char *key;	/* --key field, or NULL for the table default */
@@ -333,58 +333,19 @@ chunk_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 
 /* ---- prices ---- */
 
-enum { P_UPSERT };
-
-static void
-prices_prepare(struct store_ctx *c)
+static enum outcome
+price_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	c->st[P_UPSERT] = store_prepare(c->db,
-	    "INSERT INTO prices (symbol, time, price) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT (symbol, time) DO UPDATE SET price = excluded.price"
-	    " WHERE price IS NOT excluded.price");
+	struct price_in p;
+
+	if (!price_in_read(r, o, &p))
+		return REC_BAD;
+	return prices_put(c->prices, p.symbol, p.ms, p.price) ? REC_NEW :
+	    REC_SEEN;
 }
 
 static enum outcome
-prices_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
-{
-	const char *symbol = json_get_string(o, "symbol");
-	const char *tstr = json_get_string(o, "time");
-	double price, secs;
-	int64_t ms;
-	char tbuf[TIME_BUFSZ];
-	sqlite3_stmt *st = c->st[P_UPSERT];
-	int changes;
-
-	if (symbol == NULL || *symbol == '\0') {
-		jsonl_bad(r, "no symbol");
-		return REC_BAD;
-	}
-	if (!json_get_double(o, "price", &price)) {
-		jsonl_bad(r, "no price");
-		return REC_BAD;
-	}
-	if (tstr != NULL) {
-		if (time_parse(tstr, &ms) != 0) {
-			jsonl_bad(r, "time is not RFC 3339: %s", tstr);
-			return REC_BAD;
-		}
-	} else if (json_get_double(o, "time", &secs)) {
-		ms = (int64_t)(secs * 1000);
-	} else {
-		jsonl_bad(r, "no time");
-		return REC_BAD;
-	}
-	sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, time_format(ms, tbuf), -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, price);
-	store_step_ok(st);
-	changes = sqlite3_changes(c->db);
-	sqlite3_reset(st);
-	return changes ? REC_NEW : REC_SEEN;
-}
-
-static enum outcome
-prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+price_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	json_object *o;
 	enum outcome res;
@@ -392,177 +353,45 @@ prices_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if ((o = jsonl_parse(r)) == NULL)
 		return REC_BAD;
-	res = prices_put_obj(c, r, o);
+	res = price_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
 
 /* ---- predictions and votes: for verify-predictions ---- */
 
-enum { PR_FIND, PR_INSERT, PR_UPDATE };
-
-static void
-predictions_prepare(struct store_ctx *c)
-{
-	c->st[PR_FIND] = store_prepare(c->db,
-	    "SELECT status, record IS ?2 FROM predictions WHERE id = ?1");
-	c->st[PR_INSERT] = store_prepare(c->db,
-	    "INSERT INTO predictions (id, symbol, question, opens_at,"
-	    " verify_at, start_price, options, mode, status, record,"
-	    " created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
-	c->st[PR_UPDATE] = store_prepare(c->db,
-	    "UPDATE predictions SET symbol = ?2, question = ?3, opens_at = ?4,"
-	    " verify_at = ?5, start_price = ?6, options = ?7, mode = ?8,"
-	    " status = ?9, record = ?10, updated_at = ?11"
-	    " WHERE id = ?1 AND status = 'active'");
-}
-
-/* An RFC 3339 field of o, normalised into buf; NULL (reported) if bad. */
-static const char *
-time_field(struct jsonl_reader *r, json_object *o, const char *field,
-    char *buf)
-{
-	const char *s = json_get_string(o, field);
-	int64_t ms;
-
-	if (s == NULL) {
-		jsonl_bad(r, "no %s", field);
-		return NULL;
-	}
-	if (time_parse(s, &ms) != 0) {
-		jsonl_bad(r, "%s is not an RFC 3339 time: %.40s", field, s);
-		return NULL;
-	}
-	return time_format(ms, buf);
-}
-
 static enum outcome
-predictions_put_obj(struct store_ctx *c, struct jsonl_reader *r,
+prediction_put_obj(struct store_ctx *c, struct jsonl_reader *r,
     json_object *o)
 {
-	char idbuf[32], obuf[TIME_BUFSZ], vbuf[TIME_BUFSZ], err[COND_ERRSZ + 80];
-	const char *id, *symbol, *mode, *status, *opens, *verify, *text;
-	json_object *opts = NULL;
-	double start = 0;
-	int has_start, found, same = 0;
-	size_t len;
-	sqlite3_stmt *st;
-	enum outcome res;
+	struct prediction_rec p;
+	char closed[PRED_STATUSSZ];
+	enum outcome res = REC_SEEN;
 
-	if ((id = field_key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
-		jsonl_bad(r, "no id");
+	if (!prediction_rec_read(r, o, &p))
 		return REC_BAD;
+	switch (predictions_put(c->pred, &p.in, c->now, closed)) {
+	case PRED_PUT_NEW:
+		res = REC_NEW;
+		break;
+	case PRED_PUT_CLOSED:
+		jsonl_bad(r, "prediction %.64s is %s, not changed", p.in.id,
+		    closed);
+		res = REC_BAD;
+		break;
+	case PRED_PUT_SAME:
+	case PRED_PUT_CHANGED:
+		break;
 	}
-	symbol = json_get_string(o, "symbol");
-	if (symbol == NULL || *symbol == '\0') {
-		jsonl_bad(r, "no symbol");
-		return REC_BAD;
-	}
-	if ((opens = time_field(r, o, "opens_at", obuf)) == NULL ||
-	    (verify = time_field(r, o, "verify_at", vbuf)) == NULL)
-		return REC_BAD;
-	if (strcmp(verify, opens) <= 0) {
-		jsonl_bad(r, "verify_at is not after opens_at");
-		return REC_BAD;
-	}
-	has_start = json_object_object_get_ex(o, "start_price", NULL) &&
-	    !json_object_is_type(json_object_object_get(o, "start_price"),
-	    json_type_null);
-	if (has_start && (!json_get_double(o, "start_price", &start) ||
-	    !(start > 0) || start > 1e300)) {
-		jsonl_bad(r, "start_price is not a positive number");
-		return REC_BAD;
-	}
-	mode = json_get_string(o, "mode");
-	if (mode == NULL)
-		mode = "auto";
-	if (strcmp(mode, "auto") != 0 && strcmp(mode, "manual") != 0) {
-		jsonl_bad(r, "mode is not auto or manual");
-		return REC_BAD;
-	}
-	status = json_get_string(o, "status");
-	if (status == NULL)
-		status = "active";
-	if (strcmp(status, "active") != 0 && strcmp(status, "cancelled") != 0) {
-		jsonl_bad(r, "status given on input is active or cancelled");
-		return REC_BAD;
-	}
-	json_object_object_get_ex(o, "options", &opts);
-	if (cond_options_check(opts, strcmp(mode, "manual") == 0, err,
-	    sizeof(err)) != 0) {
-		jsonl_bad(r, "%s", err);
-		return REC_BAD;
-	}
-
-	text = jsonl_text(o, &len);
-	st = c->st[PR_FIND];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
-	found = store_step_ok(st) == SQLITE_ROW;
-	if (found) {
-		same = sqlite3_column_int(st, 1);
-		if (!same && strcmp((const char *)sqlite3_column_text(st, 0),
-		    "active") != 0) {
-			jsonl_bad(r, "prediction %.64s is %s, not changed", id,
-			    (const char *)sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
-			return REC_BAD;
-		}
-	}
-	sqlite3_reset(st);
-	if (found && same)
-		return REC_SEEN;
-	res = found ? REC_SEEN : REC_NEW;
-	st = c->st[found ? PR_UPDATE : PR_INSERT];
-	/* the record's text is rebuilt by jsonl_text below: copy it */
-	{
-		char *rec = xstrndup(text, len);
-		const char *otext = jsonl_text(opts, NULL);
-
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
-		store_bind_text(st, 3, json_get_string(o, "question"));
-		sqlite3_bind_text(st, 4, opens, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, verify, -1, SQLITE_STATIC);
-		if (has_start)
-			sqlite3_bind_double(st, 6, start);
-		else
-			sqlite3_bind_null(st, 6);
-		sqlite3_bind_text(st, 7, otext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, mode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, rec, (int)len, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 11, c->now, -1, SQLITE_STATIC);
-		store_step_ok(st);
-		sqlite3_reset(st);
-		free(rec);
-	}
+	prediction_rec_free(&p);
 	return res;
 }
-
-enum { VO_PRED = 0, VO_UPSERT = 1 };
 
 /* votes: the last prediction looked up, so that votes grouped by
  * prediction cost one lookup per group */
 static char *vote_pred_id;		/* its id, or NULL */
 static char *vote_pred_status;		/* its status, or NULL if unknown */
 static json_object *vote_pred_opts;	/* its options */
-
-static void
-votes_prepare(struct store_ctx *c)
-{
-	c->st[VO_PRED] = store_prepare(c->db,
-	    "SELECT status, options FROM predictions WHERE id = ?1");
-	c->st[VO_UPSERT] = store_prepare(c->db,
-	    "INSERT INTO votes (prediction_id, user_id, option, voted_at)"
-	    " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM predictions"
-	    "  WHERE id = ?1 AND status = 'active')"
-	    " ON CONFLICT (prediction_id, user_id) DO UPDATE"
-	    " SET option = excluded.option, voted_at = excluded.voted_at"
-	    " WHERE option IS NOT excluded.option"
-	    "  OR voted_at IS NOT excluded.voted_at");
-}
 
 static void
 votes_forget(void)
@@ -574,59 +403,24 @@ votes_forget(void)
 	vote_pred_opts = NULL;
 }
 
-/* A field named one way or the other, as key text. */
-static const char *
-key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
-{
-	const char *k = field_key_text(o, a, buf, n);
-
-	return k ? k : field_key_text(o, b, buf, n);
-}
-
 static enum outcome
-votes_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
+vote_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	char pbuf[32], ubuf[32], tbuf[TIME_BUFSZ];
-	const char *pid, *uid, *option, *voted = NULL, *vs;
-	sqlite3_stmt *st;
-	int64_t ms;
-	int changes;
+	struct vote_in v;
+	const char *pid;
+	char *opts;
 
-	pid = key_text2(o, "prediction_id", "prediction", pbuf, sizeof(pbuf));
-	if (pid == NULL) {
-		jsonl_bad(r, "no prediction_id");
+	if (!vote_in_read(r, o, &v))
 		return REC_BAD;
-	}
-	if ((uid = key_text2(o, "user_id", "user", ubuf, sizeof(ubuf))) ==
-	    NULL) {
-		jsonl_bad(r, "no user_id");
-		return REC_BAD;
-	}
-	if ((option = json_get_string(o, "option")) == NULL ||
-	    *option == '\0') {
-		jsonl_bad(r, "no option");
-		return REC_BAD;
-	}
-	if ((vs = json_get_string(o, "voted_at")) != NULL) {
-		if (time_parse(vs, &ms) != 0) {
-			jsonl_bad(r, "voted_at is not an RFC 3339 time: %.40s",
-			    vs);
-			return REC_BAD;
-		}
-		voted = time_format(ms, tbuf);
-	}
+	pid = v.prediction_id;
 	if (vote_pred_id == NULL || strcmp(vote_pred_id, pid) != 0) {
 		votes_forget();
 		vote_pred_id = xstrdup(pid);
-		st = c->st[VO_PRED];
-		sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
-		if (store_step_ok(st) == SQLITE_ROW) {
-			vote_pred_status = xstrdup(
-			    (const char *)sqlite3_column_text(st, 0));
-			vote_pred_opts = json_tokener_parse(
-			    (const char *)sqlite3_column_text(st, 1));
+		if (predictions_status(c->pred, pid, &vote_pred_status,
+		    &opts)) {
+			vote_pred_opts = json_tokener_parse(opts);
+			free(opts);
 		}
-		sqlite3_reset(st);
 	}
 	if (vote_pred_status == NULL) {
 		jsonl_bad(r, "unknown prediction %.64s", pid);
@@ -638,20 +432,13 @@ votes_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 		return REC_BAD;
 	}
 	if (vote_pred_opts == NULL ||
-	    !json_object_object_get_ex(vote_pred_opts, option, NULL)) {
+	    !json_object_object_get_ex(vote_pred_opts, v.option, NULL)) {
 		jsonl_bad(r, "prediction %.64s has no option %.64s", pid,
-		    option);
+		    v.option);
 		return REC_BAD;
 	}
-	st = c->st[VO_UPSERT];
-	sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, option, -1, SQLITE_STATIC);
-	store_bind_text(st, 4, voted);
-	store_step_ok(st);
-	changes = sqlite3_changes(c->db);
-	sqlite3_reset(st);
-	return changes ? REC_NEW : REC_SEEN;
+	return predictions_vote(c->pred, pid, v.user_id, v.option,
+	    v.voted_at) ? REC_NEW : REC_SEEN;
 }
 
 static void
@@ -662,7 +449,7 @@ votes_flush(struct store_ctx *c, int at_end)
 }
 
 static enum outcome
-predictions_put(struct store_ctx *c, struct jsonl_reader *r,
+prediction_put(struct store_ctx *c, struct jsonl_reader *r,
     json_object **out)
 {
 	json_object *o;
@@ -671,13 +458,13 @@ predictions_put(struct store_ctx *c, struct jsonl_reader *r,
 	batch_boundary(c);
 	if ((o = jsonl_parse(r)) == NULL)
 		return REC_BAD;
-	res = predictions_put_obj(c, r, o);
+	res = prediction_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
 
 static enum outcome
-votes_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
+vote_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 {
 	json_object *o;
 	enum outcome res;
@@ -685,7 +472,7 @@ votes_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 	batch_boundary(c);
 	if ((o = jsonl_parse(r)) == NULL)
 		return REC_BAD;
-	res = votes_put_obj(c, r, o);
+	res = vote_put_obj(c, r, o);
 	json_object_put(o);
 	return res;
 }
@@ -717,9 +504,9 @@ no_flush(struct store_ctx *c, int at_end)
 static const struct table tables[] = {
 	{ "articles", article_put, article_flush },
 	{ "chunks", chunk_put, chunk_flush },
-	{ "prices", prices_put, no_flush },
-	{ "predictions", predictions_put, no_flush },
-	{ "votes", votes_put, votes_flush },
+	{ "prices", price_put, no_flush },
+	{ "predictions", prediction_put, no_flush },
+	{ "votes", vote_put, votes_flush },
 	{ NULL, generic_put, no_flush },
 };
 
@@ -806,10 +593,7 @@ main(int argc, char *argv[])
 		usage(stderr, EXIT_USAGE);
 	}
 
-	/* the connection, until the prices, predictions and votes loaders
-	 * move into their modules; then db_open */
-	c.db = store_open(db, DB_BULK);
-	c.store = store_db(c.db);
+	c.store = db_open(db, DB_BULK);
 	run = (int64_t)time_mono() * 1000003 ^ (int64_t)getpid() << 40 ^
 	    time_now();
 	time_format(time_now(), c.now);
@@ -817,12 +601,10 @@ main(int argc, char *argv[])
 		c.articles = articles_open(c.store, run, c.now);
 	else if (t->put == chunk_put)
 		c.chunks = chunks_open(c.store, c.now);
-	else if (t->put == prices_put)
-		prices_prepare(&c);
-	else if (t->put == predictions_put)
-		predictions_prepare(&c);
-	else if (t->put == votes_put)
-		votes_prepare(&c);
+	else if (t->put == price_put)
+		c.prices = prices_open(c.store, PRICES_STORE);
+	else if (t->put == prediction_put || t->put == vote_put)
+		c.pred = predictions_open(c.store, 0);
 	else
 		c.records = records_open(c.store, c.table, c.now);
 	c.ckpt = walckpt_start(c.store);
@@ -943,11 +725,11 @@ main(int argc, char *argv[])
 		    "%lu bad", c.table, c.nread, c.nnew, c.nunfinished,
 		    c.nseen, r.bad);
 
-	for (size_t i = 0; i < sizeof(c.st) / sizeof(*c.st); i++)
-		sqlite3_finalize(c.st[i]);
 	articles_close(c.articles);
 	chunks_close(c.chunks);
 	records_close(c.records);
+	prices_close(c.prices);
+	predictions_close(c.pred);
 	walckpt_stop(c.ckpt);
 	db_close(c.store);
 	fclose(c.pending);

@@ -1,0 +1,152 @@
+#!/bin/sh
+# fetch-feed: feeds read as Python feedparser reads them (issue 18): every
+# content element and Atom content type, Windows-1252 in C1 controls,
+# UTF-8 read as Latin-1 and encoded again, the text of elements that are
+# never text, relative URIs, attribute values with '&'
+. "$(dirname "$0")/lib.sh"
+
+F=$DATA/feeds
+export JOBLINE_NOW=2026-11-22T08:30:00Z
+
+test_expect 'RSS content from fullitem, xhtml:body, body and content:encoded; keywords split' '
+	fetch-feed "$F/fp-content.xml" >out &&
+	jq -e -s "length == 4 and
+	    .[0].summary == \"short\" and .[0].content == \"Full item text\" and
+	    .[1].content == \"Body para\" and .[2].content == \"Bare body\" and
+	    .[3].content == \"Encoded content\" and
+	    .[3].categories == [\"alpha\", \"beta\", \"gamma\", \"one\", \"two\"]" out
+'
+
+test_expect 'Atom 1.0 content types: text, html, xhtml, base64 of text and of an image, text/*, +xml' '
+	fetch-feed "$F/fp-atom-types.xml" >out &&
+	jq -e -s "length == 8 and
+	    .[0].title == \"Plain &lt;b&gt;\" and .[0].content == \"a <b> c\" and
+	    .[1].title == \"Bold title\" and .[1].content == \"One\n\nTwo\" and
+	    .[2].content == \"X one\" and
+	    .[3].content == \"Decoded text from base64\" and
+	    (.[4] | has(\"content\") | not) and
+	    .[5].content == \"*markdown* text\" and .[6].content == \"svg words\" and
+	    (.[7] | has(\"summary\") or has(\"content\") | not)" out
+'
+
+test_expect 'Atom 0.3: mode=base64 (HTML and text), mode=escaped, mode=xml; bad base64 of text kept' '
+	fetch-feed "$F/fp-atom03-base64.xml" >out &&
+	jq -e -s "length == 4 and
+	    .[0].title == \"Esc title\" and .[0].content == \"Base64 HTML body\" and
+	    .[1].content == \"plain from base64\" and .[2].content == \"inline xml\" and
+	    .[3].content == \"@@not base64@@\"" out
+'
+
+test_expect 'Windows-1252 in C1 controls: XML references, UTF-8 encoded, raw bytes; Latin-1 declared' '
+	fetch-feed "$F/fp-cp1252-utf8.xml" "$F/fp-cp1252-latin1.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].title == \"\u201cQuoted\u201d \u2013 dash \u20ac5\" and
+	    .[0].summary == \"it\u2019s \u201chex\u201d\" and
+	    .[1].title == \"\u201cEncoded C1\u201d \u2026\" and
+	    .[1].summary == \"raw \u201cbytes\u201d \u20ac 9\" and
+	    .[2].source == \"Latin-1 \u00e9t\u00e9\" and
+	    .[2].title == \"\u201cCaf\u00e9\u201d \u2013 \u20ac 10 \u2026\" and
+	    .[2].summary == \"\u2014na\u00efve\u2014\"" out &&
+	! LC_ALL=C grep -q "$(printf "\\302[\\200-\\237]")" out
+'
+
+test_expect 'ISO-8859-15 is not Latin-1 (the euro sign); EBCDIC is found by its first bytes' '
+	fetch-feed "$F/fp-latin9.xml" "$F/fp-ebcdic.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"Prix: 5 \u20ac - \u0152uvre, \u0160\u00e1rka\" and
+	    .[1].source == \"EBCDIC\" and .[1].title == \"Read from EBCDIC: caf\u00e9\"" out
+'
+
+test_expect 'UTF-8 read as Latin-1 and encoded again is repaired, only when all of a field is' '
+	fetch-feed "$F/fp-mojibake.xml" >out &&
+	jq -e -s "length == 3 and .[0].source == \"Mojibake Caf\u00e9\" and
+	    .[0].title == \"Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e\" and
+	    .[0].summary == \"Zo\u00eb\u2019s \u201csmart\u201d quotes \u2014 and\u2026 more\" and
+	    .[1].title == \"Caf\u00e9 ok\" and .[1].summary == \"na\u00efve and d\u00e9j\u00e0 vu stay\" and
+	    .[2].title == \"\u00c3\u0153n\u00c3\u00afc\u00c3\u00b6d\u00c3\u00a9 \u2603\"" out
+'
+
+test_expect 'script, style, applet, object, embed, iframe, frame, link, meta, blink: no text leaks' '
+	fetch-feed "$F/fp-hidden.xml" >out &&
+	! grep -q LEAK out &&
+	jq -e -s "length == 2 and .[0].title == \"Safe title\" and
+	    .[0].summary == \"one\n\ntwo three\" and
+	    .[0].content == \"four five six seveneight\" and
+	    .[1].content == \"nine\n\nten\"" out
+'
+
+test_expect 'relative URIs: nested xml:base, enclosures, an Atom id as the link, & in attributes' '
+	fetch-feed "$F/fp-base.xml" >out &&
+	jq -e -s "length == 4 and
+	    .[0].url == \"http://base.example/feed/entries/one.html\" and
+	    .[0].enclosures == [{url: \"http://base.example/feed/media/a.mp3\", type: \"audio/mpeg\", length: 10}] and
+	    .[0].content == \"link text\" and
+	    .[1].url == \"http://base.example/ids/2\" and (.[2] | has(\"url\") | not) and
+	    .[3].id == \"http://elsewhere.example/a/b/rel-4\" and
+	    .[3].url == \"http://elsewhere.example/a/c?x=1&y=2#f\"" out
+'
+
+test_expect 'RSS titles and authors are plain text unless they look like HTML (feedparser'"'"'s test)' '
+	fetch-feed "$F/fp-plain-titles.xml" >out &&
+	jq -e -s "length == 7 and .[0].source == \"Plain <or> HTML\" and
+	    .[0].title == \"Use <br> tags for breaks\" and
+	    .[0].author == \"John <john@example.com>\" and
+	    .[1].title == \"x <y and 1 < 2\" and .[1].author == \"Ann <ann@example.com>\" and
+	    .[2].title == \"Bold news\" and .[3].title == \"Caf\u00e9 & AT&T\" and
+	    .[4].title == \"A bold inline title\" and
+	    .[5].title == \"<custom>tag</custom> stays\" and
+	    .[6].summary == \"in a description is HTML\"" out
+'
+
+test_expect 'element names of either format in the other, a CDF BASE' '
+	fetch-feed "$F/fp-mixed.xml" "$F/fp-atom-item.xml" "$F/fp-cdf-base.xml" >out &&
+	jq -e -s "length == 3 and
+	    (.[0] | .id == \"urn:uuid:mixed-1\" and .url == \"http://mixed.example/1\" and
+	     .updated == \"2012-03-26T23:25:19Z\" and .summary == \"First episode\" and
+	     .content == \"Plain content & more\" and .categories == [\"termed\", \"texted\"]) and
+	    (.[1] | .id == \"i1\" and .title == \"An item in Atom\" and
+	     .summary == \"RSS names in Atom\" and .published == \"2012-03-26T23:25:19Z\") and
+	    .[2].url == \"http://base.example.org/item/1\"" out
+'
+
+test_expect 'text before the feed (a server warning) is read past; text alone is no feed' '
+	fetch-feed "$F/fp-garbage-before.xml" >out &&
+	jq -e -s "length == 1 and .[0].title == \"Still read\" and
+	    .[0].source == \"After a warning\"" out &&
+	exits 1 fetch-feed "$F/garbage.txt" >out 2>err &&
+	grep -q "garbage.txt: not a feed (neither XML nor JSON)" err && ! test -s out
+'
+
+test_expect 'descriptions as feedparser reads them: the first is the summary, a later one the content; the first title' '
+	fetch-feed "$F/fp-descriptions.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].summary == \"desc\" and .[0].content == \"pod words\" and
+	    .[1].title == \"DC title first\" and .[1].summary == \"media words\" and
+	    .[1].content == \"dc words\" and
+	    .[2].title == \"Media title\" and .[2].content == \"full\"" out
+'
+
+test_expect 'dates in the forms feedparser reads: RFC 822 variants, asctime, ISO 8601 ordinal and short, Greek, Hungarian, Korean' '
+	fetch-feed "$F/fp-dates.xml" >out &&
+	jq -e -s "map(.published) == [
+	    \"2079-12-16T01:02:03Z\", \"2004-01-01T20:48:21Z\",
+	    \"2004-01-02T03:48:21Z\", \"2004-01-05T00:29:06Z\",
+	    \"2006-09-15T12:19:53Z\", \"2004-02-29T00:00:00Z\",
+	    \"2004-01-05T01:02:03Z\", \"2004-07-08T14:15:00Z\",
+	    \"2004-07-11T17:00:00Z\", \"2004-07-13T14:15:00Z\",
+	    \"2004-05-27T16:31:15Z\", \"2004-05-25T14:23:17Z\", null] and
+	    .[12].updated == \"2003-12-31T10:14:55Z\"" out
+'
+
+test_expect 'relative links: against the document URL over HTTP, the site link in a local file' '
+	start_httpd "$DATA" &&
+	JOBLINE_DB=$TMP/ff.db fetch-feed "$HTTPD/feeds/fp-relative.xml" >out &&
+	jq -e -s "length == 1 and
+	    .[0].url == \"$HTTPD/feeds/story/1?a=1&b=2\" and
+	    .[0].enclosures[0].url == \"$HTTPD/media/r1.mp3\"" out &&
+	fetch-feed "$F/fp-relative.xml" >out &&
+	jq -e -s ".[0].url == \"http://site.example/home/story/1?a=1&b=2\" and
+	    .[0].enclosures[0].url == \"http://site.example/media/r1.mp3\"" out
+'
+
+test_done
