@@ -61,4 +61,13 @@ else
 	test_skip 'man pages are mandoc -T lint clean' 'no mandoc'
 fi
 
+test_expect 'make lint-shape: the tree has the shape issue 16 set; a program with SQL or too long fails it' '
+	make -s -C "$TOP" lint-shape &&
+	{ echo "#include <sqlite3.h>"; seq 801 | sed "s/.*/int x&;/"; } >big.c &&
+	echo "#include \"../../tools/store.c\"" >fz.c &&
+	exits 2 make -s -C "$TOP" lint-shape LINT_TOOLS="$PWD/big.c" LINT_FUZZ="$PWD/fz.c" >out 2>&1 &&
+	grep -q "big.c: uses SQLite" out && grep -q "big.c: 802 lines, over 800" out &&
+	grep -q "fz.c: includes a program" out
+'
+
 test_done
