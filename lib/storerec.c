@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "cond.h"
 #include "fields.h"
 #include "jsonscan.h"
@@ -125,38 +126,19 @@ article_in_free(struct article_in *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Decode base64 s into a new buffer; its length in *n; NULL if invalid.
- * (embed's encoder is the other half: both go to one lib/base64, on its
- * way in another branch; this is then its decoder's caller.) */
+/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
 static unsigned char *
 b64_decode(const char *s, size_t *n)
 {
-	size_t len = strlen(s), o = 0;
-	unsigned char *out;
-	unsigned v = 0;
-	int bits = 0;
+	size_t len = strlen(s);
+	unsigned char *out = xmalloc(BASE64_DECODED_MAX(len));
+	long k = base64_decode(out, s, len, 0);
 
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	out = xmalloc(len * 3 / 4 + 3);
-	for (size_t i = 0; i < len; i++) {
-		const char *p = memchr(b64, s[i], 64);
-
-		if (p == NULL || s[i] == '\0') {
-			free(out);
-			return NULL;
-		}
-		v = (v << 6) | (unsigned)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-		}
+	if (k < 0) {
+		free(out);
+		return NULL;
 	}
-	*n = o;
+	*n = (size_t)k;
 	return out;
 }
 

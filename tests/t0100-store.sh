@@ -246,6 +246,7 @@ test_expect 'chunks: a bad typed field is refused with its name, never read as 0
 	{"item_id":"t","n":1,"count":2,"text":7}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding":[1,1e300]}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding":"AAA"}
+	{"item_id":"t","n":1,"count":2,"text":"x","embedding":"AAAAAAAAAAAAAAAAA"}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding_model":1}
 	{"item_id":"t","n":1,"count":2,"text":"x","id":[1]}
 	EOF
@@ -272,6 +273,7 @@ test_expect 'chunks: a bad typed field is refused with its name, never read as 0
 	item_id: empty
 	text: not a string
 	embedding: a number beyond a float'"'"'s range
+	embedding: not base64 of float32s
 	embedding: not base64 of float32s
 	embedding_model: not a string
 	id: not a string or an integer
