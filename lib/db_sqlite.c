@@ -508,6 +508,11 @@ db_sqlite_open(char *name, int given, int flags)
 		 * and system calls by a third against the 4 KiB default */
 		exec_ok(d->sq, "PRAGMA page_size = 16384");
 		exec_ok(d->sq, "PRAGMA journal_mode = WAL");
+		/* the -wal and -shm files stay when the last writer closes,
+		 * so that a user who may only read the files (jobs-status
+		 * for monitoring: jobline(5), "Permissions") can open it */
+		sqlite3_file_control(d->sq, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &(int){1});
 		exec_ok(d->sq, "PRAGMA synchronous = NORMAL");
 		/* a bounded page cache (KiB): big batches touch many index
 		 * pages */

@@ -359,4 +359,19 @@ test_expect '-q: nothing printed, the exit status only' '
 	exits 2 jobs-status -q >out && test ! -s out
 '
 
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+	test_expect_sqlite 'a monitoring user who may only read the store runs jobs-status' '
+		mkdir -p mon && run-job --db mon/j.db ingest -- true &&
+		test -e mon/j.db-wal && test -e mon/j.db-shm &&
+		chmod 711 "$TMP" "$TMP/$test_count" && chmod 755 mon &&
+		chmod 644 mon/j.db mon/j.db-wal mon/j.db-shm &&
+		runuser -u nobody -- jobs-status --db "$PWD/mon/j.db" >out &&
+		grep -q "^JOBS OK" out && grep -q "^ingest  *healthy" out &&
+		run-job --db mon/j.db ingest -- true &&
+		test "$(sqlite3 mon/j.db "SELECT count(*) FROM runs")" = 2
+	'
+else
+	test_skip 'a monitoring user who may only read the store runs jobs-status' 'needs root and runuser'
+fi
+
 test_done
