@@ -61,6 +61,13 @@ else
 	test_skip 'man pages are mandoc -T lint clean' 'no mandoc'
 fi
 
+test_expect '-j is 1 to 256 in every program that takes it' '
+	for p in fetch-feed summarize embed dequeue; do
+		exits 2 $p -j 257 </dev/null 2>err && grep -q "from 1 to 256" err &&
+		exits 2 $p -j 0 </dev/null 2>/dev/null || { echo "$p"; exit 1; }
+	done
+'
+
 test_expect 'make lint-shape: the tree has the shape issue 16 set; a program with SQL or too long fails it' '
 	make -s -C "$TOP" lint-shape &&
 	{ echo "#include <sqlite3.h>"; seq 801 | sed "s/.*/int x&;/"; } >big.c &&

@@ -546,10 +546,7 @@ main(int argc, char *argv[])
 			opmls[nopmls++] = optarg;
 			break;
 		case 'j':
-			if (!parse_long(optarg, 1, 1000, &v))
-				errx(EXIT_USAGE, "-j: not a number of jobs "
-				    "(1..1000): %s", optarg);
-			ho.jobs = (int)v;
+			ho.jobs = opt_jobs(optarg, usage);
 			break;
 		case OPT_PER_HOST:
 			if (!parse_long(optarg, 1, 100, &v))

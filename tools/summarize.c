@@ -622,7 +622,7 @@ main(int argc, char *argv[])
 			    1, 100, usage);
 			break;
 		case 'j':
-			jobs = (int)opt_number("jobs", optarg, 1, 64, usage);
+			jobs = opt_jobs(optarg, usage);
 			break;
 		case OPT_MAXCHARS:
 			sm.max_chars = (size_t)opt_number("max-chars", optarg,
