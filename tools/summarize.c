@@ -6,14 +6,12 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
-#include "hashembed.h"
+#include "extract.h"
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "openai.h"
@@ -30,26 +28,8 @@ enum { OPT_SENTENCES = OPT_FIRST_PRIVATE, OPT_CHARS, OPT_FIELD,
 #define DEFAULT_OPENAI_MODEL "gpt-4o-mini"
 #define OUT_FIELD "synopsis"		/* the field summarize adds */
 #define SOURCE_FIELD "synopsis_source"	/* and where it came from */
-#define EXTRACT_DIM 256		/* dimension of the sentence vectors */
-#define MAX_CANDIDATES 400	/* sentences considered per article */
 #define TITLE_BUDGET 300	/* characters of a title sent to the model */
 #define ANSWER_RETRIES 2	/* asks again after a malformed answer */
-
-/* Weights of the extractive score (see summarize(1)). */
-#define W_TITLE 0.8f		/* similarity to the title */
-#define W_LEAD 0.2f		/* the first sentence */
-#define W_POSITION 0.1f		/* falls linearly from first to last */
-#define SHORT_WORDS 5		/* sentences shorter than this ... */
-#define W_SHORT 0.25f		/* ... lose this much */
-#define REDUNDANT 0.85f		/* similarity of a near-duplicate */
-
-/* A sentence of the current text: words [w0, w1). */
-struct sent {
-	size_t w0, w1;		/* its words in the segmenter's array */
-	size_t chars;		/* characters once whitespace is collapsed */
-	float score;		/* how well it represents the article */
-	int chosen;		/* part of the synopsis */
-};
 
 /* A record waiting for its synopsis (openai), in input order. */
 struct rec {
@@ -85,20 +65,7 @@ struct summ {
 	const char *model;	/* model name sent to the server */
 	char *source;		/* "openai:MODEL"; owned */
 	struct oai *api;	/* the openai backend */
-	struct hashembed *hash;	/* sentence vectors */
-	struct seg_words ws;	/* words of the current text */
-	struct sent *s;		/* its sentences */
-	size_t ns, scap;	/* how many, capacity */
-	size_t *order;		/* sentence indices by score */
-	float *vec;		/* ns vectors of EXTRACT_DIM floats */
-	size_t veccap;		/* capacity of vec in vectors */
-	float centroid[EXTRACT_DIM];	/* sum of the sentence vectors */
-	float tvec[EXTRACT_DIM];	/* the title's vector */
-	char *fold;		/* a sentence folded to ASCII */
-	size_t foldcap;		/* its capacity */
-	unsigned long nfolded;	/* sentences folded */
-	char *out;		/* synopsis being built, NUL-terminated */
-	size_t outlen, outcap;	/* its length and capacity */
+	struct extract *ex;	/* the extractive summariser */
 	struct rec *head, *tail;	/* records not yet written */
 	struct rec **open;	/* the batch being filled */
 	int nopen;		/* records in it */
@@ -115,530 +82,6 @@ usage(FILE *fp, int status)
 	    "[--max-chars N]\n"
 	    "                 [--retries N] [--timeout DURATION] [-v]\n");
 	exit(status);
-}
-
-/* ---- building the synopsis ---- */
-
-static void
-out_reserve(struct summ *sm, size_t more)
-{
-	if (sm->outlen + more + 1 > sm->outcap) {
-		sm->outcap = (sm->outlen + more + 1) * 2;
-		sm->out = xrealloc(sm->out, sm->outcap);
-	}
-}
-
-static void
-out_add(struct summ *sm, const char *s, size_t n)
-{
-	out_reserve(sm, n);
-	memcpy(sm->out + sm->outlen, s, n);
-	sm->outlen += n;
-	sm->out[sm->outlen] = '\0';
-}
-
-/*
- * Append at most max characters of the word s[0..n) and return how many
- * went in: the whole word, else as many characters as fit, cut at a
- * grapheme cluster boundary (never inside a UTF-8 sequence, nor between a
- * letter and its combining marks).
- */
-static size_t
-out_add_cut(struct summ *sm, const char *s, size_t n, size_t max)
-{
-	size_t i = 0, chars = 0, cut = 0, cutchars = 0;
-	utf8proc_int32_t state = 0;
-	int cp, prev = -1;
-
-	while (i < n && chars <= max) {
-		size_t k = seg_decode(s + i, n - i, &cp);
-
-		if (prev < 0 || utf8proc_grapheme_break_stateful(prev, cp,
-		    &state)) {
-			cut = i;
-			cutchars = chars;
-		}
-		prev = cp;
-		i += k;
-		chars++;
-	}
-	if (chars <= max) {
-		cut = n;
-		cutchars = chars;
-	}
-	out_add(sm, s, cut);
-	return cutchars;
-}
-
-/* Characters of s[0..n), counted as code points. */
-static size_t
-count_chars(const char *s, size_t n)
-{
-	size_t c = 0;
-
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* ---- extractive ---- */
-
-/*
- * Eight partial sums in a fixed order (lane k sums the components k mod
- * 8), in vector registers: the same result on every machine, and fast
- * without -O3.
- */
-typedef float v4f __attribute__((vector_size(16)));
-
-static float
-dot(const float *a, const float *b)
-{
-	v4f s0 = { 0 }, s1 = { 0 }, x0, x1, y0, y1;
-	float d[8];
-
-	for (int i = 0; i < EXTRACT_DIM; i += 8) {
-		memcpy(&x0, a + i, sizeof(x0));
-		memcpy(&x1, a + i + 4, sizeof(x1));
-		memcpy(&y0, b + i, sizeof(y0));
-		memcpy(&y1, b + i + 4, sizeof(y1));
-		s0 += x0 * y0;
-		s1 += x1 * y1;
-	}
-	memcpy(d, &s0, sizeof(s0));
-	memcpy(d + 4, &s1, sizeof(s1));
-	return ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) +
-	    (d[6] + d[7]));
-}
-
-/* acc += v, EXTRACT_DIM components. */
-static void
-vec_add(float *acc, const float *v)
-{
-	v4f x, y;
-
-	for (int i = 0; i < EXTRACT_DIM; i += 4) {
-		memcpy(&x, acc + i, sizeof(x));
-		memcpy(&y, v + i, sizeof(y));
-		x += y;
-		memcpy(acc + i, &x, sizeof(x));
-	}
-}
-
-/*
- * Folding to ASCII, for speed: the hash embedder normalises non-ASCII
- * text with utf8proc (NFKC, case folding), several times slower than its
- * ASCII path.  A sentence whose every non-ASCII character is a Latin
- * letter (accents dropped: "Zürich" is hashed as "zurich") or punctuation,
- * a space or a symbol (hashed as a space, which separates tokens as it
- * did) is hashed as its ASCII folding; other sentences (Greek, Cyrillic,
- * CJK ...) as they are.  The vectors only rank the sentences of one
- * article against each other, so nothing outside depends on them.
- */
-#define FOLD_LATIN_END 0x250		/* U+0000..U+024F: Latin */
-#define FOLD_PUNCT_START 0x2000		/* U+2000..U+20CF: punctuation, */
-#define FOLD_PUNCT_END 0x20d0		/* currency */
-static char *fold_latin[FOLD_LATIN_END];	/* ASCII or NULL; owned */
-static char *fold_punct[FOLD_PUNCT_END - FOLD_PUNCT_START];
-
-/* Letters that Unicode does not decompose to an ASCII base. */
-static const struct { int cp; const char *s; } fold_extra[] = {
-	{ 0xc6, "ae" }, { 0xe6, "ae" }, { 0xd8, "o" }, { 0xf8, "o" },
-	{ 0xd0, "d" }, { 0xf0, "d" }, { 0xde, "th" }, { 0xfe, "th" },
-	{ 0xdf, "ss" }, { 0x110, "d" }, { 0x111, "d" }, { 0x131, "i" },
-	{ 0x141, "l" }, { 0x142, "l" }, { 0x152, "oe" }, { 0x153, "oe" },
-	{ 0x14a, "ng" }, { 0x14b, "ng" }, { 0x126, "h" }, { 0x127, "h" },
-	{ 0x166, "t" }, { 0x167, "t" }, { 0x138, "q" },
-};
-
-static char *
-fold_one(int cp)
-{
-	utf8proc_category_t cat = utf8proc_category(cp);
-	utf8proc_uint8_t *m = NULL;
-	utf8proc_int32_t c32 = cp;
-	utf8proc_ssize_t n;
-	char *s;
-	int ascii = 1;
-
-	for (size_t i = 0; i < sizeof(fold_extra) / sizeof(*fold_extra); i++)
-		if (fold_extra[i].cp == cp)
-			return xstrdup(fold_extra[i].s);
-	if (cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CN ||
-	    cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CO)
-		return NULL;	/* ignorable or unknown: keep utf8proc's way */
-	if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_ZP &&
-	    cat != UTF8PROC_CATEGORY_SO && cat != UTF8PROC_CATEGORY_SM) {
-		/* punctuation, currency, modifiers, spaces: only when their
-		 * compatibility form holds no letter, mark or digit */
-		utf8proc_int32_t d[8];
-		int last = 0;
-
-		n = utf8proc_decompose_char(c32, d, 8, UTF8PROC_COMPAT, &last);
-		if (n >= 1 && n <= 8) {
-			for (utf8proc_ssize_t i = 0; i < n; i++)
-				if (utf8proc_category(d[i]) <
-				    UTF8PROC_CATEGORY_PC)
-					return NULL;
-			return xstrdup(" ");
-		}
-		return NULL;
-	}
-	if (cat > UTF8PROC_CATEGORY_LO)
-		return NULL;
-	/* a letter: its compatibility decomposition, case folded, marks
-	 * stripped, when that is ASCII */
-	{
-		char buf[8];
-		int k = (int)utf8proc_encode_char(c32, (utf8proc_uint8_t *)buf);
-
-		n = utf8proc_map((utf8proc_uint8_t *)buf, k, &m,
-		    UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
-		    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
-	}
-	if (n <= 0) {
-		free(m);
-		return NULL;
-	}
-	for (utf8proc_ssize_t i = 0; i < n; i++)
-		ascii &= m[i] < 0x80;
-	s = ascii ? xstrndup((char *)m, (size_t)n) : NULL;
-	free(m);
-	return s;
-}
-
-static void
-fold_init(void)
-{
-	for (int cp = 0x80; cp < FOLD_LATIN_END; cp++)
-		fold_latin[cp] = fold_one(cp);
-	for (int cp = FOLD_PUNCT_START; cp < FOLD_PUNCT_END; cp++)
-		fold_punct[cp - FOLD_PUNCT_START] = fold_one(cp);
-}
-
-static void
-fold_free(void)
-{
-	for (int cp = 0; cp < FOLD_LATIN_END; cp++)
-		free(fold_latin[cp]);
-	for (int i = 0; i < FOLD_PUNCT_END - FOLD_PUNCT_START; i++)
-		free(fold_punct[i]);
-}
-
-/* The text to hash for s[0..n): s itself, or its ASCII folding in
- * sm->fold; *len its length. */
-static const char *
-fold_text(struct summ *sm, const char *s, size_t n, size_t *len)
-{
-	size_t i = 0, o = 0;
-	uint64_t w;
-
-	while (i + 8 <= n) {
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ULL)
-			break;
-		i += 8;
-	}
-	while (i < n && (unsigned char)s[i] < 0x80)
-		i++;
-	*len = n;
-	if (i == n)
-		return s;
-	if (sm->foldcap < 3 * n + 1) {
-		sm->foldcap = 3 * n + 1;
-		sm->fold = xrealloc(sm->fold, sm->foldcap);
-	}
-	memcpy(sm->fold, s, i);
-	o = i;
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		const char *f;
-		int cp;
-
-		if (c < 0x80) {
-			sm->fold[o++] = (char)c;
-			i++;
-			continue;
-		}
-		i += seg_decode(s + i, n - i, &cp);
-		if (cp < FOLD_LATIN_END)
-			f = fold_latin[cp];
-		else if (cp >= FOLD_PUNCT_START && cp < FOLD_PUNCT_END)
-			f = fold_punct[cp - FOLD_PUNCT_START];
-		else
-			f = NULL;
-		if (f == NULL)
-			return s;
-		while (*f != '\0') {
-			if (o + 1 >= sm->foldcap) {
-				sm->foldcap *= 2;
-				sm->fold = xrealloc(sm->fold, sm->foldcap);
-			}
-			sm->fold[o++] = *f++;
-		}
-	}
-	sm->nfolded++;
-	*len = o;
-	return sm->fold;
-}
-
-/* Does word i have a letter or digit? */
-static int
-word_has_alnum(const char *text, const struct seg_word *w)
-{
-	for (size_t i = w->start; i < w->end;) {
-		int cp;
-		utf8proc_category_t cat;
-
-		i += seg_decode(text + i, w->end - i, &cp);
-		if (cp < 0x80) {
-			if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
-				return 1;
-			if (cp >= '0' && cp <= '9')
-				return 1;
-			continue;
-		}
-		cat = utf8proc_category(cp);
-		if ((cat >= UTF8PROC_CATEGORY_LU &&
-		    cat <= UTF8PROC_CATEGORY_LO) ||
-		    (cat >= UTF8PROC_CATEGORY_ND &&
-		    cat <= UTF8PROC_CATEGORY_NO))
-			return 1;
-	}
-	return 0;
-}
-
-/* Cut the words of the text into sentences (at most MAX_CANDIDATES). */
-static void
-find_sentences(struct summ *sm)
-{
-	const struct seg_words *ws = &sm->ws;
-
-	sm->ns = 0;
-	for (size_t i = 0; i < ws->n && sm->ns < MAX_CANDIDATES;) {
-		size_t j = i + 1, chars;
-
-		while (j < ws->n && !seg_sentence_start(ws, j))
-			j++;
-		if (sm->ns == sm->scap) {
-			sm->scap = sm->scap ? sm->scap * 2 : 64;
-			sm->s = xrealloc(sm->s, sm->scap * sizeof(*sm->s));
-			sm->order = xrealloc(sm->order,
-			    sm->scap * sizeof(*sm->order));
-		}
-		chars = 0;
-		for (size_t k = i; k < j; k++) {
-			chars += ws->w[k].cend - ws->w[k].cstart;
-			if (k > i && ws->w[k - 1].end < ws->w[k].start)
-				chars++;
-		}
-		sm->s[sm->ns].w0 = i;
-		sm->s[sm->ns].w1 = j;
-		sm->s[sm->ns].chars = chars;
-		sm->s[sm->ns].chosen = 0;
-		sm->ns++;
-		i = j;
-	}
-}
-
-/* Score every sentence: centrality, title overlap, position, length. */
-static void
-score_sentences(struct summ *sm, const char *text, const char *title,
-    size_t tlen)
-{
-	size_t n = sm->ns;
-	float cc;
-	int have_title = 0;
-
-	if (n > sm->veccap) {
-		sm->veccap = n;
-		sm->vec = xrealloc(sm->vec, n * EXTRACT_DIM * sizeof(float));
-	}
-	memset(sm->centroid, 0, sizeof(sm->centroid));
-	for (size_t i = 0; i < n; i++) {
-		const struct seg_word *a = &sm->ws.w[sm->s[i].w0];
-		const struct seg_word *b = &sm->ws.w[sm->s[i].w1 - 1];
-		float *v = sm->vec + i * EXTRACT_DIM;
-		const char *h;
-		size_t hl;
-
-		h = fold_text(sm, text + a->start, b->end - a->start, &hl);
-		hashembed_vector(sm->hash, h, hl, v);
-		vec_add(sm->centroid, v);
-	}
-	if (title != NULL && tlen > 0) {
-		const char *h;
-		size_t hl;
-
-		h = fold_text(sm, title, tlen, &hl);
-		hashembed_vector(sm->hash, h, hl, sm->tvec);
-		have_title = 1;
-	}
-	cc = dot(sm->centroid, sm->centroid);
-	for (size_t i = 0; i < n; i++) {
-		struct sent *s = &sm->s[i];
-		const float *v = sm->vec + i * EXTRACT_DIM;
-		float vs = dot(v, sm->centroid), vv = 0, score = 0;
-		float rest;
-
-		/* a unit vector, or zeros for a text without tokens */
-		for (int k = 0; k < EXTRACT_DIM; k++)
-			if (v[k] != 0) {
-				vv = 1;
-				break;
-			}
-
-		/* similarity to the centroid of the other sentences */
-		rest = cc - 2 * vs + vv;
-		if (n > 1 && rest > 1e-6f)
-			score = (vs - vv) / sqrtf(rest);
-		if (have_title)
-			score += W_TITLE * dot(v, sm->tvec);
-		if (i == 0)
-			score += W_LEAD;
-		score += W_POSITION * (1.0f - (float)i / (float)n);
-		if (s->w1 - s->w0 < SHORT_WORDS)
-			score -= W_SHORT;
-		if (vv == 0) {
-			/* no letters or digits at all: last resort */
-			int any = 0;
-
-			for (size_t k = s->w0; k < s->w1 && !any; k++)
-				any = word_has_alnum(text, &sm->ws.w[k]);
-			if (!any)
-				score -= 10;
-		}
-		s->score = score;
-		sm->order[i] = i;
-	}
-}
-
-static struct summ *sort_sm;	/* the program, for by_score */
-
-static int
-by_score(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	float sa = sort_sm->s[a].score, sb = sort_sm->s[b].score;
-
-	if (sa != sb)
-		return sa > sb ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/* Append sentence i's words, whitespace collapsed to one space. */
-static void
-add_sentence(struct summ *sm, const char *text, size_t i)
-{
-	const struct sent *s = &sm->s[i];
-
-	for (size_t k = s->w0; k < s->w1; k++) {
-		const struct seg_word *w = &sm->ws.w[k];
-
-		if (k > s->w0 && sm->ws.w[k - 1].end < w->start)
-			out_add(sm, " ", 1);
-		out_add(sm, text + w->start, w->end - w->start);
-	}
-}
-
-/* Does a space go between sentence i and a later one?  Not after a
- * sentence that runs on without whitespace (CJK). */
-static int
-space_after(const struct summ *sm, size_t i)
-{
-	size_t last = sm->s[i].w1 - 1;
-
-	return last + 1 >= sm->ws.n ||
-	    sm->ws.w[last].end < sm->ws.w[last + 1].start;
-}
-
-/*
- * The best-ranked sentence alone is longer than --chars: as many of its words as fit
- * before an ellipsis; when not even its first word fits, that word cut at
- * a character (grapheme) boundary.
- */
-static void
-add_cut_sentence(struct summ *sm, const char *text, size_t i)
-{
-	const struct sent *s = &sm->s[i];
-	size_t room = sm->chars - 1, used = 0;
-
-	for (size_t k = s->w0; k < s->w1; k++) {
-		const struct seg_word *w = &sm->ws.w[k];
-		size_t wc = w->cend - w->cstart;
-		int sp = k > s->w0 && sm->ws.w[k - 1].end < w->start;
-
-		if (used + (size_t)sp + wc > room) {
-			if (k == s->w0)
-				out_add_cut(sm, text + w->start,
-				    w->end - w->start, room);
-			break;
-		}
-		if (sp)
-			out_add(sm, " ", 1);
-		out_add(sm, text + w->start, w->end - w->start);
-		used += (size_t)sp + wc;
-	}
-	/* no dangling space or punctuation-less stub before the ellipsis */
-	while (sm->outlen > 0 && sm->out[sm->outlen - 1] == ' ')
-		sm->out[--sm->outlen] = '\0';
-	out_add(sm, "\xe2\x80\xa6", 3);
-}
-
-/*
- * The extractive synopsis of text[0..len) into sm->out; 0 when the text
- * has no words.
- */
-static int
-extract(struct summ *sm, const char *title, size_t tlen, const char *text,
-    size_t len)
-{
-	size_t total = 0, picked = 0, prev = 0;
-	int first = 1;
-
-	sm->outlen = 0;
-	out_reserve(sm, 0);
-	sm->out[0] = '\0';
-	seg_words(text, len, 0, &sm->ws);
-	if (sm->ws.n == 0)
-		return 0;
-	find_sentences(sm);
-	score_sentences(sm, text, title, tlen);
-	sort_sm = sm;
-	qsort(sm->order, sm->ns, sizeof(*sm->order), by_score);
-	for (size_t r = 0; r < sm->ns && picked < (size_t)sm->sentences;
-	    r++) {
-		size_t i = sm->order[r], cost = sm->s[i].chars;
-		int dup = 0;
-
-		if (picked > 0)
-			cost++;
-		if (r == 0 && cost > sm->chars)
-			break;	/* the best does not fit: cut it */
-		if (total + cost > sm->chars || sm->s[i].score < -5)
-			continue;
-		for (size_t j = 0; j < sm->ns && !dup; j++)
-			dup = sm->s[j].chosen && dot(sm->vec + i * EXTRACT_DIM,
-			    sm->vec + j * EXTRACT_DIM) > REDUNDANT;
-		if (dup)
-			continue;
-		sm->s[i].chosen = 1;
-		total += cost;
-		picked++;
-	}
-	if (picked == 0) {
-		add_cut_sentence(sm, text, sm->order[0]);
-		return 1;
-	}
-	for (size_t i = 0; i < sm->ns; i++) {
-		if (!sm->s[i].chosen)
-			continue;
-		if (!first && space_after(sm, prev))
-			out_add(sm, " ", 1);
-		add_sentence(sm, text, i);
-		first = 0;
-		prev = i;
-	}
-	return 1;
 }
 
 /* ---- records ---- */
@@ -697,18 +140,19 @@ write_with(json_object *o, const char *syn, size_t len, const char *source)
 static void
 do_extractive(struct summ *sm, json_object *o)
 {
-	const char *title, *text;
-	size_t tlen, len;
+	const char *title, *text, *syn;
+	size_t tlen, len, slen;
 
 	text = record_text(sm, o, &len, &title, &tlen);
-	if (text == NULL || !extract(sm, title, tlen, text, len)) {
+	if (text == NULL ||
+	    !extract_text(sm->ex, title, tlen, text, len, &syn, &slen)) {
 		sm->npassed++;
 		jsonl_write(stdout, o);
 		return;
 	}
 	sm->nbytes += len;
 	sm->nextract++;
-	write_with(o, sm->out, sm->outlen, "extractive");
+	write_with(o, syn, slen, "extractive");
 }
 
 /*
@@ -760,9 +204,9 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 		[F_SRC] = { .key = SOURCE_FIELD },
 		[F_FIELD] = { .key = sm->field },
 	};
-	const char *title, *text = NULL;
+	const char *title, *text = NULL, *syn;
 	char *otitle = NULL, *otext = NULL;
-	size_t tlen = 0, len = 0, end;
+	size_t tlen = 0, len = 0, end, slen;
 	int nf = sm->field != NULL ? F_COUNT : F_FIELD;
 
 	if (!jsonl_scan(r, f, nf))
@@ -788,7 +232,7 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 	while (end > 0 && r->line[end - 1] != '}')
 		end--;
 	if (text == NULL || is_blank(text, len) ||
-	    !extract(sm, title, tlen, text, len)) {
+	    !extract_text(sm->ex, title, tlen, text, len, &syn, &slen)) {
 		sm->npassed++;
 		fwrite(r->line, 1, end, stdout);
 		putc('\n', stdout);
@@ -808,7 +252,7 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 			putc(',', stdout);
 	}
 	fputs("\"" OUT_FIELD "\":", stdout);
-	jsonl_put_string(stdout, sm->out, sm->outlen);
+	jsonl_put_string(stdout, syn, slen);
 	fputs(",\"" SOURCE_FIELD "\":\"extractive\"}\n", stdout);
 out:
 	free(otitle);
@@ -816,28 +260,6 @@ out:
 }
 
 /* ---- openai ---- */
-
-/* At most max characters of s[0..len): cut at the last whitespace that
- * fits, or at a character when there is none. */
-static size_t
-clip(const char *s, size_t len, size_t max, int *cut)
-{
-	size_t i = 0, chars = 0, lastspace = 0;
-	int cp;
-
-	*cut = 0;
-	while (i < len) {
-		if (chars == max) {
-			*cut = 1;
-			return lastspace > 0 ? lastspace : i;
-		}
-		i += seg_decode(s + i, len - i, &cp);
-		chars++;
-		if (seg_is_space(cp))
-			lastspace = i;
-	}
-	return len;
-}
 
 static const char *
 rec_id(const struct rec *r)
@@ -876,39 +298,6 @@ batch_fallback(struct batch *b, const char *why)
 		    rec_id(b->recs[b->n - 1]), why, missing);
 }
 
-/* The summary text of an answer: whitespace collapsed, trimmed, within
- * --chars (cut at a word, with an ellipsis); NULL when empty. */
-static char *
-clean_summary(struct summ *sm, const char *s, size_t len)
-{
-	char *c;
-	size_t keep, n;
-	int cut;
-
-	seg_words(s, len, 0, &sm->ws);
-	if (sm->ws.n == 0)
-		return NULL;
-	sm->outlen = 0;
-	for (size_t k = 0; k < sm->ws.n; k++) {
-		const struct seg_word *w = &sm->ws.w[k];
-
-		if (k > 0 && sm->ws.w[k - 1].end < w->start)
-			out_add(sm, " ", 1);
-		out_add(sm, s + w->start, w->end - w->start);
-	}
-	n = count_chars(sm->out, sm->outlen);
-	if (n <= sm->chars)
-		return xstrndup(sm->out, sm->outlen);
-	sm->ntruncated++;
-	keep = clip(sm->out, sm->outlen, sm->chars - 1, &cut);
-	while (keep > 0 && sm->out[keep - 1] == ' ')
-		keep--;
-	c = xmalloc(keep + 4);
-	memcpy(c, sm->out, keep);
-	memcpy(c + keep, "\xe2\x80\xa6", 4);
-	return c;
-}
-
 /*
  * Read an answer's summaries into the batch's records: entries with a
  * known id (a number or a string of digits) and a non-empty summary.
@@ -921,7 +310,7 @@ take_answer(struct batch *b, json_object *resp, char *why, size_t whylen)
 	const char *s, *open, *close;
 	enum json_tokener_error jerr;
 	json_tokener *tok;
-	int missing = 0;
+	int missing = 0, cut;
 
 	if (!json_object_object_get_ex(resp, "choices", &choices) ||
 	    !json_object_is_type(choices, json_type_array) ||
@@ -966,9 +355,10 @@ take_answer(struct batch *b, json_object *resp, char *why, size_t whylen)
 			k = -1;
 		if (k < 1 || k > b->n || b->recs[k - 1]->syn != NULL)
 			continue;
-		b->recs[k - 1]->syn = clean_summary(b->sm,
+		b->recs[k - 1]->syn = extract_clean(b->sm->ex,
 		    json_object_get_string(sv),
-		    (size_t)json_object_get_string_len(sv));
+		    (size_t)json_object_get_string_len(sv), &cut);
+		b->sm->ntruncated += (unsigned long)cut;
 	}
 	json_object_put(ans);
 	for (int i = 0; i < b->n; i++)
@@ -1068,9 +458,9 @@ submit(struct summ *sm)
 		json_object_object_add(a, "id", json_object_new_int(i + 1));
 		if (r->title != NULL && r->tlen > 0)
 			json_object_object_add(a, "title",
-			    json_object_new_string_len(r->title, (int)clip(
+			    json_object_new_string_len(r->title, (int)extract_clip(
 			    r->title, r->tlen, TITLE_BUDGET, &cut)));
-		keep = clip(r->text, r->len, sm->max_chars, &cut);
+		keep = extract_clip(r->text, r->len, sm->max_chars, &cut);
 		if (cut)
 			sm->ntruncated++;
 		json_object_object_add(a, "text",
@@ -1121,8 +511,12 @@ drain(struct summ *sm)
 			write_with(r->o, r->syn, strlen(r->syn), sm->source);
 			sm->nmodel++;
 		} else if (r->state == REC_FALLBACK) {
-			extract(sm, r->title, r->tlen, r->text, r->len);
-			write_with(r->o, sm->out, sm->outlen,
+			const char *syn;
+			size_t slen;
+
+			extract_text(sm->ex, r->title, r->tlen, r->text, r->len,
+			    &syn, &slen);
+			write_with(r->o, syn, slen,
 			    "extractive-fallback");
 			sm->nfallback++;
 		} else {
@@ -1263,8 +657,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(stderr, EXIT_USAGE);
 
-	sm.hash = hashembed_new(EXTRACT_DIM);
-	fold_init();
+	sm.ex = extract_new(sm.sentences, sm.chars);
 	if (sm.openai) {
 		if (sm.model == NULL)
 			sm.model = DEFAULT_OPENAI_MODEL;
@@ -1347,16 +740,9 @@ main(int argc, char *argv[])
 		sm.head = next;
 	}
 	oai_free(sm.api);
-	hashembed_free(sm.hash);
-	seg_free(&sm.ws);
+	extract_free(sm.ex);
 	free(sm.open);
-	free(sm.s);
-	free(sm.order);
-	free(sm.vec);
-	free(sm.out);
 	free(sm.source);
-	free(sm.fold);
-	fold_free();
 	if (sig_caught)
 		status = 128 + sig_caught;
 	exit_flush(status);
