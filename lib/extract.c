@@ -574,26 +574,6 @@ extract(struct extract *x, const char *title, size_t tlen, const char *text,
 }
 /* ---- the API ---- */
 
-size_t
-extract_clip(const char *s, size_t len, size_t max, int *cut)
-{
-	size_t i = 0, chars = 0, lastspace = 0;
-	int cp;
-
-	*cut = 0;
-	while (i < len) {
-		if (chars == max) {
-			*cut = 1;
-			return lastspace > 0 ? lastspace : i;
-		}
-		i += seg_decode(s + i, len - i, &cp);
-		chars++;
-		if (seg_is_space(cp))
-			lastspace = i;
-	}
-	return len;
-}
-
 char *
 extract_clean(struct extract *x, const char *s, size_t len, int *truncated)
 {
@@ -617,7 +597,7 @@ extract_clean(struct extract *x, const char *s, size_t len, int *truncated)
 	if (n <= x->chars)
 		return xstrndup(x->out, x->outlen);
 	*truncated = 1;
-	keep = extract_clip(x->out, x->outlen, x->chars - 1, &cut);
+	keep = seg_clip(x->out, x->outlen, x->chars - 1, &cut);
 	while (keep > 0 && x->out[keep - 1] == ' ')
 		keep--;
 	c = xmalloc(keep + 4);

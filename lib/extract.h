@@ -40,9 +40,4 @@ int extract_text(struct extract *x, const char *title, size_t tlen,
 char *extract_clean(struct extract *x, const char *s, size_t len,
     int *truncated);
 
-/* The length in bytes of at most max characters of s[0..len): cut at the
- * last whitespace that fits, or at a character when there is none; *cut
- * is 1 when something was left out. */
-size_t extract_clip(const char *s, size_t len, size_t max, int *cut);
-
 #endif

@@ -19,6 +19,7 @@
 #include "ordered.h"
 #include "queue.h"
 #include "schema.h"
+#include "segment.h"
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
@@ -338,9 +339,9 @@ extract_checks(void)
 	free(c);
 	c = extract_clean(x, "\t ", 2, &cut);
 	check(c == NULL, "extract_clean: no words, no summary", c);
-	check(extract_clip("ab cd ef", 8, 4, &cut) == 3 && cut == 1 &&
-	    extract_clip("ab", 2, 4, &cut) == 2 && cut == 0,
-	    "extract_clip: cut at the last space that fits", NULL);
+	check(seg_clip("ab cd ef", 8, 4, &cut) == 3 && cut == 1 &&
+	    seg_clip("ab", 2, 4, &cut) == 2 && cut == 0,
+	    "seg_clip: cut at the last space that fits", NULL);
 	extract_free(x);
 }
 

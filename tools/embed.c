@@ -309,20 +309,11 @@ drain(struct embed *e)
 static size_t
 clip(struct embed *e, const char *s, size_t len)
 {
-	size_t i = 0, chars = 0, lastspace = 0;
-	int cp;
+	int cut;
+	size_t keep = seg_clip(s, len, e->max_chars, &cut);
 
-	while (i < len) {
-		if (chars == e->max_chars) {
-			e->ntruncated++;
-			return lastspace > 0 ? lastspace : i;
-		}
-		i += seg_decode(s + i, len - i, &cp);
-		chars++;
-		if (seg_is_space(cp))
-			lastspace = i;
-	}
-	return len;
+	e->ntruncated += (unsigned long)cut;
+	return keep;
 }
 
 /* Record i of batch b. */

@@ -84,6 +84,21 @@ usage(FILE *fp, int status)
 
 /* ---- records ---- */
 
+/* Is s[0..len) only white space? */
+static int
+is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		int cp;
+		size_t k = seg_decode(s + i, len - i, &cp);
+
+		if (!seg_is_space(cp))
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
 /* The text to summarize (borrowed from o) and the title; NULL if none. */
 static const char *
 record_text(struct summ *sm, json_object *o, size_t *len,
@@ -113,15 +128,7 @@ record_text(struct summ *sm, json_object *o, size_t *len,
 	if (t == NULL)
 		return NULL;
 	*len = (size_t)json_object_get_string_len(v);
-	for (size_t i = 0; i < *len;) {
-		int cp;
-		size_t k = seg_decode(t + i, *len - i, &cp);
-
-		if (!seg_is_space(cp))
-			return t;
-		i += k;
-	}
-	return NULL;		/* only whitespace */
+	return is_blank(t, *len) ? NULL : t;
 }
 
 static void
@@ -175,20 +182,6 @@ scanned(struct jscan_field *f, size_t *len, char **owned)
 	*owned = jscan_string(f);
 	*len = strlen(*owned);
 	return *owned;
-}
-
-static int
-is_blank(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		int cp;
-		size_t k = seg_decode(s + i, len - i, &cp);
-
-		if (!seg_is_space(cp))
-			return 0;
-		i += k;
-	}
-	return 1;
 }
 
 static void
@@ -460,9 +453,9 @@ submit(void *arg, struct ordered_item **items, int n)
 		json_object_object_add(a, "id", json_object_new_int(i + 1));
 		if (r->title != NULL && r->tlen > 0)
 			json_object_object_add(a, "title",
-			    json_object_new_string_len(r->title, (int)extract_clip(
+			    json_object_new_string_len(r->title, (int)seg_clip(
 			    r->title, r->tlen, TITLE_BUDGET, &cut)));
-		keep = extract_clip(r->text, r->len, sm->max_chars, &cut);
+		keep = seg_clip(r->text, r->len, sm->max_chars, &cut);
 		if (cut)
 			sm->ntruncated++;
 		json_object_object_add(a, "text",

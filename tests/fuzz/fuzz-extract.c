@@ -7,9 +7,10 @@
  * promises them: a text has a synopsis exactly when it has a word; the
  * synopsis is valid UTF-8 of at most --chars characters with no white
  * space at either end; a model's answer cleaned (extract_clean) is the
- * same, and extract_clip never splits a character. */
+ * same, and seg_clip never splits a character. */
 #include "fuzz.h"
 #include "extract.h"
+#include "segment.h"
 
 static const char *const pieces[] = {
 	" ", "\n", "\n\n", "\t", ".", "!", "?", "\xe2\x80\xa6",
@@ -105,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "no space at either end of a cleaned answer");
 	}
 	{
-		size_t keep = extract_clip(text, len, chars, &cut);
+		size_t keep = seg_clip(text, len, chars, &cut);
 
 		FUZZ_CHECK(keep <= len, "a clip is inside the text");
 		FUZZ_UTF8(text, keep, "a clip splits no character");
