@@ -108,7 +108,9 @@ check-valgrind:
 # the test files that run against a PostgreSQL store as well, each with
 # a server of its own (tests/lib.sh, start_postgres): make check-pg runs
 # them with every test's store a new database on it
-PG_TESTS  = tests/t1000-postgres.sh
+PG_TESTS  = tests/t1000-postgres.sh tests/t0800-verify-predictions.sh \
+            tests/t0802-verify-predictions-load.sh \
+            tests/t0803-fetch-prices.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 
@@ -160,12 +162,34 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME)
 
-lint:
+lint: lint-shape
 	mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 	    --enable=warning,portability,performance \
 	    --suppress=missingIncludeSystem --inline-suppr \
 	    -Ilib $(LIB_SRC) tools/*.c
+
+# the shape issue 16 set: no SQL in the programs (lib/db.h and the table
+# modules own it), programs under 800 lines, lib/ files under 1,200, no fuzz
+# target built from a program's source
+LINT_TOOLS = $(wildcard tools/*.c)
+LINT_LIB   = $(LIB_SRC)
+LINT_FUZZ  = $(wildcard tests/fuzz/*.c)
+lint-shape:
+	@bad=0; \
+	for f in $(LINT_TOOLS); do \
+	    if grep -q 'sqlite3' $$f; then \
+	        echo "lint: $$f: uses SQLite: its SQL belongs in a lib/ module (db.h)"; bad=1; fi; \
+	    n=$$(wc -l <$$f); [ $$n -le 800 ] || \
+	        { echo "lint: $$f: $$n lines, over 800: move an engine to lib/"; bad=1; }; \
+	done; \
+	for f in $(LINT_LIB); do n=$$(wc -l <$$f); [ $$n -le 1200 ] || \
+	    { echo "lint: $$f: $$n lines, over 1200: split it"; bad=1; }; done; \
+	for f in $(LINT_FUZZ); do \
+	    if grep -q '^#include.*tools/' $$f; then \
+	        echo "lint: $$f: includes a program: link lib/ instead"; bad=1; fi; \
+	done; \
+	exit $$bad
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
@@ -203,5 +227,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz $(PROGS)
 
 FORCE:
-.PHONY: check-pg install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint install uninstall demo bench clean FORCE
+.PHONY: check-pg install-schedules all check check-valgrind deps test demo fuzz fuzz-build asan check-asan lint lint-shape install uninstall demo bench clean FORCE
 .SECONDARY:

@@ -19,11 +19,13 @@
 # expansion and launch per fold, then pooled: the predictions of all folds
 # scored together (the confusion counts summed), with each label's F1.
 # The rules are not fitted per fold, so their pooled figure is that of the
-# whole set.  Scored with hiring and leadership merged (a predicted
-# leadership counts as hiring: bench/classify-score.py --merge-leadership):
-# the set maps its Employment events, mostly executives, to hiring, and
-# the labelling guide classify follows calls those leadership; MERGE=no
-# scores them apart.  $EVENTS names the set; $RULES a rules file used instead of
+# whole set.  Scored with leadership merged into the set's Employment
+# labels (a predicted leadership counts as hiring, or as layoffs for an
+# Employment event labelled so: bench/classify-score.py
+# --merge-leadership): the set maps its Employment events, mostly
+# executives named or leaving, to hiring and layoffs, and the labelling
+# guide classify follows calls those leadership; MERGE=no scores them
+# apart.  $EVENTS names the set; $RULES a rules file used instead of
 # the default rules (for rules alone and model+rules); $SKIP a list of
 # the measures above to leave out (e.g. SKIP=bogofilter).
 set -eu

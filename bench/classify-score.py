@@ -9,12 +9,15 @@ its first label that is not "other" (as classify --eval counts).
 With --brief, prints only one line: the macro-F1, then the F1 of each of
 the six labels in that order.
 
-With --merge-leadership, a predicted "leadership" counts as "hiring".  The
-SENTiVENT set maps its Employment events to hiring although most of them
-are executives named or leaving, which the labelling guide classify
-follows (../shared/data/bbc/README.md) files as leadership; scored
-unmerged, every executive appointment classify gets right by the guide is
-a hiring miss.  bench/classify-cv.sh scores merged."""
+With --merge-leadership, a predicted "leadership" counts as the label the
+set gives its Employment events: "layoffs" when the sentence is labelled
+layoffs and its source types hold Employment (an executive leaving),
+else "hiring".  The SENTiVENT set maps its Employment events to hiring
+(a start) and layoffs (an end) although most of them are executives
+named or leaving, which the labelling guide classify follows
+(../shared/data/bbc/README.md) files as leadership; scored unmerged,
+every executive appointment or departure classify gets right by the
+guide is a miss.  bench/classify-cv.sh scores merged."""
 import json
 import sys
 
@@ -31,7 +34,9 @@ for line in sys.stdin:
     o = json.loads(line)
     labels, pred = o["labels"], o["event_type"]
     if merge and pred == "leadership":
-        pred = "hiring"
+        pred = "layoffs" if ("layoffs" in labels and "hiring" not in labels
+                             and "Employment" in o.get("source_types", [])) \
+            else "hiring"
     gold = pred if pred in labels else next(
         (l for l in labels if l != "other"), labels[0])
     conf[(gold, pred)] += 1

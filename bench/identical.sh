@@ -160,6 +160,8 @@ o rj-ok run-job ok -- sh -c 'echo "items 3" >>"$JOBLINE_STATS"'
 o rj-fail run-job broken -- sh -c 'echo oops >&2; exit 1'
 o rj-fail2 run-job broken -- sh -c 'echo oops again >&2; exit 3'
 o rj-fail3 run-job --alert-after 3 broken -- sh -c 'exit 1'
+o rj-partial run-job feeds -- sh -c 'echo "one feed dead" >&2; exit 1'
+o rj-strict run-job --strict strict -- sh -c 'echo "any input" >&2; exit 1'
 o rj-timeout run-job --timeout 1s slow -- sleep 5
 o rj-expect run-job --expect 1h hourly -- true
 o rj-pause run-job --pause hourly --reason 'maintenance'

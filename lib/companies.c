@@ -130,10 +130,14 @@ text_prose(const struct text *x)
 static int
 acronym_at(const struct text *x, size_t start, size_t i)
 {
-	const struct tok *t = &x->t[i], *p = &x->t[i - 1];
+	const struct tok *t, *p;
 	const char *s = x->s;
 
-	if (i >= x->n || i - start < 2 || t->len < 2 || t->len > 6 ||
+	if (i >= x->n || i - start < 2)
+		return 0;
+	t = &x->t[i];
+	p = &x->t[i - 1];
+	if (t->len < 2 || t->len > 6 ||
 	    s[t->off] != s[x->t[start].off] ||
 	    memchr(s + p->off + p->len, '(', t->off - p->off - p->len) == NULL ||
 	    t->off + t->len >= x->len || s[t->off + t->len] != ')')
@@ -239,6 +243,16 @@ span_cues(const struct rules *r, const struct text *x, size_t start,
 			*why = "object of event";
 		}
 	}
+	/* in apposition to what it is: "the firm, Zorbatek Systems," */
+	if (start > 0 && (x->t[start].flags & TF_BREAK) &&
+	    tok_in(&r->kinds, &x->t[start - 1]) &&
+	    memchr(x->s + x->t[start - 1].off + x->t[start - 1].len, ',',
+	    x->t[start].off - x->t[start - 1].off - x->t[start - 1].len)) {
+		if (sc < 30) {
+			sc = 30;
+			*why = "apposition";
+		}
+	}
 	if (end < x->n && (x->t[end].flags & TF_POSS)) {
 		if (sc < 20) {
 			sc = 20;
@@ -321,7 +335,7 @@ companies_find(struct companies *cs, const struct rules *r,
 				sc = ACRONYM_SCORE;
 				why = "acronym defined";
 			}
-			if (cs->naliases < PERSONS_MAX) {
+			if (cs->naliases < ALIASES_MAX) {
 				cs->alias[cs->naliases].from = company_key(
 				    x->s + a->off, a->len, tmp, sizeof(tmp));
 				cs->alias[cs->naliases++].to = id >= 0 ?
@@ -384,8 +398,8 @@ companies_rank(struct companies *cs)
 	/* the first named in the summary (the lead) is, as a rule, the
 	 * subject of the story */
 	for (size_t i = 0; i < cs->nc; i++)
-		if ((cs->c[i].fields & 2) && (lead == NULL ||
-		    cs->c[i].lpos < lead->lpos))
+		if ((cs->c[i].fields & 2) && cs->c[i].score > 0 &&
+		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
 	if (lead)
 		lead->score += LEAD_BONUS;

@@ -1,8 +1,10 @@
 /*
  * companies.h - the companies an item is about: candidates found in its
- * fields by the tracked list, the gazetteer and the rules' cues (legal
- * forms, name words, event verbs after a name, event phrases before
- * one, possessives), each with a score; then ranked, main one first.
+ * fields by the tracked list, the gazetteer (its products for their
+ * company) and the rules' cues (legal forms, name words, event verbs
+ * after a name, event phrases before one, what a company is before it,
+ * an acronym defined after it, possessives), each with a score; people's
+ * surnames dropped; then ranked, main one first.
  *
  * Ownership: a zeroed struct companies is empty; companies_reset empties
  * it for the next item and keeps its memory; companies_free releases it.
@@ -32,8 +34,9 @@ struct cand {
 	int lpos;		/* first position in the summary */
 };
 
-/* Surnames of people named in an item that are kept (company_key). */
+/* At most so many people's surnames and acronyms are kept per item. */
 #define PERSONS_MAX 16
+#define ALIASES_MAX 16
 
 struct companies {
 	struct cand *c;		/* the candidates */
@@ -45,7 +48,7 @@ struct companies {
 	int npersons;		/* used */
 	struct {
 		uint64_t from, to;	/* an acronym's key, its name's */
-	} alias[PERSONS_MAX];	/* acronyms defined: "Open Society
+	} alias[ALIASES_MAX];	/* acronyms defined: "Open Society
 				 * Institute (OSI)" */
 	int naliases;		/* used */
 };
@@ -69,8 +72,8 @@ void companies_rank(struct companies *cs);
 /* Some candidate found in a field of mask (bit f: field f) has a score. */
 int companies_in(const struct companies *cs, unsigned mask);
 
-/* Field f's text x names what a company is ("a US defence company",
- * "the firm"): a word of r's kinds. */
+/* Text x says what a company is ("a US defence company", "the firm"):
+ * it holds a word of r's kinds. */
 int companies_described(const struct rules *r, const struct text *x);
 
 /* Keep only the first candidate named (by position) of those scored. */

@@ -542,7 +542,6 @@ cond_options_check(json_object *opts, int manual, char *err, size_t errsz)
 	return 0;
 }
 
-/* x rounded to 10 significant digits. */
 /* Append label to the reason list in buf (COND_REASONSZ), shortened. */
 static void
 reason_add(char *buf, const char *label)
@@ -606,6 +605,7 @@ cond_options_pick(json_object *opts, const struct cond_vars *v,
 	return NULL;
 }
 
+/* x rounded to 10 significant digits. */
 static double
 round10(double x)
 {

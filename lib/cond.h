@@ -12,7 +12,7 @@
  *	not     = NOT not | "(" expr ")" | operand CMP operand
  *	operand = NUMBER | VARIABLE
  *	CMP     = "<" | "<=" | ">" | ">=" | "==" | "!="
- *	NUMBER  = ["-"] digits ["." digits] [("e"|"E") ["+"|"-"] digits]
+ *	NUMBER  = ["-"] digits ["." [digits]] [("e"|"E") ["+"|"-"] digits]
  *	          (or "." digits), finite
  *	VARIABLE= price_change_percent | price_change | price | start_price
  *

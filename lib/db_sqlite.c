@@ -3,7 +3,7 @@
  * the first writer that opens it; every operation that meets a busy store
  * (another connection holds the write lock longer than SQLite's own wait)
  * is retried with backoff until the budget of $JOBLINE_BUSY_TIMEOUT is
- * spent.  Also the transitional calls of store.h.
+ * spent.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -20,7 +20,6 @@
 #include "backoff.h"
 #include "dbimpl.h"
 #include "schema.h"
-#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -34,7 +33,7 @@
 struct sqdb {
 	struct db base;		/* first: the generic part */
 	sqlite3 *sq;		/* the connection */
-	struct sqdb *next;	/* the other open handles (store.h) */
+	struct sqdb *next;	/* the other open handles */
 };
 
 /* A SQLite statement. */
@@ -49,7 +48,7 @@ static const char *last_name;	/* the name of the last one opened */
 #define SQ(db) (((struct sqdb *)(db))->sq)
 #define ST(st) (((struct sqstmt *)(st))->st)
 
-/* The handle of a connection (for store.h's calls), or NULL. */
+/* The handle of a connection (for its name in errors), or NULL. */
 static struct sqdb *
 handle_of(sqlite3 *sq)
 {
@@ -530,105 +529,3 @@ db_sqlite(struct db *db)
 	return db->kind == DB_SQLITE ? SQ(db) : NULL;
 }
 
-/*
- * -- store.h: the calls of the programs whose SQL has not yet moved into
- * lib/; they go with the last of them --
- */
-
-sqlite3 *
-store_open(const char *path, int flags)
-{
-	struct db *db = db_open(path, (flags & STORE_READONLY ? DB_READONLY :
-	    0) | (flags & DB_BULK));
-
-	if (db->kind != DB_SQLITE)
-		errx(EXIT_FATAL, "%s: this program has no PostgreSQL store "
-		    "yet", db->name);
-	return SQ(db);
-}
-
-const char *
-store_path(void)
-{
-	return name_of(NULL);
-}
-
-void
-store_close(sqlite3 *sq)
-{
-	struct sqdb *d = sq != NULL ? handle_of(sq) : NULL;
-
-	if (d != NULL)
-		db_close(&d->base);
-	else if (sq != NULL)
-		sqlite3_close_v2(sq);
-}
-
-struct db *
-store_db(sqlite3 *sq)
-{
-	struct sqdb *d = handle_of(sq);
-
-	return d != NULL ? &d->base : NULL;
-}
-
-void
-store_exec(sqlite3 *sq, const char *sql)
-{
-	exec_ok(sq, sql);
-}
-
-sqlite3_stmt *
-store_prepare(sqlite3 *sq, const char *sql)
-{
-	return prepare_retry(sq, sql);
-}
-
-int
-store_step(sqlite3_stmt *st)
-{
-	return step_retry(st);
-}
-
-int
-store_step_ok(sqlite3_stmt *st)
-{
-	int rc = step_retry(st);
-
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		die_sqlite(sqlite3_db_handle(st), "write");
-	return rc;
-}
-
-void
-store_begin(sqlite3 *sq)
-{
-	begin(sq);
-}
-
-void
-store_commit(sqlite3 *sq)
-{
-	commit(sq);
-}
-
-void
-store_rollback(sqlite3 *sq)
-{
-	rollback(sq);
-}
-
-_Noreturn void
-store_die(sqlite3 *sq, const char *what)
-{
-	die_sqlite(sq, what);
-}
-
-void
-store_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-}

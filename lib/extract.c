@@ -1,6 +1,5 @@
 /*
- * extract.c - the extractive summariser: sentences scored by centrality,
- * title overlap, position and length.  See extract.h.
+ * extract.c - the extractive summariser; see extract.h and summarize(1).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -13,8 +12,8 @@
 #include "hashembed.h"
 #include "segment.h"
 #include "util.h"
+#include "vec.h"
 
-#define EXTRACT_DIM 256		/* dimension of the sentence vectors */
 #define MAX_CANDIDATES 400	/* sentences considered per article */
 
 /* Weights of the extractive score (see summarize(1)). */
@@ -24,39 +23,6 @@
 #define SHORT_WORDS 5		/* sentences shorter than this ... */
 #define W_SHORT 0.25f		/* ... lose this much */
 #define REDUNDANT 0.85f		/* similarity of a near-duplicate */
-
-/* The folding tables' ranges (see fold_text). */
-#define FOLD_LATIN_END 0x250		/* U+0000..U+024F: Latin */
-#define FOLD_PUNCT_START 0x2000		/* U+2000..U+20CF: punctuation, */
-#define FOLD_PUNCT_END 0x20d0		/* currency */
-
-/* A sentence of the current text: words [w0, w1). */
-struct sent {
-	size_t w0, w1;		/* its words in the segmenter's array */
-	size_t chars;		/* characters once whitespace is collapsed */
-	float score;		/* how well it represents the article */
-	int chosen;		/* part of the synopsis */
-};
-
-struct extract {
-	int sentences;		/* most sentences in a synopsis */
-	size_t chars;		/* most characters in a synopsis */
-	struct hashembed *hash;	/* sentence vectors */
-	struct seg_words ws;	/* words of the current text */
-	struct sent *s;		/* its sentences */
-	size_t ns, scap;	/* how many, capacity */
-	size_t *order;		/* sentence indices by score */
-	float *vec;		/* ns vectors of EXTRACT_DIM floats */
-	size_t veccap;		/* capacity of vec in vectors */
-	float centroid[EXTRACT_DIM];	/* sum of the sentence vectors */
-	float tvec[EXTRACT_DIM];	/* the title's vector */
-	char *fold;		/* a sentence folded to ASCII */
-	size_t foldcap;		/* its capacity */
-	char *fold_latin[FOLD_LATIN_END];	/* ASCII or NULL; owned */
-	char *fold_punct[FOLD_PUNCT_END - FOLD_PUNCT_START];	/* same */
-	char *out;		/* synopsis being built, NUL-terminated */
-	size_t outlen, outcap;	/* its length and capacity */
-};
 
 /* ---- building the synopsis ---- */
 
@@ -125,47 +91,6 @@ count_chars(const char *s, size_t n)
 /* ---- extractive ---- */
 
 /*
- * Eight partial sums in a fixed order (lane k sums the components k mod
- * 8), in vector registers: the same result on every machine, and fast
- * without -O3.
- */
-typedef float v4f __attribute__((vector_size(16)));
-
-static float
-dot(const float *a, const float *b)
-{
-	v4f s0 = { 0 }, s1 = { 0 }, x0, x1, y0, y1;
-	float d[8];
-
-	for (int i = 0; i < EXTRACT_DIM; i += 8) {
-		memcpy(&x0, a + i, sizeof(x0));
-		memcpy(&x1, a + i + 4, sizeof(x1));
-		memcpy(&y0, b + i, sizeof(y0));
-		memcpy(&y1, b + i + 4, sizeof(y1));
-		s0 += x0 * y0;
-		s1 += x1 * y1;
-	}
-	memcpy(d, &s0, sizeof(s0));
-	memcpy(d + 4, &s1, sizeof(s1));
-	return ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) +
-	    (d[6] + d[7]));
-}
-
-/* acc += v, EXTRACT_DIM components. */
-static void
-vec_add(float *acc, const float *v)
-{
-	v4f x, y;
-
-	for (int i = 0; i < EXTRACT_DIM; i += 4) {
-		memcpy(&x, acc + i, sizeof(x));
-		memcpy(&y, v + i, sizeof(y));
-		x += y;
-		memcpy(acc + i, &x, sizeof(x));
-	}
-}
-
-/*
  * Folding to ASCII, for speed: the hash embedder normalises non-ASCII
  * text with utf8proc (NFKC, case folding), several times slower than its
  * ASCII path.  A sentence whose every non-ASCII character is a Latin
@@ -175,6 +100,11 @@ vec_add(float *acc, const float *v)
  * CJK ...) as they are.  The vectors only rank the sentences of one
  * article against each other, so nothing outside depends on them.
  */
+#define FOLD_LATIN_END 0x250		/* U+0000..U+024F: Latin */
+#define FOLD_PUNCT_START 0x2000		/* U+2000..U+20CF: punctuation, */
+#define FOLD_PUNCT_END 0x20d0		/* currency */
+static char *fold_latin[FOLD_LATIN_END];	/* ASCII or NULL; owned */
+static char *fold_punct[FOLD_PUNCT_END - FOLD_PUNCT_START];
 
 /* Letters that Unicode does not decompose to an ASCII base. */
 static const struct { int cp; const char *s; } fold_extra[] = {
@@ -243,21 +173,21 @@ fold_one(int cp)
 }
 
 static void
-fold_init(struct extract *x)
+fold_init(void)
 {
 	for (int cp = 0x80; cp < FOLD_LATIN_END; cp++)
-		x->fold_latin[cp] = fold_one(cp);
+		fold_latin[cp] = fold_one(cp);
 	for (int cp = FOLD_PUNCT_START; cp < FOLD_PUNCT_END; cp++)
-		x->fold_punct[cp - FOLD_PUNCT_START] = fold_one(cp);
+		fold_punct[cp - FOLD_PUNCT_START] = fold_one(cp);
 }
 
 static void
-fold_free(struct extract *x)
+fold_free(void)
 {
 	for (int cp = 0; cp < FOLD_LATIN_END; cp++)
-		free(x->fold_latin[cp]);
+		free(fold_latin[cp]);
 	for (int i = 0; i < FOLD_PUNCT_END - FOLD_PUNCT_START; i++)
-		free(x->fold_punct[i]);
+		free(fold_punct[i]);
 }
 
 /* The text to hash for s[0..n): s itself, or its ASCII folding in
@@ -297,9 +227,9 @@ fold_text(struct extract *x, const char *s, size_t n, size_t *len)
 		}
 		i += seg_decode(s + i, n - i, &cp);
 		if (cp < FOLD_LATIN_END)
-			f = x->fold_latin[cp];
+			f = fold_latin[cp];
 		else if (cp >= FOLD_PUNCT_START && cp < FOLD_PUNCT_END)
-			f = x->fold_punct[cp - FOLD_PUNCT_START];
+			f = fold_punct[cp - FOLD_PUNCT_START];
 		else
 			f = NULL;
 		if (f == NULL)
@@ -312,6 +242,7 @@ fold_text(struct extract *x, const char *s, size_t n, size_t *len)
 			x->fold[o++] = *f++;
 		}
 	}
+	x->nfolded++;
 	*len = o;
 	return x->fold;
 }
@@ -398,7 +329,7 @@ score_sentences(struct extract *x, const char *text, const char *title,
 
 		h = fold_text(x, text + a->start, b->end - a->start, &hl);
 		hashembed_vector(x->hash, h, hl, v);
-		vec_add(x->centroid, v);
+		vec_add(x->centroid, v, EXTRACT_DIM);
 	}
 	if (title != NULL && tlen > 0) {
 		const char *h;
@@ -408,11 +339,12 @@ score_sentences(struct extract *x, const char *text, const char *title,
 		hashembed_vector(x->hash, h, hl, x->tvec);
 		have_title = 1;
 	}
-	cc = dot(x->centroid, x->centroid);
+	cc = vec_dot(x->centroid, x->centroid, EXTRACT_DIM);
 	for (size_t i = 0; i < n; i++) {
 		struct sent *s = &x->s[i];
 		const float *v = x->vec + i * EXTRACT_DIM;
-		float vs = dot(v, x->centroid), vv = 0, score = 0;
+		float vs = vec_dot(v, x->centroid, EXTRACT_DIM);
+		float vv = 0, score = 0;
 		float rest;
 
 		/* a unit vector, or zeros for a text without tokens */
@@ -427,7 +359,7 @@ score_sentences(struct extract *x, const char *text, const char *title,
 		if (n > 1 && rest > 1e-6f)
 			score = (vs - vv) / sqrtf(rest);
 		if (have_title)
-			score += W_TITLE * dot(v, x->tvec);
+			score += W_TITLE * vec_dot(v, x->tvec, EXTRACT_DIM);
 		if (i == 0)
 			score += W_LEAD;
 		score += W_POSITION * (1.0f - (float)i / (float)n);
@@ -447,14 +379,13 @@ score_sentences(struct extract *x, const char *text, const char *title,
 	}
 }
 
-/* qsort_r order of sentence indices: best score first, then the text's
- * order. */
+static struct extract *sort_x;	/* the summariser, for by_score */
+
 static int
-by_score(const void *pa, const void *pb, void *arg)
+by_score(const void *pa, const void *pb)
 {
-	const struct extract *x = arg;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	float sa = x->s[a].score, sb = x->s[b].score;
+	float sa = sort_x->s[a].score, sb = sort_x->s[b].score;
 
 	if (sa != sb)
 		return sa > sb ? -1 : 1;
@@ -488,8 +419,8 @@ space_after(const struct extract *x, size_t i)
 }
 
 /*
- * The best-ranked sentence alone is longer than x->chars: as many of its
- * words as fit before an ellipsis; when not even its first word fits, that word cut at
+ * The best-ranked sentence alone is longer than --chars: as many of its words as fit
+ * before an ellipsis; when not even its first word fits, that word cut at
  * a character (grapheme) boundary.
  */
 static void
@@ -520,10 +451,13 @@ add_cut_sentence(struct extract *x, const char *text, size_t i)
 	out_add(x, "\xe2\x80\xa6", 3);
 }
 
-/* The synopsis into x->out; 0 when the text has no words. */
-static int
-extract(struct extract *x, const char *title, size_t tlen, const char *text,
-    size_t len)
+/*
+ * The extractive synopsis of text[0..len) into x->out; 0 when the text
+ * has no words.
+ */
+int
+extract_text(struct extract *x, const char *title, size_t tlen,
+    const char *text, size_t len)
 {
 	size_t total = 0, picked = 0, prev = 0;
 	int first = 1;
@@ -536,7 +470,8 @@ extract(struct extract *x, const char *title, size_t tlen, const char *text,
 		return 0;
 	find_sentences(x);
 	score_sentences(x, text, title, tlen);
-	qsort_r(x->order, x->ns, sizeof(*x->order), by_score, x);
+	sort_x = x;
+	qsort(x->order, x->ns, sizeof(*x->order), by_score);
 	for (size_t r = 0; r < x->ns && picked < (size_t)x->sentences;
 	    r++) {
 		size_t i = x->order[r], cost = x->s[i].chars;
@@ -549,8 +484,9 @@ extract(struct extract *x, const char *title, size_t tlen, const char *text,
 		if (total + cost > x->chars || x->s[i].score < -5)
 			continue;
 		for (size_t j = 0; j < x->ns && !dup; j++)
-			dup = x->s[j].chosen && dot(x->vec + i * EXTRACT_DIM,
-			    x->vec + j * EXTRACT_DIM) > REDUNDANT;
+			dup = x->s[j].chosen && vec_dot(x->vec +
+			    i * EXTRACT_DIM, x->vec + j * EXTRACT_DIM,
+			    EXTRACT_DIM) > REDUNDANT;
 		if (dup)
 			continue;
 		x->s[i].chosen = 1;
@@ -572,16 +508,17 @@ extract(struct extract *x, const char *title, size_t tlen, const char *text,
 	}
 	return 1;
 }
-/* ---- the API ---- */
 
+/* The summary text of an answer: whitespace collapsed, trimmed, within
+ * x->chars (cut at a word, with an ellipsis); NULL when empty. */
 char *
-extract_clean(struct extract *x, const char *s, size_t len, int *truncated)
+extract_clean(struct extract *x, const char *s, size_t len, int *cut)
 {
 	char *c;
 	size_t keep, n;
-	int cut;
+	int dummy;
 
-	*truncated = 0;
+	*cut = 0;
 	seg_words(s, len, 0, &x->ws);
 	if (x->ws.n == 0)
 		return NULL;
@@ -596,25 +533,14 @@ extract_clean(struct extract *x, const char *s, size_t len, int *truncated)
 	n = count_chars(x->out, x->outlen);
 	if (n <= x->chars)
 		return xstrndup(x->out, x->outlen);
-	*truncated = 1;
-	keep = seg_clip(x->out, x->outlen, x->chars - 1, &cut);
+	*cut = 1;
+	keep = seg_clip(x->out, x->outlen, x->chars - 1, &dummy);
 	while (keep > 0 && x->out[keep - 1] == ' ')
 		keep--;
 	c = xmalloc(keep + 4);
 	memcpy(c, x->out, keep);
 	memcpy(c + keep, "\xe2\x80\xa6", 4);
 	return c;
-}
-
-int
-extract_text(struct extract *x, const char *title, size_t tlen,
-    const char *text, size_t len, const char **out, size_t *outlen)
-{
-	int ok = extract(x, title, tlen, text, len);
-
-	*out = x->out;
-	*outlen = x->outlen;
-	return ok;
 }
 
 struct extract *
@@ -625,7 +551,7 @@ extract_new(int sentences, size_t chars)
 	x->sentences = sentences;
 	x->chars = chars;
 	x->hash = hashembed_new(EXTRACT_DIM);
-	fold_init(x);
+	fold_init();
 	return x;
 }
 
@@ -639,8 +565,8 @@ extract_free(struct extract *x)
 	free(x->s);
 	free(x->order);
 	free(x->vec);
-	free(x->fold);
 	free(x->out);
-	fold_free(x);
+	free(x->fold);
 	free(x);
+	fold_free();
 }

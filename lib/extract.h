@@ -1,43 +1,64 @@
 /*
- * extract.h - the extractive summariser (owned by summarize; see
- * summarize(1) for the rules): a text is cut into sentences (lib/segment),
- * each sentence hashed to a vector (lib/hashembed) and scored by its
- * similarity to the other sentences and to the title, its position and its
- * length; the best sentences that fit, near-duplicates skipped, make the
- * synopsis, in the order of the text.
+ * extract.h - the extractive summariser (summarize's offline backend; see
+ * summarize(1)): the text cut into sentences, each scored by its
+ * similarity to the others and to the title, its position and length, and
+ * the best that fit in `chars' characters (at most `sentences', no
+ * near-duplicates) joined in text order.  tests/fuzz/fuzz-extract checks
+ * its promises.
  *
- * Ownership: extract_new allocates an extractor, extract_free releases it
- * and everything it holds.  The texts given are borrowed for the call.
- * The synopsis of extract_text is owned by the extractor and valid until
- * its next call; extract_clean returns a string the caller frees.
+ * Ownership: extract_new allocates, extract_free releases everything;
+ * x->out is owned by x and valid until the next call; extract_clean
+ * returns a string the caller frees.  One struct extract at a time (the
+ * ASCII folding tables are shared).
  */
 #ifndef JOBLINE_EXTRACT_H
 #define JOBLINE_EXTRACT_H
 
 #include <stddef.h>
 
-struct extract;
+#include "segment.h"
 
-/* An extractor of synopses of at most `sentences' sentences and `chars'
- * characters (chars >= 2). */
+#define EXTRACT_DIM 256		/* dimension of the sentence vectors */
+
+/* A sentence of the current text: words [w0, w1). */
+struct sent {
+	size_t w0, w1;		/* its words in the segmenter's array */
+	size_t chars;		/* characters once whitespace is collapsed */
+	float score;		/* how well it represents the article */
+	int chosen;		/* part of the synopsis */
+};
+
+struct extract {
+	int sentences;		/* most sentences in a synopsis, >= 1 */
+	size_t chars;		/* most characters in a synopsis, >= 2 */
+	struct hashembed *hash;	/* sentence vectors */
+	struct seg_words ws;	/* words of the current text */
+	struct sent *s;		/* its sentences */
+	size_t ns, scap;	/* how many, capacity */
+	size_t *order;		/* sentence indices by score */
+	float *vec;		/* ns vectors of EXTRACT_DIM floats */
+	size_t veccap;		/* capacity of vec in vectors */
+	float centroid[EXTRACT_DIM];	/* sum of the sentence vectors */
+	float tvec[EXTRACT_DIM];	/* the title's vector */
+	char *fold;		/* a sentence folded to ASCII */
+	size_t foldcap;		/* its capacity */
+	unsigned long nfolded;	/* sentences folded */
+	char *out;		/* synopsis being built, NUL-terminated */
+	size_t outlen, outcap;	/* its length and capacity */
+};
+
 struct extract *extract_new(int sentences, size_t chars);
-void extract_free(struct extract *x);
 
-/*
- * The synopsis of text[0..len), title[0..tlen) (title may be NULL) into
- * *out (NUL-terminated, *outlen bytes).  Returns 0, *out empty, when the
- * text has no words.  A best sentence longer than `chars' alone is cut
- * at a word (or a grapheme) and ends with an ellipsis.
- */
+/* The extractive synopsis of text[0..len) (title[0..tlen) may be NULL, 0)
+ * into x->out, x->outlen; 0 when the text has no words. */
 int extract_text(struct extract *x, const char *title, size_t tlen,
-    const char *text, size_t len, const char **out, size_t *outlen);
+    const char *text, size_t len);
 
-/*
- * s[0..len) with its whitespace collapsed and trimmed, within `chars'
- * characters (cut at a word, with an ellipsis; then *truncated is 1, else
- * 0); NULL when s has no words.
- */
-char *extract_clean(struct extract *x, const char *s, size_t len,
-    int *truncated);
+/* s[0..len) with whitespace collapsed, trimmed, within x->chars (cut at a
+ * word, with an ellipsis; *cut set to 1 then, else 0); NULL when it has
+ * no words.  Uses x->ws and x->out. */
+char *extract_clean(struct extract *x, const char *s, size_t len, int *cut);
+
+void extract_free(struct extract *x);
 
 #endif

@@ -1,4 +1,5 @@
 /* fields.c - typed fields of input records (see fields.h) */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -182,6 +183,50 @@ field_time(struct jsonl_reader *r, json_object *o, const char *key,
 }
 
 int
+field_positive(struct jsonl_reader *r, json_object *o, const char *key,
+    int flags, double max, double *out)
+{
+	double x;
+	int rc = field_double(r, o, key, flags, -DBL_MAX, DBL_MAX, &x);
+
+	if (rc != FIELD_OK)
+		return rc;
+	if (!(x > 0))
+		return bad(r, "%s: not positive", key);
+	if (x > max) {
+		jsonl_bad(r, "%s: above %g", key, max);
+		return FIELD_BAD;
+	}
+	*out = x;
+	return FIELD_OK;
+}
+
+int
+field_time_or_seconds(struct jsonl_reader *r, json_object *o,
+    const char *key, int flags, int64_t *ms)
+{
+	json_object *v = value(o, key);
+	double x;
+
+	if (v == NULL)
+		return none(r, key, flags);
+	if (json_object_is_type(v, json_type_string))
+		return field_time(r, o, key, flags, ms);
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return bad(r, "%s: not an RFC 3339 time or seconds", key);
+	x = json_object_get_double(v);
+	if (!isfinite(x))
+		return bad(r, "%s: out of range", key);
+	if (x < 0)
+		return bad(r, "%s: before 1970", key);
+	if (x >= (double)(YEAR_10000_MS / 1000))
+		return bad(r, "%s: after 9999", key);
+	*ms = (int64_t)(x * 1000);
+	return FIELD_OK;
+}
+
+int
 field_key(struct jsonl_reader *r, json_object *o, const char *key,
     int flags, char *buf, const char **out)
 {
@@ -270,21 +315,4 @@ field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
 		free(s);
 	}
 	return why != NULL ? bad(r, why, f->key) : FIELD_OK;
-}
-
-const char *
-field_key_text(json_object *o, const char *key, char *buf, size_t n)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
-	if (json_object_is_type(v, json_type_string))
-		return *json_object_get_string(v) ? json_object_get_string(v) :
-		    NULL;
-	if (json_object_is_type(v, json_type_int)) {
-		snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
-		return buf;
-	}
-	return NULL;
 }

@@ -20,7 +20,8 @@
  * number beyond a double's range), "below MIN", "above MAX", "not
  * between MIN and MAX", "not a number", "not a string", "empty", "not an
  * RFC 3339 time" (as time_parse reads it), "before 1970", "after 9999",
- * "not a string or an integer".  Each reason is a kind of message of its
+ * "not an RFC 3339 time or seconds", "not a string or an integer", "not
+ * positive", "above MAX".  Each reason is a kind of message of its
  * own for jsonl_bad's counting (a flood of one is cut short, not the
  * others).
  *
@@ -61,6 +62,15 @@ int field_string(struct jsonl_reader *r, json_object *o, const char *key,
 int field_time(struct jsonl_reader *r, json_object *o, const char *key,
     int flags, int64_t *ms);
 
+/* A finite JSON number above 0 and at most max. */
+int field_positive(struct jsonl_reader *r, json_object *o, const char *key,
+    int flags, double max, double *out);
+
+/* A time as field_time reads it, or a JSON number of seconds since the
+ * epoch (its fraction kept to the millisecond) from 1970 to 9999. */
+int field_time_or_seconds(struct jsonl_reader *r, json_object *o,
+    const char *key, int flags, int64_t *ms);
+
 /* A key: a non-empty string, or an integer of 64 bits (printed into buf,
  * FIELD_KEYSZ bytes). */
 int field_key(struct jsonl_reader *r, json_object *o, const char *key,
@@ -74,13 +84,5 @@ int field_scanned_key(struct jsonl_reader *r, const struct jscan_field *f,
     int flags, char **out);
 int field_scanned_time(struct jsonl_reader *r, const struct jscan_field *f,
     int flags, int64_t *ms);
-
-/*
- * The lenient reading of a key, for loaders not yet moved to the readers
- * above: a non-empty string as it is, an int64 printed into buf (n
- * bytes); NULL for anything else, reported by no one.
- */
-const char *field_key_text(json_object *o, const char *key, char *buf,
-    size_t n);
 
 #endif

@@ -27,6 +27,8 @@
 /* Problem keys listed per queue: those with at least this many dead. */
 #define PROBLEM_DEAD 2
 #define PROBLEM_MAX 20
+/* Dead queue jobs shown, the latest. */
+#define DEAD_MAX 20
 
 const char *const health_names[4] = {
 	"healthy", "degraded", "unhealthy", "unknown"
@@ -126,7 +128,7 @@ struct loading {
 	int cap;		/* jobs allocated in rep->jobs */
 };
 
-/* runs_each_job: one job, its runs and its verdict. */
+/* runs_each_job: one job and its runs. */
 static void
 load_job(const struct job_state *js, void *arg)
 {
@@ -166,14 +168,32 @@ load_job(const struct job_state *js, void *arg)
 	    (j->last.host == NULL || strcmp(j->last.host, ld->host) == 0))
 		j->last_stale = job_lock_held(ld->store, j->name) == 0;
 	j->last_done_ms = runs_last_duration(ld->runs, j->name);
-
-	judge(rep, j);
 	/* recent beyond what was asked for served the window only */
 	while (j->nrecent > ld->nruns)
 		run_free(&j->recent[--j->nrecent]);
-	rep->counts[j->health]++;
-	if (j->health > rep->health)
-		rep->health = j->health;
+}
+
+/*
+ * A run read as "running" whose lock was then found free may have ended
+ * between the read and the look at the lock: read it again, now, outside
+ * the snapshot.  A run-job holds the lock until after it has recorded the
+ * end, so a run still "running" now, after its lock was free, was left by
+ * a run-job that died; one that ended is shown as it ended.
+ */
+static void
+recheck_stale(struct runs *runs, struct health_job *j)
+{
+	struct run now;
+
+	if (!runs_get(runs, j->name, j->last.id, &now))
+		return;
+	if (strcmp(now.status, "running") != 0) {
+		run_free(&j->last);
+		j->last = now;
+		j->last_stale = 0;
+		return;
+	}
+	run_free(&now);
 }
 
 static void
@@ -190,6 +210,25 @@ load_jobs(struct db *db, struct health_report *rep, const char *only,
 	gethostname(ld.host, sizeof(ld.host) - 1);
 	runs_each_job(ld.runs, only, load_job, &ld);
 	runs_close(ld.runs);
+}
+
+/* After the snapshot: the stale runs looked at again, every job judged. */
+static void
+judge_jobs(struct db *db, struct health_report *rep)
+{
+	struct runs *runs = runs_open(db);
+
+	for (int i = 0; i < rep->njobs; i++) {
+		struct health_job *j = &rep->jobs[i];
+
+		if (j->last_stale)
+			recheck_stale(runs, j);
+		judge(rep, j);
+		rep->counts[j->health]++;
+		if (j->health > rep->health)
+			rep->health = j->health;
+	}
+	runs_close(runs);
 }
 
 static struct health_queue *
@@ -250,12 +289,30 @@ queue_problem(const char *name, const char *key, int64_t dead_count,
 	p->dead = dead_count;
 }
 
+/* queue_each_dead: one dead queue job. */
+static void
+dead_add(const char *queue, const char *key, const char *when,
+    const char *error, void *arg)
+{
+	struct health_report *rep = arg;
+	struct health_dead *d;
+
+	rep->dead = xrealloc(rep->dead, (size_t)(rep->ndead + 1) *
+	    sizeof(*rep->dead));
+	d = &rep->dead[rep->ndead++];
+	d->queue = xstrdup(queue);
+	d->key = xstrdup_null(key);
+	d->when = xstrdup_null(when);
+	d->error = xstrdup_null(error);
+}
+
 /* The queues of enqueue/dequeue. */
 static void
 load_queues(struct db *db, struct health_report *rep)
 {
 	queue_each_count(db, queue_count, rep);
 	queue_each_problem_key(db, PROBLEM_DEAD, queue_problem, rep);
+	queue_each_dead(db, DEAD_MAX, dead_add, rep);
 	for (int i = 0; i < rep->nqueues; i++) {
 		struct health_queue *q = &rep->queues[i];
 
@@ -282,6 +339,7 @@ feed_add(const struct feed_row *row, void *arg)
 	f->last_success = xstrdup_null(row->last_success);
 	f->last_attempt = xstrdup_null(row->last_attempt);
 	f->error = xstrdup_null(row->error);
+	f->next_try = xstrdup_null(row->next_try);
 }
 
 /* Feeds with min_fail or more consecutive failures. */
@@ -349,10 +407,11 @@ health_load(struct db *db, struct health_report *rep, const char *only,
 	if (only == NULL) {
 		load_queues(db, rep);
 		load_feeds(db, rep, feed_fail);
-	} else if (rep->njobs > 0) {
-		rep->health = rep->jobs[0].health;
 	}
 	db_commit(db);
+	judge_jobs(db, rep);
+	if (only != NULL && rep->njobs > 0)
+		rep->health = rep->jobs[0].health;
 }
 
 void
@@ -381,12 +440,20 @@ health_free(struct health_report *rep)
 		free(rep->problems[i].key);
 	}
 	free(rep->problems);
+	for (int i = 0; i < rep->ndead; i++) {
+		free(rep->dead[i].queue);
+		free(rep->dead[i].key);
+		free(rep->dead[i].when);
+		free(rep->dead[i].error);
+	}
+	free(rep->dead);
 	for (int i = 0; i < rep->nfeeds; i++) {
 		free(rep->feeds[i].url);
 		free(rep->feeds[i].title);
 		free(rep->feeds[i].last_success);
 		free(rep->feeds[i].last_attempt);
 		free(rep->feeds[i].error);
+		free(rep->feeds[i].next_try);
 	}
 	free(rep->feeds);
 	memset(rep, 0, sizeof(*rep));

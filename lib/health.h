@@ -72,6 +72,14 @@ struct health_problem {
 	int64_t dead;		/* dead jobs since its last success */
 };
 
+/* A queue job that went dead. */
+struct health_dead {
+	char *queue;		/* its queue */
+	char *key;		/* its key, or NULL */
+	char *when;		/* when it went dead, or NULL */
+	char *error;		/* its last error, or NULL */
+};
+
 /* One failing feed. */
 struct health_feed {
 	char *url, *title;	/* feeds.url, feeds.title */
@@ -79,6 +87,7 @@ struct health_feed {
 	char *last_success;	/* or NULL */
 	char *last_attempt;	/* or NULL */
 	char *error;		/* or NULL */
+	char *next_try;		/* backed off until then, or NULL */
 };
 
 /* Everything a report shows. */
@@ -91,6 +100,8 @@ struct health_report {
 	int nqueues;
 	struct health_problem *problems; /* worst first */
 	int nproblems;
+	struct health_dead *dead; /* the latest dead queue jobs, newest first */
+	int ndead;
 	struct health_feed *feeds; /* failing feeds, worst first */
 	int nfeeds;
 	enum health health;	/* worst of all */
@@ -112,6 +123,10 @@ void health_text(FILE *fp, const struct health_report *rep, int tty);
 void health_json(FILE *fp, const struct health_report *rep);
 void health_prometheus(FILE *fp, const struct health_report *rep);
 void health_html(FILE *fp, const struct health_report *rep);
+
+/* Prometheus text saying that the store could not be read at now
+ * (jobline_up 0), for a textfile that must not keep stale figures. */
+void health_prometheus_down(FILE *fp, int64_t now);
 
 /* -- for the reports -- */
 

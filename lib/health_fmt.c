@@ -202,6 +202,8 @@ health_json(FILE *fp, const struct health_report *rep)
 			json_object_object_add(fo, "lastAttempt",
 			    json_str(f->last_attempt));
 			json_object_object_add(fo, "error", json_str(f->error));
+			json_object_object_add(fo, "nextTry",
+			    json_str(f->next_try));
 			json_object_array_add(a, fo);
 		}
 		json_object_object_add(o, "failingFeeds", a);
@@ -245,6 +247,20 @@ prom_job(FILE *fp, const char *metric, const char *job)
 	fprintf(fp, "%s{job=\"", metric);
 	prom_label(fp, job);
 	fputs("\"}", fp);
+}
+
+/* Whether the store could be read, and when the report was made. */
+static void
+prom_up(FILE *fp, int up, int64_t now)
+{
+	const char *m = "jobline_up";
+
+	prom_head(fp, m, "gauge", "1 when jobs-status could read the store, "
+	    "0 when the figures are missing.");
+	fprintf(fp, "%s %d\n", m, up);
+	m = "jobline_status_generated_timestamp_seconds";
+	prom_head(fp, m, "gauge", "When jobs-status made this report.");
+	fprintf(fp, "%s %.3f\n", m, now / 1000.0);
 }
 
 void
@@ -365,6 +381,13 @@ health_prometheus(FILE *fp, const struct health_report *rep)
 	prom_head(fp, m, "gauge", "Worst health of all jobs, queues and "
 	    "feeds: 0 healthy, 1 degraded, 2 unhealthy.");
 	fprintf(fp, "%s %d\n", m, rep->health);
+	prom_up(fp, 1, rep->now);
+}
+
+void
+health_prometheus_down(FILE *fp, int64_t now)
+{
+	prom_up(fp, 0, now);
 }
 
 /* ---- text ---- */
@@ -386,6 +409,84 @@ pad(FILE *fp, const char *s, int width)
 	fputs(s, fp);
 	for (int n = text_width(s); n < width; n++)
 		putc(' ', fp);
+}
+
+/* A stored time as the table shows it, "2026-11-22 08:30:00" (to the
+ * second), or none when it is NULL; a new string. */
+static char *
+when_text(const char *stored, const char *none)
+{
+	char *s = xstrdup(stored ? stored : none), *t;
+
+	if (strlen(s) > 19)
+		s[19] = '\0';
+	if ((t = strchr(s, 'T')) != NULL)
+		*t = ' ';
+	return s;
+}
+
+/* The last line of an error that has text, cleaned; a new string. */
+static char *
+error_line(const char *error)
+{
+	const char *end, *start;
+	char *line, *c;
+
+	if (error == NULL)
+		return xstrdup("-");
+	end = error + strlen(error);
+	while (end > error && (end[-1] == '\n' || end[-1] == '\r' ||
+	    end[-1] == ' '))
+		end--;
+	for (start = end; start > error && start[-1] != '\n'; start--)
+		;
+	if (start == end)
+		return xstrdup("-");
+	line = xstrndup(start, (size_t)(end - start));
+	c = health_clean(line);
+	free(line);
+	return c;
+}
+
+/* A job's recent runs, newest first, one a line. */
+static void
+text_runs(FILE *fp, const struct health_job *j)
+{
+	static const char *const head[] = { "RUN", "STARTED", "STATUS",
+	    "DURATION", "ERROR" };
+	enum { NCOL = 5 };
+	int width[NCOL];
+	char *cell[NCOL], b[TIME_BUFSZ];
+
+	for (int c = 0; c < NCOL; c++)
+		width[c] = text_width(head[c]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			fputs("\n", fp);
+			for (int c = 0; c < NCOL - 1; c++)
+				pad(fp, head[c], width[c] + 2);
+			fprintf(fp, "%s\n", head[NCOL - 1]);
+		}
+		for (int i = 0; i < j->nrecent; i++) {
+			const struct run *r = &j->recent[i];
+
+			snprintf(b, sizeof(b), "%lld", (long long)r->id);
+			cell[0] = xstrdup(b);
+			cell[1] = when_text(r->started_text, "-");
+			cell[2] = health_clean(r->status);
+			cell[3] = xstrdup(health_dur(r->duration, b));
+			cell[4] = error_line(r->error);
+			for (int c = 0; c < NCOL; c++) {
+				if (pass == 0 && text_width(cell[c]) > width[c])
+					width[c] = text_width(cell[c]);
+				if (pass == 1 && c < NCOL - 1)
+					pad(fp, cell[c], width[c] + 2);
+				else if (pass == 1)
+					fprintf(fp, "%s\n", cell[c]);
+				free(cell[c]);
+			}
+		}
+	}
 }
 
 void
@@ -437,12 +538,8 @@ health_text(FILE *fp, const struct health_report *rep, int tty)
 
 			cell[0] = health_clean(j->name);
 			cell[1] = xstrdup(health_names[j->health]);
-			cell[2] = xstrdup(l->id && l->started_text ?
-			    l->started_text : "never");
-			if (strlen(cell[2]) > 19)
-				cell[2][19] = '\0';	/* to the second */
-			if (strchr(cell[2], 'T'))
-				*strchr(cell[2], 'T') = ' ';
+			cell[2] = when_text(l->id ? l->started_text : NULL,
+			    "never");
 			cell[3] = xstrdup(l->id ? health_age(rep->now, l->started,
 			    b[0]) : "-");
 			cell[4] = xstrdup(l->id ? (j->last_stale ? "stale" :
@@ -516,13 +613,17 @@ health_text(FILE *fp, const struct health_report *rep, int tty)
 			char *u = health_clean(f->url), *e = health_clean(f->error ?
 			    f->error : "-");
 
-			fprintf(fp, "%s  %lld failures, last success %s: %s\n",
-			    u, (long long)f->failures, f->last_success ?
-			    f->last_success : "never", e);
+			fprintf(fp, "%s  %lld failures, last success %s%s%s: "
+			    "%s\n", u, (long long)f->failures, f->last_success ?
+			    f->last_success : "never", f->next_try ?
+			    ", next try " : "", f->next_try ? f->next_try : "",
+			    e);
 			free(u);
 			free(e);
 		}
 	}
+	if (rep->only != NULL && rep->njobs == 1)
+		text_runs(fp, &rep->jobs[0]);
 	if (rep->njobs == 0 && rep->nqueues == 0 && rep->nfeeds == 0 && tty)
 		fputs("no jobs recorded yet\n", fp);
 }

@@ -86,10 +86,56 @@ html_bars(FILE *fp, const struct health_job *j)
 	fputs("</svg>", fp);
 }
 
+/* Text of several lines (an error) in a <pre>, its lines kept. */
+static void
+html_pre(FILE *fp, const char *cls, const char *s)
+{
+	const char *p = s, *nl;
+
+	fprintf(fp, "<pre class=\"%s\">", cls);
+	while (*p != '\0') {
+		char *line;
+
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		html_text(fp, line);
+		free(line);
+		if (nl == NULL)
+			break;
+		putc('\n', fp);
+		p = nl + 1;
+	}
+	fputs("</pre>", fp);
+}
+
+/* The order of the jobs on the page: worst first, then by name. */
+static const struct health_report *sort_rep;
+
+static int
+worst_first(const void *a, const void *b)
+{
+	const struct health_job *x = &sort_rep->jobs[*(const int *)a];
+	const struct health_job *y = &sort_rep->jobs[*(const int *)b];
+
+	if (x->health != y->health)
+		return x->health > y->health ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The health a person reads: a degraded job that is paused shows as
+ * paused (its reasons tell the rest). */
+static const char *
+shown_health(const struct health_job *j)
+{
+	return j->paused && j->health == H_DEGRADED ? "paused" :
+	    health_names[j->health];
+}
+
 void
 health_html(FILE *fp, const struct health_report *rep)
 {
 	char b[4][TIME_BUFSZ];
+	int *order = xcalloc((size_t)rep->njobs + 1, sizeof(*order));
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
@@ -108,7 +154,9 @@ health_html(FILE *fp, const struct health_report *rep)
 	    ".health{font-weight:600;padding:.1em .5em;border-radius:.3em;"
 	    "color:#fff}\n"
 	    ".healthy{background:#2e7d32}.degraded{background:#ef6c00}"
-	    ".unhealthy{background:#c62828}\n"
+	    ".unhealthy{background:#c62828}.paused{background:#546e7a}\n"
+	    "pre.error{margin:.2em 0 0;font-size:85%;color:#b71c1c;"
+	    "white-space:pre-wrap;max-width:60em}\n"
 	    ".why{color:#616161;font-size:90%;white-space:normal}\nsvg.runs{display:block}\n"
 	    ".legend span{display:inline-block;width:.8em;height:.8em;"
 	    "margin:0 .3em 0 1em}\n"
@@ -129,17 +177,22 @@ health_html(FILE *fp, const struct health_report *rep)
 	    "<th>Health<th>Last run<th>Status<th>Duration<th>Success rate"
 	    "<th>Failures<th>Expected<th>Recent runs</tr></thead>\n<tbody>\n",
 	    fp);
+	for (int i = 0; i < rep->njobs; i++)
+		order[i] = i;
+	sort_rep = rep;
+	qsort(order, (size_t)rep->njobs, sizeof(*order), worst_first);
 	for (int i = 0; i < rep->njobs; i++) {
-		const struct health_job *j = &rep->jobs[i];
+		const struct health_job *j = &rep->jobs[order[i]];
 		const struct run *l = &j->last;
 
 		fputs("<tr class=\"job\" data-job=\"", fp);
 		html_text(fp, j->name);
-		fprintf(fp, "\" data-health=\"%s\"><td class=\"name\">",
-		    health_names[j->health]);
+		fprintf(fp, "\" data-health=\"%s\"%s><td class=\"name\">",
+		    health_names[j->health], j->paused ?
+		    " data-paused=\"1\"" : "");
 		html_text(fp, j->name);
 		fprintf(fp, "<td><span class=\"health %s\">%s</span>",
-		    health_names[j->health], health_names[j->health]);
+		    shown_health(j), shown_health(j));
 		if (*j->reasons) {
 			fputs("<div class=\"why\">", fp);
 			html_text(fp, j->reasons);
@@ -162,8 +215,16 @@ health_html(FILE *fp, const struct health_report *rep)
 		    duration_format(j->expect_ms, b[3]) : "-");
 		html_bars(fp, j);
 		fputs("</tr>\n", fp);
+		/* what the last run said, for a job that is not well */
+		if (j->health != H_HEALTHY && l->id && l->error != NULL &&
+		    strcmp(l->status, "success") != 0) {
+			fputs("<tr class=\"error\"><td><td colspan=\"8\">", fp);
+			html_pre(fp, "error", l->error);
+			fputs("</tr>\n", fp);
+		}
 	}
 	fputs("</tbody>\n</table>\n", fp);
+	free(order);
 
 	if (rep->nqueues > 0) {
 		fputs("<h2>Queues</h2>\n<table id=\"queues\">\n<thead><tr>"
@@ -202,6 +263,26 @@ health_html(FILE *fp, const struct health_report *rep)
 			    "never");
 			fputs("<td>", fp);
 			html_text(fp, f->error);
+			fputs("</tr>\n", fp);
+		}
+		fputs("</tbody>\n</table>\n", fp);
+	}
+	if (rep->ndead > 0) {
+		fputs("<h2>Dead queue jobs</h2>\n<table id=\"dead\">\n<thead>"
+		    "<tr><th>Queue<th>Key<th>Dead since<th>Error</tr>"
+		    "</thead>\n<tbody>\n", fp);
+		for (int i = 0; i < rep->ndead; i++) {
+			const struct health_dead *d = &rep->dead[i];
+
+			fputs("<tr class=\"dead\"><td>", fp);
+			html_text(fp, d->queue);
+			fputs("<td>", fp);
+			html_text(fp, d->key ? d->key : "-");
+			fputs("<td>", fp);
+			html_text(fp, d->when ? d->when : "-");
+			fputs("<td>", fp);
+			if (d->error != NULL)
+				html_pre(fp, "error", d->error);
 			fputs("</tr>\n", fp);
 		}
 		fputs("</tbody>\n</table>\n", fp);

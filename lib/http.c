@@ -103,6 +103,13 @@ http_add(struct http *h, const struct http_req *req)
 	    xstrdup(req->last_modified) : NULL;
 	x->req.accept = req->accept ? xstrdup(req->accept) : NULL;
 	x->req.bearer = req->bearer ? xstrdup(req->bearer) : NULL;
+	if (req->post != NULL) {
+		char *p = xmalloc(req->post_len + 1);
+
+		memcpy(p, req->post, req->post_len);
+		p[req->post_len] = '\0';
+		x->req.post = p;
+	}
 	x->h = h;
 	x->host = host_of(req->url);
 	x->retry_after_ms = -1;
@@ -278,6 +285,11 @@ xfer_start(struct http *h, struct xfer *x)
 		add_header(x, "If-Modified-Since: %s", x->req.last_modified);
 	if (x->req.bearer)
 		add_header(x, "Authorization: Bearer %s", x->req.bearer);
+	if (x->req.post) {
+		add_header(x, "Content-Type: %s", "text/plain; charset=utf-8");
+		/* the body at once, not after waiting for a 100 Continue */
+		add_header(x, "%s", "Expect:");
+	}
 	add_header(x, "Accept: %s", x->req.accept ? x->req.accept :
 	    "application/rss+xml, application/atom+xml, "
 	    "application/feed+json, application/xml;q=0.9, "
@@ -302,6 +314,11 @@ xfer_start(struct http *h, struct xfer *x)
 	if (h->o.max_size > 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)h->o.max_size);
+	if (x->req.post != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)x->req.post_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req.post);
+	}
 	x->state = RUNNING;
 	h->nrunning++;
 	h->run[h->nrun++] = x;
@@ -428,6 +445,7 @@ finish(struct http *h, struct xfer *x, CURLcode rc)
 	r.attempts = x->attempts;
 	r.bytes = x->bytes;
 	r.ms = time_mono() - x->started;
+	r.retry_after_ms = x->retry_after_ms;
 	if (x->req.on_done)
 		x->req.on_done(x->req.arg, &r);
 	curl_easy_cleanup(x->easy);
@@ -494,6 +512,7 @@ http_free(struct http *h)
 		free((char *)x->req.last_modified);
 		free((char *)x->req.accept);
 		free((char *)x->req.bearer);
+		free((char *)x->req.post);
 		free(x->host);
 		free(x->etag);
 		free(x->lastmod);

@@ -1,5 +1,5 @@
 /*
- * http.h - many GETs at once on libcurl's multi interface.
+ * http.h - many GETs (or POSTs) at once on libcurl's multi interface.
  *
  * http_run runs every request added with http_add: at most opts.jobs at
  * once and opts.per_host per host; redirects up to opts.max_redirects with
@@ -48,6 +48,7 @@ struct http_result {
 	int attempts;		/* 1 + retries made */
 	int64_t bytes;		/* body bytes handed on */
 	int64_t ms;		/* wall time, all attempts */
+	long retry_after_ms;	/* the last answer's Retry-After, -1 none */
 };
 
 struct http_req {
@@ -57,6 +58,9 @@ struct http_req {
 	const char *accept;	/* the Accept header, or NULL for feeds' types */
 	const char *bearer;	/* a token sent as Authorization: Bearer, or
 				   NULL */
+	const char *post;	/* a POST of these bytes (text/plain), or NULL:
+				   a GET */
+	size_t post_len;	/* their length */
 	void *arg;		/* given to the callbacks */
 	/* url: where the body comes from, after redirects; location: the
 	 * Content-Location header or NULL */

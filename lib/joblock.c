@@ -35,13 +35,36 @@ job_name_invalid(const char *name)
 	return NULL;
 }
 
+/* This machine's directory for the locks of a store that is not a file. */
+static char *
+local_lock_dir(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char *dir;
+
+	if (state != NULL && *state == '/') {
+		if (asprintf(&dir, "%s/jobline/locks", state) < 0)
+			die_nomem();
+	} else if (home != NULL && *home != '\0') {
+		if (asprintf(&dir, "%s/.local/state/jobline/locks", home) < 0)
+			die_nomem();
+	} else {
+		dir = xstrdup("/tmp/jobline-locks");
+	}
+	return dir;
+}
+
 char *
 job_lock_dir(const char *store_path)
 {
 	const char *slash = strrchr(store_path, '/');
 	char *dir;
 
-	if (slash == NULL)
+	if (strncmp(store_path, "postgresql://", 13) == 0 ||
+	    strncmp(store_path, "postgres://", 11) == 0)
+		dir = local_lock_dir();
+	else if (slash == NULL)
 		dir = xstrdup("locks");
 	else if (asprintf(&dir, "%.*s/locks", (int)(slash - store_path),
 	    store_path) < 0)
@@ -108,6 +131,15 @@ job_lock_take(const char *store_path, const char *name, int wait, int *fd,
 	int got = 1;
 
 	*holder = 0;
+	/* the directory and, for a local one, its parents */
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			err(EXIT_FATAL, "%s", dir);
+		*p = '/';
+	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		err(EXIT_FATAL, "%s", dir);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);

@@ -29,7 +29,13 @@ const char *job_name_invalid(const char *name);
  */
 char *job_lock_path(const char *store_path, const char *name);
 
-/* The directory of job_lock_path's files. */
+/*
+ * The directory of job_lock_path's files: locks/ beside a SQLite store;
+ * for a PostgreSQL store (a URI) this machine's
+ * $XDG_STATE_HOME/jobline/locks (else ~/.local/state/jobline/locks), so
+ * that runs of a job on one machine never overlap (across machines,
+ * nothing keeps them apart yet).
+ */
 char *job_lock_dir(const char *store_path);
 
 /*

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
@@ -47,6 +48,27 @@ struct oai {
 
 static int curl_ready;
 
+/* Is the server at base on this machine (a local model server needs no
+ * key)?  localhost, 127.0.0.0/8, ::1; an unparsable URL is not. */
+static int
+base_is_local(const char *base)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int local = 0;
+
+	if (u == NULL)
+		die_nomem();
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		local = strcasecmp(host, "localhost") == 0 ||
+		    strncmp(host, "127.", 4) == 0 ||
+		    strcmp(host, "[::1]") == 0;
+	curl_free(host);
+	curl_url_cleanup(u);
+	return local;
+}
+
 struct oai *
 oai_new(const char *base, int jobs)
 {
@@ -80,6 +102,10 @@ oai_new(const char *base, int jobs)
 	c->headers = curl_slist_append(c->headers, "Expect:");
 	if (key == NULL || *key == '\0')
 		key = getenv("OPENAI_API_KEY");
+	if ((key == NULL || *key == '\0') && !base_is_local(c->base))
+		errx(EXIT_FATAL, "%s: no API key: set OPENAI_API_KEY or "
+		    "JOBLINE_API_KEY (a server on this machine needs none)",
+		    c->base);
 	if (key != NULL && *key != '\0') {
 		char *h;
 

@@ -27,6 +27,8 @@ enum {
 	S_COUNT,	/* votes of a prediction, and the correct ones */
 	S_SEQ,		/* next resolved_seq */
 	S_RESOLVE,	/* mark verified (guarded by status) */
+	S_RESOLVE_PG,	/* the same with resolved_seq from a sequence */
+	S_LOCK_PG,	/* lock an open prediction's row first */
 	S_ERROR,	/* mark error (guarded by status) */
 	S_MARK,		/* mark the votes */
 	S_STATS_VOTES,	/* the marked votes of a prediction */
@@ -38,6 +40,17 @@ enum {
 	S_ACTIVE,	/* every active prediction, for --check */
 	S_COUNT_ST
 };
+
+/* Mark a prediction verified, unless it is no longer open; seq is the
+ * SQL of its resolved_seq. */
+#define RESOLVE_SQL(seq, tail) \
+	"UPDATE predictions SET status = 'verified', start_price = ?2," \
+	" end_price = ?3, price_change = ?4, change_percent = ?5," \
+	" correct_option = ?6, verified_at = ?7, updated_at = ?7," \
+	" resolved_seq = " seq ", resolved_by = ?9, votes_correct = ?11," \
+	" votes_incorrect = ?12, error = NULL" \
+	" WHERE id = ?1 AND (status = 'active'" \
+	"  OR (?10 = 1 AND status = 'error'))" tail
 
 static const char *const sql[S_COUNT_ST] = {
 	[S_FIND] =
@@ -85,21 +98,22 @@ static const char *const sql[S_COUNT_ST] = {
 	    " FROM votes WHERE prediction_id = ?1",
 	/*
 	 * Read, then written by S_RESOLVE: two runs resolving at once are
-	 * kept apart by SQLite's one writer (the transaction is IMMEDIATE);
-	 * PostgreSQL needs a sequence (issue 17), the unique index on
-	 * resolved_seq refusing the second meanwhile.
+	 * kept apart by SQLite's one writer (the transaction is IMMEDIATE).
+	 * PostgreSQL's writers are not one at a time: there the number is
+	 * taken from a sequence (S_RESOLVE_PG, issue 17), once the row is
+	 * locked and seen open (S_LOCK_PG), so that a run that finds the
+	 * prediction taken by another leaves no gap.
 	 */
 	[S_SEQ] =
 	    "SELECT coalesce(max(resolved_seq), 0) + 1 FROM predictions"
 	    " WHERE resolved_seq IS NOT NULL",
-	[S_RESOLVE] =
-	    "UPDATE predictions SET status = 'verified', start_price = ?2,"
-	    " end_price = ?3, price_change = ?4, change_percent = ?5,"
-	    " correct_option = ?6, verified_at = ?7, updated_at = ?7,"
-	    " resolved_seq = ?8, resolved_by = ?9, votes_correct = ?11,"
-	    " votes_incorrect = ?12, error = NULL"
-	    " WHERE id = ?1 AND (status = 'active'"
-	    "  OR (?10 = 1 AND status = 'error'))",
+	[S_RESOLVE] = RESOLVE_SQL("?8", ""),
+	[S_RESOLVE_PG] = RESOLVE_SQL(
+	    "coalesce(?8, nextval('predictions_resolved_seq'))",
+	    " RETURNING resolved_seq"),
+	[S_LOCK_PG] =
+	    "SELECT 1 FROM predictions WHERE id = ?1 AND (status = 'active'"
+	    "  OR (?2 = 1 AND status = 'error')) FOR UPDATE",
 	[S_ERROR] =
 	    "UPDATE predictions SET status = 'error', start_price = ?2,"
 	    " end_price = ?3, price_change = ?4, change_percent = ?5,"
@@ -130,7 +144,8 @@ static const char *const sql[S_COUNT_ST] = {
 	[S_STATS_NEW] =
 	    "INSERT INTO user_stats (user_id, predictions, correct, accuracy,"
 	    " current_streak, best_streak, last_seq, updated_at)"
-	    " VALUES (?1, 1, ?2, ?2, ?2, ?2, ?3, ?4)",
+	    " VALUES (?1, 1, ?2, ?5, ?2, ?2, ?3, ?4)"	/* ?5: ?2 as a double */
+	    " ON CONFLICT (user_id) DO NOTHING",
 	[S_RESULT] =
 	    "SELECT id, symbol, question, opens_at, verify_at,"
 	    " start_price, end_price, price_change, change_percent,"
@@ -276,7 +291,7 @@ predictions_vote(struct predictions *p, const char *pid,
 	db_bind_text(st, 4, voted_at);
 	db_step_ok(st);
 	n = db_changes(p->db);
-	db_clear(st);
+	db_reset(st);			/* every parameter is bound each time */
 	return n > 0;
 }
 
@@ -390,14 +405,20 @@ static void
 stats_count(struct predictions *p, const char *user, size_t n, int ok,
     int64_t seq, const char *now)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		/* an UPDATE, else (a voter new to the store) an INSERT */
-		struct db_stmt *u = stmt(p, pass == 0 ? S_STATS : S_STATS_NEW);
+	/*
+	 * An UPDATE, else (a voter new to the store) an INSERT, else (on
+	 * PostgreSQL, another run inserted the voter meanwhile) the UPDATE
+	 * again.
+	 */
+	for (int pass = 0; pass < 3; pass++) {
+		struct db_stmt *u = stmt(p, pass == 1 ? S_STATS_NEW : S_STATS);
 
 		db_bind_textn(u, 1, user, n);
 		db_bind_int(u, 2, ok);
 		db_bind_int(u, 3, seq);
 		db_bind_text(u, 4, now);
+		if (pass == 1)
+			db_bind_double(u, 5, ok);
 		db_step_ok(u);
 		db_reset(u);
 		if (db_changes(p->db) == 1)
@@ -412,7 +433,17 @@ predictions_resolve(struct predictions *p, const struct prediction *pr,
 {
 	struct db_stmt *st;
 	int64_t nvotes = 0, ncorrect = 0, seq = 1;
+	int pg = db_kind(p->db) == DB_POSTGRES, rc, done;
 
+	if (pg) {
+		st = stmt(p, S_LOCK_PG);
+		db_bind_text(st, 1, pr->id);
+		db_bind_int(st, 2, allow_error != 0);
+		rc = db_step_ok(st);
+		db_reset(st);
+		if (rc != DB_ROW)
+			return -1;	/* resolved by another run */
+	}
 	st = stmt(p, S_COUNT);
 	db_bind_text(st, 1, pr->id);
 	db_bind_text(st, 2, option);
@@ -421,12 +452,14 @@ predictions_resolve(struct predictions *p, const struct prediction *pr,
 		ncorrect = db_column_int(st, 1);
 	}
 	db_reset(st);
-	st = stmt(p, S_SEQ);
-	if (db_step_ok(st) == DB_ROW)
-		seq = db_column_int(st, 0);
-	db_reset(st);
+	if (!pg) {
+		st = stmt(p, S_SEQ);
+		if (db_step_ok(st) == DB_ROW)
+			seq = db_column_int(st, 0);
+		db_reset(st);
+	}
 
-	st = stmt(p, S_RESOLVE);
+	st = stmt(p, pg ? S_RESOLVE_PG : S_RESOLVE);
 	db_bind_text(st, 1, pr->id);
 	if (cv != NULL) {
 		db_bind_double(st, 2, cv->start_price);
@@ -437,14 +470,23 @@ predictions_resolve(struct predictions *p, const struct prediction *pr,
 		bind_price(st, 2, pr->has_start ? &pr->start_price : NULL);
 	db_bind_text(st, 6, option);
 	db_bind_text(st, 7, now);
-	db_bind_int(st, 8, seq);
+	if (pg)
+		db_bind_null(st, 8);	/* the sequence's */
+	else
+		db_bind_int(st, 8, seq);
 	db_bind_text(st, 9, by);
 	db_bind_int(st, 10, allow_error != 0);
 	db_bind_int(st, 11, ncorrect);
 	db_bind_int(st, 12, nvotes - ncorrect);
-	db_step_ok(st);
+	rc = db_step_ok(st);
+	if (pg) {
+		done = rc == DB_ROW;
+		if (done)
+			seq = db_column_int(st, 0);
+	} else
+		done = db_changes(p->db) == 1;
 	db_clear(st);
-	if (db_changes(p->db) != 1)
+	if (!done)
 		return -1;
 
 	st = stmt(p, S_MARK);

@@ -576,3 +576,20 @@ queue_each_problem_key(struct db *db, int64_t min_dead,
 		    db_column_int(st, 2), arg);
 	db_finalize(st);
 }
+
+void
+queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg)
+{
+	struct db_stmt *st = db_prepare(db,
+	    "SELECT queue, key, completed_at, last_error FROM queue"
+	    " WHERE state = 'dead' ORDER BY completed_at DESC, id DESC"
+	    " LIMIT ?1");
+
+	db_bind_int(st, 1, max);
+	while (db_step_ok(st) == DB_ROW)
+		fn(db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_text(st, 2), db_column_text(st, 3), arg);
+	db_finalize(st);
+}

@@ -216,4 +216,13 @@ void queue_each_problem_key(struct db *db, int64_t min_dead,
     void (*fn)(const char *queue, const char *key, int64_t dead_count,
     void *arg), void *arg);
 
+/*
+ * Call fn for the latest max dead jobs of every queue, newest first: the
+ * queue, the key (or NULL), when it went dead and its last error (or
+ * NULL).
+ */
+void queue_each_dead(struct db *db, int64_t max,
+    void (*fn)(const char *queue, const char *key, const char *when,
+    const char *error, void *arg), void *arg);
+
 #endif

@@ -296,6 +296,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE job_state ADD COLUMN consecutive_partial INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	,
+
+	/* 3: a failing feed backs off: not tried before next_try (RFC 3339,
+	 * NULL: at the next run) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
+
+	/* 4: search's keyword index stems English words (Porter) and
+	 * ignores diacritics, so that "rates" finds "rate" and "cafe"
+	 * finds "café"; the index is made again from the chunks (the
+	 * triggers of step 1 keep it by name) */
+	"DROP TABLE chunks_fts;"
+	"CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks',"
+	"  content_rowid='rowid',"
+	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');"
+	,
 };
 
 int

@@ -267,6 +267,19 @@ static const char *const migrations[] = {
 	"  updated_at     TEXT"
 	");"
 	,
+
+	/* 2: run status partial (the SQLite store's step 2) */
+	"ALTER TABLE runs DROP CONSTRAINT runs_status_check;"
+	"ALTER TABLE runs ADD CONSTRAINT runs_status_check CHECK (status IN"
+	"  ('running', 'success', 'partial', 'failed', 'skipped', 'timeout',"
+	"  'interrupted'));"
+	"ALTER TABLE job_state ADD COLUMN n_partial BIGINT NOT NULL DEFAULT 0,"
+	"  ADD COLUMN consecutive_partial BIGINT NOT NULL DEFAULT 0;"
+	,
+
+	/* 3: feeds.next_try (the SQLite store's step 3) */
+	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
+	,
 };
 
 int

@@ -1,13 +1,17 @@
 /* stats.c - counters for $JOBLINE_STATS */
 #define _GNU_SOURCE
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "stats.h"
+#include "utf8.h"
 #include "util.h"
 
 #define STATS_MAX 32		/* counters one program keeps */
@@ -64,4 +68,67 @@ stats_flush(void)
 		warn("%s", path);
 	if (fd >= 0)
 		close(fd);
+}
+
+json_object *
+stats_sum(const char *path, int max)
+{
+	json_object *obj = json_object_new_object();
+	FILE *fp = fopen(path, "r");
+	char *line = NULL, *end;
+	size_t cap = 0;
+	ssize_t n;
+	int count = 0;
+
+	if (fp == NULL)
+		return obj;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		char *name = line, *val, *sp;
+		json_object *old;
+		long long iv;
+		double dv;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		val = sp + 1;
+		if (*name == '\0' || *val == '\0' ||
+		    utf8_check(name, strlen(name)) != strlen(name))
+			continue;
+		errno = 0;
+		iv = strtoll(val, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			if (json_object_object_get_ex(obj, name, &old)) {
+				if (json_object_is_type(old, json_type_int))
+					json_object_set_int64(old,
+					    json_object_get_int64(old) + iv);
+				else
+					json_object_set_double(old,
+					    json_object_get_double(old) +
+					    (double)iv);
+			} else if (count < max) {
+				json_object_object_add(obj, name,
+				    json_object_new_int64(iv));
+				count++;
+			}
+			continue;
+		}
+		dv = strtod(val, &end);
+		if (*end != '\0' || end == val)
+			continue;
+		if (json_object_object_get_ex(obj, name, &old)) {
+			double sum = json_object_get_double(old) + dv;
+
+			json_object_object_add(obj, name,
+			    json_object_new_double(sum));
+		} else if (count < max) {
+			json_object_object_add(obj, name,
+			    json_object_new_double(dv));
+			count++;
+		}
+	}
+	free(line);
+	fclose(fp);
+	return obj;
 }

@@ -21,4 +21,14 @@ int64_t stats_get(const char *name);
 /* Append all counters to $JOBLINE_STATS if set; once; safe to call again. */
 void stats_flush(void);
 
+/*
+ * The sums of the "name value" lines of a stats file (integers, or
+ * decimals), as a new JSON object (json_object_put frees it): a name's
+ * integers stay an integer, a decimal makes it one; at most max names;
+ * lines of any other form, or with a name that is not UTF-8, are skipped.
+ * A file that cannot be read is an empty object.
+ */
+struct json_object;
+struct json_object *stats_sum(const char *path, int max);
+
 #endif

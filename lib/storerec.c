@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "cond.h"
 #include "fields.h"
 #include "jsonscan.h"
 #include "storerec.h"
@@ -124,38 +126,19 @@ article_in_free(struct article_in *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Decode base64 s into a new buffer; its length in *n; NULL if invalid.
- * (embed's encoder is the other half: both go to one lib/base64, on its
- * way in another branch; this is then its decoder's caller.) */
+/* Decode base64 s into a new buffer; its length in *n; NULL if invalid. */
 static unsigned char *
 b64_decode(const char *s, size_t *n)
 {
-	size_t len = strlen(s), o = 0;
-	unsigned char *out;
-	unsigned v = 0;
-	int bits = 0;
+	size_t len = strlen(s);
+	unsigned char *out = xmalloc(BASE64_DECODED_MAX(len));
+	long k = base64_decode(out, s, len, 0);
 
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	out = xmalloc(len * 3 / 4 + 3);
-	for (size_t i = 0; i < len; i++) {
-		const char *p = memchr(b64, s[i], 64);
-
-		if (p == NULL || s[i] == '\0') {
-			free(out);
-			return NULL;
-		}
-		v = (v << 6) | (unsigned)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-		}
+	if (k < 0) {
+		free(out);
+		return NULL;
 	}
-	*n = o;
+	*n = (size_t)k;
 	return out;
 }
 
@@ -293,4 +276,137 @@ chunk_in_free(struct chunk_in *c)
 	free(c->record);
 	free(c->vector);
 	memset(c, 0, sizeof(*c));
+}
+
+/* A non-empty string. */
+static int
+text_read(struct jsonl_reader *r, json_object *o, const char *key,
+    int flags, const char **out)
+{
+	int rc = field_string(r, o, key, flags, out);
+
+	if (rc == FIELD_OK && **out == '\0') {
+		jsonl_bad(r, "%s: empty", key);
+		return FIELD_BAD;
+	}
+	return rc;
+}
+
+/* A required key named a, or else b ("no A" when neither is there). */
+static int
+key2_read(struct jsonl_reader *r, json_object *o, const char *a,
+    const char *b, char *buf, const char **out)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, a, &v) || v == NULL) {
+		if (json_object_object_get_ex(o, b, &v) && v != NULL)
+			return field_key(r, o, b, FIELD_REQUIRED, buf, out);
+	}
+	return field_key(r, o, a, FIELD_REQUIRED, buf, out);
+}
+
+int
+price_in_read(struct jsonl_reader *r, json_object *o, struct price_in *p)
+{
+	memset(p, 0, sizeof(*p));
+	return text_read(r, o, "symbol", FIELD_REQUIRED, &p->symbol) ==
+	    FIELD_OK &&
+	    field_positive(r, o, "price", FIELD_REQUIRED, DBL_MAX,
+	    &p->price) == FIELD_OK &&
+	    field_time_or_seconds(r, o, "time", FIELD_REQUIRED, &p->ms) ==
+	    FIELD_OK;
+}
+
+/* A string field that is one of two words (or missing: def). */
+static int
+word_read(struct jsonl_reader *r, json_object *o, const char *key,
+    const char *def, const char *other, const char **out)
+{
+	*out = def;
+	if (field_string(r, o, key, 0, out) == FIELD_BAD)
+		return 0;
+	if (strcmp(*out, def) != 0 && strcmp(*out, other) != 0) {
+		jsonl_bad(r, "%s: not %s or %s", key, def, other);
+		return 0;
+	}
+	return 1;
+}
+
+int
+prediction_rec_read(struct jsonl_reader *r, json_object *o,
+    struct prediction_rec *p)
+{
+	struct prediction_in *in = &p->in;
+	json_object *opts = NULL;
+	char err[COND_ERRSZ + 80];
+	const char *text;
+	int64_t oms, vms;
+	size_t len;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (field_key(r, o, "id", FIELD_REQUIRED, p->key, &in->id) !=
+	    FIELD_OK ||
+	    text_read(r, o, "symbol", FIELD_REQUIRED, &in->symbol) !=
+	    FIELD_OK ||
+	    field_string(r, o, "question", 0, &in->question) == FIELD_BAD ||
+	    field_time(r, o, "opens_at", FIELD_REQUIRED, &oms) != FIELD_OK ||
+	    field_time(r, o, "verify_at", FIELD_REQUIRED, &vms) != FIELD_OK)
+		return 0;
+	in->opens_at = time_format(oms, p->opens);
+	in->verify_at = time_format(vms, p->verify);
+	/* compared as the tables hold them: to the second */
+	if (strcmp(in->verify_at, in->opens_at) <= 0) {
+		jsonl_bad(r, "verify_at: not after opens_at");
+		return 0;
+	}
+	if ((rc = field_positive(r, o, "start_price", 0, 1e300,
+	    &in->start_price)) == FIELD_BAD)
+		return 0;
+	in->has_start = rc == FIELD_OK;
+	if (!word_read(r, o, "mode", "auto", "manual", &in->mode) ||
+	    !word_read(r, o, "status", "active", "cancelled", &in->status))
+		return 0;
+	json_object_object_get_ex(o, "options", &opts);
+	if (cond_options_check(opts, strcmp(in->mode, "manual") == 0, err,
+	    sizeof(err)) != 0) {
+		jsonl_bad(r, "%s", err);
+		return 0;
+	}
+	/* each jsonl_text rebuilds the text of the last: copies */
+	text = jsonl_text(o, &len);
+	p->record = xstrndup(text, len);
+	in->record = p->record;
+	in->record_len = len;
+	p->options = xstrdup(jsonl_text(opts, NULL));
+	in->options = p->options;
+	return 1;
+}
+
+void
+prediction_rec_free(struct prediction_rec *p)
+{
+	free(p->options);
+	free(p->record);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+vote_in_read(struct jsonl_reader *r, json_object *o, struct vote_in *v)
+{
+	int64_t ms;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (key2_read(r, o, "prediction_id", "prediction", v->pkey,
+	    &v->prediction_id) != FIELD_OK ||
+	    key2_read(r, o, "user_id", "user", v->ukey, &v->user_id) !=
+	    FIELD_OK ||
+	    text_read(r, o, "option", FIELD_REQUIRED, &v->option) != FIELD_OK ||
+	    (rc = field_time(r, o, "voted_at", 0, &ms)) == FIELD_BAD)
+		return 0;
+	if (rc == FIELD_OK)
+		v->voted_at = time_format(ms, v->voted);
+	return 1;
 }

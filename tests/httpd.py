@@ -10,6 +10,7 @@ Paths under /_/ are test routes (see ROUTES below) that misbehave on
 purpose; each test that needs one adds it here.
 """
 import argparse
+import json
 import os
 import sys
 import urllib.parse
@@ -62,10 +63,15 @@ _hits = {}
 @route("/_/cond")
 def cond_route(h, query):
     """/_/cond?f=PATH: a feed with an ETag and a Last-Modified; 304 when
-    If-None-Match or If-Modified-Since matches."""
+    If-None-Match or If-Modified-Since matches.  With &vary=1 the
+    Last-Modified changes with the body's size too (minutes after 10:00)."""
     body = _feed_file(h, query)
     etag = '"v1-%d"' % len(body)
     lm = "Sat, 21 Nov 2026 10:00:00 GMT"
+    if query.get("vary"):
+        import email.utils
+        lm = email.utils.formatdate(1795082400 + 60 * len(body),
+                                    usegmt=True)
     hdrs = [("ETag", etag), ("Last-Modified", lm)]
     if h.headers.get("If-None-Match") == etag or \
             h.headers.get("If-Modified-Since") == lm:
@@ -195,6 +201,30 @@ def hits_route(h, query):
     """/_/hits?key=K: how many times /_/flaky saw K, as text."""
     _send(h, 200, str(_hits.get(query.get("key", ["k"])[0], 0)).encode(),
           [("Content-Type", "text/plain")])
+
+
+# ---- run-job --ping routes ----
+
+_pings = {}
+
+
+@route("/_/ping/")
+def ping_route(h, query):
+    """/_/ping/MODE/...: a healthchecks.io-like endpoint that appends each
+    request, as a JSON line {method, path, body}, to ping.log under
+    --root.  MODE ok answers 200; flaky answers 503 to the first request
+    of each path, then 200; down always 500."""
+    path = urllib.parse.urlsplit(h.path).path
+    entry = {"method": h.command, "path": path,
+             "body": getattr(h, "body", b"").decode("utf-8", "replace")}
+    with open(os.path.join(h.server.root, "ping.log"), "a") as f:
+        f.write(json.dumps(entry) + "\n")
+    mode = path.split("/")[3] if path.count("/") >= 3 else "ok"
+    _pings[path] = _pings.get(path, 0) + 1
+    if mode == "down" or (mode == "flaky" and _pings[path] == 1):
+        _send(h, 503 if mode == "flaky" else 500, b"no")
+        return
+    _send(h, 200, b"OK", [("Content-Type", "text/plain")])
 
 
 @route("/_/ctype")
@@ -547,6 +577,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_file(path)
 
     def do_HEAD(self):
+        self.do_GET()
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(n) if n > 0 else b""
         self.do_GET()
 
     def send_file(self, path, ctype=None):

@@ -15,6 +15,7 @@ test_expect 'make install puts programs, scripts and man pages under DESTDIR/PRE
 		test -x root/usr/local/bin/$n || { echo "no bin/$n"; exit 1; }
 		test -f root/usr/local/share/man/man1/$n.1 || { echo "no $n.1"; exit 1; }
 	done &&
+	test -f root/usr/local/share/man/man1/ingest-news.1 &&
 	test -f root/usr/local/share/man/man5/jobline.5 &&
 	test -f root/usr/local/share/man/man7/jobline.7 &&
 	root/usr/local/bin/store --version | grep -q jobline &&
@@ -59,5 +60,14 @@ if command -v mandoc >/dev/null; then
 else
 	test_skip 'man pages are mandoc -T lint clean' 'no mandoc'
 fi
+
+test_expect 'make lint-shape: the tree has the shape issue 16 set; a program with SQL or too long fails it' '
+	make -s -C "$TOP" lint-shape &&
+	{ echo "#include <sqlite3.h>"; seq 801 | sed "s/.*/int x&;/"; } >big.c &&
+	echo "#include \"../../tools/store.c\"" >fz.c &&
+	exits 2 make -s -C "$TOP" lint-shape LINT_TOOLS="$PWD/big.c" LINT_FUZZ="$PWD/fz.c" >out 2>&1 &&
+	grep -q "big.c: uses SQLite" out && grep -q "big.c: 802 lines, over 800" out &&
+	grep -q "fz.c: includes a program" out
+'
 
 test_done

@@ -246,6 +246,7 @@ test_expect 'chunks: a bad typed field is refused with its name, never read as 0
 	{"item_id":"t","n":1,"count":2,"text":7}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding":[1,1e300]}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding":"AAA"}
+	{"item_id":"t","n":1,"count":2,"text":"x","embedding":"AAAAAAAAAAAAAAAAA"}
 	{"item_id":"t","n":1,"count":2,"text":"x","embedding_model":1}
 	{"item_id":"t","n":1,"count":2,"text":"x","id":[1]}
 	EOF
@@ -272,6 +273,7 @@ test_expect 'chunks: a bad typed field is refused with its name, never read as 0
 	item_id: empty
 	text: not a string
 	embedding: a number beyond a float'"'"'s range
+	embedding: not base64 of float32s
 	embedding: not base64 of float32s
 	embedding_model: not a string
 	id: not a string or an integer
@@ -362,6 +364,36 @@ test_expect 'prices: time normalised to UTC, upserted by symbol and time' '
 	rows "SELECT symbol, time, price FROM prices ORDER BY time" >got &&
 	printf "XAUUSD|2026-11-22T08:30:00Z|2652.0\nXAUUSD|2026-11-22T08:31:00Z|2651.0\n" >want &&
 	test_cmp want got
+'
+
+test_expect 'prices: typed fields; a price not positive, a time before 1970 or after 9999 refused' '
+	cat >p <<-\EOF &&
+	{"symbol":"X","time":"2026-11-22T08:00:00Z","price":0}
+	{"symbol":"X","time":"2026-11-22T08:00:00Z","price":-2.5}
+	{"symbol":"X","time":"2026-11-22T08:00:00Z","price":"1.5"}
+	{"symbol":"X","time":"2026-11-22T08:00:00Z","price":1e999}
+	{"symbol":"X","time":"2026-11-22T08:00:00Z","price":null}
+	{"symbol":"X","time":"1969-12-31T23:59:59Z","price":1}
+	{"symbol":"X","time":-1,"price":1}
+	{"symbol":"X","time":"9999-12-31T23:30:00-01:00","price":1}
+	{"symbol":"X","time":253402300800,"price":1}
+	{"symbol":"X","time":true,"price":1}
+	{"symbol":"X","time":"noon","price":1}
+	{"symbol":"","time":"2026-11-22T08:00:00Z","price":1}
+	{"symbol":5,"time":"2026-11-22T08:00:00Z","price":1}
+	{"time":"2026-11-22T08:00:00Z","price":1}
+	{"symbol":"X","time":0,"price":1e-300}
+	{"symbol":"X","time":253402300799,"price":1.7976931348623157e308}
+	EOF
+	exits 1 store prices <p 2>err &&
+	printf "store: stdin:%s\n" "1: price: not positive" "2: price: not positive" \
+	    "3: price: not a number" "4: price: out of range" "5: no price" \
+	    "6: time: before 1970" "7: time: before 1970" "8: time: after 9999" \
+	    "9: time: after 9999" "10: time: not an RFC 3339 time or seconds" \
+	    "11: time: not an RFC 3339 time" "12: symbol: empty" "13: symbol: not a string" \
+	    "14: no symbol" >want &&
+	test_cmp want err &&
+	test "$(rows "SELECT time FROM prices ORDER BY time" | tr "\n" " ")" = "1970-01-01T00:00:00Z 9999-12-31T23:59:59Z "
 '
 
 test_expect 'generic tables are keyed by --key and keep the whole record' '

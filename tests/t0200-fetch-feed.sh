@@ -155,6 +155,37 @@ test_expect '-f: newsboat urls format, comments, tags, ~name, relative paths' '
 	    .[1].tags == [\"old\", \"news\"] and .[1].source == \"Old Atom\"" out
 '
 
+test_expect '-f: a malformed or unreadable line is FILE:LINE: reason, exit 1, the rest fetched' '
+	mkdir -p lists &&
+	cp "$F/rdf.xml" "$F/atom03.xml" "$F/rss2.xml" lists/ &&
+	printf "%s\n" "rdf.xml" "\"atom03.xml" "rss2.xml \"~Unterminated" \
+	    "\"query:Unread:unread = \\\"yes\\\"\"" "atom03.xml \"~Good\"" >lists/urls &&
+	printf "\"\"\nbad\377utf8.xml\n" >>lists/urls &&
+	exits 1 fetch-feed -f lists/urls >out 2>err &&
+	grep -qx "fetch-feed: lists/urls:2: unterminated quote" err &&
+	grep -qx "fetch-feed: lists/urls:3: unterminated quote in a tag" err &&
+	grep -qx "fetch-feed: lists/urls:4: newsboat.s query:, exec: and filter: feeds are not supported" err &&
+	grep -qx "fetch-feed: lists/urls:6: an empty URL" err &&
+	grep -qx "fetch-feed: lists/urls:7: not UTF-8" err &&
+	test "$(wc -l <err)" = 5 &&
+	jq -e -s "map(.feed) == [\"lists/rdf.xml\", \"lists/atom03.xml\"] and .[1].source == \"Good\"" out &&
+	mkdir unreadable && exits 3 fetch-feed -f unreadable/urls 2>err &&
+	grep -q "^fetch-feed: unreadable/urls: No such file or directory$" err &&
+	if [ "$(id -u)" != 0 ]; then
+		echo rdf.xml >lists/locked && chmod 000 lists/locked &&
+		exits 3 fetch-feed -f lists/locked 2>err && grep -q "Permission denied" err
+	fi
+'
+
+test_expect 'a URL listed twice, in lists, OPML or arguments, is fetched once; the first listing names it' '
+	mkdir -p lists && cp "$F/rdf.xml" lists/ &&
+	printf "%s\n" "rdf.xml \"~First\"" "rdf.xml \"~Second\"" >lists/urls &&
+	printf "%s\n" "$PWD/lists/rdf.xml" "$PWD/lists/rdf.xml" >urls2 &&
+	printf "<opml><body><outline xmlUrl=\"%s\"/></body></opml>\n" "$PWD/lists/rdf.xml" >f.opml &&
+	fetch-feed -f lists/urls -f urls2 --opml f.opml "$PWD/lists/rdf.xml" lists/rdf.xml >out &&
+	test "$(jq -r .source out)" = "$(printf "First\nRDF News")"
+'
+
 test_expect '--opml: every outline with an xmlUrl' '
 	cat >f.opml <<-EOF &&
 	<?xml version="1.0"?>

@@ -27,9 +27,12 @@ test_expect 'the feeds table records the outcome' '
 	test "$(rows "SELECT failures FROM feeds WHERE url = \"$HTTPD/nothing.xml\"")" = 2
 '
 
-test_expect 'conditional GET: ETag and Last-Modified kept; 304 gives no items, no error' '
+test_expect 'conditional GET: ETag and Last-Modified kept by --pending, stored by --commit; 304 gives no items, no error' '
 	u="$HTTPD/_/cond?f=feeds/rss2.xml" &&
-	fetch-feed "$u" >first && test "$(wc -l <first)" = 3 &&
+	fetch-feed --pending p "$u" >first && test "$(wc -l <first)" = 3 &&
+	test "$(rows "SELECT etag IS NULL, last_modified IS NULL FROM feeds")" = "1|1" &&
+	jq -e ".url == \"$u\" and (.etag | startswith(\"\\\"v1-\"))" p &&
+	fetch-feed --commit p &&
 	test "$(rows "SELECT etag, last_modified FROM feeds")" = "\"v1-$(wc -c <"$DATA/feeds/rss2.xml")\"|Sat, 21 Nov 2026 10:00:00 GMT" &&
 	fetch-feed -v "$u" >second 2>err && test ! -s second &&
 	grep -q "304 not modified" err &&
@@ -80,7 +83,7 @@ test_expect 'retries are bounded; a Retry-After too long is not waited for' '
 	    "$HTTPD/_/flaky?key=d&code=429&after=3600&times=9" 2>err &&
 	test "$(hits c)" = 2 &&
 	test "$(hits d)" = 1 &&
-	grep -q "key=c.*: HTTP 503$" err && grep -q "key=d.*: HTTP 429, retry after 3600s$" err
+	grep -q "key=c.*: HTTP 503$" err && grep -q "key=d.*: HTTP 429, retry after 3600s (1 failure in a row; next try at 2026-11-22T09:30:00Z)$" err
 '
 
 test_expect 'charsets: HTTP charset used; a wrong Latin-1 label on UTF-8 is repaired' '
@@ -134,6 +137,49 @@ test_expect 'SIGTERM during a slow transfer: stops, exits 143' '
 
 test_expect '-q: failures only in the exit status' '
 	exits 1 fetch-feed -q --retries 0 "$HTTPD/nothing.xml" 2>err && test ! -s err
+'
+
+test_expect 'a feed failing again and again backs off: growing waits, capped at a day; --reset-failures brings it back' '
+	u="$HTTPD/_/flaky?key=dead&code=500&times=100" &&
+	exits 1 fetch-feed --retries 0 "$u" 2>err &&
+	grep -qx "fetch-feed: $u: HTTP 500" err &&
+	test "$(rows "SELECT failures, next_try IS NULL FROM feeds")" = "1|1" &&
+	exits 1 fetch-feed --retries 0 "$u" 2>err &&
+	next=$(rows "SELECT next_try FROM feeds") &&
+	grep -qx "fetch-feed: $u: HTTP 500 (2 failures in a row; next try at $next)" err &&
+	# the first wait: 5 to 10 minutes (10 with jitter)
+	test "$next" \> 2026-11-22T08:34:59Z && test "$next" \< 2026-11-22T08:40:01Z &&
+	test "$(hits dead)" = 2 &&
+	exits 1 fetch-feed --retries 0 "$u" >out 2>err &&
+	test ! -s out && test ! -s err && test "$(hits dead)" = 2 &&
+	exits 1 fetch-feed -v --retries 0 "$u" 2>err &&
+	grep -qx "fetch-feed: $u: not tried: 2 failures in a row; next try at $next" err &&
+	JOBLINE_NOW=2026-11-22T08:40:01Z exits 1 fetch-feed --retries 0 "$u" 2>/dev/null &&
+	test "$(hits dead)" = 3 &&
+	next3=$(rows "SELECT next_try FROM feeds") &&
+	test "$next3" \> 2026-11-22T08:50:00Z && test "$next3" \< 2026-11-22T09:00:02Z &&
+	sqlite3 "$JOBLINE_DB" "UPDATE feeds SET failures = 40, next_try = NULL" &&
+	exits 1 fetch-feed --retries 0 "$u" 2>/dev/null &&
+	last=$(rows "SELECT next_try FROM feeds") &&
+	test "$last" \> 2026-11-22T20:29:59Z && test "$last" \< 2026-11-23T08:30:01Z &&
+	fetch-feed --reset-failures "$u" &&
+	test "$(rows "SELECT failures, next_try IS NULL FROM feeds")" = "0|1" &&
+	exits 1 fetch-feed --retries 0 "$u" 2>/dev/null && test "$(hits dead)" = 5 &&
+	exits 1 fetch-feed --reset-failures "$HTTPD/unknown" 2>err &&
+	grep -qx "fetch-feed: $HTTPD/unknown: no such feed in $JOBLINE_DB" err
+'
+
+test_expect 'Retry-After is honoured from the first failure; a success ends the backoff' '
+	u="$HTTPD/_/flaky?key=ra&code=503&times=2&after=7200" &&
+	exits 1 fetch-feed --retries 0 "$u" 2>err &&
+	test "$(rows "SELECT failures, next_try FROM feeds")" = "1|2026-11-22T10:30:00Z" &&
+	grep -qx "fetch-feed: $u: HTTP 503 (1 failure in a row; next try at 2026-11-22T10:30:00Z)" err &&
+	u2="$HTTPD/_/flaky?key=ra2&code=503&times=1&after=999999" &&
+	exits 1 fetch-feed --retries 0 "$u2" 2>/dev/null &&
+	test "$(rows "SELECT next_try FROM feeds WHERE url = \"$u2\"")" = 2026-11-23T08:30:00Z &&
+	JOBLINE_NOW=2026-11-23T08:30:00Z fetch-feed --retries 0 "$u2" >out &&
+	test -s out &&
+	test "$(rows "SELECT failures, next_try IS NULL, error IS NULL FROM feeds WHERE url = \"$u2\"")" = "0|1|1"
 '
 
 test_done

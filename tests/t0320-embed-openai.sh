@@ -48,6 +48,23 @@ test_expect 'the key comes from $JOBLINE_API_KEY, else $OPENAI_API_KEY' '
 	grep -q "HTTP 401" err && test "$(jq -s "map(select(.embedding)) | length" c)" = 0
 '
 
+test_expect 'no key for a server elsewhere: exit 3 before any request' '
+	recs 2 >in &&
+	exits 3 env -u OPENAI_API_KEY -u JOBLINE_API_KEY embed --backend openai \
+	    --url https://api.example.invalid/v1 --model t <in >out 2>err &&
+	grep -q "^embed: https://api.example.invalid/v1: no API key: set OPENAI_API_KEY" err &&
+	test "$(wc -l <err)" = 1 && test ! -s out &&
+	exits 3 env -u OPENAI_API_KEY -u JOBLINE_API_KEY -u JOBLINE_API_URL \
+	    embed --backend openai <in >out 2>err &&
+	grep -q "api.openai.com/v1: no API key" err &&
+	exits 3 env -u OPENAI_API_KEY -u JOBLINE_API_KEY summarize --backend openai \
+	    --url https://api.example.invalid/v1 <in >out 2>err &&
+	grep -q "no API key" err &&
+	env -u OPENAI_API_KEY -u JOBLINE_API_KEY embed --backend openai \
+	    --url "$API_OK" --model t <in >out &&
+	test "$(jq -s "map(select(.embedding)) | length" out)" = 2
+'
+
 test_expect '429 with Retry-After and 500s are retried, then succeed' '
 	recs 5 >in &&
 	JOBLINE_STATS=$PWD/st embed --backend openai --url "$API_OK" --model test-429 \

@@ -23,7 +23,7 @@ test_expect 'usage: --help to stdout, bad options exit 2, --version' '
 
 test_expect 'vector: a chunk'"'"'s own text finds it first, with its article fields' '
 	q=$(sqlite3 "$TMP/base.db" "SELECT text FROM chunks WHERE id = '"'"'x2#0'"'"'") &&
-	search --db "$TMP/base.db" -k 3 "$q" >out &&
+	search --db "$TMP/base.db" --mode vector -k 3 "$q" >out &&
 	test "$(wc -l <out)" = 3 &&
 	jq -e -s ".[0] | .id == \"x2#0\" and .rank == 1 and .score > 0.999 and
 	    .url == \"https://news.example.com/x2\" and .title == \"Quarterly earnings beat\" and
@@ -32,9 +32,9 @@ test_expect 'vector: a chunk'"'"'s own text finds it first, with its article fie
 '
 
 test_expect 'vector: published comes with the hit; -k bounds the hits' '
-	search --db "$TMP/base.db" -k 1 zyxcoin token listed >out &&
+	search --db "$TMP/base.db" --mode vector -k 1 zyxcoin token listed >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].published == \"2026-11-20T10:00:00Z\"" out &&
-	search --db "$TMP/base.db" -k 25 market >out &&
+	search --db "$TMP/base.db" --mode vector -k 25 market >out &&
 	test "$(wc -l <out)" = 25
 '
 
@@ -46,10 +46,39 @@ test_expect 'keyword: FTS5 ranking, query syntax taken as words' '
 	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out
 '
 
-test_expect 'hybrid: reciprocal rank fusion of both rankings' '
+test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
+	echo "{\"id\":\"d1\",\"content\":\"Traders rushed into the Zürich café as rates rose.\"}" |
+	    store articles --db d.db --emit new | chunk | store chunks --db d.db &&
+	search --db d.db --mode keyword "zurich cafe" >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out &&
+	search --db d.db --mode keyword "rush rising rate" >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out
+'
+
+test_expect 'hybrid: scores of both rankings fused, each scaled to [0, 1]' '
 	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
 	jq -e -s "length == 5 and .[0].item_id == \"x2\" and (map(.score) | . == (sort | reverse))" out &&
-	jq -e -s ".[0].score <= (2 / 61 + 0.000001)" out
+	jq -e -s ".[0].score == 1 and all(.score >= 0 and .score <= 1) and .[0].model == \"hash-v1-384\"" out
+'
+
+test_expect 'default: hybrid when vectors are stored, keyword when none' '
+	search --db "$TMP/base.db" -k 5 "quarterly earnings forecasts" >out &&
+	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >hyb &&
+	cmp out hyb &&
+	echo "{\"id\":\"n1\",\"content\":\"zyxcoin without a vector\"}" |
+	    store articles --db nv.db --emit new | chunk | store chunks --db nv.db &&
+	search --db nv.db zyxcoin >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"n1\" and .[0].model == null" out
+'
+
+test_expect 'one hit per article unless --per-article says more' '
+	search --db "$TMP/base.db" --mode keyword -k 30 --per-article 0 market >all &&
+	jq -e -s "(map(.item_id) | unique | length) < length" all &&
+	search --db "$TMP/base.db" --mode keyword -k 30 market >one &&
+	jq -e -s "(map(.item_id) | unique | length) == length and map(.rank) == [range(1; length + 1)]" one &&
+	search --db "$TMP/base.db" --mode keyword -k 30 --per-article 2 market >two &&
+	jq -e -s "group_by(.item_id) | map(length) | max == 2" two &&
+	exits 2 search --per-article -1 x 2>/dev/null
 '
 
 test_expect 'queries as JSON lines: their fields come with each hit' '
@@ -66,9 +95,9 @@ test_expect 'vectors of different models are never compared' '
 	    store chunks --db m.db &&
 	exits 2 search --db m.db zyxcoin 2>err &&
 	grep -q "several models (hash-v1-384, hash-v1-64): choose one with --model" err &&
-	search --db m.db --model hash-v1-64 -k 5 zyxcoin >out &&
+	search --db m.db --mode vector --model hash-v1-64 -k 5 zyxcoin >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v1-64\"" out &&
-	search --db m.db --model hash-v1-384 -k 100 zyxcoin >out &&
+	search --db m.db --mode vector --per-article 0 --model hash-v1-384 -k 100 zyxcoin >out &&
 	jq -e -s "length == 100 and all(.item_id != \"o1\")" out
 '
 

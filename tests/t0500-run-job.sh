@@ -215,7 +215,7 @@ test_expect '--pause NAME / --resume NAME by hand, with a reason' '
 	run-job p -- touch ran && test ! -e ran &&
 	test "$(rows "SELECT status, error FROM runs ORDER BY id DESC LIMIT 1")" = "skipped|paused: disk maintenance" &&
 	run-job --resume p && run-job p -- touch ran && test -e ran &&
-	run-job --pause unknown 2>err && grep -q "no runs recorded" err &&
+	run-job --pause unknown 2>err && test ! -s err &&
 	exits 2 run-job --pause p extra 2>/dev/null
 '
 
@@ -239,6 +239,28 @@ test_expect 'run-job killed while its command is a pipeline: no stage outlives i
 	sleep $(slow 2) &&
 	test "$(cat log)" = next &&
 	test "$(rows "SELECT group_concat(status) FROM runs")" = "interrupted,success"
+'
+
+test_expect 'SIGKILL mid-pipeline: the late stage never writes, and no next start, waiting or not, runs beside it' '
+	cat >next.sh <<-\EOF
+	# alive PID: a process that runs (a zombie nobody reaps is gone)
+	pid=$(cat stage)
+	if [ -r /proc/$pid/status ] && ! grep -q "^State:.*Z" /proc/$pid/status; then
+		echo beside >>log
+	fi
+	echo next >>log
+	EOF
+	run-job pipe -- sh -c "sleep 60 | sh -c \"echo \\\$\\\$ >stage; sleep $(slow 1); echo late >>log\"" & p=$!
+	wait_for stage && kill -9 $p; wait $p 2>/dev/null
+	i=0
+	until [ "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = 1 ]; do
+		run-job pipe -- sh next.sh 2>/dev/null || exit 1
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "never ran"; exit 1; }
+	done
+	run-job --wait pipe -- sh next.sh &&
+	sleep $(slow 2) &&
+	printf "next\nnext\n" >want && test_cmp want log &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status NOT IN (\"success\", \"skipped\", \"interrupted\")")" = 0
 '
 
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
@@ -320,12 +342,19 @@ test_expect '-v says partial; --strict: exit 1 fails, is retried, alerts and tri
 '
 
 test_expect_sqlite 'a store of schema 1 is migrated: its runs kept, partial accepted' '
-	sqlite3 old.db "CREATE TABLE runs (id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, completed_at TEXT, status TEXT NOT NULL CHECK (status IN (\"running\", \"success\", \"failed\", \"skipped\", \"timeout\", \"interrupted\")), exit_code INTEGER, duration_ms INTEGER, attempts INTEGER NOT NULL DEFAULT 1, counters TEXT, error TEXT, host TEXT, pid INTEGER); CREATE INDEX runs_job ON runs(job, started_at); CREATE INDEX runs_running ON runs(job) WHERE status = \"running\"; CREATE TABLE job_state (job TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0, reason TEXT, paused_at TEXT, expect_ms INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, n_success INTEGER NOT NULL DEFAULT 0, n_failed INTEGER NOT NULL DEFAULT 0, n_timeout INTEGER NOT NULL DEFAULT 0, n_interrupted INTEGER NOT NULL DEFAULT 0, n_skipped INTEGER NOT NULL DEFAULT 0, total_ms INTEGER NOT NULL DEFAULT 0, consecutive_failures INTEGER NOT NULL DEFAULT 0, last_run_id INTEGER, last_success_at TEXT, alert_since TEXT) WITHOUT ROWID; INSERT INTO runs (job, started_at, completed_at, status) VALUES (\"old\", \"2026-01-01T00:00:00.000Z\", \"2026-01-01T00:00:01.000Z\", \"failed\"); INSERT INTO job_state (job, created_at, updated_at, n_failed, consecutive_failures) VALUES (\"old\", \"x\", \"x\", 1, 1); PRAGMA user_version = 1" &&
+	sqlite3 old.db "CREATE TABLE runs (id INTEGER PRIMARY KEY, job TEXT NOT NULL, started_at TEXT NOT NULL, completed_at TEXT, status TEXT NOT NULL CHECK (status IN (\"running\", \"success\", \"failed\", \"skipped\", \"timeout\", \"interrupted\")), exit_code INTEGER, duration_ms INTEGER, attempts INTEGER NOT NULL DEFAULT 1, counters TEXT, error TEXT, host TEXT, pid INTEGER); CREATE INDEX runs_job ON runs(job, started_at); CREATE INDEX runs_running ON runs(job) WHERE status = \"running\"; CREATE TABLE job_state (job TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0, reason TEXT, paused_at TEXT, expect_ms INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, n_success INTEGER NOT NULL DEFAULT 0, n_failed INTEGER NOT NULL DEFAULT 0, n_timeout INTEGER NOT NULL DEFAULT 0, n_interrupted INTEGER NOT NULL DEFAULT 0, n_skipped INTEGER NOT NULL DEFAULT 0, total_ms INTEGER NOT NULL DEFAULT 0, consecutive_failures INTEGER NOT NULL DEFAULT 0, last_run_id INTEGER, last_success_at TEXT, alert_since TEXT) WITHOUT ROWID; INSERT INTO runs (job, started_at, completed_at, status) VALUES (\"old\", \"2026-01-01T00:00:00.000Z\", \"2026-01-01T00:00:01.000Z\", \"failed\"); INSERT INTO job_state (job, created_at, updated_at, n_failed, consecutive_failures) VALUES (\"old\", \"x\", \"x\", 1, 1); CREATE TABLE feeds (url TEXT PRIMARY KEY, title TEXT, etag TEXT, last_modified TEXT, http_status INTEGER, error TEXT, items INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_attempt TEXT, last_success TEXT); CREATE TABLE chunks (text TEXT); CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content=\"chunks\", content_rowid=\"rowid\"); PRAGMA user_version = 1" &&
 	run-job --db old.db old -- sh -c "exit 1" &&
 	test "$(sqlite3 old.db "SELECT group_concat(status) FROM (SELECT status FROM runs ORDER BY id)")" = "failed,partial" &&
 	test "$(sqlite3 old.db "SELECT n_failed, n_partial, consecutive_failures FROM job_state")" = "1|1|0" &&
 	sqlite3 old.db "SELECT name FROM sqlite_master WHERE tbl_name = \"runs\" ORDER BY name" >idx &&
 	printf "runs\nruns_job\nruns_running\n" >want && test_cmp want idx
+'
+
+test_expect '--pause of a job that never ran: silent, exit 0, paused' '
+	run-job --pause fresh --reason "not yet" >out 2>err &&
+	test ! -s out && test ! -s err &&
+	test "$(rows "SELECT paused, reason FROM job_state")" = "1|not yet" &&
+	run-job -v --resume fresh 2>err && grep -q "resumed (no runs recorded yet)" err
 '
 
 test_done

@@ -158,6 +158,47 @@ test_expect 'a run left running by a dead run-job of this host shows as stale' '
 	jq -e ".jobs[0].lastRun | .status == \"running\" and (.stale | not)" other
 '
 
+test_expect_sqlite 'a run that ends between the read and the look at its lock is not called stale' '
+	at 08:00 run-job seed -- true &&
+	sqlite3 "$JOBLINE_DB" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999) INSERT INTO job_state (job, created_at, updated_at) SELECT printf(\"a%04d\", i), \"x\", \"x\" FROM n; WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999) INSERT INTO runs (job, started_at, completed_at, status, duration_ms) SELECT printf(\"a%04d\", i % 1000), \"2026-11-22T08:00:00Z\", \"2026-11-22T08:00:01Z\", \"success\", 5 FROM n" &&
+	# the report reads a thousand jobs before zz: zz ends while it does
+	at 09:00 run-job zz -- sh -c "touch started; sleep 0.5" &
+	while [ ! -e started ]; do sleep 0.01; done &&
+	at 09:00 jobs-status -n 100 --json >out;
+	wait &&
+	jq -e ".jobs[] | select(.name == \"zz\") | (.lastRun.stale | not) and (.reasons | test(\"left running\") | not)" out
+'
+
+test_expect 'jobs-status NAME: the recent runs, one a line, with status, duration and error' '
+	at 08:00 run-job j -- true &&
+	at 08:01 run-job --strict j -- sh -c "echo first >&2; echo \"disk full\" >&2; exit 1" 2>/dev/null;
+	at 08:02 run-job j -- sh -c "echo \"one feed dead\" >&2; exit 1" &&
+	exits 2 at 08:03 jobs-status j >out &&
+	sed -n "/^RUN /,\$p" out >runs &&
+	head -n 1 runs | grep -q "^RUN  *STARTED  *STATUS  *DURATION  *ERROR$" &&
+	test "$(wc -l <runs)" = 4 &&
+	sed -n 2p runs | grep -q "^3  *2026-11-22 08:02:00  *partial  *[0-9.]*m\?s  *one feed dead$" &&
+	sed -n 3p runs | grep -q "^2  *2026-11-22 08:01:00  *failed  *[0-9.]*m\?s  *disk full$" &&
+	sed -n 4p runs | grep -q "^1  *2026-11-22 08:00:00  *success  *[0-9.]*m\?s  *-$" &&
+	at 08:03 jobs-status -n 1 j >one; test "$(sed -n "/^RUN /,\$p" one | wc -l)" = 2 &&
+	at 08:03 jobs-status >all; ! grep -q "^RUN " all
+'
+
+test_expect 'UNKNOWN: the one-line status on stdout, the reason on stderr; no store is made' '
+	exits 3 jobs-status --db nothere.db >out 2>err &&
+	grep -q "no store at nothere.db" err &&
+	grep -qx "JOBS UNKNOWN - cannot read the store" out &&
+	test ! -e nothere.db &&
+	exits 3 env -u JOBLINE_DB HOME="$PWD/home" XDG_STATE_HOME="$PWD/state" jobs-status >out 2>err &&
+	grep -q "^JOBS UNKNOWN - " out && test ! -e state && test ! -e home &&
+	exits 3 env -u JOBLINE_DB HOME="$PWD/home" XDG_STATE_HOME="$PWD/state" search --db "$PWD/state/jobline/jobline.db" x >/dev/null 2>&1;
+	test ! -e state &&
+	at 08:00 run-job a -- true &&
+	exits 3 jobs-status nosuch >out 2>err &&
+	grep -qx "JOBS UNKNOWN - nosuch: no such job" out &&
+	exits 3 jobs-status -q --db nothere.db >out 2>/dev/null && test ! -s out
+'
+
 # check_prom FILE: the text exposition format rules that matter here
 check_prom() {
 	awk '
@@ -182,6 +223,21 @@ check_prom() {
 	}
 	END { exit bad }' "$1"
 }
+
+test_expect '--prometheus: generated time and jobline_up; a store that cannot be read still rewrites -o FILE' '
+	at 08:00 run-job a -- true &&
+	at 08:05 jobs-status --prometheus -o a.prom && check_prom a.prom &&
+	grep -qx "jobline_up 1" a.prom &&
+	grep -qx "jobline_status_generated_timestamp_seconds 1795334700.000" a.prom &&
+	grep -q "^jobline_job_health{job=\"a\"} 0" a.prom &&
+	exits 3 at 08:06 jobs-status --db nothere.db --prometheus -o a.prom 2>/dev/null &&
+	check_prom a.prom && grep -qx "jobline_up 0" a.prom &&
+	grep -qx "jobline_status_generated_timestamp_seconds 1795334760.000" a.prom &&
+	! grep -q jobline_job_ a.prom && test "$(ls | grep -c a.prom)" = 1 &&
+	echo "not a database" >junk.db &&
+	exits 3 jobs-status --db junk.db --json -o a.json 2>/dev/null &&
+	jq -e ".health == \"unknown\" and .healthy == false" a.json
+'
 
 test_expect '--prometheus: the documented metrics, valid exposition format, escaped labels' '
 	at 08:00 run-job "we\"ird\\job" -- true &&
@@ -238,13 +294,13 @@ test_expect 'queues: counts by state, oldest waiting, problem keys; dead jobs ma
 
 test_expect 'feeds that keep failing are listed; --feed-failures 0 ignores them' '
 	at 08:00 run-job a -- true &&
-	sqlite3 "$JOBLINE_DB" "INSERT INTO feeds (url, failures, error, last_attempt, last_success) VALUES
-	  (\"https://dead.example/rss\", 7, \"HTTP 500\", \"2026-11-22T07:00:00Z\", \"2026-11-20T00:00:00Z\"),
-	  (\"https://ok.example/rss\", 0, NULL, \"2026-11-22T07:00:00Z\", \"2026-11-22T07:00:00Z\"),
-	  (\"https://flaky.example/rss\", 1, \"timeout\", \"2026-11-22T07:00:00Z\", NULL)" &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO feeds (url, failures, error, last_attempt, last_success, next_try) VALUES
+	  (\"https://dead.example/rss\", 7, \"HTTP 500\", \"2026-11-22T07:00:00Z\", \"2026-11-20T00:00:00Z\", \"2026-11-22T09:00:00Z\"),
+	  (\"https://ok.example/rss\", 0, NULL, \"2026-11-22T07:00:00Z\", \"2026-11-22T07:00:00Z\", NULL),
+	  (\"https://flaky.example/rss\", 1, \"timeout\", \"2026-11-22T07:00:00Z\", NULL, NULL)" &&
 	exits 1 at 08:00 jobs-status --json >out &&
-	jq -e ".failingFeeds == [{\"url\":\"https://dead.example/rss\",\"title\":null,\"failures\":7,\"lastSuccess\":\"2026-11-20T00:00:00Z\",\"lastAttempt\":\"2026-11-22T07:00:00Z\",\"error\":\"HTTP 500\"}]" out &&
-	exits 1 at 08:00 jobs-status >txt && grep -q "^https://dead.example/rss  7 failures.*HTTP 500" txt &&
+	jq -e ".failingFeeds == [{\"url\":\"https://dead.example/rss\",\"title\":null,\"failures\":7,\"lastSuccess\":\"2026-11-20T00:00:00Z\",\"lastAttempt\":\"2026-11-22T07:00:00Z\",\"error\":\"HTTP 500\",\"nextTry\":\"2026-11-22T09:00:00Z\"}]" out &&
+	exits 1 at 08:00 jobs-status >txt && grep -qx "https://dead.example/rss  7 failures, last success 2026-11-20T00:00:00Z, next try 2026-11-22T09:00:00Z: HTTP 500" txt &&
 	at 08:00 jobs-status --feed-failures 0 >/dev/null
 '
 

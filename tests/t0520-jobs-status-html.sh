@@ -43,6 +43,23 @@ test_expect '--html FILE: one self-contained page, written atomically' '
 	exits 2 jobs-status --html a.html -o b.html 2>/dev/null
 '
 
+test_expect '--html: worst first, the failing job's last error, paused apart from degraded, dead jobs' errors' '
+	history aaa-good true &&
+	history mmm-bad true "echo \"disk full\" >&2; echo \"<no space>\" >&2; exit 3" &&
+	history zzz-paused true &&
+	run-job --pause zzz-paused --reason "vendor outage" &&
+	history ppp-flaky "exit 2" true &&
+	sqlite3 "$JOBLINE_DB" "INSERT INTO queue (queue, key, payload, state, run_after, created_at, updated_at, completed_at, last_error) VALUES (\"refresh\", \"Acme\", \"{}\", \"dead\", \"x\", \"x\", \"x\", \"2026-11-22T07:00:00Z\", \"HTTP 503 from acme\")" &&
+	exits 2 jobs-status --html s.html &&
+	grep -o "<tr class=\"job\" data-job=\"[^\"]*\"" s.html | cut -d\" -f4 >order &&
+	printf "mmm-bad\nppp-flaky\nzzz-paused\naaa-good\n" >want && test_cmp want order &&
+	grep -q "<tr class=\"job\" data-job=\"zzz-paused\" data-health=\"degraded\" data-paused=\"1\">.*<span class=\"health paused\">paused</span>" s.html &&
+	grep -q "<tr class=\"job\" data-job=\"ppp-flaky\" data-health=\"degraded\"><td class=\"name\">ppp-flaky<td><span class=\"health degraded\">degraded</span>" s.html &&
+	grep -A1 "<pre class=\"error\">disk full" s.html | grep -q "^&lt;no space&gt;</pre>" &&
+	test "$(grep -c "<pre class=\"error\">" s.html)" = 2 &&
+	grep -q "<tr class=\"dead\"><td>refresh<td>Acme<td>2026-11-22T07:00:00Z<td><pre class=\"error\">HTTP 503 from acme</pre></tr>" s.html
+'
+
 if [ -z "$CHROMIUM" ]; then
 	test_skip 'headless Chromium shows every job, its health and a bar per run' \
 	    'chromium is not installed (./deps installs it)'

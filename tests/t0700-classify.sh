@@ -191,15 +191,17 @@ test_expect 'companies: a product names its maker; a person'"'"'s surname is no 
 	grep -q "gaz:1: products of Nobody: no company of that name listed before" err
 '
 
-test_expect 'companies: a name an acronym is defined for, the acronym the same company; capitalised cue words inside a name in prose' '
+test_expect 'companies: a name an acronym is defined for, the acronym the same company; capitalised cue words inside a name in prose; a name in apposition to what it is' '
 	cat >in <<-\EOF &&
 	{"title":"Charity warns of closure","summary":"The Open Kuu Institute (OKI), financed by a billionaire, has accused officials of trying to close its office. OKI said it would appeal."}
 	{"title":"Dam firm defies order","summary":"The China Zorb Gorges Project Corp is refusing to obey a government order to stop building."}
+	{"title":"Lab to shut down","summary":"The city'"'"'s research laboratory, Zorb Labs Europe, is to shut down."}
 	EOF
 	classify <in | jq -c .companies >got &&
 	cat >want <<-\EOF &&
 	["Open Kuu Institute"]
 	["China Zorb Gorges Project"]
+	["Zorb Labs Europe"]
 	EOF
 	test_cmp want got
 '

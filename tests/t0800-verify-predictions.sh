@@ -23,6 +23,12 @@ vote() {
 verify() {
 	verify-predictions --now "$NOW" "$@"
 }
+# dump: the tables verify-predictions writes, in order
+dump() {
+	for t in predictions votes user_stats; do
+		rows "SELECT * FROM $t ORDER BY 1, 2" || return 1
+	done
+}
 
 test_expect 'usage: --help to stdout, unknown option exits 2, --version' '
 	verify-predictions --help | grep -q "^usage: verify-predictions" &&
@@ -45,9 +51,9 @@ test_expect 'a due prediction is resolved: store, votes, one JSON line, silent' 
 	    .correct_option == \"A\" and .resolved_by == \"auto\" and .verified_at == \"$NOW\" and
 	    .votes_correct == 2 and .votes_incorrect == 1 and
 	    .voters == [{user_id:\"u1\",option:\"A\",correct:true},{user_id:\"u2\",option:\"B\",correct:false},{user_id:\"u3\",option:\"A\",correct:true}])" out &&
-	test "$(rows "SELECT status, end_price, correct_option, votes_correct, votes_incorrect, resolved_seq FROM predictions WHERE id = '\''p1'\''")" = "verified|2020.0|A|2|1|1" &&
+	test "$(rows "SELECT status, CAST(end_price AS INTEGER), correct_option, votes_correct, votes_incorrect, resolved_seq FROM predictions WHERE id = '\''p1'\''")" = "verified|2020|A|2|1|1" &&
 	test "$(rows "SELECT status FROM predictions WHERE id = '\''p2'\''")" = active &&
-	test "$(rows "SELECT group_concat(user_id || correct, \" \") FROM votes")" = "u11 u20 u31"
+	test "$(rows "SELECT user_id || correct FROM votes ORDER BY 1" | tr "\n" " ")" = "u11 u20 u31 "
 '
 
 test_expect 'the options table: exactly 1.0, between, exactly 0, below -0.5' '
@@ -55,7 +61,7 @@ test_expect 'the options table: exactly 1.0, between, exactly 0, below -0.5' '
 	: each prediction gets its own symbol of quotes &&
 	for x in a:2020 b:2019.99 c:2000 d:1989.99 e:1990; do
 		id=${x%%:*} p=${x#*:}
-		sqlite3 "$JOBLINE_DB" "UPDATE predictions SET symbol = '\''S$id'\'' WHERE id = '\''$id'\''" &&
+		rows "UPDATE predictions SET symbol = '\''S$id'\'' WHERE id = '\''$id'\''" &&
 		quote 2026-11-22T09:00:00Z "$p" "S$id" | store prices || exit 1
 	done &&
 	verify >out &&
@@ -70,7 +76,7 @@ test_expect 'several options holding, or none, set status error with the reason'
 	test ! -s out &&
 	grep -q "^verify-predictions: amb: 2 options hold (up, big)" err &&
 	grep -q "^verify-predictions: gap: no option holds at price_change_percent 2.5" err &&
-	test "$(rows "SELECT id, status, end_price FROM predictions ORDER BY id" | tr "\n" " ")" = "amb|error|2050.0 gap|error|2050.0 " &&
+	test "$(rows "SELECT id, status, CAST(end_price AS INTEGER) FROM predictions ORDER BY id" | tr "\n" " ")" = "amb|error|2050 gap|error|2050 " &&
 	rows "SELECT error FROM predictions WHERE id = '\''amb'\''" | grep -q "2 options hold" &&
 	: an errored prediction is not retried by the next run &&
 	verify >out2 2>err2 && test ! -s out2 && test ! -s err2
@@ -84,7 +90,7 @@ test_expect 'a stale or missing price leaves the prediction active and is report
 	test ! -s out &&
 	grep -q "^verify-predictions: old: no XAUUSD quote between 2026-11-22T08:55:00Z and 2026-11-22T09:00:00Z, left active" err &&
 	grep -q "^verify-predictions: none: no XAGUSD quote between" err &&
-	test "$(rows "SELECT group_concat(status) FROM predictions")" = "active,active" &&
+	test "$(rows "SELECT status FROM predictions ORDER BY id" | tr "\n" " ")" = "active active " &&
 	: a longer --max-age accepts the older quote, never the later one &&
 	verify --max-age 15m >out 2>err2 ; test $? = 1 &&
 	jq -e "select(.id == \"old\") | .end_price == 2020" out &&
@@ -95,9 +101,9 @@ test_expect 'the start price comes from the quote at opens_at, and is kept once 
 	pred s1 null | store predictions &&
 	quote 2026-11-22T07:59:00Z 1000 | store prices &&
 	verify-predictions --now 2026-11-22T08:30:00Z &&
-	test "$(rows "SELECT start_price, status FROM predictions")" = "1000.0|active" &&
+	test "$(rows "SELECT CAST(start_price AS INTEGER), status FROM predictions")" = "1000|active" &&
 	: the quote is pruned, the start price stays &&
-	sqlite3 "$JOBLINE_DB" "DELETE FROM prices" &&
+	rows "DELETE FROM prices" &&
 	quote 2026-11-22T09:00:00Z 1010 | store prices &&
 	verify >out &&
 	jq -e ".start_price == 1000 and .change_percent == 1 and .correct_option == \"A\"" out
@@ -121,6 +127,19 @@ test_expect '--prices - reads quotes from stdin instead of the store' '
 	jq -e ".id == \"p2\"" out2
 '
 
+test_expect '--prices: its quotes read as store prices reads them, bad fields refused' '
+	printf "%s\n" "{\"symbol\":\"XAUUSD\",\"time\":\"2026-11-22T08:59:00Z\",\"price\":0}" \
+	    "{\"symbol\":\"XAUUSD\",\"time\":-5,\"price\":1990}" \
+	    "{\"symbol\":\"XAUUSD\",\"time\":\"2026-11-22T08:59:00Z\",\"price\":\"1990\"}" >bad.jsonl &&
+	exits 1 verify-predictions --now 2026-11-22T09:00:00Z --prices bad.jsonl >out 2>err &&
+	printf "verify-predictions: bad.jsonl:%s\n" "1: price: not positive" "2: time: before 1970" \
+	    "3: price: not a number" >want &&
+	grep "bad.jsonl" err >got && test_cmp want got &&
+	: a file that cannot be read is no usage error &&
+	exits 3 verify-predictions --prices no-such.jsonl 2>err &&
+	grep -q "^verify-predictions: no-such.jsonl: No such file or directory" err
+'
+
 test_expect 'manual predictions wait for --resolve ID=OPTION' '
 	pred m1 2000 "" "{\"yes\":\"\",\"no\":null}" manual | store predictions &&
 	{ vote m1 u1 yes; vote m1 u2 no; } | store votes &&
@@ -130,7 +149,7 @@ test_expect 'manual predictions wait for --resolve ID=OPTION' '
 	verify --resolve m1=maybe 2>err; test $? = 1 && grep -q "m1: no option maybe" err &&
 	verify --resolve m1=yes >out &&
 	jq -e ".correct_option == \"yes\" and .resolved_by == \"manual\" and .end_price == 2020 and .votes_correct == 1" out &&
-	test "$(rows "SELECT group_concat(user_id || correct) FROM votes")" = "u11,u20" &&
+	test "$(rows "SELECT user_id || correct FROM votes ORDER BY 1" | tr "\n" " ")" = "u11 u20 " &&
 	: the same resolution again is a no-op, another is refused &&
 	verify --resolve m1=yes >out2 && test ! -s out2 &&
 	exits 1 verify --resolve m1=no >out3 2>err3 && test ! -s out3 &&
@@ -159,10 +178,10 @@ test_expect 'running twice changes nothing the second time' '
 	for i in 1 2 3; do vote p$i u1 A; vote p$i u2 D; done | store votes &&
 	quote 2026-11-22T09:00:00Z 2030 | store prices &&
 	verify >out1 && test "$(wc -l <out1)" = 3 &&
-	sqlite3 "$JOBLINE_DB" .dump >dump1 &&
+	dump >dump1 &&
 	verify >out2 && test ! -s out2 &&
 	verify --now 2026-11-23T00:00:00Z >out3 && test ! -s out3 &&
-	sqlite3 "$JOBLINE_DB" .dump >dump2 && test_cmp dump1 dump2 &&
+	dump >dump2 && test_cmp dump1 dump2 &&
 	test "$(rows "SELECT predictions, correct, current_streak FROM user_stats ORDER BY user_id" | tr "\n" " ")" = "3|3|3 3|0|0 "
 '
 
@@ -182,6 +201,22 @@ test_expect 'two runs at once resolve each prediction exactly once' '
 	test "$(rows "SELECT user_id, predictions, correct, current_streak, best_streak FROM user_stats ORDER BY 1" | tr "\n" " ")" = "u1|300|300|300|300 u2|300|0|0|0 u3|300|300|300|300 u4|300|0|0|0 u5|300|300|300|300 "
 '
 
+test_expect 'a voter new to the store, counted by two runs at once: one row, every vote' '
+	: the auto run holds its transaction over 400 predictions, each voted on
+	: by the users the manual run counts at the same time &&
+	{ for i in $(seq 400); do pred a$i; done; for i in 1 2 3 4 5 6 7 8 9; do
+	    pred m$i 2000 "" "{\"A\":\"\",\"B\":\"\"}" manual; done; } | store predictions &&
+	{ for i in $(seq 400); do vote a$i new1 A; vote a$i new2 D; done
+	  for i in 1 2 3 4 5 6 7 8 9; do vote m$i new1 A; vote m$i new2 B; done; } | store votes &&
+	quote 2026-11-22T09:00:00Z 2030 | store prices &&
+	{ verify >o1 2>e1 &
+	  verify --resolve m1=A --resolve m2=A --resolve m3=A --resolve m4=A --resolve m5=A \
+	      --resolve m6=A --resolve m7=A --resolve m8=A --resolve m9=A >o2 2>e2; wait; } &&
+	test ! -s e1 && test ! -s e2 &&
+	test "$(cat o1 o2 | wc -l)" = 409 &&
+	test "$(rows "SELECT user_id, predictions, correct FROM user_stats ORDER BY 1" | tr "\n" " ")" = "new1|409|409 new2|409|0 "
+'
+
 test_expect 'user statistics and streaks across predictions, in resolution order' '
 	: "u1 right, right, wrong, right, right, right; u2 wrong then right" &&
 	i=0; for p in 2020:A 2020:A 1900:A 2020:A 2020:A 2020:A; do
@@ -196,8 +231,8 @@ test_expect 'user statistics and streaks across predictions, in resolution order
 	test "$(rows "SELECT predictions, correct, current_streak, best_streak FROM user_stats WHERE user_id = '\''u1'\''")" = "2|2|2|2" &&
 	verify-predictions --now 2026-11-22T09:10:00Z >o2 &&
 	test "$(jq -r .id o o2 | tr "\n" " ")" = "q1 q2 q3 q4 q5 q6 " &&
-	test "$(rows "SELECT predictions, correct, accuracy, current_streak, best_streak, last_seq FROM user_stats WHERE user_id = '\''u1'\''")" = "6|5|0.833333333333333|3|3|6" &&
-	test "$(rows "SELECT predictions, correct, accuracy, current_streak, best_streak FROM user_stats WHERE user_id = '\''u2'\''")" = "2|1|0.5|1|1"
+	test "$(rows "SELECT predictions, correct, CAST(accuracy * 1000000 AS INTEGER), current_streak, best_streak, last_seq FROM user_stats WHERE user_id = '\''u1'\''")" = "6|5|833333|3|3|6" &&
+	test "$(rows "SELECT predictions, correct, CAST(accuracy * 1000000 AS INTEGER), current_streak, best_streak FROM user_stats WHERE user_id = '\''u2'\''")" = "2|1|500000|1|1"
 '
 
 test_expect 'voters are listed in full; JSON text is escaped' '
@@ -214,10 +249,10 @@ test_expect '--show prints a resolved prediction again; --check finds bad ones' 
 	verify >out && verify --show p1 >again && test_cmp out again &&
 	exits 1 verify --show p2 2>err && grep -q "p2: no verified prediction" err &&
 	verify --check &&
-	sqlite3 "$JOBLINE_DB" "UPDATE predictions SET options = json_set(options, '\''$.B'\'', '\''price >> 1'\'') WHERE id = '\''p2'\''" &&
+	rows "UPDATE predictions SET options = replace(options, '\''price_change_percent > 0 AND'\'', '\''price >> 1 AND'\'') WHERE id = '\''p2'\''" &&
 	exits 1 verify --check 2>err &&
 	grep -q "^verify-predictions: p2: option B: column 8: expected a variable or a number, found '\''>'\''" err &&
-	sqlite3 "$JOBLINE_DB" "UPDATE predictions SET verify_at = '\''2026-11-23 00:00'\'' WHERE id = '\''p2'\''" &&
+	rows "UPDATE predictions SET verify_at = '\''2026-11-23 00:00'\'' WHERE id = '\''p2'\''" &&
 	exits 1 verify --check 2>err &&
 	grep -q "p2: opens_at and verify_at are not written YYYY-MM-DDThh:mm:ssZ" err
 '

@@ -56,7 +56,7 @@ test_expect 'an object map, --symbols, --emit, --no-store; JOBLINE_PRICES_URL' '
 
 test_expect 'quotes under "quotes" with a shared time; {symbols} in the URL' '
 	JOBLINE_PRICES_SYMBOLS="XAUUSD XAGUSD" fetch-prices --url "$HTTPD/wrapped.json?s={symbols}" &&
-	test "$(rows "SELECT symbol || time || price FROM prices ORDER BY 1" | tr "\n" " ")" = "XAGUSD2026-11-22T08:00:00Z30.0 XAUUSD2026-11-22T08:00:00Z2600.0 " &&
+	test "$(rows "SELECT symbol || time || CAST(price AS INTEGER) FROM prices ORDER BY 1" | tr "\n" " ")" = "XAGUSD2026-11-22T08:00:00Z30 XAUUSD2026-11-22T08:00:00Z2600 " &&
 	grep -q "GET /wrapped.json?s=XAUUSD,XAGUSD " "$TMP/.server-log"
 '
 

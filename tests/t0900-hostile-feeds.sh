@@ -72,6 +72,7 @@ test_expect 'an endless chunked response: cut at --max-size, the server left sen
 	test $rc = 1 && good out &&
 	reported "$HTTPD/_/endless" "too large (over 16777216 bytes)" &&
 	test $(wc -l <err) = 1 &&
+	fetch-feed --reset-failures "$HTTPD/_/endless" &&
 	bounded 60 fetch-feed --retries 0 --max-size 100K "$HTTPD/_/endless" "$G" &&
 	test $rc = 1 && good out &&
 	reported "$HTTPD/_/endless" "too large (over 102400 bytes)"

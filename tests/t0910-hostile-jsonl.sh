@@ -214,7 +214,7 @@ test_expect 'numbers beyond 64 bits in a field a program reads: reported, not cl
 	    "{\"symbol\":\"X\",\"time\":\"2026-11-22T08:02:00Z\",\"price\":123456789012345678901234567890}" \
 	    "{\"symbol\":\"X\",\"time\":1e400,\"price\":1}" >q &&
 	exits 1 store prices <q 2>err &&
-	printf "store: stdin:%s\n" "1: no price" "2: no price" "4: no time" >want &&
+	printf "store: stdin:%s\n" "1: price: out of range" "2: price: out of range" "4: time: out of range" >want &&
 	test_cmp want err &&
 	test "$(rows "SELECT price FROM prices")" = 1.23456789012346e+29 &&
 	echo "{\"url\":\"$RDF\",\"n\":123456789012345678901234567890,\"m\":[18446744073709551616,-9223372036854775809,1]}" |

@@ -243,12 +243,13 @@ test_expect 'fetch-feed: exit 3, feed state kept; the rerun records every feed' 
 	disk &&
 	for i in $(seq 1 40); do echo "$HTTPD/_/cond?f=f$i.xml"; done >urls &&
 	head -n 5 urls >urls1 &&
-	fetch-feed -f urls1 >/dev/null &&
+	fetch-feed --pending p -f urls1 >/dev/null && fetch-feed --commit p &&
 	fill 0 &&
 	fetch-feed -f urls >/dev/null 2>err; rc=$?
 	full fetch-feed err && rm -f disk/filler && integrity &&
 	test "$(rows "SELECT count(*) FROM feeds WHERE etag IS NOT NULL")" -ge 5 &&
-	fetch-feed -f urls >out && integrity &&
+	fetch-feed --pending p -f urls >out && fetch-feed --commit p &&
+	integrity &&
 	test "$(rows "SELECT count(*), count(etag), sum(failures) FROM feeds")" = "40|40|0"
 '
 

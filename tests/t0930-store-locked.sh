@@ -109,9 +109,10 @@ start_httpd "$TMP/www" || exit 1
 
 test_expect 'fetch-feed: exit 3, no feed state written; the rerun records all' '
 	for i in 1 2 3 4 5; do echo "$HTTPD/_/cond?f=f$i.xml"; done >urls &&
-	fetch-feed "$HTTPD/_/cond?f=f1.xml" >/dev/null &&
+	fetch-feed --pending p "$HTTPD/_/cond?f=f1.xml" >/dev/null &&
+	fetch-feed --commit p &&
 	under_lock fetch-feed -f urls </dev/null &&
-	fetch-feed -f urls >out &&
+	fetch-feed --pending p -f urls >out && fetch-feed --commit p &&
 	test "$(rows "SELECT count(*) FROM feeds WHERE etag IS NOT NULL")" = 5
 '
 

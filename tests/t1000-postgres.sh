@@ -27,4 +27,26 @@ test_expect 'a password in --db: warned about, never shown' '
 	grep -q "password=\*\*\*" err2
 '
 
+test_expect 'run-job and jobs-status on a PostgreSQL store: runs, partial, pause, a crashed run closed; locks on this machine' '
+	pg_createdb runs && db=$(pg_uri runs) &&
+	export XDG_STATE_HOME=$PWD/state JOBLINE_NOW=2026-11-22T08:00:00Z &&
+	run-job --db "$db" ok -- true &&
+	run-job --db "$db" part -- sh -c "echo dead >&2; exit 1" &&
+	exits 1 run-job --db "$db" --strict bad -- false 2>/dev/null &&
+	run-job --db "$db" --pause p --reason x && run-job --db "$db" p -- touch ran && test ! -e ran &&
+	{ run-job --db "$db" crash -- sh -c "touch started; exec sleep 30" & p=$!; } &&
+	i=0; while [ ! -e started ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done &&
+	kill -9 $p; wait $p 2>/dev/null
+	test -d state/jobline/locks &&
+	exits 2 jobs-status --db "$db" --json >out &&
+	jq -e "[.jobs[] | {(.name): .health}] | add == {\"bad\":\"unhealthy\",\"crash\":\"degraded\",\"ok\":\"healthy\",\"p\":\"degraded\",\"part\":\"degraded\"}" out &&
+	jq -e ".jobs[] | select(.name == \"crash\") | .lastRun.stale" out &&
+	run-job --db "$db" crash -- true 2>err && grep -q "closed as interrupted" err &&
+	psql -X -A -t -d "$db" -c "SELECT job, status FROM runs ORDER BY id" >rows &&
+	printf "ok|success\npart|partial\nbad|failed\np|skipped\ncrash|interrupted\ncrash|success\n" >want &&
+	test_cmp want rows &&
+	exits 2 jobs-status --db "$db" --prometheus >prom &&
+	grep -qx "jobline_job_runs_total{job=\"part\",status=\"partial\"} 1" prom
+'
+
 test_done

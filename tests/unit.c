@@ -10,6 +10,7 @@
 #include "backoff.h"
 #include "base64.h"
 #include "charset.h"
+#include "cond.h"
 #include "extract.h"
 #include "feeddate.h"
 #include "fields.h"
@@ -23,6 +24,7 @@
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
+#include "util.h"
 
 static int n, failed;
 
@@ -40,7 +42,8 @@ check(int ok, const char *what, const char *detail)
 /*
  * A typed field reader (lib/fields.h) on the field v of the record json,
  * read as the programs read it: kind 'i' an integer in 0..10, 'j' one of
- * 64 bits, 'd' a number in 0..1e9, 's' a string, 't' a time, 'k' a key;
+ * 64 bits, 'd' a number in 0..1e9, 'p' one above 0 up to 1e300, 's' a
+ * string, 't' a time, 'o' a time or seconds, 'k' a key;
  * 'S', 'T', 'K' the same of the scanned field.  Its answer, the value it
  * gave as text in val, what it reported in msg.
  */
@@ -70,6 +73,8 @@ field_run(const char *json, int kind, char *val, size_t vn, char *msg,
 		case 'j': rc = field_int(&r, o, "v", FIELD_REQUIRED,
 		    INT64_MIN, INT64_MAX, &x); break;
 		case 'd': rc = field_double(&r, o, "v", 0, 0, 1e9, &d); break;
+		case 'p': rc = field_positive(&r, o, "v", 0, 1e300, &d); break;
+		case 'o': rc = field_time_or_seconds(&r, o, "v", 0, &x); break;
 		case 's': rc = field_string(&r, o, "v", 0, &s); break;
 		case 't': rc = field_time(&r, o, "v", 0, &x); break;
 		case 'k': rc = field_key(&r, o, "v", 0, buf, &s); break;
@@ -80,7 +85,7 @@ field_run(const char *json, int kind, char *val, size_t vn, char *msg,
 		}
 	}
 	if (rc == FIELD_OK) {
-		if (kind == 'd')
+		if (kind == 'd' || kind == 'p')
 			snprintf(val, vn, "%g", d);
 		else if (s != NULL || k != NULL)
 			snprintf(val, vn, "%s", s != NULL ? s : k);
@@ -116,6 +121,63 @@ field_ok(const char *json, int kind, int want, const char *text)
 	    msg);
 	check(rc == want && strcmp(want == FIELD_OK ? val : m, text) == 0,
 	    what, got);
+}
+
+/*
+ * lib/cond.c: src at a start and an end price holds (want 1) or not (0),
+ * or (want -1) is refused with the message err.
+ */
+static void
+cond_ok(const char *src, double start, double end, int want,
+    const char *err)
+{
+	struct cond_vars v;
+	struct cond *c;
+	char msg[COND_ERRSZ], what[COND_MAX_LEN + 64];
+	int got = -1;
+
+	cond_vars_set(&v, start, end);
+	if ((c = cond_parse(src, msg, sizeof(msg))) != NULL) {
+		got = cond_eval(c, &v);
+		snprintf(msg, sizeof(msg), "%s", got ? "holds" : "does not hold");
+	}
+	snprintf(what, sizeof(what), "cond %.100s at %g -> %g: %s", src,
+	    start, end, want < 0 ? err : want ? "holds" : "does not hold");
+	check(got == want && (want >= 0 || strcmp(msg, err) == 0), what, msg);
+	cond_free(c);
+}
+
+/* cond_options_check of the JSON options (manual or not): err, or "". */
+static void
+options_ok(const char *json, int manual, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	char err[COND_ERRSZ + 80] = "", what[256];
+
+	cond_options_check(o, manual, err, sizeof(err));
+	snprintf(what, sizeof(what), "cond_options_check %s%s: %s", json,
+	    manual ? " (manual)" : "", *want ? want : "good");
+	check(strcmp(err, want) == 0, what, err);
+	json_object_put(o);
+}
+
+/* cond_options_pick of the JSON options at start and end: the label, or
+ * the reason. */
+static void
+pick_ok(const char *json, double start, double end, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	struct cond_vars v;
+	char reason[COND_REASONSZ], what[256];
+	const char *label;
+
+	cond_vars_set(&v, start, end);
+	label = cond_options_pick(o, &v, reason);
+	snprintf(what, sizeof(what), "cond_options_pick %.120s at %g -> %g: %s",
+	    json, start, end, want);
+	check(strcmp(label != NULL ? label : reason, want) == 0, what,
+	    label != NULL ? label : reason);
+	json_object_put(o);
 }
 
 static void
@@ -318,21 +380,20 @@ static void
 extract_checks(void)
 {
 	struct extract *x = extract_new(1, 20);
-	const char *out;
-	size_t len;
 	char *c;
 	int ok, cut;
 
-	ok = extract_text(x, NULL, 0, " \n\t", 3, &out, &len);
-	check(ok == 0 && len == 0 && *out == '\0',
-	    "extract: a text without words has no synopsis", out);
-	ok = extract_text(x, NULL, 0, "Short one.  Another.", 20, &out, &len);
-	check(ok == 1 && strcmp(out, "Short one.") == 0,
-	    "extract: one sentence, the first of equals", out);
+	ok = extract_text(x, NULL, 0, " \n\t", 3);
+	check(ok == 0 && x->outlen == 0 && *x->out == '\0',
+	    "extract: a text without words has no synopsis", x->out);
+	ok = extract_text(x, NULL, 0, "Short one.  Another.", 20);
+	check(ok == 1 && strcmp(x->out, "Short one.") == 0,
+	    "extract: one sentence, the first of equals", x->out);
 	ok = extract_text(x, NULL, 0, "This  first sentence is much too long "
-	    "for twenty.", 48, &out, &len);
-	check(ok == 1 && strcmp(out, "This first sentence\xe2\x80\xa6") == 0,
-	    "extract: a best sentence too long is cut at a word", out);
+	    "for twenty.", 48);
+	check(ok == 1 &&
+	    strcmp(x->out, "This first sentence\xe2\x80\xa6") == 0,
+	    "extract: a best sentence too long is cut at a word", x->out);
 	c = extract_clean(x, "  a\n b  ", 8, &cut);
 	check(c != NULL && strcmp(c, "a b") == 0 && cut == 0,
 	    "extract_clean: whitespace collapsed and trimmed", c);
@@ -661,6 +722,121 @@ main(void)
 	    "v: out of range");
 	field_ok("{\"w\":1}", 'K', FIELD_BAD, "no v");
 	field_ok("{\"v\":\"\"}", 'K', FIELD_BAD, "v: empty");
+
+	field_ok("{\"v\":2000}", 'p', FIELD_OK, "2000");
+	field_ok("{\"v\":1e-300}", 'p', FIELD_OK, "1e-300");
+	field_ok("{\"v\":0}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":-0.0}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":-3}", 'p', FIELD_BAD, "v: not positive");
+	field_ok("{\"v\":1e301}", 'p', FIELD_BAD, "v: above 1e+300");
+	field_ok("{\"v\":1e999}", 'p', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":\"5\"}", 'p', FIELD_BAD, "v: not a number");
+	field_ok("{\"v\":null}", 'p', FIELD_NONE, "");
+	field_ok("{\"v\":\"2026-11-22T08:30:00Z\"}", 'o', FIELD_OK,
+	    "1795336200000");
+	field_ok("{\"v\":1795336200}", 'o', FIELD_OK, "1795336200000");
+	field_ok("{\"v\":1795336200.25}", 'o', FIELD_OK, "1795336200250");
+	field_ok("{\"v\":0}", 'o', FIELD_OK, "0");
+	field_ok("{\"v\":-1}", 'o', FIELD_BAD, "v: before 1970");
+	field_ok("{\"v\":253402300800}", 'o', FIELD_BAD, "v: after 9999");
+	field_ok("{\"v\":1e999}", 'o', FIELD_BAD, "v: out of range");
+	field_ok("{\"v\":\"soon\"}", 'o', FIELD_BAD,
+	    "v: not an RFC 3339 time");
+	field_ok("{\"v\":[1]}", 'o', FIELD_BAD,
+	    "v: not an RFC 3339 time or seconds");
+
+	/* the condition language of prediction options (lib/cond.h) */
+	cond_ok("price_change_percent >= 1.0", 2000, 2020, 1, NULL);
+	cond_ok("price_change_percent >= 1.0", 2000, 2019.99, 0, NULL);
+	/* a change of exactly 1% is 1.0 despite binary fractions */
+	cond_ok("price_change_percent == 1", 0.3, 0.303, 1, NULL);
+	cond_ok("price_change_percent > -0.5 AND NOT (price_change_percent > 0)",
+	    100, 99.8, 1, NULL);
+	cond_ok("price_change < 0 or price > 1e3", 100, 1001, 1, NULL);
+	cond_ok("price_change < 0 or price > 1e3", 100, 999, 0, NULL);
+	cond_ok("start_price == 100 AND price != start_price", 100, 100, 0,
+	    NULL);
+	cond_ok("2000 <= price", 1, 2000, 1, NULL);
+	cond_ok("-.5 < price_change", 1, 0.6, 1, NULL);
+	cond_ok("NOT NOT (price_change_percent == 0)", 5, 5, 1, NULL);
+	cond_ok("price_change_percent >= 1 AND price_change_percent < 2 OR "
+	    "price < 0", 100, 101.5, 1, NULL);
+	cond_ok("", 1, 1, -1, "column 1: empty condition");
+	cond_ok("price =< 5", 1, 1, -1,
+	    "column 7: '=<' is not an operator, use '<='");
+	cond_ok("price = 5", 1, 1, -1,
+	    "column 7: '=' is not an operator, use '=='");
+	cond_ok("price > 5 && price < 9", 1, 1, -1,
+	    "column 11: '&' is not an operator, use AND");
+	cond_ok("1 < price < 3", 1, 1, -1,
+	    "column 11: comparisons do not chain, join them with AND");
+	cond_ok("(price > 1", 1, 1, -1,
+	    "column 11: expected ')' to close the '(' at column 1, found end "
+	    "of condition");
+	cond_ok("price > 1e999", 1, 1, -1, "column 9: number out of range");
+	cond_ok("price > 1.", 1, 2, 1, NULL);	/* as C reads it */
+	cond_ok("price > 1..5", 1, 1, -1, "column 9: malformed number");
+	cond_ok("price > 1e", 1, 1, -1, "column 9: malformed number");
+	cond_ok("price > -", 1, 1, -1, "column 9: unexpected character '-'");
+	cond_ok("price > 1111111111111111111111111111111111111111111111111111111"
+	    "1111111111", 1, 1, -1, "column 9: number too long");
+	cond_ok("price", 1, 1, -1, "column 6: expected a comparison "
+	    "(< <= > >= == !=), found end of condition");
+	cond_ok("cost > 1", 1, 1, -1, "column 1: unknown name 'cost' (the "
+	    "variables are price_change_percent, price_change, price, "
+	    "start_price)");
+	cond_ok("price > 1 OR", 1, 1, -1,
+	    "column 13: expected a variable or a number, found end of condition");
+	{
+		char deep[200];
+		int i;
+
+		for (i = 0; i < 40; i++)
+			deep[i] = '(';
+		snprintf(deep + i, sizeof(deep) - (size_t)i, "price > 1");
+		cond_ok(deep, 1, 2, -1, "column 33: nested more than 32 deep");
+	}
+	{
+		char *big = xcalloc(COND_MAX_LEN + 2, 1);
+
+		memset(big, ' ', COND_MAX_LEN + 1);
+		cond_ok(big, 1, 1, -1, "column 4097: longer than 4096 bytes");
+		free(big);
+	}
+	{
+		struct cond_vars v;
+
+		check(cond_vars_set(&v, 0, 1) != 0 &&
+		    cond_vars_set(&v, -1, 1) != 0 &&
+		    cond_vars_set(&v, 1, 1.0 / 0.0) != 0 &&
+		    cond_vars_set(&v, 2000, 1990) == 0 &&
+		    v.price_change == -10 && v.price_change_percent == -0.5,
+		    "cond_vars_set: a start price above 0 and finite prices",
+		    NULL);
+	}
+	options_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    0, "");
+	options_ok("{}", 0, "no options");
+	options_ok("[1]", 0, "options is not an object of label: condition");
+	options_ok("{\"\":\"price > 0\"}", 0, "option labels are 1 to 64 bytes");
+	options_ok("{\"a\":1}", 0, "option a: the condition is not a string");
+	options_ok("{\"a\":\"\",\"b\":null}", 1, "");
+	options_ok("{\"a\":\"\"}", 0, "option a: column 1: empty condition");
+	options_ok("{\"a\":null}", 0, "option a: the condition is not a string");
+	options_ok("{\"a\":\"price >\"}", 1,
+	    "option a: column 8: expected a variable or a number, found end of condition");
+	pick_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    10, 11, "up");
+	pick_ok("{\"up\":\"price_change > 0\",\"down\":\"price_change <= 0\"}",
+	    10, 9, "down");
+	pick_ok("{\"a\":\"price > 1\",\"b\":\"price > 2\"}", 10, 11,
+	    "2 options hold (a, b) at price_change_percent 10");
+	pick_ok("{\"a\":\"price > 100\"}", 10, 12.5,
+	    "no option holds at price_change_percent 25 (price 12.5, start 10)");
+	pick_ok("{}", 1, 1, "no options");
+	pick_ok("\"x\"", 1, 1, "options are not an object");
+	pick_ok("{\"a\":\"price >> 1\"}", 1, 1,
+	    "option a: column 8: expected a variable or a number, found '>'");
 
 	/* backoff: doubling from base, capped, equal jitter */
 	{

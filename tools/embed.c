@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "jsonscan.h"
@@ -117,36 +118,6 @@ format_float(char *out, float f)
 	p += 9;
 	while (p[-1] == '0')
 		p--;
-	return (size_t)(p - out);
-}
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t
-base64_encode(char *out, const unsigned char *in, size_t n)
-{
-	char *p = out;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
-		    in[i + 2];
-
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = b64[(v >> 6) & 63];
-		*p++ = b64[v & 63];
-	}
-	if (i < n) {
-		unsigned v = (unsigned)in[i] << 16 |
-		    (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
-
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		*p++ = '=';
-	}
 	return (size_t)(p - out);
 }
 

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +15,14 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "fbuf.h"
 #include "db.h"
 #include "feed.h"
+#include "feedlist.h"
 #include "feeds.h"
 #include "http.h"
+#include "itemrec.h"
 #include "jsonl.h"
 #include "sig.h"
 #include "stats.h"
@@ -35,16 +35,19 @@
 enum {
 	OPT_OPML = OPT_FIRST_PRIVATE, OPT_PER_HOST, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_MAX_SIZE, OPT_RETRIES, OPT_NO_CACHE,
-	OPT_ALLOW_FILE
+	OPT_ALLOW_FILE, OPT_PENDING, OPT_COMMIT, OPT_RESET
 };
 
 /* One feed to read. */
 struct src {
-	char *url;		/* as given: URL or path; owned */
+	const char *url;	/* as given: URL or path; the list's */
 	char *path;		/* file to read, or NULL for HTTP; owned */
-	char *name;		/* the list file's ~name, or NULL; owned */
-	json_object *extra;	/* input fields copied to items, or NULL */
+	const char *name;	/* the list file's ~name, or NULL; the list's */
+	json_object *extra;	/* input fields copied to items, or NULL;
+				   the list's */
 	char *etag, *lastmod;	/* validators from the store; owned */
+	int64_t failures;	/* consecutive failures, from the store */
+	int64_t next_try;	/* backed off until then (ms), or 0 */
 	struct feed_parser *fp;	/* while parsing */
 	char fetched_at[TIME_BUFSZ];
 	const char *error;	/* input-stage error, static */
@@ -54,14 +57,17 @@ static struct {
 	struct src *v;
 	size_t n, cap;
 } srcs;
+static struct feedlist list;	/* what srcs point into */
 
 static int verbose, quiet, no_cache, allow_file;
 static int nfailed;
+static int nbacked;		/* feeds not tried: backing off */
 static int ncut;		/* feeds with fields cut */
 static unsigned long nitems;
 static struct db *db;
 static struct feeds *feeds;	/* the feeds table, while fetching */
 static const char *db_path;
+static FILE *pending;		/* --pending FILE: validators to commit */
 static struct fbuf line;	/* the item being written */
 static int64_t last_progress;
 
@@ -75,23 +81,24 @@ usage(FILE *fp, int status)
 	    "DURATION]\n"
 	    "                  [--max-size BYTES] [--retries N] [--no-cache] "
 	    "[--allow-file]\n"
-	    "                  [--db PATH] [URL | PATH | - ...]\n");
+	    "                  [--pending FILE] [--db PATH] "
+	    "[URL | PATH | - ...]\n"
+	    "       fetch-feed --commit FILE [--db PATH]\n"
+	    "       fetch-feed --reset-failures URL ... [--db PATH]\n");
 	exit(status);
 }
 
-static struct src *
-src_add(const char *url)
+/* The feeds of the list, to read. */
+static void
+srcs_make(const struct feedlist *l)
 {
-	struct src *s;
-
-	if (srcs.n == srcs.cap) {
-		srcs.cap = srcs.cap ? srcs.cap * 2 : 32;
-		srcs.v = xrealloc(srcs.v, srcs.cap * sizeof(*srcs.v));
+	srcs.n = srcs.cap = l->n;
+	srcs.v = xcalloc(l->n ? l->n : 1, sizeof(*srcs.v));
+	for (size_t i = 0; i < l->n; i++) {
+		srcs.v[i].url = l->v[i].url;
+		srcs.v[i].name = l->v[i].name;
+		srcs.v[i].extra = l->v[i].extra;
 	}
-	s = &srcs.v[srcs.n++];
-	memset(s, 0, sizeof(*s));
-	s->url = xstrdup(url);
-	return s;
 }
 
 static int
@@ -134,254 +141,16 @@ src_classify(struct src *s)
 	s->path = xstrdup(s->url);
 }
 
-/* ---- input ---- */
-
-/* -f FILE: newsboat's urls format. */
-static void
-read_list(const char *file)
-{
-	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *buf = NULL, *dir, *tmp;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (fp == NULL)
-		err(EXIT_USAGE, "%s", file);
-	tmp = xstrdup(file);
-	dir = xstrdup(dirname(tmp));
-	free(tmp);
-	while ((n = getline(&buf, &cap, fp)) > 0) {
-		char *p = buf, *url, *tok;
-		struct src *s;
-		json_object *tags = NULL;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
-			continue;
-		url = p;
-		if (*p == '"') {
-			url = ++p;
-			while (*p && *p != '"')
-				p++;
-		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
-			    *p != '\r')
-				p++;
-		}
-		if (*p)
-			*p++ = '\0';
-		if (!url_has_scheme(url) && url[0] != '/' && strcmp(dir, ".")) {
-			char *full;
-
-			if (asprintf(&full, "%s/%s", dir, url) < 0)
-				die_nomem();
-			s = src_add(full);
-			free(full);
-		} else {
-			s = src_add(url);
-		}
-		/* tags: words or "quoted strings"; "~Name" names the feed */
-		for (;;) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
-				break;
-			if (*p == '"') {
-				tok = ++p;
-				while (*p && *p != '"')
-					p++;
-			} else {
-				tok = p;
-				while (*p && *p != ' ' && *p != '\t' &&
-				    *p != '\n' && *p != '\r')
-					p++;
-			}
-			if (*p)
-				*p++ = '\0';
-			if (tok[0] == '~' && tok[1]) {
-				free(s->name);
-				s->name = xstrdup(tok + 1);
-			} else if (tok[0] && strcmp(tok, "!") != 0) {
-				if (tags == NULL)
-					tags = json_object_new_array();
-				json_object_array_add(tags,
-				    json_object_new_string(tok));
-			}
-		}
-		if (tags != NULL) {
-			s->extra = json_object_new_object();
-			json_object_object_add(s->extra, "tags", tags);
-		}
-	}
-	free(buf);
-	free(dir);
-	if (fp != stdin)
-		fclose(fp);
-}
-
-static void
-opml_walk(xmlNode *n)
-{
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(n->name, BAD_CAST "outline") == 0) {
-			xmlAttr *a;
-
-			for (a = n->properties; a; a = a->next)
-				if (xmlStrcasecmp(a->name, BAD_CAST "xmlUrl") == 0) {
-					xmlChar *v = xmlNodeGetContent(
-					    (xmlNode *)a);
-
-					if (v && *v)
-						src_add((const char *)v);
-					xmlFree(v);
-				}
-		}
-		opml_walk(n->children);
-	}
-}
-
-static void
-read_opml(const char *file)
-{
-	xmlDoc *doc = xmlReadFile(file, NULL, XML_PARSE_NONET |
-	    XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-
-	if (doc == NULL)
-		errx(EXIT_USAGE, "%s: cannot read OPML", file);
-	opml_walk(xmlDocGetRootElement(doc));
-	xmlFreeDoc(doc);
-}
-
-/* JSON lines with url; returns the number of bad lines. */
-static unsigned long
-read_jsonl(FILE *fp)
-{
-	struct jsonl_reader r;
-	json_object *o;
-	unsigned long bad;
-
-	jsonl_init(&r, fp, "stdin");
-	while ((o = jsonl_next(&r)) != NULL) {
-		const char *url = json_get_string(o, "url");
-		struct src *s;
-
-		if (url == NULL || *url == '\0') {
-			jsonl_bad(&r, "no url");
-			json_object_put(o);
-			continue;
-		}
-		s = src_add(url);
-		json_object_object_del(o, "url");
-		if (json_object_object_length(o) > 0)
-			s->extra = o;
-		else
-			json_object_put(o);
-	}
-	bad = r.bad;
-	jsonl_free(&r);
-	return bad;
-}
-
 /* ---- output ---- */
-
-static void
-json_field(struct fbuf *b, const char *key, const char *v)
-{
-	if (v == NULL)
-		return;
-	fbuf_addc(b, ',');
-	fbuf_json(b, key, strlen(key));
-	fbuf_addc(b, ':');
-	fbuf_json(b, v, strlen(v));
-}
-
-static int
-item_has(const struct feed_item *it, const char *src_name, const char *k)
-{
-	if (!strcmp(k, "id") || !strcmp(k, "feed") || !strcmp(k, "fetched_at"))
-		return 1;
-	if (!strcmp(k, "source"))
-		return src_name || it->source;
-	if (!strcmp(k, "title")) return it->title != NULL;
-	if (!strcmp(k, "url")) return it->url != NULL;
-	if (!strcmp(k, "published")) return it->published != NULL;
-	if (!strcmp(k, "updated")) return it->updated != NULL;
-	if (!strcmp(k, "author")) return it->author != NULL;
-	if (!strcmp(k, "summary")) return it->summary != NULL;
-	if (!strcmp(k, "content")) return it->content != NULL;
-	if (!strcmp(k, "categories")) return it->ncategories > 0;
-	if (!strcmp(k, "enclosures")) return it->nenclosures > 0;
-	return 0;
-}
 
 static void
 on_item(void *arg, const struct feed_item *it)
 {
 	struct src *s = arg;
-	struct fbuf *b = &line;
-	size_t i;
+	struct itemrec_src from = { s->url, s->name, s->fetched_at, s->extra };
 
-	fbuf_reset(b);
-	fbuf_add(b, "{\"id\":", 6);
-	fbuf_json(b, it->id, strlen(it->id));
-	json_field(b, "feed", s->url);
-	json_field(b, "source", s->name ? s->name : it->source);
-	json_field(b, "title", it->title);
-	json_field(b, "url", it->url);
-	json_field(b, "published", it->published);
-	json_field(b, "updated", it->updated);
-	json_field(b, "author", it->author);
-	json_field(b, "summary", it->summary);
-	json_field(b, "content", it->content);
-	if (it->ncategories) {
-		fbuf_adds(b, ",\"categories\":[");
-		for (i = 0; i < it->ncategories; i++) {
-			if (i)
-				fbuf_addc(b, ',');
-			fbuf_json(b, it->categories[i],
-			    strlen(it->categories[i]));
-		}
-		fbuf_addc(b, ']');
-	}
-	if (it->nenclosures) {
-		fbuf_adds(b, ",\"enclosures\":[");
-		for (i = 0; i < it->nenclosures; i++) {
-			const struct feed_enclosure *e = &it->enclosures[i];
-
-			fbuf_adds(b, i ? ",{\"url\":" : "{\"url\":");
-			fbuf_json(b, e->url, strlen(e->url));
-			if (e->type) {
-				fbuf_adds(b, ",\"type\":");
-				fbuf_json(b, e->type, strlen(e->type));
-			}
-			if (e->length >= 0) {
-				char n[32];
-
-				snprintf(n, sizeof(n), ",\"length\":%lld",
-				    e->length);
-				fbuf_adds(b, n);
-			}
-			fbuf_addc(b, '}');
-		}
-		fbuf_addc(b, ']');
-	}
-	json_field(b, "fetched_at", s->fetched_at);
-	if (s->extra) {
-		json_object_object_foreach(s->extra, k, v) {
-			if (item_has(it, s->name, k))
-				continue;
-			fbuf_addc(b, ',');
-			fbuf_json(b, k, strlen(k));
-			fbuf_addc(b, ':');
-			fbuf_adds(b, json_object_to_json_string_ext(v,
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		}
-	}
-	fbuf_add(b, "}\n", 2);
-	fwrite(b->s, 1, b->len, stdout);
+	itemrec_format(&line, it, &from);
+	fwrite(line.s, 1, line.len, stdout);
 	nitems++;
 }
 
@@ -455,19 +224,115 @@ fields_cut(struct src *s)
 	}
 }
 
+/* --pending: the validators of a feed whose items are out, for --commit
+ * once they are stored. */
+static void
+pend(const struct src *s, const struct http_result *r)
+{
+	struct fbuf b = { 0 };
+
+	fbuf_add(&b, "{\"url\":", 7);
+	fbuf_json(&b, s->url, strlen(s->url));
+	itemrec_field(&b, "etag", r->etag);
+	itemrec_field(&b, "last_modified", r->last_modified);
+	fbuf_add(&b, "}\n", 2);
+	fwrite(b.s, 1, b.len, pending);
+	fflush(pending);
+	fbuf_free(&b);
+}
+
+/* --commit FILE: store the validators --pending wrote; an exit status. */
+static int
+commit(const char *file)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	struct jsonl_reader r;
+	json_object *o;
+	unsigned long bad;
+
+	if (fp == NULL)
+		err(EXIT_FATAL, "%s", file);
+	db = db_open(db_path, 0);
+	feeds = feeds_open(db);
+	jsonl_init(&r, fp, file);
+	db_begin(db);
+	while ((o = jsonl_next(&r)) != NULL) {
+		const char *url = json_get_string(o, "url");
+
+		if (url == NULL || *url == '\0')
+			jsonl_bad(&r, "no url");
+		else
+			feeds_set_validators(feeds, url,
+			    json_get_string(o, "etag"),
+			    json_get_string(o, "last_modified"));
+		json_object_put(o);
+	}
+	db_commit(db);
+	bad = r.bad;
+	jsonl_free(&r);
+	if (fp != stdin)
+		fclose(fp);
+	feeds_close(feeds);
+	db_close(db);
+	return bad ? EXIT_PARTIAL : EXIT_OK;
+}
+
+/* --reset-failures URL...: an exit status. */
+static int
+reset(const char **urls, size_t n)
+{
+	int status = EXIT_OK;
+	size_t i;
+
+	db = db_open(db_path, 0);
+	feeds = feeds_open(db);
+	for (i = 0; i < n; i++)
+		if (!feeds_reset_failures(feeds, urls[i])) {
+			warnx("%s: no such feed in %s", urls[i], db_name(db));
+			status = EXIT_PARTIAL;
+		}
+	feeds_close(feeds);
+	db_close(db);
+	return status;
+}
+
+/* The outcome into the store; a failure is reported with its backoff. */
 static void
 record(struct src *s, const struct http_result *r, const char *error,
     unsigned long items)
 {
-	if (feeds == NULL)
-		return;
-	if (error == NULL)
+	char why[512], t[TIME_BUFSZ];
+	int64_t n, next;
+
+	if (error == NULL) {
 		feeds_record_ok(feeds, s->url, s->fp ? feed_title(s->fp) : NULL,
-		    r->etag, r->last_modified, r->status, (int64_t)items,
-		    time_now());
-	else
-		feeds_record_failure(feeds, s->url, r->status, error,
-		    time_now());
+		    r->status, (int64_t)items, time_now());
+		return;
+	}
+	n = feeds_record_failure(feeds, s->url, r->status, error, time_now(),
+	    r->retry_after_ms, &next);
+	if (next == 0)
+		feed_failed(s, error);
+	else {
+		snprintf(why, sizeof(why), "%s (%lld failure%s in a row; "
+		    "next try at %s)", error, (long long)n, n == 1 ? "" : "s",
+		    time_format(next, t));
+		feed_failed(s, why);
+	}
+}
+
+/* A feed that failed again and again, not tried before s->next_try. */
+static void
+backed_off(const struct src *s)
+{
+	char t[TIME_BUFSZ];
+
+	nbacked++;
+	stats_add("feeds_backed_off", 1);
+	if (verbose)
+		warnx("%s: not tried: %lld failure%s in a row; next try at "
+		    "%s", s->url, (long long)s->failures,
+		    s->failures == 1 ? "" : "s", time_format(s->next_try, t));
 }
 
 /* The charset parameter of a Content-Type, into buf. */
@@ -546,17 +411,16 @@ on_done(void *arg, const struct http_result *r)
 		items = feed_count(s->fp);
 	}
 	stats_add("items", (int64_t)items);
-	if (error != NULL)
-		feed_failed(s, error);
-	else if (verbose)
+	if (error == NULL && verbose)
 		warnx("%s: %ld, %lu items, %s, %lld bytes, %.1f s%s", s->url,
 		    r->status, items, feed_kind(s->fp), (long long)r->bytes,
 		    r->ms / 1000.0, r->attempts > 1 ? ", retried" : "");
-	/* the items out first, then the validators in: killed between the
-	 * two, the next run fetches the feed again (and store dedupes),
-	 * where the other order would answer 304 for items never written */
+	/* the items out first, then their validators to --pending: a
+	 * run killed between the two fetches the feed in full next time */
 	fflush(stdout);
 	record(s, r, error, items);
+	if (error == NULL && pending != NULL && r->status != 304)
+		pend(s, r);
 	feed_free(s->fp);
 	s->fp = NULL;
 }
@@ -644,6 +508,9 @@ main(int argc, char *argv[])
 		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"allow-file", no_argument, NULL, OPT_ALLOW_FILE},
+		{"pending", required_argument, NULL, OPT_PENDING},
+		{"commit", required_argument, NULL, OPT_COMMIT},
+		{"reset-failures", required_argument, NULL, OPT_RESET},
 		{"db", required_argument, NULL, OPT_DB},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -658,10 +525,12 @@ main(int argc, char *argv[])
 		.user_agent = USER_AGENT
 	};
 	const char **lists = NULL, **opmls = NULL;
+	const char *pending_path = NULL, *commit_path = NULL, **resets = NULL;
+	size_t nresets = 0;
 	size_t nlists = 0, nopmls = 0, i;
 	int c, status = EXIT_OK, use_stdin = 0, nhttp = 0;
 	unsigned long bad = 0;
-	long v;
+	long v, n;
 	int64_t ms;
 	struct http *h = NULL;
 	char now[TIME_BUFSZ];
@@ -717,6 +586,17 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_FILE:
 			allow_file = 1;
 			break;
+		case OPT_PENDING:
+			pending_path = optarg;
+			break;
+		case OPT_COMMIT:
+			commit_path = optarg;
+			break;
+		case OPT_RESET:
+			resets = xrealloc(resets, (nresets + 1) *
+			    sizeof(*resets));
+			resets[nresets++] = optarg;
+			break;
 		case OPT_DB:
 			db_path = optarg;
 			break;
@@ -740,17 +620,34 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (ho.connect_timeout_ms > ho.timeout_ms)
 		ho.connect_timeout_ms = ho.timeout_ms;
+	if (commit_path != NULL || nresets > 0) {
+		if (argc > 0 || nlists || nopmls || pending_path ||
+		    (commit_path && nresets))
+			usage(stderr, EXIT_USAGE);
+		status = commit_path ? commit(commit_path) :
+		    reset(resets, nresets);
+		free(resets);
+		exit_flush(status);
+	}
+	if (pending_path != NULL &&
+	    (pending = fopen(pending_path, "we")) == NULL)
+		err(EXIT_FATAL, "%s", pending_path);
 
 	xmlInitParser();
+	feedlist_init(&list);
 	for (i = 0; i < nlists; i++)
-		read_list(lists[i]);
+		if ((n = feedlist_read_urls(&list, lists[i])) < 0)
+			exit(EXIT_FATAL);
+		else
+			bad += (unsigned long)n;
 	for (i = 0; i < nopmls; i++)
-		read_opml(opmls[i]);
+		if (feedlist_read_opml(&list, opmls[i]) < 0)
+			exit(EXIT_FATAL);
 	for (c = 0; c < argc; c++) {
 		if (strcmp(argv[c], "-") == 0)
 			use_stdin = 1;
 		else
-			src_add(argv[c]);
+			feedlist_add(&list, argv[c], 1);
 	}
 	if (argc == 0 && nlists == 0 && nopmls == 0) {
 		if (isatty(STDIN_FILENO))
@@ -758,9 +655,10 @@ main(int argc, char *argv[])
 		use_stdin = 1;
 	}
 	if (use_stdin)
-		bad = read_jsonl(stdin);
+		bad += feedlist_read_jsonl(&list, stdin, "stdin");
 	if (bad)
 		status = EXIT_PARTIAL;
+	srcs_make(&list);
 
 	sig_catch();
 	time_format(time_now(), now);
@@ -791,9 +689,17 @@ main(int argc, char *argv[])
 
 			if (s->error || s->path)
 				continue;
-			if (!no_cache)
-				feeds_validators(feeds, s->url, &s->etag,
-				    &s->lastmod);
+			feeds_validators(feeds, s->url, &s->etag, &s->lastmod,
+			    &s->failures, &s->next_try);
+			if (s->next_try > time_now()) {
+				backed_off(s);
+				continue;
+			}
+			if (no_cache) {
+				free(s->etag);
+				free(s->lastmod);
+				s->etag = s->lastmod = NULL;
+			}
 			rq.url = s->url;
 			rq.etag = s->etag;
 			rq.last_modified = s->lastmod;
@@ -806,13 +712,17 @@ main(int argc, char *argv[])
 		http_run(h, http_progress, h);
 	}
 	progress(1);
-	if (nfailed || ncut)
+	if (nfailed || ncut || nbacked)
 		status = EXIT_PARTIAL;
 	stats_add("items_written", (int64_t)nitems);
 	stats_flush();
 	if (sig_caught) {
 		fflush(stdout);
 		_exit(128 + sig_caught);
+	}
+	if (pending != NULL && (ferror(pending) || fclose(pending) != 0)) {
+		warnx("%s: cannot write the validators", pending_path);
+		status = EXIT_FATAL;
 	}
 	http_free(h);
 	feeds_close(feeds);
@@ -821,14 +731,12 @@ main(int argc, char *argv[])
 		struct src *s = &srcs.v[i];
 
 		feed_free(s->fp);
-		json_object_put(s->extra);
-		free(s->url);
 		free(s->path);
-		free(s->name);
 		free(s->etag);
 		free(s->lastmod);
 	}
 	free(srcs.v);
+	feedlist_free(&list);
 	free(lists);
 	free(opmls);
 	fbuf_free(&line);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -23,6 +22,47 @@ enum format { F_AUTO, F_JSON, F_PROMETHEUS, F_HTML };
 enum {
 	OPT_JSON = OPT_FIRST_PRIVATE, OPT_PROMETHEUS, OPT_HTML, OPT_FEEDS
 };
+
+/*
+ * What an UNKNOWN exit (3, from anywhere once the options are read) still
+ * owes its reader: the monitoring-plugin line on stdout, and in a file
+ * named with -o a report saying that nothing could be read rather than
+ * yesterday's figures.
+ */
+static struct {
+	int armed;		/* the options are read */
+	int done;		/* the report was written */
+	enum format fmt;	/* the report's format */
+	const char *output;	/* -o FILE, or NULL for stdout */
+	int quiet;		/* -q: nothing on stdout */
+	char why[512];		/* the status line's reason */
+} unknown;
+
+static void
+unknown_report(void)
+{
+	struct outfile out;
+	char buf[TIME_BUFSZ];
+
+	if (!unknown.armed || unknown.done || unknown.fmt == F_HTML ||
+	    (unknown.quiet && unknown.output == NULL))
+		return;
+	unknown.done = 1;
+	if (outfile_open(&out, unknown.output, 0644) != 0) {
+		outfile_abort(&out);
+		return;
+	}
+	if (unknown.fmt == F_PROMETHEUS)
+		health_prometheus_down(out.fp, time_now());
+	else if (unknown.fmt == F_JSON)
+		fprintf(out.fp, "{\"generatedAt\":\"%s\",\"health\":\"unknown\","
+		    "\"healthy\":false,\"jobs\":[]}\n",
+		    time_format_ms(time_now(), buf));
+	else
+		fprintf(out.fp, "JOBS UNKNOWN - %s\n", unknown.why);
+	if (outfile_commit(&out) != 0)
+		outfile_abort(&out);
+}
 
 static void
 usage(FILE *fp, int status)
@@ -57,7 +97,6 @@ main(int argc, char **argv)
 	int c, quiet = 0, nformats = 0, status;
 	struct health_report rep;
 	struct outfile out;
-	struct stat sb;
 	struct db *db;
 
 	while ((c = getopt_long(argc, argv, "o:n:qvh", longopts, NULL)) != -1) {
@@ -100,23 +139,35 @@ main(int argc, char **argv)
 	if (nruns < 0)
 		nruns = only ? 100 : fmt == F_HTML ? 50 : 10;
 
-	/* a store that is not there is UNKNOWN, not a new empty one */
+	/* a store that is not there is UNKNOWN ("no store at PATH", from
+	 * db_open), not a new empty one */
 	if (db_path == NULL) {
 		const char *e = getenv("JOBLINE_DB");
 
 		db_path = e && *e ? e : NULL;
 	}
-	if (db_path != NULL && stat(db_path, &sb) != 0)
-		err(H_UNKNOWN, "%s", db_path);
-	db = db_open(db_path, DB_READONLY);
-	health_load(db, &rep, only, (int)nruns, (int)feed_fail, time_now());
-	if (only != NULL && rep.njobs == 0)
-		errx(H_UNKNOWN, "%s: no such job", only);
-
 	if (output != NULL && strcmp(output, "-") == 0)
 		output = NULL;
+	unknown.fmt = fmt;
+	unknown.output = output;
+	unknown.quiet = quiet;
+	/* not the address given: a URI may carry a password */
+	snprintf(unknown.why, sizeof(unknown.why), "cannot read the store");
+	unknown.armed = 1;
+	atexit(unknown_report);
+	db = db_open(db_path, DB_READONLY);
+	snprintf(unknown.why, sizeof(unknown.why), "cannot read the store %s",
+	    db_name(db));
+	health_load(db, &rep, only, (int)nruns, (int)feed_fail, time_now());
+	if (only != NULL && rep.njobs == 0) {
+		snprintf(unknown.why, sizeof(unknown.why), "%s: no such job",
+		    only);
+		errx(H_UNKNOWN, "%s: no such job", only);
+	}
+
 	if (outfile_open(&out, output, 0644) != 0)
 		err(H_UNKNOWN, "%s", out.failed);
+	unknown.done = 1;
 	if (!quiet || output != NULL) {
 		switch (fmt) {
 		case F_JSON: health_json(out.fp, &rep); break;

@@ -1,11 +1,12 @@
 /*
  * run-job - run one cron job: recorded in the store, never overlapping,
- * quiet on success, timed out, retried, paused after repeated failures.
- * See man/run-job.1 and the runs and job_state tables in man/jobline.5.
+ * quiet on success, timed out, retried, paused after repeated failures,
+ * exit 1 recorded as partial, pinging a dead-man's switch.  See
+ * man/run-job.1, and the runs and job_state tables (lib/runs.c) in
+ * man/jobline.5.
  */
 #define _GNU_SOURCE
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -20,18 +21,20 @@
 
 #include "db.h"
 #include "joblock.h"
+#include "ping.h"
 #include "proc.h"
 #include "sig.h"
-#include "stats.h"
 #include "runs.h"
+#include "stats.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "util.h"
 
 /* Bytes of each of the command's stdout and stderr kept for printing. */
 #define CAPTURE_MAX (256 * 1024)
 /* Bytes of the end of stderr recorded as the run's error. */
 #define ERROR_TAIL 2000
+/* Bytes of the end of stderr a ping carries. */
+#define PING_TAIL (10 * 1024)
 /* Distinct counter names recorded from $JOBLINE_STATS. */
 #define COUNTERS_MAX 256
 /* Runs deleted per transaction when pruning. */
@@ -41,7 +44,7 @@ enum {
 	OPT_WAIT = OPT_FIRST_PRIVATE, OPT_TIMEOUT, OPT_GRACE, OPT_RETRIES,
 	OPT_BACKOFF, OPT_ALERT_AFTER, OPT_PAUSE_AFTER, OPT_PAUSE, OPT_RESUME,
 	OPT_REASON, OPT_EVERY, OPT_FOR, OPT_EXPECT, OPT_KEEP, OPT_PRUNE,
-	OPT_CHECK, OPT_STRICT
+	OPT_CHECK, OPT_STRICT, OPT_PING
 };
 
 /* The command line. */
@@ -66,6 +69,7 @@ struct opts {
 	const char *pause;	/* --pause NAME */
 	const char *resume;	/* --resume NAME */
 	const char *reason;	/* --reason TEXT for --pause */
+	const char *ping;	/* --ping URL or $JOBLINE_PING_URL, or NULL */
 	const char *name;	/* the job */
 	char **cmd;		/* the command and its arguments */
 };
@@ -100,7 +104,7 @@ usage(FILE *fp, int status)
 	    "[--pause-after N]\n"
 	    "               [--every D [--for D]] [--expect D] [--keep D] "
 	    "[--strict]\n"
-	    "               [--check]\n"
+	    "               [--ping URL] [--check]\n"
 	    "               NAME -- COMMAND [ARG...]\n"
 	    "       run-job [--db PATH] --pause NAME [--reason TEXT]\n"
 	    "       run-job [--db PATH] --resume NAME\n"
@@ -146,6 +150,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		{ "prune", required_argument, NULL, OPT_PRUNE },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "ping", required_argument, NULL, OPT_PING },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bad, *name = NULL;
@@ -157,6 +162,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->backoff_ms = 10000;
 	o->alert_after = 3;
 	o->expect_ms = -1;
+	o->ping = getenv("JOBLINE_PING_URL");
 	/*
 	 * With "--", options may come before or after NAME, and the
 	 * command's own are never ours; without it, options end at NAME.
@@ -211,6 +217,7 @@ parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_CHECK: o->check = 1; break;
 		case OPT_STRICT: o->strict = 1; break;
+		case OPT_PING: o->ping = optarg; break;
 		default: usage(stderr, EXIT_USAGE);
 		}
 	}
@@ -379,68 +386,13 @@ sleep_ms(int64_t ms)
 
 /* ---- counters ---- */
 
-/* Sum the "name value" lines of the stats file into a JSON object. */
+/* The counters of the run's stats file, passed on to a run-job around
+ * this one too. */
 static json_object *
 counters_read(const char *path)
 {
-	json_object *obj = json_object_new_object();
-	FILE *fp = fopen(path, "r");
-	char *line = NULL, *end;
-	size_t cap = 0;
-	ssize_t n;
-	int count = 0;
+	json_object *obj = stats_sum(path, COUNTERS_MAX);
 
-	if (fp == NULL)
-		return obj;
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		char *name = line, *val, *sp;
-		json_object *old;
-		long long iv;
-		double dv;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if ((sp = strchr(line, ' ')) == NULL)
-			continue;
-		*sp = '\0';
-		val = sp + 1;
-		if (*name == '\0' || *val == '\0' ||
-		    utf8_check(name, strlen(name)) != strlen(name))
-			continue;
-		errno = 0;
-		iv = strtoll(val, &end, 10);
-		if (errno == 0 && *end == '\0') {
-			if (json_object_object_get_ex(obj, name, &old)) {
-				if (json_object_is_type(old, json_type_int))
-					json_object_set_int64(old,
-					    json_object_get_int64(old) + iv);
-				else
-					json_object_set_double(old,
-					    json_object_get_double(old) +
-					    (double)iv);
-			} else if (count < COUNTERS_MAX) {
-				json_object_object_add(obj, name,
-				    json_object_new_int64(iv));
-				count++;
-			}
-			continue;
-		}
-		dv = strtod(val, &end);
-		if (*end != '\0' || end == val)
-			continue;
-		if (json_object_object_get_ex(obj, name, &old)) {
-			double sum = json_object_get_double(old) + dv;
-
-			json_object_object_add(obj, name,
-			    json_object_new_double(sum));
-		} else if (count < COUNTERS_MAX) {
-			json_object_object_add(obj, name,
-			    json_object_new_double(dv));
-			count++;
-		}
-	}
-	free(line);
-	fclose(fp);
-	/* pass them on to a run-job around this one */
 	json_object_object_foreach(obj, key, v)
 		if (json_object_is_type(v, json_type_int))
 			stats_add(key, json_object_get_int64(v));
@@ -533,6 +485,38 @@ record_end(struct job *j, int64_t id, const struct outcome *oc,
 	return fails;
 }
 
+/* ---- the dead-man's switch ---- */
+
+/*
+ * Ping the monitor (lib/ping.h) of how the run went, kind; the body is
+ * the tail of the command's stderr, else error.  A signal that already
+ * came (an interrupted run) does not stop the ping; one that comes
+ * during it does.
+ */
+static void
+ping(struct job *j, enum ping_kind kind, const char *error)
+{
+	char why[512], *body = NULL;
+	int sig = sig_caught;
+
+	if (j->o->ping == NULL || *j->o->ping == '\0')
+		return;
+	if (kind != PING_START && j->proc != NULL &&
+	    proc_kept(j->proc, PROC_ERR) > 0)
+		body = proc_tail(j->proc, PROC_ERR, PING_TAIL);
+	if ((body == NULL || *body == '\0') && error != NULL) {
+		free(body);
+		body = xstrdup(error);
+	}
+	sig_caught = 0;
+	if (ping_send(j->o->ping, kind, body, body ? strlen(body) : 0, why,
+	    sizeof(why)) != 0 && j->o->verbose)
+		warnx("%s: ping: %s", j->o->name, why);
+	if (sig_caught == 0)
+		sig_caught = sig;
+	free(body);
+}
+
 /* ---- one run ---- */
 
 /* Run the job once (with its retries); returns run-job's exit status. */
@@ -552,6 +536,7 @@ run_once(struct job *j, const char *stats)
 		return -1;	/* ends a loop */
 	}
 	id = runs_start(j->runs, j->o->name, j->host, getpid(), time_now());
+	ping(j, PING_START, NULL);
 	t0 = time_mono();
 	if ((fd = open(stats, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0)
 		close(fd);
@@ -585,6 +570,7 @@ run_once(struct job *j, const char *stats)
 	}
 	fails = record_end(j, id, &oc, attempt, total, counters, error);
 	json_object_put(counters);
+	ping(j, done_well(&oc) ? PING_SUCCESS : PING_FAIL, error);
 
 	if (done_well(&oc)) {
 		if (j->o->verbose)
@@ -621,12 +607,13 @@ set_paused(struct opts *o, int paused)
 {
 	struct db *db = db_open(o->db, 0);
 	struct runs *runs = runs_open(db);
+	int any = runs_set_paused(runs, o->name, paused, paused ? (o->reason ?
+	    o->reason : "paused by hand") : NULL, time_now());
 
-	if (!runs_set_paused(runs, o->name, paused, paused ? (o->reason ?
-	    o->reason : "paused by hand") : NULL, time_now()))
-		warnx("%s: no runs recorded for this job (yet)", o->name);
+	/* a job may be paused before its first run: not worth a mail */
 	if (o->verbose)
-		warnx("%s: %s", o->name, paused ? "paused" : "resumed");
+		warnx("%s: %s%s", o->name, paused ? "paused" : "resumed",
+		    any ? "" : " (no runs recorded yet)");
 	runs_close(runs);
 	db_close(db);
 }

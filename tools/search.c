@@ -18,31 +18,38 @@
 #include "segment.h"
 #include "sig.h"
 #include "stats.h"
-#include "store.h"
+#include "db.h"
+#include "searchq.h"
 #include "timefmt.h"
 #include "util.h"
+#include "vec.h"
 
-enum { OPT_MODE = OPT_FIRST_PRIVATE, OPT_MODEL, OPT_URL, OPT_TIMEOUT };
-enum mode { MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
+enum { OPT_MODE = OPT_FIRST_PRIVATE, OPT_MODEL, OPT_URL, OPT_TIMEOUT,
+    OPT_PER_ARTICLE };
+/* MODE_DEFAULT: hybrid when the store holds vectors, else keyword. */
+enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 
-/* Reciprocal rank fusion constant (Cormack et al.): 1 / (RRF_K + rank). */
-#define RRF_K 60
+/* Candidates each mode hands to the fusion and the one-per-article cut. */
+#define CANDIDATES 100
+/* The vector scores' weight in hybrid, chosen on half the BBC set
+ * (bench/RESULTS.md). */
+#define W_VECTOR 0.1
 
-struct hit {
-	sqlite3_int64 rowid;	/* chunks.rowid */
-	double score;		/* higher is nearer */
-};
+struct search;
 
-/* The k best hits so far: a min-heap on score. */
-struct top {
-	struct hit *h;		/* the heap; owned */
-	int n, k;		/* entries, capacity */
+/* A scan's state, for its callbacks. */
+struct scan {
+	struct search *s;	/* the search */
+	struct vec_top *t;	/* the hits kept */
 };
 
 struct search {
-	sqlite3 *db;		/* the store, read-only */
+	struct db *db;		/* the store */
+	struct searchq *sq;	/* its queries */
 	enum mode mode;		/* --mode */
 	int k;			/* -k */
+	int per_article;	/* --per-article, 0 for no limit */
+	double wvec;		/* hybrid's weight of vector scores */
 	const char *model;	/* model of the vectors compared */
 	const char *api_model;	/* the same as the server knows it */
 	int api_dim;		/* dimensions asked of the server, or 0 */
@@ -51,10 +58,8 @@ struct search {
 	int verbose;		/* -v */
 	struct hashembed *hash;	/* for hash-v1 models */
 	char *api_model_buf;	/* api_model when split from "@DIM" */
-	sqlite3_stmt *scan;	/* rowid, vector of every chunk of model */
-	sqlite3_stmt *fts;	/* keyword ranking */
-	sqlite3_stmt *get;	/* a hit's fields */
 	float *q;		/* the query vector */
+	double qnorm;		/* its length */
 	int qdim;		/* its dimension */
 	float *tmp;		/* an aligned copy of a stored vector */
 	int tmpcap;		/* its capacity in floats */
@@ -66,70 +71,9 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: search [--db PATH] [-k N] [--mode vector|keyword|"
 	    "hybrid] [--model NAME]\n"
-	    "              [--url URL] [--timeout DURATION] [-v] [QUERY ...]\n");
+	    "              [--per-article N] [--url URL] [--timeout DURATION] "
+	    "[-v]\n              [QUERY ...]\n");
 	exit(status);
-}
-
-static void
-top_init(struct top *t, int k)
-{
-	t->h = xcalloc((size_t)k, sizeof(*t->h));
-	t->n = 0;
-	t->k = k;
-}
-
-static void
-top_add(struct top *t, sqlite3_int64 rowid, double score)
-{
-	int i;
-
-	if (t->n == t->k) {
-		if (score <= t->h[0].score)
-			return;
-		/* replace the root and sift down */
-		i = 0;
-		for (;;) {
-			int l = 2 * i + 1, r = l + 1, m = i;
-			double ms = score;
-
-			if (l < t->n && t->h[l].score < ms)
-				m = l, ms = t->h[l].score;
-			if (r < t->n && t->h[r].score < ms)
-				m = r;
-			if (m == i)
-				break;
-			t->h[i] = t->h[m];
-			i = m;
-		}
-		t->h[i].rowid = rowid;
-		t->h[i].score = score;
-		return;
-	}
-	i = t->n++;
-	while (i > 0 && t->h[(i - 1) / 2].score > score) {
-		t->h[i] = t->h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	t->h[i].rowid = rowid;
-	t->h[i].score = score;
-}
-
-static int
-hit_cmp(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
-	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
-}
-
-/* The hits best first; t->h is sorted in place. */
-static void
-top_sort(struct top *t)
-{
-	if (t->n > 1)
-		qsort(t->h, (size_t)t->n, sizeof(*t->h), hit_cmp);
 }
 
 /* ---- the query vector ---- */
@@ -217,60 +161,40 @@ embed_query(struct search *s, const char *text)
 
 /* ---- ranking ---- */
 
-/* Cosine similarity of the query and n floats at blob (any alignment). */
-static double
-cosine(struct search *s, const void *blob)
+/* Score one stored vector against the query; a searchq_vectors callback. */
+static void
+scan_one(void *arg, int64_t id, const void *blob, size_t bytes)
 {
-	const float *v;
-	float d[8] = { 0 }, nv[8] = { 0 }, nq[8] = { 0 };
-	double dot = 0, vv = 0, qq = 0;
-	int n = s->qdim, i;
+	struct search *s = ((struct scan *)arg)->s;
+	struct vec_top *t = ((struct scan *)arg)->t;
+	double vv;
+	int n = s->qdim;
 
+	if (blob == NULL || bytes != (size_t)n * sizeof(float)) {
+		s->skipped++;
+		return;
+	}
 	if (n > s->tmpcap) {
 		s->tmpcap = n;
 		free(s->tmp);
 		s->tmp = xmalloc((size_t)n * sizeof(float));
 	}
 	memcpy(s->tmp, blob, (size_t)n * sizeof(float));
-	v = s->tmp;
-	for (i = 0; i + 8 <= n; i += 8)
-		for (int j = 0; j < 8; j++) {
-			d[j] += s->q[i + j] * v[i + j];
-			nv[j] += v[i + j] * v[i + j];
-			nq[j] += s->q[i + j] * s->q[i + j];
-		}
-	for (; i < n; i++) {
-		d[0] += s->q[i] * v[i];
-		nv[0] += v[i] * v[i];
-		nq[0] += s->q[i] * s->q[i];
-	}
-	for (int j = 0; j < 8; j++) {
-		dot += d[j];
-		vv += nv[j];
-		qq += nq[j];
-	}
-	if (vv <= 0 || qq <= 0)
-		return 0;
-	return dot / (sqrt(vv) * sqrt(qq));
+	vv = vec_dot(s->tmp, s->tmp, n);
+	if (vv <= 0 || s->qnorm <= 0)
+		vec_top_add(t, id, 0);
+	else
+		vec_top_add(t, id, vec_dot(s->q, s->tmp, n) /
+		    (sqrt(vv) * s->qnorm));
 }
 
 static void
-rank_vector(struct search *s, struct top *t)
+rank_vector(struct search *s, struct vec_top *t)
 {
-	sqlite3_stmt *st = s->scan;
+	struct scan sc = { s, t };
 
-	sqlite3_bind_text(st, 1, s->model, -1, SQLITE_STATIC);
-	while (store_step_ok(st) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(st, 1);
-		int bytes = sqlite3_column_bytes(st, 1);
-
-		if (blob == NULL || bytes != s->qdim * (int)sizeof(float)) {
-			s->skipped++;
-			continue;
-		}
-		top_add(t, sqlite3_column_int64(st, 0), cosine(s, blob));
-	}
-	sqlite3_reset(st);
+	s->qnorm = vec_norm(s->q, s->qdim);
+	searchq_vectors(s->sq, s->model, scan_one, &sc);
 }
 
 /* The query as an FTS5 expression: its words, quoted, joined by OR. */
@@ -319,64 +243,130 @@ fts_query(const char *q)
 	return out;
 }
 
+/* A keyword hit; a searchq_keyword callback. */
 static void
-rank_keyword(struct search *s, const char *q, struct top *t, int want)
+keyword_one(void *arg, int64_t id, double bm25)
+{
+	vec_top_add(arg, id, -bm25);
+}
+
+static void
+rank_keyword(struct search *s, const char *q, struct vec_top *t, int want)
 {
 	char *expr = fts_query(q);
-	sqlite3_stmt *st = s->fts;
-	int rc;
 
 	if (expr == NULL)
 		return;
-	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, want);
-	while ((rc = store_step(st)) == SQLITE_ROW)
-		top_add(t, sqlite3_column_int64(st, 0),
-		    -sqlite3_column_double(st, 1));
-	if (rc != SQLITE_DONE)
-		store_die(s->db, "keyword search");
-	sqlite3_reset(st);
+	searchq_keyword(s->sq, expr, want, keyword_one, t);
 	free(expr);
 }
 
-/* Fuse two sorted rankings by reciprocal rank into out. */
+/*
+ * Fuse two rankings (sorted, best first) by their scores, each scaled to
+ * [0, 1] over its own list (min-max), weighted W_VECTOR and 1 - W_VECTOR;
+ * a chunk missing from a list scores 0 there.  Scores rather than ranks:
+ * a clear keyword winner stays ahead of a vector list of near ties.
+ */
 static void
-fuse(struct top *a, struct top *b, struct top *out)
+fuse(const struct vec_top *vec, const struct vec_top *kw, double wv,
+    struct vec_top *out)
 {
-	struct top *in[2] = { a, b };
-	struct hit *all = xcalloc((size_t)(a->n + b->n) + 1, sizeof(*all));
+	const struct vec_top *in[2] = { vec, kw };
+	double w[2] = { wv, 1 - wv };
+	struct vec_hit *all = xcalloc((size_t)(vec->n + kw->n) + 1,
+	    sizeof(*all));
 	int n = 0;
 
-	for (int w = 0; w < 2; w++)
-		for (int i = 0; i < in[w]->n; i++) {
+	for (int l = 0; l < 2; l++) {
+		const struct vec_top *t = in[l];
+		double hi, lo;
+
+		if (t->n == 0)
+			continue;
+		hi = t->h[0].score;
+		lo = t->h[t->n - 1].score;
+		for (int i = 0; i < t->n; i++) {
+			double x = hi > lo ? (t->h[i].score - lo) / (hi - lo) :
+			    1;
 			int j;
 
 			for (j = 0; j < n; j++)
-				if (all[j].rowid == in[w]->h[i].rowid)
+				if (all[j].id == t->h[i].id)
 					break;
 			if (j == n) {
-				all[n].rowid = in[w]->h[i].rowid;
+				all[n].id = t->h[i].id;
 				all[n++].score = 0;
 			}
-			all[j].score += 1.0 / (RRF_K + i + 1);
+			all[j].score += w[l] * x;
 		}
+	}
+	vec_top_init(out, n > 0 ? n : 1);
 	for (int j = 0; j < n; j++)
-		top_add(out, all[j].rowid, all[j].score);
+		vec_top_add(out, all[j].id, all[j].score);
+	vec_top_sort(out);
 	free(all);
 }
 
 /* ---- output ---- */
 
+/* The hit's fields into o, in the order of its lines since the start. */
 static void
-emit_hits(struct search *s, json_object *in, const char *q, struct top *t)
+add_fields(json_object *o, const struct searchq_hit *h)
 {
-	sqlite3_stmt *st = s->get;
+	static const struct {
+		const char *name;	/* the member */
+		int f;			/* SQ_ field, or -1 for n */
+	} cols[] = { { "id", SQ_ID }, { "item_id", SQ_ITEM_ID },
+	    { "n", -1 }, { "text", SQ_TEXT }, { "url", SQ_URL },
+	    { "title", SQ_TITLE }, { "published", SQ_PUBLISHED } };
 
-	top_sort(t);
-	for (int i = 0; i < t->n; i++) {
-		json_object *o = json_object_new_object(), *v;
-		static const char *const cols[] = { "id", "item_id", "n",
-		    "text", "url", "title", "published" };
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		int f = cols[c].f;
+
+		if (f < 0 && h->has_n)
+			json_object_object_add(o, cols[c].name,
+			    json_object_new_int64(h->n));
+		else if (f >= 0 && h->f[f] != NULL)
+			json_object_object_add(o, cols[c].name,
+			    json_object_new_string_len(h->f[f],
+			    (int)h->len[f]));
+	}
+}
+
+/* Non-zero when chunk id's article has had per_article hits already;
+ * else it is counted in items (at most k entries: one per hit shown). */
+static int
+article_full(struct search *s, int64_t id, char **items, int *nitems)
+{
+	const char *item = searchq_item(s->sq, id);
+	int seen = 0;
+
+	if (item == NULL)
+		return 0;	/* gone meanwhile: shown as it is */
+	for (int j = 0; j < *nitems; j++)
+		if (strcmp(items[j], item) == 0 && ++seen >= s->per_article)
+			return 1;
+	items[(*nitems)++] = xstrdup(item);
+	return 0;
+}
+
+/* The best s->k hits of t (sorted, best first), at most s->per_article
+ * of an article. */
+static void
+emit_hits(struct search *s, json_object *in, const char *q,
+    const struct vec_top *t)
+{
+	char **items = xcalloc((size_t)s->k, sizeof(*items));
+	int nitems = 0, rank = 0;
+
+	for (int i = 0; i < t->n && rank < s->k; i++) {
+		json_object *o;
+		struct searchq_hit h;
+
+		if (s->per_article > 0 &&
+		    article_full(s, t->h[i].id, items, &nitems))
+			continue;
+		o = json_object_new_object();
 
 		if (in != NULL) {
 			struct json_object_iterator it, end;
@@ -391,103 +381,97 @@ emit_hits(struct search *s, json_object *in, const char *q, struct top *t)
 				    json_object_iter_peek_value(&it)));
 		}
 		json_object_object_add(o, "query", json_object_new_string(q));
-		json_object_object_add(o, "rank", json_object_new_int(i + 1));
+		json_object_object_add(o, "rank", json_object_new_int(++rank));
 		json_object_object_add(o, "score",
 		    json_object_new_double(round(t->h[i].score * 1e6) / 1e6));
-		sqlite3_bind_int64(st, 1, t->h[i].rowid);
-		if (store_step_ok(st) == SQLITE_ROW)
-			for (int c = 0; c < 7; c++) {
-				if (sqlite3_column_type(st, c) == SQLITE_NULL)
-					continue;
-				if (c == 2)
-					v = json_object_new_int64(
-					    sqlite3_column_int64(st, c));
-				else
-					v = json_object_new_string_len(
-					    (const char *)sqlite3_column_text(st,
-					    c), sqlite3_column_bytes(st, c));
-				json_object_object_add(o, cols[c], v);
-			}
-		sqlite3_reset(st);
-		if (s->mode != MODE_KEYWORD)
+		if (searchq_get(s->sq, t->h[i].id, &h) == 0)
+			add_fields(o, &h);
+		if (s->mode != MODE_KEYWORD && s->model != NULL)
 			json_object_object_add(o, "model",
 			    json_object_new_string(s->model));
 		jsonl_write(stdout, o);
 		json_object_put(o);
 	}
+	searchq_release(s->sq);
 	fflush(stdout);
+	for (int j = 0; j < nitems; j++)
+		free(items[j]);
+	free(items);
 }
 
 /* Answer one query; 0, or -1 when it could not be embedded. */
 static int
 answer(struct search *s, json_object *in, const char *q)
 {
-	struct top vec = { 0 }, kw = { 0 }, out = { 0 };
-	int want = s->mode == MODE_HYBRID ? (s->k * 4 > 50 ? s->k * 4 : 50) :
-	    s->k;
+	struct vec_top vec = { 0 }, kw = { 0 }, out = { 0 };
+	int want = s->k * (s->per_article > 0 ? 4 : 1);
 	int ret = 0;
 
-	top_init(&out, s->k);
+	/* enough candidates for k articles, and for the fusion */
+	if (want < CANDIDATES && (s->per_article > 0 || s->mode == MODE_HYBRID))
+		want = CANDIDATES;
 	if (s->mode != MODE_KEYWORD && s->model != NULL) {
 		if (embed_query(s, q) != 0) {
 			ret = -1;
 			goto done;
 		}
-		top_init(&vec, want);
+		vec_top_init(&vec, want);
 		rank_vector(s, &vec);
+		vec_top_sort(&vec);
 	}
 	if (s->mode != MODE_VECTOR) {
-		top_init(&kw, want);
+		vec_top_init(&kw, want);
 		rank_keyword(s, q, &kw, want);
+		vec_top_sort(&kw);
 	}
 	if (s->mode == MODE_HYBRID) {
-		top_sort(&vec);
-		top_sort(&kw);
-		fuse(&vec, &kw, &out);
-	} else {
-		struct top *src = s->mode == MODE_VECTOR ? &vec : &kw;
-
-		for (int i = 0; i < src->n; i++)
-			top_add(&out, src->h[i].rowid, src->h[i].score);
-	}
-	emit_hits(s, in, q, &out);
+		fuse(&vec, &kw, s->wvec, &out);
+		emit_hits(s, in, q, &out);
+	} else
+		emit_hits(s, in, q, s->mode == MODE_VECTOR ? &vec : &kw);
 done:
-	free(vec.h);
-	free(kw.h);
-	free(out.h);
+	vec_top_free(&vec);
+	vec_top_free(&kw);
+	vec_top_free(&out);
 	return ret;
+}
+
+/* The stored models, listed; a searchq_models callback. */
+struct models {
+	char *first;		/* the first model; owned */
+	char *list;		/* all of them, ", " between; owned */
+	int n;			/* how many */
+};
+
+static void
+model_one(void *arg, const char *m)
+{
+	struct models *ms = arg;
+	char *l;
+
+	if (ms->n++ == 0)
+		ms->first = xstrdup(m);
+	if (asprintf(&l, "%s%s%s", ms->list ? ms->list : "",
+	    ms->list ? ", " : "", m) < 0)
+		die_nomem();
+	free(ms->list);
+	ms->list = l;
 }
 
 /* Pick the model to compare in: --model, else the one the store holds. */
 static void
 choose_model(struct search *s)
 {
-	sqlite3_stmt *st = store_prepare(s->db,
-	    "SELECT DISTINCT model FROM chunks WHERE model IS NOT NULL"
-	    " ORDER BY model");
-	char *list = NULL;
-	int n = 0;
-
 	if (s->model == NULL) {
-		while (store_step_ok(st) == SQLITE_ROW) {
-			const char *m = (const char *)sqlite3_column_text(st,
-			    0);
-			char *l;
+		struct models ms = { NULL, NULL, 0 };
 
-			if (n++ == 0)
-				s->model = xstrdup(m);
-			if (asprintf(&l, "%s%s%s", list ? list : "",
-			    list ? ", " : "", m) < 0)
-				die_nomem();
-			free(list);
-			list = l;
-		}
-		if (n > 1)
+		searchq_models(s->sq, model_one, &ms);
+		if (ms.n > 1)
 			errx(EXIT_USAGE, "the store holds vectors of several "
-			    "models (%s): choose one with --model", list);
+			    "models (%s): choose one with --model", ms.list);
+		s->model = ms.first;
+		free(ms.list);
 	}
-	sqlite3_finalize(st);
-	free(list);
 	if (s->model == NULL)
 		return;
 	{
@@ -519,6 +503,7 @@ main(int argc, char *argv[])
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "per-article", required_argument, NULL, OPT_PER_ARTICLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -529,11 +514,13 @@ main(int argc, char *argv[])
 	const char *db = NULL;
 	char *model_arg = NULL;
 	int ch, status = EXIT_OK;
-	long k = 10;
+	long k = 10, per = 1;
 	int64_t timeout = 60000;
 
 	memset(&s, 0, sizeof(s));
-	s.mode = MODE_VECTOR;
+	s.mode = MODE_DEFAULT;
+	s.per_article = 1;
+	s.wvec = W_VECTOR;
 	while ((ch = getopt_long(argc, argv, "k:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
@@ -554,6 +541,13 @@ main(int argc, char *argv[])
 				s.mode = MODE_HYBRID;
 			else {
 				warnx("--mode takes vector, keyword or hybrid");
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
+		case OPT_PER_ARTICLE:
+			if (!parse_long(optarg, 0, 100000, &per)) {
+				warnx("--per-article takes a number from 0 to "
+				    "100000");
 				usage(stderr, EXIT_USAGE);
 			}
 			break;
@@ -585,27 +579,20 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	s.k = (int)k;
+	s.per_article = (int)per;
 	s.timeout_ms = (long)timeout;
 	if (model_arg != NULL)
 		s.model = xstrdup(model_arg);
 
-	s.db = store_open(db, 0);
+	s.db = db_open(db, 0);
+	s.sq = searchq_open(s.db);
 	if (s.mode != MODE_KEYWORD) {
 		choose_model(&s);
 		if (s.model == NULL && s.mode == MODE_VECTOR && s.verbose)
 			warnx("the store holds no vectors");
 	}
-	s.scan = store_prepare(s.db, "SELECT chunk, vector FROM chunks_vectors"
-	    " WHERE model = ?1");
-	s.fts = store_prepare(s.db, "SELECT rowid, bm25(chunks_fts)"
-	    " FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank"
-	    " LIMIT ?2");
-	s.get = store_prepare(s.db, "SELECT c.id, c.item_id, c.n, c.text,"
-	    " coalesce(a.url, json_extract(c.record, '$.url')),"
-	    " coalesce(a.title, json_extract(c.record, '$.title')),"
-	    " coalesce(a.published, json_extract(c.record, '$.published'))"
-	    " FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
-	    " WHERE c.rowid = ?1 LIMIT 1");
+	if (s.mode == MODE_DEFAULT)
+		s.mode = s.model != NULL ? MODE_HYBRID : MODE_KEYWORD;
 	sig_catch();
 
 	if (argc > 0) {
@@ -645,10 +632,8 @@ main(int argc, char *argv[])
 	if (s.skipped > 0)
 		warnx("%lu stored vectors of model %s have another dimension "
 		    "than the query's: skipped", s.skipped, s.model);
-	sqlite3_finalize(s.scan);
-	sqlite3_finalize(s.fts);
-	sqlite3_finalize(s.get);
-	store_close(s.db);
+	searchq_close(s.sq);
+	db_close(s.db);
 	hashembed_free(s.hash);
 	free(s.q);
 	free(s.tmp);

@@ -15,7 +15,6 @@
 
 #include "articles.h"
 #include "chunks.h"
-#include "cond.h"
 #include "db.h"
 #include "fields.h"
 #include "jsonl.h"
@@ -337,31 +336,12 @@ chunk_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 static enum outcome
 price_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	const char *symbol = json_get_string(o, "symbol");
-	const char *tstr = json_get_string(o, "time");
-	double price, secs;
-	int64_t ms;
+	struct price_in p;
 
-	if (symbol == NULL || *symbol == '\0') {
-		jsonl_bad(r, "no symbol");
+	if (!price_in_read(r, o, &p))
 		return REC_BAD;
-	}
-	if (!json_get_double(o, "price", &price)) {
-		jsonl_bad(r, "no price");
-		return REC_BAD;
-	}
-	if (tstr != NULL) {
-		if (time_parse(tstr, &ms) != 0) {
-			jsonl_bad(r, "time is not RFC 3339: %s", tstr);
-			return REC_BAD;
-		}
-	} else if (json_get_double(o, "time", &secs)) {
-		ms = (int64_t)(secs * 1000);
-	} else {
-		jsonl_bad(r, "no time");
-		return REC_BAD;
-	}
-	return prices_put(c->prices, symbol, ms, price) ? REC_NEW : REC_SEEN;
+	return prices_put(c->prices, p.symbol, p.ms, p.price) ? REC_NEW :
+	    REC_SEEN;
 }
 
 static enum outcome
@@ -380,112 +360,30 @@ price_put(struct store_ctx *c, struct jsonl_reader *r, json_object **out)
 
 /* ---- predictions and votes: for verify-predictions ---- */
 
-/* An RFC 3339 field of o, normalised into buf; NULL (reported) if bad. */
-static const char *
-time_field(struct jsonl_reader *r, json_object *o, const char *field,
-    char *buf)
-{
-	const char *s = json_get_string(o, field);
-	int64_t ms;
-
-	if (s == NULL) {
-		jsonl_bad(r, "no %s", field);
-		return NULL;
-	}
-	if (time_parse(s, &ms) != 0) {
-		jsonl_bad(r, "%s is not an RFC 3339 time: %.40s", field, s);
-		return NULL;
-	}
-	return time_format(ms, buf);
-}
-
 static enum outcome
 prediction_put_obj(struct store_ctx *c, struct jsonl_reader *r,
     json_object *o)
 {
-	char idbuf[32], obuf[TIME_BUFSZ], vbuf[TIME_BUFSZ], err[COND_ERRSZ + 80];
-	char closed[PRED_STATUSSZ], *rec;
-	const char *id, *symbol, *mode, *status, *opens, *verify, *text;
-	struct prediction_in in;
-	json_object *opts = NULL;
-	double start = 0;
-	int has_start;
-	size_t len;
-	enum outcome res;
+	struct prediction_rec p;
+	char closed[PRED_STATUSSZ];
+	enum outcome res = REC_SEEN;
 
-	if ((id = field_key_text(o, "id", idbuf, sizeof(idbuf))) == NULL) {
-		jsonl_bad(r, "no id");
+	if (!prediction_rec_read(r, o, &p))
 		return REC_BAD;
-	}
-	symbol = json_get_string(o, "symbol");
-	if (symbol == NULL || *symbol == '\0') {
-		jsonl_bad(r, "no symbol");
-		return REC_BAD;
-	}
-	if ((opens = time_field(r, o, "opens_at", obuf)) == NULL ||
-	    (verify = time_field(r, o, "verify_at", vbuf)) == NULL)
-		return REC_BAD;
-	if (strcmp(verify, opens) <= 0) {
-		jsonl_bad(r, "verify_at is not after opens_at");
-		return REC_BAD;
-	}
-	has_start = json_object_object_get_ex(o, "start_price", NULL) &&
-	    !json_object_is_type(json_object_object_get(o, "start_price"),
-	    json_type_null);
-	if (has_start && (!json_get_double(o, "start_price", &start) ||
-	    !(start > 0) || start > 1e300)) {
-		jsonl_bad(r, "start_price is not a positive number");
-		return REC_BAD;
-	}
-	mode = json_get_string(o, "mode");
-	if (mode == NULL)
-		mode = "auto";
-	if (strcmp(mode, "auto") != 0 && strcmp(mode, "manual") != 0) {
-		jsonl_bad(r, "mode is not auto or manual");
-		return REC_BAD;
-	}
-	status = json_get_string(o, "status");
-	if (status == NULL)
-		status = "active";
-	if (strcmp(status, "active") != 0 && strcmp(status, "cancelled") != 0) {
-		jsonl_bad(r, "status given on input is active or cancelled");
-		return REC_BAD;
-	}
-	json_object_object_get_ex(o, "options", &opts);
-	if (cond_options_check(opts, strcmp(mode, "manual") == 0, err,
-	    sizeof(err)) != 0) {
-		jsonl_bad(r, "%s", err);
-		return REC_BAD;
-	}
-
-	/* the record's text is rebuilt by jsonl_text below: copy it */
-	text = jsonl_text(o, &len);
-	rec = xstrndup(text, len);
-	in.id = id;
-	in.symbol = symbol;
-	in.question = json_get_string(o, "question");
-	in.opens_at = opens;
-	in.verify_at = verify;
-	in.has_start = has_start;
-	in.start_price = start;
-	in.options = jsonl_text(opts, NULL);
-	in.mode = mode;
-	in.status = status;
-	in.record = rec;
-	in.record_len = len;
-	switch (predictions_put(c->pred, &in, c->now, closed)) {
+	switch (predictions_put(c->pred, &p.in, c->now, closed)) {
 	case PRED_PUT_NEW:
 		res = REC_NEW;
 		break;
 	case PRED_PUT_CLOSED:
-		jsonl_bad(r, "prediction %.64s is %s, not changed", id, closed);
+		jsonl_bad(r, "prediction %.64s is %s, not changed", p.in.id,
+		    closed);
 		res = REC_BAD;
 		break;
-	default:
-		res = REC_SEEN;
+	case PRED_PUT_SAME:
+	case PRED_PUT_CHANGED:
 		break;
 	}
-	free(rec);
+	prediction_rec_free(&p);
 	return res;
 }
 
@@ -505,46 +403,16 @@ votes_forget(void)
 	vote_pred_opts = NULL;
 }
 
-/* A field named one way or the other, as key text. */
-static const char *
-key_text2(json_object *o, const char *a, const char *b, char *buf, size_t n)
-{
-	const char *k = field_key_text(o, a, buf, n);
-
-	return k ? k : field_key_text(o, b, buf, n);
-}
-
 static enum outcome
 vote_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 {
-	char pbuf[32], ubuf[32], tbuf[TIME_BUFSZ];
-	const char *pid, *uid, *option, *voted = NULL, *vs;
+	struct vote_in v;
+	const char *pid;
 	char *opts;
-	int64_t ms;
 
-	pid = key_text2(o, "prediction_id", "prediction", pbuf, sizeof(pbuf));
-	if (pid == NULL) {
-		jsonl_bad(r, "no prediction_id");
+	if (!vote_in_read(r, o, &v))
 		return REC_BAD;
-	}
-	if ((uid = key_text2(o, "user_id", "user", ubuf, sizeof(ubuf))) ==
-	    NULL) {
-		jsonl_bad(r, "no user_id");
-		return REC_BAD;
-	}
-	if ((option = json_get_string(o, "option")) == NULL ||
-	    *option == '\0') {
-		jsonl_bad(r, "no option");
-		return REC_BAD;
-	}
-	if ((vs = json_get_string(o, "voted_at")) != NULL) {
-		if (time_parse(vs, &ms) != 0) {
-			jsonl_bad(r, "voted_at is not an RFC 3339 time: %.40s",
-			    vs);
-			return REC_BAD;
-		}
-		voted = time_format(ms, tbuf);
-	}
+	pid = v.prediction_id;
 	if (vote_pred_id == NULL || strcmp(vote_pred_id, pid) != 0) {
 		votes_forget();
 		vote_pred_id = xstrdup(pid);
@@ -564,13 +432,13 @@ vote_put_obj(struct store_ctx *c, struct jsonl_reader *r, json_object *o)
 		return REC_BAD;
 	}
 	if (vote_pred_opts == NULL ||
-	    !json_object_object_get_ex(vote_pred_opts, option, NULL)) {
+	    !json_object_object_get_ex(vote_pred_opts, v.option, NULL)) {
 		jsonl_bad(r, "prediction %.64s has no option %.64s", pid,
-		    option);
+		    v.option);
 		return REC_BAD;
 	}
-	return predictions_vote(c->pred, pid, uid, option, voted) ? REC_NEW :
-	    REC_SEEN;
+	return predictions_vote(c->pred, pid, v.user_id, v.option,
+	    v.voted_at) ? REC_NEW : REC_SEEN;
 }
 
 static void

@@ -32,6 +32,7 @@ enum { OPT_SENTENCES = OPT_FIRST_PRIVATE, OPT_CHARS, OPT_FIELD,
 #define TITLE_BUDGET 300	/* characters of a title sent to the model */
 #define ANSWER_RETRIES 2	/* asks again after a malformed answer */
 
+
 /* A record waiting for its synopsis (openai), in input order. */
 struct rec {
 	struct ordered_item it;	/* the record, in the queue; first */
@@ -65,7 +66,7 @@ struct summ {
 	const char *model;	/* model name sent to the server */
 	char *source;		/* "openai:MODEL"; owned */
 	struct oai *api;	/* the openai backend */
-	struct extract *ex;	/* the extractive summariser */
+	struct extract *x;	/* the extractive summariser */
 	struct ordered queue;	/* records not yet written */
 	unsigned long nread, nextract, nmodel, nfallback, npassed;
 	unsigned long ntruncated, nbytes;	/* counters */
@@ -83,21 +84,6 @@ usage(FILE *fp, int status)
 }
 
 /* ---- records ---- */
-
-/* Is s[0..len) only white space? */
-static int
-is_blank(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		int cp;
-		size_t k = seg_decode(s + i, len - i, &cp);
-
-		if (!seg_is_space(cp))
-			return 0;
-		i += k;
-	}
-	return 1;
-}
 
 /* The text to summarize (borrowed from o) and the title; NULL if none. */
 static const char *
@@ -128,7 +114,15 @@ record_text(struct summ *sm, json_object *o, size_t *len,
 	if (t == NULL)
 		return NULL;
 	*len = (size_t)json_object_get_string_len(v);
-	return is_blank(t, *len) ? NULL : t;
+	for (size_t i = 0; i < *len;) {
+		int cp;
+		size_t k = seg_decode(t + i, *len - i, &cp);
+
+		if (!seg_is_space(cp))
+			return t;
+		i += k;
+	}
+	return NULL;		/* only whitespace */
 }
 
 static void
@@ -145,19 +139,18 @@ write_with(json_object *o, const char *syn, size_t len, const char *source)
 static void
 do_extractive(struct summ *sm, json_object *o)
 {
-	const char *title, *text, *syn;
-	size_t tlen, len, slen;
+	const char *title, *text;
+	size_t tlen, len;
 
 	text = record_text(sm, o, &len, &title, &tlen);
-	if (text == NULL ||
-	    !extract_text(sm->ex, title, tlen, text, len, &syn, &slen)) {
+	if (text == NULL || !extract_text(sm->x, title, tlen, text, len)) {
 		sm->npassed++;
 		jsonl_write(stdout, o);
 		return;
 	}
 	sm->nbytes += len;
 	sm->nextract++;
-	write_with(o, syn, slen, "extractive");
+	write_with(o, sm->x->out, sm->x->outlen, "extractive");
 }
 
 /*
@@ -184,6 +177,20 @@ scanned(struct jscan_field *f, size_t *len, char **owned)
 	return *owned;
 }
 
+static int
+is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		int cp;
+		size_t k = seg_decode(s + i, len - i, &cp);
+
+		if (!seg_is_space(cp))
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
 static void
 extractive_line(struct summ *sm, struct jsonl_reader *r)
 {
@@ -195,9 +202,9 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 		[F_SRC] = { .key = SOURCE_FIELD },
 		[F_FIELD] = { .key = sm->field },
 	};
-	const char *title, *text = NULL, *syn;
+	const char *title, *text = NULL;
 	char *otitle = NULL, *otext = NULL;
-	size_t tlen = 0, len = 0, end, slen;
+	size_t tlen = 0, len = 0, end;
 	int nf = sm->field != NULL ? F_COUNT : F_FIELD;
 
 	if (!jsonl_scan(r, f, nf))
@@ -223,7 +230,7 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 	while (end > 0 && r->line[end - 1] != '}')
 		end--;
 	if (text == NULL || is_blank(text, len) ||
-	    !extract_text(sm->ex, title, tlen, text, len, &syn, &slen)) {
+	    !extract_text(sm->x, title, tlen, text, len)) {
 		sm->npassed++;
 		fwrite(r->line, 1, end, stdout);
 		putc('\n', stdout);
@@ -243,7 +250,7 @@ extractive_line(struct summ *sm, struct jsonl_reader *r)
 			putc(',', stdout);
 	}
 	fputs("\"" OUT_FIELD "\":", stdout);
-	jsonl_put_string(stdout, syn, slen);
+	jsonl_put_string(stdout, sm->x->out, sm->x->outlen);
 	fputs(",\"" SOURCE_FIELD "\":\"extractive\"}\n", stdout);
 out:
 	free(otitle);
@@ -353,7 +360,7 @@ take_answer(struct batch *b, json_object *resp, char *why, size_t whylen)
 			k = -1;
 		if (k < 1 || k > b->n || brec(b, k - 1)->syn != NULL)
 			continue;
-		brec(b, k - 1)->syn = extract_clean(b->sm->ex,
+		brec(b, k - 1)->syn = extract_clean(b->sm->x,
 		    json_object_get_string(sv),
 		    (size_t)json_object_get_string_len(sv), &cut);
 		b->sm->ntruncated += (unsigned long)cut;
@@ -453,8 +460,9 @@ submit(void *arg, struct ordered_item **items, int n)
 		json_object_object_add(a, "id", json_object_new_int(i + 1));
 		if (r->title != NULL && r->tlen > 0)
 			json_object_object_add(a, "title",
-			    json_object_new_string_len(r->title, (int)seg_clip(
-			    r->title, r->tlen, TITLE_BUDGET, &cut)));
+			    json_object_new_string_len(r->title,
+			    (int)seg_clip(r->title, r->tlen, TITLE_BUDGET,
+			    &cut)));
 		keep = seg_clip(r->text, r->len, sm->max_chars, &cut);
 		if (cut)
 			sm->ntruncated++;
@@ -506,12 +514,9 @@ write_rec(void *arg, struct ordered_item *it)
 		write_with(it->o, r->syn, strlen(r->syn), sm->source);
 		sm->nmodel++;
 	} else if (it->state == REC_FALLBACK) {
-		const char *syn;
-		size_t slen;
-
-		extract_text(sm->ex, r->title, r->tlen, r->text, r->len,
-		    &syn, &slen);
-		write_with(it->o, syn, slen, "extractive-fallback");
+		extract_text(sm->x, r->title, r->tlen, r->text, r->len);
+		write_with(it->o, sm->x->out, sm->x->outlen,
+		    "extractive-fallback");
 		sm->nfallback++;
 	} else {
 		jsonl_write(stdout, it->o);
@@ -633,7 +638,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(stderr, EXIT_USAGE);
 
-	sm.ex = extract_new(sm.sentences, sm.chars);
+	sm.x = extract_new(sm.sentences, sm.chars);
 	if (sm.openai) {
 		if (sm.model == NULL)
 			sm.model = DEFAULT_OPENAI_MODEL;
@@ -711,7 +716,7 @@ main(int argc, char *argv[])
 	jsonl_free(&r);
 	ordered_free(&sm.queue);	/* read, not sent: a signal came */
 	oai_free(sm.api);
-	extract_free(sm.ex);
+	extract_free(sm.x);
 	free(sm.source);
 	if (sig_caught)
 		status = 128 + sig_caught;

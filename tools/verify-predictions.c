@@ -20,6 +20,7 @@
 #include "prices.h"
 #include "sig.h"
 #include "stats.h"
+#include "storerec.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -525,7 +526,8 @@ check_all(struct vp *v)
 	return v->bad;
 }
 
-/* --prices: quotes from JSON lines, for this run only. */
+/* --prices: quotes from JSON lines, read as store prices reads them, for
+ * this run only. */
 static unsigned long
 load_quotes(struct db *db, struct prices *pr, const char *path)
 {
@@ -535,28 +537,14 @@ load_quotes(struct db *db, struct prices *pr, const char *path)
 	unsigned long bad;
 
 	if (strcmp(path, "-") != 0 && (fp = fopen(path, "r")) == NULL)
-		err(EXIT_USAGE, "%s", path);
+		err(EXIT_FATAL, "%s", path);
 	jsonl_init(&r, fp, strcmp(path, "-") == 0 ? "stdin" : path);
 	db_begin(db);
 	while (!sig_caught && (o = jsonl_next(&r)) != NULL) {
-		const char *sym = json_get_string(o, "symbol");
-		const char *ts = json_get_string(o, "time");
-		double price, secs;
-		int64_t ms = 0;
+		struct price_in q;
 
-		if (sym == NULL || *sym == '\0')
-			jsonl_bad(&r, "no symbol");
-		else if (!json_get_double(o, "price", &price) ||
-		    !isfinite(price))
-			jsonl_bad(&r, "no price");
-		else if (ts != NULL ? time_parse(ts, &ms) != 0 :
-		    !json_get_double(o, "time", &secs))
-			jsonl_bad(&r, "no time, or not RFC 3339");
-		else {
-			if (ts == NULL)
-				ms = (int64_t)(secs * 1000);
-			prices_put(pr, sym, ms, price);
-		}
+		if (price_in_read(&r, o, &q))
+			prices_put(pr, q.symbol, q.ms, q.price);
 		json_object_put(o);
 	}
 	db_commit(db);
