@@ -509,28 +509,6 @@ extract_text(struct extract *x, const char *title, size_t tlen,
 	return 1;
 }
 
-/* At most max characters of s[0..len): cut at the last whitespace that
- * fits, or at a character when there is none. */
-size_t
-extract_clip(const char *s, size_t len, size_t max, int *cut)
-{
-	size_t i = 0, chars = 0, lastspace = 0;
-	int cp;
-
-	*cut = 0;
-	while (i < len) {
-		if (chars == max) {
-			*cut = 1;
-			return lastspace > 0 ? lastspace : i;
-		}
-		i += seg_decode(s + i, len - i, &cp);
-		chars++;
-		if (seg_is_space(cp))
-			lastspace = i;
-	}
-	return len;
-}
-
 /* The summary text of an answer: whitespace collapsed, trimmed, within
  * x->chars (cut at a word, with an ellipsis); NULL when empty. */
 char *
@@ -556,7 +534,7 @@ extract_clean(struct extract *x, const char *s, size_t len, int *cut)
 	if (n <= x->chars)
 		return xstrndup(x->out, x->outlen);
 	*cut = 1;
-	keep = extract_clip(x->out, x->outlen, x->chars - 1, &dummy);
+	keep = seg_clip(x->out, x->outlen, x->chars - 1, &dummy);
 	while (keep > 0 && x->out[keep - 1] == ' ')
 		keep--;
 	c = xmalloc(keep + 4);

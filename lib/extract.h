@@ -59,11 +59,6 @@ int extract_text(struct extract *x, const char *title, size_t tlen,
  * no words.  Uses x->ws and x->out. */
 char *extract_clean(struct extract *x, const char *s, size_t len, int *cut);
 
-/* How many bytes of s[0..len) hold at most max characters: cut at the
- * last whitespace that fits, or at a character when there is none; *cut
- * is 1 when something was left out. */
-size_t extract_clip(const char *s, size_t len, size_t max, int *cut);
-
 void extract_free(struct extract *x);
 
 #endif

@@ -337,3 +337,23 @@ seg_free(struct seg_words *out)
 	free(out->w);
 	memset(out, 0, sizeof(*out));
 }
+
+size_t
+seg_clip(const char *s, size_t len, size_t max, int *cut)
+{
+	size_t i = 0, chars = 0, lastspace = 0;
+	int cp;
+
+	*cut = 0;
+	while (i < len) {
+		if (chars == max) {
+			*cut = 1;
+			return lastspace > 0 ? lastspace : i;
+		}
+		i += seg_decode(s + i, len - i, &cp);
+		chars++;
+		if (seg_is_space(cp))
+			lastspace = i;
+	}
+	return len;
+}

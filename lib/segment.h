@@ -70,4 +70,9 @@ size_t seg_decode(const char *s, size_t len, int *cp);
 /* Non-zero when cp is whitespace as defined above. */
 int seg_is_space(int cp);
 
+/* The length in bytes of at most max characters of s[0..len): cut after
+ * the last whitespace that fits, or at a character when there is none;
+ * *cut is 1 when something was left out, else 0. */
+size_t seg_clip(const char *s, size_t len, size_t max, int *cut);
+
 #endif

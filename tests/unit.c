@@ -11,13 +11,16 @@
 #include "base64.h"
 #include "charset.h"
 #include "cond.h"
+#include "extract.h"
 #include "feeddate.h"
 #include "fields.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
+#include "ordered.h"
 #include "queue.h"
 #include "schema.h"
+#include "segment.h"
 #include "timefmt.h"
 #include "url.h"
 #include "utf8.h"
@@ -301,6 +304,106 @@ url_ok(const char *in, const char *want)
 	snprintf(what, sizeof(what), "url_canonical(%s)", in);
 	check(got != NULL && strcmp(got, want) == 0, what, got);
 	free(got);
+}
+
+/* lib/ordered: what the callbacks saw, as text. */
+struct ordered_log {
+	char sent[64];		/* batches sent: their sizes */
+	char written[64];	/* records written: their "n" */
+};
+
+static void
+ordered_log_send(void *arg, struct ordered_item **items, int n)
+{
+	struct ordered_log *l = arg;
+
+	snprintf(l->sent + strlen(l->sent), sizeof(l->sent) - strlen(l->sent),
+	    "%d ", n);
+	free(items);
+}
+
+static void
+ordered_log_write(void *arg, struct ordered_item *it)
+{
+	struct ordered_log *l = arg;
+	const char *v = json_get_string(it->o, "n");
+
+	snprintf(l->written + strlen(l->written),
+	    sizeof(l->written) - strlen(l->written), "%s ", v ? v : "?");
+}
+
+/* Records 1..5, batches of 2: 1, 2 and 4, 5 join batches, 3 passes; the
+ * answers come last first. */
+static void
+ordered_checks(void)
+{
+	struct ordered q;
+	struct ordered_log l = { "", "" };
+	struct ordered_item *it[5];
+	char num[2];
+
+	ordered_init(&q, 2, sizeof(struct ordered_item), ordered_log_send,
+	    ordered_log_write, &l);
+	for (int i = 0; i < 5; i++) {
+		json_object *o = json_object_new_object();
+
+		num[0] = (char)('1' + i);
+		num[1] = '\0';
+		json_object_object_add(o, "n", json_object_new_string(num));
+		it[i] = ordered_push(&q, o);
+		if (i == 2)
+			it[i]->state = 1;
+		else
+			ordered_join(&q, it[i]);
+	}
+	check(strcmp(l.sent, "2 2 ") == 0, "ordered: a full batch is sent",
+	    l.sent);
+	it[4]->state = it[3]->state = 1;
+	ordered_drain(&q);
+	check(l.written[0] == '\0', "ordered: nothing before the first is "
+	    "written", l.written);
+	it[0]->state = it[1]->state = 1;
+	ordered_drain(&q);
+	check(strcmp(l.written, "1 2 3 4 5 ") == 0,
+	    "ordered: settled records are written in input order", l.written);
+	it[0] = ordered_push(&q, json_object_new_object());
+	ordered_join(&q, it[0]);
+	ordered_flush(&q);
+	ordered_flush(&q);
+	check(strcmp(l.sent, "2 2 1 ") == 0, "ordered: flush sends the open "
+	    "batch, once", l.sent);
+	ordered_free(&q);
+}
+
+/* lib/extract on texts whose synopsis is known. */
+static void
+extract_checks(void)
+{
+	struct extract *x = extract_new(1, 20);
+	char *c;
+	int ok, cut;
+
+	ok = extract_text(x, NULL, 0, " \n\t", 3);
+	check(ok == 0 && x->outlen == 0 && *x->out == '\0',
+	    "extract: a text without words has no synopsis", x->out);
+	ok = extract_text(x, NULL, 0, "Short one.  Another.", 20);
+	check(ok == 1 && strcmp(x->out, "Short one.") == 0,
+	    "extract: one sentence, the first of equals", x->out);
+	ok = extract_text(x, NULL, 0, "This  first sentence is much too long "
+	    "for twenty.", 48);
+	check(ok == 1 &&
+	    strcmp(x->out, "This first sentence\xe2\x80\xa6") == 0,
+	    "extract: a best sentence too long is cut at a word", x->out);
+	c = extract_clean(x, "  a\n b  ", 8, &cut);
+	check(c != NULL && strcmp(c, "a b") == 0 && cut == 0,
+	    "extract_clean: whitespace collapsed and trimmed", c);
+	free(c);
+	c = extract_clean(x, "\t ", 2, &cut);
+	check(c == NULL, "extract_clean: no words, no summary", c);
+	check(seg_clip("ab cd ef", 8, 4, &cut) == 3 && cut == 1 &&
+	    seg_clip("ab", 2, 4, &cut) == 2 && cut == 0,
+	    "seg_clip: cut at the last space that fits", NULL);
+	extract_free(x);
 }
 
 int
@@ -786,6 +889,8 @@ main(void)
 		    iv.n == 1;
 		check(ok, "queue_intervals: what is refused says why", why);
 	}
+	ordered_checks();
+	extract_checks();
 	printf("1..%d\n", n);
 	return failed != 0;
 }

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "base64.h"
-#include "extract.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "openai.h"
+#include "ordered.h"
 #include "segment.h"
 #include "sig.h"
 #include "stats.h"
@@ -31,19 +31,18 @@ enum { OPT_BACKEND = OPT_FIRST_PRIVATE, OPT_DIM, OPT_FIELD, OPT_BASE64,
 
 /* A record waiting for its vector, in input order. */
 struct rec {
-	struct rec *next;	/* next in output order */
-	json_object *o;		/* the record; owned */
+	struct ordered_item it;	/* the record, in the queue; first */
 	float *vec;		/* its vector once known; owned */
 	int dim;		/* floats in vec */
-	int state;		/* REC_* */
 };
 
-enum { REC_WAIT, REC_READY, REC_FAILED, REC_PASS };
+/* The settled states of a record (it.state). */
+enum { REC_READY = ORDERED_WAIT + 1, REC_FAILED, REC_PASS };
 
-/* A request to the server: records [first, first + n) of the queue. */
+/* A request to the server: records items[0..n), in input order. */
 struct batch {
 	struct embed *e;	/* the program */
-	struct rec **recs;	/* its records; the array is owned */
+	struct ordered_item **items;	/* its records; the array is owned */
 	int n;			/* how many */
 };
 
@@ -59,9 +58,7 @@ struct embed {
 	int verbose;		/* -v */
 	struct hashembed *hash;	/* the hash backend */
 	struct oai *api;	/* the openai backend */
-	struct rec *head, *tail;	/* records not yet written */
-	struct rec **open;	/* the batch being filled */
-	int nopen;		/* records in it */
+	struct ordered queue;	/* records not yet written */
 	float *vec;		/* the hash backend's vector */
 	int veccap;		/* its dimension */
 	char *line;		/* output line being built */
@@ -252,27 +249,28 @@ hash_line(struct embed *e, struct jsonl_reader *r)
 	write_vector(e, r->line, len, e->vec, e->veccap);
 }
 
+/* Write a settled record (ordered_write_fn); a failed one is left out. */
+static void
+write_rec(void *arg, struct ordered_item *it)
+{
+	struct embed *e = arg;
+	struct rec *r = (struct rec *)it;
+
+	if (it->state == REC_READY) {
+		write_embedded(e, it->o, r->vec, r->dim);
+		e->nembedded++;
+	} else if (it->state == REC_PASS) {
+		jsonl_write(stdout, it->o);
+		e->npassed++;
+	}
+	free(r->vec);
+}
+
 /* Write the records at the head of the queue that are settled. */
 static void
 drain(struct embed *e)
 {
-	struct rec *r;
-
-	while ((r = e->head) != NULL && r->state != REC_WAIT) {
-		if (r->state == REC_READY) {
-			write_embedded(e, r->o, r->vec, r->dim);
-			e->nembedded++;
-		} else if (r->state == REC_PASS) {
-			jsonl_write(stdout, r->o);
-			e->npassed++;
-		}
-		e->head = r->next;
-		if (e->head == NULL)
-			e->tail = NULL;
-		json_object_put(r->o);
-		free(r->vec);
-		free(r);
-	}
+	ordered_drain(&e->queue);
 	fflush(stdout);
 }
 
@@ -283,16 +281,23 @@ static size_t
 clip(struct embed *e, const char *s, size_t len)
 {
 	int cut;
-	size_t n = extract_clip(s, len, e->max_chars, &cut);
+	size_t keep = seg_clip(s, len, e->max_chars, &cut);
 
-	e->ntruncated += cut;
-	return n;
+	e->ntruncated += (unsigned long)cut;
+	return keep;
+}
+
+/* Record i of batch b. */
+static struct rec *
+brec(const struct batch *b, int i)
+{
+	return (struct rec *)b->items[i];
 }
 
 static const char *
 batch_first_id(struct batch *b)
 {
-	const char *id = json_get_string(b->recs[0]->o, "id");
+	const char *id = json_get_string(b->items[0]->o, "id");
 
 	return id ? id : "?";
 }
@@ -300,12 +305,12 @@ batch_first_id(struct batch *b)
 static void
 batch_fail(struct batch *b, const char *why)
 {
-	const char *last = json_get_string(b->recs[b->n - 1]->o, "id");
+	const char *last = json_get_string(b->items[b->n - 1]->o, "id");
 
 	warnx("batch of %d record%s (%s .. %s) failed: %s", b->n,
 	    b->n == 1 ? "" : "s", batch_first_id(b), last ? last : "?", why);
 	for (int i = 0; i < b->n; i++)
-		b->recs[i]->state = REC_FAILED;
+		b->items[i]->state = REC_FAILED;
 	b->e->nfailed += (unsigned long)b->n;
 }
 
@@ -335,7 +340,7 @@ batch_done(void *arg, json_object *resp, const char *error)
 		if (json_object_object_get_ex(item, "index", &idx) &&
 		    json_object_is_type(idx, json_type_int))
 			at = json_object_get_int(idx);
-		if (at < 0 || at >= b->n || b->recs[at]->vec != NULL) {
+		if (at < 0 || at >= b->n || brec(b, at)->vec != NULL) {
 			batch_fail(b, "malformed answer: bad index");
 			goto out;
 		}
@@ -350,8 +355,8 @@ batch_done(void *arg, json_object *resp, const char *error)
 			goto out;
 		}
 		dim = n;
-		b->recs[at]->vec = xmalloc((size_t)n * sizeof(float));
-		b->recs[at]->dim = n;
+		brec(b, at)->vec = xmalloc((size_t)n * sizeof(float));
+		brec(b, at)->dim = n;
 		for (int k = 0; k < n; k++) {
 			json_object *v = json_object_array_get_idx(emb,
 			    (size_t)k);
@@ -362,44 +367,41 @@ batch_done(void *arg, json_object *resp, const char *error)
 				    "holds a non-number");
 				goto out;
 			}
-			b->recs[at]->vec[k] = (float)json_object_get_double(v);
+			brec(b, at)->vec[k] = (float)json_object_get_double(v);
 		}
 	}
 	for (int i = 0; i < b->n; i++)
-		b->recs[i]->state = REC_READY;
+		b->items[i]->state = REC_READY;
 out:
 	for (int i = 0; i < b->n; i++)
-		if (b->recs[i]->state == REC_FAILED) {
-			free(b->recs[i]->vec);
-			b->recs[i]->vec = NULL;
+		if (b->items[i]->state == REC_FAILED) {
+			free(brec(b, i)->vec);
+			brec(b, i)->vec = NULL;
 		}
-	free(b->recs);
+	free(b->items);
 	free(b);
 }
 
-/* Send the open batch. */
+/* Send a batch of records (ordered_send_fn). */
 static void
-submit(struct embed *e)
+submit(void *arg, struct ordered_item **items, int n)
 {
+	struct embed *e = arg;
 	struct batch *b;
 	json_object *req, *input;
 	const char *body;
 	size_t len;
 
-	if (e->nopen == 0)
-		return;
 	b = xcalloc(1, sizeof(*b));
 	b->e = e;
-	b->recs = e->open;
-	b->n = e->nopen;
-	e->open = NULL;
-	e->nopen = 0;
+	b->items = items;
+	b->n = n;
 	req = json_object_new_object();
 	json_object_object_add(req, "model",
 	    json_object_new_string(e->api_model));
 	input = json_object_new_array_ext(b->n);
 	for (int i = 0; i < b->n; i++) {
-		const char *t = json_get_string(b->recs[i]->o, e->field);
+		const char *t = json_get_string(b->items[i]->o, e->field);
 		size_t tl = strlen(t);
 
 		e->nbytes += tl;
@@ -419,38 +421,17 @@ submit(struct embed *e)
 
 /* ---- input ---- */
 
+/* Queue o for the openai backend; one without text passes. */
 static void
 take(struct embed *e, json_object *o)
 {
-	struct rec *r = xcalloc(1, sizeof(*r));
+	struct ordered_item *it = ordered_push(&e->queue, o);
 	const char *text = json_get_string(o, e->field);
 
-	r->o = o;
-	if (e->tail != NULL)
-		e->tail->next = r;
+	if (text == NULL || *text == '\0')
+		it->state = REC_PASS;
 	else
-		e->head = r;
-	e->tail = r;
-	if (text == NULL || (e->openai && *text == '\0')) {
-		r->state = REC_PASS;
-		return;
-	}
-	if (!e->openai) {
-		size_t len = strlen(text);
-
-		r->dim = hashembed_dim(e->hash);
-		r->vec = xmalloc((size_t)r->dim * sizeof(float));
-		hashembed_vector(e->hash, text, len, r->vec);
-		e->nbytes += len;
-		r->state = REC_READY;
-		return;
-	}
-	r->state = REC_WAIT;
-	if (e->open == NULL)
-		e->open = xcalloc((size_t)e->batch, sizeof(*e->open));
-	e->open[e->nopen++] = r;
-	if (e->nopen == e->batch)
-		submit(e);
+		ordered_join(&e->queue, it);
 }
 
 int
@@ -518,7 +499,7 @@ main(int argc, char *argv[])
 			e.batch = opt_number("batch", optarg, 1, 100000, usage);
 			break;
 		case 'j':
-			jobs = opt_jobs(optarg, usage);
+			jobs = opt_number("jobs", optarg, 1, 256, usage);
 			break;
 		case OPT_MAXCHARS:
 			e.max_chars = (size_t)opt_number("max-chars", optarg, 1,
@@ -562,6 +543,8 @@ main(int argc, char *argv[])
 		e.api = oai_new(url, jobs);
 		oai_set_retries(e.api, retries);
 		oai_set_timeout(e.api, (long)timeout);
+		ordered_init(&e.queue, e.batch, sizeof(struct rec), submit,
+		    write_rec, &e);
 	} else {
 		int dim = e.dim > 0 ? e.dim : HASHEMBED_DIM;
 
@@ -603,9 +586,8 @@ main(int argc, char *argv[])
 			break;
 		e.nread++;
 		take(&e, o);
-		if (e.openai)
-			while (oai_room(e.api) == 0 && oai_pending(e.api) > 0)
-				oai_run(e.api);
+		while (oai_room(e.api) == 0 && oai_pending(e.api) > 0)
+			oai_run(e.api);
 		drain(&e);
 		if (show_progress) {
 			int64_t now = time_mono();
@@ -618,7 +600,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (e.openai) {
-		submit(&e);
+		ordered_flush(&e.queue);
 		while (oai_pending(e.api) > 0) {
 			oai_run(e.api);
 			drain(&e);
@@ -648,7 +630,7 @@ main(int argc, char *argv[])
 	jsonl_free(&r);
 	oai_free(e.api);
 	hashembed_free(e.hash);
-	free(e.open);
+	ordered_free(&e.queue);
 	free(e.line);
 	free(e.vec);
 	free(modelbuf);

@@ -15,6 +15,7 @@
 #include "jsonl.h"
 #include "jsonscan.h"
 #include "openai.h"
+#include "ordered.h"
 #include "segment.h"
 #include "sig.h"
 #include "stats.h"
@@ -34,21 +35,20 @@ enum { OPT_SENTENCES = OPT_FIRST_PRIVATE, OPT_CHARS, OPT_FIELD,
 
 /* A record waiting for its synopsis (openai), in input order. */
 struct rec {
-	struct rec *next;	/* next in output order */
-	json_object *o;		/* the record; owned */
+	struct ordered_item it;	/* the record, in the queue; first */
 	const char *title;	/* its title, owned by o, or NULL */
 	const char *text;	/* its text, owned by o */
 	size_t tlen, len;	/* their lengths */
 	char *syn;		/* the model's summary once known; owned */
-	int state;		/* REC_* */
 };
 
-enum { REC_WAIT, REC_READY, REC_FALLBACK, REC_PASS };
+/* The settled states of a record (it.state). */
+enum { REC_READY = ORDERED_WAIT + 1, REC_FALLBACK, REC_PASS };
 
-/* A request to the model: records recs[0..n), ids 1..n in the prompt. */
+/* A request to the model: records items[0..n), ids 1..n in the prompt. */
 struct batch {
 	struct summ *sm;	/* the program */
-	struct rec **recs;	/* its records; the array is owned */
+	struct ordered_item **items;	/* its records; the array is owned */
 	int n;			/* how many */
 	char *body;		/* the request, kept to ask again; owned */
 	size_t len;		/* its length */
@@ -67,9 +67,7 @@ struct summ {
 	char *source;		/* "openai:MODEL"; owned */
 	struct oai *api;	/* the openai backend */
 	struct extract *x;	/* the extractive summariser */
-	struct rec *head, *tail;	/* records not yet written */
-	struct rec **open;	/* the batch being filled */
-	int nopen;		/* records in it */
+	struct ordered queue;	/* records not yet written */
 	unsigned long nread, nextract, nmodel, nfallback, npassed;
 	unsigned long ntruncated, nbytes;	/* counters */
 };
@@ -264,15 +262,22 @@ out:
 static const char *
 rec_id(const struct rec *r)
 {
-	const char *id = json_get_string(r->o, "id");
+	const char *id = json_get_string(r->it.o, "id");
 
 	return id ? id : "?";
+}
+
+/* Record i of batch b. */
+static struct rec *
+brec(const struct batch *b, int i)
+{
+	return (struct rec *)b->items[i];
 }
 
 static void
 batch_free(struct batch *b)
 {
-	free(b->recs);
+	free(b->items);
 	free(b->body);
 	free(b);
 }
@@ -284,18 +289,18 @@ batch_fallback(struct batch *b, const char *why)
 	int missing = 0;
 
 	for (int i = 0; i < b->n; i++)
-		if (b->recs[i]->syn == NULL) {
-			b->recs[i]->state = REC_FALLBACK;
+		if (brec(b, i)->syn == NULL) {
+			brec(b, i)->it.state = REC_FALLBACK;
 			missing++;
 		} else
-			b->recs[i]->state = REC_READY;
+			brec(b, i)->it.state = REC_READY;
 	if (b->n == 1)
-		warnx("article %s: %s; extractive fallback", rec_id(b->recs[0]),
+		warnx("article %s: %s; extractive fallback", rec_id(brec(b, 0)),
 		    why);
 	else
 		warnx("batch of %d articles (%s .. %s): %s; extractive "
-		    "fallback for %d", b->n, rec_id(b->recs[0]),
-		    rec_id(b->recs[b->n - 1]), why, missing);
+		    "fallback for %d", b->n, rec_id(brec(b, 0)),
+		    rec_id(brec(b, b->n - 1)), why, missing);
 }
 
 /*
@@ -353,16 +358,16 @@ take_answer(struct batch *b, json_object *resp, char *why, size_t whylen)
 		else if (json_object_is_type(id, json_type_string) &&
 		    !parse_long(json_object_get_string(id), 1, b->n, &k))
 			k = -1;
-		if (k < 1 || k > b->n || b->recs[k - 1]->syn != NULL)
+		if (k < 1 || k > b->n || brec(b, k - 1)->syn != NULL)
 			continue;
-		b->recs[k - 1]->syn = extract_clean(b->sm->x,
+		brec(b, k - 1)->syn = extract_clean(b->sm->x,
 		    json_object_get_string(sv),
 		    (size_t)json_object_get_string_len(sv), &cut);
 		b->sm->ntruncated += (unsigned long)cut;
 	}
 	json_object_put(ans);
 	for (int i = 0; i < b->n; i++)
-		missing += b->recs[i]->syn == NULL;
+		missing += brec(b, i)->syn == NULL;
 	if (missing == 0)
 		return NULL;
 	snprintf(why, whylen, "partial answer: no summary for %d of %d "
@@ -397,7 +402,7 @@ batch_done(void *arg, json_object *resp, const char *error)
 		bad = error;
 	} else if ((bad = take_answer(b, resp, why, sizeof(why))) == NULL) {
 		for (int i = 0; i < b->n; i++)
-			b->recs[i]->state = REC_READY;
+			brec(b, i)->it.state = REC_READY;
 		batch_free(b);
 		return;
 	}
@@ -428,10 +433,11 @@ static const char *system_prompt =
     "article, with the article's id: {\"summaries\": [{\"id\": N, "
     "\"summary\": \"...\"}]}";
 
-/* Send the open batch. */
+/* Send a batch of records (ordered_send_fn). */
 static void
-submit(struct summ *sm)
+submit(void *arg, struct ordered_item **items, int n)
 {
+	struct summ *sm = arg;
 	struct batch *b;
 	json_object *req, *msgs, *m, *user, *arts;
 	char *sys;
@@ -439,19 +445,15 @@ submit(struct summ *sm)
 	size_t len;
 	int cut;
 
-	if (sm->nopen == 0)
-		return;
 	b = xcalloc(1, sizeof(*b));
 	b->sm = sm;
-	b->recs = sm->open;
-	b->n = sm->nopen;
-	sm->open = NULL;
-	sm->nopen = 0;
+	b->items = items;
+	b->n = n;
 
 	user = json_object_new_object();
 	arts = json_object_new_array_ext(b->n);
 	for (int i = 0; i < b->n; i++) {
-		struct rec *r = b->recs[i];
+		struct rec *r = brec(b, i);
 		json_object *a = json_object_new_object();
 		size_t keep;
 
@@ -459,9 +461,9 @@ submit(struct summ *sm)
 		if (r->title != NULL && r->tlen > 0)
 			json_object_object_add(a, "title",
 			    json_object_new_string_len(r->title,
-			    (int)extract_clip(r->title, r->tlen, TITLE_BUDGET,
+			    (int)seg_clip(r->title, r->tlen, TITLE_BUDGET,
 			    &cut)));
-		keep = extract_clip(r->text, r->len, sm->max_chars, &cut);
+		keep = seg_clip(r->text, r->len, sm->max_chars, &cut);
 		if (cut)
 			sm->ntruncated++;
 		json_object_object_add(a, "text",
@@ -501,56 +503,38 @@ submit(struct summ *sm)
 	batch_send(b);
 }
 
-/* Write the records at the head of the queue that are settled. */
+/* Write a settled record (ordered_write_fn). */
 static void
-drain(struct summ *sm)
+write_rec(void *arg, struct ordered_item *it)
 {
-	struct rec *r;
+	struct summ *sm = arg;
+	struct rec *r = (struct rec *)it;
 
-	while ((r = sm->head) != NULL && r->state != REC_WAIT) {
-		if (r->state == REC_READY) {
-			write_with(r->o, r->syn, strlen(r->syn), sm->source);
-			sm->nmodel++;
-		} else if (r->state == REC_FALLBACK) {
-			extract_text(sm->x, r->title, r->tlen, r->text, r->len);
-			write_with(r->o, sm->x->out, sm->x->outlen,
-			    "extractive-fallback");
-			sm->nfallback++;
-		} else {
-			jsonl_write(stdout, r->o);
-			sm->npassed++;
-		}
-		sm->head = r->next;
-		if (sm->head == NULL)
-			sm->tail = NULL;
-		json_object_put(r->o);
-		free(r->syn);
-		free(r);
+	if (it->state == REC_READY) {
+		write_with(it->o, r->syn, strlen(r->syn), sm->source);
+		sm->nmodel++;
+	} else if (it->state == REC_FALLBACK) {
+		extract_text(sm->x, r->title, r->tlen, r->text, r->len);
+		write_with(it->o, sm->x->out, sm->x->outlen,
+		    "extractive-fallback");
+		sm->nfallback++;
+	} else {
+		jsonl_write(stdout, it->o);
+		sm->npassed++;
 	}
+	free(r->syn);
 }
 
 static void
 take(struct summ *sm, json_object *o)
 {
-	struct rec *r = xcalloc(1, sizeof(*r));
+	struct rec *r = (struct rec *)ordered_push(&sm->queue, o);
 
-	r->o = o;
-	if (sm->tail != NULL)
-		sm->tail->next = r;
-	else
-		sm->head = r;
-	sm->tail = r;
 	r->text = record_text(sm, o, &r->len, &r->title, &r->tlen);
-	if (r->text == NULL) {
-		r->state = REC_PASS;
-		return;
-	}
-	r->state = REC_WAIT;
-	if (sm->open == NULL)
-		sm->open = xcalloc((size_t)sm->batch, sizeof(*sm->open));
-	sm->open[sm->nopen++] = r;
-	if (sm->nopen == sm->batch)
-		submit(sm);
+	if (r->text == NULL)
+		r->it.state = REC_PASS;
+	else
+		ordered_join(&sm->queue, &r->it);
 }
 
 /* ---- main ---- */
@@ -663,6 +647,8 @@ main(int argc, char *argv[])
 		sm.api = oai_new(url, jobs);
 		oai_set_retries(sm.api, retries);
 		oai_set_timeout(sm.api, (long)timeout);
+		ordered_init(&sm.queue, sm.batch, sizeof(struct rec), submit,
+		    write_rec, &sm);
 	}
 
 	sig_catch();
@@ -683,7 +669,7 @@ main(int argc, char *argv[])
 			while (oai_room(sm.api) == 0 &&
 			    oai_pending(sm.api) > 0 && !sig_caught)
 				oai_run(sm.api);
-			drain(&sm);
+			ordered_drain(&sm.queue);
 		}
 		if (show_progress) {
 			int64_t now = time_mono();
@@ -697,13 +683,13 @@ main(int argc, char *argv[])
 	}
 	if (sm.openai) {
 		if (!sig_caught)
-			submit(&sm);
+			ordered_flush(&sm.queue);
 		/* after a signal too: the answers in flight are written */
 		while (oai_pending(sm.api) > 0) {
 			oai_run(sm.api);
-			drain(&sm);
+			ordered_drain(&sm.queue);
 		}
-		drain(&sm);
+		ordered_drain(&sm.queue);
 	}
 	if (show_progress)
 		fprintf(stderr, "\rsummarize: %lu read\n", sm.nread);
@@ -728,17 +714,9 @@ main(int argc, char *argv[])
 	if (r.bad > 0 || r.error != 0)
 		status = EXIT_PARTIAL;
 	jsonl_free(&r);
-	while (sm.head != NULL) {	/* read, not sent: a signal came */
-		struct rec *next = sm.head->next;
-
-		json_object_put(sm.head->o);
-		free(sm.head->syn);
-		free(sm.head);
-		sm.head = next;
-	}
+	ordered_free(&sm.queue);	/* read, not sent: a signal came */
 	oai_free(sm.api);
 	extract_free(sm.x);
-	free(sm.open);
 	free(sm.source);
 	if (sig_caught)
 		status = 128 + sig_caught;
