@@ -499,7 +499,7 @@ main(int argc, char *argv[])
 			e.batch = opt_number("batch", optarg, 1, 100000, usage);
 			break;
 		case 'j':
-			jobs = opt_number("jobs", optarg, 1, 256, usage);
+			jobs = opt_jobs(optarg, usage);
 			break;
 		case OPT_MAXCHARS:
 			e.max_chars = (size_t)opt_number("max-chars", optarg, 1,
