@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "openai.h"
 #include "stats.h"
 #include "timefmt.h"
@@ -390,12 +391,9 @@ finish(struct oai *c, struct oai_req *r, CURLcode code)
 		return 1;
 	}
 	if (retry && r->attempt <= c->retries) {
-		int64_t wait = (int64_t)OAI_BACKOFF_MS << (r->attempt - 1 < 16 ?
-		    r->attempt - 1 : 16);
+		int64_t wait = backoff_ms(OAI_BACKOFF_MS, OAI_MAX_WAIT_MS,
+		    r->attempt);
 
-		if (wait > OAI_MAX_WAIT_MS)
-			wait = OAI_MAX_WAIT_MS;
-		wait -= (int64_t)(random() % (wait / 2 + 1));
 		if (after >= 0)
 			wait = after * 1000 > OAI_MAX_WAIT_MS ?
 			    OAI_MAX_WAIT_MS : after * 1000;
