@@ -108,7 +108,7 @@ check-valgrind:
 # the test files that run against a PostgreSQL store as well, each with
 # a server of its own (tests/lib.sh, start_postgres): make check-pg runs
 # them with every test's store a new database on it
-PG_TESTS  = tests/t1000-postgres.sh
+PG_TESTS  = tests/t0100-store.sh tests/t1000-postgres.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 
