@@ -267,6 +267,17 @@ static const char *const migrations[] = {
 	"  updated_at     TEXT"
 	");"
 	,
+
+	/* 2: run status partial (the SQLite store's step 2); PostgreSQL
+	 * changes the CHECK in place */
+	"ALTER TABLE runs DROP CONSTRAINT runs_status_check;"
+	"ALTER TABLE runs ADD CONSTRAINT runs_status_check CHECK (status IN"
+	"  ('running', 'success', 'partial', 'failed', 'skipped', 'timeout',"
+	"  'interrupted'));"
+	"ALTER TABLE job_state ADD COLUMN n_partial BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE job_state ADD COLUMN consecutive_partial BIGINT NOT NULL"
+	"  DEFAULT 0;"
+	,
 };
 
 int
