@@ -229,7 +229,7 @@ pg_uri() {
 }
 # pg_createdb NAME: a new database, with test-only functions so that the
 # tests' SQL reads alike on both stores: group_concat(value [, separator]),
-# json_extract(text, '$.a.b') and hex(bytea) as SQLite's.
+# json_extract(text, '$.a.b') and hex(bytea or text) as SQLite's.
 pg_createdb() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
 	    -c "CREATE DATABASE \"$1\"" >/dev/null &&
@@ -248,6 +248,8 @@ pg_createdb() {
 	    $$ SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.') $$;
 	CREATE FUNCTION hex(b bytea) RETURNS text
 	    LANGUAGE sql IMMUTABLE AS $$ SELECT upper(encode(b, 'hex')) $$;
+	CREATE FUNCTION hex(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+	    $$ SELECT upper(encode(convert_to(t, 'UTF8'), 'hex')) $$;
 	EOF
 }
 
