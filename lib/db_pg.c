@@ -200,8 +200,9 @@ pg_version(struct db *db)
 	return n;
 }
 
-/* Create or migrate the schema: one writer at a time, by an advisory
- * lock held for the transaction. */
+/* Create or migrate the schema: one writer at a time, by a session
+ * advisory lock taken before the transaction, so that the transaction,
+ * begun after the wait, sees the catalog another writer committed. */
 static void
 pg_migrate(struct db *db)
 {
@@ -210,10 +211,10 @@ pg_migrate(struct db *db)
 
 	if (pg_version(db) == latest)
 		return;
-	pg_exec(db, "BEGIN");
-	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%lld)",
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_lock(%lld)",
 	    (long long)PG_MIGRATE_LOCK);
 	pg_exec(db, sql);
+	pg_exec(db, "BEGIN");
 	v = pg_version(db);	/* another program may have done it */
 	if (v > latest)
 		errx(EXIT_FATAL, "%s: schema version %d is newer than this "
@@ -229,6 +230,9 @@ pg_migrate(struct db *db)
 		pg_exec(db, sql);
 	}
 	pg_exec(db, "COMMIT");
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)",
+	    (long long)PG_MIGRATE_LOCK);
+	pg_exec(db, sql);
 }
 
 static void

@@ -122,7 +122,7 @@ judge(struct health_report *rep, struct health_job *j)
 struct loading {
 	struct health_report *rep;	/* the report filled */
 	struct runs *runs;	/* the tables */
-	const char *store;	/* the store's path, for the job locks */
+	struct db *db;		/* the store, for the job locks */
 	char host[256];		/* this machine */
 	int nruns;		/* recent runs wanted */
 	int cap;		/* jobs allocated in rep->jobs */
@@ -166,7 +166,7 @@ load_job(const struct job_state *js, void *arg)
 	/* the lock tells only for runs of this machine */
 	if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&
 	    (j->last.host == NULL || strcmp(j->last.host, ld->host) == 0))
-		j->last_stale = job_lock_held(ld->store, j->name) == 0;
+		j->last_stale = job_lock_held_db(ld->db, j->name) == 0;
 	j->last_done_ms = runs_last_duration(ld->runs, j->name);
 	/* recent beyond what was asked for served the window only */
 	while (j->nrecent > ld->nruns)
@@ -205,7 +205,7 @@ load_jobs(struct db *db, struct health_report *rep, const char *only,
 	memset(&ld, 0, sizeof(ld));
 	ld.rep = rep;
 	ld.runs = runs_open(db);
-	ld.store = db_name(db);
+	ld.db = db;
 	ld.nruns = nruns;
 	gethostname(ld.host, sizeof(ld.host) - 1);
 	runs_each_job(ld.runs, only, load_job, &ld);

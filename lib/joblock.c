@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "dbstmt.h"
 #include "joblock.h"
 #include "sig.h"
 #include "utf8.h"
@@ -172,4 +174,72 @@ out:
 	free(dir);
 	free(path);
 	return got;
+}
+
+/* the advisory lock's keys: jobline's run-job class, a 31-bit name hash */
+#define JOB_LOCK_CLASS 0x6a6f62	/* "job" */
+
+static int64_t
+job_lock_key(const char *name)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return (int64_t)(h & 0x7fffffffu);
+}
+
+static int
+pg_try_lock(struct db *db, const char *name)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT CASE WHEN "
+	    "pg_try_advisory_lock(?1::int4, ?2::int4) THEN 1 ELSE 0 END");
+	int got;
+
+	db_bind_int(st, 1, JOB_LOCK_CLASS);
+	db_bind_int(st, 2, job_lock_key(name));
+	if (db_step(st) != DB_ROW)
+		errx(EXIT_FATAL, "%s: cannot take the lock of %s", db_name(db),
+		    name);
+	got = (int)db_column_int(st, 0);
+	db_finalize(st);
+	return got;
+}
+
+int
+job_lock_take_db(struct db *db, const char *name, int wait, int *fd,
+    long *holder)
+{
+	if (db_kind(db) != DB_POSTGRES)
+		return job_lock_take(db_name(db), name, wait, fd, holder);
+	*fd = -1;
+	*holder = 0;
+	while (!pg_try_lock(db, name)) {
+		if (!wait)
+			return 0;
+		if (sig_caught)
+			return -1;	/* waited; nothing ran */
+		usleep(100000);
+	}
+	return 1;
+}
+
+int
+job_lock_held_db(struct db *db, const char *name)
+{
+	struct db_stmt *st;
+	int held;
+
+	if (db_kind(db) != DB_POSTGRES)
+		return job_lock_held(db_name(db), name);
+	st = db_prepare(db, "SELECT count(*) FROM pg_locks "
+	    "WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
+	    "AND database = (SELECT oid FROM pg_database "
+	    "WHERE datname = current_database()) "
+	    "AND classid = (?1::int4)::oid AND objid = (?2::int4)::oid");
+	db_bind_int(st, 1, JOB_LOCK_CLASS);
+	db_bind_int(st, 2, job_lock_key(name));
+	held = db_step(st) == DB_ROW ? db_column_int(st, 0) > 0 : -1;
+	db_finalize(st);
+	return held;
 }

@@ -56,4 +56,17 @@ int job_lock_take(const char *store_path, const char *name, int wait,
  */
 int job_lock_held(const char *store_path, const char *name);
 
+struct db;
+
+/*
+ * job_lock_take and job_lock_held for the store db: on SQLite the lock
+ * file beside it; on PostgreSQL (no file beside a URI) a session advisory
+ * lock on db's connection, keyed by a hash of the name, so two machines
+ * never run one job at once and the server frees it when the connection
+ * goes; *fd stays -1 and *holder 0 there, and held is told by pg_locks.
+ */
+int job_lock_take_db(struct db *db, const char *name, int wait, int *fd,
+    long *holder);
+int job_lock_held_db(struct db *db, const char *name);
+
 #endif

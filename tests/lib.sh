@@ -227,9 +227,30 @@ pg_ctl_restart() {
 pg_uri() {
 	printf 'postgresql:///%s?host=%s&user=jobline\n' "$1" "$PG_DIR"
 }
+# pg_createdb NAME: a new database, with test-only functions so that the
+# tests' SQL reads alike on both stores: group_concat(value [, separator]),
+# json_extract(text, '$.a.b') and hex(bytea or text) as SQLite's.
 pg_createdb() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
-	    -c "CREATE DATABASE \"$1\"" >/dev/null
+	    -c "CREATE DATABASE \"$1\"" >/dev/null &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri "$1")" >/dev/null <<-\EOF
+	CREATE FUNCTION jl_concat(acc text, v anyelement, sep text) RETURNS text
+	    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc
+	    WHEN acc IS NULL THEN v::text ELSE acc || sep || v::text END $$;
+	CREATE FUNCTION jl_concat(acc text, v anyelement) RETURNS text
+	    LANGUAGE sql IMMUTABLE AS $$ SELECT jl_concat(acc, v, ',') $$;
+	CREATE AGGREGATE group_concat(anyelement, text)
+	    (SFUNC = jl_concat, STYPE = text);
+	CREATE AGGREGATE group_concat(anyelement)
+	    (SFUNC = jl_concat, STYPE = text);
+	CREATE FUNCTION json_extract(doc text, path text) RETURNS text
+	    LANGUAGE sql IMMUTABLE AS
+	    $$ SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.') $$;
+	CREATE FUNCTION hex(b bytea) RETURNS text
+	    LANGUAGE sql IMMUTABLE AS $$ SELECT upper(encode(b, 'hex')) $$;
+	CREATE FUNCTION hex(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+	    $$ SELECT upper(encode(convert_to(t, 'UTF8'), 'hex')) $$;
+	EOF
 }
 
 if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then

@@ -50,10 +50,10 @@ test_expect 'a success is silent and recorded with counters, host and pid' '
 	    echo \"tokens 10\" >>\"\$JOBLINE_STATS\"; echo junk >>\"\$JOBLINE_STATS\"" >out 2>err &&
 	test ! -s out && test ! -s err &&
 	test "$(rows "SELECT status, exit_code, attempts, error IS NULL, completed_at IS NOT NULL, duration_ms >= 0 FROM runs")" = "success|0|1|1|1|1" &&
-	test "$(rows "SELECT json_extract(counters, \"\$.items_fetched\"), json_extract(counters, \"\$.tokens\") FROM runs")" = "7|10" &&
+	test "$(rows "SELECT json_extract(counters, '\''\$.items_fetched'\''), json_extract(counters, '\''\$.tokens'\'') FROM runs")" = "7|10" &&
 	test "$(rows "SELECT host FROM runs")" = "$(hostname)" &&
 	test "$(rows "SELECT pid > 0 FROM runs")" = 1 &&
-	test "$(rows "SELECT n_success, consecutive_failures FROM job_state WHERE job = \"ingest\"")" = "1|0"
+	test "$(rows "SELECT n_success, consecutive_failures FROM job_state WHERE job = '\''ingest'\''")" = "1|0"
 '
 
 test_expect 'a failure prints what the command wrote and exits with its status' '
@@ -110,7 +110,7 @@ test_expect 'overlap: two starts at once, exactly one runs, the other is skipped
 	test $rc = 0 && test ! -s out && test ! -s err &&
 	test "$(wc -l <ran)" = 1 &&
 	test "$(rows "SELECT status FROM runs ORDER BY status")" = "$(printf "skipped\nsuccess")" &&
-	rows "SELECT error FROM runs WHERE status = \"skipped\"" | grep -q "already running (run-job pid $p1)" &&
+	rows "SELECT error FROM runs WHERE status = '\''skipped'\''" | grep -q "already running (run-job pid $p1)" &&
 	test "$(rows "SELECT n_skipped, n_success FROM job_state")" = "1|1"
 '
 
@@ -119,9 +119,9 @@ test_expect 'overlap: many starts at once, never two commands at the same time' 
 		run-job race -- sh -c "mkdir inside || exit 9; sleep 0.3; rmdir inside" &
 	done
 	wait
-	test "$(rows "SELECT count(*) FROM runs WHERE status NOT IN (\"success\", \"skipped\")")" = 0 &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status NOT IN ('\''success'\'', '\''skipped'\'')")" = 0 &&
 	test "$(rows "SELECT count(*) FROM runs")" = 6 &&
-	test "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" -ge 1
+	test "$(rows "SELECT count(*) FROM runs WHERE status = '\''success'\''")" -ge 1
 '
 
 test_expect '--wait waits for the running one instead of skipping' '
@@ -137,7 +137,7 @@ test_expect 'a lock per job name: different jobs run at once; odd names get safe
 	wait_for started &&
 	run-job other -- true &&
 	wait $p1 &&
-	test "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = 2 &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status = '\''success'\''")" = 2 &&
 	ls locks | grep -q "^a_b_c-[0-9a-f]*\.lock$" && test -f locks/other.lock
 '
 
@@ -173,7 +173,7 @@ test_expect 'SIGINT to run-job: the command gets SIGINT; exit 130' '
 test_expect '--retries with backoff: retried within the run until success' '
 	run-job --retries 3 --backoff 10ms flaky -- sh -c "echo x >>tries; echo \"attempt 1\" >>\"\$JOBLINE_STATS\"; test \$(wc -l <tries) -ge 3 || exit 2" &&
 	test "$(wc -l <tries)" = 3 &&
-	test "$(rows "SELECT status, attempts, json_extract(counters, \"\$.attempt\") FROM runs")" = "success|3|3"
+	test "$(rows "SELECT status, attempts, json_extract(counters, '\''\$.attempt'\'') FROM runs")" = "success|3|3"
 '
 
 test_expect '--retries exhausted: one failed run with every attempt counted' '
@@ -266,7 +266,7 @@ test_expect 'SIGKILL mid-pipeline: the late stage never writes, and no next star
 test_expect '--every D --for D: a loop, each iteration recorded, never overlapping' '
 	run-job --every $(slow 300)ms --for $(slow 1500)ms tick -- sh -c "mkdir inside || exit 9; echo x >>ran; rmdir inside" &&
 	n=$(wc -l <ran) && test "$n" -ge 2 && test "$n" -le 5 &&
-	test "$(rows "SELECT count(*) FROM runs WHERE status = \"success\"")" = "$n" &&
+	test "$(rows "SELECT count(*) FROM runs WHERE status = '\''success'\''")" = "$n" &&
 	test "$(rows "SELECT count(*) FROM runs")" = "$n"
 '
 
@@ -280,7 +280,7 @@ test_expect '--every: SIGTERM between iterations ends the loop at once, nothing 
 test_expect '--every: a paused job records one skip and stops' '
 	run-job --pause loop &&
 	run-job --every 100ms --for 10s loop -- touch ran && test ! -e ran &&
-	test "$(rows "SELECT count(*) FROM runs WHERE job = \"loop\"")" = 1
+	test "$(rows "SELECT count(*) FROM runs WHERE job = '\''loop'\''")" = 1
 '
 
 test_expect '--expect D is stored per job; --expect 0 clears it' '
@@ -296,9 +296,9 @@ test_expect '--keep D prunes the job'"'"'s older runs, counters stay; --prune D 
 	for d in 01 02 03; do JOBLINE_NOW=2026-01-${d}T00:00:00Z run-job k -- true || exit 1; done &&
 	JOBLINE_NOW=2026-01-01T00:00:00Z run-job other -- true &&
 	JOBLINE_NOW=2026-01-10T00:00:00Z run-job --keep 7d12h k -- true &&
-	test "$(rows "SELECT group_concat(substr(started_at, 1, 10)) FROM runs WHERE job = \"k\"")" = "2026-01-03,2026-01-10" &&
-	test "$(rows "SELECT n_success FROM job_state WHERE job = \"k\"")" = 4 &&
-	test "$(rows "SELECT count(*) FROM runs WHERE job = \"other\"")" = 1 &&
+	test "$(rows "SELECT group_concat(substr(started_at, 1, 10)) FROM runs WHERE job = '\''k'\''")" = "2026-01-03,2026-01-10" &&
+	test "$(rows "SELECT n_success FROM job_state WHERE job = '\''k'\''")" = 4 &&
+	test "$(rows "SELECT count(*) FROM runs WHERE job = '\''other'\''")" = 1 &&
 	JOBLINE_NOW=2026-01-10T00:00:00Z JOBLINE_STATS=$PWD/st run-job --prune 5d &&
 	test "$(rows "SELECT group_concat(job) FROM runs")" = k &&
 	grep -qx "runs_pruned 2" st
@@ -306,7 +306,7 @@ test_expect '--keep D prunes the job'"'"'s older runs, counters stay; --prune D 
 
 test_expect 'counters of a run-job inside run-job reach the outer one' '
 	run-job outer -- run-job inner -- sh -c "echo \"n 2\" >>\"\$JOBLINE_STATS\"" &&
-	test "$(rows "SELECT job, json_extract(counters, \"\$.n\") FROM runs ORDER BY job")" = "$(printf "inner|2\nouter|2")"
+	test "$(rows "SELECT job, json_extract(counters, '\''\$.n'\'') FROM runs ORDER BY job")" = "$(printf "inner|2\nouter|2")"
 '
 
 test_expect 'an unusable store: exit 3, nothing run' '
@@ -330,7 +330,7 @@ test_expect 'a partial run is not retried; a failed one is, and ends partial whe
 	run-job --retries 3 --backoff 10ms p -- sh -c "echo x >>tries; exit 1" &&
 	test "$(wc -l <tries)" = 1 &&
 	run-job --retries 3 --backoff 10ms q -- sh -c "echo x >>qtries; test \$(wc -l <qtries) -ge 2 && exit 1; exit 5" &&
-	test "$(rows "SELECT status, attempts FROM runs WHERE job = \"q\"")" = "partial|2"
+	test "$(rows "SELECT status, attempts FROM runs WHERE job = '\''q'\''")" = "partial|2"
 '
 
 test_expect '-v says partial; --strict: exit 1 fails, is retried, alerts and trips the breaker' '
@@ -338,7 +338,7 @@ test_expect '-v says partial; --strict: exit 1 fails, is retried, alerts and tri
 	exits 1 run-job --strict --retries 1 --backoff 10ms --alert-after 1 --pause-after 1 s -- sh -c "echo x >>tries; exit 1" 2>err &&
 	test "$(wc -l <tries)" = 2 &&
 	grep -q "CRITICAL: job s failed 1 times" err && grep -q "paused after 1 consecutive" err &&
-	test "$(rows "SELECT status, exit_code FROM runs WHERE job = \"s\"")" = "failed|1"
+	test "$(rows "SELECT status, exit_code FROM runs WHERE job = '\''s'\''")" = "failed|1"
 '
 
 test_expect_sqlite 'a store of schema 1 is migrated: its runs kept, partial accepted' '

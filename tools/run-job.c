@@ -676,7 +676,7 @@ main(int argc, char **argv)
 
 	j.db = db_open(o.db, 0);
 	j.runs = runs_open(j.db);
-	if ((rc = job_lock_take(db_name(j.db), o.name, o.wait, &j.lockfd,
+	if ((rc = job_lock_take_db(j.db, o.name, o.wait, &j.lockfd,
 	    &holder)) < 0)
 		exit(128 + sig_caught);	/* waited; nothing ran */
 	if (rc == 0) {
