@@ -398,15 +398,7 @@ latin1_only(const unsigned char *s, size_t n, int *c1)
 
 	*c1 = 0;
 	while (i < n) {
-		/* eight ASCII bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
+		i += utf8_ascii_span(s + i, n - i);
 		if (i >= n)
 			break;
 		if (s[i] < 0x80) {

@@ -12,26 +12,8 @@ utf8_check(const char *str, size_t n)
 
 	while (i < n) {
 		unsigned c;
-		uint64_t w;
 
-		/* ASCII 32, then eight bytes at a time */
-		while (i + 32 <= n) {
-			uint64_t w2, w3, w4;
-
-			memcpy(&w, s + i, 8);
-			memcpy(&w2, s + i + 8, 8);
-			memcpy(&w3, s + i + 16, 8);
-			memcpy(&w4, s + i + 24, 8);
-			if ((w | w2 | w3 | w4) & 0x8080808080808080ULL)
-				break;
-			i += 32;
-		}
-		while (i + 8 <= n) {
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
+		i += utf8_ascii_span(s + i, n - i);
 		if (i >= n)
 			break;
 		c = s[i];

@@ -3,6 +3,38 @@
 #define JOBLINE_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * The number of ASCII bytes s[0..n) begins with: 32, then 8 bytes at a
+ * time, then one (inline: the scanners' hot loop).
+ */
+static inline size_t
+utf8_ascii_span(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w, w2, w3, w4;
+
+	while (i + 32 <= n) {
+		memcpy(&w, s + i, 8);
+		memcpy(&w2, s + i + 8, 8);
+		memcpy(&w3, s + i + 16, 8);
+		memcpy(&w4, s + i + 24, 8);
+		if ((w | w2 | w3 | w4) & 0x8080808080808080ULL)
+			break;
+		i += 32;
+	}
+	while (i + 8 <= n) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		i += 8;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
 
 /*
  * Offset of the first byte of s[0..n) that breaks UTF-8 (overlong forms,
