@@ -2,7 +2,7 @@
  * UTF-8 text with random --sentences and --chars.  The first two bytes
  * are the options, the third says whether the text's first line is a
  * title; each byte of the rest that does not start a valid UTF-8 sequence
- * becomes a space, a stop or a line break.  Properties, as summarize(1)
+ * becomes a space, a stop or a line break, and a NUL a stop.  Properties, as summarize(1)
  * promises them: a synopsis exactly when the text has a word; it is valid
  * UTF-8, within --chars characters, with no space at either end; the
  * cleaned model answer (extract_clean) keeps the same bounds. */
@@ -67,6 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i++;
 		}
 	}
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = '.';	/* lib/jsonl gives U+FFFD for one */
 	buf[len] = '\0';
 	text = buf;
 	if (data[2] & 1) {
