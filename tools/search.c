@@ -59,7 +59,7 @@ struct search {
 	struct hashembed *hash;	/* for hash-v1 models */
 	char *api_model_buf;	/* api_model when split from "@DIM" */
 	float *q;		/* the query vector */
-	double qnorm;		/* its length */
+	double qnorm;		/* the query vector's length */
 	int qdim;		/* its dimension */
 	float *tmp;		/* an aligned copy of a stored vector */
 	int tmpcap;		/* its capacity in floats */
