@@ -149,4 +149,12 @@ test_expect 'relative links: against the document URL over HTTP, the site link i
 	    .[0].enclosures[0].url == \"http://site.example/media/r1.mp3\"" out
 '
 
+test_expect 'encoding names as Python reads them: GB2312 as GB18030, euc_kr, mac-roman' '
+	fetch-feed "$F/fp-gb2312.xml" "$F/fp-euc-kr-name.xml" "$F/fp-macroman.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].title == \"\u9555 \u20ac GB18030 beyond GB2312\" and
+	    .[1].title == \"\u041f\u0440\u0438\u0432\u0435\u0442 \ud55c\uad6d\uc5b4\" and
+	    .[2].title == \"caf\u00e9 \u00fcber\"" out
+'
+
 test_done
