@@ -243,7 +243,7 @@ charset_iconv(const char *enc)
 	size_t i;
 	iconv_t cd;
 
-	for (i = 0; enc[i] && i < sizeof(norm) - 1; i++)
+	for (i = 0; i < sizeof(norm) - 1 && enc[i]; i++)
 		norm[i] = enc[i] == '_' || enc[i] == ' ' ? '-' :
 		    (char)tolower((unsigned char)enc[i]);
 	norm[i] = '\0';
