@@ -157,4 +157,27 @@ test_expect 'encoding names as Python reads them: GB2312 as GB18030, euc_kr, mac
 	    .[2].title == \"caf\u00e9 \u00fcber\"" out
 '
 
+test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
+	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
+	jq -e -s "length == 4 and
+	    .[0].title == \"Default namespace unknown\" and
+	    .[0].author == \"Prefix dc, name unknown\" and
+	    .[1].author == \"iTunes author\" and
+	    .[2].title == \"Echo entry\" and .[2].url == \"http://echo.example/1\" and
+	    .[2].published == \"2003-06-02T12:00:00Z\" and .[2].summary == \"Echo summary\" and
+	    .[3].title == \"Undeclared\" and
+	    .[3].content == \"Encoded, content: undeclared\"" out
+'
+
+test_expect 'element and attribute names, rel and type values, read without case' '
+	fetch-feed "$F/fp-case.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"Capitalised\" and .[0].url == \"http://case.example/1\" and
+	    .[0].summary == \"Capitalised description\" and
+	    .[0].published == \"2004-01-01T19:48:21Z\" and .[0].id == \"case-1\" and
+	    .[1].title == \"Upper\" and .[1].url == \"http://case.example/2\" and
+	    .[1].published == \"2004-01-02T19:48:21Z\" and
+	    .[1].enclosures == [{\"url\": \"http://case.example/2.mp3\", \"type\": \"audio/mpeg\", \"length\": 10}]" out
+'
+
 test_done
