@@ -497,7 +497,9 @@ core_start(struct feed_parser *p, const char *name, int atom,
 		v = attr(attrs, nattrs, "isPermaLink", NS_NONE);
 		p->guid_permalink = v == NULL || strcasecmp(v, "false") != 0;
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
-		p->cap_resolve = atom;	/* Atom ids are IRIs */
+		/* as feedparser: an id that may be the link is a URI,
+		 * resolved when relative */
+		p->cap_resolve = p->guid_permalink;
 	} else if (strcasecmp(name, "description") == 0 ||
 	    (!atom && strcasecmp(name, "summary") == 0))
 		describe(p, T_HTML);

@@ -180,4 +180,17 @@ test_expect 'element and attribute names, rel and type values, read without case
 	    .[1].enclosures == [{\"url\": \"http://case.example/2.mp3\", \"type\": \"audio/mpeg\", \"length\": 10}]" out
 '
 
+test_expect 'permalink guids are URIs: resolved (xml:base, the document URL), the link when there is none' '
+	fetch-feed "$F/fp-guid.xml" >out &&
+	jq -e -s "map([.id, .url]) == [[\"post/3\", null],
+	    [\"HTTP://base.example/4\", \"HTTP://base.example/4\"],
+	    [\"http://base.example/dir/post/1\", \"http://base.example/dir/post/1\"],
+	    [\"post/2\", null],
+	    [\"http://base.example/dir/post/5\", \"http://link.example/5\"]]" out &&
+	start_httpd "$DATA" &&
+	JOBLINE_DB=$TMP/ff.db fetch-feed "$HTTPD/feeds/fp-guid.xml" >out &&
+	jq -e -s ".[0].id == \"$HTTPD/feeds/post/3\" and .[0].url == .[0].id and
+	    .[3].id == \"post/2\" and (.[3] | has(\"url\") | not)" out
+'
+
 test_done
