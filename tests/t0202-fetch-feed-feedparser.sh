@@ -193,4 +193,14 @@ test_expect 'permalink guids are URIs: resolved (xml:base, the document URL), th
 	    .[3].id == \"post/2\" and (.[3] | has(\"url\") | not)" out
 '
 
+test_expect 'ISO dates of feedparser'"'"'s table: without century, yyddd, fields past their range carried over' '
+	fetch-feed "$F/fp-dates-iso.xml" >out &&
+	jq -e -s "map(.published) == [
+	    \"2003-12-01T00:00:00Z\", \"2003-12-01T00:00:00Z\",
+	    \"2003-12-31T00:00:00Z\", \"2003-12-01T00:00:00Z\",
+	    \"2004-01-01T01:14:55Z\", \"2003-12-31T11:01:55Z\",
+	    \"2003-12-31T10:15:01Z\", \"2004-03-01T00:00:00Z\",
+	    \"2005-01-01T00:00:00Z\"]" out
+'
+
 test_done
