@@ -428,6 +428,25 @@ companies_rank(struct companies *cs)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
 
+void
+companies_drop_words(struct companies *cs, const struct text *x, int nx)
+{
+	for (size_t i = 0; i < cs->nc; i++) {
+		struct cand *c = &cs->c[i];
+		int lower = 0;
+
+		if (c->score <= 0 || c->tracked || c->gid >= 0 ||
+		    memchr(cand_name(cs, c), ' ', c->len) != NULL)
+			continue;
+		for (int f = 0; f < nx && !lower; f++)
+			for (size_t k = 0; k < x[f].n && !lower; k++)
+				lower = !(x[f].t[k].flags & TF_CAP) &&
+				    x[f].t[k].h == c->key;
+		if (lower)
+			c->score = 0;
+	}
+}
+
 int
 companies_in(const struct companies *cs, unsigned mask)
 {

@@ -69,6 +69,13 @@ void companies_find(struct companies *cs, const struct rules *r,
  * first, then by score, then by position. */
 void companies_rank(struct companies *cs);
 
+/* Drop one-word names the item also writes in lowercase, in any of
+ * its nx texts x: a common word capitalised at a sentence's start
+ * ("Tourism has suffered"), not a name.  Tracked and gazetteer names
+ * stay ("Next", "Shell"). */
+void companies_drop_words(struct companies *cs, const struct text *x,
+    int nx);
+
 /* Some candidate found in a field of mask (bit f: field f) has a score. */
 int companies_in(const struct companies *cs, unsigned mask);
 

@@ -684,6 +684,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
+		companies_drop_words(&it->cs, it->x, 3);
 		decide(it);
 		if (!find_amount(it, &value, &code))
 			code = NULL;

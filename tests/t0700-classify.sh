@@ -67,6 +67,21 @@ test_expect 'eval on the labelled set: all right, company P/R reported' '
 	awk "/^companies:/ { if (\$(NF-4) + 0 < 0.9 || \$(NF-2) + 0 < 0.9) exit 1 }" rep
 '
 
+test_expect 'companies: a word the item also writes in lowercase is no name' '
+	cat >in <<-\EOF &&
+	{"title":"Spyware worries grow","summary":"Spyware has become a plague, say experts, and spyware makers profit."}
+	{"title":"Zorbatek doubles its sales","summary":"Zorbatek has reported record sales, and Zorbatek shares rose."}
+	{"title":"Shell profits rise","summary":"Shell has reported record profits from its oil and gas fields, and shell companies are no part of it."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	[]
+	["Zorbatek"]
+	["Royal Dutch Shell"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}
