@@ -82,6 +82,27 @@ test_expect 'companies: a word the item also writes in lowercase is no name' '
 	test_cmp want got
 '
 
+test_expect 'companies: a public body only where the headline names it, or in a legal story' '
+	cat >in <<-\EOF &&
+	{"title":"Liberian economy starts to grow","summary":"The International Monetary Fund (IMF) says the economy of Liberia will grow by 8% this year."}
+	{"title":"IMF warns on Liberian debts","summary":"The International Monetary Fund says Liberia owes too much."}
+	{"title":"Nuclear body seeks new tech","summary":"The International Atomic Energy Agency wants new tools to find hidden arms."}
+	{"title":"Zorbatek fined for mis-selling","summary":"Zorbatek has been fined £2m by the Financial Services Authority for mis-selling loans."}
+	{"title":"Zorbatek warns on profits","summary":"Zorbatek has warned that profits will fall, as the Financial Services Authority looks at its loans."}
+	{"title":"EU software rules delayed","summary":"New European Union rules were not adopted by ministers on Monday."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["other",[]]
+	["other",["International Monetary Fund"]]
+	["other",["International Atomic Energy Agency"]]
+	["legal",["Zorbatek","Financial Services Authority"]]
+	["earnings",["Zorbatek"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}
