@@ -19,6 +19,8 @@
 #define TF_TABLE 64		/* 1 + ln(tf) for tf below this, from a table */
 #define V2_SEED 2		/* hash-v2's term hashes: seed of XXH3 */
 #define V2_STEM_MAX 48		/* longer words are not stemmed */
+#define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
+#define PREFIX_WEIGHT 0.5f	/* is a feature of this weight */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
 
@@ -337,6 +339,16 @@ word_v2(struct hashembed *h, const char *s, size_t n)
 	if (h->m != NULL)
 		idf = embmodel_lookup(h->m, t, &ctx, &cscale);
 	count(h, t, UNIGRAM_WEIGHT * idf, 0, ctx, cscale);
+	if (n >= PREFIX_LEN) {
+		/* its first letters: "japan" and "japanese" share them */
+		uint64_t p = XXH3_64bits_withSeed(s, PREFIX_LEN, V2_SEED + 1);
+		float pidf = 1;
+
+		ctx = NULL;
+		if (h->m != NULL)
+			pidf = embmodel_lookup(h->m, p, &ctx, &cscale);
+		count(h, p, PREFIX_WEIGHT * pidf, 0, ctx, cscale);
+	}
 	if (h->have_prev)
 		count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT * 0.5f *
 		    (idf + h->prev_idf), 1, NULL, 0);

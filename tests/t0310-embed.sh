@@ -30,8 +30,8 @@ test_expect 'the same text gives the same vector, here and on every machine' '
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed >a &&
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed >b &&
 	cmp a b &&
-	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,67,83,170,215] and
-	    .embedding[39] == -0.408248305" a &&
+	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,67,83,102,112] and
+	    .embedding[39] == -0.384900182" a &&
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed --model hash-v1-384 >v1 &&
 	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [87,135,188,207,236] and
 	    .embedding[87] == 0.204124153 and .embedding_model == \"hash-v1-384\"" v1

@@ -34,7 +34,7 @@ enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 #define CANDIDATES 100
 /* The vector scores' weight in hybrid, chosen on half the BBC set
  * (bench/RESULTS.md). */
-#define W_VECTOR 0.1
+#define W_VECTOR 0.2
 
 struct search;
 
