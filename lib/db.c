@@ -129,6 +129,16 @@ db_rollback(struct db *db)
 	db->ops->rollback(db);
 }
 
+int64_t
+db_now(struct db *db)
+{
+	const char *env = getenv("JOBLINE_NOW");
+
+	if (db->kind == DB_POSTGRES && (env == NULL || *env == '\0'))
+		return db_pg_now(db);
+	return time_now();
+}
+
 _Noreturn void
 db_die(struct db *db, const char *what)
 {

@@ -27,6 +27,8 @@
 #ifndef JOBLINE_DB_H
 #define JOBLINE_DB_H
 
+#include <stdint.h>
+
 struct db;
 
 enum {
@@ -67,6 +69,18 @@ void db_rollback(struct db *db);
  * db_commit.  Allowed on a DB_READONLY handle.
  */
 void db_begin_read(struct db *db);
+
+/*
+ * Now, in ms since the epoch, for the times the store records and
+ * compares (leases, run times): $JOBLINE_NOW when it is set (tests,
+ * replays); else, on SQLite, this machine's clock; on PostgreSQL, the
+ * server's clock, so that workers on machines whose clocks disagree
+ * agree on leases and due times.  The server's clock_timestamp() is read
+ * when the handle opens and every 10 minutes, and carried forward
+ * between reads on this machine's monotonic clock (no query per call;
+ * the error is about half a round trip).
+ */
+int64_t db_now(struct db *db);
 
 /* Report the store's last error as "ADDRESS: what: message" and exit 3. */
 _Noreturn void db_die(struct db *db, const char *what);

@@ -31,6 +31,7 @@
 
 #include "dbimpl.h"
 #include "schema.h"
+#include "timefmt.h"
 #include "util.h"
 
 /* bytea's type oid (catalog/pg_type.h is a server header) */
@@ -45,6 +46,8 @@ struct pgdb {
 	unsigned long nstmt;	/* statements prepared, for their names */
 	int64_t changes;	/* rows the last command changed */
 	int in_txn;		/* between db_begin and commit/rollback */
+	int64_t clock_ms;	/* the server's clock at clock_mono, or 0 */
+	int64_t clock_mono;	/* time_mono when clock_ms was read */
 };
 
 /* One parameter's value, as libpq takes it. */
@@ -601,6 +604,30 @@ pg_last_id(struct db *db)
 
 	free(v);
 	return id;
+}
+
+/* How often db_pg_now reads the server's clock again. */
+#define PG_CLOCK_EVERY_MS (10 * 60 * 1000)
+
+int64_t
+db_pg_now(struct db *db)
+{
+	struct pgdb *d = PG(db);
+	int64_t before = time_mono(), after;
+	char *v;
+
+	if (d->clock_ms > 0 && before - d->clock_mono < PG_CLOCK_EVERY_MS)
+		return d->clock_ms + (before - d->clock_mono);
+	v = pg_value(db, "SELECT (extract(epoch FROM clock_timestamp())"
+	    " * 1000)::bigint");
+	after = time_mono();
+	if (v == NULL)
+		errx(EXIT_FATAL, "%s: the server's clock: no value", db->name);
+	/* the server read its clock about half-way through the trip */
+	d->clock_ms = strtoll(v, NULL, 10);
+	d->clock_mono = before + (after - before) / 2;
+	free(v);
+	return d->clock_ms + (after - d->clock_mono);
 }
 
 static void

@@ -66,4 +66,8 @@ struct db_stmt {
 struct db *db_sqlite_open(char *name, int given, int flags);
 struct db *db_pg_open(char *name, int flags);
 
+/* db_now of a PostgreSQL handle without $JOBLINE_NOW: the server's
+ * clock (lib/db_pg.c). */
+int64_t db_pg_now(struct db *db);
+
 #endif

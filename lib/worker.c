@@ -71,7 +71,7 @@ struct worker {
 long
 worker_prune(struct db *db, const char *queue, int64_t age_ms)
 {
-	int64_t t = time_now() - age_ms, n;
+	int64_t t = db_now(db) - age_ms, n;
 	long total = 0;
 
 	/* in batches, so workers are never locked out for long */
@@ -296,7 +296,7 @@ static void
 job_done(struct worker *w, const struct queue_job *j, int64_t ms,
     const struct proc_exit *x)
 {
-	if (queue_done(w->q, j->id, j->attempt, time_now())) {
+	if (queue_done(w->q, j->id, j->attempt, db_now(w->db))) {
 		w->n->done++;
 		if (w->o->verbose)
 			warnx("job %lld: done in %lld ms", j->id, (long long)ms);
@@ -314,7 +314,7 @@ static void
 job_failed(struct worker *w, const struct queue_job *j, const char *how,
     const char *text, int64_t ms, const struct proc_exit *x)
 {
-	int64_t now = time_now();
+	int64_t now = db_now(w->db);
 	int64_t retry = now + backoff_ms(w->o->backoff_ms, QUEUE_BACKOFF_CAP_MS,
 	    j->attempt);
 	char when[TIME_BUFSZ], *error;
@@ -465,7 +465,7 @@ finish(struct worker *w, struct child *c)
 			result_line(w, j, "lost", ms, NULL, NULL);
 			break;
 		case FATE_RELEASED:
-			if (queue_release(w->q, j->id, j->attempt, time_now())) {
+			if (queue_release(w->q, j->id, j->attempt, db_now(w->db))) {
 				w->n->released++;
 				warnx("job %lld: stopped at shutdown (%s); "
 				    "released to the queue", j->id, how);
@@ -578,7 +578,7 @@ renew_leases(struct worker *w)
 				continue;
 			open++;
 			if (queue_renew(w->q, c->jobs[k].id, c->jobs[k].attempt,
-			    time_now() + w->o->lease_ms))
+			    db_now(w->db) + w->o->lease_ms))
 				held++;
 			else
 				c->fate[k] = FATE_LOST;
@@ -668,7 +668,7 @@ claim_and_start(struct worker *w, long room, int *want)
 		ask = room;
 	*want = (int)ask;
 	jobs = xcalloc((size_t)ask, sizeof(*jobs));
-	got = queue_claim(w->q, time_now(), w->o->lease_ms, jobs, (int)ask);
+	got = queue_claim(w->q, db_now(w->db), w->o->lease_ms, jobs, (int)ask);
 	for (int i = 0; i < w->o->jobs && k < got; i++) {
 		struct child *c = &w->kids[i];
 
@@ -757,7 +757,7 @@ worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
 			int want, got;
 
 			if (mono - last_reap >= reap_every) {
-				int k = queue_reap(q, time_now());
+				int k = queue_reap(q, db_now(db));
 
 				if (k > 0 && o->verbose)
 					warnx("%d expired lease%s reaped", k,
