@@ -82,6 +82,22 @@ void db_begin_read(struct db *db);
  */
 int64_t db_now(struct db *db);
 
+/*
+ * Waiting for a change another program announces, rather than polling
+ * the store: PostgreSQL's LISTEN/NOTIFY.  After db_listen(db, channel),
+ * db_listen_fd is a descriptor that turns readable when notifications
+ * may have come: poll it beside others, with the poll interval as the
+ * timeout.  db_notified takes what came (without waiting) and answers
+ * how many notifications on the channel carried payload (NULL: any);
+ * call it before sleeping too, as a statement run meanwhile may have
+ * received some.  SQLite announces nothing: db_listen does nothing,
+ * db_listen_fd is -1 and db_notified 0, and the caller's poll interval
+ * is all there is.  A lost connection exits 3 ("connection lost").
+ */
+void db_listen(struct db *db, const char *channel);
+int db_listen_fd(struct db *db);
+int db_notified(struct db *db, const char *channel, const char *payload);
+
 /* Report the store's last error as "ADDRESS: what: message" and exit 3. */
 _Noreturn void db_die(struct db *db, const char *what);
 

@@ -630,6 +630,46 @@ db_pg_now(struct db *db)
 	return d->clock_ms + (after - d->clock_mono);
 }
 
+void
+db_pg_listen(struct db *db, const char *channel)
+{
+	PGconn *conn = PG(db)->conn;
+	char *id = PQescapeIdentifier(conn, channel, strlen(channel)), *sql;
+
+	if (id == NULL)
+		pg_die(db, "listen");
+	if (asprintf(&sql, "LISTEN %s", id) < 0)
+		die_nomem();
+	PQfreemem(id);
+	pg_exec(db, sql);
+	free(sql);
+}
+
+int
+db_pg_listen_fd(struct db *db)
+{
+	return PQsocket(PG(db)->conn);
+}
+
+int
+db_pg_notified(struct db *db, const char *channel, const char *payload)
+{
+	PGconn *conn = PG(db)->conn;
+	PGnotify *n;
+	int got = 0;
+
+	/* reads what the socket holds, without waiting */
+	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+		pg_die(db, "connection lost");
+	while ((n = PQnotifies(conn)) != NULL) {
+		if (strcmp(n->relname, channel) == 0 &&
+		    (payload == NULL || strcmp(n->extra, payload) == 0))
+			got++;
+		PQfreemem(n);
+	}
+	return got;
+}
+
 static void
 pg_begin(struct db *db)
 {

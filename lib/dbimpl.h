@@ -70,4 +70,9 @@ struct db *db_pg_open(char *name, int flags);
  * clock (lib/db_pg.c). */
 int64_t db_pg_now(struct db *db);
 
+/* db_listen, db_listen_fd and db_notified of a PostgreSQL handle. */
+void db_pg_listen(struct db *db, const char *channel);
+int db_pg_listen_fd(struct db *db);
+int db_pg_notified(struct db *db, const char *channel, const char *payload);
+
 #endif

@@ -345,6 +345,23 @@ queue_reap(struct queue_db *q, int64_t now)
 	return n;
 }
 
+/* The channel an enqueue announces its queue on (lib/schema_pg.c's
+ * trigger). */
+#define QUEUE_CHANNEL "jobline_queue"
+
+int
+queue_listen(struct queue_db *q)
+{
+	db_listen(q->db, QUEUE_CHANNEL);
+	return db_listen_fd(q->db);
+}
+
+int
+queue_woken(struct queue_db *q)
+{
+	return db_notified(q->db, QUEUE_CHANNEL, q->queue) > 0;
+}
+
 /* -- enqueue -- */
 
 /* An enqueuer's statements. */

@@ -124,6 +124,17 @@ int queue_release(struct queue_db *q, long long id, long long attempt,
  */
 int queue_reap(struct queue_db *q, int64_t now);
 
+/*
+ * Waiting for new jobs (lib/db.h's db_listen): on PostgreSQL an enqueue
+ * announces its queue ('jobline_queue', with the queue's name) when it
+ * commits.  queue_listen starts listening and returns a descriptor to
+ * poll, or -1 when the store announces nothing (SQLite: poll the queue);
+ * queue_woken takes what came and says whether any of it was for this
+ * queue.
+ */
+int queue_listen(struct queue_db *q);
+int queue_woken(struct queue_db *q);
+
 /* -- putting jobs on a queue (enqueue) -- */
 
 /* The prepared statements of an enqueuer on one queue. */

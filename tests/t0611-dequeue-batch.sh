@@ -81,4 +81,31 @@ test_expect 'a killed worker: its batch command dies with it, its jobs come back
 	test "$(rows "SELECT group_concat(state || \" \" || attempts, \",\") FROM (SELECT * FROM queue ORDER BY id) q")" = "done 2,done 2"
 '
 
+test_expect 'workers at once, batches and single jobs, never claim one job twice' '
+	seq 600 | jq -c "{n: .}" | enqueue q >/dev/null || exit 1
+	for k in 1 2; do
+		dequeue q --batch 7 -j 2 --drain -q -- sh -c "tee -a ran | jq -c \"{id, ok: true}\"" 2>err.b$k &
+		dequeue q -j 2 --drain -q -- sh -c "jq -c \"{payload: .}\" >>ran" 2>err.s$k &
+	done
+	wait
+	! grep -q . err.* &&
+	jq -e -s "map(.payload.n) | sort == [range(1; 601)]" ran >/dev/null &&
+	test "$(rows "SELECT count(*) FROM queue WHERE state = \"done\" AND attempts = 1")" = 600
+'
+
+test_expect 'an idle worker starts a job enqueued later: at once on PostgreSQL (LISTEN), at its next --poll on SQLite' '
+	# on PostgreSQL the worker would look again only after 10 minutes
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then poll=10m; else poll=0.2s; fi
+	dequeue q --poll $poll -q -- sh -c "touch started" & w=$!
+	sleep 1
+	echo "{}" | enqueue q >/dev/null || exit 1
+	i=0
+	while [ ! -e started ] && [ $i -lt $((200 * JOBLINE_SLOW)) ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+	kill $w; wait $w
+	test -e started &&
+	test "$(rows "SELECT state FROM queue")" = done
+'
+
 test_done
