@@ -111,6 +111,8 @@ die_result(struct db *db, PGresult *res, const char *what)
 
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(PG(db)->conn);
+	if (PQstatus(PG(db)->conn) != CONNECTION_OK)
+		what = "connection lost";
 	errx(EXIT_FATAL, "%s: %s: %s", db->name, what,
 	    first_line(msg, m, sizeof(m)));
 }
