@@ -111,7 +111,11 @@ check-valgrind:
 PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0800-verify-predictions.sh \
             tests/t0802-verify-predictions-load.sh \
-            tests/t0803-fetch-prices.sh
+            tests/t0803-fetch-prices.sh \
+            tests/t0600-enqueue.sh \
+            tests/t0610-dequeue.sh \
+            tests/t0611-dequeue-batch.sh \
+            tests/t0612-dequeue-pg-lost.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 

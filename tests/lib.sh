@@ -158,11 +158,14 @@ exits() {
 }
 
 # rows SQL: the store's answer, one row a line, '|' between columns
-# (SQLite, or PostgreSQL under make check-pg: SQL both read alike).
+# (SQLite, or PostgreSQL under make check-pg: SQL both read alike).  The
+# tests' string literals may be in double quotes, as SQLite allows (a
+# test body is in single quotes): on PostgreSQL they become single-quoted,
+# so a test names no identifier in double quotes.
 rows() {
 	case $JOBLINE_DB in
 	postgres*) psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d "$JOBLINE_DB" \
-	    -c "$1" ;;
+	    -c "$(printf '%s' "$1" | tr '"' "'")" ;;
 	*) sqlite3 "$JOBLINE_DB" "$1" ;;
 	esac
 }
