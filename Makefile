@@ -111,7 +111,10 @@ check-valgrind:
 PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0800-verify-predictions.sh \
             tests/t0802-verify-predictions-load.sh \
-            tests/t0803-fetch-prices.sh
+            tests/t0803-fetch-prices.sh \
+            tests/t0300-chunk.sh \
+            tests/t0310-embed.sh \
+            tests/t0330-search.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 
