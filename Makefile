@@ -115,7 +115,14 @@ PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0600-enqueue.sh \
             tests/t0610-dequeue.sh \
             tests/t0611-dequeue-batch.sh \
-            tests/t0612-dequeue-pg-lost.sh
+            tests/t0612-dequeue-pg-lost.sh \
+            tests/t0300-chunk.sh \
+            tests/t0310-embed.sh \
+            tests/t0330-search.sh \
+            tests/t0340-ingest-news.sh \
+            tests/t0345-ingest-news-feeds.sh \
+            tests/t0350-ingest-news-crash.sh \
+            tests/t0355-ingest-news-shared.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 

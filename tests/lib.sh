@@ -181,6 +181,27 @@ test_store() {
 	export JOBLINE_DB
 }
 
+# named_store NAME: print the address of a new store, NAME, for data a
+# script's tests share: $TMP/NAME.db, or under make check-pg a new
+# database on the script's server.  copy_store NAME NEW: print the address
+# of NEW, a copy of the store NAME (a file copy, or a template database).
+named_store() {
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
+		pg_createdb "$1" >&2 && pg_uri "$1"
+	else
+		printf '%s\n' "$TMP/$1.db"
+	fi
+}
+copy_store() {
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
+		psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
+		    -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" >&2 &&
+		    pg_uri "$2"
+	else
+		cp "$TMP/$1.db" "$TMP/$2.db" && printf '%s\n' "$TMP/$2.db"
+	fi
+}
+
 # test_expect_sqlite TITLE BODY: a test of what only the SQLite store has
 # (its file, its locks, its pragmas): skipped under make check-pg.
 test_expect_sqlite() {
