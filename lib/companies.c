@@ -501,6 +501,14 @@ companies_keep_first(struct companies *cs)
 }
 
 void
+companies_drop_only(struct companies *cs, int f)
+{
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].fields == 1u << f)
+			cs->c[i].score = 0;
+}
+
+void
 companies_reset(struct companies *cs)
 {
 	cs->nc = 0;

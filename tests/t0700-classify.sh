@@ -103,6 +103,19 @@ test_expect 'companies: a public body only where the headline names it, or in a 
 	test_cmp want got
 '
 
+test_expect 'companies: the subject named only after the lead, in an event'"'"'s story' '
+	cat >in <<-\EOF &&
+	{"title":"New search tool launched","content":"A new desktop search tool has been launched, to help people find their files.\n\nZorbatek has released it as a free download."}
+	{"title":"Web use keeps growing","content":"More people than ever use the web, a survey says.\n\nZorbatek has found that use had doubled."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["launch",["Zorbatek"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}
