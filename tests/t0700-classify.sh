@@ -116,6 +116,23 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	test_cmp want got
 '
 
+test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
+	cat >in <<-\EOF &&
+	{"title":"Card lender faces liquidation","summary":"South Korea'"'"'s credit card firm LG Card has said it could be liquidated unless its creditors agree a rescue."}
+	{"title":"Cuba winds back reforms","summary":"Fidel Castro has said that the state will take back control of the dollar economy."}
+	{"title":"US bank in $515m settlement","summary":"Five Bank of America subsidiaries have agreed to pay $515m to settle an investigation."}
+	{"title":"Zorbatek cuts 500 jobs","summary":"Zorbatek is to cut 500 jobs, its chief executive told the BBC, according to Reuters."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["LG Card"]
+	[]
+	["Bank of America"]
+	["Zorbatek"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}
