@@ -69,7 +69,7 @@ test_expect 'search refuses a model that is not the vectors'"'"', or none' '
 	grep -q "a model trained by embed --train: give its file with --model-file or JOBLINE_EMBED_MODEL" err &&
 	search --mode keyword market >out && test -s out &&
 	exits 2 embed --model-file other --model "$(rows "SELECT model FROM chunks LIMIT 1")" </dev/null 2>err &&
-	grep -q "^embed: other: model hash-v2@[0-9a-f]*, not hash-v2-384@" err
+	grep -q "^embed: other: model hash-v2-384@[0-9a-f]*, not hash-v2-384@" err
 '
 
 test_expect 'a bad model file is an error, exit 3' '
