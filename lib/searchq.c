@@ -33,6 +33,10 @@ searchq_open(struct db *db)
 	    " coalesce(a.url, json_extract(c.record, '$.url')),"
 	    " coalesce(a.title, json_extract(c.record, '$.title')),"
 	    " coalesce(a.published, json_extract(c.record, '$.published')),"
+	    " coalesce(c.record ->> '$.synopsis', a.record ->> '$.synopsis'),"
+	    " coalesce(c.record ->> '$.event_type',"
+	    "   a.record ->> '$.event_type'),"
+	    " coalesce(c.record -> '$.companies', a.record -> '$.companies'),"
 	    " c.n"
 	    " FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
 	    " WHERE c.rowid = ?1 LIMIT 1");

@@ -43,6 +43,9 @@ enum {
 	SQ_URL,			/* the article's, else the chunk record's */
 	SQ_TITLE,		/* likewise */
 	SQ_PUBLISHED,		/* likewise */
+	SQ_SYNOPSIS,		/* the chunk record's, else the article's */
+	SQ_EVENT_TYPE,		/* likewise */
+	SQ_COMPANIES,		/* likewise, as JSON text */
 	SQ_NFIELDS
 };
 

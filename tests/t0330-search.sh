@@ -81,6 +81,37 @@ test_expect 'one hit per article unless --per-article says more' '
 	exits 2 search --per-article -1 x 2>/dev/null
 '
 
+test_expect 'hits carry the synopsis, event_type and companies chunk kept' '
+	cat >f.jsonl <<-\EOF &&
+	{"id":"f1","url":"https://news.example.com/f1","title":"Qwertel cuts jobs","content":"Qwertel, a utility, will cut 300 jobs at its plant.","synopsis":"Qwertel cuts 300 jobs.","event_type":"layoffs","companies":["Qwertel","Gridco"]}
+	{"id":"f2","url":"https://news.example.com/f2","title":"Other news","content":"Nothing about qwertel here but the name qwertel.","event_type":"other","companies":[]}
+	{"id":"f3","url":"https://news.example.com/f3","title":"Plain","content":"A qwertel item with no fields kept."}
+	EOF
+	store articles --db f.db --emit new <f.jsonl |
+	    chunk --keep url,title,published,synopsis,event_type,companies |
+	    embed | store chunks --db f.db &&
+	search --db f.db -k 3 --mode keyword "qwertel jobs" >out &&
+	jq -e -s ".[0] | .item_id == \"f1\" and .synopsis == \"Qwertel cuts 300 jobs.\" and
+	    .event_type == \"layoffs\" and .companies == [\"Qwertel\",\"Gridco\"]" out &&
+	jq -e -s "map(select(.item_id == \"f2\"))[0] | .companies == [] and .event_type == \"other\" and has(\"synopsis\") == false" out &&
+	jq -e -s "map(select(.item_id == \"f3\"))[0] | has(\"companies\") or has(\"event_type\") | not" out &&
+	# chunks that did not keep them: the article record has them
+	store articles --db g.db --emit new <f.jsonl | chunk --keep "" |
+	    store chunks --db g.db &&
+	search --db g.db -k 1 "qwertel jobs" >out &&
+	jq -e -s ".[0] | .event_type == \"layoffs\" and .companies == [\"Qwertel\",\"Gridco\"]" out
+'
+
+test_expect 'scores are written rounded to 6 decimals, no more digits' '
+	search --db "$TMP/base.db" --mode vector -k 20 market >out &&
+	search --db "$TMP/base.db" --mode keyword -k 20 market >>out &&
+	search --db "$TMP/base.db" --mode hybrid -k 20 quarterly earnings forecasts >>out &&
+	test "$(wc -l <out)" = 60 &&
+	grep -o "\"score\":[^,}]*" out >scores &&
+	! grep -Ev "^\"score\":-?[0-9]+(\.[0-9]{1,6})?$" scores &&
+	grep -q "^\"score\":1$" scores
+'
+
 test_expect 'queries as JSON lines: their fields come with each hit' '
 	printf "%s\n" "{\"query\":\"zyxcoin\",\"qid\":1}" "{\"nothing\":1}" "{\"query\":\"retailer earnings\",\"qid\":2}" >q &&
 	exits 1 search --db "$TMP/base.db" -k 2 <q >out 2>err &&

@@ -318,19 +318,47 @@ add_fields(json_object *o, const struct searchq_hit *h)
 		int f;			/* SQ_ field, or -1 for n */
 	} cols[] = { { "id", SQ_ID }, { "item_id", SQ_ITEM_ID },
 	    { "n", -1 }, { "text", SQ_TEXT }, { "url", SQ_URL },
-	    { "title", SQ_TITLE }, { "published", SQ_PUBLISHED } };
+	    { "title", SQ_TITLE }, { "published", SQ_PUBLISHED },
+	    { "synopsis", SQ_SYNOPSIS }, { "event_type", SQ_EVENT_TYPE },
+	    { "companies", SQ_COMPANIES } };
 
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 		int f = cols[c].f;
+		json_object *v;
 
 		if (f < 0 && h->has_n)
 			json_object_object_add(o, cols[c].name,
 			    json_object_new_int64(h->n));
-		else if (f >= 0 && h->f[f] != NULL)
+		else if (f == SQ_COMPANIES && h->f[f] != NULL) {
+			/* JSON text from the store, as chunk kept it */
+			v = json_tokener_parse(h->f[f]);
+			if (v != NULL)
+				json_object_object_add(o, cols[c].name, v);
+		} else if (f >= 0 && h->f[f] != NULL)
 			json_object_object_add(o, cols[c].name,
 			    json_object_new_string_len(h->f[f],
 			    (int)h->len[f]));
 	}
+}
+
+/* A score as search(1) has it: 6 decimals at most, no trailing zeros. */
+static json_object *
+score_json(double x)
+{
+	char buf[64];
+	size_t n;
+
+	x = round(x * 1e6) / 1e6;
+	if (x == 0)
+		x = 0;		/* no "-0" */
+	n = (size_t)snprintf(buf, sizeof(buf), "%.6f", x);
+	if (n >= sizeof(buf))	/* no such score, but never cut */
+		return json_object_new_double(x);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return json_object_new_double_s(x, buf);
 }
 
 /* Non-zero when chunk id's article has had per_article hits already;
@@ -383,7 +411,7 @@ emit_hits(struct search *s, json_object *in, const char *q,
 		json_object_object_add(o, "query", json_object_new_string(q));
 		json_object_object_add(o, "rank", json_object_new_int(++rank));
 		json_object_object_add(o, "score",
-		    json_object_new_double(round(t->h[i].score * 1e6) / 1e6));
+		    score_json(t->h[i].score));
 		if (searchq_get(s->sq, t->h[i].id, &h) == 0)
 			add_fields(o, &h);
 		if (s->mode != MODE_KEYWORD && s->model != NULL)
