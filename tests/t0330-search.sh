@@ -43,7 +43,29 @@ test_expect 'keyword: FTS5 ranking, query syntax taken as words' '
 	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].score > 0 and .[0].model == null" out &&
 	search --db "$TMP/base.db" --mode keyword "\"zyxcoin\" AND (NEAR* -" >out &&
 	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out &&
-	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out
+	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out &&
+	search --db "$TMP/base.db" --mode keyword "\" (" >out && test ! -s out &&
+	for q in "zyxcoin \"listed" "zyxcoin*" "-zyxcoin" "NOT zyxcoin" \
+	    "zyxcoin AND OR" "NEAR(zyxcoin listed, 2)" "{text}: zyxcoin" \
+	    "zyxcoin ^ listed +" "the at zyxcoin"; do
+		search --db "$TMP/base.db" --mode keyword -k 3 -- "$q" >out 2>err &&
+		test ! -s err &&
+		jq -e -s ".[0].item_id == \"x1\"" out || return 1
+	done
+'
+
+test_expect 'keyword: neighbouring query words near each other rank first' '
+	cat >p.jsonl <<-\EOF &&
+	{"id":"p1","content":"Layoffs were announced on Monday by the board. Shares of the utility fell sharply."}
+	{"id":"p2","content":"On Monday the board announced utility layoffs. Shares of the company fell very sharply."}
+	EOF
+	# the same words as often, in texts as long: only nearness differs
+	python3 "$TOP/tests/gen-articles.py" 6 3 >>p.jsonl &&
+	store articles --db p.db --emit new <p.jsonl | chunk | store chunks --db p.db &&
+	search --db p.db --mode keyword "layoffs at utility" >out &&
+	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out &&
+	search --db p.db --mode keyword "utility, layoffs!" >out &&
+	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out
 '
 
 test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '

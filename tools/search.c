@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ftsexpr.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "openai.h"
@@ -34,6 +35,10 @@ enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 /* The vector scores' weight in hybrid, chosen on half the BBC set
  * (bench/RESULTS.md). */
 #define W_VECTOR 0.1
+/* The weight of the query's word pairs in the keyword ranking, and the
+ * most phrase hits looked at (bench/RESULTS.md). */
+#define W_PAIRS 0.15
+#define PAIR_CANDIDATES 1000
 
 struct search;
 
@@ -50,6 +55,7 @@ struct search {
 	int k;			/* -k */
 	int per_article;	/* --per-article, 0 for no limit */
 	double wvec;		/* hybrid's weight of vector scores */
+	double wpairs;		/* the keyword ranking's weight of pairs */
 	const char *model;	/* model of the vectors compared */
 	const char *api_model;	/* the same as the server knows it */
 	int api_dim;		/* dimensions asked of the server, or 0 */
@@ -197,52 +203,6 @@ rank_vector(struct search *s, struct vec_top *t)
 	searchq_vectors(s->sq, s->model, scan_one, &sc);
 }
 
-/* The query as an FTS5 expression: its words, quoted, joined by OR. */
-static char *
-fts_query(const char *q)
-{
-	size_t len = strlen(q), i = 0, o = 0;
-	char *out = xmalloc(len * 3 + 8);
-	int cp, words = 0;
-
-	while (i < len) {
-		size_t k = seg_decode(q + i, len - i, &cp), a;
-
-		if (seg_is_space(cp) || (cp < 0x80 && !(cp == '_' ||
-		    (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' &&
-		    (cp | 32) <= 'z')))) {
-			i += k;
-			continue;
-		}
-		a = i;
-		while (i < len) {
-			k = seg_decode(q + i, len - i, &cp);
-			if (seg_is_space(cp) || (cp < 0x80 && !(cp == '_' ||
-			    (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' &&
-			    (cp | 32) <= 'z'))))
-				break;
-			i += k;
-		}
-		if (words++ > 0) {
-			memcpy(out + o, " OR ", 4);
-			o += 4;
-		}
-		out[o++] = '"';
-		for (size_t j = a; j < i; j++) {
-			if (q[j] == '"')
-				out[o++] = '"';
-			out[o++] = q[j];
-		}
-		out[o++] = '"';
-	}
-	out[o] = '\0';
-	if (words == 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* A keyword hit; a searchq_keyword callback. */
 static void
 keyword_one(void *arg, int64_t id, double bm25)
@@ -250,15 +210,44 @@ keyword_one(void *arg, int64_t id, double bm25)
 	vec_top_add(arg, id, -bm25);
 }
 
+static int
+hit_cmp_id(const void *a, const void *b)
+{
+	const struct vec_hit *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The keyword ranking: BM25 of the query's words (any of them), plus
+ * W_PAIRS times the BM25 of its neighbouring words as phrases, for the
+ * chunks the words found.  A phrase counted in full weighs as much as
+ * a rare word and drowns the rest; at W_PAIRS it breaks near ties.
+ */
 static void
 rank_keyword(struct search *s, const char *q, struct vec_top *t, int want)
 {
-	char *expr = fts_query(q);
+	char *words = ftsexpr_words(q), *pairs;
+	struct vec_top p = { 0 };
 
-	if (expr == NULL)
+	if (words == NULL)
 		return;
-	searchq_keyword(s->sq, expr, want, keyword_one, t);
-	free(expr);
+	searchq_keyword(s->sq, words, want, keyword_one, t);
+	free(words);
+	if (s->wpairs <= 0 || t->n == 0 || (pairs = ftsexpr_pairs(q)) == NULL)
+		return;
+	vec_top_init(&p, PAIR_CANDIDATES);
+	searchq_keyword(s->sq, pairs, PAIR_CANDIDATES, keyword_one, &p);
+	free(pairs);
+	qsort(p.h, (size_t)p.n, sizeof(*p.h), hit_cmp_id);
+	for (int i = 0; i < t->n; i++) {
+		const struct vec_hit *h = bsearch(&t->h[i], p.h, (size_t)p.n,
+		    sizeof(*p.h), hit_cmp_id);
+
+		if (h != NULL)
+			t->h[i].score += s->wpairs * h->score;
+	}
+	vec_top_free(&p);
 }
 
 /*
@@ -549,6 +538,7 @@ main(int argc, char *argv[])
 	s.mode = MODE_DEFAULT;
 	s.per_article = 1;
 	s.wvec = W_VECTOR;
+	s.wpairs = W_PAIRS;
 	while ((ch = getopt_long(argc, argv, "k:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
