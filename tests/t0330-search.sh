@@ -57,7 +57,7 @@ test_expect 'keyword: FTS5 or tsvector ranking, query syntax taken as words' '
 	done
 '
 
-test_expect 'keyword: neighbouring query words near each other rank first' '
+test_expect_sqlite 'keyword: neighbouring query words near each other rank first (FTS5 NEAR)' '
 	cat >p.jsonl <<-\EOF &&
 	{"id":"p1","content":"Layoffs were announced on Monday by the board. Shares of the utility fell sharply."}
 	{"id":"p2","content":"On Monday the board announced utility layoffs. Shares of the company fell very sharply."}
