@@ -172,4 +172,29 @@ test_expect 'SIGTERM while waiting for input: exit 143, no partial line' '
 	if [ -s out ]; then jq -e ".synopsis == \"One sentence.\"" out; fi
 '
 
+# Memory (jobline(7)): a line of 20 MiB in at most 4 times its size plus
+# 16 MiB, whatever the shape of its text: one-letter words (one sentence
+# of ten million words), one-word sentences, one word, CJK sentences
+# without spaces.  Peak RSS means nothing under the sanitizers or
+# valgrind: there the line is 4 MiB and only the output is checked.
+MB=20
+MEMCAP_KB=$((MB * 1024 * 4 + 16384))
+if [ "${SANITIZE:-}" = 1 ] || [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
+	MB=4
+	MEMCAP_KB=$((MB * 1024 * 4 + 16384 + 4194304))
+fi
+export MEMCAP_KB
+for shape in words sentences word cjk; do
+	if [ ! -x /usr/bin/time ]; then
+		test_skip "a $MB MiB line of $shape" 'no /usr/bin/time (Debian package time)'
+		continue
+	fi
+	test_expect "a $MB MiB line of $shape: in 4 times the line plus 16 MiB" '
+		python3 "$TOP/tests/gen-long-line.py" '$shape' $MB >in &&
+		bounded 120 summarize <in && test $rc = 0 &&
+		test "$(wc -l <out)" = 1 &&
+		tail -c 100 out | grep -q "\"synopsis_source\":\"extractive\"}$"
+	'
+done
+
 test_done
