@@ -1,4 +1,4 @@
-/* hashembed.c - the offline hash-v1 embedder (see hashembed.h) */
+/* hashembed.c - the offline hash-v1 and hash-v2 embedders (see hashembed.h) */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +8,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "embmodel.h"
 #include "hashembed.h"
+#include "hmap.h"
 #include "segment.h"
 #include "utf8.h"
 #include "util.h"
@@ -18,7 +20,11 @@
 #define TF_TABLE 64		/* 1 + ln(tf) for tf below this, from a table */
 #define PIECE 65536		/* bytes normalised at a time, about */
 #define TAB_BYTES (4 << 20)	/* the feature table may grow to this, or
-				   to the size of the text */
+				   to the size of the text (see parts) */
+#define V2_SEED 2		/* hash-v2's term hashes: seed of XXH3 */
+#define V2_STEM_MAX 48		/* longer words are not stemmed */
+#define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
+#define PREFIX_WEIGHT 0.5f	/* is a feature of this weight */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
 
@@ -26,12 +32,18 @@ struct feature {
 	uint64_t h;		/* feature hash */
 	uint32_t gen;		/* text it was counted for; stale otherwise */
 	uint32_t tf;		/* occurrences in that text */
-	float w;		/* its weight (unigram or pair) */
+	float w;		/* its weight (unigram or pair, times its idf) */
+	int pair;		/* a pair of words, not a word */
+	const int8_t *ctx;	/* hash-v2: the word's context vector, or NULL */
+	float cscale;		/* its scale */
 };
 
 struct hashembed {
+	int version;		/* the scheme: 1 or 2 */
 	int dim;		/* components */
-	char model[32];		/* "hash-v1-DIM" */
+	const struct embmodel *m;	/* hash-v2's trained weights, or NULL;
+					 * borrowed */
+	char model[64];		/* "hash-v1-DIM", "hash-v2-DIM[@DIGEST]" */
 	struct feature *tab;	/* open-addressing table of features */
 	size_t tabcap;		/* its size, a power of two */
 	uint32_t gen;		/* current text's generation */
@@ -39,6 +51,10 @@ struct hashembed {
 	size_t nused;		/* how many */
 	char *lower;		/* ASCII text lower-cased */
 	size_t lowercap;	/* its capacity */
+	float *sem;		/* hash-v2: the context part of the vector */
+	uint64_t prev;		/* the word before, for pairs */
+	float prev_idf;		/* and its idf (hash-v2) */
+	int have_prev;		/* there is one */
 	size_t tabmax;		/* the most slots for the current text */
 	int parts;		/* the components are counted in this many
 				   passes over the text, */
@@ -46,25 +62,69 @@ struct hashembed {
 	int full;		/* the table reached tabmax this pass */
 };
 
-/* Where features() is in the text: the token before, for pairs. */
-struct feat_state {
-	uint64_t prev;		/* hash of the token before */
-	int have_prev;		/* there was one */
+/* hash-v2's stop words: dropped before stemming. */
+static const char *const stopwords[] = {
+	"a", "about", "after", "again", "against", "all", "also", "am", "an",
+	"and", "any", "are", "as", "at", "be", "because", "been", "before",
+	"being", "between", "both", "but", "by", "can", "could", "did", "do",
+	"does", "doing", "down", "during", "each", "few", "for", "from",
+	"further", "had", "has", "have", "having", "he", "her", "here",
+	"hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
+	"into", "is", "it", "its", "itself", "just", "may", "me", "might",
+	"more", "most", "mr", "mrs", "ms", "must", "my", "myself", "no", "nor",
+	"not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
+	"ours", "ourselves", "out", "over", "own", "said", "same", "says",
+	"shall", "she", "should", "so", "some", "such", "than", "that", "the",
+	"their", "theirs", "them", "themselves", "then", "there", "these",
+	"they", "this", "those", "through", "to", "too", "under", "until",
+	"up", "us", "very", "was", "we", "were", "what", "when", "where",
+	"which", "while", "who", "whom", "why", "will", "with", "would",
+	"you", "your", "yours", "yourself", "yourselves"
 };
+static struct hmap stop;	/* their hashes; filled once */
 
-struct hashembed *
-hashembed_new(int dim)
+static struct hashembed *
+embedder_new(int version, int dim)
 {
 	struct hashembed *h = xcalloc(1, sizeof(*h));
 
 	for (int i = 1; i < TF_TABLE; i++)
 		tf_weight[i] = (float)(1.0 + log((double)i));
 
+	h->version = version;
 	h->dim = dim;
-	snprintf(h->model, sizeof(h->model), "hash-v1-%d", dim);
+	snprintf(h->model, sizeof(h->model), "hash-v%d-%d", version, dim);
 	h->tabcap = 4096;
 	h->tab = xcalloc(h->tabcap, sizeof(*h->tab));
 	h->used = xmalloc(h->tabcap * sizeof(*h->used));
+	return h;
+}
+
+struct hashembed *
+hashembed_new(int dim)
+{
+	return embedder_new(1, dim);
+}
+
+struct hashembed *
+hashembed_new_v2(int dim, const struct embmodel *m)
+{
+	struct hashembed *h;
+
+	if (stop.n == 0)
+		for (size_t i = 0; i < sizeof(stopwords) / sizeof(*stopwords);
+		    i++)
+			hmap_put(&stop, XXH3_64bits_withSeed(stopwords[i],
+			    strlen(stopwords[i]), V2_SEED), 1);
+	if (m != NULL)
+		dim = embmodel_dim(m);
+	h = embedder_new(2, dim);
+	h->m = m;
+	if (m != NULL) {
+		snprintf(h->model, sizeof(h->model), "hash-v2-%d@%s", dim,
+		    embmodel_digest(m));
+		h->sem = xmalloc((size_t)dim * sizeof(float));
+	}
 	return h;
 }
 
@@ -76,6 +136,7 @@ hashembed_free(struct hashembed *h)
 	free(h->tab);
 	free(h->used);
 	free(h->lower);
+	free(h->sem);
 	free(h);
 }
 
@@ -94,20 +155,39 @@ hashembed_model(const struct hashembed *h)
 int
 hashembed_parse_model(const char *name, int *dim)
 {
+	return hashembed_parse_name(name, dim, NULL) == 1;
+}
+
+int
+hashembed_parse_name(const char *name, int *dim, const char **digest)
+{
 	char *end;
 	long v;
+	int version;
 
-	if (name == NULL || strncmp(name, "hash-v1-", 8) != 0)
+	if (name == NULL || strncmp(name, "hash-v", 6) != 0 ||
+	    (name[6] != '1' && name[6] != '2') || name[7] != '-' ||
+	    name[8] < '1' || name[8] > '9')
 		return 0;
+	version = name[6] - '0';
 	v = strtol(name + 8, &end, 10);
-	if (*end != '\0' || v < 1 || v > HASHEMBED_MAXDIM)
+	if (v < 1 || v > HASHEMBED_MAXDIM)
+		return 0;
+	if (digest != NULL)
+		*digest = NULL;
+	if (*end == '@' && version == 2 && digest != NULL &&
+	    embmodel_is_digest(end + 1))
+		*digest = end + 1;
+	else if (*end != '\0')
 		return 0;
 	*dim = (int)v;
-	return 1;
+	return version;
 }
 
 static void grow(struct hashembed *h);
 
+/* Count feature f of weight w (the first time it is seen in this text);
+ * a word's context vector ctx (or NULL) and its scale. */
 /* The component feature f adds to: the low 32 bits scaled to [0, dim),
  * no division. */
 static inline size_t
@@ -117,7 +197,8 @@ component(const struct hashembed *h, uint64_t f)
 }
 
 static void
-count(struct hashembed *h, uint64_t f, float w)
+count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
+    float cscale)
 {
 	size_t mask = h->tabcap - 1, i = (size_t)(f ^ (f >> 29)) & mask;
 
@@ -138,6 +219,9 @@ count(struct hashembed *h, uint64_t f, float w)
 			e->gen = h->gen;
 			e->tf = 1;
 			e->w = w;
+			e->pair = pair;
+			e->ctx = ctx;
+			e->cscale = cscale;
 			h->used[h->nused++] = i;
 			if (h->nused * 2 > h->tabcap) {
 				if (h->tabcap * 2 > h->tabmax &&
@@ -219,15 +303,97 @@ ascii_word(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Count the features of normalised text s[0..n), which goes on from
- * where st was left. */
+/*
+ * hash-v2's light English stemmer: w[0..n) (lower-case ASCII letters) is
+ * cut in place; the new length.  Plurals (-ies to -y, -sses to -ss, -s),
+ * then -ing and -ed after a vowel (and a doubled consonant undoubled),
+ * -ly, a final -e.  It only has to send the forms of one word to one stem,
+ * the same for query and text: "rises", "rising", "rise" all give "ris".
+ */
+static size_t
+stem(char *w, size_t n)
+{
+#define ENDS(s) (n > sizeof(s) - 1 && memcmp(w + n - (sizeof(s) - 1), s, \
+	sizeof(s) - 1) == 0)
+	if (n <= 3)
+		return n;
+	if (ENDS("sses"))
+		n -= 2;
+	else if (ENDS("ies") && n > 4) {
+		n -= 2;
+		w[n - 1] = 'y';
+	} else if (ENDS("s") && !ENDS("ss") && !ENDS("us") && !ENDS("is"))
+		n--;
+	if ((ENDS("ing") && n >= 6) || (ENDS("ed") && n >= 5)) {
+		size_t k = n - (w[n - 1] == 'g' ? 3 : 2), i;
+
+		for (i = 0; i < k; i++)
+			if (strchr("aeiouy", w[i]) != NULL)
+				break;
+		if (i < k) {
+			n = k;
+			if (n >= 2 && w[n - 1] == w[n - 2] &&
+			    strchr("aeioulsz", w[n - 1]) == NULL)
+				n--;
+		}
+	}
+	if (ENDS("ly") && n >= 6)
+		n -= 2;
+	if (ENDS("e") && n >= 4)
+		n--;
+	return n;
+#undef ENDS
+}
+
+/* A word of hash-v2 (normalised, s[0..n)): dropped when it is a stop word
+ * or one letter, else stemmed and counted, with the pair it ends. */
 static void
-features(struct hashembed *h, const char *s, size_t n, int ascii,
-    struct feat_state *st)
+word_v2(struct hashembed *h, const char *s, size_t n)
+{
+	char w[V2_STEM_MAX];
+	uint64_t t;
+	float idf = 1, cscale = 0;
+	const int8_t *ctx = NULL;
+	size_t i;
+
+	if (n == 1 && !(*s >= '0' && *s <= '9'))
+		return;
+	t = XXH3_64bits_withSeed(s, n, V2_SEED);
+	if (n <= 10 && hmap_get(&stop, t) >= 0)
+		return;
+	if (n < sizeof(w)) {
+		for (i = 0; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
+			w[i] = s[i];
+		if (i == n && (i = stem(w, n)) != n)
+			t = XXH3_64bits_withSeed(w, i, V2_SEED);
+	}
+	if (h->m != NULL)
+		idf = embmodel_lookup(h->m, t, &ctx, &cscale);
+	count(h, t, UNIGRAM_WEIGHT * idf, 0, ctx, cscale);
+	if (n >= PREFIX_LEN) {
+		/* its first letters: "japan" and "japanese" share them */
+		uint64_t p = XXH3_64bits_withSeed(s, PREFIX_LEN, V2_SEED + 1);
+		float pidf = 1;
+
+		ctx = NULL;
+		if (h->m != NULL)
+			pidf = embmodel_lookup(h->m, p, &ctx, &cscale);
+		count(h, p, PREFIX_WEIGHT * pidf, 0, ctx, cscale);
+	}
+	if (h->have_prev)
+		count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT * 0.5f *
+		    (idf + h->prev_idf), 1, NULL, 0);
+	h->prev = t;
+	h->prev_idf = idf;
+	h->have_prev = 1;
+}
+
+/* Count the features of normalised text s[0..n), which goes on from
+ * the word before (h->prev). */
+static void
+features(struct hashembed *h, const char *s, size_t n, int ascii)
 {
 	size_t i = 0;
-	uint64_t prev = st->prev;
-	int have_prev = st->have_prev;
 
 	while (i < n) {
 		size_t a, b;
@@ -261,49 +427,49 @@ features(struct hashembed *h, const char *s, size_t n, int ascii,
 			}
 			b = i;
 		}
-		{
+		if (h->version == 2) {
+			word_v2(h, s + a, b - a);
+		} else {
 			uint64_t t = XXH3_64bits_withSeed(s + a, b - a, 0);
 
-			count(h, t, UNIGRAM_WEIGHT);
-			if (have_prev)
-				count(h, pair_hash(prev, t), BIGRAM_WEIGHT);
-			prev = t;
-			have_prev = 1;
+			count(h, t, UNIGRAM_WEIGHT, 0, NULL, 0);
+			if (h->have_prev)
+				count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT,
+				    0, NULL, 0);
+			h->prev = t;
+			h->have_prev = 1;
 		}
 	}
-	st->prev = prev;
-	st->have_prev = have_prev;
 }
 
+/* Count the features of text[0..len) into h's table. */
 /*
  * Where the piece of text[a..len) normalised next ends: about PIECE bytes
  * on, before ASCII white space, kana (U+3040..U+30FF but the combining
- * U+3099 and U+309A), a CJK ideograph
- * (U+4E00..U+9FFF) or a Hangul syllable (U+AC00..U+D77F), where neither
- * NFKC nor a token reaches across: they are starters that are never the
- * second of a composition (a syllable composes with a trailing jamo
- * after it, never with what comes before) and tokens of their own, so
- * the pieces' features are the whole text's.
+ * U+3099 and U+309A), a CJK ideograph (U+4E00..U+9FFF) or a Hangul
+ * syllable (U+AC00..U+D77F), where neither NFKC nor a token reaches
+ * across: they are starters that are never the second of a composition
+ * (a syllable composes with a trailing jamo after it, never with what
+ * comes before) and tokens of their own, so the pieces' features are the
+ * whole text's.
  */
 static size_t
 piece_end(const char *text, size_t a, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
-	unsigned char d;
+	unsigned char c, d;
 	size_t p;
 
 	if (len - a <= PIECE)
 		return len;
 	for (p = a + PIECE; p < len; p++) {
-		unsigned char c = u[p];
-
+		c = u[p];
 		if (c == ' ' || (c >= '\t' && c <= '\r'))
 			return p;
 		if (c < 0xe3 || c > 0xed || p + 1 >= len)
 			continue;
 		d = u[p + 1];
 		if ((c == 0xe3 && d >= 0x81 && d <= 0x83 &&
-		    /* but the combining voiced marks U+3099, U+309A */
 		    !(d == 0x82 && p + 2 < len && (u[p + 2] == 0x99 ||
 		    u[p + 2] == 0x9a))) ||
 		    (c == 0xe4 && d >= 0xb8) || (c >= 0xe5 && c <= 0xe9) ||
@@ -316,8 +482,7 @@ piece_end(const char *text, size_t a, size_t len)
 
 /* Count the features of the piece s[0..n) of a valid UTF-8 text. */
 static void
-features_piece(struct hashembed *h, const char *s, size_t n,
-    struct feat_state *st)
+features_piece(struct hashembed *h, const char *s, size_t n)
 {
 	unsigned char *mapped = NULL;
 	utf8proc_ssize_t m;
@@ -338,61 +503,92 @@ features_piece(struct hashembed *h, const char *s, size_t n,
 			h->lower[i] = (char)(c + ((unsigned char)(c - 'A') <
 			    26 ? 32 : 0));
 		}
-		features(h, h->lower, n, 1, st);
+		features(h, h->lower, n, 1);
 		return;
 	}
 	m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
 	    &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-	    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+	    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | (h->version == 2 ?
+	    UTF8PROC_STRIPMARK : 0));
 	if (m < 0)
 		die_nomem();	/* the text is valid UTF-8 */
-	features(h, (const char *)mapped, (size_t)m, 0, st);
+	features(h, (const char *)mapped, (size_t)m, 0);
 	free(mapped);
 }
 
-/*
- * The embedding, a pass over the text for each part of the components:
- * one pass unless the text has more distinct features than half a table
- * of TAB_BYTES or the text's size holds, when the parts are made as many
- * as the pass that filled it says will fit.  A component adds the same
- * features in the same order whatever the parts (the order they first
- * occur in), so the vector is the same to the bit.
- */
+/* Count the features of text[0..len) with components [lo, hi) of parts;
+ * the bytes read before the table filled (len when it did not). */
+static size_t
+count_text_part(struct hashembed *h, const char *text, size_t len,
+    int valid)
+{
+	size_t done, b;
+
+	if (++h->gen == 0) {
+		/* wrapped: forget every stale stamp */
+		memset(h->tab, 0, h->tabcap * sizeof(*h->tab));
+		h->gen = 1;
+	}
+	h->nused = 0;
+	h->have_prev = 0;
+	h->full = 0;
+	if (!valid) {
+		/* not UTF-8: hashed as it is */
+		features(h, text, len, 0);
+		return len;
+	}
+	for (done = 0; done < len && !h->full; done = b) {
+		b = piece_end(text, done, len);
+		features_piece(h, text + done, b - done);
+	}
+	return done;
+}
+
+/* Count the features of all of text[0..len) at once. */
+static void
+count_text(struct hashembed *h, const char *text, size_t len)
+{
+	h->parts = 1;
+	h->tabmax = SIZE_MAX;
+	count_text_part(h, text, len, utf8_check(text, len) == len);
+}
+
+static void
+normalise(float *v, int dim)
+{
+	double norm = 0;
+
+	for (int i = 0; i < dim; i++)
+		norm += (double)v[i] * v[i];
+	if (norm > 0) {
+		float inv = (float)(1.0 / sqrt(norm));
+
+		for (int i = 0; i < dim; i++)
+			v[i] *= inv;
+	}
+}
+
 void
 hashembed_vector(struct hashembed *h, const char *text, size_t len,
     float *out)
 {
-	double norm = 0;
-	int valid;
+	int nsem = 0, valid = utf8_check(text, len) == len;
 
-	valid = utf8_check(text, len) == len;
-	h->tabmax = (len > TAB_BYTES ? len : TAB_BYTES) /
-	    (sizeof(*h->tab) + sizeof(*h->used));
-	h->parts = 1;
 	memset(out, 0, (size_t)h->dim * sizeof(float));
+	if (h->sem != NULL)
+		memset(h->sem, 0, (size_t)h->dim * sizeof(float));
+	/* a trained model's context vectors sum over every feature: one
+	 * pass */
+	h->tabmax = h->m != NULL ? SIZE_MAX : (len > TAB_BYTES ? len :
+	    TAB_BYTES) / (sizeof(*h->tab) + sizeof(*h->used));
+	h->parts = 1;
 	for (int part = 0; part < h->parts;) {
-		struct feat_state st = { 0, 0 };
-		size_t done, b;
+		size_t done;
 
-		if (++h->gen == 0) {
-			/* wrapped: forget every stale stamp */
-			memset(h->tab, 0, h->tabcap * sizeof(*h->tab));
-			h->gen = 1;
-		}
-		h->nused = 0;
-		h->full = 0;
 		h->lo = (size_t)part * (size_t)h->dim / (size_t)h->parts;
 		h->hi = (size_t)(part + 1) * (size_t)h->dim /
 		    (size_t)h->parts;
-		if (!valid) {
-			/* not UTF-8: hashed as it is */
-			features(h, text, len, 0, &st);
-			done = len;
-		} else
-			for (done = 0; done < len && !h->full; done = b) {
-				b = piece_end(text, done, len);
-				features_piece(h, text + done, b - done, &st);
-			}
+		done = count_text_part(h, text, len, valid);
 		if (h->full) {
 			/* the table filled at done of len bytes: parts for
 			 * all of it, and some room */
@@ -410,15 +606,43 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 			    (float)(1.0 + log((double)e->tf)));
 
 			out[component(h, e->h)] += (e->h >> 63) ? -v : v;
+			if (e->ctx != NULL) {
+				float c = v * e->cscale;
+
+				for (int i = 0; i < h->dim; i++)
+					h->sem[i] += c * (float)e->ctx[i];
+				nsem++;
+			}
 		}
 		part++;
 	}
-	for (int i = 0; i < h->dim; i++)
-		norm += (double)out[i] * out[i];
-	if (norm > 0) {
-		float inv = (float)(1.0 / sqrt(norm));
+	normalise(out, h->dim);
+	if (nsem > 0) {
+		float lambda = embmodel_context_weight(h->m);
 
+		normalise(h->sem, h->dim);
 		for (int i = 0; i < h->dim; i++)
-			out[i] *= inv;
+			out[i] += lambda * h->sem[i];
+		normalise(out, h->dim);
 	}
+}
+
+void
+hashembed_terms(struct hashembed *h, const char *text, size_t len,
+    void (*fn)(void *arg, uint64_t term, unsigned tf), void *arg)
+{
+	count_text(h, text, len);
+	for (size_t k = 0; k < h->nused; k++) {
+		const struct feature *e = &h->tab[h->used[k]];
+
+		if (!e->pair)
+			fn(arg, e->h, e->tf);
+	}
+}
+
+int
+hashembed_index(const struct hashembed *h, uint64_t f, float *sign)
+{
+	*sign = (f >> 63) ? -1.0f : 1.0f;
+	return (int)(((f & 0xffffffffu) * (uint64_t)h->dim) >> 32);
 }
