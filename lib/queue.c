@@ -415,11 +415,7 @@ queue_enq_open(struct db *db, const char *queue)
 	e->db = db;
 	e->queue = xstrdup(queue);
 	/* nothing is added when the pending key's unique index refuses */
-	e->ins = db_prepare(db, db_kind(db) == DB_POSTGRES ?
-	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
-	    " run_after, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING"
-	    " RETURNING id" :
+	e->ins = db_prepare(db,
 	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
 	    " run_after, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING");
@@ -607,6 +603,9 @@ flush_held(struct queue_enq *e)
 		h->id = id;
 	}
 	db_clear(st);
+	if (!keyed && k != e->nheld)
+		errx(EXIT_FATAL, "%s: a group insert of %d jobs added %d",
+		    db_name(e->db), e->nheld, k);
 	if (!keyed) {
 		long long *ids = xcalloc((size_t)e->nheld, sizeof(*ids));
 
@@ -668,6 +667,7 @@ queue_enq_commit(struct queue_enq *e)
 	db_commit(e->db);
 }
 
+/* SQLite: add one job; 1 and its id, or 0 when its key is pending. */
 static int
 queue_add(struct queue_enq *e, const struct queue_new *job, long long *id)
 {
@@ -681,15 +681,11 @@ queue_add(struct queue_enq *e, const struct queue_new *job, long long *id)
 	db_bind_int(st, 5, job->max_attempts);
 	db_bind_text(st, 6, job->run_after);
 	db_bind_text(st, 7, job->now);
-	/* the id without RETURNING on SQLite, where RETURNING doubles the
-	 * cost of an enqueue; with it on PostgreSQL, where asking for the
-	 * id after would be a second round trip */
-	if (db_step_ok(st) == DB_ROW) {
-		*id = db_column_int(st, 0);
-		added = 1;
-	} else if ((added = db_changes(e->db) > 0)) {
+	db_step_ok(st);
+	/* the id without RETURNING: on SQLite, RETURNING doubles the cost
+	 * of an enqueue */
+	if ((added = db_changes(e->db) > 0))
 		*id = db_last_id(e->db);
-	}
 	db_reset(st);
 	return added;
 }
