@@ -35,6 +35,24 @@ struct articles {
 #define INSERT_SQLITE "INSERT OR IGNORE" INSERT_COLUMNS
 #define INSERT_PG "INSERT" INSERT_COLUMNS " ON CONFLICT DO NOTHING"
 
+/* the news tables' advisory lock: its class ("news") and key */
+#define NEWS_LOCK_CLASS 0x6e657773
+#define NEWS_LOCK_WRITE 1
+
+void
+articles_write_lock(struct db *db)
+{
+	struct db_stmt *st;
+
+	if (db_kind(db) != DB_POSTGRES)
+		return;
+	st = db_prepare(db, "SELECT pg_advisory_xact_lock(?1::int4, ?2::int4)");
+	db_bind_int(st, 1, NEWS_LOCK_CLASS);
+	db_bind_int(st, 2, NEWS_LOCK_WRITE);
+	db_step_ok(st);
+	db_finalize(st);
+}
+
 struct articles *
 articles_open(struct db *db, int64_t run, const char *now)
 {

@@ -62,6 +62,17 @@ struct article_found {
 struct articles *articles_open(struct db *db, int64_t run, const char *now);
 void articles_close(struct articles *a);	/* NULL is allowed */
 
+/*
+ * Take the news tables' write lock for the open transaction, before its
+ * first row: store articles and store chunks call it after each
+ * db_begin.  On PostgreSQL a transaction advisory lock, released by the
+ * commit or rollback: two stores (two machines over the same feeds) take
+ * rows of articles and chunks in different orders, and without it would
+ * deadlock, one of them failing half-way.  Nothing on SQLite, whose
+ * write transactions are one at a time already (BEGIN IMMEDIATE).
+ */
+void articles_write_lock(struct db *db);
+
 /* Insert a new article, seen by this run: 1 if inserted, 0 if its
  * url_key or its id is stored already. */
 int articles_insert(struct articles *a, const struct article *art);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <xxhash.h>
 
@@ -32,11 +33,10 @@ base_now(struct feed_parser *p)
 	return p->url ? p->url : p->sitelink;
 }
 
-/* s resolved against the base in effect, into out (replacing). */
-void
-feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
+/* s resolved against base (none: kept as it is), into out (replacing). */
+static void
+resolve_on(const char *base, struct fbuf *out, const char *s)
 {
-	const char *base = base_now(p);
 	char *r;
 
 	while (isspace((unsigned char)*s))
@@ -57,6 +57,13 @@ feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
 	free(r);
 }
 
+/* s resolved against the base in effect, into out (replacing). */
+void
+feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
+{
+	resolve_on(base_now(p), out, s);
+}
+
 /* ---- entries ---- */
 
 void
@@ -71,6 +78,7 @@ feed_item_reset(struct feed_parser *p)
 	p->ncats = 0;
 	p->nenc = 0;
 	p->guid_permalink = 0;
+	fbuf_reset(&p->guidlink);
 }
 
 void
@@ -127,14 +135,18 @@ feed_add_enclosure(struct feed_parser *p, const char *url, const char *type,
 	p->nenc++;
 }
 
-/* Set a slot from a clean value if rank beats what is there. */
+/* Set a slot from a clean value if rank beats what is there; of the id,
+ * the link and the author, as in feedparser, the later of two elements
+ * of the same rank wins (the title, the summary and the content keep the
+ * first). */
 void
 feed_slot_set(struct feed_parser *p, enum field f, int rank, const char *s,
     size_t n)
 {
 	struct slot *sl = &p->slot[f];
+	int later = f == F_ID || f == F_LINK || f == F_AUTHOR;
 
-	if (n == 0 || rank <= sl->rank)
+	if (n == 0 || rank < sl->rank || (rank == sl->rank && !later))
 		return;
 	fbuf_reset(&sl->v);
 	fbuf_add(&sl->v, s, n);
@@ -158,10 +170,10 @@ feed_item_emit(struct feed_parser *p)
 	it.content = S(F_CONTENT);
 	it.id = S(F_ID);
 #undef S
-	if (it.url == NULL && it.id != NULL && p->guid_permalink &&
-	    (strncmp(it.id, "http://", 7) == 0 ||
-	    strncmp(it.id, "https://", 8) == 0))
-		it.url = it.id;
+	if (it.url == NULL && p->guid_permalink && p->guidlink.len &&
+	    (strncasecmp(p->guidlink.s, "http://", 7) == 0 ||
+	    strncasecmp(p->guidlink.s, "https://", 8) == 0))
+		it.url = p->guidlink.s;
 	if (it.id == NULL)
 		it.id = it.url;
 	if (it.id == NULL) {
@@ -361,6 +373,16 @@ feed_cap_end(struct feed_parser *p)
 			feed_resolve(p, t, s);
 			s = t->s;
 			n = t->len;
+		}
+		if (n > 0 && p->cap_rank >= p->slot[F_ID].rank &&
+		    p->guid_permalink) {
+			/* as feedparser: a permalink guid is a URI and the
+			 * link when there is none, resolved against xml:base
+			 * or the document's address (never the site link);
+			 * the id stays as written (s ends where n does, but
+			 * for spaces resolve_on trims) */
+			resolve_on(p->nbases > 0 ? p->bases[p->nbases - 1].url :
+			    p->url, &p->guidlink, s);
 		}
 		feed_slot_set(p, f, p->cap_rank, s, n);
 	} else if (f == F_ANAME || f == F_AEMAIL) {

@@ -110,6 +110,7 @@ struct feed_parser {
 	struct feed_enclosure encp[MAX_ENCLOSURES];
 	size_t nenc;
 	int guid_permalink;	/* the guid may serve as the link */
+	struct fbuf guidlink;	/* that guid resolved, as a link */
 	struct fbuf tmp;	/* scratch */
 	struct fbuf xout;	/* references rewritten, for libxml2 */
 	char xcarry[2048];	/* an unfinished reference or declaration */

@@ -280,6 +280,30 @@ static const char *const migrations[] = {
 	/* 3: feeds.next_try (the SQLite store's step 3) */
 	"ALTER TABLE feeds ADD COLUMN next_try TEXT;"
 	,
+
+	/* 4: the keyword index stems English words and ignores diacritics
+	 * (the SQLite store's step 4): the text search configuration
+	 * jobline is english with unaccent before the stemmer where the
+	 * server has the extension (postgresql-contrib, in Debian's
+	 * postgresql-15) and the store's owner may create it (it is a
+	 * trusted extension), english alone where not */
+	"CREATE TEXT SEARCH CONFIGURATION jobline (COPY = english);"
+	"DO $$ BEGIN"
+	"  IF EXISTS (SELECT 1 FROM pg_available_extensions"
+	"      WHERE name = 'unaccent') THEN"
+	"    BEGIN"
+	"      CREATE EXTENSION IF NOT EXISTS unaccent;"
+	"      ALTER TEXT SEARCH CONFIGURATION jobline ALTER MAPPING"
+	"        FOR hword, hword_part, word WITH unaccent, english_stem;"
+	"    EXCEPTION WHEN insufficient_privilege THEN NULL;"
+	"    END;"
+	"  END IF;"
+	"END $$;"
+	"ALTER TABLE chunks DROP COLUMN tsv;"
+	"ALTER TABLE chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS"
+	"  (to_tsvector('jobline', text)) STORED;"
+	"CREATE INDEX chunks_tsv ON chunks USING gin (tsv);"
+	,
 };
 
 int

@@ -4,6 +4,7 @@
 
 #include "dbstmt.h"
 #include "searchq.h"
+#include "searchq_pg.h"
 #include "util.h"
 
 struct searchq {
@@ -13,30 +14,46 @@ struct searchq {
 	struct db_stmt *fts;		/* keyword ranking */
 	struct db_stmt *get;		/* a hit's fields */
 	struct db_stmt *item;		/* a chunk's article */
+	struct db_stmt *tsquery;	/* PostgreSQL: words to a tsquery */
+	int pg;				/* the store is PostgreSQL's */
+};
+
+/* The SQLite store's statements; searchq_pg.c has PostgreSQL's. */
+static const struct searchq_sql sqlite_sql = {
+	"SELECT DISTINCT model FROM chunks WHERE model IS NOT NULL"
+	" ORDER BY model",
+	"SELECT chunk, vector FROM chunks_vectors WHERE model = ?1",
+	"SELECT rowid, bm25(chunks_fts) FROM chunks_fts"
+	" WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+	/* the columns in the order of SQ_ID.. with n last */
+	"SELECT c.id, c.item_id, c.text,"
+	" coalesce(a.url, json_extract(c.record, '$.url')),"
+	" coalesce(a.title, json_extract(c.record, '$.title')),"
+	" coalesce(a.published, json_extract(c.record, '$.published')),"
+	" c.n"
+	" FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
+	" WHERE c.rowid = ?1 LIMIT 1",
+	"SELECT item_id FROM chunks WHERE rowid = ?1",
+	NULL
 };
 
 struct searchq *
 searchq_open(struct db *db)
 {
 	struct searchq *q = xcalloc(1, sizeof(*q));
+	int pg = db_kind(db) == DB_POSTGRES;
+	const struct searchq_sql *sql = pg ? &searchq_pg_sql : &sqlite_sql;
 
 	q->db = db;
-	q->models = db_prepare(db, "SELECT DISTINCT model FROM chunks"
-	    " WHERE model IS NOT NULL ORDER BY model");
-	q->scan = db_prepare(db, "SELECT chunk, vector FROM chunks_vectors"
-	    " WHERE model = ?1");
-	q->fts = db_prepare(db, "SELECT rowid, bm25(chunks_fts)"
-	    " FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank"
-	    " LIMIT ?2");
-	/* the columns in the order of SQ_ID.. with n last */
-	q->get = db_prepare(db, "SELECT c.id, c.item_id, c.text,"
-	    " coalesce(a.url, json_extract(c.record, '$.url')),"
-	    " coalesce(a.title, json_extract(c.record, '$.title')),"
-	    " coalesce(a.published, json_extract(c.record, '$.published')),"
-	    " c.n"
-	    " FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
-	    " WHERE c.rowid = ?1 LIMIT 1");
-	q->item = db_prepare(db, "SELECT item_id FROM chunks WHERE rowid = ?1");
+	q->pg = pg;
+	q->models = db_prepare(db, sql->models);
+	if (sql->scan != NULL)
+		q->scan = db_prepare(db, sql->scan);
+	q->fts = db_prepare(db, sql->fts);
+	q->get = db_prepare(db, sql->get);
+	q->item = db_prepare(db, sql->item);
+	if (sql->tsquery != NULL)
+		q->tsquery = db_prepare(db, sql->tsquery);
 	return q;
 }
 
@@ -50,6 +67,7 @@ searchq_close(struct searchq *q)
 	db_finalize(q->fts);
 	db_finalize(q->get);
 	db_finalize(q->item);
+	db_finalize(q->tsquery);
 	free(q);
 }
 
@@ -68,6 +86,10 @@ searchq_vectors(struct searchq *q, const char *model,
 {
 	struct db_stmt *st = q->scan;
 
+	if (q->pg) {
+		searchq_pg_vectors(q->db, model, fn, arg);
+		return;
+	}
 	db_bind_text(st, 1, model);
 	while (db_step_ok(st) == DB_ROW)
 		fn(arg, db_column_int(st, 0), db_column_blob(st, 1),
@@ -81,7 +103,17 @@ searchq_keyword(struct searchq *q, const char *expr, int limit,
 {
 	struct db_stmt *st = q->fts;
 
-	db_bind_text(st, 1, expr);
+	if (q->tsquery != NULL) {	/* the expression's words, OR'd */
+		db_bind_text(q->tsquery, 1, expr);
+		if (db_step_ok(q->tsquery) != DB_ROW ||
+		    db_column_null(q->tsquery, 0)) {
+			db_reset(q->tsquery);
+			return;		/* no word a lexeme */
+		}
+		db_bind_copy(st, 1, db_column_text(q->tsquery, 0));
+		db_reset(q->tsquery);
+	} else
+		db_bind_text(st, 1, expr);
 	db_bind_int(st, 2, limit);
 	while (db_step_ok(st) == DB_ROW)
 		fn(arg, db_column_int(st, 0), db_column_double(st, 1));

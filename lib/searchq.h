@@ -1,8 +1,9 @@
 /*
  * searchq.h - search's queries on the chunks table: the models of the
  * stored vectors, a scan of one model's vectors (chunks_vectors), the
- * keyword ranking (chunks_fts, BM25), and a hit's fields.  SQLite only:
- * the full-text index is FTS5's.
+ * keyword ranking, and a hit's fields.  On SQLite the keywords are
+ * FTS5's (chunks_fts, BM25); on PostgreSQL the chunks' tsvector and
+ * ts_rank_cd, and the vectors are streamed (lib/searchq_pg.h).
  *
  * Ownership: struct searchq holds prepared statements on a handle that
  * stays the caller's; searchq_close finalizes them.  Strings and blobs
@@ -25,13 +26,16 @@ void searchq_models(struct searchq *q,
     void (*fn)(void *arg, const char *model), void *arg);
 
 /* Call fn with every stored vector of model: the chunk's rowid and the
- * vector's bytes (little-endian float32s, not aligned). */
+ * vector's bytes (little-endian float32s, not aligned).  fn must not use
+ * the store meanwhile. */
 void searchq_vectors(struct searchq *q, const char *model,
     void (*fn)(void *arg, int64_t id, const void *vec, size_t bytes),
     void *arg);
 
 /* Call fn with the best limit chunks matching the FTS5 expression, best
- * first, and their BM25 score (lower is better, as FTS5 has it). */
+ * first, and their BM25 score (lower is better, as FTS5 has it).  On
+ * PostgreSQL the expression's words count, OR'd (FTS5's OR, AND, NOT are
+ * English stopwords there), and the score is ts_rank_cd's, negated. */
 void searchq_keyword(struct searchq *q, const char *expr, int limit,
     void (*fn)(void *arg, int64_t id, double bm25), void *arg);
 

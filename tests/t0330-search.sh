@@ -8,8 +8,9 @@ cat >>"$TMP/items" <<-\EOF
 {"id":"x1","url":"https://news.example.com/x1","title":"Zyxcoin listed on exchange","published":"2026-11-20T10:00:00Z","content":"The obscure token zyxcoin was listed today. Traders rushed in."}
 {"id":"x2","url":"https://news.example.com/x2","title":"Quarterly earnings beat","content":"The retailer reported quarterly earnings above forecasts, lifting its shares."}
 EOF
-store articles --db "$TMP/base.db" --emit new <"$TMP/items" |
-    chunk --words 60 --overlap 10 | embed | store chunks --db "$TMP/base.db"
+BASE=$(named_store base) || exit 1
+store articles --db "$BASE" --emit new <"$TMP/items" |
+    chunk --words 60 --overlap 10 | embed | store chunks --db "$BASE"
 # started here, not in a test body, so that test_cleanup stops it
 start_openai
 
@@ -22,88 +23,90 @@ test_expect 'usage: --help to stdout, bad options exit 2, --version' '
 '
 
 test_expect 'vector: a chunk'"'"'s own text finds it first, with its article fields' '
-	q=$(sqlite3 "$TMP/base.db" "SELECT text FROM chunks WHERE id = '"'"'x2#0'"'"'") &&
-	search --db "$TMP/base.db" --mode vector -k 3 "$q" >out &&
+	q=$(JOBLINE_DB=$BASE rows "SELECT text FROM chunks WHERE id = '"'"'x2#0'"'"'") &&
+	search --db "$BASE" --mode vector -k 3 "$q" >out &&
 	test "$(wc -l <out)" = 3 &&
 	jq -e -s ".[0] | .id == \"x2#0\" and .rank == 1 and .score > 0.999 and
 	    .url == \"https://news.example.com/x2\" and .title == \"Quarterly earnings beat\" and
-	    .item_id == \"x2\" and .n == 0 and .model == \"hash-v1-384\" and (.text | startswith(\"Quarterly\"))" out &&
+	    .item_id == \"x2\" and .n == 0 and .model == \"hash-v2-384\" and (.text | startswith(\"Quarterly\"))" out &&
 	jq -e -s "map(.score) | . == (sort | reverse) and .[1] < .[0]" out
 '
 
 test_expect 'vector: published comes with the hit; -k bounds the hits' '
-	search --db "$TMP/base.db" --mode vector -k 1 zyxcoin token listed >out &&
+	search --db "$BASE" --mode vector -k 1 zyxcoin token listed >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].published == \"2026-11-20T10:00:00Z\"" out &&
-	search --db "$TMP/base.db" --mode vector -k 25 market >out &&
+	search --db "$BASE" --mode vector -k 25 market >out &&
 	test "$(wc -l <out)" = 25
 '
 
-test_expect 'keyword: FTS5 ranking, query syntax taken as words' '
-	search --db "$TMP/base.db" --mode keyword -k 5 "zyxcoin" >out &&
+test_expect 'keyword: FTS5 or tsvector ranking, query syntax taken as words' '
+	search --db "$BASE" --mode keyword -k 5 "zyxcoin" >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"x1\" and .[0].score > 0 and .[0].model == null" out &&
-	search --db "$TMP/base.db" --mode keyword "\"zyxcoin\" AND (NEAR* -" >out &&
+	search --db "$BASE" --mode keyword "\"zyxcoin\" AND (NEAR* -" >out &&
 	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out &&
-	search --db "$TMP/base.db" --mode keyword "!!!" >out && test ! -s out
+	search --db "$BASE" --mode keyword "!!!" >out && test ! -s out &&
+	search --db "$BASE" --mode keyword "zyxcoin'"'"'s \\ | & ! <-> :* x'"'"'" >out &&
+	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out
 '
 
 test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
 	echo "{\"id\":\"d1\",\"content\":\"Traders rushed into the Zürich café as rates rose.\"}" |
-	    store articles --db d.db --emit new | chunk | store chunks --db d.db &&
-	search --db d.db --mode keyword "zurich cafe" >out &&
+	    store articles --emit new | chunk | store chunks &&
+	search --mode keyword "zurich cafe" >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out &&
-	search --db d.db --mode keyword "rush rising rate" >out &&
+	search --mode keyword "rush rising rate" >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"d1\"" out
 '
 
 test_expect 'hybrid: scores of both rankings fused, each scaled to [0, 1]' '
-	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
+	search --db "$BASE" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
 	jq -e -s "length == 5 and .[0].item_id == \"x2\" and (map(.score) | . == (sort | reverse))" out &&
-	jq -e -s ".[0].score == 1 and all(.score >= 0 and .score <= 1) and .[0].model == \"hash-v1-384\"" out
+	jq -e -s ".[0].score == 1 and all(.score >= 0 and .score <= 1) and .[0].model == \"hash-v2-384\"" out
 '
 
 test_expect 'default: hybrid when vectors are stored, keyword when none' '
-	search --db "$TMP/base.db" -k 5 "quarterly earnings forecasts" >out &&
-	search --db "$TMP/base.db" --mode hybrid -k 5 "quarterly earnings forecasts" >hyb &&
+	search --db "$BASE" -k 5 "quarterly earnings forecasts" >out &&
+	search --db "$BASE" --mode hybrid -k 5 "quarterly earnings forecasts" >hyb &&
 	cmp out hyb &&
 	echo "{\"id\":\"n1\",\"content\":\"zyxcoin without a vector\"}" |
-	    store articles --db nv.db --emit new | chunk | store chunks --db nv.db &&
-	search --db nv.db zyxcoin >out &&
+	    store articles --emit new | chunk | store chunks &&
+	search zyxcoin >out &&
 	jq -e -s "length == 1 and .[0].item_id == \"n1\" and .[0].model == null" out
 '
 
 test_expect 'one hit per article unless --per-article says more' '
-	search --db "$TMP/base.db" --mode keyword -k 30 --per-article 0 market >all &&
+	search --db "$BASE" --mode keyword -k 30 --per-article 0 market >all &&
 	jq -e -s "(map(.item_id) | unique | length) < length" all &&
-	search --db "$TMP/base.db" --mode keyword -k 30 market >one &&
+	search --db "$BASE" --mode keyword -k 30 market >one &&
 	jq -e -s "(map(.item_id) | unique | length) == length and map(.rank) == [range(1; length + 1)]" one &&
-	search --db "$TMP/base.db" --mode keyword -k 30 --per-article 2 market >two &&
+	search --db "$BASE" --mode keyword -k 30 --per-article 2 market >two &&
 	jq -e -s "group_by(.item_id) | map(length) | max == 2" two &&
 	exits 2 search --per-article -1 x 2>/dev/null
 '
 
 test_expect 'queries as JSON lines: their fields come with each hit' '
 	printf "%s\n" "{\"query\":\"zyxcoin\",\"qid\":1}" "{\"nothing\":1}" "{\"query\":\"retailer earnings\",\"qid\":2}" >q &&
-	exits 1 search --db "$TMP/base.db" -k 2 <q >out 2>err &&
+	exits 1 search --db "$BASE" -k 2 <q >out 2>err &&
 	grep -q "search: stdin:2: no query" err &&
 	jq -e -s "length == 4 and (map(.qid) == [1,1,2,2]) and .[0].query == \"zyxcoin\" and .[0].item_id == \"x1\"" out
 '
 
 test_expect 'vectors of different models are never compared' '
-	cp "$TMP/base.db" m.db &&
+	m=$(copy_store base m) &&
 	echo "{\"id\":\"o1\",\"title\":\"Other model\",\"content\":\"zyxcoin listed\"}" |
-	    store articles --db m.db --emit new | chunk | embed --dim 64 |
-	    store chunks --db m.db &&
-	exits 2 search --db m.db zyxcoin 2>err &&
-	grep -q "several models (hash-v1-384, hash-v1-64): choose one with --model" err &&
-	search --db m.db --mode vector --model hash-v1-64 -k 5 zyxcoin >out &&
-	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v1-64\"" out &&
-	search --db m.db --mode vector --per-article 0 --model hash-v1-384 -k 100 zyxcoin >out &&
+	    store articles --db "$m" --emit new | chunk | embed --dim 64 |
+	    store chunks --db "$m" &&
+	exits 2 search --db "$m" zyxcoin 2>err &&
+	grep -q "several models (hash-v2-384, hash-v2-64): choose one with --model" err &&
+	search --db "$m" --mode vector --model hash-v2-64 -k 5 zyxcoin >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v2-64\"" out &&
+	search --db "$m" --mode vector --per-article 0 --model hash-v2-384 -k 100 zyxcoin >out &&
 	jq -e -s "length == 100 and all(.item_id != \"o1\")" out
 '
 
 test_expect 'an empty store gives no hits and exit 0' '
-	search --db empty.db anything >out && test ! -s out &&
-	search --db empty.db --mode hybrid anything >out && test ! -s out
+	search anything >out && test ! -s out &&
+	search --mode hybrid anything >out && test ! -s out
 '
 
 test_expect 'a model of a server: the query is embedded there (--url)' '

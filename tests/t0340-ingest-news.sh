@@ -56,7 +56,7 @@ test_expect 'under run-job, SIGTERM records a clean interrupted run' '
 	pid=$! &&
 	# killed once the run is under way (it lasts 3 s: the feed in ten
 	# parts)
-	i=0 && until [ "$(rows "SELECT count(*) FROM runs WHERE status = \"running\"" 2>/dev/null)" = 1 ] ||
+	i=0 && until [ "$(rows "SELECT count(*) FROM runs WHERE status = '"'"'running'"'"'" 2>/dev/null)" = 1 ] ||
 	    [ $i -ge 200 ]; do
 		sleep 0.05; i=$((i + 1))
 	done
@@ -64,7 +64,7 @@ test_expect 'under run-job, SIGTERM records a clean interrupted run' '
 	sleep $(slow 3) &&
 	{ test "$rc" = 143 || { echo "run-job exited $rc"; cat err; rows "SELECT * FROM runs"; false; }; } &&
 	{ test "$(rows "SELECT status FROM runs")" = interrupted &&
-	test "$(rows "SELECT count(*) FROM runs WHERE error LIKE \"%No such file%\" OR error LIKE \"%nonexistent%\"")" = 0 &&
+	test "$(rows "SELECT count(*) FROM runs WHERE error LIKE '"'"'%No such file%'"'"' OR error LIKE '"'"'%nonexistent%'"'"'")" = 0 &&
 	! grep -q "No such file\|nonexistent" err &&
 	test -z "$(ls -d ingest-news.* 2>/dev/null)" ||
 	{ cat err; rows "SELECT status, error FROM runs"; ls; false; }; }
@@ -74,37 +74,49 @@ test_expect 'stores every article complete, its chunks with vectors; silent' '
 	ingest-news -f "$TMP/feeds" >out 2>err &&
 	test ! -s out && test ! -s err &&
 	test "$(rows "SELECT count(*), sum(complete) FROM articles")" = "80|80" &&
-	test "$(rows "SELECT count(*) FROM chunks WHERE model = '"'"'hash-v1-384'"'"' AND length(vector) = 1536")" = "$(rows "SELECT sum(chunks) FROM articles")" &&
+	test "$(rows "SELECT count(*) FROM chunks WHERE model = '"'"'hash-v2-384'"'"' AND length(vector) = 1536")" = "$(rows "SELECT sum(chunks) FROM articles")" &&
 	test "$(rows "SELECT count(*) FROM articles WHERE chunks = 0")" -gt 0
 '
 
 test_expect '--report says what was fetched and stored; a second run adds nothing' '
-	ingest-news -f "$TMP/feeds" --db s.db --report >out &&
+	db=$JOBLINE_DB && unset JOBLINE_DB &&
+	ingest-news -f "$TMP/feeds" --db "$db" --report >out &&
 	grep -q "^ingest-news: 80 new articles; 80 articles cut into [0-9]* chunks" out &&
-	grep -q "^ingest-news: s.db: 80 articles (80 complete), [0-9]* chunks" out &&
-	sqlite3 s.db "SELECT id, hex(vector) FROM chunks ORDER BY id" >before &&
-	ingest-news -f "$TMP/feeds" --db s.db --report >out2 &&
+	grep -qF "ingest-news: $db: 80 articles (80 complete)" out &&
+	JOBLINE_DB=$db rows "SELECT id, hex(vector) FROM chunks ORDER BY id" >before &&
+	ingest-news -f "$TMP/feeds" --db "$db" --report >out2 &&
 	grep -q "^ingest-news: 0 new articles; 0 articles" out2 &&
-	sqlite3 s.db "SELECT id, hex(vector) FROM chunks ORDER BY id" >after &&
+	JOBLINE_DB=$db rows "SELECT id, hex(vector) FROM chunks ORDER BY id" >after &&
 	test_cmp before after
 '
 
 test_expect 'the feed list and options reach the stages; -- passes options to embed' '
 	STUB_ARGS=$PWD/args ingest-news -f "$TMP/feeds" -- --dim 32 &&
 	test "$(grep -A1 "^-f$" args)" = "$(printf -- "-f\n%s" "$TMP/feeds")" &&
-	test "$(rows "SELECT DISTINCT model FROM chunks")" = hash-v1-32
+	test "$(rows "SELECT DISTINCT model FROM chunks")" = hash-v2-32
 '
 
 test_expect 'a stage that fails sets the exit status; the next run finishes the work' '
 	STUB_EXIT=1 exits 1 ingest-news -f "$TMP/feeds" &&
 	test "$(rows "SELECT count(*), sum(complete) FROM articles")" = "80|80" &&
-	rm -f "$JOBLINE_DB"* &&
+	JOBLINE_DB=$(named_store fresh8) &&
 	exits 1 ingest-news -f "$TMP/feeds" -- --backend openai \
 	    --url http://127.0.0.1:9/v1 --retries 0 2>err &&
 	grep -q "embed: batch of" err &&
 	test "$(rows "SELECT count(*) FROM articles WHERE complete = 1 AND chunks > 0")" = 0 &&
 	ingest-news -f "$TMP/feeds" &&
 	test "$(rows "SELECT count(*), sum(complete) FROM articles")" = "80|80"
+'
+
+test_expect 'two pipelines over the same feeds at once: each article stored and chunked once' '
+	python3 "$TOP/tests/gen-articles.py" 400 7 >many &&
+	tac many >rev || exit 1
+	STUB_ITEMS=$PWD/many ingest-news -f "$TMP/feeds" 2>err1 &
+	pid=$!
+	STUB_ITEMS=$PWD/rev ingest-news -f "$TMP/feeds" 2>err2 &&
+	wait $pid && test ! -s err1 && test ! -s err2 &&
+	test "$(rows "SELECT count(*), sum(complete) FROM articles")" = "400|400" &&
+	test "$(rows "SELECT count(*) FROM chunks")" = "$(rows "SELECT sum(chunks) FROM articles")"
 '
 
 test_expect 'counters reach $JOBLINE_STATS' '

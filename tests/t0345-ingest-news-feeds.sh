@@ -22,10 +22,10 @@ test_expect 'the sample feeds: every item stored complete, with vectors; report'
 
 test_expect 'a second run finds nothing new and changes nothing' '
 	ingest-news &&
-	sqlite3 "$JOBLINE_DB" "SELECT id, hex(vector) FROM chunks ORDER BY id" >before &&
+	rows "SELECT id, hex(vector) FROM chunks ORDER BY id" >before &&
 	ingest-news --report >out &&
 	grep -q "^ingest-news: 0 new articles;" out &&
-	sqlite3 "$JOBLINE_DB" "SELECT id, hex(vector) FROM chunks ORDER BY id" >after &&
+	rows "SELECT id, hex(vector) FROM chunks ORDER BY id" >after &&
 	test_cmp before after
 '
 

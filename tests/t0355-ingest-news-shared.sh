@@ -62,8 +62,7 @@ all_stored_of() {
 	rm -f scratch.db* &&
 	u "$@" | fetch-feed --no-cache --db scratch.db -f - >served &&
 	jq -r .url served | sort >want &&
-	sqlite3 "$JOBLINE_DB" "SELECT url FROM articles WHERE complete = 1
-	    ORDER BY url" >got &&
+	rows "SELECT url FROM articles WHERE complete = 1 ORDER BY url" >got &&
 	test_cmp want got
 }
 all_stored() { all_stored_of 1 2 3 4; }

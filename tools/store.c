@@ -147,6 +147,16 @@ commit_idle(void *arg)
 	}
 }
 
+/* Begin a batch's transaction, with the news tables' lock for theirs. */
+static void
+begin(struct store_ctx *c)
+{
+	walckpt_before_begin(c->ckpt);
+	db_begin(c->store);
+	if (c->articles != NULL || c->chunks != NULL)
+		articles_write_lock(c->store);
+}
+
 /* A transaction may end here: end it if the batch is full or old. */
 static void
 batch_boundary(struct store_ctx *c)
@@ -157,8 +167,7 @@ batch_boundary(struct store_ctx *c)
 		return;
 	c->t->flush(c, 0);
 	commit(c);
-	walckpt_before_begin(c->ckpt);
-	db_begin(c->store);
+	begin(c);
 	c->batch_start = now;
 }
 
@@ -655,8 +664,7 @@ main(int argc, char *argv[])
 				break;
 		}
 		if (!c.in_txn) {
-			walckpt_before_begin(c.ckpt);
-			db_begin(c.store);
+			begin(&c);
 			c.in_txn = 1;
 			c.batch_start = time_mono();
 		}
@@ -705,7 +713,7 @@ main(int argc, char *argv[])
 	v.line = NULL;
 	jsonl_free(&v);
 	if (!c.in_txn)
-		db_begin(c.store);
+		begin(&c);
 	t->flush(&c, sig_caught == 0 && r.error == 0);
 	commit(&c);
 	if (show_progress)
