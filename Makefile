@@ -112,6 +112,7 @@ PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0800-verify-predictions.sh \
             tests/t0802-verify-predictions-load.sh \
             tests/t0803-fetch-prices.sh \
+            tests/t0105-store-copy.sh \
             tests/t0300-chunk.sh \
             tests/t0310-embed.sh \
             tests/t0330-search.sh \
