@@ -215,6 +215,46 @@ xml_decl_encoding(const char *s, size_t n, char *name, size_t size)
 	return k ? 0 : -1;
 }
 
+/*
+ * A converter from the encoding named enc to UTF-8, or (iconv_t)-1.  Names
+ * are read as Python reads them (feedparser's codecs): case and '_' for
+ * '-' do not matter, and a few names iconv(3) spells otherwise are
+ * mapped; GB2312 is read as its superset GB18030 (as feedparser does),
+ * Shift_JIS as Windows' CP932 and KS C 5601 as CP949 likewise.
+ */
+static iconv_t
+charset_iconv(const char *enc)
+{
+	static const char *const alias[][2] = {
+		{"gb2312", "GB18030"}, {"gb-2312-80", "GB18030"},
+		{"csgb2312", "GB18030"}, {"euc-cn", "GB18030"},
+		{"x-euc-cn", "GB18030"}, {"gbk", "GB18030"},
+		{"shift-jis", "CP932"}, {"sjis", "CP932"}, {"x-sjis", "CP932"},
+		{"ms-kanji", "CP932"}, {"csshiftjis", "CP932"},
+		{"ks-c-5601-1987", "CP949"}, {"ks-c-5601", "CP949"},
+		{"korean", "CP949"}, {"x-mac-roman", "MACINTOSH"},
+		{"mac-roman", "MACINTOSH"}, {"macroman", "MACINTOSH"},
+		{"x-mac-cyrillic", "MAC-CYRILLIC"},
+		{"mac-cyrillic", "MAC-CYRILLIC"}, {"kz1048", "RK1048"},
+		{"kz-1048", "RK1048"}, {"ptcp154", "PT154"},
+		{"x-mac-ukrainian", "MACUKRAINIAN"},
+	};
+	char norm[48];
+	size_t i;
+	iconv_t cd;
+
+	for (i = 0; i < sizeof(norm) - 1 && enc[i]; i++)
+		norm[i] = enc[i] == '_' || enc[i] == ' ' ? '-' :
+		    (char)tolower((unsigned char)enc[i]);
+	norm[i] = '\0';
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcmp(norm, alias[i][0]) == 0)
+			return iconv_open("UTF-8", alias[i][1]);
+	if ((cd = iconv_open("UTF-8", enc)) != (iconv_t)-1)
+		return cd;
+	return iconv_open("UTF-8", norm);
+}
+
 /* Choose the encoding from the sniffed bytes; returns BOM bytes to skip. */
 static size_t
 decide(struct charset_dec *d)
@@ -263,7 +303,7 @@ decide(struct charset_dec *d)
 	d->latin9 = strcasecmp(enc, "iso-8859-15") == 0 ||
 	    strcasecmp(enc, "latin9") == 0 || strcasecmp(enc, "iso8859-15") == 0;
 	if (!is_utf8ish(enc)) {
-		d->cd = iconv_open("UTF-8", enc);
+		d->cd = charset_iconv(enc);
 		if (d->cd == (iconv_t)-1)
 			snprintf(d->name, sizeof(d->name), "UTF-8");
 	}

@@ -212,6 +212,10 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
 			all_common = 0;
+	/* common words that end with a name word are a name: "Standard
+	 * Trust Bank" */
+	if (end - start > 1 && tok_in(&r->keep, &x->t[end - 1]))
+		all_common = 0;
 	*startp = start;
 	return !all_common;
 }
@@ -307,6 +311,7 @@ companies_find(struct companies *cs, const struct rules *r,
 			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
 			    tok_in(&r->keep, &x->t[end]) &&
 			    !tok_in(&r->breaks, &x->t[end]) &&
+			    (x->t[end].flags & TF_CAP) &&
 			    end - start < SPAN_MAX) {
 				end++;
 				id = -1;
@@ -428,11 +433,46 @@ companies_rank(struct companies *cs)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
 
+void
+companies_drop_words(struct companies *cs, const struct text *x, int nx)
+{
+	for (size_t i = 0; i < cs->nc; i++) {
+		struct cand *c = &cs->c[i];
+		int lower = 0;
+
+		if (c->score <= 0 || c->tracked || c->gid >= 0 ||
+		    memchr(cand_name(cs, c), ' ', c->len) != NULL)
+			continue;
+		for (int f = 0; f < nx && !lower; f++)
+			for (size_t k = 0; k < x[f].n && !lower; k++)
+				lower = !(x[f].t[k].flags & TF_CAP) &&
+				    x[f].t[k].h == c->key;
+		if (lower)
+			c->score = 0;
+	}
+}
+
+void
+companies_drop_public(struct companies *cs, const struct rules *r,
+    int headline_kind)
+{
+	for (size_t i = 0; i < cs->nc; i++) {
+		struct cand *c = &cs->c[i];
+
+		if (c->gid >= 0 && !c->tracked && !(c->fields & 1) &&
+		    r->gaz.maker[c->gid] == NAMES_PUBLIC && !headline_kind)
+			c->score = 0;
+	}
+}
+
 int
-companies_in(const struct companies *cs, unsigned mask)
+companies_in(const struct companies *cs, const struct rules *r,
+    unsigned mask)
 {
 	for (size_t i = 0; i < cs->nc; i++)
-		if (cs->c[i].score > 0 && (cs->c[i].fields & mask))
+		if (cs->c[i].score > 0 && (cs->c[i].fields & mask) &&
+		    (cs->c[i].gid < 0 || cs->c[i].tracked ||
+		    r->gaz.maker[cs->c[i].gid] != NAMES_PUBLIC))
 			return 1;
 	return 0;
 }

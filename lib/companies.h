@@ -69,8 +69,24 @@ void companies_find(struct companies *cs, const struct rules *r,
  * first, then by score, then by position. */
 void companies_rank(struct companies *cs);
 
-/* Some candidate found in a field of mask (bit f: field f) has a score. */
-int companies_in(const struct companies *cs, unsigned mask);
+/* Drop one-word names the item also writes in lowercase, in any of
+ * its nx texts x: a common word capitalised at a sentence's start
+ * ("Tourism has suffered"), not a name.  Tracked and gazetteer names
+ * stay ("Next", "Shell"). */
+void companies_drop_words(struct companies *cs, const struct text *x,
+    int nx);
+
+/* Drop the public bodies of r's gazetteer that the headline does not
+ * name, unless it says what one is (headline_kind: "Nuclear body seeks
+ * new tech"): a regulator or the IMF quoted in a story about the
+ * economy is not what the story is about. */
+void companies_drop_public(struct companies *cs, const struct rules *r,
+    int headline_kind);
+
+/* Some candidate found in a field of mask (bit f: field f) has a score
+ * and is no public body of r's gazetteer. */
+int companies_in(const struct companies *cs, const struct rules *r,
+    unsigned mask);
 
 /* Text x says what a company is ("a US defence company", "the firm"):
  * it holds a word of r's kinds. */

@@ -129,6 +129,36 @@ db_rollback(struct db *db)
 	db->ops->rollback(db);
 }
 
+int64_t
+db_now(struct db *db)
+{
+	const char *env = getenv("JOBLINE_NOW");
+
+	if (db->kind == DB_POSTGRES && (env == NULL || *env == '\0'))
+		return db_pg_now(db);
+	return time_now();
+}
+
+void
+db_listen(struct db *db, const char *channel)
+{
+	if (db->kind == DB_POSTGRES)
+		db_pg_listen(db, channel);
+}
+
+int
+db_listen_fd(struct db *db)
+{
+	return db->kind == DB_POSTGRES ? db_pg_listen_fd(db) : -1;
+}
+
+int
+db_notified(struct db *db, const char *channel, const char *payload)
+{
+	return db->kind == DB_POSTGRES ? db_pg_notified(db, channel, payload) :
+	    0;
+}
+
 _Noreturn void
 db_die(struct db *db, const char *what)
 {

@@ -27,6 +27,8 @@
 #ifndef JOBLINE_DB_H
 #define JOBLINE_DB_H
 
+#include <stdint.h>
+
 struct db;
 
 enum {
@@ -67,6 +69,34 @@ void db_rollback(struct db *db);
  * db_commit.  Allowed on a DB_READONLY handle.
  */
 void db_begin_read(struct db *db);
+
+/*
+ * Now, in ms since the epoch, for the times the store records and
+ * compares (leases, run times): $JOBLINE_NOW when it is set (tests,
+ * replays); else, on SQLite, this machine's clock; on PostgreSQL, the
+ * server's clock, so that workers on machines whose clocks disagree
+ * agree on leases and due times.  The server's clock_timestamp() is read
+ * when the handle opens and every 10 minutes, and carried forward
+ * between reads on this machine's monotonic clock (no query per call;
+ * the error is about half a round trip).
+ */
+int64_t db_now(struct db *db);
+
+/*
+ * Waiting for a change another program announces, rather than polling
+ * the store: PostgreSQL's LISTEN/NOTIFY.  After db_listen(db, channel),
+ * db_listen_fd is a descriptor that turns readable when notifications
+ * may have come: poll it beside others, with the poll interval as the
+ * timeout.  db_notified takes what came (without waiting) and answers
+ * how many notifications on the channel carried payload (NULL: any);
+ * call it before sleeping too, as a statement run meanwhile may have
+ * received some.  SQLite announces nothing: db_listen does nothing,
+ * db_listen_fd is -1 and db_notified 0, and the caller's poll interval
+ * is all there is.  A lost connection exits 3 ("connection lost").
+ */
+void db_listen(struct db *db, const char *channel);
+int db_listen_fd(struct db *db);
+int db_notified(struct db *db, const char *channel, const char *payload);
 
 /* Report the store's last error as "ADDRESS: what: message" and exit 3. */
 _Noreturn void db_die(struct db *db, const char *what);

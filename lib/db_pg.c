@@ -31,6 +31,7 @@
 
 #include "dbimpl.h"
 #include "schema.h"
+#include "timefmt.h"
 #include "util.h"
 
 /* bytea's type oid (catalog/pg_type.h is a server header) */
@@ -45,6 +46,8 @@ struct pgdb {
 	unsigned long nstmt;	/* statements prepared, for their names */
 	int64_t changes;	/* rows the last command changed */
 	int in_txn;		/* between db_begin and commit/rollback */
+	int64_t clock_ms;	/* the server's clock at clock_mono, or 0 */
+	int64_t clock_mono;	/* time_mono when clock_ms was read */
 };
 
 /* One parameter's value, as libpq takes it. */
@@ -108,6 +111,8 @@ die_result(struct db *db, PGresult *res, const char *what)
 
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(PG(db)->conn);
+	if (PQstatus(PG(db)->conn) != CONNECTION_OK)
+		what = "connection lost";
 	errx(EXIT_FATAL, "%s: %s: %s", db->name, what,
 	    first_line(msg, m, sizeof(m)));
 }
@@ -601,6 +606,70 @@ pg_last_id(struct db *db)
 
 	free(v);
 	return id;
+}
+
+/* How often db_pg_now reads the server's clock again. */
+#define PG_CLOCK_EVERY_MS (10 * 60 * 1000)
+
+int64_t
+db_pg_now(struct db *db)
+{
+	struct pgdb *d = PG(db);
+	int64_t before = time_mono(), after;
+	char *v;
+
+	if (d->clock_ms > 0 && before - d->clock_mono < PG_CLOCK_EVERY_MS)
+		return d->clock_ms + (before - d->clock_mono);
+	v = pg_value(db, "SELECT (extract(epoch FROM clock_timestamp())"
+	    " * 1000)::bigint");
+	after = time_mono();
+	if (v == NULL)
+		errx(EXIT_FATAL, "%s: the server's clock: no value", db->name);
+	/* the server read its clock about half-way through the trip */
+	d->clock_ms = strtoll(v, NULL, 10);
+	d->clock_mono = before + (after - before) / 2;
+	free(v);
+	return d->clock_ms + (after - d->clock_mono);
+}
+
+void
+db_pg_listen(struct db *db, const char *channel)
+{
+	PGconn *conn = PG(db)->conn;
+	char *id = PQescapeIdentifier(conn, channel, strlen(channel)), *sql;
+
+	if (id == NULL)
+		pg_die(db, "listen");
+	if (asprintf(&sql, "LISTEN %s", id) < 0)
+		die_nomem();
+	PQfreemem(id);
+	pg_exec(db, sql);
+	free(sql);
+}
+
+int
+db_pg_listen_fd(struct db *db)
+{
+	return PQsocket(PG(db)->conn);
+}
+
+int
+db_pg_notified(struct db *db, const char *channel, const char *payload)
+{
+	PGconn *conn = PG(db)->conn;
+	PGnotify *n;
+	int got = 0;
+
+	/* reads what the socket holds, without waiting */
+	if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+		pg_die(db, "connection lost");
+	while ((n = PQnotifies(conn)) != NULL) {
+		if (strcmp(n->relname, channel) == 0 &&
+		    (payload == NULL || strcmp(n->extra, payload) == 0))
+			got++;
+		PQfreemem(n);
+	}
+	return got;
 }
 
 static void

@@ -66,4 +66,13 @@ struct db_stmt {
 struct db *db_sqlite_open(char *name, int given, int flags);
 struct db *db_pg_open(char *name, int flags);
 
+/* db_now of a PostgreSQL handle without $JOBLINE_NOW: the server's
+ * clock (lib/db_pg.c). */
+int64_t db_pg_now(struct db *db);
+
+/* db_listen, db_listen_fd and db_notified of a PostgreSQL handle. */
+void db_pg_listen(struct db *db, const char *channel);
+int db_pg_listen_fd(struct db *db);
+int db_pg_notified(struct db *db, const char *channel, const char *payload);
+
 #endif

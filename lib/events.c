@@ -346,7 +346,7 @@ decide_rules(struct evitem *it)
 	 * none, nor describe one named next, need more (a sentence alone may
 	 * name it elsewhere) */
 	if (r->bare_min_score > min && it->has[1] &&
-	    !companies_in(&it->cs, 7))
+	    !companies_in(&it->cs, it->r, 7))
 		min = r->bare_min_score;
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
@@ -674,7 +674,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 			    SIZE_MAX);
 			/* news describes a company in its lead and names it
 			 * in the next paragraph */
-			if (it->has[2] && !companies_in(&it->cs, 3) &&
+			if (it->has[2] && !companies_in(&it->cs, r, 3) &&
 			    (companies_described(r, &it->x[0]) ||
 			    companies_described(r, &it->x[1]))) {
 				companies_find(&it->cs, r, it->tracked,
@@ -684,7 +684,11 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
+		companies_drop_words(&it->cs, it->x, 3);
 		decide(it);
+		if (it->event != EV_LEGAL)
+			companies_drop_public(&it->cs, r, it->has[0] &&
+			    companies_described(r, &it->x[0]));
 		if (!find_amount(it, &value, &code))
 			code = NULL;
 	}

@@ -4,6 +4,7 @@
  * maps to which field of the entry with what rank, and how its text is
  * read.  The capture itself is feed_text.c's.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,37 +42,73 @@ ns_cached(struct feed_parser *p, const xmlChar *uri)
 static enum ns
 ns_of(const xmlChar *uri)
 {
+	/* as feedparser: compared without case; the pre-1.0 names of Atom
+	 * (Echo, Pie, Necho) are Atom 0.3's */
+	static const struct {
+		const char *uri;	/* namespace name */
+		enum ns ns;		/* what it is */
+	} known[] = {
+		{"http://www.w3.org/2005/Atom", NS_ATOM},
+		{"http://purl.org/atom/ns#", NS_ATOM03},
+		{"http://purl.org/echo/", NS_ATOM03},
+		{"http://purl.org/pie/", NS_ATOM03},
+		{"http://example.com/necho", NS_ATOM03},
+		{"http://example.com/newformat#", NS_ATOM03},
+		{"uri/of/echo/namespace#", NS_ATOM03},
+		{"http://purl.org/rss/1.0/", NS_RSS},
+		{"http://my.netscape.com/rdf/simple/0.9/", NS_RSS},
+		{"http://blogs.law.harvard.edu/tech/rss", NS_RSS},
+		{"http://purl.org/net/rss1.1#", NS_RSS},
+		{"http://purl.org/rss/1.0/modules/rss091#", NS_RSS},
+		{"http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF},
+		{"http://purl.org/dc/elements/1.1/", NS_DC},
+		{"http://purl.org/dc/elements/1.0/", NS_DC},
+		{"http://purl.org/dc/terms/", NS_DCTERMS},
+		{"http://purl.org/rss/1.0/modules/content/", NS_CONTENT},
+		{"http://www.w3.org/1999/xhtml", NS_XHTML},
+		{"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+		{"http://example.com/DTDs/PodCast-1.0.dtd", NS_ITUNES},
+	};
 	const char *u = (const char *)uri;
+	size_t i;
 
 	if (u == NULL || *u == '\0')
 		return NS_NONE;
-	if (strcmp(u, "http://www.w3.org/2005/Atom") == 0)
-		return NS_ATOM;
-	if (strcmp(u, "http://purl.org/atom/ns#") == 0)
-		return NS_ATOM03;
-	if (strcmp(u, "http://purl.org/rss/1.0/") == 0 ||
-	    strcmp(u, "http://my.netscape.com/rdf/simple/0.9/") == 0 ||
-	    strcmp(u, "http://backend.userland.com/rss2") == 0 ||
-	    strcmp(u, "http://blogs.law.harvard.edu/tech/rss") == 0 ||
-	    strcmp(u, "http://purl.org/net/rss1.1#") == 0 ||
-	    strcmp(u, "http://backend.userland.com/rss") == 0)
-		return NS_RSS;
-	if (strcmp(u, "http://www.w3.org/1999/02/22-rdf-syntax-ns#") == 0)
-		return NS_RDF;
-	if (strcmp(u, "http://purl.org/dc/elements/1.1/") == 0 ||
-	    strcmp(u, "http://purl.org/dc/elements/1.0/") == 0)
-		return NS_DC;
-	if (strcmp(u, "http://purl.org/dc/terms/") == 0)
-		return NS_DCTERMS;
-	if (strcmp(u, "http://purl.org/rss/1.0/modules/content/") == 0)
-		return NS_CONTENT;
-	if (strncmp(u, "http://search.yahoo.com/mrss", 28) == 0 ||
-	    strncmp(u, "http://video.search.yahoo.com/mrss", 34) == 0)
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcasecmp(u, known[i].uri) == 0)
+			return known[i].ns;
+	if (strcasestr(u, "backend.userland.com/rss") != NULL)
+		return NS_RSS;	/* any of them, as feedparser */
+	if (strncasecmp(u, "http://search.yahoo.com/mrss", 28) == 0 ||
+	    strncasecmp(u, "http://video.search.yahoo.com/mrss", 34) == 0)
 		return NS_MEDIA;
-	if (strcmp(u, "http://www.w3.org/1999/xhtml") == 0)
-		return NS_XHTML;
-	if (strcasecmp(u, "http://www.itunes.com/dtds/podcast-1.0.dtd") == 0)
-		return NS_ITUNES;
+	return NS_OTHER;
+}
+
+/*
+ * The namespace of an element whose namespace name is unknown (or that
+ * has a prefix no xmlns declares), by its prefix, as feedparser reads
+ * them: none is RSS's or Atom's own, a usual prefix (dc, content, media,
+ * itunes ...) is that module's, any other is another's.
+ */
+static enum ns
+ns_of_prefix(const xmlChar *prefix)
+{
+	static const struct {
+		const char *prefix;	/* the usual prefix */
+		enum ns ns;		/* its module */
+	} usual[] = {
+		{"dc", NS_DC}, {"dcterms", NS_DCTERMS}, {"content", NS_CONTENT},
+		{"media", NS_MEDIA}, {"itunes", NS_ITUNES}, {"atom", NS_ATOM},
+		{"xhtml", NS_XHTML}, {"rdf", NS_RDF}, {"rss", NS_RSS},
+	};
+	size_t i;
+
+	if (prefix == NULL)
+		return NS_NONE;
+	for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
+		if (strcmp((const char *)prefix, usual[i].prefix) == 0)
+			return usual[i].ns;
 	return NS_OTHER;
 }
 
@@ -101,7 +138,7 @@ attr(const xmlChar **attrs, int nattrs, const char *name, enum ns want)
 	for (i = 0; i < nattrs; i++) {
 		const xmlChar **a = attrs + i * 5;
 
-		if (strcmp((const char *)a[0], name) != 0)
+		if (strcasecmp((const char *)a[0], name) != 0)
 			continue;
 		if (want == NS_NONE ? a[2] == NULL : ns_of(a[2]) == want) {
 			/* a few calls' results may be alive at once */
@@ -242,15 +279,17 @@ serialize_start(struct feed_parser *p, const xmlChar *local, int nattrs,
 static void
 root_start(struct feed_parser *p, const char *name, enum ns ns)
 {
-	if (strcmp(name, "rss") == 0 || (strcmp(name, "channel") == 0 &&
-	    ns != NS_ATOM)) {
-		p->kind = "rss";
-	} else if (strcmp(name, "RDF") == 0) {
-		p->kind = "rdf";
-	} else if (strcmp(name, "CHANNEL") == 0) {
+	/* names without case, as feedparser reads them; CDF's are
+	 * upper-case */
+	if (strcmp(name, "CHANNEL") == 0) {
 		p->kind = "cdf";
 		p->cdf = 1;
-	} else if (strcmp(name, "feed") == 0 && (ns == NS_ATOM ||
+	} else if (strcasecmp(name, "rss") == 0 ||
+	    (strcasecmp(name, "channel") == 0 && ns != NS_ATOM)) {
+		p->kind = "rss";
+	} else if (strcasecmp(name, "RDF") == 0) {
+		p->kind = "rdf";
+	} else if (strcasecmp(name, "feed") == 0 && (ns == NS_ATOM ||
 	    ns == NS_ATOM03 || ns == NS_NONE)) {
 		p->kind = "atom";
 		p->atom_default = ns == NS_NONE;
@@ -336,34 +375,34 @@ channel_start(struct feed_parser *p, const char *name, int rss, int atom,
 {
 	const char *v;
 
-	if ((rss || atom) && (strcmp(name, "item") == 0 ||
-	    strcmp(name, "entry") == 0)) {
+	if ((rss || atom) && (strcasecmp(name, "item") == 0 ||
+	    strcasecmp(name, "entry") == 0)) {
 		entry_open(p, attrs, nattrs);
 		return;
 	}
-	if (rss && strcmp(name, "channel") == 0) {
+	if (rss && strcasecmp(name, "channel") == 0) {
 		p->channel_depth = p->depth;
 		return;
 	}
 	if (p->channel_depth == 0 || p->depth != p->channel_depth + 1)
 		return;
-	if (strcmp(name, "title") == 0 && (rss || atom))
+	if (strcasecmp(name, "title") == 0 && (rss || atom))
 		feed_cap_start(p, F_FEEDTITLE, 1, rss ? T_GUESS :
 		    atom_mode(attrs, nattrs, 0), 1);
-	else if (rss && strcmp(name, "link") == 0 &&
+	else if (rss && strcasecmp(name, "link") == 0 &&
 	    attr(attrs, nattrs, "href", NS_NONE) == NULL)
 		feed_cap_start(p, F_FEEDLINK, 1, T_TEXT, 1);
-	else if ((rss || atom) && strcmp(name, "link") == 0) {
+	else if ((rss || atom) && strcasecmp(name, "link") == 0) {
 		const char *rel = attr(attrs, nattrs, "rel", NS_NONE);
 
-		if ((rel == NULL || strcmp(rel, "alternate") == 0) &&
+		if ((rel == NULL || strcasecmp(rel, "alternate") == 0) &&
 		    (v = attr(attrs, nattrs, "href", NS_NONE)) &&
 		    p->sitelink == NULL) {
 			feed_resolve(p, &p->tmp, v);
 			if (p->tmp.len && url_has_scheme(p->tmp.s))
 				p->sitelink = xstrdup(p->tmp.s);
 		}
-	} else if (atom && (strcmp(name, "entry") != 0))
+	} else if (atom && (strcasecmp(name, "entry") != 0))
 		p->skip_depth = p->depth;	/* author, etc. */
 }
 
@@ -410,21 +449,21 @@ atom_link(struct feed_parser *p, const xmlChar **attrs, int nattrs)
 	int rank = 2;
 
 	if (href == NULL) {
-		if (rel == NULL || strcmp(rel, "alternate") == 0)
+		if (rel == NULL || strcasecmp(rel, "alternate") == 0)
 			feed_cap_start(p, F_LINK, 3, T_TEXT, 1);
 		return;
 	}
 	href = xstrdup(href);
 	type = attr(attrs, nattrs, "type", NS_NONE);
-	if (rel != NULL && strcmp(rel, "enclosure") == 0) {
+	if (rel != NULL && strcasecmp(rel, "enclosure") == 0) {
 		char *t = type ? xstrdup(type) : NULL;
 
 		feed_add_enclosure(p, href, t, attr(attrs, nattrs,
 		    "length", NS_NONE));
 		free(t);
-	} else if (rel == NULL || strcmp(rel, "alternate") == 0) {
-		if (type == NULL || strcmp(type, "text/html") == 0 ||
-		    strcmp(type, "application/xhtml+xml") == 0)
+	} else if (rel == NULL || strcasecmp(rel, "alternate") == 0) {
+		if (type == NULL || strcasecmp(type, "text/html") == 0 ||
+		    strcasecmp(type, "application/xhtml+xml") == 0)
 			rank = 3;
 		feed_resolve(p, &p->tmp, href);
 		feed_slot_set(p, F_LINK, rank, p->tmp.s, p->tmp.len);
@@ -445,56 +484,58 @@ core_start(struct feed_parser *p, const char *name, int atom,
 {
 	const char *v;
 
-	if (strcmp(name, "title") == 0) {
+	if (strcasecmp(name, "title") == 0) {
 		if (atom)
 			atom_text(p, F_TITLE, 3, 1, attrs, nattrs);
 		else
 			feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
-	} else if (strcmp(name, "link") == 0)
+	} else if (strcasecmp(name, "link") == 0)
 		atom_link(p, attrs, nattrs);
-	else if (strcmp(name, "guid") == 0 || strcmp(name, "id") == 0) {
+	else if (strcasecmp(name, "guid") == 0 || strcasecmp(name, "id") == 0) {
 		/* as feedparser: an Atom id or a guid not marked
 		 * isPermaLink="false" is the link when there is none */
 		v = attr(attrs, nattrs, "isPermaLink", NS_NONE);
 		p->guid_permalink = v == NULL || strcasecmp(v, "false") != 0;
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
-		p->cap_resolve = atom;	/* Atom ids are IRIs */
-	} else if (strcmp(name, "description") == 0 ||
-	    (!atom && strcmp(name, "summary") == 0))
+		/* as feedparser: an id that may be the link is a URI,
+		 * resolved when relative */
+		p->cap_resolve = p->guid_permalink;
+	} else if (strcasecmp(name, "description") == 0 ||
+	    (!atom && strcasecmp(name, "summary") == 0))
 		describe(p, T_HTML);
-	else if (strcmp(name, "summary") == 0)
+	else if (strcasecmp(name, "summary") == 0)
 		atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
-	else if (strcmp(name, "content") == 0) {
+	else if (strcasecmp(name, "content") == 0) {
 		if (attr(attrs, nattrs, "src", NS_NONE) != NULL)
 			return;	/* out of line */
 		if (atom || attr(attrs, nattrs, "type", NS_NONE) != NULL)
 			atom_text(p, F_CONTENT, 3, 0, attrs, nattrs);
 		else
 			feed_cap_start(p, F_CONTENT, 3, T_GUESS, 0);
-	} else if (strcmp(name, "fullitem") == 0)
+	} else if (strcasecmp(name, "fullitem") == 0)
 		feed_cap_start(p, F_CONTENT, 3, T_HTML, 0);
-	else if (strcmp(name, "body") == 0)
+	else if (strcasecmp(name, "body") == 0)
 		feed_cap_start(p, F_CONTENT, 2, T_XHTML, 0);
-	else if (strcmp(name, "pubDate") == 0 || strcmp(name, "issued") == 0)
+	else if (strcasecmp(name, "pubDate") == 0 || strcasecmp(name, "issued") == 0)
 		feed_cap_start(p, F_PUBLISHED, 3, T_TEXT, 1);
-	else if (strcmp(name, "published") == 0)
+	else if (strcasecmp(name, "published") == 0)
 		feed_cap_start(p, F_PUBLISHED, 4, T_TEXT, 1);
-	else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0)
+	else if (strcasecmp(name, "updated") == 0 || strcasecmp(name, "modified") == 0)
 		feed_cap_start(p, F_UPDATED, 3, T_TEXT, 1);
-	else if (strcmp(name, "created") == 0)
+	else if (strcasecmp(name, "created") == 0)
 		feed_cap_start(p, F_PUBLISHED, 1, T_TEXT, 1);
-	else if (strcmp(name, "author") == 0)
+	else if (strcasecmp(name, "author") == 0)
 		feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);	/* RSS's */
-	else if (strcmp(name, "category") == 0) {
+	else if (strcasecmp(name, "category") == 0) {
 		if ((v = attr(attrs, nattrs, "term", NS_NONE)) != NULL)
 			feed_add_category(p, v, strlen(v));
 		else
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-	} else if (strcmp(name, "tags") == 0)
+	} else if (strcasecmp(name, "tags") == 0)
 		feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
-	else if (strcmp(name, "keywords") == 0)
+	else if (strcasecmp(name, "keywords") == 0)
 		feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-	else if (strcmp(name, "enclosure") == 0)
+	else if (strcasecmp(name, "enclosure") == 0)
 		enclosure_attrs(p, attrs, nattrs, "length");
 }
 
@@ -506,54 +547,54 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 {
 	switch (ns) {
 	case NS_DC:
-		if (strcmp(name, "creator") == 0 ||
-		    strcmp(name, "author") == 0)
+		if (strcasecmp(name, "creator") == 0 ||
+		    strcasecmp(name, "author") == 0)
 			feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);
-		else if (strcmp(name, "date") == 0)
+		else if (strcasecmp(name, "date") == 0)
 			feed_cap_start(p, F_DCDATE, 2, T_TEXT, 1);
-		else if (strcmp(name, "subject") == 0)
+		else if (strcasecmp(name, "subject") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-		else if (strcmp(name, "title") == 0)
+		else if (strcasecmp(name, "title") == 0)
 			feed_cap_start(p, F_TITLE, 3, T_GUESS, 1);
-		else if (strcmp(name, "description") == 0)
+		else if (strcasecmp(name, "description") == 0)
 			describe(p, T_HTML);
-		else if (strcmp(name, "identifier") == 0)
+		else if (strcasecmp(name, "identifier") == 0)
 			feed_cap_start(p, F_ID, 1, T_TEXT, 1);
 		break;
 	case NS_DCTERMS:
-		if (strcmp(name, "issued") == 0 || strcmp(name, "created") == 0)
+		if (strcasecmp(name, "issued") == 0 || strcasecmp(name, "created") == 0)
 			feed_cap_start(p, F_PUBLISHED, 2, T_TEXT, 1);
-		else if (strcmp(name, "modified") == 0)
+		else if (strcasecmp(name, "modified") == 0)
 			feed_cap_start(p, F_UPDATED, 2, T_TEXT, 1);
 		break;
 	case NS_CONTENT:
-		if (strcmp(name, "encoded") == 0)
+		if (strcasecmp(name, "encoded") == 0)
 			feed_cap_start(p, F_CONTENT, 3, T_HTML, 0);
 		break;
 	case NS_XHTML:
-		if (strcmp(name, "body") == 0 || strcmp(name, "div") == 0)
+		if (strcasecmp(name, "body") == 0 || strcasecmp(name, "div") == 0)
 			feed_cap_start(p, F_CONTENT, 2, T_XHTML, 0);
 		break;
 	case NS_ITUNES:
-		if (strcmp(name, "summary") == 0)
+		if (strcasecmp(name, "summary") == 0)
 			describe(p, T_TEXT);
-		else if (strcmp(name, "author") == 0)
+		else if (strcasecmp(name, "author") == 0)
 			feed_cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
-		else if (strcmp(name, "keywords") == 0)
+		else if (strcasecmp(name, "keywords") == 0)
 			feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		break;
 	case NS_MEDIA:
-		if (strcmp(name, "content") == 0)
+		if (strcasecmp(name, "content") == 0)
 			enclosure_attrs(p, attrs, nattrs, "fileSize");
-		else if (strcmp(name, "title") == 0)
+		else if (strcasecmp(name, "title") == 0)
 			feed_cap_start(p, F_TITLE, 1, atom_mode(attrs, nattrs, 0) ==
 			    T_HTML ? T_HTML : T_TEXT, 1);
-		else if (strcmp(name, "description") == 0)
+		else if (strcasecmp(name, "description") == 0)
 			describe(p, atom_mode(attrs, nattrs, 0) == T_HTML ?
 			    T_HTML : T_TEXT);
-		else if (strcmp(name, "category") == 0)
+		else if (strcasecmp(name, "category") == 0)
 			feed_cap_start(p, F_CATEGORY, 1, T_TEXT, 1);
-		else if (strcmp(name, "keywords") == 0)
+		else if (strcasecmp(name, "keywords") == 0)
 			feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		break;
 	default:
@@ -568,8 +609,8 @@ entry_start(struct feed_parser *p, const char *name, enum ns ns, int rss,
 {
 	const char *v;
 
-	if ((rss || atom) && (strcmp(name, "item") == 0 ||
-	    strcmp(name, "entry") == 0)) {
+	if ((rss || atom) && (strcasecmp(name, "item") == 0 ||
+	    strcasecmp(name, "entry") == 0)) {
 		/* entries never nest: libxml2 recovered broken markup (a bad
 		 * attribute) by putting the next entry inside the open one;
 		 * hand the open one on and begin the new one */
@@ -579,20 +620,20 @@ entry_start(struct feed_parser *p, const char *name, enum ns ns, int rss,
 		entry_open(p, attrs, nattrs);
 		return;
 	}
-	if (atom && strcmp(name, "source") == 0) {
+	if (atom && strcasecmp(name, "source") == 0) {
 		p->skip_depth = p->depth;
 		return;
 	}
 	if (p->author_depth) {
 		if (p->depth != p->author_depth + 1)
 			return;
-		if (atom && strcmp(name, "name") == 0)
+		if (atom && strcasecmp(name, "name") == 0)
 			feed_cap_start(p, F_ANAME, 3, T_TEXT, 1);
-		else if (atom && strcmp(name, "email") == 0)
+		else if (atom && strcasecmp(name, "email") == 0)
 			feed_cap_start(p, F_AEMAIL, 1, T_TEXT, 1);
 		return;
 	}
-	if (ns == NS_ITUNES && strcmp(name, "category") == 0) {
+	if (ns == NS_ITUNES && strcasecmp(name, "category") == 0) {
 		if ((v = attr(attrs, nattrs, "text", NS_NONE)) != NULL)
 			feed_add_category(p, v, strlen(v));
 		return;
@@ -601,13 +642,13 @@ entry_start(struct feed_parser *p, const char *name, enum ns ns, int rss,
 	if (p->depth != p->item_depth + 1 && !(p->group_depth &&
 	    p->depth == p->group_depth + 1))
 		return;
-	if (atom && (strcmp(name, "author") == 0)) {
+	if (atom && (strcasecmp(name, "author") == 0)) {
 		p->author_depth = p->depth;
 		fbuf_reset(&p->aname);
 		fbuf_reset(&p->aemail);
 		return;
 	}
-	if (ns == NS_MEDIA && strcmp(name, "group") == 0) {
+	if (ns == NS_MEDIA && strcasecmp(name, "group") == 0) {
 		p->group_depth = p->depth;
 		return;
 	}
@@ -626,6 +667,9 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	const char *name = (const char *)localname;
 	enum ns ns = ns_cached(p, uri);
 	int atom, rss;
+
+	if (ns == NS_OTHER || (ns == NS_NONE && prefix != NULL))
+		ns = ns_of_prefix(prefix);
 
 	p->depth++;
 	if (p->depth > MAX_NEST && !p->stopped) {
@@ -663,7 +707,6 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		channel_start(p, name, rss, atom, attrs, nattrs);
 	else
 		entry_start(p, name, ns, rss, atom, attrs, nattrs);
-	(void)prefix;
 	(void)nnamespaces;
 	(void)namespaces;
 	(void)ndefaulted;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <xxhash.h>
 
@@ -32,11 +33,10 @@ base_now(struct feed_parser *p)
 	return p->url ? p->url : p->sitelink;
 }
 
-/* s resolved against the base in effect, into out (replacing). */
-void
-feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
+/* s resolved against base (none: kept as it is), into out (replacing). */
+static void
+resolve_on(const char *base, struct fbuf *out, const char *s)
 {
-	const char *base = base_now(p);
 	char *r;
 
 	while (isspace((unsigned char)*s))
@@ -55,6 +55,13 @@ feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
 	}
 	fbuf_adds(out, r);
 	free(r);
+}
+
+/* s resolved against the base in effect, into out (replacing). */
+void
+feed_resolve(struct feed_parser *p, struct fbuf *out, const char *s)
+{
+	resolve_on(base_now(p), out, s);
 }
 
 /* ---- entries ---- */
@@ -159,8 +166,8 @@ feed_item_emit(struct feed_parser *p)
 	it.id = S(F_ID);
 #undef S
 	if (it.url == NULL && it.id != NULL && p->guid_permalink &&
-	    (strncmp(it.id, "http://", 7) == 0 ||
-	    strncmp(it.id, "https://", 8) == 0))
+	    (strncasecmp(it.id, "http://", 7) == 0 ||
+	    strncasecmp(it.id, "https://", 8) == 0))
 		it.url = it.id;
 	if (it.id == NULL)
 		it.id = it.url;
@@ -358,7 +365,10 @@ feed_cap_end(struct feed_parser *p)
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
 		if (p->cap_resolve && n > 0 && !url_has_scheme(s)) {
-			feed_resolve(p, t, s);
+			/* as feedparser: against xml:base or the document's
+			 * address, never the site link */
+			resolve_on(p->nbases > 0 ? p->bases[p->nbases - 1].url :
+			    p->url, t, s);
 			s = t->s;
 			n = t->len;
 		}

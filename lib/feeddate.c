@@ -372,7 +372,9 @@ parse_loose(const char *p, int64_t *ms)
 
 /*
  * ISO 8601 with a two-digit year, "04-01-05" or "040105" (optionally with
- * a time after 'T'), read as feedparser does: in this century.
+ * a time after 'T'), the ordinal "03335", and the truncated "-03-12",
+ * "-0312" and "-03-12-31" (ISO 8601:1988, year without its century),
+ * read as feedparser does: in this century.
  */
 static int
 short_iso(const char *s, size_t n, int64_t *ms)
@@ -380,10 +382,24 @@ short_iso(const char *s, size_t n, int64_t *ms)
 	char buf[136];
 	size_t k = 0, digits = 0;
 
+	if (s[0] == '-' && n >= 5 && isdigit((unsigned char)s[1])) {
+		/* -yy-mm, -yymm, -yy-mm-dd */
+		if (n == 5 || (n == 6 && s[3] == '-') ||
+		    (n == 9 && s[3] == '-' && s[6] == '-')) {
+			snprintf(buf, sizeof(buf), "20%.2s-%s", s + 1,
+			    s + (s[3] == '-' ? 4 : 3));
+			return time_parse_iso(buf, TIME_LENIENT, ms);
+		}
+		return -1;
+	}
 	while (k < n && (isdigit((unsigned char)s[k]) || s[k] == '-') &&
 	    digits < 7) {
 		digits += s[k] != '-';
 		k++;
+	}
+	if (digits == 5 && k == 5 && s[k] == '\0') {
+		snprintf(buf, sizeof(buf), "20%s", s);	/* yyddd */
+		return time_parse_iso(buf, TIME_LENIENT, ms);
 	}
 	if (digits != 6 || (k != 6 && k != 8) || (k == 8 && (s[2] != '-' ||
 	    s[5] != '-')) || (s[k] != '\0' && s[k] != 'T' && s[k] != 't'))

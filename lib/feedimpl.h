@@ -90,7 +90,7 @@ struct feed_parser {
 	int cap_rank;		/* its rank */
 	enum textmode cap_mode;	/* how to read it */
 	int cap_oneline;	/* collapse to one line */
-	int cap_resolve;	/* an id to resolve when relative (Atom) */
+	int cap_resolve;	/* an id to resolve when relative */
 	struct fbuf cap;	/* raw text / markup */
 	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
 	int cap_elems;		/* elements were serialised into it */

@@ -1,4 +1,4 @@
-/* hashembed.c - the offline hash-v1 embedder (see hashembed.h) */
+/* hashembed.c - the offline hash-v1 and hash-v2 embedders (see hashembed.h) */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,13 +8,19 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "embmodel.h"
 #include "hashembed.h"
+#include "hmap.h"
 #include "segment.h"
 #include "util.h"
 
 #define UNIGRAM_WEIGHT 1.0f
 #define BIGRAM_WEIGHT 0.5f
 #define TF_TABLE 64		/* 1 + ln(tf) for tf below this, from a table */
+#define V2_SEED 2		/* hash-v2's term hashes: seed of XXH3 */
+#define V2_STEM_MAX 48		/* longer words are not stemmed */
+#define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
+#define PREFIX_WEIGHT 0.5f	/* is a feature of this weight */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
 
@@ -22,12 +28,18 @@ struct feature {
 	uint64_t h;		/* feature hash */
 	uint32_t gen;		/* text it was counted for; stale otherwise */
 	uint32_t tf;		/* occurrences in that text */
-	float w;		/* its weight (unigram or pair) */
+	float w;		/* its weight (unigram or pair, times its idf) */
+	int pair;		/* a pair of words, not a word */
+	const int8_t *ctx;	/* hash-v2: the word's context vector, or NULL */
+	float cscale;		/* its scale */
 };
 
 struct hashembed {
+	int version;		/* the scheme: 1 or 2 */
 	int dim;		/* components */
-	char model[32];		/* "hash-v1-DIM" */
+	const struct embmodel *m;	/* hash-v2's trained weights, or NULL;
+					 * borrowed */
+	char model[64];		/* "hash-v1-DIM", "hash-v2-DIM[@DIGEST]" */
 	struct feature *tab;	/* open-addressing table of features */
 	size_t tabcap;		/* its size, a power of two */
 	uint32_t gen;		/* current text's generation */
@@ -35,21 +47,75 @@ struct hashembed {
 	size_t nused;		/* how many */
 	char *lower;		/* ASCII text lower-cased */
 	size_t lowercap;	/* its capacity */
+	float *sem;		/* hash-v2: the context part of the vector */
+	uint64_t prev;		/* hash-v2: the word before, for pairs */
+	float prev_idf;		/* and its idf */
+	int have_prev;		/* there is one */
 };
 
-struct hashembed *
-hashembed_new(int dim)
+/* hash-v2's stop words: dropped before stemming. */
+static const char *const stopwords[] = {
+	"a", "about", "after", "again", "against", "all", "also", "am", "an",
+	"and", "any", "are", "as", "at", "be", "because", "been", "before",
+	"being", "between", "both", "but", "by", "can", "could", "did", "do",
+	"does", "doing", "down", "during", "each", "few", "for", "from",
+	"further", "had", "has", "have", "having", "he", "her", "here",
+	"hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
+	"into", "is", "it", "its", "itself", "just", "may", "me", "might",
+	"more", "most", "mr", "mrs", "ms", "must", "my", "myself", "no", "nor",
+	"not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
+	"ours", "ourselves", "out", "over", "own", "said", "same", "says",
+	"shall", "she", "should", "so", "some", "such", "than", "that", "the",
+	"their", "theirs", "them", "themselves", "then", "there", "these",
+	"they", "this", "those", "through", "to", "too", "under", "until",
+	"up", "us", "very", "was", "we", "were", "what", "when", "where",
+	"which", "while", "who", "whom", "why", "will", "with", "would",
+	"you", "your", "yours", "yourself", "yourselves"
+};
+static struct hmap stop;	/* their hashes; filled once */
+
+static struct hashembed *
+embedder_new(int version, int dim)
 {
 	struct hashembed *h = xcalloc(1, sizeof(*h));
 
 	for (int i = 1; i < TF_TABLE; i++)
 		tf_weight[i] = (float)(1.0 + log((double)i));
 
+	h->version = version;
 	h->dim = dim;
-	snprintf(h->model, sizeof(h->model), "hash-v1-%d", dim);
+	snprintf(h->model, sizeof(h->model), "hash-v%d-%d", version, dim);
 	h->tabcap = 4096;
 	h->tab = xcalloc(h->tabcap, sizeof(*h->tab));
 	h->used = xmalloc(h->tabcap * sizeof(*h->used));
+	return h;
+}
+
+struct hashembed *
+hashembed_new(int dim)
+{
+	return embedder_new(1, dim);
+}
+
+struct hashembed *
+hashembed_new_v2(int dim, const struct embmodel *m)
+{
+	struct hashembed *h;
+
+	if (stop.n == 0)
+		for (size_t i = 0; i < sizeof(stopwords) / sizeof(*stopwords);
+		    i++)
+			hmap_put(&stop, XXH3_64bits_withSeed(stopwords[i],
+			    strlen(stopwords[i]), V2_SEED), 1);
+	if (m != NULL)
+		dim = embmodel_dim(m);
+	h = embedder_new(2, dim);
+	h->m = m;
+	if (m != NULL) {
+		snprintf(h->model, sizeof(h->model), "hash-v2-%d@%s", dim,
+		    embmodel_digest(m));
+		h->sem = xmalloc((size_t)dim * sizeof(float));
+	}
 	return h;
 }
 
@@ -61,6 +127,7 @@ hashembed_free(struct hashembed *h)
 	free(h->tab);
 	free(h->used);
 	free(h->lower);
+	free(h->sem);
 	free(h);
 }
 
@@ -79,22 +146,42 @@ hashembed_model(const struct hashembed *h)
 int
 hashembed_parse_model(const char *name, int *dim)
 {
+	return hashembed_parse_name(name, dim, NULL) == 1;
+}
+
+int
+hashembed_parse_name(const char *name, int *dim, const char **digest)
+{
 	char *end;
 	long v;
+	int version;
 
-	if (name == NULL || strncmp(name, "hash-v1-", 8) != 0)
+	if (name == NULL || strncmp(name, "hash-v", 6) != 0 ||
+	    (name[6] != '1' && name[6] != '2') || name[7] != '-' ||
+	    name[8] < '1' || name[8] > '9')
 		return 0;
+	version = name[6] - '0';
 	v = strtol(name + 8, &end, 10);
-	if (*end != '\0' || v < 1 || v > HASHEMBED_MAXDIM)
+	if (v < 1 || v > HASHEMBED_MAXDIM)
+		return 0;
+	if (digest != NULL)
+		*digest = NULL;
+	if (*end == '@' && version == 2 && digest != NULL &&
+	    embmodel_is_digest(end + 1))
+		*digest = end + 1;
+	else if (*end != '\0')
 		return 0;
 	*dim = (int)v;
-	return 1;
+	return version;
 }
 
 static void grow(struct hashembed *h);
 
+/* Count feature f of weight w (the first time it is seen in this text);
+ * a word's context vector ctx (or NULL) and its scale. */
 static void
-count(struct hashembed *h, uint64_t f, float w)
+count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
+    float cscale)
 {
 	size_t mask = h->tabcap - 1, i = (size_t)(f ^ (f >> 29)) & mask;
 
@@ -106,6 +193,9 @@ count(struct hashembed *h, uint64_t f, float w)
 			e->gen = h->gen;
 			e->tf = 1;
 			e->w = w;
+			e->pair = pair;
+			e->ctx = ctx;
+			e->cscale = cscale;
 			h->used[h->nused++] = i;
 			if (h->nused * 2 > h->tabcap)
 				grow(h);
@@ -182,6 +272,91 @@ ascii_word(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/*
+ * hash-v2's light English stemmer: w[0..n) (lower-case ASCII letters) is
+ * cut in place; the new length.  Plurals (-ies to -y, -sses to -ss, -s),
+ * then -ing and -ed after a vowel (and a doubled consonant undoubled),
+ * -ly, a final -e.  It only has to send the forms of one word to one stem,
+ * the same for query and text: "rises", "rising", "rise" all give "ris".
+ */
+static size_t
+stem(char *w, size_t n)
+{
+#define ENDS(s) (n > sizeof(s) - 1 && memcmp(w + n - (sizeof(s) - 1), s, \
+	sizeof(s) - 1) == 0)
+	if (n <= 3)
+		return n;
+	if (ENDS("sses"))
+		n -= 2;
+	else if (ENDS("ies") && n > 4) {
+		n -= 2;
+		w[n - 1] = 'y';
+	} else if (ENDS("s") && !ENDS("ss") && !ENDS("us") && !ENDS("is"))
+		n--;
+	if ((ENDS("ing") && n >= 6) || (ENDS("ed") && n >= 5)) {
+		size_t k = n - (w[n - 1] == 'g' ? 3 : 2), i;
+
+		for (i = 0; i < k; i++)
+			if (strchr("aeiouy", w[i]) != NULL)
+				break;
+		if (i < k) {
+			n = k;
+			if (n >= 2 && w[n - 1] == w[n - 2] &&
+			    strchr("aeioulsz", w[n - 1]) == NULL)
+				n--;
+		}
+	}
+	if (ENDS("ly") && n >= 6)
+		n -= 2;
+	if (ENDS("e") && n >= 4)
+		n--;
+	return n;
+#undef ENDS
+}
+
+/* A word of hash-v2 (normalised, s[0..n)): dropped when it is a stop word
+ * or one letter, else stemmed and counted, with the pair it ends. */
+static void
+word_v2(struct hashembed *h, const char *s, size_t n)
+{
+	char w[V2_STEM_MAX];
+	uint64_t t;
+	float idf = 1, cscale = 0;
+	const int8_t *ctx = NULL;
+	size_t i;
+
+	if (n == 1 && !(*s >= '0' && *s <= '9'))
+		return;
+	t = XXH3_64bits_withSeed(s, n, V2_SEED);
+	if (n <= 10 && hmap_get(&stop, t) >= 0)
+		return;
+	if (n < sizeof(w)) {
+		for (i = 0; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
+			w[i] = s[i];
+		if (i == n && (i = stem(w, n)) != n)
+			t = XXH3_64bits_withSeed(w, i, V2_SEED);
+	}
+	if (h->m != NULL)
+		idf = embmodel_lookup(h->m, t, &ctx, &cscale);
+	count(h, t, UNIGRAM_WEIGHT * idf, 0, ctx, cscale);
+	if (n >= PREFIX_LEN) {
+		/* its first letters: "japan" and "japanese" share them */
+		uint64_t p = XXH3_64bits_withSeed(s, PREFIX_LEN, V2_SEED + 1);
+		float pidf = 1;
+
+		ctx = NULL;
+		if (h->m != NULL)
+			pidf = embmodel_lookup(h->m, p, &ctx, &cscale);
+		count(h, p, PREFIX_WEIGHT * pidf, 0, ctx, cscale);
+	}
+	if (h->have_prev)
+		count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT * 0.5f *
+		    (idf + h->prev_idf), 1, NULL, 0);
+	h->prev = t;
+	h->prev_idf = idf;
+	h->have_prev = 1;
+}
+
 /* Count the features of normalised text s[0..n). */
 static void
 features(struct hashembed *h, const char *s, size_t n, int ascii)
@@ -222,33 +397,35 @@ features(struct hashembed *h, const char *s, size_t n, int ascii)
 			}
 			b = i;
 		}
-		{
+		if (h->version == 2) {
+			word_v2(h, s + a, b - a);
+		} else {
 			uint64_t t = XXH3_64bits_withSeed(s + a, b - a, 0);
 
-			count(h, t, UNIGRAM_WEIGHT);
+			count(h, t, UNIGRAM_WEIGHT, 0, NULL, 0);
 			if (have_prev)
-				count(h, pair_hash(prev, t), BIGRAM_WEIGHT);
+				count(h, pair_hash(prev, t), BIGRAM_WEIGHT, 0,
+				    NULL, 0);
 			prev = t;
 			have_prev = 1;
 		}
 	}
 }
 
-void
-hashembed_vector(struct hashembed *h, const char *text, size_t len,
-    float *out)
+/* Count the features of text[0..len) into h's table. */
+static void
+count_text(struct hashembed *h, const char *text, size_t len)
 {
 	int ascii = 1;
-	double norm = 0;
 	unsigned char *mapped = NULL;
 
-	memset(out, 0, (size_t)h->dim * sizeof(float));
 	if (++h->gen == 0) {
 		/* wrapped: forget every stale stamp */
 		memset(h->tab, 0, h->tabcap * sizeof(*h->tab));
 		h->gen = 1;
 	}
 	h->nused = 0;
+	h->have_prev = 0;
 	/* lower-case ASCII text while looking for other bytes */
 	if (len + 1 > h->lowercap) {
 		h->lowercap = len + 1;
@@ -272,7 +449,8 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)
 		    text, (utf8proc_ssize_t)len, &mapped, UTF8PROC_STABLE |
 		    UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-		    UTF8PROC_IGNORE);
+		    UTF8PROC_IGNORE | (h->version == 2 ? UTF8PROC_STRIPMARK :
+		    0));
 
 		if (n < 0) {
 			if (n == UTF8PROC_ERROR_NOMEM)
@@ -283,6 +461,33 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 			features(h, (const char *)mapped, (size_t)n, 0);
 		free(mapped);
 	}
+}
+
+static void
+normalise(float *v, int dim)
+{
+	double norm = 0;
+
+	for (int i = 0; i < dim; i++)
+		norm += (double)v[i] * v[i];
+	if (norm > 0) {
+		float inv = (float)(1.0 / sqrt(norm));
+
+		for (int i = 0; i < dim; i++)
+			v[i] *= inv;
+	}
+}
+
+void
+hashembed_vector(struct hashembed *h, const char *text, size_t len,
+    float *out)
+{
+	int nsem = 0;
+
+	memset(out, 0, (size_t)h->dim * sizeof(float));
+	count_text(h, text, len);
+	if (h->sem != NULL)
+		memset(h->sem, 0, (size_t)h->dim * sizeof(float));
 	for (size_t k = 0; k < h->nused; k++) {
 		const struct feature *e = &h->tab[h->used[k]];
 		float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
@@ -292,13 +497,41 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		    (uint64_t)h->dim) >> 32);
 
 		out[idx] += (e->h >> 63) ? -v : v;
-	}
-	for (int i = 0; i < h->dim; i++)
-		norm += (double)out[i] * out[i];
-	if (norm > 0) {
-		float inv = (float)(1.0 / sqrt(norm));
+		if (e->ctx != NULL) {
+			float c = v * e->cscale;
 
-		for (int i = 0; i < h->dim; i++)
-			out[i] *= inv;
+			for (int i = 0; i < h->dim; i++)
+				h->sem[i] += c * (float)e->ctx[i];
+			nsem++;
+		}
 	}
+	normalise(out, h->dim);
+	if (nsem > 0) {
+		float lambda = embmodel_context_weight(h->m);
+
+		normalise(h->sem, h->dim);
+		for (int i = 0; i < h->dim; i++)
+			out[i] += lambda * h->sem[i];
+		normalise(out, h->dim);
+	}
+}
+
+void
+hashembed_terms(struct hashembed *h, const char *text, size_t len,
+    void (*fn)(void *arg, uint64_t term, unsigned tf), void *arg)
+{
+	count_text(h, text, len);
+	for (size_t k = 0; k < h->nused; k++) {
+		const struct feature *e = &h->tab[h->used[k]];
+
+		if (!e->pair)
+			fn(arg, e->h, e->tf);
+	}
+}
+
+int
+hashembed_index(const struct hashembed *h, uint64_t f, float *sign)
+{
+	*sign = (f >> 63) ? -1.0f : 1.0f;
+	return (int)(((f & 0xffffffffu) * (uint64_t)h->dim) >> 32);
 }

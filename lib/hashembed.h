@@ -16,35 +16,72 @@
  *      / 2^32, negated when the top bit of h is set (signed feature
  *      hashing);
  *   6. the vector is L2-normalised (a text with no tokens gives zeros).
+ *
+ * Scheme hash-v2 ("hash-v2-DIM" untrained, "hash-v2-DIM@DIGEST" with the
+ * model file of that digest, see embmodel.h) differs in:
+ *   1. marks (accents) are stripped as well: "café" is "cafe";
+ *   3. English stop words and one-letter words are dropped, the rest
+ *      stemmed (a light suffix stripper), hashed with seed 2; pairs are of
+ *      neighbouring words that were kept;
+ *   4. with a model, a word's weight is times its idf, a pair's times the
+ *      mean idf of its two words;
+ *   6. with a model, the words' context vectors (what words they occur
+ *      with in the training text), weighted as in 4, are summed,
+ *      normalised, scaled by the model's context weight and added to the
+ *      normalised hashed vector, and the sum normalised again: texts
+ *      about the same thing are near even when they share few words.
  * Everything is integer hashing and IEEE float arithmetic in a fixed
  * order, so the same text gives the same vector on every machine.
  *
- * Ownership: hashembed_new returns a context the caller frees with
- * hashembed_free; vectors are written into the caller's buffer.
+ * Ownership: hashembed_new and hashembed_new_v2 return a context the
+ * caller frees with hashembed_free; a model given to hashembed_new_v2
+ * stays the caller's and must outlive the context.  Vectors are written
+ * into the caller's buffer.
  */
 #ifndef JOBLINE_HASHEMBED_H
 #define JOBLINE_HASHEMBED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HASHEMBED_DIM 384	/* default dimension */
 #define HASHEMBED_MAXDIM 65536
 
 struct hashembed;
+struct embmodel;
 
+/* A hash-v1 embedder of dim components. */
 struct hashembed *hashembed_new(int dim);
+
+/* A hash-v2 embedder: of dim components untrained (m NULL), else of m's. */
+struct hashembed *hashembed_new_v2(int dim, const struct embmodel *m);
 void hashembed_free(struct hashembed *h);
 
 int hashembed_dim(const struct hashembed *h);
 
-/* "hash-v1-DIM"; owned by h. */
+/* "hash-v1-DIM", "hash-v2-DIM" or "hash-v2-DIM@DIGEST"; owned by h. */
 const char *hashembed_model(const struct hashembed *h);
 
-/* Non-zero when name is a hash model; its dimension in *dim. */
+/* Non-zero when name is a hash-v1 model; its dimension in *dim. */
 int hashembed_parse_model(const char *name, int *dim);
+
+/* The version (1 or 2) when name is a hash model, else 0; its dimension
+ * in *dim and, when digest is not NULL, a hash-v2 model's digest in
+ * *digest (a pointer into name, or NULL when it has none; a name with a
+ * digest is not a model when digest is NULL). */
+int hashembed_parse_name(const char *name, int *dim, const char **digest);
 
 /* The embedding of text[0..len) into out[0..dim). */
 void hashembed_vector(struct hashembed *h, const char *text, size_t len,
     float *out);
+
+/* For training: call fn with each distinct word (not pair) feature of
+ * text[0..len) and its count. */
+void hashembed_terms(struct hashembed *h, const char *text, size_t len,
+    void (*fn)(void *arg, uint64_t term, unsigned tf), void *arg);
+
+/* The component feature f adds to, and in *sign whether it adds or
+ * subtracts (1 or -1). */
+int hashembed_index(const struct hashembed *h, uint64_t f, float *sign);
 
 #endif

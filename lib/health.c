@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbstmt.h"
 #include "feeds.h"
 #include "health.h"
 #include "joblock.h"
@@ -163,9 +164,11 @@ load_job(const struct job_state *js, void *arg)
 	for (int i = 0; i < j->counted; i++)
 		j->succeeded += j->window[i] == 's' || j->window[i] == 'p';
 	runs_get(ld->runs, j->name, js->last_run_id, &j->last);
-	/* the lock tells only for runs of this machine */
+	/* a lock file tells only for runs of this machine; PostgreSQL's
+	 * advisory lock for those of every machine */
 	if (j->last.id != 0 && strcmp(j->last.status, "running") == 0 &&
-	    (j->last.host == NULL || strcmp(j->last.host, ld->host) == 0))
+	    (db_kind(ld->db) == DB_POSTGRES || j->last.host == NULL ||
+	    strcmp(j->last.host, ld->host) == 0))
 		j->last_stale = job_lock_held_db(ld->db, j->name) == 0;
 	j->last_done_ms = runs_last_duration(ld->runs, j->name);
 	/* recent beyond what was asked for served the window only */

@@ -16,12 +16,17 @@
 #include "phrases.h"
 #include "tokens.h"
 
+/* maker of a public body: a regulator, central bank, international or
+ * trade body, named as a company only where it leads a story. */
+#define NAMES_PUBLIC (-2)
+
 struct names {
 	char **canon;		/* canonical name of each entry; owned */
 	uint64_t *ind;		/* industries of each entry: bit i for
 				 * rules.industries[i] (the gazetteer's) */
-	int *maker;		/* a product's or brand's company entry, or -1
-				 * for a company */
+	int *maker;		/* a product's or brand's company entry, -1
+				 * for a company, NAMES_PUBLIC for a public
+				 * body */
 	struct hmap byname;	/* hash of a canonical name -> entry */
 	size_t n, cap;		/* used, allocated */
 	struct pindex px;	/* each name and alias -> entry */

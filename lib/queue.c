@@ -150,7 +150,18 @@ queue_db_open(struct db *db, const char *queue)
 	    "UPDATE queue SET state = 'queued', max_attempts = max_attempts + 1,"
 	    " lease_until = NULL, updated_at = ?3"
 	    " WHERE id = ?1 AND attempts = ?2 AND state = 'running'");
-	q->reap = db_prepare(db,
+	/* on PostgreSQL, rows another transaction holds (a renewal, or
+	 * another reaper) are skipped: no reap waits, none deadlocks */
+	q->reap = db_prepare(db, db_kind(db) == DB_POSTGRES ?
+	    "UPDATE queue SET state = CASE WHEN attempts >= max_attempts"
+	    "  THEN 'dead' ELSE 'queued' END,"
+	    " completed_at = CASE WHEN attempts >= max_attempts THEN ?2 END,"
+	    " last_error = 'lease expired: worker ' || coalesce(worker, '?')"
+	    "  || ' lost attempt ' || attempts,"
+	    " lease_until = NULL, updated_at = ?2"
+	    " WHERE id IN (SELECT id FROM queue WHERE queue = ?1"
+	    "  AND state = 'running' AND lease_until < ?2"
+	    "  FOR UPDATE SKIP LOCKED)" :
 	    "UPDATE queue SET state = CASE WHEN attempts >= max_attempts"
 	    "  THEN 'dead' ELSE 'queued' END,"
 	    " completed_at = CASE WHEN attempts >= max_attempts THEN ?2 END,"
@@ -334,6 +345,23 @@ queue_reap(struct queue_db *q, int64_t now)
 	return n;
 }
 
+/* The channel an enqueue announces its queue on (lib/schema_pg.c's
+ * trigger). */
+#define QUEUE_CHANNEL "jobline_queue"
+
+int
+queue_listen(struct queue_db *q)
+{
+	db_listen(q->db, QUEUE_CHANNEL);
+	return db_listen_fd(q->db);
+}
+
+int
+queue_woken(struct queue_db *q)
+{
+	return db_notified(q->db, QUEUE_CHANNEL, q->queue) > 0;
+}
+
 /* -- enqueue -- */
 
 /* An enqueuer's statements. */
@@ -343,7 +371,11 @@ struct queue_enq {
 	struct db_stmt *ins;	/* insert unless a job with the key is pending */
 	struct db_stmt *last;	/* a key's last success */
 	struct db_stmt *pending; /* a key's pending job */
+	struct db_stmt *lock;	/* PostgreSQL: the queue's enqueue lock */
 };
+
+/* The advisory lock class of enqueue batches: "enq". */
+#define QUEUE_ENQ_LOCK_CLASS 0x656e71
 
 struct queue_enq *
 queue_enq_open(struct db *db, const char *queue)
@@ -357,8 +389,16 @@ queue_enq_open(struct db *db, const char *queue)
 	    "INSERT INTO queue (queue, key, payload, priority, max_attempts,"
 	    " run_after, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING");
+	/* one statement, one snapshot: a job seen running here has not
+	 * yet written its success, and one seen done has */
 	e->last = db_prepare(db,
-	    "SELECT last_success FROM queue_keys WHERE queue = ?1 AND key = ?2");
+	    "SELECT (SELECT last_success FROM queue_keys"
+	    "  WHERE queue = ?1 AND key = ?2),"
+	    " EXISTS (SELECT 1 FROM queue WHERE queue = ?1 AND key = ?2"
+	    "  AND state IN ('queued', 'running', 'failed'))");
+	if (db_kind(db) == DB_POSTGRES)
+		e->lock = db_prepare(db, "SELECT pg_advisory_xact_lock(?1::int4,"
+		    " hashtext(?2))");
 	e->pending = db_prepare(db,
 	    "SELECT id, state FROM queue WHERE queue = ?1 AND key = ?2"
 	    " AND state IN ('queued', 'running', 'failed')");
@@ -373,8 +413,22 @@ queue_enq_close(struct queue_enq *e)
 	db_finalize(e->ins);
 	db_finalize(e->last);
 	db_finalize(e->pending);
+	db_finalize(e->lock);
 	free(e->queue);
 	free(e);
+}
+
+void
+queue_enq_begin(struct queue_enq *e)
+{
+	db_begin(e->db);
+	if (e->lock == NULL)
+		return;
+	db_bind_int(e->lock, 1, QUEUE_ENQ_LOCK_CLASS);
+	db_bind_text(e->lock, 2, e->queue);
+	while (db_step_ok(e->lock) == DB_ROW)
+		;
+	db_reset(e->lock);
 }
 
 int
@@ -400,15 +454,19 @@ queue_add(struct queue_enq *e, const struct queue_new *job, long long *id)
 }
 
 int64_t
-queue_last_success(struct queue_enq *e, const char *key)
+queue_last_success(struct queue_enq *e, const char *key, int *pending)
 {
 	struct db_stmt *st = e->last;
 	int64_t ms = -1;
 
+	*pending = 0;
 	db_bind_text(st, 1, e->queue);
 	db_bind_text(st, 2, key);
-	if (db_step_ok(st) == DB_ROW && !db_column_null(st, 0))
-		ms = db_column_time(st, 0);
+	if (db_step_ok(st) == DB_ROW) {
+		if (!db_column_null(st, 0))
+			ms = db_column_time(st, 0);
+		*pending = (int)db_column_int(st, 1);
+	}
 	db_reset(st);
 	return ms;
 }

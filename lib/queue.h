@@ -124,6 +124,17 @@ int queue_release(struct queue_db *q, long long id, long long attempt,
  */
 int queue_reap(struct queue_db *q, int64_t now);
 
+/*
+ * Waiting for new jobs (lib/db.h's db_listen): on PostgreSQL an enqueue
+ * announces its queue ('jobline_queue', with the queue's name) when it
+ * commits.  queue_listen starts listening and returns a descriptor to
+ * poll, or -1 when the store announces nothing (SQLite: poll the queue);
+ * queue_woken takes what came and says whether any of it was for this
+ * queue.
+ */
+int queue_listen(struct queue_db *q);
+int queue_woken(struct queue_db *q);
+
 /* -- putting jobs on a queue (enqueue) -- */
 
 /* The prepared statements of an enqueuer on one queue. */
@@ -150,8 +161,23 @@ struct queue_new {
 int queue_add(struct queue_enq *e, const struct queue_new *job,
     long long *id);
 
-/* The last success of key on the queue in ms, or -1 when none. */
-int64_t queue_last_success(struct queue_enq *e, const char *key);
+/*
+ * Begin the transaction of a batch of adds (db_begin).  On PostgreSQL it
+ * also takes the queue's enqueue lock (a transaction advisory lock), so
+ * that enqueuers of one queue take turns as they do on SQLite: two
+ * batches adding the same keys in different orders would deadlock on the
+ * pending keys' unique index.
+ */
+void queue_enq_begin(struct queue_enq *e);
+
+/*
+ * The last success of key on the queue in ms, or -1 when none; *pending
+ * says whether a job of the key is pending, as of the same moment (so a
+ * success being recorded is either seen or still pending, never
+ * missed).
+ */
+int64_t queue_last_success(struct queue_enq *e, const char *key,
+    int *pending);
 
 /*
  * The pending job of key: 1 with its id and state (copied into state,

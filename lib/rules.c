@@ -238,12 +238,14 @@ rules_industry_id(struct rules *r, const char *s)
 /* Where a gazetteer line is: the section its last heading opened. */
 struct gazsec {
 	int ind;		/* the industry filed under, or -1 */
-	int maker;		/* the company of products listed, or -1 */
+	int maker;		/* the company of products listed, -1, or
+				 * NAMES_PUBLIC under "public bodies" */
 };
 
 /*
  * A gazetteer line: a heading ("industry NAME", "products of NAME" of a
- * company listed before) for the names after it, or a name.
+ * company listed before, "public bodies") for the names after it, or a
+ * name.
  */
 static int
 gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
@@ -255,6 +257,11 @@ gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
 		sec->maker = -1;
 		if ((sec->ind = rules_industry_id(c->r, cfg_trim(s + 9))) < 0)
 			return rules_fail(c, "more than 64 industries");
+		return 0;
+	}
+	if (strcmp(s, "public bodies") == 0) {
+		sec->ind = -1;
+		sec->maker = NAMES_PUBLIC;
 		return 0;
 	}
 	if (strncmp(s, "products of ", 12) == 0) {
@@ -271,7 +278,7 @@ gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
 	if ((id = names_add_line(gaz, s)) >= 0) {
 		if (sec->ind >= 0)
 			gaz->ind[id] |= 1ULL << sec->ind;
-		if (sec->maker >= 0 && id != sec->maker)
+		if (sec->maker != -1 && id != sec->maker)
 			gaz->maker[id] = sec->maker;
 	}
 	return 0;

@@ -25,6 +25,7 @@ enum {
 	S_SKIPPED,		/* count it */
 	S_STALE,		/* the runs left running */
 	S_CLOSE,		/* close one of them */
+	S_HOLDER,		/* the latest of them, who runs it */
 	S_INTERRUPTED,		/* count them */
 	S_START,		/* insert a running run */
 	S_LAST_ID,		/* the job's last run started */
@@ -168,6 +169,25 @@ struct stale {
 	int64_t id, pid;	/* the run, its run-job's pid or -1 */
 	char *host;		/* or NULL; owned */
 };
+
+int
+runs_holder(struct runs *r, const char *job, int64_t *pid, char *host,
+    size_t hostsz)
+{
+	struct db_stmt *st = stmt(r, S_HOLDER, "SELECT pid, host FROM runs"
+	    " WHERE job = ?1 AND status = 'running' ORDER BY id DESC LIMIT 1");
+	int found = 0;
+
+	db_bind_text(st, 1, job);
+	if (db_step_ok(st) == DB_ROW) {
+		found = 1;
+		*pid = column_int_or(st, 0, -1);
+		snprintf(host, hostsz, "%s", db_column_null(st, 1) ? "" :
+		    db_column_text(st, 1));
+	}
+	db_reset(st);
+	return found;
+}
 
 int
 runs_close_stale(struct runs *r, const char *job, int64_t now,

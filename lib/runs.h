@@ -19,6 +19,7 @@
 #ifndef JOBLINE_RUNS_H
 #define JOBLINE_RUNS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -87,6 +88,15 @@ void runs_state_ensure(struct runs *r, const char *job, int64_t expect_ms,
  * with why as its error, by run-job pid on host. */
 void runs_skip(struct runs *r, const char *job, const char *why,
     int64_t expect_ms, const char *host, int64_t pid, int64_t now);
+
+/*
+ * The run-job that runs job, from its latest run left "running": its pid
+ * in *pid (-1 when unknown) and its host in host (hostsz bytes, "" when
+ * unknown); 0 when no run is running.  For a lock that cannot name its
+ * holder (PostgreSQL's advisory lock, held from another machine maybe).
+ */
+int runs_holder(struct runs *r, const char *job, int64_t *pid, char *host,
+    size_t hostsz);
 
 /*
  * Close as interrupted the job's runs a dead run-job left "running" (the

@@ -87,22 +87,6 @@ is_opener(int cp)
 	return 0;
 }
 
-static void
-push(struct seg_words *out, size_t start, size_t end, size_t cstart,
-    size_t cend, unsigned flags)
-{
-	if (out->n == out->cap) {
-		out->cap = out->cap ? out->cap * 2 : 256;
-		out->w = xrealloc(out->w, out->cap * sizeof(*out->w));
-	}
-	out->w[out->n].start = start;
-	out->w[out->n].end = end;
-	out->w[out->n].cstart = cstart;
-	out->w[out->n].cend = cend;
-	out->w[out->n].flags = flags;
-	out->n++;
-}
-
 /* Title abbreviations and the like: a full stop after them ends nothing. */
 static int
 is_title_abbrev(const char *s, size_t n)
@@ -162,12 +146,11 @@ starts_lower(const char *s, size_t a, size_t b)
 	return 0;
 }
 
-/* Does word i end a sentence? */
+/* Does word w end a sentence?  next is the word after it, or NULL. */
 static int
-ends_sentence(const char *s, const struct seg_words *ws, size_t i)
+ends_sentence(const char *s, const struct seg_word *w,
+    const struct seg_word *next)
 {
-	const struct seg_word *w = &ws->w[i];
-	const struct seg_word *next = i + 1 < ws->n ? &ws->w[i + 1] : NULL;
 	size_t a = w->start, b = w->end, at;
 	int cp;
 
@@ -236,18 +219,21 @@ ascii_run(const unsigned char *u, size_t pos, size_t len)
 	return pos;
 }
 
-void
-seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
+/*
+ * Scan the next word of it's text into *w (flags SEG_LINE and SEG_PARA
+ * only); 0 at the end of the text.
+ */
+static int
+scan_word(struct seg_iter *it, struct seg_word *w)
 {
+	const char *s = it->s;
 	const unsigned char *u = (const unsigned char *)s;
-	size_t pos = 0, cpos = 0, nl = 0;
-	int cp;
+	size_t pos = it->pos, cpos = it->cpos, nl = it->nl;
+	size_t len = it->len, max_chars = it->max_chars;
+	size_t start, cstart, k;
+	int cp, found = 0;
 
-	out->n = 0;
 	while (pos < len) {
-		size_t start, cstart, k;
-		unsigned flags;
-
 		if (u[pos] < 0x80) {
 			if (ascii_space[u[pos]]) {
 				nl += u[pos] == '\n';
@@ -269,7 +255,8 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 				continue;
 			}
 		}
-		flags = nl >= 2 ? SEG_PARA | SEG_LINE : nl == 1 ? SEG_LINE : 0;
+		w->flags = nl >= 2 ? SEG_PARA | SEG_LINE : nl == 1 ?
+		    SEG_LINE : 0;
 		nl = 0;
 		start = pos;
 		cstart = cpos;
@@ -311,16 +298,62 @@ seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
 			if (seg_is_space(cp))
 				break;
 		}
-		push(out, start, pos, cstart, cpos, flags);
+		w->start = start;
+		w->end = pos;
+		w->cstart = cstart;
+		w->cend = cpos;
+		found = 1;
+		break;
 	}
-	for (size_t i = 0; i < out->n; i++) {
-		unsigned char last = u[out->w[i].end - 1];
+	it->pos = pos;
+	it->cpos = cpos;
+	it->nl = nl;
+	return found;
+}
 
-		/* most words end in a letter: no sentence end there */
-		if (last < 0x80 && !maybe_end[last])
-			continue;
-		if (ends_sentence(s, out, i))
-			out->w[i].flags |= SEG_SENT_END;
+void
+seg_iter_init(struct seg_iter *it, const char *s, size_t len,
+    size_t max_chars)
+{
+	memset(it, 0, sizeof(*it));
+	it->s = s;
+	it->len = len;
+	it->max_chars = max_chars;
+	it->ahead = scan_word(it, &it->next);
+}
+
+int
+seg_iter_next(struct seg_iter *it, struct seg_word *w)
+{
+	unsigned char last;
+
+	if (!it->ahead)
+		return 0;
+	*w = it->next;
+	it->ahead = scan_word(it, &it->next);
+	/* most words end in a letter: no sentence end there */
+	last = (unsigned char)it->s[w->end - 1];
+	if ((last >= 0x80 || maybe_end[last]) &&
+	    ends_sentence(it->s, w, it->ahead ? &it->next : NULL))
+		w->flags |= SEG_SENT_END;
+	return 1;
+}
+
+void
+seg_words(const char *s, size_t len, size_t max_chars, struct seg_words *out)
+{
+	struct seg_iter it;
+
+	out->n = 0;
+	seg_iter_init(&it, s, len, max_chars);
+	for (;;) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 256;
+			out->w = xrealloc(out->w, out->cap * sizeof(*out->w));
+		}
+		if (!seg_iter_next(&it, &out->w[out->n]))
+			break;
+		out->n++;
 	}
 }
 

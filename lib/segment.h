@@ -25,8 +25,15 @@
  * text.  The text must be valid UTF-8 (json-c validated it); invalid bytes
  * count as one character each and are never split.
  *
- * Ownership: the words array is the caller's struct, its w buffer grown
- * with xrealloc and released with seg_free; nothing points into the text.
+ * Words come one at a time from a struct seg_iter, which reads one word
+ * ahead (whether a word ends a sentence depends on the next) and keeps
+ * nothing else: memory does not grow with the text.  seg_words collects
+ * them all, for texts known to be short.
+ *
+ * Ownership: the iterator is the caller's struct and borrows the text,
+ * which must outlive it; it allocates nothing.  The words array is the
+ * caller's struct, its w buffer grown with xrealloc and released with
+ * seg_free; nothing points into the text.
  */
 #ifndef JOBLINE_SEGMENT_H
 #define JOBLINE_SEGMENT_H
@@ -50,6 +57,24 @@ struct seg_words {
 	size_t n;		/* words found */
 	size_t cap;		/* capacity of w */
 };
+
+/* A cursor over the words of one text. */
+struct seg_iter {
+	const char *s;		/* the text; borrowed */
+	size_t len;		/* its length in bytes */
+	size_t max_chars;	/* a longer word is cut; 0: never */
+	size_t pos, cpos;	/* where scanning goes on, bytes and code points */
+	size_t nl;		/* line breaks in the whitespace scanned */
+	struct seg_word next;	/* the word read ahead, without SEG_SENT_END */
+	int ahead;		/* next holds a word */
+};
+
+/* Start on the words of s[0..len), cut at max_chars (0: never). */
+void seg_iter_init(struct seg_iter *it, const char *s, size_t len,
+    size_t max_chars);
+
+/* The next word into *w, with all its flags; 0 after the last. */
+int seg_iter_next(struct seg_iter *it, struct seg_word *w);
 
 /* Split s[0..len) into words, replacing what out held. */
 void seg_words(const char *s, size_t len, size_t max_chars,

@@ -248,8 +248,18 @@ zone:
 		s++;
 	if (*s != '\0')
 		return -1;
-	if (yday > (y % 4 == 0 && (y % 100 || y % 400 == 0) ? 366 : 365) ||
-	    time_from_civil(y, mo, d, h, mi, sec, frac, off, &t))
+	if (yday > (y % 4 == 0 && (y % 100 || y % 400 == 0) ? 366 : 365))
+		return -1;
+	if (lenient && mo >= 1 && d >= 1 && yday == 0 &&
+	    time_from_civil(y, mo, d, h, mi, sec, frac, off, &t) != 0) {
+		/* as feedparser: fields past their range carry over
+		 * ("2003-12-31T25:14:55Z" is 01:14:55 the next day, the
+		 * 30th of February the 1st of March) */
+		y += (mo - 1) / 12;
+		mo = (mo - 1) % 12 + 1;
+		t = (((days_from_civil(y, mo, 1) + d - 1) * 24 + h) * 60 + mi -
+		    off) * 60000LL + sec * 1000LL + frac;
+	} else if (time_from_civil(y, mo, d, h, mi, sec, frac, off, &t))
 		return -1;
 	*ms = t + (yday ? (yday - 1) * 86400000LL : 0);
 	return 0;

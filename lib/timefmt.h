@@ -39,7 +39,9 @@ enum { TIME_LENIENT = 1 };	/* flags of time_parse_iso */
  * TIME_LENIENT also reads what feeds write (feeddate.h): the basic form
  * "20030610T040000Z", a year or year-month alone, the hour alone
  * ("2003-06-10T04Z"), spaces before the zone, "UTC" or "GMT" as the
- * zone, a fraction without digits; years before 1000 are refused.
+ * zone, a fraction without digits, fields past their range carried
+ * over as feedparser does (hour 25, minute 61, day 30 of February, month
+ * 13); years before 1000 are refused.
  */
 int time_parse_iso(const char *s, int flags, int64_t *ms);
 

@@ -66,12 +66,15 @@ struct worker {
 	size_t nenv;		/* its length */
 	struct child *kids;	/* o->jobs slots */
 	int running;		/* slots in use */
+	int listen_fd;		/* new jobs are announced here, or -1 */
+	int woken;		/* a job was announced: look at once */
+	int freed;		/* a command ended: look at once */
 };
 
 long
 worker_prune(struct db *db, const char *queue, int64_t age_ms)
 {
-	int64_t t = time_now() - age_ms, n;
+	int64_t t = db_now(db) - age_ms, n;
 	long total = 0;
 
 	/* in batches, so workers are never locked out for long */
@@ -296,7 +299,7 @@ static void
 job_done(struct worker *w, const struct queue_job *j, int64_t ms,
     const struct proc_exit *x)
 {
-	if (queue_done(w->q, j->id, j->attempt, time_now())) {
+	if (queue_done(w->q, j->id, j->attempt, db_now(w->db))) {
 		w->n->done++;
 		if (w->o->verbose)
 			warnx("job %lld: done in %lld ms", j->id, (long long)ms);
@@ -314,7 +317,7 @@ static void
 job_failed(struct worker *w, const struct queue_job *j, const char *how,
     const char *text, int64_t ms, const struct proc_exit *x)
 {
-	int64_t now = time_now();
+	int64_t now = db_now(w->db);
 	int64_t retry = now + backoff_ms(w->o->backoff_ms, QUEUE_BACKOFF_CAP_MS,
 	    j->attempt);
 	char when[TIME_BUFSZ], *error;
@@ -465,7 +468,7 @@ finish(struct worker *w, struct child *c)
 			result_line(w, j, "lost", ms, NULL, NULL);
 			break;
 		case FATE_RELEASED:
-			if (queue_release(w->q, j->id, j->attempt, time_now())) {
+			if (queue_release(w->q, j->id, j->attempt, db_now(w->db))) {
 				w->n->released++;
 				warnx("job %lld: stopped at shutdown (%s); "
 				    "released to the queue", j->id, how);
@@ -543,6 +546,8 @@ reap_children(struct worker *w)
 			finish(w, &w->kids[i]);
 	if (opened)
 		db_commit(w->db);
+	if (n > 0)
+		w->freed = 1;
 }
 
 /* ---- leases, stopping, waiting ---- */
@@ -578,7 +583,7 @@ renew_leases(struct worker *w)
 				continue;
 			open++;
 			if (queue_renew(w->q, c->jobs[k].id, c->jobs[k].attempt,
-			    time_now() + w->o->lease_ms))
+			    db_now(w->db) + w->o->lease_ms))
 				held++;
 			else
 				c->fate[k] = FATE_LOST;
@@ -612,12 +617,14 @@ stop_children(struct worker *w)
 static void
 wait_events(struct worker *w, int64_t timeout_ms)
 {
-	size_t room = (size_t)w->o->jobs * 3 + 1;
+	size_t room = (size_t)w->o->jobs * 3 + 2;
 	struct pollfd *pfd = xcalloc(room, sizeof(*pfd));
 	struct child **who = xcalloc(room, sizeof(*who));
 	int n = 0;
 
 	pfd[n].fd = proc_wake_fd();
+	pfd[n++].events = POLLIN;
+	pfd[n].fd = w->listen_fd;	/* poll ignores a negative fd */
 	pfd[n++].events = POLLIN;
 	for (int i = 0; i < w->o->jobs; i++) {
 		struct child *c = &w->kids[i];
@@ -638,8 +645,10 @@ wait_events(struct worker *w, int64_t timeout_ms)
 		timeout_ms = 0;
 	if (timeout_ms > 1000)
 		timeout_ms = 1000;
-	if (poll(pfd, (nfds_t)n, (int)timeout_ms) > 0)
-		for (int i = 1; i < n; i++) {
+	if (poll(pfd, (nfds_t)n, (int)timeout_ms) > 0) {
+		if (pfd[1].revents && queue_woken(w->q))
+			w->woken = 1;
+		for (int i = 2; i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
 			if (pfd[i].fd == who[i]->res_fd)
@@ -647,6 +656,7 @@ wait_events(struct worker *w, int64_t timeout_ms)
 			else
 				proc_read(who[i]->p);
 		}
+	}
 	free(pfd);
 	free(who);
 	for (int i = 0; i < w->o->jobs; i++)
@@ -668,7 +678,7 @@ claim_and_start(struct worker *w, long room, int *want)
 		ask = room;
 	*want = (int)ask;
 	jobs = xcalloc((size_t)ask, sizeof(*jobs));
-	got = queue_claim(w->q, time_now(), w->o->lease_ms, jobs, (int)ask);
+	got = queue_claim(w->q, db_now(w->db), w->o->lease_ms, jobs, (int)ask);
 	for (int i = 0; i < w->o->jobs && k < got; i++) {
 		struct child *c = &w->kids[i];
 
@@ -687,8 +697,9 @@ int
 worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
     struct worker_counts *n)
 {
-	struct worker w = { db, q, o, n, NULL, 0, NULL, 0 };
+	struct worker w = { db, q, o, n, NULL, 0, NULL, 0, -1, 0, 0 };
 	int64_t begun = time_mono(), grace_end = 0, last_reap = 0;
+	int64_t look_at = 0;	/* time_mono of the next look at an idle queue */
 	int64_t last_prune = 0, reap_every = o->lease_ms / 4;
 	int per = o->batch > 0 ? o->batch : 1;
 	int stopping = 0, signo = 0, idle;
@@ -702,6 +713,9 @@ worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
 	if (reap_every < 50)
 		reap_every = 50;
 	env_init(&w);
+	/* listening before the first look: nothing announced after it is
+	 * missed */
+	w.listen_fd = queue_listen(q);
 	w.kids = xcalloc((size_t)o->jobs, sizeof(*w.kids));
 	for (int i = 0; i < o->jobs; i++) {
 		w.kids[i].jobs = xcalloc((size_t)per, sizeof(struct queue_job));
@@ -752,12 +766,17 @@ worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
 			last_prune = mono;
 		}
 
-		idle = 0;
-		while (!stopping && w.running < o->jobs) {
+		/* an idle queue is looked at again after --poll, or at once
+		 * when a job is announced or a slot frees */
+		if (w.woken || w.freed)
+			look_at = 0;
+		w.woken = w.freed = 0;
+		idle = look_at > mono;
+		while (!stopping && !idle && w.running < o->jobs) {
 			int want, got;
 
 			if (mono - last_reap >= reap_every) {
-				int k = queue_reap(q, time_now());
+				int k = queue_reap(q, db_now(db));
 
 				if (k > 0 && o->verbose)
 					warnx("%d expired lease%s reaped", k,
@@ -767,8 +786,10 @@ worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
 			got = claim_and_start(&w, o->max_jobs > 0 ?
 			    o->max_jobs - claimed : 0, &want);
 			claimed += got;
-			if (got < want)
+			if (got < want) {
 				idle = 1;
+				look_at = mono + o->poll_ms;
+			}
 			if (got < want ||
 			    (o->max_jobs > 0 && claimed >= o->max_jobs))
 				break;
@@ -783,8 +804,13 @@ worker_run(struct db *db, struct queue_db *q, const struct worker_opts *o,
 			if (w.kids[i].p != NULL &&
 			    w.kids[i].renew_at - time_mono() < timeout)
 				timeout = w.kids[i].renew_at - time_mono();
-		if (idle && !stopping && o->poll_ms < timeout)
-			timeout = o->poll_ms;
+		if (idle && !stopping && look_at - time_mono() < timeout)
+			timeout = look_at - time_mono();
+		/* announcements a statement took in meanwhile */
+		if (idle && !stopping && w.listen_fd >= 0 && queue_woken(q)) {
+			w.woken = 1;
+			timeout = 0;
+		}
 		if (stopping && grace_end > time_mono() &&
 		    grace_end - time_mono() < timeout)
 			timeout = grace_end - time_mono();

@@ -158,20 +158,24 @@ exits() {
 }
 
 # rows SQL: the store's answer, one row a line, '|' between columns
-# (SQLite, or PostgreSQL under make check-pg: SQL both read alike).
+# (SQLite, or PostgreSQL under make check-pg: SQL both read alike).  The
+# tests' string literals may be in double quotes, as SQLite allows (a
+# test body is in single quotes): on PostgreSQL they become single-quoted,
+# so a test names no identifier in double quotes.
 rows() {
 	case $JOBLINE_DB in
 	postgres*) psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d "$JOBLINE_DB" \
-	    -c "$1" ;;
+	    -c "$(printf '%s' "$1" | tr '"' "'")" ;;
 	*) sqlite3 "$JOBLINE_DB" "$1" ;;
 	esac
 }
 
 # test_store N: JOBLINE_DB for test N: a SQLite file of its own, or under
-# make check-pg (JOBLINE_TEST_PG=1) a new database on the script's server.
+# make check-pg (JOBLINE_TEST_PG=1) a new database on the script's server,
+# its schema already made (a copy of jl_store).
 test_store() {
 	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
-		pg_createdb "t$1" && JOBLINE_DB=$(pg_uri "t$1")
+		pg_createdb "t$1" jl_store && JOBLINE_DB=$(pg_uri "t$1")
 	else
 		JOBLINE_DB=$TMP/$1/jobline.db
 	fi
@@ -199,6 +203,16 @@ copy_store() {
 	fi
 }
 
+# test_store_blank: for a test of making or migrating the store: on
+# PostgreSQL the test's database made again without the schema (on SQLite
+# the test's file does not exist yet).
+test_store_blank() {
+	[ "${JOBLINE_TEST_PG:-}" = 1 ] || return 0
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
+	    -c "DROP DATABASE \"t$test_count\"" >/dev/null &&
+	pg_createdb "t$test_count"
+}
+
 # test_expect_sqlite TITLE BODY: a test of what only the SQLite store has
 # (its file, its locks, its pragmas): skipped under make check-pg.
 test_expect_sqlite() {
@@ -213,7 +227,10 @@ test_expect_sqlite() {
 # postgresql package), its data and its unix socket in $TMP/pg, stopped at
 # exit; run as nobody when the tests run as root (PostgreSQL refuses
 # root).  Sets PG_DIR; pg_uri NAME is a database's URI, pg_createdb NAME
-# makes one.  fsync is off: the tests kill servers, not machines.
+# makes one.  Durability is off (fsync, synchronous commit, full pages):
+# the tests kill servers, not machines.  Two template databases, made
+# once: jl_blank has only the test functions below, jl_store the store's
+# schema too, migrated by the programs under test.
 start_postgres() {
 	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 	[ -x "$PG_BIN/initdb" ] || { echo "no PostgreSQL server (Debian package postgresql)" >&2; return 1; }
@@ -227,14 +244,19 @@ start_postgres() {
 	$PG_AS "$PG_BIN/initdb" -D "$PG_DIR/data" -U jobline --auth=trust \
 	    -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
 	    { cat "$PG_DIR/initdb.log" >&2; return 1; }
-	pg_ctl_start
+	pg_ctl_start && pg_templates
 }
 
 # pg_ctl_start, stop_postgres, pg_ctl_restart: the script's server
+pg_opts() {
+	printf '%s' "-c listen_addresses='' -c unix_socket_directories=$PG_DIR" \
+	    " -c max_connections=300 -c fsync=off -c synchronous_commit=off" \
+	    " -c full_page_writes=off"
+}
 pg_ctl_start() {
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
-	    -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c max_connections=300" \
-	    start >/dev/null || { tail -n 20 "$PG_DIR/log" >&2; return 1; }
+	    -o "$(pg_opts)" start >/dev/null ||
+	    { tail -n 20 "$PG_DIR/log" >&2; return 1; }
 }
 stop_postgres() {
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop \
@@ -242,19 +264,26 @@ stop_postgres() {
 }
 pg_ctl_restart() {
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w restart \
-	    -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c max_connections=300" \
-	    >/dev/null
+	    -o "$(pg_opts)" >/dev/null
 }
 pg_uri() {
 	printf 'postgresql:///%s?host=%s&user=jobline\n' "$1" "$PG_DIR"
 }
-# pg_createdb NAME: a new database, with test-only functions so that the
-# tests' SQL reads alike on both stores: group_concat(value [, separator]),
-# json_extract(text, '$.a.b') and hex(bytea or text) as SQLite's.
+# pg_createdb NAME [TEMPLATE]: a new database, a copy of TEMPLATE:
+# jl_blank (the default, no store yet) or jl_store (the store made).
 pg_createdb() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
-	    -c "CREATE DATABASE \"$1\"" >/dev/null &&
-	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri "$1")" >/dev/null <<-\EOF
+	    -c "CREATE DATABASE \"$1\" TEMPLATE ${2:-jl_blank}" >/dev/null
+}
+# pg_templates: jl_blank, with test-only functions so that the tests' SQL
+# reads alike on both stores: group_concat(value [, separator]),
+# json_extract(text, '$.a.b') and hex(bytea or text) as SQLite's; and
+# jl_store, a copy made a store by a writer reading nothing.  Neither
+# takes connections after, as a template must not have any.
+pg_templates() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" \
+	    -c "CREATE DATABASE jl_blank" >/dev/null &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri jl_blank)" >/dev/null <<-\EOF &&
 	CREATE FUNCTION jl_concat(acc text, v anyelement, sep text) RETURNS text
 	    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc
 	    WHEN acc IS NULL THEN v::text ELSE acc || sep || v::text END $$;
@@ -272,11 +301,17 @@ pg_createdb() {
 	CREATE FUNCTION hex(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
 	    $$ SELECT upper(encode(convert_to(t, 'UTF8'), 'hex')) $$;
 	EOF
+	pg_createdb jl_store &&
+	store articles --db "$(pg_uri jl_store)" </dev/null &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_uri postgres)" >/dev/null <<-\EOF
+	ALTER DATABASE jl_blank ALLOW_CONNECTIONS false;
+	ALTER DATABASE jl_store ALLOW_CONNECTIONS false;
+	EOF
 }
 
 if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then
 	start_postgres || { echo "Bail out! PostgreSQL did not start"; exit 1; }
-	pg_createdb top && JOBLINE_DB=$(pg_uri top) && export JOBLINE_DB
+	pg_createdb top jl_store && JOBLINE_DB=$(pg_uri top) && export JOBLINE_DB
 fi
 
 # start_server SCRIPT [ARG...]: start a test server (tests/*.py, which

@@ -469,7 +469,7 @@ test_expect 'several programs creating a new store at once all migrate it once' 
 	test "$(sqlite3 race.db "PRAGMA user_version")" -ge 1
 '
 
-test_expect 'a store held locked too long: a clear error, exit 3, nothing written' '
+test_expect_sqlite 'a store held locked too long: a clear error, exit 3, nothing written' '
 	gen 10 | store articles &&
 	{ echo "BEGIN EXCLUSIVE;"; echo ".shell touch locked";
 	  while [ ! -e release ]; do sleep 0.1; done; echo "COMMIT;"; } |

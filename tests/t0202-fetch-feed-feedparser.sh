@@ -149,4 +149,58 @@ test_expect 'relative links: against the document URL over HTTP, the site link i
 	    .[0].enclosures[0].url == \"http://site.example/media/r1.mp3\"" out
 '
 
+test_expect 'encoding names as Python reads them: GB2312 as GB18030, euc_kr, mac-roman' '
+	fetch-feed "$F/fp-gb2312.xml" "$F/fp-euc-kr-name.xml" "$F/fp-macroman.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].title == \"\u9555 \u20ac GB18030 beyond GB2312\" and
+	    .[1].title == \"\u041f\u0440\u0438\u0432\u0435\u0442 \ud55c\uad6d\uc5b4\" and
+	    .[2].title == \"caf\u00e9 \u00fcber\"" out
+'
+
+test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
+	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
+	jq -e -s "length == 4 and
+	    .[0].title == \"Default namespace unknown\" and
+	    .[0].author == \"Prefix dc, name unknown\" and
+	    .[1].author == \"iTunes author\" and
+	    .[2].title == \"Echo entry\" and .[2].url == \"http://echo.example/1\" and
+	    .[2].published == \"2003-06-02T12:00:00Z\" and .[2].summary == \"Echo summary\" and
+	    .[3].title == \"Undeclared\" and
+	    .[3].content == \"Encoded, content: undeclared\"" out
+'
+
+test_expect 'element and attribute names, rel and type values, read without case' '
+	fetch-feed "$F/fp-case.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"Capitalised\" and .[0].url == \"http://case.example/1\" and
+	    .[0].summary == \"Capitalised description\" and
+	    .[0].published == \"2004-01-01T19:48:21Z\" and .[0].id == \"case-1\" and
+	    .[1].title == \"Upper\" and .[1].url == \"http://case.example/2\" and
+	    .[1].published == \"2004-01-02T19:48:21Z\" and
+	    .[1].enclosures == [{\"url\": \"http://case.example/2.mp3\", \"type\": \"audio/mpeg\", \"length\": 10}]" out
+'
+
+test_expect 'permalink guids are URIs: resolved (xml:base, the document URL), the link when there is none' '
+	fetch-feed "$F/fp-guid.xml" >out &&
+	jq -e -s "map([.id, .url]) == [[\"post/3\", null],
+	    [\"HTTP://base.example/4\", \"HTTP://base.example/4\"],
+	    [\"http://base.example/dir/post/1\", \"http://base.example/dir/post/1\"],
+	    [\"post/2\", null],
+	    [\"http://base.example/dir/post/5\", \"http://link.example/5\"]]" out &&
+	start_httpd "$DATA" &&
+	JOBLINE_DB=$TMP/ff.db fetch-feed "$HTTPD/feeds/fp-guid.xml" >out &&
+	jq -e -s ".[0].id == \"$HTTPD/feeds/post/3\" and .[0].url == .[0].id and
+	    .[3].id == \"post/2\" and (.[3] | has(\"url\") | not)" out
+'
+
+test_expect 'ISO dates of feedparser'"'"'s table: without century, yyddd, fields past their range carried over' '
+	fetch-feed "$F/fp-dates-iso.xml" >out &&
+	jq -e -s "map(.published) == [
+	    \"2003-12-01T00:00:00Z\", \"2003-12-01T00:00:00Z\",
+	    \"2003-12-31T00:00:00Z\", \"2003-12-01T00:00:00Z\",
+	    \"2004-01-01T01:14:55Z\", \"2003-12-31T11:01:55Z\",
+	    \"2003-12-31T10:15:01Z\", \"2004-03-01T00:00:00Z\",
+	    \"2005-01-01T00:00:00Z\"]" out
+'
+
 test_done

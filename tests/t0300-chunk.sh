@@ -116,4 +116,39 @@ test_expect 'counters go to $JOBLINE_STATS' '
 	grep -q "^chunks_made $(jq -s "map(select(.count > 0)) | length" out)$" stats
 '
 
+test_expect 'a text of more chunks than chunk keeps (4096) is planned again, alike' '
+	printf "{\"id\":\"w\",\"content\":\"%s\"}\n" \
+	    "$(seq -f "w%g" 0 9999 | tr "\n" " ")" >in &&
+	chunk --words 2 --overlap 1 <in >out &&
+	jq -e -s "length == 9999 and all(.count == 9999 and .words == 2) and
+	    [.[].n] == [range(9999)] and all(.text == \"w\(.n) w\(.n + 1)\") and
+	    .[1].start == 3 and .[9998].end == 58889" out >/dev/null
+'
+
+# Memory (jobline(7)): a line of 20 MiB in at most 4 times its size plus
+# 16 MiB, whatever the shape of its text: one-letter words (the most words
+# a byte), one-word sentences, one word, CJK sentences without spaces.
+# Peak RSS means nothing under the sanitizers or valgrind: there the line
+# is 4 MiB and only the output is checked.
+MB=20
+MEMCAP_KB=$((MB * 1024 * 4 + 16384))
+if [ "${SANITIZE:-}" = 1 ] || [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
+	MB=4
+	MEMCAP_KB=$((MB * 1024 * 4 + 16384 + 4194304))
+fi
+export MEMCAP_KB
+for shape in words sentences word cjk; do
+	if [ ! -x /usr/bin/time ]; then
+		test_skip "a $MB MiB line of $shape" 'no /usr/bin/time (Debian package time)'
+		continue
+	fi
+	test_expect "a $MB MiB line of $shape: in 4 times the line plus 16 MiB" '
+		python3 "$TOP/tests/gen-long-line.py" '$shape' $MB >in &&
+		bounded 120 chunk --keep title <in && test $rc = 0 &&
+		head -c 100 out | grep -q "^{\"id\":\"'$shape'#0\"" &&
+		tail -n 1 out | jq -e ".n == .count - 1 and .end > $MB * 1000 and
+		    .words >= 1" >/dev/null
+	'
+done
+
 test_done

@@ -54,7 +54,7 @@ test_expect 'a key may be enqueued again once its job is done or dead' '
 	done_all q &&
 	echo "{\"k\":\"a\"}" | enqueue q --key k >out &&
 	jq -e ".id == 2" out &&
-	sqlite3 "$JOBLINE_DB" "UPDATE queue SET state = \"dead\" WHERE id = 2" &&
+	rows "UPDATE queue SET state = \"dead\" WHERE id = 2" &&
 	echo "{\"k\":\"a\"}" | enqueue q --key k >out &&
 	jq -e ".id == 3" out
 '

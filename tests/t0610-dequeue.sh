@@ -7,7 +7,8 @@ T0=2026-11-22T08:00:00Z
 
 # secs_after COLUMN ID: seconds from $T0 to the job's COLUMN
 secs_after() {
-	rows "SELECT CAST(round((julianday($1) - julianday('$T0')) * 86400) AS INTEGER) FROM queue WHERE id = $2"
+	t=$(rows "SELECT $1 FROM queue WHERE id = $2") &&
+	echo $(($(date -d "$t" +%s) - $(date -d "$T0" +%s)))
 }
 
 # gone PID: the process has ended (a zombie nobody reaps counts)
@@ -44,7 +45,7 @@ test_expect 'the payload on stdin, the job in the environment, no shell' '
 	grep -qx JOBLINE_JOB_ID=1 env && grep -qx JOBLINE_ATTEMPT=1 env &&
 	grep -qx JOBLINE_QUEUE=q env && grep -qx JOBLINE_JOB_KEY=1 env &&
 	jq -e "[.id, .key, .attempt, .state, .exit_code] == [1, \"1\", 1, \"done\", 0]" out &&
-	test "$(rows "SELECT state, attempts, lease_until IS NULL, completed_at IS NOT NULL FROM queue")" = "done|1|1|1"
+	test "$(rows "SELECT state, attempts, CASE WHEN lease_until IS NULL THEN 1 END, CASE WHEN completed_at IS NOT NULL THEN 1 END FROM queue")" = "done|1|1|1"
 '
 
 test_expect 'silent on success; a failed job s output goes to stderr, prefixed' '
@@ -113,7 +114,7 @@ test_expect 'a key whose jobs keep going dead is a problem key until one succeed
 	test "$(rows "SELECT dead_count, last_error FROM queue_keys")" = "3|exit 1" &&
 	echo "{\"k\":\"bad\"}" | enqueue q --key k >/dev/null &&
 	dequeue q --drain -q -- true &&
-	test "$(rows "SELECT dead_count, last_success IS NOT NULL FROM queue_keys")" = "0|1"
+	test "$(rows "SELECT dead_count, CASE WHEN last_success IS NOT NULL THEN 1 END FROM queue_keys")" = "0|1"
 '
 
 test_expect 'jobs-status shows the queue and its problem key' '
@@ -163,7 +164,7 @@ test_expect 'a lease taken over: the old attempt s whole group is killed' '
 	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; sleep $(slow 1) | { sleep $(slow 1); touch late; } | cat" >out 2>err & w=$!
 	wait_for started &&
-	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
+	rows "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
 	wait $w; rc=$?
 	sleep $(slow 2.5) &&
 	test $rc = 1 && test ! -e late &&
@@ -190,7 +191,7 @@ test_expect 'fencing: a worker whose attempt was taken over stops and records no
 	echo "{}" | enqueue q >/dev/null || exit 1
 	dequeue q --lease $(slow 1)s --drain -- sh -c "touch started; exec sleep $(slow 5)" >out 2>err & w=$!
 	wait_for started &&
-	sqlite3 "$JOBLINE_DB" "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
+	rows "UPDATE queue SET attempts = attempts + 1, worker = \"other\"" &&
 	wait $w; rc=$?
 	test $rc = 1 &&
 	grep -q "job 1: attempt 1 lost its lease; result (killed by SIGKILL) discarded" err &&
@@ -200,7 +201,7 @@ test_expect 'fencing: a worker whose attempt was taken over stops and records no
 
 test_expect 'fencing: completion by a stale attempt is not counted' '
 	echo "{}" | enqueue q >/dev/null &&
-	dequeue q --drain -- sh -c "sqlite3 \"\$JOBLINE_DB\" \"UPDATE queue SET attempts = 7\"" >out 2>err;
+	dequeue q --drain -- bash -c "$(declare -f rows); rows \"UPDATE queue SET attempts = 7\"" >out 2>err;
 	grep -q "attempt 1 no longer holds the job; done not recorded" err &&
 	test "$(rows "SELECT state, attempts FROM queue")" = "running|7"
 '
@@ -210,7 +211,7 @@ test_expect 'SIGTERM: stops claiming, a job that ends within the grace period is
 	dequeue q --grace 10s -q -- sh -c "touch started.\$JOBLINE_JOB_ID; sleep 1" & w=$!
 	wait_for started.1; kill -TERM $w; wait $w; rc=$?
 	test $rc = 143 &&
-	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done queued queued"
+	test "$(rows "SELECT group_concat(state, \" \") FROM (SELECT * FROM queue ORDER BY id) q")" = "done queued queued"
 '
 
 test_expect 'SIGTERM: a job still running after the grace period is released, its attempt not used up' '
@@ -220,9 +221,9 @@ test_expect 'SIGTERM: a job still running after the grace period is released, it
 	test $rc = 130 &&
 	grep -q "stopping: 2 jobs running" err &&
 	grep -q "job 1: stopped at shutdown (killed by SIGTERM); released" err &&
-	test "$(rows "SELECT group_concat(state || \" \" || attempts || \"/\" || max_attempts, \",\") FROM queue")" = "queued 1/3,queued 1/3" &&
+	test "$(rows "SELECT group_concat(state || \" \" || attempts || \"/\" || max_attempts, \",\") FROM (SELECT * FROM queue ORDER BY id) q")" = "queued 1/3,queued 1/3" &&
 	dequeue q --drain -q -- true &&
-	test "$(rows "SELECT group_concat(state || \" \" || attempts, \",\") FROM queue")" = "done 2,done 2"
+	test "$(rows "SELECT group_concat(state || \" \" || attempts, \",\") FROM (SELECT * FROM queue ORDER BY id) q")" = "done 2,done 2"
 '
 
 test_expect '--max-jobs and --for bound a run' '
@@ -260,7 +261,7 @@ test_expect 'upkeep: --list by state, --requeue-dead, --prune old done jobs' '
 	JOBLINE_NOW=2026-11-20T00:00:00Z dequeue q --drain -q -- true &&
 	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --prune 10d -v 2>err &&
 	grep -q "2 done jobs completed before 2026-11-11T00:00:00.000Z pruned" err &&
-	test "$(rows "SELECT group_concat(id) FROM queue")" = "3,4,5" &&
+	test "$(rows "SELECT group_concat(id) FROM (SELECT * FROM queue ORDER BY id) q")" = "3,4,5" &&
 	exits 2 dequeue q --purge 10d 2>/dev/null
 '
 
@@ -274,7 +275,7 @@ test_expect '--keep D: a worker prunes done jobs older than D as it works' '
 	echo "{\"k\":5}" | JOBLINE_NOW=2026-11-21T00:00:00Z enqueue q >/dev/null &&
 	JOBLINE_NOW=2026-11-21T00:00:00Z dequeue q --drain -q -v --keep 10d -- true 2>err &&
 	grep -q "3 done jobs older than 10d pruned" err &&
-	test "$(rows "SELECT group_concat(id) FROM queue")" = "4,5" &&
+	test "$(rows "SELECT group_concat(id) FROM (SELECT * FROM queue ORDER BY id) q")" = "4,5" &&
 	exits 2 dequeue q --prune 1d --keep 1d 2>err && grep -q "keep goes with a COMMAND" err
 '
 

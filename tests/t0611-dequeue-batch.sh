@@ -23,7 +23,7 @@ test_expect 'each job a line in, each result a line out: done, failed with its e
 	exits 1 dequeue q --batch 5 --drain -- "$TMP/batch.sh" >out 2>err &&
 	test "$(wc -l <runs)" = 1 &&
 	jq -e -s "map(.id) == [1,2,3,4,5] and map(.queue) == [\"q\",\"q\",\"q\",\"q\",\"q\"] and map(.key) == [\"1\",\"2\",\"3\",\"4\",\"5\"] and map(.attempt) == [1,1,1,1,1] and map(.payload.n) == [1,2,3,4,5]" lines &&
-	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done failed done failed failed" &&
+	test "$(rows "SELECT group_concat(state, \" \") FROM (SELECT * FROM queue ORDER BY id) q")" = "done failed done failed failed" &&
 	test "$(rows "SELECT last_error FROM queue WHERE id = 2")" = "not ok: even 2" &&
 	test "$(rows "SELECT last_error FROM queue WHERE id = 5")" = "no result line, exit 0: a word on stderr" &&
 	grep -q "dequeue: job 5: attempt 1/5 failed (no result line, exit 0): retry at " err &&
@@ -46,9 +46,9 @@ test_expect 'results are recorded as they come, before the command ends' '
 	while [ "$(rows "SELECT state FROM queue WHERE id = 1")" != done ]; do
 		i=$((i + 1)); [ $i -lt $((200 * JOBLINE_SLOW)) ] || break; sleep 0.05
 	done
-	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done running" &&
+	test "$(rows "SELECT group_concat(state, \" \") FROM (SELECT * FROM queue ORDER BY id) q")" = "done running" &&
 	touch go && wait $w &&
-	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done done"
+	test "$(rows "SELECT group_concat(state, \" \") FROM (SELECT * FROM queue ORDER BY id) q")" = "done done"
 '
 
 test_expect 'bad result lines are reported and ignored; a command that fails keeps what it answered' '
@@ -59,7 +59,7 @@ test_expect 'bad result lines are reported and ignored; a command that fails kee
 	grep -q "batch of job 1: result line 3: no ok: true or false" err &&
 	grep -q "batch of job 1: result line 5: a second result for that job" err &&
 	grep -q "batch of job 1: the command ended (exit 3)" err &&
-	test "$(rows "SELECT group_concat(state, \" \") FROM queue")" = "done failed failed" &&
+	test "$(rows "SELECT group_concat(state, \" \") FROM (SELECT * FROM queue ORDER BY id) q")" = "done failed failed" &&
 	test "$(rows "SELECT last_error FROM queue WHERE id = 2")" = "no result line, exit 3: boom"
 '
 
@@ -78,7 +78,34 @@ test_expect 'a killed worker: its batch command dies with it, its jobs come back
 	sleep $(slow 2.5) &&
 	test ! -e late &&
 	JOBLINE_NOW=2026-11-22T08:02:00Z dequeue q --batch 2 --drain -q -- jq -c "{id, ok: true}" &&
-	test "$(rows "SELECT group_concat(state || \" \" || attempts, \",\") FROM queue")" = "done 2,done 2"
+	test "$(rows "SELECT group_concat(state || \" \" || attempts, \",\") FROM (SELECT * FROM queue ORDER BY id) q")" = "done 2,done 2"
+'
+
+test_expect 'workers at once, batches and single jobs, never claim one job twice' '
+	seq 600 | jq -c "{n: .}" | enqueue q >/dev/null || exit 1
+	for k in 1 2; do
+		dequeue q --batch 7 -j 2 --drain -q -- sh -c "tee -a ran | jq -c \"{id, ok: true}\"" 2>err.b$k &
+		dequeue q -j 2 --drain -q -- sh -c "jq -c \"{payload: .}\" >>ran" 2>err.s$k &
+	done
+	wait
+	! grep -q . err.* &&
+	jq -e -s "map(.payload.n) | sort == [range(1; 601)]" ran >/dev/null &&
+	test "$(rows "SELECT count(*) FROM queue WHERE state = \"done\" AND attempts = 1")" = 600
+'
+
+test_expect 'an idle worker starts a job enqueued later: at once on PostgreSQL (LISTEN), at its next --poll on SQLite' '
+	# on PostgreSQL the worker would look again only after 10 minutes
+	if [ "${JOBLINE_TEST_PG:-}" = 1 ]; then poll=10m; else poll=0.2s; fi
+	dequeue q --poll $poll -q -- sh -c "touch started" & w=$!
+	sleep 1
+	echo "{}" | enqueue q >/dev/null || exit 1
+	i=0
+	while [ ! -e started ] && [ $i -lt $((200 * JOBLINE_SLOW)) ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+	kill $w; wait $w
+	test -e started &&
+	test "$(rows "SELECT state FROM queue")" = done
 '
 
 test_done

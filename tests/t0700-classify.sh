@@ -67,6 +67,42 @@ test_expect 'eval on the labelled set: all right, company P/R reported' '
 	awk "/^companies:/ { if (\$(NF-4) + 0 < 0.9 || \$(NF-2) + 0 < 0.9) exit 1 }" rep
 '
 
+test_expect 'companies: a word the item also writes in lowercase is no name' '
+	cat >in <<-\EOF &&
+	{"title":"Spyware worries grow","summary":"Spyware has become a plague, say experts, and spyware makers profit."}
+	{"title":"Zorbatek doubles its sales","summary":"Zorbatek has reported record sales, and Zorbatek shares rose."}
+	{"title":"Shell profits rise","summary":"Shell has reported record profits from its oil and gas fields, and shell companies are no part of it."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	[]
+	["Zorbatek"]
+	["Royal Dutch Shell"]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'companies: a public body only where the headline names it, or in a legal story' '
+	cat >in <<-\EOF &&
+	{"title":"Liberian economy starts to grow","summary":"The International Monetary Fund (IMF) says the economy of Liberia will grow by 8% this year."}
+	{"title":"IMF warns on Liberian debts","summary":"The International Monetary Fund says Liberia owes too much."}
+	{"title":"Nuclear body seeks new tech","summary":"The International Atomic Energy Agency wants new tools to find hidden arms."}
+	{"title":"Zorbatek fined for mis-selling","summary":"Zorbatek has been fined £2m by the Financial Services Authority for mis-selling loans."}
+	{"title":"Zorbatek warns on profits","summary":"Zorbatek has warned that profits will fall, as the Financial Services Authority looks at its loans."}
+	{"title":"EU software rules delayed","summary":"New European Union rules were not adopted by ministers on Monday."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["other",[]]
+	["other",["International Monetary Fund"]]
+	["other",["International Atomic Energy Agency"]]
+	["legal",["Zorbatek","Financial Services Authority"]]
+	["earnings",["Zorbatek"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}

@@ -144,19 +144,18 @@ chunk_item(struct chunker *c, struct jsonl_reader *r)
 		c->empty++;
 	}
 	for (size_t i = 0; i < c->plan.ncuts; i++) {
-		size_t from = c->plan.cuts[2 * i], to = c->plan.cuts[2 * i + 1];
-		const struct seg_word *a = &c->plan.ws.w[from];
-		const struct seg_word *b = &c->plan.ws.w[to - 1];
+		struct chunk_cut cut;
 
+		chunk_get(&c->plan, &cut);
 		fputs("{\"id\":\"", fp);
 		fwrite(idf->val, 1, idf->len, fp);
 		fprintf(fp, "#%zu\",\"item_id\":\"", i);
 		fwrite(idf->val, 1, idf->len, fp);
 		fprintf(fp, "\",\"n\":%zu,\"count\":%zu,\"text\":\"", i,
 		    c->plan.ncuts);
-		jsonl_put_escaped(fp, text + a->start, b->end - a->start);
+		jsonl_put_escaped(fp, text + cut.start, cut.end - cut.start);
 		fprintf(fp, "\",\"start\":%zu,\"end\":%zu,\"words\":%zu",
-		    a->cstart, b->cend, to - from);
+		    cut.cstart, cut.cend, cut.w1 - cut.w0);
 		put_kept(c, f, fp);
 		fputs("}\n", fp);
 		c->chunks++;

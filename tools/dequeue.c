@@ -105,7 +105,7 @@ static int
 requeue_dead(struct db *db, const char *queue, int verbose)
 {
 	char now[TIME_BUFSZ];
-	int64_t t = time_now(), left;
+	int64_t t = db_now(db), left;
 	struct requeued rq = { queue, now, 0 };
 
 	time_format_ms(t, now);
@@ -125,7 +125,7 @@ prune_done(struct db *db, const char *queue, int64_t age_ms, int verbose)
 	char before[TIME_BUFSZ];
 	long total;
 
-	time_format_ms(time_now() - age_ms, before);
+	time_format_ms(db_now(db) - age_ms, before);
 	total = worker_prune(db, queue, age_ms);
 	if (verbose)
 		warnx("%s: %ld done job%s completed before %s pruned", queue,

@@ -1,6 +1,7 @@
 /*
  * embed - add a vector to every record with text: offline feature hashing
- * (hash-v1) or an OpenAI-compatible /embeddings endpoint.  See man/embed.1.
+ * (hash-v2, with a model trained by embed --train, or hash-v1) or an
+ * OpenAI-compatible /embeddings endpoint.  See man/embed.1.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "embmodel.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "jsonscan.h"
@@ -25,7 +27,11 @@
 
 enum { OPT_BACKEND = OPT_FIRST_PRIVATE, OPT_DIM, OPT_FIELD, OPT_BASE64,
 	OPT_URL, OPT_MODEL, OPT_BATCH, OPT_MAXCHARS, OPT_RETRIES,
-	OPT_TIMEOUT };
+	OPT_TIMEOUT, OPT_TRAIN, OPT_MODEL_FILE };
+
+/* The weight of the context part of a hash-v2 vector that --train writes
+ * into the model (chosen on half the BBC set, bench/RESULTS.md). */
+#define CONTEXT_WEIGHT 0.5f
 
 #define DEFAULT_OPENAI_MODEL "text-embedding-3-small"
 
@@ -57,6 +63,7 @@ struct embed {
 	size_t max_chars;	/* --max-chars */
 	int verbose;		/* -v */
 	struct hashembed *hash;	/* the hash backend */
+	struct embmodel *hmodel;	/* its trained model, or NULL */
 	struct oai *api;	/* the openai backend */
 	struct ordered queue;	/* records not yet written */
 	float *vec;		/* the hash backend's vector */
@@ -72,9 +79,10 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: embed [--backend hash|openai] [--dim N] "
 	    "[--field F] [--base64] [--url URL]\n"
-	    "             [--model NAME] [--batch N] [-j N] [--max-chars N] "
-	    "[--retries N]\n"
-	    "             [--timeout DURATION] [-v]\n");
+	    "             [--model NAME] [--model-file FILE] [--batch N] [-j N] "
+	    "[--max-chars N]\n"
+	    "             [--retries N] [--timeout DURATION] [-v]\n"
+	    "       embed --train FILE [--dim N] [--field F] [-v]\n");
 	exit(status);
 }
 
@@ -419,6 +427,95 @@ submit(void *arg, struct ordered_item **items, int n)
 	json_object_put(req);
 }
 
+/* ---- the hash backend's model ---- */
+
+/* --train: the model of the texts on stdin, written to path; the exit
+ * status. */
+static int
+train(struct embed *e, const char *path)
+{
+	struct embtrain *t = embtrain_new(e->dim > 0 ? e->dim : HASHEMBED_DIM);
+	struct jsonl_reader r;
+	int status = EXIT_OK;
+
+	jsonl_init(&r, stdin, "stdin");
+	while (!sig_caught && jsonl_next_line(&r) != NULL) {
+		struct jscan_field f = { .key = e->field };
+		char *tmp;
+
+		e->nread++;
+		if (!jsonl_scan(&r, &f, 1) || !f.found || !f.is_string)
+			continue;
+		if (f.escaped) {
+			tmp = jscan_string(&f);
+			embtrain_add(t, tmp, strlen(tmp));
+			free(tmp);
+		} else
+			embtrain_add(t, f.val, f.len);
+		e->nbytes += f.len;
+	}
+	if (sig_caught)
+		status = 128 + sig_caught;
+	else if (embtrain_docs(t) == 0) {
+		warnx("--train: no text in the input: no model written");
+		status = EXIT_FATAL;
+	} else if (embtrain_write(t, path, CONTEXT_WEIGHT) != 0) {
+		warn("%s", path);
+		status = EXIT_FATAL;
+	} else if (e->verbose)
+		warnx("%s: trained on %zu texts (%lu records read, %.1f MB)",
+		    path, embtrain_docs(t), e->nread, (double)e->nbytes / 1e6);
+	if (status == EXIT_OK && (r.bad > 0 || r.error != 0))
+		status = EXIT_PARTIAL;
+	jsonl_free(&r);
+	embtrain_free(t);
+	return status;
+}
+
+/*
+ * The hash backend for --model name (or NULL) and the model file (or
+ * NULL): hash-v1 when named, else hash-v2, trained when there is a file.
+ * explicit: the file was given with --model-file, not $JOBLINE_EMBED_MODEL.
+ */
+static void
+hash_open(struct embed *e, const char *name, const char *file, int explicit)
+{
+	const char *digest = NULL;
+	int dim = e->dim > 0 ? e->dim : HASHEMBED_DIM;
+	int v = name == NULL ? 2 : hashembed_parse_name(name, &dim, &digest);
+	char why[256];
+
+	if (v == 0 || (e->dim > 0 && dim != e->dim)) {
+		warnx("%s: not a model of the hash backend (hash-v2-DIM, "
+		    "hash-v2-DIM@DIGEST or hash-v1-DIM)", name);
+		usage(stderr, EXIT_USAGE);
+	}
+	if (v == 1) {
+		if (explicit)
+			errx(EXIT_USAGE, "--model-file is for hash-v2 models, "
+			    "not %s", name);
+		e->hash = hashembed_new(dim);
+		return;
+	}
+	if (file == NULL) {
+		if (digest != NULL)
+			errx(EXIT_USAGE, "%s: a trained model: give its file "
+			    "with --model-file", name);
+		e->hash = hashembed_new_v2(dim, NULL);
+		return;
+	}
+	if ((e->hmodel = embmodel_load(file, why, sizeof(why))) == NULL)
+		errx(EXIT_FATAL, "%s: %s", file, why);
+	if ((e->dim > 0 || (name != NULL && digest == NULL)) &&
+	    embmodel_dim(e->hmodel) != dim)
+		errx(EXIT_USAGE, "%s: a model of %d dimensions, not %d", file,
+		    embmodel_dim(e->hmodel), dim);
+	if (digest != NULL && strcmp(digest, embmodel_digest(e->hmodel)) != 0)
+		errx(EXIT_USAGE, "%s: model %s@%s, not %s", file, "hash-v2",
+		    embmodel_digest(e->hmodel), name);
+	e->hash = hashembed_new_v2(0, e->hmodel);
+}
+
 /* ---- input ---- */
 
 /* Queue o for the openai backend; one without text passes. */
@@ -444,6 +541,8 @@ main(int argc, char *argv[])
 		{ "base64", no_argument, NULL, OPT_BASE64 },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "model-file", required_argument, NULL, OPT_MODEL_FILE },
+		{ "train", required_argument, NULL, OPT_TRAIN },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-chars", required_argument, NULL, OPT_MAXCHARS },
@@ -458,7 +557,8 @@ main(int argc, char *argv[])
 	struct embed e;
 	struct jsonl_reader r;
 	json_object *o;
-	const char *url = NULL, *model = NULL;
+	const char *url = NULL, *model = NULL, *model_file = NULL;
+	const char *train_file = NULL;
 	char *modelbuf = NULL;
 	int ch, jobs = 4, retries = 5, status = EXIT_OK, show_progress;
 	int64_t timeout = 120000, last_progress = 0, t0;
@@ -495,6 +595,12 @@ main(int argc, char *argv[])
 		case OPT_MODEL:
 			model = optarg;
 			break;
+		case OPT_MODEL_FILE:
+			model_file = optarg;
+			break;
+		case OPT_TRAIN:
+			train_file = optarg;
+			break;
 		case OPT_BATCH:
 			e.batch = opt_number("batch", optarg, 1, 100000, usage);
 			break;
@@ -529,6 +635,14 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(stderr, EXIT_USAGE);
+	if (train_file != NULL) {
+		if (e.openai || model != NULL || model_file != NULL)
+			errx(EXIT_USAGE, "--train makes a model of the hash "
+			    "backend: no --backend openai, --model or "
+			    "--model-file");
+		sig_catch();
+		exit_flush(train(&e, train_file));
+	}
 
 	if (e.openai) {
 		e.api_model = model ? model : DEFAULT_OPENAI_MODEL;
@@ -546,15 +660,12 @@ main(int argc, char *argv[])
 		ordered_init(&e.queue, e.batch, sizeof(struct rec), submit,
 		    write_rec, &e);
 	} else {
-		int dim = e.dim > 0 ? e.dim : HASHEMBED_DIM;
+		const char *env = getenv("JOBLINE_EMBED_MODEL");
 
-		if (model != NULL && (!hashembed_parse_model(model, &dim) ||
-		    (e.dim > 0 && dim != e.dim))) {
-			warnx("%s: not a model of the hash backend "
-			    "(hash-v1-DIM)", model);
-			usage(stderr, EXIT_USAGE);
-		}
-		e.hash = hashembed_new(dim);
+		if (model_file == NULL && env != NULL && *env != '\0')
+			hash_open(&e, model, env, 0);
+		else
+			hash_open(&e, model, model_file, model_file != NULL);
 		e.model = hashembed_model(e.hash);
 	}
 
@@ -630,6 +741,7 @@ main(int argc, char *argv[])
 	jsonl_free(&r);
 	oai_free(e.api);
 	hashembed_free(e.hash);
+	embmodel_free(e.hmodel);
 	ordered_free(&e.queue);
 	free(e.line);
 	free(e.vec);

@@ -136,6 +136,7 @@ struct due {
 	int64_t every_ms;	/* its interval */
 	int64_t last_ms;	/* last success, or -1 */
 	int64_t due_ms;		/* when it falls due (-1: never ran) */
+	int pending;		/* a job of the key is pending */
 };
 
 /*
@@ -201,7 +202,7 @@ entity_interval(struct enq *e, struct jsonl_reader *r,
 static int
 recurring_due(struct enq *e, const char *key, struct due *d)
 {
-	d->last_ms = queue_last_success(e->q, key);
+	d->last_ms = queue_last_success(e->q, key, &d->pending);
 	if (d->last_ms < 0) {
 		d->due_ms = -1;
 		return 1;
@@ -247,7 +248,7 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 	long long priority = e->priority, id = 0;
 	char buf[TIME_BUFSZ], state[16];
 	const char *run_after = e->run_after;
-	struct due d = { 0, -1, -1 };
+	struct due d = { 0, -1, -1, 0 };
 	struct queue_new job;
 	const char *reason = NULL;
 	int due = 1;
@@ -334,7 +335,8 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 	job.max_attempts = e->max_attempts;
 	job.run_after = run_after;
 	job.now = e->now_s;
-	if (!queue_add(e->q, &job, &id)) {
+	/* a recurring key's pending job, seen with its last success */
+	if (d.pending || !queue_add(e->q, &job, &id)) {
 		e->ndup++;
 		if (e->verbose)
 			warnx("stdin:%lu: %s: a job with this key is pending",
@@ -474,7 +476,7 @@ main(int argc, char *argv[])
 
 	e.db = db_open(db, 0);
 	e.q = queue_enq_open(e.db, e.queue);
-	e.now = time_now();
+	e.now = db_now(e.db);
 	time_format_ms(e.now, e.now_s);
 	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,
 	    e.run_after);
@@ -502,7 +504,7 @@ main(int argc, char *argv[])
 		if (sig_caught || jsonl_next_line(&r) == NULL)
 			break;
 		if (rows == 0) {
-			db_begin(e.db);
+			queue_enq_begin(e.q);
 			batch_start = time_mono();
 		}
 		e.nread++;

@@ -680,11 +680,19 @@ main(int argc, char **argv)
 	    &holder)) < 0)
 		exit(128 + sig_caught);	/* waited; nothing ran */
 	if (rc == 0) {
-		char why[96];
+		char why[96 + sizeof(j.host)], host[sizeof(j.host)] = "";
+		int64_t pid = holder;
 
-		if (holder > 0)
+		/* an advisory lock names no holder: the run it runs does */
+		if (holder <= 0 && !runs_holder(j.runs, o.name, &pid, host,
+		    sizeof(host)))
+			pid = -1;
+		if (pid > 0 && *host != '\0' && strcmp(host, j.host) != 0)
 			snprintf(why, sizeof(why), "already running "
-			    "(run-job pid %ld)", holder);
+			    "(run-job pid %lld on %s)", (long long)pid, host);
+		else if (pid > 0)
+			snprintf(why, sizeof(why), "already running "
+			    "(run-job pid %lld)", (long long)pid);
 		else
 			snprintf(why, sizeof(why), "already running");
 		record_skipped(&j, why);

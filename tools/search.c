@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "embmodel.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "openai.h"
@@ -25,7 +26,7 @@
 #include "vec.h"
 
 enum { OPT_MODE = OPT_FIRST_PRIVATE, OPT_MODEL, OPT_URL, OPT_TIMEOUT,
-    OPT_PER_ARTICLE };
+    OPT_PER_ARTICLE, OPT_MODEL_FILE };
 /* MODE_DEFAULT: hybrid when the store holds vectors, else keyword. */
 enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 
@@ -33,7 +34,7 @@ enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 #define CANDIDATES 100
 /* The vector scores' weight in hybrid, chosen on half the BBC set
  * (bench/RESULTS.md). */
-#define W_VECTOR 0.1
+#define W_VECTOR 0.2
 
 struct search;
 
@@ -56,7 +57,9 @@ struct search {
 	const char *url;	/* --url for non-hash models */
 	long timeout_ms;	/* --timeout */
 	int verbose;		/* -v */
-	struct hashembed *hash;	/* for hash-v1 models */
+	struct hashembed *hash;	/* for hash models */
+	const char *model_file;	/* --model-file, else $JOBLINE_EMBED_MODEL */
+	struct embmodel *hmodel;	/* hash-v2's trained model, or NULL */
 	char *api_model_buf;	/* api_model when split from "@DIM" */
 	float *q;		/* the query vector */
 	double qnorm;		/* the query vector's length */
@@ -71,8 +74,8 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: search [--db PATH] [-k N] [--mode vector|keyword|"
 	    "hybrid] [--model NAME]\n"
-	    "              [--per-article N] [--url URL] [--timeout DURATION] "
-	    "[-v]\n              [QUERY ...]\n");
+	    "              [--model-file FILE] [--per-article N] [--url URL]\n"
+	    "              [--timeout DURATION] [-v] [QUERY ...]\n");
 	exit(status);
 }
 
@@ -458,6 +461,31 @@ model_one(void *arg, const char *m)
 	ms->list = l;
 }
 
+/* The hash-v2 embedder of vectors of dim components made with the model
+ * of digest (or NULL: untrained). */
+static struct hashembed *
+hash_v2(struct search *s, int dim, const char *digest)
+{
+	char why[256];
+
+	if (digest == NULL)
+		return hashembed_new_v2(dim, NULL);
+	if (s->model_file == NULL)
+		errx(EXIT_USAGE, "the vectors are of %s, a model trained by "
+		    "embed --train: give its file with --model-file or "
+		    "JOBLINE_EMBED_MODEL", s->model);
+	if ((s->hmodel = embmodel_load(s->model_file, why,
+	    sizeof(why))) == NULL)
+		errx(EXIT_FATAL, "%s: %s", s->model_file, why);
+	if (strcmp(embmodel_digest(s->hmodel), digest) != 0 ||
+	    embmodel_dim(s->hmodel) != dim)
+		errx(EXIT_USAGE, "%s: model hash-v2-%d@%s, but the vectors "
+		    "are of %s: give the model file they were made with",
+		    s->model_file, embmodel_dim(s->hmodel),
+		    embmodel_digest(s->hmodel), s->model);
+	return hashembed_new_v2(0, s->hmodel);
+}
+
 /* Pick the model to compare in: --model, else the one the store holds. */
 static void
 choose_model(struct search *s)
@@ -475,10 +503,13 @@ choose_model(struct search *s)
 	if (s->model == NULL)
 		return;
 	{
-		int dim;
+		const char *digest;
+		int dim, v = hashembed_parse_name(s->model, &dim, &digest);
 
-		if (hashembed_parse_model(s->model, &dim)) {
+		if (v == 1) {
 			s->hash = hashembed_new(dim);
+		} else if (v == 2) {
+			s->hash = hash_v2(s, dim, digest);
 		} else {
 			const char *at = strrchr(s->model, '@');
 			long d;
@@ -501,6 +532,7 @@ main(int argc, char *argv[])
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "model-file", required_argument, NULL, OPT_MODEL_FILE },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "per-article", required_argument, NULL, OPT_PER_ARTICLE },
@@ -554,6 +586,9 @@ main(int argc, char *argv[])
 		case OPT_MODEL:
 			model_arg = optarg;
 			break;
+		case OPT_MODEL_FILE:
+			s.model_file = optarg;
+			break;
 		case OPT_URL:
 			s.url = optarg;
 			break;
@@ -583,6 +618,9 @@ main(int argc, char *argv[])
 	s.timeout_ms = (long)timeout;
 	if (model_arg != NULL)
 		s.model = xstrdup(model_arg);
+	if (s.model_file == NULL && (s.model_file =
+	    getenv("JOBLINE_EMBED_MODEL")) != NULL && *s.model_file == '\0')
+		s.model_file = NULL;
 
 	s.db = db_open(db, 0);
 	s.sq = searchq_open(s.db);
@@ -635,6 +673,7 @@ main(int argc, char *argv[])
 	searchq_close(s.sq);
 	db_close(s.db);
 	hashembed_free(s.hash);
+	embmodel_free(s.hmodel);
 	free(s.q);
 	free(s.tmp);
 	free(s.api_model_buf);

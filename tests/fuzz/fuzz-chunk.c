@@ -33,6 +33,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct chunk_plan p;	/* reused, as chunk reuses it */
+	static struct seg_words ws;	/* the words, all at once */
+	struct chunk_cut cut, prev = { 0 };
 	const size_t npieces = sizeof(pieces) / sizeof(*pieces);
 	char *text;
 	size_t len = 0, ncp = 0, *cpoff, *cpidx, *covered;
@@ -88,33 +90,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cpidx[len] = ncp;
 
 	chunk_plan(&p, text, len);
+	seg_words(text, len, p.chars, &ws);
 
 	/* the words: in order, exact, and only white space between them */
-	for (size_t i = 0; i < p.ws.n; i++) {
-		const struct seg_word *w = &p.ws.w[i];
+	for (size_t i = 0; i < ws.n; i++) {
+		const struct seg_word *w = &ws.w[i];
 
 		FUZZ_CHECK(w->start < w->end && w->end <= len,
 		    "words are inside the text and not empty");
 		FUZZ_CHECK(cpoff[w->cstart] == w->start &&
 		    cpoff[w->cend] == w->end && cpidx[w->start] == w->cstart,
 		    "word offsets in code points are exact");
-		FUZZ_CHECK(i == 0 || w->start >= p.ws.w[i - 1].end,
+		FUZZ_CHECK(i == 0 || w->start >= ws.w[i - 1].end,
 		    "words are in order");
 		if (p.chars > 0)
 			FUZZ_CHECK(w->cend - w->cstart <= p.chars,
 			    "a word longer than --chars is cut");
 	}
-	FUZZ_CHECK((p.ncuts == 0) == (p.ws.n == 0),
+	FUZZ_CHECK((p.ncuts == 0) == (ws.n == 0),
 	    "a text with words has chunks");
 
 	/* the chunks */
 	for (size_t i = 0; i < p.ncuts; i++) {
-		size_t a = p.cuts[2 * i], e = p.cuts[2 * i + 1];
+		size_t a, e;
 		const struct seg_word *first, *last;
 
-		FUZZ_CHECK(a < e && e <= p.ws.n, "a chunk holds words");
-		first = &p.ws.w[a];
-		last = &p.ws.w[e - 1];
+		chunk_get(&p, &cut);
+		a = cut.w0;
+		e = cut.w1;
+		FUZZ_CHECK(a < e && e <= ws.n, "a chunk holds words");
+		first = &ws.w[a];
+		last = &ws.w[e - 1];
+		FUZZ_CHECK(cut.start == first->start && cut.end == last->end &&
+		    cut.cstart == first->cstart && cut.cend == last->cend,
+		    "a chunk's offsets are its words'");
 		FUZZ_CHECK(e - a <= p.words, "at most --words words");
 		FUZZ_CHECK(p.chars == 0 || last->cend - first->cstart <=
 		    p.chars, "at most --chars characters");
@@ -126,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i == 0)
 			FUZZ_CHECK(a == 0, "the first chunk opens the text");
 		else {
-			size_t pa = p.cuts[2 * i - 2], pe = p.cuts[2 * i - 1];
+			size_t pa = prev.w0, pe = prev.w1;
 
 			FUZZ_CHECK(a == (pe - pa > p.overlap ?
 			    pe - p.overlap : pe),
@@ -134,10 +143,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(a > pa, "chunks move on");
 		}
 		if (i == p.ncuts - 1)
-			FUZZ_CHECK(e == p.ws.n,
+			FUZZ_CHECK(e == ws.n,
 			    "the last chunk ends with the last word");
 		for (size_t b = first->start; b < last->end; b++)
 			covered[b] = 1;
+		prev = cut;
 	}
 
 	/* every character that is not white space is in a chunk */
