@@ -122,6 +122,7 @@ PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0610-dequeue.sh \
             tests/t0611-dequeue-batch.sh \
             tests/t0612-dequeue-pg-lost.sh \
+            tests/t0105-store-copy.sh \
             tests/t0300-chunk.sh \
             tests/t0310-embed.sh \
             tests/t0330-search.sh \
