@@ -550,6 +550,7 @@ feed_free(struct feed_parser *p)
 	fbuf_free(&p->xout);
 	for (i = 0; i < p->nents; i++)
 		free(p->ents[i].value);
+	fbuf_free(&p->guidlink);
 	fbuf_free(&p->aname);
 	fbuf_free(&p->aemail);
 	fbuf_free(&p->title);
