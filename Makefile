@@ -112,6 +112,7 @@ check-valgrind:
 # a server of its own (tests/lib.sh, start_postgres): make check-pg runs
 # them with every test's store a new database on it
 PG_TESTS  = tests/t1000-postgres.sh \
+            tests/t1010-two-machines.sh \
             tests/t0100-store.sh \
             tests/t0500-run-job.sh \
             tests/t0510-jobs-status.sh \
