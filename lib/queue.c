@@ -597,10 +597,11 @@ flush_held(struct queue_enq *e)
 			h = held_find(by_key, e->nheld, db_column_text(st, 1));
 		else
 			h = k < e->nheld ? &e->held[k++] : NULL;
-		if (h == NULL)
+		if (h != NULL)
+			h->id = id;
+		else
 			errx(EXIT_FATAL, "%s: a group insert answered a job it "
 			    "was not given", db_name(e->db));
-		h->id = id;
 	}
 	db_clear(st);
 	if (!keyed && k != e->nheld)
