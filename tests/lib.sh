@@ -227,8 +227,10 @@ test_expect_sqlite() {
 # postgresql package), its data and its unix socket in $TMP/pg, stopped at
 # exit; run as nobody when the tests run as root (PostgreSQL refuses
 # root).  Sets PG_DIR; pg_uri NAME is a database's URI, pg_createdb NAME
-# makes one.  Durability is off (fsync, synchronous commit, full pages):
-# the tests kill servers, not machines.  Two template databases, made
+# makes one.  fsync and full page writes are off: the tests kill servers,
+# not machines.  Synchronous commit stays on: without it a commit the
+# server answered can be lost when it is killed (pg_ctl_restart), which
+# is what t0612 checks never happens.  Two template databases, made
 # once: jl_blank has only the test functions below, jl_store the store's
 # schema too, migrated by the programs under test.
 start_postgres() {
@@ -250,8 +252,7 @@ start_postgres() {
 # pg_ctl_start, stop_postgres, pg_ctl_restart: the script's server
 pg_opts() {
 	printf '%s' "-c listen_addresses='' -c unix_socket_directories=$PG_DIR" \
-	    " -c max_connections=300 -c fsync=off -c synchronous_commit=off" \
-	    " -c full_page_writes=off"
+	    " -c max_connections=300 -c fsync=off -c full_page_writes=off"
 }
 pg_ctl_start() {
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
