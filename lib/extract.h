@@ -4,10 +4,10 @@
  * similarity to the others and to the title, its position and length, and
  * the best that fit in `chars' characters (at most `sentences', no
  * near-duplicates) joined in text order.  tests/fuzz/fuzz-extract checks
- * its promises.  Only the first MAX_CANDIDATES sentences are read, a word
- * at a time; what is kept of each is a few numbers, so that memory does
- * not grow with the text (a sentence is read again for its words when it
- * is written).
+ * its promises.  Only the first 400 sentences (MAX_CANDIDATES) are read,
+ * a word at a time; what is kept of each is a few numbers, so that memory
+ * does not grow with the text (a sentence is read again for its words
+ * when it is written).
  *
  * Ownership: extract_new allocates, extract_free releases everything;
  * x->out is owned by x and valid until the next call; extract_clean
