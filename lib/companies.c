@@ -220,6 +220,18 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	return !all_common;
 }
 
+/* Token i is a common word right before a known name, and no part of
+ * it: "Five Bank of America subsidiaries". */
+static int
+common_before_known(const struct rules *r, const struct text *x, size_t i)
+{
+	unsigned ntok;
+
+	return tok_in(&r->common, &x->t[i]) && i + 1 < x->n &&
+	    !(x->t[i + 1].flags & TF_BREAK) &&
+	    names_at(&r->gaz, x, i + 1, &ntok) >= 0;
+}
+
 /* The score of the span [start, end) raised by the cues around it, and
  * the strongest kind of evidence in *why. */
 static double
@@ -303,7 +315,7 @@ companies_find(struct companies *cs, const struct rules *r,
 			continue;
 		}
 		if (id >= 0) {
-			unsigned more;	/* a gazetteer name's length */
+			unsigned more;	/* (length of a name found there) */
 
 			gid = id;
 			start = i;
@@ -325,11 +337,8 @@ companies_find(struct companies *cs, const struct rules *r,
 			}
 			sc = 30;
 			why = "gazetteer";
-		} else if (!name_tok(r, x, i) || (tok_in(&r->common, &x->t[i]) &&
-		    i + 1 < x->n && !(x->t[i + 1].flags & TF_BREAK) &&
-		    names_at(&r->gaz, x, i + 1, &ntok) >= 0)) {
-			/* a common word before a known name is no part of
-			 * it: "Five Bank of America subsidiaries" */
+		} else if (!name_tok(r, x, i) ||
+		    common_before_known(r, x, i)) {
 			i++;
 			continue;
 		} else if (!name_span(cs, r, x, prose, i, &start, &end)) {

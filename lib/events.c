@@ -692,7 +692,8 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (it->event != EV_LEGAL)
 			companies_drop_public(&it->cs, r, it->has[0] &&
 			    companies_described(r, &it->x[0]));
-		/* nor is it an event's company in a story about no event */
+		/* a name from the next paragraph alone is no company of an
+		 * item filed other */
 		if (it->named == 3 && it->event == EV_OTHER)
 			companies_drop_only(&it->cs, 2);
 		if (!find_amount(it, &value, &code))
