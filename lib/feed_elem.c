@@ -674,8 +674,12 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	enum ns ns = ns_cached(p, uri);
 	int atom, rss;
 
-	if (ns == NS_OTHER || (ns == NS_NONE && prefix != NULL))
+	if (ns == NS_OTHER || (ns == NS_NONE && prefix != NULL)) {
 		ns = ns_of_prefix(prefix);
+		if (ns == NS_NONE && p->kind != NULL &&
+		    strcmp(p->kind, "atom") == 0)
+			ns = NS_ATOM;	/* an Atom feed's own */
+	}
 
 	p->depth++;
 	if (p->depth > MAX_NEST && !p->stopped) {

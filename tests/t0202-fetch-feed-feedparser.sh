@@ -166,7 +166,9 @@ test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, 
 	    .[2].title == \"Echo entry\" and .[2].url == \"http://echo.example/1\" and
 	    .[2].published == \"2003-06-02T12:00:00Z\" and .[2].summary == \"Echo summary\" and
 	    .[3].title == \"Undeclared\" and
-	    .[3].content == \"Encoded, content: undeclared\"" out
+	    .[3].content == \"Encoded, content: undeclared\"" out &&
+	fetch-feed "$F/fp-atom-unknown-ns.xml" >out &&
+	jq -e ".title == \"Other namespace title\"" out
 '
 
 test_expect 'element and attribute names, rel and type values, read without case' '
