@@ -102,18 +102,29 @@ out:
 struct embmodel *
 embmodel_load(const char *path, char *why, size_t whylen)
 {
-	struct embmodel *m = NULL;
+	struct embmodel *m;
 	unsigned char *b;
-	size_t len, want;
-	uint32_t dim, nwords, nctx;
+	size_t len;
 
 	if (slurp(path, &b, &len) != 0) {
 		snprintf(why, whylen, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
+	m = embmodel_parse(b, len, why, whylen);
+	free(b);
+	return m;
+}
+
+struct embmodel *
+embmodel_parse(const unsigned char *b, size_t len, char *why, size_t whylen)
+{
+	struct embmodel *m = NULL;
+	size_t want;
+	uint32_t dim, nwords, nctx;
+
 	if (len < HEADER || memcmp(b, MAGIC, 8) != 0) {
 		snprintf(why, whylen, "not a model file of embed --train");
-		goto out;
+		return NULL;
 	}
 	dim = get32(b + 8);
 	nwords = get32(b + 16);
@@ -125,7 +136,7 @@ embmodel_load(const char *path, char *why, size_t whylen)
 	    !isfinite(getf(b + 24))) {
 		snprintf(why, whylen, "damaged model file (%s)", want != len ?
 		    "wrong size" : "bad header");
-		goto out;
+		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->dim = (int)dim;
@@ -151,15 +162,12 @@ embmodel_load(const char *path, char *why, size_t whylen)
 		if (!isfinite(m->scale[i])) {
 			snprintf(why, whylen, "damaged model file (bad scale)");
 			embmodel_free(m);
-			m = NULL;
-			goto out;
+			return NULL;
 		}
 		memcpy(m->ctx + (size_t)i * dim, p + 4, dim);
 	}
 	snprintf(m->digest, sizeof(m->digest), "%016llx",
 	    (unsigned long long)XXH3_64bits(b, len));
-out:
-	free(b);
 	return m;
 }
 

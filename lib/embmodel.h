@@ -38,6 +38,9 @@ struct embmodel;
 /* The model in file path, or NULL with why (of whylen bytes) saying what
  * is wrong: "cannot open: ...", "not a model file of embed --train", ... */
 struct embmodel *embmodel_load(const char *path, char *why, size_t whylen);
+/* The same from the file's bytes b[0..len), which stay the caller's. */
+struct embmodel *embmodel_parse(const unsigned char *b, size_t len,
+    char *why, size_t whylen);
 void embmodel_free(struct embmodel *m);	/* NULL is allowed */
 
 int embmodel_dim(const struct embmodel *m);
