@@ -133,7 +133,7 @@ embmodel_parse(const unsigned char *b, size_t len, char *why, size_t whylen)
 	    (size_t)nctx * (4 + (size_t)dim);
 	if (dim < 1 || dim > HASHEMBED_MAXDIM || nctx > nwords ||
 	    nwords > (uint32_t)(len / WORD_BYTES) || want != len ||
-	    !isfinite(getf(b + 24))) {
+	    !(getf(b + 24) >= 0 && getf(b + 24) <= 100)) {
 		snprintf(why, whylen, "damaged model file (%s)", want != len ?
 		    "wrong size" : "bad header");
 		return NULL;
@@ -159,7 +159,7 @@ embmodel_parse(const unsigned char *b, size_t len, char *why, size_t whylen)
 		    (size_t)nwords * WORD_BYTES + (size_t)i * (4 + dim);
 
 		m->scale[i] = getf(p);
-		if (!isfinite(m->scale[i])) {
+		if (!(m->scale[i] >= 0 && m->scale[i] <= 1)) {
 			snprintf(why, whylen, "damaged model file (bad scale)");
 			embmodel_free(m);
 			return NULL;
