@@ -57,10 +57,12 @@ getf(const unsigned char *p)
 	return f;
 }
 
+/* At least 1, as when df <= ndocs (a damaged file may say otherwise). */
 static float
 idf_of(uint32_t ndocs, uint32_t df)
 {
-	return (float)(log(((double)ndocs + 1) / ((double)df + 1)) + 1);
+	return df >= ndocs ? 1.0f :
+	    (float)(log(((double)ndocs + 1) / ((double)df + 1)) + 1);
 }
 
 /* The whole of file path in *buf, its size in *len; 0, or -1 with errno. */
