@@ -57,10 +57,12 @@ getf(const unsigned char *p)
 	return f;
 }
 
+/* At least 1, as when df <= ndocs (a damaged file may say otherwise). */
 static float
 idf_of(uint32_t ndocs, uint32_t df)
 {
-	return (float)(log(((double)ndocs + 1) / ((double)df + 1)) + 1);
+	return df >= ndocs ? 1.0f :
+	    (float)(log(((double)ndocs + 1) / ((double)df + 1)) + 1);
 }
 
 /* The whole of file path in *buf, its size in *len; 0, or -1 with errno. */
@@ -102,18 +104,29 @@ out:
 struct embmodel *
 embmodel_load(const char *path, char *why, size_t whylen)
 {
-	struct embmodel *m = NULL;
+	struct embmodel *m;
 	unsigned char *b;
-	size_t len, want;
-	uint32_t dim, nwords, nctx;
+	size_t len;
 
 	if (slurp(path, &b, &len) != 0) {
 		snprintf(why, whylen, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
+	m = embmodel_parse(b, len, why, whylen);
+	free(b);
+	return m;
+}
+
+struct embmodel *
+embmodel_parse(const unsigned char *b, size_t len, char *why, size_t whylen)
+{
+	struct embmodel *m = NULL;
+	size_t want;
+	uint32_t dim, nwords, nctx;
+
 	if (len < HEADER || memcmp(b, MAGIC, 8) != 0) {
 		snprintf(why, whylen, "not a model file of embed --train");
-		goto out;
+		return NULL;
 	}
 	dim = get32(b + 8);
 	nwords = get32(b + 16);
@@ -122,10 +135,10 @@ embmodel_load(const char *path, char *why, size_t whylen)
 	    (size_t)nctx * (4 + (size_t)dim);
 	if (dim < 1 || dim > HASHEMBED_MAXDIM || nctx > nwords ||
 	    nwords > (uint32_t)(len / WORD_BYTES) || want != len ||
-	    !isfinite(getf(b + 24))) {
+	    !(getf(b + 24) >= 0 && getf(b + 24) <= 100)) {
 		snprintf(why, whylen, "damaged model file (%s)", want != len ?
 		    "wrong size" : "bad header");
-		goto out;
+		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->dim = (int)dim;
@@ -148,18 +161,15 @@ embmodel_load(const char *path, char *why, size_t whylen)
 		    (size_t)nwords * WORD_BYTES + (size_t)i * (4 + dim);
 
 		m->scale[i] = getf(p);
-		if (!isfinite(m->scale[i])) {
+		if (!(m->scale[i] >= 0 && m->scale[i] <= 1)) {
 			snprintf(why, whylen, "damaged model file (bad scale)");
 			embmodel_free(m);
-			m = NULL;
-			goto out;
+			return NULL;
 		}
 		memcpy(m->ctx + (size_t)i * dim, p + 4, dim);
 	}
 	snprintf(m->digest, sizeof(m->digest), "%016llx",
 	    (unsigned long long)XXH3_64bits(b, len));
-out:
-	free(b);
 	return m;
 }
 

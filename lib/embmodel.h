@@ -10,14 +10,14 @@
  * word's context vector is the sum of the vectors of the documents it
  * occurs in, with the same weight, less its own component; the context
  * vectors are centred (their mean subtracted), normalised and kept as
- * bytes (int8 times a scale per vector).  idf = ln((N + 1) / (df + 1)) +
+ * bytes (int8 times a scale per vector, from 0 to 1).  idf = ln((N + 1) / (df + 1)) +
  * 1 for N documents; a word the training never saw counts as df 1.
  *
  * The file (all little-endian):
  *   "jlembed" 0x01, u32 dim, u32 documents, u32 words, u32 words with a
- *   context vector (the first ones), f32 context weight, u32 0;
+ *   context vector (the first ones), f32 context weight (0 to 100), u32 0;
  *   then per word: u64 its hash-v2 hash, u32 df;
- *   then per context vector: f32 scale, dim int8.
+ *   then per context vector: f32 scale (0 to 1), dim int8.
  * Its digest, the XXH3-64 of the whole file in 16 hex digits, names the
  * vector space: "hash-v2-DIM@DIGEST".
  *
@@ -38,6 +38,9 @@ struct embmodel;
 /* The model in file path, or NULL with why (of whylen bytes) saying what
  * is wrong: "cannot open: ...", "not a model file of embed --train", ... */
 struct embmodel *embmodel_load(const char *path, char *why, size_t whylen);
+/* The same from the file's bytes b[0..len), which stay the caller's. */
+struct embmodel *embmodel_parse(const unsigned char *b, size_t len,
+    char *why, size_t whylen);
 void embmodel_free(struct embmodel *m);	/* NULL is allowed */
 
 int embmodel_dim(const struct embmodel *m);

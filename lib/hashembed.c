@@ -561,10 +561,15 @@ normalise(float *v, int dim)
 	for (int i = 0; i < dim; i++)
 		norm += (double)v[i] * v[i];
 	if (norm > 0) {
-		float inv = (float)(1.0 / sqrt(norm));
+		double d = 1.0 / sqrt(norm);
+		float inv = (float)d;
 
-		for (int i = 0; i < dim; i++)
-			v[i] *= inv;
+		if (isfinite(inv))
+			for (int i = 0; i < dim; i++)
+				v[i] *= inv;
+		else	/* tiny components (a damaged model's scale) */
+			for (int i = 0; i < dim; i++)
+				v[i] = (float)(v[i] * d);
 	}
 }
 
