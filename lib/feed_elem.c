@@ -709,7 +709,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		ns = p->atom_default ? NS_ATOM : NS_RSS;
 	atom = ns == NS_ATOM || ns == NS_ATOM03;
 	rss = ns == NS_RSS;
-	if (p->item_depth == 0)
+	if (p->item_depth == 0 && ns == NS_DC && p->channel_depth &&
+	    p->depth == p->channel_depth + 1 && strcasecmp(name, "title") == 0)
+		feed_cap_start(p, F_FEEDTITLE, 1, T_GUESS, 1);	/* as title */
+	else if (p->item_depth == 0)
 		channel_start(p, name, rss, atom, attrs, nattrs);
 	else
 		entry_start(p, name, ns, rss, atom, attrs, nattrs);

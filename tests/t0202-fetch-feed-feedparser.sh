@@ -215,4 +215,15 @@ test_expect 'ISO dates of feedparser'"'"'s table: without century, yyddd, fields
 	    \"2005-01-01T00:00:00Z\"]" out
 '
 
+test_expect 'the channel'"'"'s dc:title is the feed title; an attribute quote never closed ends at the next >' '
+	fetch-feed "$F/fp-dc-title.xml" >out &&
+	jq -e -s "length == 1 and .[0].source == \"Dublin Core title\" and
+	    .[0].content == \"Ian: Text after the broken attribute.\"" out
+'
+
+test_expect 'internal entities of plain text or one character reference expand, others do not' '
+	fetch-feed "$F/fp-entity-charref.xml" >out &&
+	jq -e -s "map(.title) == [\"x\u00b3 caf\u00e9 Example Co\", \"twice: &twice;\"]" out
+'
+
 test_done

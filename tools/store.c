@@ -15,6 +15,7 @@
 
 #include "articles.h"
 #include "chunks.h"
+#include "copy.h"
 #include "db.h"
 #include "fields.h"
 #include "jsonl.h"
@@ -39,7 +40,7 @@
 enum emit { EMIT_NONE, EMIT_NEW, EMIT_ALL };
 
 /* Long options without a short form. */
-enum { OPT_KEY = OPT_FIRST_PRIVATE, OPT_EMIT };
+enum { OPT_KEY = OPT_FIRST_PRIVATE, OPT_EMIT, OPT_COPY_FROM };
 
 /* What one input record did. */
 enum outcome {
@@ -95,6 +96,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: store TABLE [--db PATH] [--key FIELD] [--emit new|all|none] "
 	    "[-q | -v]\n"
+	    "       store --copy-from PATH [--db PATH]\n"
 	    "  TABLE is articles, chunks, prices, predictions, votes, or a name "
 	    "for a generic table\n");
 	exit(status);
@@ -519,6 +521,31 @@ static const struct table tables[] = {
 	{ NULL, generic_put, no_flush },
 };
 
+/* store --copy-from: the SQLite store at path into the store at db. */
+static _Noreturn void
+copy_from(const char *db, const char *path)
+{
+	struct db *src, *dst;
+	char now[TIME_BUFSZ];
+	int status;
+
+	if (strncmp(path, "postgres", 8) == 0) {
+		warnx("--copy-from takes a SQLite store's path");
+		usage(stderr, EXIT_USAGE);
+	}
+	if (access(path, F_OK) != 0)
+		errx(EXIT_FATAL, "%s: no store there: %s", path,
+		    strerror(errno));
+	src = db_open(path, 0);		/* brought to this schema first */
+	dst = db_open(db, DB_BULK);
+	time_format(time_now(), now);
+	sig_catch();
+	status = copy_store(dst, src, now, stdout);
+	db_close(dst);
+	db_close(src);
+	exit_flush(sig_caught ? 128 + sig_caught : status);
+}
+
 static void
 progress(struct store_ctx *c, int done)
 {
@@ -534,6 +561,7 @@ main(int argc, char *argv[])
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "copy-from", required_argument, NULL, OPT_COPY_FROM },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -544,7 +572,7 @@ main(int argc, char *argv[])
 	struct jsonl_reader r, v;
 	struct readahead *ra = NULL;
 	const struct table *t;
-	const char *db = NULL;
+	const char *db = NULL, *copy = NULL;
 	int ch, show_progress, status;
 	int64_t last_progress = 0, run;
 
@@ -558,6 +586,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_KEY:
 			c.key = optarg;
+			break;
+		case OPT_COPY_FROM:
+			copy = optarg;
 			break;
 		case OPT_EMIT:
 			if (strcmp(optarg, "new") == 0)
@@ -589,7 +620,9 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (copy != NULL && argc == 0)
+		copy_from(db, copy);
+	if (argc != 1 || copy != NULL)
 		usage(stderr, EXIT_USAGE);
 	c.table = argv[0];
 	for (t = tables; t->name != NULL; t++)
