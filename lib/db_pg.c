@@ -457,6 +457,12 @@ pg_step(struct db_stmt *s)
 	free(lens);
 	free(fmts);
 	rs = PQresultStatus(st->res);
+	/* an answer whose ReadyForQuery never came: outside a transaction
+	 * the statement's commit comes between the two, so what it answered
+	 * may not have happened (a claim's rows for a claim rolled back) */
+	if ((rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) &&
+	    PQstatus(d->conn) != CONNECTION_OK)
+		die_result(s->db, st->res, "connection lost");
 	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
 		d->changes = atoll(PQcmdTuples(st->res));
 		st->nrows = PQntuples(st->res);

@@ -383,7 +383,7 @@ struct queue_enq {
 	struct db_stmt *ins;	/* insert unless a job with the key is pending */
 	struct db_stmt *last;	/* a key's last success */
 	struct db_stmt *pending; /* a key's pending job */
-	struct db_stmt *lock;	/* PostgreSQL: the queue's enqueue lock */
+	int txn;		/* PostgreSQL: the batch's transaction is open */
 	struct db_stmt *many;	/* PostgreSQL: insert a group in one trip */
 	queue_added_fn *added;	/* told what became of each job */
 	void *arg;		/* its argument */
@@ -427,14 +427,16 @@ queue_enq_open(struct db *db, const char *queue)
 	    " EXISTS (SELECT 1 FROM queue WHERE queue = ?1 AND key = ?2"
 	    "  AND state IN ('queued', 'running', 'failed'))");
 	if (db_kind(db) == DB_POSTGRES) {
-		e->lock = db_prepare(db, "SELECT pg_advisory_xact_lock(?1::int4,"
-		    " hashtext(?2))");
 		/* a group in input order: of two with one key, the first goes
-		 * in, as one at a time would have it */
+		 * in, as one at a time would have it; the queue's enqueue
+		 * lock is taken before any row (the sort reads all first) and
+		 * held to the commit */
 		e->many = db_prepare(db,
-		    "INSERT INTO queue (queue, key, payload, priority,"
+		    "WITH l AS MATERIALIZED (SELECT"
+		    "  pg_advisory_xact_lock(?8::int4, hashtext(?1)))"
+		    " INSERT INTO queue (queue, key, payload, priority,"
 		    " max_attempts, run_after, created_at, updated_at)"
-		    " SELECT ?1, k, p, pr, ma, ra, c, c FROM unnest(?2::text[],"
+		    " SELECT ?1, k, p, pr, ma, ra, c, c FROM l, unnest(?2::text[],"
 		    "  ?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[],"
 		    "  ?7::text[]) WITH ORDINALITY AS x(k, p, pr, ma, ra, c, n)"
 		    " ORDER BY n ON CONFLICT DO NOTHING RETURNING id, key");
@@ -454,7 +456,6 @@ queue_enq_close(struct queue_enq *e)
 	db_finalize(e->ins);
 	db_finalize(e->last);
 	db_finalize(e->pending);
-	db_finalize(e->lock);
 	db_finalize(e->many);
 	free(e->held);
 	free(e->queue);
@@ -464,14 +465,10 @@ queue_enq_close(struct queue_enq *e)
 void
 queue_enq_begin(struct queue_enq *e)
 {
-	db_begin(e->db);
-	if (e->lock == NULL)
-		return;
-	db_bind_int(e->lock, 1, QUEUE_ENQ_LOCK_CLASS);
-	db_bind_text(e->lock, 2, e->queue);
-	while (db_step_ok(e->lock) == DB_ROW)
-		;
-	db_reset(e->lock);
+	/* on PostgreSQL, BEGIN waits for a second group: a batch of one
+	 * group is one statement, one round trip */
+	if (e->many == NULL)
+		db_begin(e->db);
 }
 
 void
@@ -577,6 +574,7 @@ flush_held(struct queue_enq *e)
 		return;
 	keyed = e->held[0].key != NULL;
 	db_bind_text(st, 1, e->queue);
+	db_bind_int(st, 8, QUEUE_ENQ_LOCK_CLASS);
 	for (int c = 0; c < 6; c++) {
 		arr[c] = array_of(e, c);
 		db_bind_text(st, c + 2, arr[c]);
@@ -656,16 +654,26 @@ queue_put(struct queue_enq *e, const struct queue_new *job,
 	h->now = xstrdup(job->now);
 	h->tag = tag;
 	h->id = 0;
-	if (e->nheld == QUEUE_GROUP)
+	if (e->nheld == QUEUE_GROUP) {
+		/* more may follow: one transaction for the batch */
+		if (!e->txn)
+			db_begin(e->db);
+		e->txn = 1;
 		flush_held(e);
+	}
 }
 
 void
 queue_enq_commit(struct queue_enq *e)
 {
-	if (e->many != NULL)
-		flush_held(e);
-	db_commit(e->db);
+	if (e->many == NULL) {
+		db_commit(e->db);
+		return;
+	}
+	flush_held(e);
+	if (e->txn)
+		db_commit(e->db);
+	e->txn = 0;
 }
 
 /* SQLite: add one job; 1 and its id, or 0 when its key is pending. */

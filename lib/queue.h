@@ -180,11 +180,13 @@ void queue_put(struct queue_enq *e, const struct queue_new *job,
 void queue_enq_commit(struct queue_enq *e);
 
 /*
- * Begin the transaction of a batch of adds (db_begin).  On PostgreSQL it
- * also takes the queue's enqueue lock (a transaction advisory lock), so
- * that enqueuers of one queue take turns as they do on SQLite: two
- * batches adding the same keys in different orders would deadlock on the
- * pending keys' unique index.
+ * Begin a batch of adds, committed by queue_enq_commit: one transaction
+ * (db_begin).  On PostgreSQL the transaction begins only when a second
+ * group of jobs comes (a batch of one group is a single statement), and
+ * each group takes the queue's enqueue lock (a transaction advisory
+ * lock), so that enqueuers of one queue take turns as they do on SQLite:
+ * two batches adding the same keys in different orders would deadlock on
+ * the pending keys' unique index.
  */
 void queue_enq_begin(struct queue_enq *e);
 
