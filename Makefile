@@ -62,6 +62,9 @@ CLASSIFY_CFLAGS = -O3
 CLASSIFY_OBJ = $(patsubst %,$(OBJ)/lib/%.o,hmap tokens phrases names rules \
                companies events evmodel cfgfile) $(OBJ)/tools/classify.o
 $(CLASSIFY_OBJ): ALL_CFLAGS += $(CLASSIFY_CFLAGS)
+# hash-v2's context vector sums vectorise at -O3: embed with a trained
+# model takes about a third less CPU (bench/RESULTS.md, offline vectors)
+$(OBJ)/lib/hashembed.o: ALL_CFLAGS += $(CLASSIFY_CFLAGS)
 
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
@@ -109,6 +112,7 @@ check-valgrind:
 # a server of its own (tests/lib.sh, start_postgres): make check-pg runs
 # them with every test's store a new database on it
 PG_TESTS  = tests/t1000-postgres.sh \
+            tests/t1010-two-machines.sh \
             tests/t0100-store.sh \
             tests/t0500-run-job.sh \
             tests/t0510-jobs-status.sh \

@@ -303,13 +303,20 @@ companies_find(struct companies *cs, const struct rules *r,
 			continue;
 		}
 		if (id >= 0) {
+			unsigned more;	/* a gazetteer name's length */
+
 			gid = id;
 			start = i;
 			end = i + ntok;
 			/* a gazetteer name acts like a span for the cues; name
-			 * words after it belong to it: "Jumia Technologies" */
+			 * words after it belong to it ("Jumia Technologies"),
+			 * and so, in prose, do capitalised words that are no
+			 * known name nor a given name ("LG Card") */
 			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
-			    tok_in(&r->keep, &x->t[end]) &&
+			    (tok_in(&r->keep, &x->t[end]) ||
+			    (prose && name_tok(r, x, end) &&
+			    !tok_in(&r->people, &x->t[end]) &&
+			    names_at(&r->gaz, x, end, &more) < 0)) &&
 			    !tok_in(&r->breaks, &x->t[end]) &&
 			    (x->t[end].flags & TF_CAP) &&
 			    end - start < SPAN_MAX) {
@@ -318,7 +325,11 @@ companies_find(struct companies *cs, const struct rules *r,
 			}
 			sc = 30;
 			why = "gazetteer";
-		} else if (!name_tok(r, x, i)) {
+		} else if (!name_tok(r, x, i) || (tok_in(&r->common, &x->t[i]) &&
+		    i + 1 < x->n && !(x->t[i + 1].flags & TF_BREAK) &&
+		    names_at(&r->gaz, x, i + 1, &ntok) >= 0)) {
+			/* a common word before a known name is no part of
+			 * it: "Five Bank of America subsidiaries" */
 			i++;
 			continue;
 		} else if (!name_span(cs, r, x, prose, i, &start, &end)) {
@@ -328,6 +339,13 @@ companies_find(struct companies *cs, const struct rules *r,
 		    end - start > 1) {
 			sc = 35;
 			why = "name word";
+		}
+		/* a news source quoted ("told the BBC", "according to
+		 * Reuters") is not what the item is about */
+		if (start > 0 && !(x->t[start].flags & TF_BREAK) &&
+		    pindex_ending(&r->source, x, start, r->source_max) >= 0) {
+			i = end;
+			continue;
 		}
 		sc = span_cues(r, x, start, end, sc, &why);
 		nend = end;	/* the name's end; end: where scanning goes on */
@@ -497,6 +515,14 @@ companies_keep_first(struct companies *cs)
 			first = &cs->c[i];
 	for (size_t i = 0; i < cs->nc; i++)
 		if (&cs->c[i] != first)
+			cs->c[i].score = 0;
+}
+
+void
+companies_drop_only(struct companies *cs, int f)
+{
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].fields == 1u << f)
 			cs->c[i].score = 0;
 }
 

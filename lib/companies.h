@@ -95,6 +95,9 @@ int companies_described(const struct rules *r, const struct text *x);
 /* Keep only the first candidate named (by position) of those scored. */
 void companies_keep_first(struct companies *cs);
 
+/* Drop the candidates found only in field f. */
+void companies_drop_only(struct companies *cs, int f);
+
 /* The name of candidate c. */
 static inline const char *
 cand_name(const struct companies *cs, const struct cand *c)

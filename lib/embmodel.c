@@ -148,6 +148,12 @@ embmodel_load(const char *path, char *why, size_t whylen)
 		    (size_t)nwords * WORD_BYTES + (size_t)i * (4 + dim);
 
 		m->scale[i] = getf(p);
+		if (!isfinite(m->scale[i])) {
+			snprintf(why, whylen, "damaged model file (bad scale)");
+			embmodel_free(m);
+			m = NULL;
+			goto out;
+		}
 		memcpy(m->ctx + (size_t)i * dim, p + 4, dim);
 	}
 	snprintf(m->digest, sizeof(m->digest), "%016llx",

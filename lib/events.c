@@ -346,7 +346,7 @@ decide_rules(struct evitem *it)
 	 * none, nor describe one named next, need more (a sentence alone may
 	 * name it elsewhere) */
 	if (r->bare_min_score > min && it->has[1] &&
-	    !companies_in(&it->cs, it->r, 7))
+	    !companies_in(&it->cs, it->r, (unsigned)it->named))
 		min = r->bare_min_score;
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
@@ -669,17 +669,20 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (it->has[0])
 			companies_find(&it->cs, r, it->tracked, &it->x[0], 0,
 			    SIZE_MAX);
+		it->named = 7;
 		if (it->has[1]) {
 			companies_find(&it->cs, r, it->tracked, &it->x[1], 1,
 			    SIZE_MAX);
-			/* news describes a company in its lead and names it
-			 * in the next paragraph */
-			if (it->has[2] && !companies_in(&it->cs, r, 3) &&
-			    (companies_described(r, &it->x[0]) ||
-			    companies_described(r, &it->x[1]))) {
+			/* news names its subject in the paragraph after the
+			 * lead, when the lead does not; the item is a
+			 * company's only when the lead describes one */
+			if (it->has[2] && !companies_in(&it->cs, r, 3)) {
 				companies_find(&it->cs, r, it->tracked,
 				    &it->x[2], 2, REST_NAMES_MAX);
 				companies_keep_first(&it->cs);
+				if (!companies_described(r, &it->x[0]) &&
+				    !companies_described(r, &it->x[1]))
+					it->named = 3;
 			}
 		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
@@ -689,6 +692,9 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (it->event != EV_LEGAL)
 			companies_drop_public(&it->cs, r, it->has[0] &&
 			    companies_described(r, &it->x[0]));
+		/* nor is it an event's company in a story about no event */
+		if (it->named == 3 && it->event == EV_OTHER)
+			companies_drop_only(&it->cs, 2);
 		if (!find_amount(it, &value, &code))
 			code = NULL;
 	}

@@ -52,6 +52,8 @@ struct evitem {
 	unsigned long *tstamp;	/* per term: the last field it counted in */
 	unsigned long stamp;	/* field counter for tstamp */
 	struct companies cs;	/* company candidates */
+	int named;		/* fields whose companies make the item a
+				 * company's (bit f: field f) */
 	struct fbuf out;	/* fields added to the record */
 	struct fbuf why;	/* --explain entries, JSON strings */
 	int event;		/* decided event */

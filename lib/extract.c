@@ -209,8 +209,10 @@ fold_text(struct extract *x, const char *s, size_t n, size_t *len)
 	*len = n;
 	if (i == n)
 		return s;
-	if (x->foldcap < 3 * n + 1) {
-		x->foldcap = 3 * n + 1;
+	/* a folding is seldom longer than its character: room for the
+	 * text, grown should one be */
+	if (x->foldcap < n + 1) {
+		x->foldcap = n + 1;
 		x->fold = xrealloc(x->fold, x->foldcap);
 	}
 	memcpy(x->fold, s, i);
@@ -220,6 +222,10 @@ fold_text(struct extract *x, const char *s, size_t n, size_t *len)
 		const char *f;
 		int cp;
 
+		if (o + 1 >= x->foldcap) {
+			x->foldcap *= 2;
+			x->fold = xrealloc(x->fold, x->foldcap);
+		}
 		if (c < 0x80) {
 			x->fold[o++] = (char)c;
 			i++;
@@ -247,15 +253,15 @@ fold_text(struct extract *x, const char *s, size_t n, size_t *len)
 	return x->fold;
 }
 
-/* Does word i have a letter or digit? */
+/* Does s[0..n) have a letter or digit? */
 static int
-word_has_alnum(const char *text, const struct seg_word *w)
+has_alnum(const char *s, size_t n)
 {
-	for (size_t i = w->start; i < w->end;) {
+	for (size_t i = 0; i < n;) {
 		int cp;
 		utf8proc_category_t cat;
 
-		i += seg_decode(text + i, w->end - i, &cp);
+		i += seg_decode(s + i, n - i, &cp);
 		if (cp < 0x80) {
 			if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
 				return 1;
@@ -273,37 +279,45 @@ word_has_alnum(const char *text, const struct seg_word *w)
 	return 0;
 }
 
-/* Cut the words of the text into sentences (at most MAX_CANDIDATES). */
+/*
+ * Cut the text into sentences, at most MAX_CANDIDATES: a word at a time,
+ * keeping of each sentence its bytes, words and characters.
+ */
 static void
-find_sentences(struct extract *x)
+find_sentences(struct extract *x, const char *text, size_t len)
 {
-	const struct seg_words *ws = &x->ws;
+	struct seg_iter it;
+	struct seg_word w, prev = { 0 };
+	struct sent *cur = NULL;
 
 	x->ns = 0;
-	for (size_t i = 0; i < ws->n && x->ns < MAX_CANDIDATES;) {
-		size_t j = i + 1, chars;
-
-		while (j < ws->n && !seg_sentence_start(ws, j))
-			j++;
-		if (x->ns == x->scap) {
-			x->scap = x->scap ? x->scap * 2 : 64;
-			x->s = xrealloc(x->s, x->scap * sizeof(*x->s));
-			x->order = xrealloc(x->order,
-			    x->scap * sizeof(*x->order));
-		}
-		chars = 0;
-		for (size_t k = i; k < j; k++) {
-			chars += ws->w[k].cend - ws->w[k].cstart;
-			if (k > i && ws->w[k - 1].end < ws->w[k].start)
-				chars++;
-		}
-		x->s[x->ns].w0 = i;
-		x->s[x->ns].w1 = j;
-		x->s[x->ns].chars = chars;
-		x->s[x->ns].chosen = 0;
-		x->ns++;
-		i = j;
+	seg_iter_init(&it, text, len, 0);
+	while (seg_iter_next(&it, &w)) {
+		if (cur == NULL || (w.flags & SEG_PARA) ||
+		    (prev.flags & SEG_SENT_END)) {
+			/* w opens a sentence */
+			if (cur != NULL)
+				cur->space_after = prev.end < w.start;
+			if (x->ns == MAX_CANDIDATES)
+				return;
+			if (x->ns == x->scap) {
+				x->scap = x->scap ? x->scap * 2 : 64;
+				x->s = xrealloc(x->s, x->scap * sizeof(*x->s));
+				x->order = xrealloc(x->order,
+				    x->scap * sizeof(*x->order));
+			}
+			cur = &x->s[x->ns++];
+			memset(cur, 0, sizeof(*cur));
+			cur->start = w.start;
+		} else if (prev.end < w.start)
+			cur->chars++;
+		cur->chars += w.cend - w.cstart;
+		cur->end = w.end;
+		cur->words++;
+		prev = w;
 	}
+	if (cur != NULL)
+		cur->space_after = 1;
 }
 
 /* Score every sentence: centrality, title overlap, position, length. */
@@ -321,13 +335,12 @@ score_sentences(struct extract *x, const char *text, const char *title,
 	}
 	memset(x->centroid, 0, sizeof(x->centroid));
 	for (size_t i = 0; i < n; i++) {
-		const struct seg_word *a = &x->ws.w[x->s[i].w0];
-		const struct seg_word *b = &x->ws.w[x->s[i].w1 - 1];
+		const struct sent *s = &x->s[i];
 		float *v = x->vec + i * EXTRACT_DIM;
 		const char *h;
 		size_t hl;
 
-		h = fold_text(x, text + a->start, b->end - a->start, &hl);
+		h = fold_text(x, text + s->start, s->end - s->start, &hl);
 		hashembed_vector(x->hash, h, hl, v);
 		vec_add(x->centroid, v, EXTRACT_DIM);
 	}
@@ -363,17 +376,11 @@ score_sentences(struct extract *x, const char *text, const char *title,
 		if (i == 0)
 			score += W_LEAD;
 		score += W_POSITION * (1.0f - (float)i / (float)n);
-		if (s->w1 - s->w0 < SHORT_WORDS)
+		if (s->words < SHORT_WORDS)
 			score -= W_SHORT;
-		if (vv == 0) {
-			/* no letters or digits at all: last resort */
-			int any = 0;
-
-			for (size_t k = s->w0; k < s->w1 && !any; k++)
-				any = word_has_alnum(text, &x->ws.w[k]);
-			if (!any)
-				score -= 10;
-		}
+		/* no letters or digits at all: last resort */
+		if (vv == 0 && !has_alnum(text + s->start, s->end - s->start))
+			score -= 10;
 		s->score = score;
 		x->order[i] = i;
 	}
@@ -397,25 +404,17 @@ static void
 add_sentence(struct extract *x, const char *text, size_t i)
 {
 	const struct sent *s = &x->s[i];
+	struct seg_iter it;
+	struct seg_word w;
+	size_t prev_end = 0;
 
-	for (size_t k = s->w0; k < s->w1; k++) {
-		const struct seg_word *w = &x->ws.w[k];
-
-		if (k > s->w0 && x->ws.w[k - 1].end < w->start)
+	seg_iter_init(&it, text + s->start, s->end - s->start, 0);
+	for (int first = 1; seg_iter_next(&it, &w); first = 0) {
+		if (!first && prev_end < w.start)
 			out_add(x, " ", 1);
-		out_add(x, text + w->start, w->end - w->start);
+		out_add(x, text + s->start + w.start, w.end - w.start);
+		prev_end = w.end;
 	}
-}
-
-/* Does a space go between sentence i and a later one?  Not after a
- * sentence that runs on without whitespace (CJK). */
-static int
-space_after(const struct extract *x, size_t i)
-{
-	size_t last = x->s[i].w1 - 1;
-
-	return last + 1 >= x->ws.n ||
-	    x->ws.w[last].end < x->ws.w[last + 1].start;
 }
 
 /*
@@ -427,23 +426,27 @@ static void
 add_cut_sentence(struct extract *x, const char *text, size_t i)
 {
 	const struct sent *s = &x->s[i];
-	size_t room = x->chars - 1, used = 0;
+	const char *t = text + s->start;
+	size_t room = x->chars - 1, used = 0, prev_end = 0;
+	struct seg_iter it;
+	struct seg_word w;
 
-	for (size_t k = s->w0; k < s->w1; k++) {
-		const struct seg_word *w = &x->ws.w[k];
-		size_t wc = w->cend - w->cstart;
-		int sp = k > s->w0 && x->ws.w[k - 1].end < w->start;
+	seg_iter_init(&it, t, s->end - s->start, 0);
+	for (int first = 1; seg_iter_next(&it, &w); first = 0) {
+		size_t wc = w.cend - w.cstart;
+		int sp = !first && prev_end < w.start;
 
 		if (used + (size_t)sp + wc > room) {
-			if (k == s->w0)
-				out_add_cut(x, text + w->start,
-				    w->end - w->start, room);
+			if (first)
+				out_add_cut(x, t + w.start, w.end - w.start,
+				    room);
 			break;
 		}
 		if (sp)
 			out_add(x, " ", 1);
-		out_add(x, text + w->start, w->end - w->start);
+		out_add(x, t + w.start, w.end - w.start);
 		used += (size_t)sp + wc;
+		prev_end = w.end;
 	}
 	/* no dangling space or punctuation-less stub before the ellipsis */
 	while (x->outlen > 0 && x->out[x->outlen - 1] == ' ')
@@ -465,10 +468,9 @@ extract_text(struct extract *x, const char *title, size_t tlen,
 	x->outlen = 0;
 	out_reserve(x, 0);
 	x->out[0] = '\0';
-	seg_words(text, len, 0, &x->ws);
-	if (x->ws.n == 0)
+	find_sentences(x, text, len);
+	if (x->ns == 0)
 		return 0;
-	find_sentences(x);
 	score_sentences(x, text, title, tlen);
 	sort_x = x;
 	qsort(x->order, x->ns, sizeof(*x->order), by_score);
@@ -500,7 +502,7 @@ extract_text(struct extract *x, const char *title, size_t tlen,
 	for (size_t i = 0; i < x->ns; i++) {
 		if (!x->s[i].chosen)
 			continue;
-		if (!first && space_after(x, prev))
+		if (!first && x->s[prev].space_after)
 			out_add(x, " ", 1);
 		add_sentence(x, text, i);
 		first = 0;
@@ -518,18 +520,21 @@ extract_clean(struct extract *x, const char *s, size_t len, int *cut)
 	size_t keep, n;
 	int dummy;
 
-	*cut = 0;
-	seg_words(s, len, 0, &x->ws);
-	if (x->ws.n == 0)
-		return NULL;
-	x->outlen = 0;
-	for (size_t k = 0; k < x->ws.n; k++) {
-		const struct seg_word *w = &x->ws.w[k];
+	struct seg_iter it;
+	struct seg_word w;
+	size_t prev_end = 0;
 
-		if (k > 0 && x->ws.w[k - 1].end < w->start)
+	*cut = 0;
+	x->outlen = 0;
+	seg_iter_init(&it, s, len, 0);
+	for (int first = 1; seg_iter_next(&it, &w); first = 0) {
+		if (!first && prev_end < w.start)
 			out_add(x, " ", 1);
-		out_add(x, s + w->start, w->end - w->start);
+		out_add(x, s + w.start, w.end - w.start);
+		prev_end = w.end;
 	}
+	if (x->outlen == 0)
+		return NULL;
 	n = count_chars(x->out, x->outlen);
 	if (n <= x->chars)
 		return xstrndup(x->out, x->outlen);
@@ -561,7 +566,6 @@ extract_free(struct extract *x)
 	if (x == NULL)
 		return;
 	hashembed_free(x->hash);
-	seg_free(&x->ws);
 	free(x->s);
 	free(x->order);
 	free(x->vec);

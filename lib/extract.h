@@ -4,7 +4,10 @@
  * similarity to the others and to the title, its position and length, and
  * the best that fit in `chars' characters (at most `sentences', no
  * near-duplicates) joined in text order.  tests/fuzz/fuzz-extract checks
- * its promises.
+ * its promises.  Only the first MAX_CANDIDATES sentences are read, a word
+ * at a time; what is kept of each is a few numbers, so that memory does
+ * not grow with the text (a sentence is read again for its words when it
+ * is written).
  *
  * Ownership: extract_new allocates, extract_free releases everything;
  * x->out is owned by x and valid until the next call; extract_clean
@@ -20,10 +23,12 @@
 
 #define EXTRACT_DIM 256		/* dimension of the sentence vectors */
 
-/* A sentence of the current text: words [w0, w1). */
+/* A sentence of the current text. */
 struct sent {
-	size_t w0, w1;		/* its words in the segmenter's array */
+	size_t start, end;	/* its bytes, first word to last: [start, end) */
+	size_t words;		/* how many words it has */
 	size_t chars;		/* characters once whitespace is collapsed */
+	int space_after;	/* white space or the end of the text follows */
 	float score;		/* how well it represents the article */
 	int chosen;		/* part of the synopsis */
 };
@@ -32,7 +37,6 @@ struct extract {
 	int sentences;		/* most sentences in a synopsis, >= 1 */
 	size_t chars;		/* most characters in a synopsis, >= 2 */
 	struct hashembed *hash;	/* sentence vectors */
-	struct seg_words ws;	/* words of the current text */
 	struct sent *s;		/* its sentences */
 	size_t ns, scap;	/* how many, capacity */
 	size_t *order;		/* sentence indices by score */
@@ -56,7 +60,7 @@ int extract_text(struct extract *x, const char *title, size_t tlen,
 
 /* s[0..len) with whitespace collapsed, trimmed, within x->chars (cut at a
  * word, with an ellipsis; *cut set to 1 then, else 0); NULL when it has
- * no words.  Uses x->ws and x->out. */
+ * no words.  Uses x->out. */
 char *extract_clean(struct extract *x, const char *s, size_t len, int *cut);
 
 void extract_free(struct extract *x);

@@ -83,10 +83,17 @@ ref_numeric(struct fbuf *o, const char *s, size_t k, size_t n)
 	return k < n && s[k] == ';' ? k + 1 : k;
 }
 
-/* The value of an internal entity, quotes as references. */
+/* The value of an internal entity, quotes as references; a value that is
+ * one character reference is that reference, made valid. */
 static void
 ref_internal(struct fbuf *o, const char *v)
 {
+	if (v[0] == '&') {
+		size_t n = strlen(v);
+
+		ref_numeric(o, v, n - 1, n);
+		return;
+	}
 	for (; *v; v++)
 		if (*v == '"')
 			fbuf_adds(o, "&#34;");
@@ -248,9 +255,30 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 	return i;
 }
 
+/* Whether v[0..n) is one character reference, "&#179;" or "&#xB3;". */
+static int
+char_ref_only(const char *v, size_t n)
+{
+	size_t i = 2;
+	int hex;
+
+	if (n < 4 || v[0] != '&' || v[1] != '#' || v[n - 1] != ';')
+		return 0;
+	hex = v[2] == 'x' || v[2] == 'X';
+	i += (size_t)hex;
+	if (i >= n - 1 || n - i > 9)
+		return 0;
+	for (; i < n - 1; i++)
+		if (!(hex ? isxdigit((unsigned char)v[i]) :
+		    isdigit((unsigned char)v[i])))
+			return 0;
+	return 1;
+}
+
 /*
  * <!ENTITY name "text"> from the internal subset: kept when the text holds
- * no markup and no reference, so nothing ever expands into more.
+ * no markup and no reference (or is one character reference, as
+ * feedparser allows), so nothing ever expands into more.
  */
 static void
 entity_decl(struct feed_parser *p, const char *s, const char *end)
@@ -276,7 +304,8 @@ entity_decl(struct feed_parser *p, const char *s, const char *end)
 	v = s;
 	while (s < end && *s != q)
 		s++;
-	if (s >= end || s - v > 512 || memchr(v, '&', (size_t)(s - v)) ||
+	if (s >= end || s - v > 512 || (memchr(v, '&', (size_t)(s - v)) &&
+	    !char_ref_only(v, (size_t)(s - v))) ||
 	    memchr(v, '<', (size_t)(s - v)) || memchr(v, '%', (size_t)(s - v)))
 		return;
 	memcpy(p->ents[p->nents].name, name, nl);
@@ -550,6 +579,7 @@ feed_free(struct feed_parser *p)
 	fbuf_free(&p->xout);
 	for (i = 0; i < p->nents; i++)
 		free(p->ents[i].value);
+	fbuf_free(&p->guidlink);
 	fbuf_free(&p->aname);
 	fbuf_free(&p->aemail);
 	fbuf_free(&p->title);

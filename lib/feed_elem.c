@@ -497,14 +497,19 @@ core_start(struct feed_parser *p, const char *name, int atom,
 		v = attr(attrs, nattrs, "isPermaLink", NS_NONE);
 		p->guid_permalink = v == NULL || strcasecmp(v, "false") != 0;
 		feed_cap_start(p, F_ID, 3, T_TEXT, 1);
-		/* as feedparser: an id that may be the link is a URI,
-		 * resolved when relative */
-		p->cap_resolve = p->guid_permalink;
+		p->cap_resolve = atom;	/* Atom ids are IRIs */
 	} else if (strcasecmp(name, "description") == 0 ||
 	    (!atom && strcasecmp(name, "summary") == 0))
 		describe(p, T_HTML);
-	else if (strcasecmp(name, "summary") == 0)
-		atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
+	else if (strcasecmp(name, "summary") == 0) {
+		/* as feedparser: a second summary is the content while
+		 * there is none */
+		if (p->slot[F_SUMMARY].rank != 0 && p->slot[F_CONTENT].rank == 0)
+			atom_text(p, F_CONTENT, 1, 0, attrs, nattrs);
+		else
+			atom_text(p, F_SUMMARY, 3, 0, attrs, nattrs);
+	} else if (strcasecmp(name, "abstract") == 0)
+		describe(p, T_GUESS);	/* as a description, of plain text */
 	else if (strcasecmp(name, "content") == 0) {
 		if (attr(attrs, nattrs, "src", NS_NONE) != NULL)
 			return;	/* out of line */
@@ -524,7 +529,8 @@ core_start(struct feed_parser *p, const char *name, int atom,
 		feed_cap_start(p, F_UPDATED, 3, T_TEXT, 1);
 	else if (strcasecmp(name, "created") == 0)
 		feed_cap_start(p, F_PUBLISHED, 1, T_TEXT, 1);
-	else if (strcasecmp(name, "author") == 0)
+	else if (strcasecmp(name, "author") == 0 ||
+	    strcasecmp(name, "managingEditor") == 0)
 		feed_cap_start(p, F_AUTHOR, 2, T_GUESS, 1);	/* RSS's */
 	else if (strcasecmp(name, "category") == 0) {
 		if ((v = attr(attrs, nattrs, "term", NS_NONE)) != NULL)
@@ -579,7 +585,7 @@ ext_start(struct feed_parser *p, const char *name, enum ns ns,
 		if (strcasecmp(name, "summary") == 0)
 			describe(p, T_TEXT);
 		else if (strcasecmp(name, "author") == 0)
-			feed_cap_start(p, F_AUTHOR, 1, T_TEXT, 1);
+			feed_cap_start(p, F_AUTHOR, 2, T_TEXT, 1);
 		else if (strcasecmp(name, "keywords") == 0)
 			feed_cap_start(p, F_TAGLIST, 1, T_TEXT, 1);
 		break;
@@ -703,7 +709,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		ns = p->atom_default ? NS_ATOM : NS_RSS;
 	atom = ns == NS_ATOM || ns == NS_ATOM03;
 	rss = ns == NS_RSS;
-	if (p->item_depth == 0)
+	if (p->item_depth == 0 && ns == NS_DC && p->channel_depth &&
+	    p->depth == p->channel_depth + 1 && strcasecmp(name, "title") == 0)
+		feed_cap_start(p, F_FEEDTITLE, 1, T_GUESS, 1);	/* as title */
+	else if (p->item_depth == 0)
 		channel_start(p, name, rss, atom, attrs, nattrs);
 	else
 		entry_start(p, name, ns, rss, atom, attrs, nattrs);
@@ -742,11 +751,11 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			fbuf_add(&p->tmp, " (", 2);
 			fbuf_add(&p->tmp, p->aemail.s, p->aemail.len);
 			fbuf_addc(&p->tmp, ')');
-			feed_slot_set(p, F_AUTHOR, 3, p->tmp.s, p->tmp.len);
+			feed_slot_set(p, F_AUTHOR, 2, p->tmp.s, p->tmp.len);
 		} else if (p->aname.len || p->aemail.len) {
 			struct fbuf *a = p->aname.len ? &p->aname : &p->aemail;
 
-			feed_slot_set(p, F_AUTHOR, 3, a->s, a->len);
+			feed_slot_set(p, F_AUTHOR, 2, a->s, a->len);
 		}
 	}
 	if (p->group_depth == p->depth)

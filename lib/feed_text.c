@@ -78,6 +78,7 @@ feed_item_reset(struct feed_parser *p)
 	p->ncats = 0;
 	p->nenc = 0;
 	p->guid_permalink = 0;
+	fbuf_reset(&p->guidlink);
 }
 
 void
@@ -134,14 +135,18 @@ feed_add_enclosure(struct feed_parser *p, const char *url, const char *type,
 	p->nenc++;
 }
 
-/* Set a slot from a clean value if rank beats what is there. */
+/* Set a slot from a clean value if rank beats what is there; of the id,
+ * the link and the author, as in feedparser, the later of two elements
+ * of the same rank wins (the title, the summary and the content keep the
+ * first). */
 void
 feed_slot_set(struct feed_parser *p, enum field f, int rank, const char *s,
     size_t n)
 {
 	struct slot *sl = &p->slot[f];
+	int later = f == F_ID || f == F_LINK || f == F_AUTHOR;
 
-	if (n == 0 || rank <= sl->rank)
+	if (n == 0 || rank < sl->rank || (rank == sl->rank && !later))
 		return;
 	fbuf_reset(&sl->v);
 	fbuf_add(&sl->v, s, n);
@@ -165,10 +170,10 @@ feed_item_emit(struct feed_parser *p)
 	it.content = S(F_CONTENT);
 	it.id = S(F_ID);
 #undef S
-	if (it.url == NULL && it.id != NULL && p->guid_permalink &&
-	    (strncasecmp(it.id, "http://", 7) == 0 ||
-	    strncasecmp(it.id, "https://", 8) == 0))
-		it.url = it.id;
+	if (it.url == NULL && p->guid_permalink && p->guidlink.len &&
+	    (strncasecmp(p->guidlink.s, "http://", 7) == 0 ||
+	    strncasecmp(p->guidlink.s, "https://", 8) == 0))
+		it.url = p->guidlink.s;
 	if (it.id == NULL)
 		it.id = it.url;
 	if (it.id == NULL) {
@@ -365,12 +370,19 @@ feed_cap_end(struct feed_parser *p)
 		while (n && isspace((unsigned char)s[n - 1]))
 			n--;
 		if (p->cap_resolve && n > 0 && !url_has_scheme(s)) {
-			/* as feedparser: against xml:base or the document's
-			 * address, never the site link */
-			resolve_on(p->nbases > 0 ? p->bases[p->nbases - 1].url :
-			    p->url, t, s);
+			feed_resolve(p, t, s);
 			s = t->s;
 			n = t->len;
+		}
+		if (n > 0 && p->cap_rank >= p->slot[F_ID].rank &&
+		    p->guid_permalink) {
+			/* as feedparser: a permalink guid is a URI and the
+			 * link when there is none, resolved against xml:base
+			 * or the document's address (never the site link);
+			 * the id stays as written (s ends where n does, but
+			 * for spaces resolve_on trims) */
+			resolve_on(p->nbases > 0 ? p->bases[p->nbases - 1].url :
+			    p->url, &p->guidlink, s);
 		}
 		feed_slot_set(p, f, p->cap_rank, s, n);
 	} else if (f == F_ANAME || f == F_AEMAIL) {

@@ -90,7 +90,7 @@ struct feed_parser {
 	int cap_rank;		/* its rank */
 	enum textmode cap_mode;	/* how to read it */
 	int cap_oneline;	/* collapse to one line */
-	int cap_resolve;	/* an id to resolve when relative */
+	int cap_resolve;	/* an id to resolve when relative (Atom) */
 	struct fbuf cap;	/* raw text / markup */
 	int cap_over;		/* it reached FEED_FIELD_MAX: the rest is cut */
 	int cap_elems;		/* elements were serialised into it */
@@ -110,6 +110,7 @@ struct feed_parser {
 	struct feed_enclosure encp[MAX_ENCLOSURES];
 	size_t nenc;
 	int guid_permalink;	/* the guid may serve as the link */
+	struct fbuf guidlink;	/* that guid resolved, as a link */
 	struct fbuf tmp;	/* scratch */
 	struct fbuf xout;	/* references rewritten, for libxml2 */
 	char xcarry[2048];	/* an unfinished reference or declaration */

@@ -12,11 +12,15 @@
 #include "hashembed.h"
 #include "hmap.h"
 #include "segment.h"
+#include "utf8.h"
 #include "util.h"
 
 #define UNIGRAM_WEIGHT 1.0f
 #define BIGRAM_WEIGHT 0.5f
 #define TF_TABLE 64		/* 1 + ln(tf) for tf below this, from a table */
+#define PIECE 65536		/* bytes normalised at a time, about */
+#define TAB_BYTES (4 << 20)	/* the feature table may grow to this, or
+				   to the size of the text (see parts) */
 #define V2_SEED 2		/* hash-v2's term hashes: seed of XXH3 */
 #define V2_STEM_MAX 48		/* longer words are not stemmed */
 #define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
@@ -48,9 +52,14 @@ struct hashembed {
 	char *lower;		/* ASCII text lower-cased */
 	size_t lowercap;	/* its capacity */
 	float *sem;		/* hash-v2: the context part of the vector */
-	uint64_t prev;		/* hash-v2: the word before, for pairs */
-	float prev_idf;		/* and its idf */
+	uint64_t prev;		/* the word before, for pairs */
+	float prev_idf;		/* and its idf (hash-v2) */
 	int have_prev;		/* there is one */
+	size_t tabmax;		/* the most slots for the current text */
+	int parts;		/* the components are counted in this many
+				   passes over the text, */
+	size_t lo, hi;		/* this pass the features of [lo, hi) */
+	int full;		/* the table reached tabmax this pass */
 };
 
 /* hash-v2's stop words: dropped before stemming. */
@@ -179,11 +188,28 @@ static void grow(struct hashembed *h);
 
 /* Count feature f of weight w (the first time it is seen in this text);
  * a word's context vector ctx (or NULL) and its scale. */
+/* The component feature f adds to: the low 32 bits scaled to [0, dim),
+ * no division. */
+static inline size_t
+component(const struct hashembed *h, uint64_t f)
+{
+	return (size_t)(((f & 0xffffffffu) * (uint64_t)h->dim) >> 32);
+}
+
 static void
 count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
     float cscale)
 {
 	size_t mask = h->tabcap - 1, i = (size_t)(f ^ (f >> 29)) & mask;
+
+	if (h->full)
+		return;		/* the pass will be made again, finer */
+	if (h->parts > 1) {
+		size_t c = component(h, f);
+
+		if (c < h->lo || c >= h->hi)
+			return;
+	}
 
 	for (;;) {
 		struct feature *e = &h->tab[i];
@@ -197,8 +223,13 @@ count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
 			e->ctx = ctx;
 			e->cscale = cscale;
 			h->used[h->nused++] = i;
-			if (h->nused * 2 > h->tabcap)
-				grow(h);
+			if (h->nused * 2 > h->tabcap) {
+				if (h->tabcap * 2 > h->tabmax &&
+				    h->parts < h->dim)
+					h->full = 1;
+				else
+					grow(h);
+			}
 			return;
 		}
 		if (e->h == f) {
@@ -357,13 +388,12 @@ word_v2(struct hashembed *h, const char *s, size_t n)
 	h->have_prev = 1;
 }
 
-/* Count the features of normalised text s[0..n). */
+/* Count the features of normalised text s[0..n), which goes on from
+ * the word before (h->prev). */
 static void
 features(struct hashembed *h, const char *s, size_t n, int ascii)
 {
 	size_t i = 0;
-	uint64_t prev = 0;
-	int have_prev = 0;
 
 	while (i < n) {
 		size_t a, b;
@@ -403,21 +433,96 @@ features(struct hashembed *h, const char *s, size_t n, int ascii)
 			uint64_t t = XXH3_64bits_withSeed(s + a, b - a, 0);
 
 			count(h, t, UNIGRAM_WEIGHT, 0, NULL, 0);
-			if (have_prev)
-				count(h, pair_hash(prev, t), BIGRAM_WEIGHT, 0,
-				    NULL, 0);
-			prev = t;
-			have_prev = 1;
+			if (h->have_prev)
+				count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT,
+				    0, NULL, 0);
+			h->prev = t;
+			h->have_prev = 1;
 		}
 	}
 }
 
 /* Count the features of text[0..len) into h's table. */
-static void
-count_text(struct hashembed *h, const char *text, size_t len)
+/*
+ * Where the piece of text[a..len) normalised next ends: about PIECE bytes
+ * on, before ASCII white space, kana (U+3040..U+30FF but the combining
+ * U+3099 and U+309A), a CJK ideograph (U+4E00..U+9FFF) or a Hangul
+ * syllable (U+AC00..U+D77F), where neither NFKC nor a token reaches
+ * across: they are starters that are never the second of a composition
+ * (a syllable composes with a trailing jamo after it, never with what
+ * comes before) and tokens of their own, so the pieces' features are the
+ * whole text's.
+ */
+static size_t
+piece_end(const char *text, size_t a, size_t len)
 {
-	int ascii = 1;
+	const unsigned char *u = (const unsigned char *)text;
+	unsigned char c, d;
+	size_t p;
+
+	if (len - a <= PIECE)
+		return len;
+	for (p = a + PIECE; p < len; p++) {
+		c = u[p];
+		if (c == ' ' || (c >= '\t' && c <= '\r'))
+			return p;
+		if (c < 0xe3 || c > 0xed || p + 1 >= len)
+			continue;
+		d = u[p + 1];
+		if ((c == 0xe3 && d >= 0x81 && d <= 0x83 &&
+		    !(d == 0x82 && p + 2 < len && (u[p + 2] == 0x99 ||
+		    u[p + 2] == 0x9a))) ||
+		    (c == 0xe4 && d >= 0xb8) || (c >= 0xe5 && c <= 0xe9) ||
+		    (c == 0xea && d >= 0xb0) || c == 0xeb || c == 0xec ||
+		    (c == 0xed && d < 0x9e))
+			return p;
+	}
+	return len;
+}
+
+/* Count the features of the piece s[0..n) of a valid UTF-8 text. */
+static void
+features_piece(struct hashembed *h, const char *s, size_t n)
+{
 	unsigned char *mapped = NULL;
+	utf8proc_ssize_t m;
+	unsigned char high = 0;
+
+	for (size_t i = 0; i < n; i++)
+		high |= (unsigned char)s[i];
+	if (high < 0x80) {
+		/* lower-cased directly: what NFKC and case folding make of
+		 * ASCII */
+		if (n + 1 > h->lowercap) {
+			h->lowercap = n + 1;
+			h->lower = xrealloc(h->lower, h->lowercap);
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			h->lower[i] = (char)(c + ((unsigned char)(c - 'A') <
+			    26 ? 32 : 0));
+		}
+		features(h, h->lower, n, 1);
+		return;
+	}
+	m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+	    &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+	    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | (h->version == 2 ?
+	    UTF8PROC_STRIPMARK : 0));
+	if (m < 0)
+		die_nomem();	/* the text is valid UTF-8 */
+	features(h, (const char *)mapped, (size_t)m, 0);
+	free(mapped);
+}
+
+/* Count the features of text[0..len) with components [lo, hi) of parts;
+ * the bytes read before the table filled (len when it did not). */
+static size_t
+count_text_part(struct hashembed *h, const char *text, size_t len,
+    int valid)
+{
+	size_t done, b;
 
 	if (++h->gen == 0) {
 		/* wrapped: forget every stale stamp */
@@ -426,41 +531,26 @@ count_text(struct hashembed *h, const char *text, size_t len)
 	}
 	h->nused = 0;
 	h->have_prev = 0;
-	/* lower-case ASCII text while looking for other bytes */
-	if (len + 1 > h->lowercap) {
-		h->lowercap = len + 1;
-		h->lower = xrealloc(h->lower, h->lowercap);
+	h->full = 0;
+	if (!valid) {
+		/* not UTF-8: hashed as it is */
+		features(h, text, len, 0);
+		return len;
 	}
-	{
-		unsigned char high = 0;
-
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)text[i];
-
-			high |= c;
-			h->lower[i] = (char)(c + ((unsigned char)(c - 'A') <
-			    26 ? 32 : 0));
-		}
-		ascii = high < 0x80;
+	for (done = 0; done < len && !h->full; done = b) {
+		b = piece_end(text, done, len);
+		features_piece(h, text + done, b - done);
 	}
-	if (ascii) {
-		features(h, h->lower, len, 1);
-	} else {
-		utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)
-		    text, (utf8proc_ssize_t)len, &mapped, UTF8PROC_STABLE |
-		    UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-		    UTF8PROC_IGNORE | (h->version == 2 ? UTF8PROC_STRIPMARK :
-		    0));
+	return done;
+}
 
-		if (n < 0) {
-			if (n == UTF8PROC_ERROR_NOMEM)
-				die_nomem();
-			/* invalid UTF-8: hash it as it is */
-			features(h, text, len, 0);
-		} else
-			features(h, (const char *)mapped, (size_t)n, 0);
-		free(mapped);
-	}
+/* Count the features of all of text[0..len) at once. */
+static void
+count_text(struct hashembed *h, const char *text, size_t len)
+{
+	h->parts = 1;
+	h->tabmax = SIZE_MAX;
+	count_text_part(h, text, len, utf8_check(text, len) == len);
 }
 
 static void
@@ -482,28 +572,49 @@ void
 hashembed_vector(struct hashembed *h, const char *text, size_t len,
     float *out)
 {
-	int nsem = 0;
+	int nsem = 0, valid = utf8_check(text, len) == len;
 
 	memset(out, 0, (size_t)h->dim * sizeof(float));
-	count_text(h, text, len);
 	if (h->sem != NULL)
 		memset(h->sem, 0, (size_t)h->dim * sizeof(float));
-	for (size_t k = 0; k < h->nused; k++) {
-		const struct feature *e = &h->tab[h->used[k]];
-		float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
-		    (float)(1.0 + log((double)e->tf)));
-		/* the low 32 bits scaled to [0, dim): no division */
-		size_t idx = (size_t)(((e->h & 0xffffffffu) *
-		    (uint64_t)h->dim) >> 32);
+	/* a trained model's context vectors sum over every feature: one
+	 * pass */
+	h->tabmax = h->m != NULL ? SIZE_MAX : (len > TAB_BYTES ? len :
+	    TAB_BYTES) / (sizeof(*h->tab) + sizeof(*h->used));
+	h->parts = 1;
+	for (int part = 0; part < h->parts;) {
+		size_t done;
 
-		out[idx] += (e->h >> 63) ? -v : v;
-		if (e->ctx != NULL) {
-			float c = v * e->cscale;
+		h->lo = (size_t)part * (size_t)h->dim / (size_t)h->parts;
+		h->hi = (size_t)(part + 1) * (size_t)h->dim /
+		    (size_t)h->parts;
+		done = count_text_part(h, text, len, valid);
+		if (h->full) {
+			/* the table filled at done of len bytes: parts for
+			 * all of it, and some room */
+			size_t want = (size_t)h->parts * 2 *
+			    (len / (done > 0 ? done : 1) + 1);
 
-			for (int i = 0; i < h->dim; i++)
-				h->sem[i] += c * (float)e->ctx[i];
-			nsem++;
+			h->parts = want < (size_t)h->dim ? (int)want : h->dim;
+			part = 0;
+			memset(out, 0, (size_t)h->dim * sizeof(float));
+			continue;
 		}
+		for (size_t k = 0; k < h->nused; k++) {
+			const struct feature *e = &h->tab[h->used[k]];
+			float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
+			    (float)(1.0 + log((double)e->tf)));
+
+			out[component(h, e->h)] += (e->h >> 63) ? -v : v;
+			if (e->ctx != NULL) {
+				float c = v * e->cscale;
+
+				for (int i = 0; i < h->dim; i++)
+					h->sem[i] += c * (float)e->ctx[i];
+				nsem++;
+			}
+		}
+		part++;
 	}
 	normalise(out, h->dim);
 	if (nsem > 0) {

@@ -21,10 +21,12 @@
  * model file of that digest, see embmodel.h) differs in:
  *   1. marks (accents) are stripped as well: "café" is "cafe";
  *   3. English stop words and one-letter words are dropped, the rest
- *      stemmed (a light suffix stripper), hashed with seed 2; pairs are of
+ *      stemmed (a light suffix stripper), hashed with seed 2; a word of 5
+ *      bytes or more adds its first 5 bytes (before stemming, seed 3,
+ *      weight 0.5: "japan" and "japanese" share it); pairs are of
  *      neighbouring words that were kept;
- *   4. with a model, a word's weight is times its idf, a pair's times the
- *      mean idf of its two words;
+ *   4. with a model, a word's (and a prefix's) weight is times its idf, a
+ *      pair's times the mean idf of its two words;
  *   6. with a model, the words' context vectors (what words they occur
  *      with in the training text), weighted as in 4, are summed,
  *      normalised, scaled by the model's context weight and added to the

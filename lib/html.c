@@ -401,7 +401,7 @@ tag_skip(struct out *o, const char *s, const char *end)
 	int closing = 0, selfclosed = 0, kind;
 	char quote = 0;
 	enum sep sep;
-	const char *e;
+	const char *e, *qstart = NULL;
 
 	s++;
 	if (*s == '/') {
@@ -419,11 +419,18 @@ tag_skip(struct out *o, const char *s, const char *end)
 				quote = 0;
 		} else if (*s == '"' || *s == '\'') {
 			quote = *s;
+			qstart = s;
 		} else if (*s == '>') {
 			selfclosed = s[-1] == '/';
 			s++;
 			break;
 		}
+	}
+	if (quote && qstart != NULL) {
+		/* a quote never closed: the tag ends at the first '>' after
+		 * it, as feedparser's SGML parser reads it, not at the end */
+		e = memchr(qstart, '>', (size_t)(end - qstart));
+		s = e != NULL ? e + 1 : end;
 	}
 	if ((sep = block_sep(name)) != SEP_NONE)
 		owe(o, sep);

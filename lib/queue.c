@@ -1,5 +1,6 @@
 /* queue.c - the job queue's rules: claims, leases, fencing, intervals */
 #define _GNU_SOURCE
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,17 @@ queue_woken(struct queue_db *q)
 
 /* -- enqueue -- */
 
+static int queue_add(struct queue_enq *e, const struct queue_new *job,
+    long long *id);
+
+static int
+ll_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* An enqueuer's statements. */
 struct queue_enq {
 	struct db *db;		/* the store; not owned */
@@ -372,7 +384,25 @@ struct queue_enq {
 	struct db_stmt *last;	/* a key's last success */
 	struct db_stmt *pending; /* a key's pending job */
 	struct db_stmt *lock;	/* PostgreSQL: the queue's enqueue lock */
+	struct db_stmt *many;	/* PostgreSQL: insert a group in one trip */
+	queue_added_fn *added;	/* told what became of each job */
+	void *arg;		/* its argument */
+	struct held *held;	/* PostgreSQL: jobs not yet inserted */
+	int nheld;		/* how many */
 };
+
+/* A job held for a group insert, and what became of it. */
+struct held {
+	char *key;		/* or NULL; owned */
+	char *payload;		/* NUL-terminated; owned */
+	long long priority, max_attempts;
+	char *run_after, *now;	/* owned */
+	unsigned long tag;	/* the caller's */
+	long long id;		/* once inserted; 0 for a duplicate */
+};
+
+/* Jobs a group insert takes (one round trip). */
+#define QUEUE_GROUP 1000
 
 /* The advisory lock class of enqueue batches: "enq". */
 #define QUEUE_ENQ_LOCK_CLASS 0x656e71
@@ -396,9 +426,20 @@ queue_enq_open(struct db *db, const char *queue)
 	    "  WHERE queue = ?1 AND key = ?2),"
 	    " EXISTS (SELECT 1 FROM queue WHERE queue = ?1 AND key = ?2"
 	    "  AND state IN ('queued', 'running', 'failed'))");
-	if (db_kind(db) == DB_POSTGRES)
+	if (db_kind(db) == DB_POSTGRES) {
 		e->lock = db_prepare(db, "SELECT pg_advisory_xact_lock(?1::int4,"
 		    " hashtext(?2))");
+		/* a group in input order: of two with one key, the first goes
+		 * in, as one at a time would have it */
+		e->many = db_prepare(db,
+		    "INSERT INTO queue (queue, key, payload, priority,"
+		    " max_attempts, run_after, created_at, updated_at)"
+		    " SELECT ?1, k, p, pr, ma, ra, c, c FROM unnest(?2::text[],"
+		    "  ?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[],"
+		    "  ?7::text[]) WITH ORDINALITY AS x(k, p, pr, ma, ra, c, n)"
+		    " ORDER BY n ON CONFLICT DO NOTHING RETURNING id, key");
+		e->held = xcalloc(QUEUE_GROUP, sizeof(*e->held));
+	}
 	e->pending = db_prepare(db,
 	    "SELECT id, state FROM queue WHERE queue = ?1 AND key = ?2"
 	    " AND state IN ('queued', 'running', 'failed')");
@@ -414,6 +455,8 @@ queue_enq_close(struct queue_enq *e)
 	db_finalize(e->last);
 	db_finalize(e->pending);
 	db_finalize(e->lock);
+	db_finalize(e->many);
+	free(e->held);
 	free(e->queue);
 	free(e);
 }
@@ -431,7 +474,202 @@ queue_enq_begin(struct queue_enq *e)
 	db_reset(e->lock);
 }
 
-int
+void
+queue_enq_notify(struct queue_enq *e, queue_added_fn *fn, void *arg)
+{
+	e->added = fn;
+	e->arg = arg;
+}
+
+/* Append s to a text[] literal: quoted, or NULL. */
+static void
+array_item(FILE *fp, const char *s, int first)
+{
+	if (!first)
+		putc_unlocked(',', fp);
+	if (s == NULL) {
+		fputs_unlocked("NULL", fp);
+		return;
+	}
+	putc_unlocked('"', fp);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putc_unlocked('\\', fp);
+		putc_unlocked(*s, fp);
+	}
+	putc_unlocked('"', fp);
+}
+
+/* The held jobs' column as a text[] literal (owned by the caller). */
+static char *
+array_of(struct queue_enq *e, int col)
+{
+	char *buf = NULL, num[24];
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fp == NULL)
+		die_nomem();
+	putc_unlocked('{', fp);
+	for (int i = 0; i < e->nheld; i++) {
+		const struct held *h = &e->held[i];
+		const char *v = NULL;
+
+		switch (col) {
+		case 0: v = h->key; break;
+		case 1: v = h->payload; break;
+		case 2: snprintf(num, sizeof(num), "%lld", h->priority);
+			v = num; break;
+		case 3: snprintf(num, sizeof(num), "%lld", h->max_attempts);
+			v = num; break;
+		case 4: v = h->run_after; break;
+		default: v = h->now; break;
+		}
+		array_item(fp, v, i == 0);
+	}
+	putc_unlocked('}', fp);
+	if (fclose(fp) != 0)
+		die_nomem();
+	return buf;
+}
+
+/* Order of held jobs by key, then by input order. */
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct held *x = *(struct held *const *)a;
+	const struct held *y = *(struct held *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+/* The first held job (in input order) of key, still without an id. */
+static struct held *
+held_find(struct held **by_key, int n, const char *key)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (strcmp(by_key[mid]->key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && strcmp(by_key[lo]->key, key) == 0; lo++)
+		if (by_key[lo]->id == 0)
+			return by_key[lo];
+	return NULL;
+}
+
+/* Insert the held jobs in one statement and tell what became of each. */
+static void
+flush_held(struct queue_enq *e)
+{
+	struct db_stmt *st = e->many;
+	struct held **by_key = NULL;
+	char *arr[6];
+	int keyed, k = 0;
+
+	if (e->nheld == 0)
+		return;
+	keyed = e->held[0].key != NULL;
+	db_bind_text(st, 1, e->queue);
+	for (int c = 0; c < 6; c++) {
+		arr[c] = array_of(e, c);
+		db_bind_text(st, c + 2, arr[c]);
+	}
+	if (keyed) {
+		by_key = xcalloc((size_t)e->nheld, sizeof(*by_key));
+		for (int i = 0; i < e->nheld; i++)
+			by_key[i] = &e->held[i];
+		qsort(by_key, (size_t)e->nheld, sizeof(*by_key), held_cmp);
+	}
+	/* without keys nothing is refused, and the ids, given in insert
+	 * order, rise with it */
+	for (int rc = db_step_ok(st); rc == DB_ROW; rc = db_step_ok(st)) {
+		long long id = db_column_int(st, 0);
+		struct held *h;
+
+		if (keyed)
+			h = held_find(by_key, e->nheld, db_column_text(st, 1));
+		else
+			h = k < e->nheld ? &e->held[k++] : NULL;
+		if (h != NULL)
+			h->id = id;
+		else
+			errx(EXIT_FATAL, "%s: a group insert answered a job it "
+			    "was not given", db_name(e->db));
+	}
+	db_clear(st);
+	if (!keyed && k != e->nheld)
+		errx(EXIT_FATAL, "%s: a group insert of %d jobs added %d",
+		    db_name(e->db), e->nheld, k);
+	if (!keyed) {
+		long long *ids = xcalloc((size_t)e->nheld, sizeof(*ids));
+
+		for (int i = 0; i < e->nheld; i++)
+			ids[i] = e->held[i].id;
+		qsort(ids, (size_t)e->nheld, sizeof(*ids), ll_cmp);
+		for (int i = 0; i < e->nheld; i++)
+			e->held[i].id = ids[i];
+		free(ids);
+	}
+	for (int i = 0; i < e->nheld; i++) {
+		struct held *h = &e->held[i];
+
+		if (e->added != NULL)
+			e->added(e->arg, h->tag, h->key, h->id);
+		free(h->key);
+		free(h->payload);
+		free(h->run_after);
+		free(h->now);
+	}
+	for (int c = 0; c < 6; c++)
+		free(arr[c]);
+	free(by_key);
+	e->nheld = 0;
+}
+
+void
+queue_put(struct queue_enq *e, const struct queue_new *job,
+    unsigned long tag)
+{
+	struct held *h;
+	long long id = 0;
+
+	if (e->many == NULL) {
+		if (!queue_add(e, job, &id))
+			id = 0;
+		if (e->added != NULL)
+			e->added(e->arg, tag, job->key, id);
+		return;
+	}
+	h = &e->held[e->nheld++];
+	h->key = job->key ? xstrdup(job->key) : NULL;
+	h->payload = xstrndup(job->payload, job->payload_len);
+	h->priority = job->priority;
+	h->max_attempts = job->max_attempts;
+	h->run_after = xstrdup(job->run_after);
+	h->now = xstrdup(job->now);
+	h->tag = tag;
+	h->id = 0;
+	if (e->nheld == QUEUE_GROUP)
+		flush_held(e);
+}
+
+void
+queue_enq_commit(struct queue_enq *e)
+{
+	if (e->many != NULL)
+		flush_held(e);
+	db_commit(e->db);
+}
+
+/* SQLite: add one job; 1 and its id, or 0 when its key is pending. */
+static int
 queue_add(struct queue_enq *e, const struct queue_new *job, long long *id)
 {
 	struct db_stmt *st = e->ins;

@@ -155,11 +155,29 @@ struct queue_new {
 };
 
 /*
- * Add a job.  Returns 1 and its id, or 0 when a job with its key is
- * pending (queued, running or failed): nothing is added.
+ * What became of a job given to queue_put: its id, or 0 when a job with
+ * its key was pending (queued, running or failed) and nothing was added.
+ * key is the job's (or NULL), good only during the call; tag is the one
+ * given with the job.
  */
-int queue_add(struct queue_enq *e, const struct queue_new *job,
-    long long *id);
+typedef void queue_added_fn(void *arg, unsigned long tag, const char *key,
+    long long id);
+
+/* Who is told (NULL: nobody). */
+void queue_enq_notify(struct queue_enq *e, queue_added_fn *fn, void *arg);
+
+/*
+ * Add a job, inside queue_enq_begin's transaction.  On SQLite it goes in
+ * at once; on PostgreSQL it is held and goes in with up to 999 others in
+ * one statement (a round trip a group, not a job), at the latest in
+ * queue_enq_commit.  Either way the notify function is told of each job,
+ * in the order given, before the commit.
+ */
+void queue_put(struct queue_enq *e, const struct queue_new *job,
+    unsigned long tag);
+
+/* Add what is held, then commit. */
+void queue_enq_commit(struct queue_enq *e);
 
 /*
  * Begin the transaction of a batch of adds (db_begin).  On PostgreSQL it

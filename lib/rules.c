@@ -430,8 +430,10 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_cues(c, &r->before, rest, NULL);
 	else if (strcmp(key, "after") == 0)
 		return rules_add_cues(c, &r->after, rest, &r->after_max);
+	else if (strcmp(key, "source") == 0)
+		return rules_add_cues(c, &r->source, rest, &r->source_max);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, person, kind, before, after)", key);
+	    "stop, person, kind, before, after, source)", key);
 }
 
 /* A "KEY: list" line: a companies key, or "WEIGHT: term, term". */
@@ -765,6 +767,7 @@ rules_free(struct rules *r)
 	hmap_free(&r->breaks);
 	pindex_free(&r->before);
 	pindex_free(&r->after);
+	pindex_free(&r->source);
 	names_free(&r->gaz);
 	text_free(&r->scratch);
 	for (size_t i = 0; i < r->nforms; i++)

@@ -76,6 +76,9 @@ struct rules {
 	struct pindex before;	/* cues after a name: "raises" */
 	struct pindex after;	/* cues before a name: "acquisition of" */
 	unsigned after_max;	/* longest after cue in tokens */
+	struct pindex source;	/* cues before a name quoted as a source:
+				 * "told", "according to" */
+	unsigned source_max;	/* longest source cue in tokens */
 	struct names gaz;	/* gazetteer */
 	/* amounts */
 	struct currency *cur;	/* currencies; index = group number order */

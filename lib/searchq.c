@@ -30,6 +30,10 @@ static const struct searchq_sql sqlite_sql = {
 	" coalesce(a.url, json_extract(c.record, '$.url')),"
 	" coalesce(a.title, json_extract(c.record, '$.title')),"
 	" coalesce(a.published, json_extract(c.record, '$.published')),"
+	" coalesce(c.record ->> '$.synopsis', a.record ->> '$.synopsis'),"
+	" coalesce(c.record ->> '$.event_type',"
+	"   a.record ->> '$.event_type'),"
+	" coalesce(c.record -> '$.companies', a.record -> '$.companies'),"
 	" c.n"
 	" FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
 	" WHERE c.rowid = ?1 LIMIT 1",
@@ -95,6 +99,12 @@ searchq_vectors(struct searchq *q, const char *model,
 		fn(arg, db_column_int(st, 0), db_column_blob(st, 1),
 		    db_column_bytes(st, 1));
 	db_reset(st);
+}
+
+int
+searchq_near(const struct searchq *q)
+{
+	return !q->pg;
 }
 
 void

@@ -39,6 +39,10 @@ void searchq_vectors(struct searchq *q, const char *model,
 void searchq_keyword(struct searchq *q, const char *expr, int limit,
     void (*fn)(void *arg, int64_t id, double bm25), void *arg);
 
+/* Non-zero when the expression may hold FTS5's NEAR groups (SQLite);
+ * PostgreSQL's ranking already counts nearness (ts_rank_cd). */
+int searchq_near(const struct searchq *q);
+
 /* A hit's fields; text fields NULL when unknown. */
 enum {
 	SQ_ID,			/* the chunk's id */
@@ -47,6 +51,9 @@ enum {
 	SQ_URL,			/* the article's, else the chunk record's */
 	SQ_TITLE,		/* likewise */
 	SQ_PUBLISHED,		/* likewise */
+	SQ_SYNOPSIS,		/* the chunk record's, else the article's */
+	SQ_EVENT_TYPE,		/* likewise */
+	SQ_COMPANIES,		/* likewise, as JSON text */
 	SQ_NFIELDS
 };
 

@@ -19,6 +19,12 @@ const struct searchq_sql searchq_pg_sql = {
 	" coalesce(a.url, CAST(c.record AS jsonb) ->> 'url'),"
 	" coalesce(a.title, CAST(c.record AS jsonb) ->> 'title'),"
 	" coalesce(a.published, CAST(c.record AS jsonb) ->> 'published'),"
+	" coalesce(CAST(c.record AS jsonb) ->> 'synopsis',"
+	"   CAST(a.record AS jsonb) ->> 'synopsis'),"
+	" coalesce(CAST(c.record AS jsonb) ->> 'event_type',"
+	"   CAST(a.record AS jsonb) ->> 'event_type'),"
+	" coalesce(CAST(c.record AS jsonb) -> 'companies',"
+	"   CAST(a.record AS jsonb) -> 'companies'),"
 	" c.n"
 	" FROM chunks c LEFT JOIN articles a ON a.id = c.item_id"
 	" WHERE c.rowid = ?1 LIMIT 1",

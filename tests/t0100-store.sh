@@ -288,7 +288,7 @@ test_expect 'chunks: an integer id or item_id is its text; n may be left out of 
 	printf "%s\n" "{\"id\":\"7\",\"url\":\"https://s.example/\"}" "{\"id\":\"8\"}" | store articles &&
 	printf "%s\n" "{\"item_id\":7,\"id\":70,\"n\":0,\"count\":1,\"text\":\"a\",\"start\":0,\"end\":1,\"words\":1}" \
 	    "{\"item_id\":8,\"count\":0}" | store chunks &&
-	test "$(rows "SELECT id, item_id, start, \"end\", words FROM chunks")" = "70|7|0|1|1" &&
+	test "$(rows "SELECT id, item_id, start, chunks.end, words FROM chunks")" = "70|7|0|1|1" &&
 	test "$(rows "SELECT id, complete, chunks FROM articles ORDER BY id")" = "$(printf "7|1|1\n8|1|0")"
 '
 

@@ -184,13 +184,25 @@ test_expect 'permalink guids are URIs: resolved (xml:base, the document URL), th
 	fetch-feed "$F/fp-guid.xml" >out &&
 	jq -e -s "map([.id, .url]) == [[\"post/3\", null],
 	    [\"HTTP://base.example/4\", \"HTTP://base.example/4\"],
-	    [\"http://base.example/dir/post/1\", \"http://base.example/dir/post/1\"],
+	    [\"post/1\", \"http://base.example/dir/post/1\"],
 	    [\"post/2\", null],
-	    [\"http://base.example/dir/post/5\", \"http://link.example/5\"]]" out &&
+	    [\"post/5\", \"http://link.example/5\"]]" out &&
 	start_httpd "$DATA" &&
 	JOBLINE_DB=$TMP/ff.db fetch-feed "$HTTPD/feeds/fp-guid.xml" >out &&
-	jq -e -s ".[0].id == \"$HTTPD/feeds/post/3\" and .[0].url == .[0].id and
+	jq -e -s ".[0].id == \"post/3\" and .[0].url == \"$HTTPD/feeds/post/3\" and
 	    .[3].id == \"post/2\" and (.[3] | has(\"url\") | not)" out
+'
+
+test_expect 'of ids, links and authors the later wins, of titles the first; a second description is the content' '
+	fetch-feed "$F/fp-precedence.xml" "$F/fp-precedence-atom.xml" >out &&
+	jq -e -s "map(del(.fetched_at, .feed, .source)) == [
+	    {\"id\": \"http://prec.example/guid/2\", \"title\": \"First title\",
+	     \"url\": \"http://prec.example/link/2\", \"author\": \"Creator\"},
+	    {\"id\": \"p2\", \"author\": \"iTunes\", \"summary\": \"First description\",
+	     \"content\": \"Second description\"},
+	    {\"id\": \"p3\", \"author\": \"Editor\", \"summary\": \"An abstract\"},
+	    {\"id\": \"urn:prec:2\", \"url\": \"http://prec.example/a/2\", \"author\": \"Two\",
+	     \"summary\": \"First summary\", \"content\": \"Second summary\"}]" out
 '
 
 test_expect 'ISO dates of feedparser'"'"'s table: without century, yyddd, fields past their range carried over' '
@@ -201,6 +213,17 @@ test_expect 'ISO dates of feedparser'"'"'s table: without century, yyddd, fields
 	    \"2004-01-01T01:14:55Z\", \"2003-12-31T11:01:55Z\",
 	    \"2003-12-31T10:15:01Z\", \"2004-03-01T00:00:00Z\",
 	    \"2005-01-01T00:00:00Z\"]" out
+'
+
+test_expect 'the channel'"'"'s dc:title is the feed title; an attribute quote never closed ends at the next >' '
+	fetch-feed "$F/fp-dc-title.xml" >out &&
+	jq -e -s "length == 1 and .[0].source == \"Dublin Core title\" and
+	    .[0].content == \"Ian: Text after the broken attribute.\"" out
+'
+
+test_expect 'internal entities of plain text or one character reference expand, others do not' '
+	fetch-feed "$F/fp-entity-charref.xml" >out &&
+	jq -e -s "map(.title) == [\"x\u00b3 caf\u00e9 Example Co\", \"twice: &twice;\"]" out
 '
 
 test_done

@@ -46,7 +46,29 @@ test_expect 'keyword: FTS5 or tsvector ranking, query syntax taken as words' '
 	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out &&
 	search --db "$BASE" --mode keyword "!!!" >out && test ! -s out &&
 	search --db "$BASE" --mode keyword "zyxcoin'"'"'s \\ | & ! <-> :* x'"'"'" >out &&
-	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out
+	jq -e -s "length >= 1 and .[0].item_id == \"x1\"" out &&
+	search --db "$BASE" --mode keyword "\" (" >out && test ! -s out &&
+	for q in "zyxcoin \"listed" "zyxcoin*" "-zyxcoin" "NOT zyxcoin" \
+	    "zyxcoin AND OR" "NEAR(zyxcoin listed, 2)" "{text}: zyxcoin" \
+	    "zyxcoin ^ listed +" "the at zyxcoin"; do
+		search --db "$BASE" --mode keyword -k 3 -- "$q" >out 2>err &&
+		test ! -s err &&
+		jq -e -s ".[0].item_id == \"x1\"" out || return 1
+	done
+'
+
+test_expect_sqlite 'keyword: neighbouring query words near each other rank first (FTS5 NEAR)' '
+	cat >p.jsonl <<-\EOF &&
+	{"id":"p1","content":"Layoffs were announced on Monday by the board. Shares of the utility fell sharply."}
+	{"id":"p2","content":"On Monday the board announced utility layoffs. Shares of the company fell very sharply."}
+	EOF
+	# the same words as often, in texts as long: only nearness differs
+	python3 "$TOP/tests/gen-articles.py" 6 3 >>p.jsonl &&
+	store articles --emit new <p.jsonl | chunk | store chunks &&
+	search --mode keyword "layoffs at utility" >out &&
+	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out &&
+	search --mode keyword "utility, layoffs!" >out &&
+	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out
 '
 
 test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
@@ -82,6 +104,38 @@ test_expect 'one hit per article unless --per-article says more' '
 	search --db "$BASE" --mode keyword -k 30 --per-article 2 market >two &&
 	jq -e -s "group_by(.item_id) | map(length) | max == 2" two &&
 	exits 2 search --per-article -1 x 2>/dev/null
+'
+
+test_expect 'hits carry the synopsis, event_type and companies chunk kept' '
+	cat >f.jsonl <<-\EOF &&
+	{"id":"f1","url":"https://news.example.com/f1","title":"Qwertel cuts jobs","content":"Qwertel, a utility, will cut 300 jobs at its plant.","synopsis":"Qwertel cuts 300 jobs.","event_type":"layoffs","companies":["Qwertel","Gridco"]}
+	{"id":"f2","url":"https://news.example.com/f2","title":"Other news","content":"Nothing about qwertel here but the name qwertel.","event_type":"other","companies":[]}
+	{"id":"f3","url":"https://news.example.com/f3","title":"Plain","content":"A qwertel item with no fields kept."}
+	EOF
+	store articles --emit new <f.jsonl |
+	    chunk --keep url,title,published,synopsis,event_type,companies |
+	    embed | store chunks &&
+	search -k 3 --mode keyword "qwertel jobs" >out &&
+	jq -e -s ".[0] | .item_id == \"f1\" and .synopsis == \"Qwertel cuts 300 jobs.\" and
+	    .event_type == \"layoffs\" and .companies == [\"Qwertel\",\"Gridco\"]" out &&
+	jq -e -s "map(select(.item_id == \"f2\"))[0] | .companies == [] and .event_type == \"other\" and has(\"synopsis\") == false" out &&
+	jq -e -s "map(select(.item_id == \"f3\"))[0] | has(\"companies\") or has(\"event_type\") | not" out &&
+	# chunks that did not keep them: the article record has them
+	g=$(named_store "g$test_count") &&
+	store articles --db "$g" --emit new <f.jsonl | chunk --keep "" |
+	    store chunks --db "$g" &&
+	search --db "$g" -k 1 "qwertel jobs" >out &&
+	jq -e -s ".[0] | .event_type == \"layoffs\" and .companies == [\"Qwertel\",\"Gridco\"]" out
+'
+
+test_expect 'scores are written rounded to 6 decimals, no more digits' '
+	search --db "$BASE" --mode vector -k 20 market >out &&
+	search --db "$BASE" --mode keyword -k 20 market >>out &&
+	search --db "$BASE" --mode hybrid -k 20 quarterly earnings forecasts >>out &&
+	test "$(wc -l <out)" = 60 &&
+	grep -o "\"score\":[^,}]*" out >scores &&
+	! grep -Ev "^\"score\":-?[0-9]+(\.[0-9]{1,6})?$" scores &&
+	grep -q "^\"score\":1$" scores
 '
 
 test_expect 'queries as JSON lines: their fields come with each hit' '

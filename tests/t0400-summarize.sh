@@ -172,4 +172,34 @@ test_expect 'SIGTERM while waiting for input: exit 143, no partial line' '
 	if [ -s out ]; then jq -e ".synopsis == \"One sentence.\"" out; fi
 '
 
+# Memory (jobline(7)): a line of 20 MiB in at most 4 times its size plus
+# 16 MiB, whatever the shape of its text: one-letter words (one sentence
+# of ten million words), one-word sentences, one word, CJK sentences
+# without spaces, accented Greek (normalised for hashing), and (4 MiB, it
+# takes many passes of the hashing) words all different, more than the
+# hash table holds at once.  Peak RSS means nothing under the sanitizers
+# or valgrind: there the lines are a fifth and only the output is checked.
+MB=20
+EXTRA_KB=16384
+if [ "${SANITIZE:-}" = 1 ] || [ "${JOBLINE_VALGRIND:-}" = 1 ]; then
+	MB=4
+	EXTRA_KB=$((16384 + 4194304))
+fi
+for shape in words sentences word cjk greek distinct; do
+	if [ ! -x /usr/bin/time ]; then
+		test_skip "a line of $shape" 'no /usr/bin/time (Debian package time)'
+		continue
+	fi
+	mb=$MB
+	[ $shape = distinct ] && mb=$((MB / 5 > 0 ? MB / 5 : 1))
+	MEMCAP_KB=$((mb * 1024 * 4 + EXTRA_KB))
+	export MEMCAP_KB
+	test_expect "a $mb MiB line of $shape: in 4 times the line plus 16 MiB" '
+		python3 "$TOP/tests/gen-long-line.py" '$shape' '$mb' >in &&
+		bounded 300 summarize <in && test $rc = 0 &&
+		test "$(wc -l <out)" = 1 &&
+		tail -c 100 out | grep -q "\"synopsis_source\":\"extractive\"}$"
+	'
+done
+
 test_done

@@ -49,6 +49,21 @@ test_expect 'a key that is pending is counted a duplicate, not an error' '
 	test "$(rows "SELECT json_extract(payload, \"\$.v\") FROM queue WHERE key = \"a\" AND queue = \"q\"")" = 1
 '
 
+test_expect 'payloads go in byte for byte; ids rise in input order, duplicates of a batch refused' '
+	cat >in <<-\EOF &&
+	{"k":"b","s":"a\"b\\c {x,y} NULL"}
+	{"k":"a","u":"\u00e9 \u0000"}
+	{"k":"b"}
+	{"k":"c",  "sp" : [1, 2]}
+	EOF
+	enqueue q --key k <in >out &&
+	jq -e -s "map(.key) == [\"b\",\"a\",\"c\"] and .[0].id < .[1].id and .[1].id < .[2].id" out &&
+	test "$(rows "SELECT count(*) FROM queue")" = 3 &&
+	rows "SELECT payload FROM queue ORDER BY id" >got &&
+	sed -n "1p;2p;4p" in >want &&
+	test_cmp want got
+'
+
 test_expect 'a key may be enqueued again once its job is done or dead' '
 	echo "{\"k\":\"a\"}" | enqueue q --key k >/dev/null &&
 	done_all q &&

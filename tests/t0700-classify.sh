@@ -103,6 +103,36 @@ test_expect 'companies: a public body only where the headline names it, or in a 
 	test_cmp want got
 '
 
+test_expect 'companies: the subject named only after the lead, in an event'"'"'s story' '
+	cat >in <<-\EOF &&
+	{"title":"New search tool launched","content":"A new desktop search tool has been launched, to help people find their files.\n\nZorbatek has released it as a free download."}
+	{"title":"Web use keeps growing","content":"More people than ever use the web, a survey says.\n\nZorbatek has found that use had doubled."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["launch",["Zorbatek"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
+	cat >in <<-\EOF &&
+	{"title":"Card lender faces liquidation","summary":"South Korea'"'"'s credit card firm LG Card has said it could be liquidated unless its creditors agree a rescue."}
+	{"title":"Cuba winds back reforms","summary":"Fidel Castro has said that the state will take back control of the dollar economy."}
+	{"title":"US bank in $515m settlement","summary":"Five Bank of America subsidiaries have agreed to pay $515m to settle an investigation."}
+	{"title":"Zorbatek cuts 500 jobs","summary":"Zorbatek is to cut 500 jobs, its chief executive told the BBC, according to Reuters."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["LG Card"]
+	[]
+	["Bank of America"]
+	["Zorbatek"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'amounts: symbols, codes, words, multipliers' '
 	cat >in <<-\EOF &&
 	{"title":"A raises $5.5 million"}

@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "feeddate.h"
 #include "fields.h"
+#include "ftsexpr.h"
 #include "html.h"
 #include "jsonl.h"
 #include "jsonscan.h"
@@ -220,6 +221,25 @@ feeddate_ok(const char *in, const char *want)
 		time_format(ms, buf);
 	check(want == NULL ? rc != 0 : rc == 0 && strcmp(buf, want) == 0,
 	    what, buf);
+}
+
+/* ftsexpr_words and ftsexpr_pairs of q must be words and pairs (NULL:
+ * none) */
+static void
+ftsexpr_ok(const char *q, const char *words, const char *pairs)
+{
+	char *w = ftsexpr_words(q), *p = ftsexpr_pairs(q);
+	char what[160], got[400];
+	int ok = (w == NULL ? words == NULL : words != NULL &&
+	    strcmp(w, words) == 0) && (p == NULL ? pairs == NULL :
+	    pairs != NULL && strcmp(p, pairs) == 0);
+
+	snprintf(what, sizeof(what), "ftsexpr(%s)", q);
+	snprintf(got, sizeof(got), "%s | %s", w ? w : "NULL",
+	    p ? p : "NULL");
+	check(ok, what, got);
+	free(w);
+	free(p);
 }
 
 static void
@@ -889,6 +909,18 @@ main(void)
 		    iv.n == 1;
 		check(ok, "queue_intervals: what is refused says why", why);
 	}
+	ftsexpr_ok("", NULL, NULL);
+	ftsexpr_ok("!!! -- \"\" *", NULL, NULL);
+	ftsexpr_ok("oil", "\"oil\"", NULL);
+	ftsexpr_ok("\"oil\" AND (NEAR* -gas", "\"oil\" OR \"AND\" OR \"NEAR\""
+	    " OR \"gas\"", "NEAR(\"oil\" \"NEAR\", 2) OR "
+	    "NEAR(\"NEAR\" \"gas\", 2)");
+	ftsexpr_ok("Layoffs at the utility's plant", "\"Layoffs\" OR \"at\" OR"
+	    " \"the\" OR \"utility\" OR \"s\" OR \"plant\"",
+	    "NEAR(\"Layoffs\" \"utility\", 2) OR NEAR(\"utility\" \"plant\", 2)");
+	ftsexpr_ok("in the", "\"in\" OR \"the\"", "NEAR(\"in\" \"the\", 2)");
+	ftsexpr_ok("café, Zürich", "\"café\" OR \"Zürich\"",
+	    "NEAR(\"café\" \"Zürich\", 2)");
 	ordered_checks();
 	extract_checks();
 	printf("1..%d\n", n);

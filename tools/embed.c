@@ -511,8 +511,8 @@ hash_open(struct embed *e, const char *name, const char *file, int explicit)
 		errx(EXIT_USAGE, "%s: a model of %d dimensions, not %d", file,
 		    embmodel_dim(e->hmodel), dim);
 	if (digest != NULL && strcmp(digest, embmodel_digest(e->hmodel)) != 0)
-		errx(EXIT_USAGE, "%s: model %s@%s, not %s", file, "hash-v2",
-		    embmodel_digest(e->hmodel), name);
+		errx(EXIT_USAGE, "%s: model hash-v2-%d@%s, not %s", file,
+		    embmodel_dim(e->hmodel), embmodel_digest(e->hmodel), name);
 	e->hash = hashembed_new_v2(0, e->hmodel);
 }
 

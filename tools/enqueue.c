@@ -122,7 +122,7 @@ scanned_text(const struct jscan_field *f)
 static void
 commit(struct enq *e)
 {
-	db_commit(e->db);
+	queue_enq_commit(e->q);
 	fflush(e->out);
 	if (e->out_len > 0)
 		fwrite(e->out_buf, 1, e->out_len, stdout);
@@ -234,6 +234,30 @@ put_key(FILE *fp, const char *key)
 		fputs("null", fp);
 }
 
+/* What became of the job of input line lineno (queue_added_fn): its
+ * output line, or a duplicate when id is 0. */
+static void
+added(void *arg, unsigned long lineno, const char *key, long long id)
+{
+	struct enq *e = arg;
+
+	if (id == 0) {
+		e->ndup++;
+		if (e->verbose)
+			warnx("stdin:%lu: %s: a job with this key is pending",
+			    lineno, key);
+		return;
+	}
+	e->nenq++;
+	fputs_unlocked("{\"id\":", e->out);
+	put_int(e->out, id);
+	fputs_unlocked(e->queue_json, e->out);
+	put_key(e->out, key);
+	fputs_unlocked(",\"run_after\":\"", e->out);
+	fputs_unlocked(e->run_after, e->out);
+	fputs_unlocked("\"}\n", e->out);
+}
+
 /* One input line. */
 static void
 enqueue_one(struct enq *e, struct jsonl_reader *r)
@@ -336,21 +360,10 @@ enqueue_one(struct enq *e, struct jsonl_reader *r)
 	job.run_after = run_after;
 	job.now = e->now_s;
 	/* a recurring key's pending job, seen with its last success */
-	if (d.pending || !queue_add(e->q, &job, &id)) {
-		e->ndup++;
-		if (e->verbose)
-			warnx("stdin:%lu: %s: a job with this key is pending",
-			    r->lineno, key);
-		goto out;
-	}
-	e->nenq++;
-	fputs_unlocked("{\"id\":", e->out);
-	put_int(e->out, id);
-	fputs_unlocked(e->queue_json, e->out);
-	put_key(e->out, key);
-	fputs_unlocked(",\"run_after\":\"", e->out);
-	fputs_unlocked(run_after, e->out);
-	fputs_unlocked("\"}\n", e->out);
+	if (d.pending)
+		added(e, r->lineno, key, 0);
+	else
+		queue_put(e->q, &job, r->lineno);
 out:
 	free(key);
 }
@@ -476,6 +489,7 @@ main(int argc, char *argv[])
 
 	e.db = db_open(db, 0);
 	e.q = queue_enq_open(e.db, e.queue);
+	queue_enq_notify(e.q, added, &e);
 	e.now = db_now(e.db);
 	time_format_ms(e.now, e.now_s);
 	time_format_ms(e.at_ms >= 0 ? e.at_ms : e.now + e.delay_ms,

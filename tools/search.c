@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "embmodel.h"
+#include "ftsexpr.h"
 #include "hashembed.h"
 #include "jsonl.h"
 #include "openai.h"
@@ -33,8 +34,14 @@ enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
 /* Candidates each mode hands to the fusion and the one-per-article cut. */
 #define CANDIDATES 100
 /* The vector scores' weight in hybrid, chosen on half the BBC set
- * (bench/RESULTS.md). */
-#define W_VECTOR 0.2
+ * (bench/RESULTS.md): for a trained hash-v2 model's vectors, and for the
+ * others (untrained hash vectors add almost nothing to keyword). */
+#define W_VECTOR_TRAINED 0.2
+#define W_VECTOR 0.1
+/* The weight of the query's word pairs in the keyword ranking, and the
+ * most phrase hits looked at (bench/RESULTS.md). */
+#define W_PAIRS 0.15
+#define PAIR_CANDIDATES 1000
 
 struct search;
 
@@ -51,6 +58,7 @@ struct search {
 	int k;			/* -k */
 	int per_article;	/* --per-article, 0 for no limit */
 	double wvec;		/* hybrid's weight of vector scores */
+	double wpairs;		/* the keyword ranking's weight of pairs */
 	const char *model;	/* model of the vectors compared */
 	const char *api_model;	/* the same as the server knows it */
 	int api_dim;		/* dimensions asked of the server, or 0 */
@@ -200,52 +208,6 @@ rank_vector(struct search *s, struct vec_top *t)
 	searchq_vectors(s->sq, s->model, scan_one, &sc);
 }
 
-/* The query as an FTS5 expression: its words, quoted, joined by OR. */
-static char *
-fts_query(const char *q)
-{
-	size_t len = strlen(q), i = 0, o = 0;
-	char *out = xmalloc(len * 3 + 8);
-	int cp, words = 0;
-
-	while (i < len) {
-		size_t k = seg_decode(q + i, len - i, &cp), a;
-
-		if (seg_is_space(cp) || (cp < 0x80 && !(cp == '_' ||
-		    (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' &&
-		    (cp | 32) <= 'z')))) {
-			i += k;
-			continue;
-		}
-		a = i;
-		while (i < len) {
-			k = seg_decode(q + i, len - i, &cp);
-			if (seg_is_space(cp) || (cp < 0x80 && !(cp == '_' ||
-			    (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' &&
-			    (cp | 32) <= 'z'))))
-				break;
-			i += k;
-		}
-		if (words++ > 0) {
-			memcpy(out + o, " OR ", 4);
-			o += 4;
-		}
-		out[o++] = '"';
-		for (size_t j = a; j < i; j++) {
-			if (q[j] == '"')
-				out[o++] = '"';
-			out[o++] = q[j];
-		}
-		out[o++] = '"';
-	}
-	out[o] = '\0';
-	if (words == 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* A keyword hit; a searchq_keyword callback. */
 static void
 keyword_one(void *arg, int64_t id, double bm25)
@@ -253,15 +215,45 @@ keyword_one(void *arg, int64_t id, double bm25)
 	vec_top_add(arg, id, -bm25);
 }
 
+static int
+hit_cmp_id(const void *a, const void *b)
+{
+	const struct vec_hit *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The keyword ranking: BM25 of the query's words (any of them), plus
+ * W_PAIRS times the BM25 of its neighbouring words as phrases, for the
+ * chunks the words found.  A phrase counted in full weighs as much as
+ * a rare word and drowns the rest; at W_PAIRS it breaks near ties.
+ */
 static void
 rank_keyword(struct search *s, const char *q, struct vec_top *t, int want)
 {
-	char *expr = fts_query(q);
+	char *words = ftsexpr_words(q), *pairs;
+	struct vec_top p = { 0 };
 
-	if (expr == NULL)
+	if (words == NULL)
 		return;
-	searchq_keyword(s->sq, expr, want, keyword_one, t);
-	free(expr);
+	searchq_keyword(s->sq, words, want, keyword_one, t);
+	free(words);
+	if (s->wpairs <= 0 || t->n == 0 || !searchq_near(s->sq) ||
+	    (pairs = ftsexpr_pairs(q)) == NULL)
+		return;
+	vec_top_init(&p, PAIR_CANDIDATES);
+	searchq_keyword(s->sq, pairs, PAIR_CANDIDATES, keyword_one, &p);
+	free(pairs);
+	qsort(p.h, (size_t)p.n, sizeof(*p.h), hit_cmp_id);
+	for (int i = 0; i < t->n; i++) {
+		const struct vec_hit *h = bsearch(&t->h[i], p.h, (size_t)p.n,
+		    sizeof(*p.h), hit_cmp_id);
+
+		if (h != NULL)
+			t->h[i].score += s->wpairs * h->score;
+	}
+	vec_top_free(&p);
 }
 
 /*
@@ -321,19 +313,47 @@ add_fields(json_object *o, const struct searchq_hit *h)
 		int f;			/* SQ_ field, or -1 for n */
 	} cols[] = { { "id", SQ_ID }, { "item_id", SQ_ITEM_ID },
 	    { "n", -1 }, { "text", SQ_TEXT }, { "url", SQ_URL },
-	    { "title", SQ_TITLE }, { "published", SQ_PUBLISHED } };
+	    { "title", SQ_TITLE }, { "published", SQ_PUBLISHED },
+	    { "synopsis", SQ_SYNOPSIS }, { "event_type", SQ_EVENT_TYPE },
+	    { "companies", SQ_COMPANIES } };
 
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 		int f = cols[c].f;
+		json_object *v;
 
 		if (f < 0 && h->has_n)
 			json_object_object_add(o, cols[c].name,
 			    json_object_new_int64(h->n));
-		else if (f >= 0 && h->f[f] != NULL)
+		else if (f == SQ_COMPANIES && h->f[f] != NULL) {
+			/* JSON text from the store, as chunk kept it */
+			v = json_tokener_parse(h->f[f]);
+			if (v != NULL)
+				json_object_object_add(o, cols[c].name, v);
+		} else if (f >= 0 && h->f[f] != NULL)
 			json_object_object_add(o, cols[c].name,
 			    json_object_new_string_len(h->f[f],
 			    (int)h->len[f]));
 	}
+}
+
+/* A score as search(1) has it: 6 decimals at most, no trailing zeros. */
+static json_object *
+score_json(double x)
+{
+	char buf[64];
+	size_t n;
+
+	x = round(x * 1e6) / 1e6;
+	if (x == 0)
+		x = 0;		/* no "-0" */
+	n = (size_t)snprintf(buf, sizeof(buf), "%.6f", x);
+	if (n >= sizeof(buf))	/* no such score, but never cut */
+		return json_object_new_double(x);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return json_object_new_double_s(x, buf);
 }
 
 /* Non-zero when chunk id's article has had per_article hits already;
@@ -386,7 +406,7 @@ emit_hits(struct search *s, json_object *in, const char *q,
 		json_object_object_add(o, "query", json_object_new_string(q));
 		json_object_object_add(o, "rank", json_object_new_int(++rank));
 		json_object_object_add(o, "score",
-		    json_object_new_double(round(t->h[i].score * 1e6) / 1e6));
+		    score_json(t->h[i].score));
 		if (searchq_get(s->sq, t->h[i].id, &h) == 0)
 			add_fields(o, &h);
 		if (s->mode != MODE_KEYWORD && s->model != NULL)
@@ -483,6 +503,7 @@ hash_v2(struct search *s, int dim, const char *digest)
 		    "are of %s: give the model file they were made with",
 		    s->model_file, embmodel_dim(s->hmodel),
 		    embmodel_digest(s->hmodel), s->model);
+	s->wvec = W_VECTOR_TRAINED;
 	return hashembed_new_v2(0, s->hmodel);
 }
 
@@ -553,6 +574,7 @@ main(int argc, char *argv[])
 	s.mode = MODE_DEFAULT;
 	s.per_article = 1;
 	s.wvec = W_VECTOR;
+	s.wpairs = W_PAIRS;
 	while ((ch = getopt_long(argc, argv, "k:vqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
