@@ -33,8 +33,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 $as "$pgbin/initdb" -D pg/data -U jobline --auth=trust -E UTF8 \
     --locale=C.UTF-8 >pg/initdb.log
-$as "$pgbin/pg_ctl" -D pg/data -l pg/log -w -o "-c listen_addresses=''
-    -c unix_socket_directories=$out/pg -c fsync=off" start >/dev/null
+opts="-c listen_addresses='' -c unix_socket_directories=$out/pg -c fsync=off"
+$as "$pgbin/pg_ctl" -D pg/data -l pg/log -w -o "$opts" start >/dev/null
 trap '$as "$pgbin/pg_ctl" -D pg/data -m fast -w stop >/dev/null' EXIT
 uri() { printf 'postgresql:///%s?host=%s&user=jobline\n' "$1" "$out/pg"; }
 createdb() {
