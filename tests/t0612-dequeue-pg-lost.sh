@@ -11,9 +11,6 @@ if [ "${JOBLINE_TEST_PG:-}" != 1 ]; then
 fi
 
 test_expect 'the connection lost mid-drain: exit 3, leased jobs retried, none lost, none done twice but those running' '
-	# the tests server commits asynchronously: this database does not,
-	# or a restart loses commits it acknowledged (the claims of jobs run)
-	rows "DO \$\$ BEGIN EXECUTE format(\"ALTER DATABASE %I SET synchronous_commit = on\", current_database()); END \$\$" &&
 	seq 300 | jq -c "{n: .}" | enqueue q >/dev/null || exit 1
 	dequeue q -j 4 --drain --lease 2s -q -- sh -c "cat >/dev/null; sleep 0.02; echo \$JOBLINE_JOB_ID >>ran" 2>err & w=$!
 	i=0
