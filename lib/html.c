@@ -324,27 +324,22 @@ is_space(int c)
 /*
  * Elements whose content is never the document's text: 1, raw text that
  * ends at the first end tag (script, style); 2, markup that ends at the
- * matching end tag, nested ones counted (a plugin's fallback, a frame's,
- * blink's).  The void ones among them (embed, frame, link, meta) have
- * content only when an end tag follows.
+ * matching end tag, nested ones counted (applet, as feedparser's
+ * sanitizer drops it; template, which is never shown).  The text inside
+ * other elements the sanitizer drops (object, embed, iframe, frame,
+ * blink ...) is kept, as feedparser keeps it: it is what a reader without
+ * the plugin or the frame sees.
  */
 static int
 hidden_kind(const char *name)
 {
-	static const char *const nested[] = {
-		"applet", "object", "embed", "iframe", "frame", "frameset",
-		"link", "meta", "blink", "template", NULL
-	};
-	const char *const *p;
-
 	if (name[0] == '\0' || name[1] == '\0' || name[2] == '\0' ||
-	    strchr("abefilmost", name[0]) == NULL)
+	    strchr("ast", name[0]) == NULL)
 		return 0;	/* p, b, br, li, div, span ...: quickly */
 	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
 		return 1;
-	for (p = nested; *p; p++)
-		if (strcmp(name, *p) == 0)
-			return 2;
+	if (strcmp(name, "applet") == 0 || strcmp(name, "template") == 0)
+		return 2;
 	return 0;
 }
 
