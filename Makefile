@@ -130,7 +130,8 @@ PG_TESTS  = tests/t1000-postgres.sh \
             tests/t0340-ingest-news.sh \
             tests/t0345-ingest-news-feeds.sh \
             tests/t0350-ingest-news-crash.sh \
-            tests/t0355-ingest-news-shared.sh
+            tests/t0355-ingest-news-shared.sh \
+            tests/t0356-ingest-news-pg-lost.sh
 check-pg: all
 	JOBLINE_TEST_PG=1 tests/run $(PG_TESTS)
 

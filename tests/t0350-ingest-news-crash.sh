@@ -89,4 +89,16 @@ test_expect 'a run killed before anything was stored, then a clean one' '
 	test_cmp "$TMP/ref.dump" early.dump
 '
 
+test_expect 'a stage that stops early: the run exits with its status, not the SIGPIPE of the stages before it' '
+	mkdir -p stub2 &&
+	printf "%s\n" "#!/bin/sh" "[ \"\$1\" = chunks ] && { echo \"store: lost it\" >&2; exit 3; }" \
+	    "exec \"$TOP/bin/store\" \"\$@\"" >stub2/store &&
+	chmod +x stub2/store &&
+	{ PATH=$PWD/stub2:$PATH ingest-news -f "$TMP/feeds" --db pipe.db -v 2>err; rc=$?; } ;
+	test $rc = 3 &&
+	grep -q "store-chunks exited 3" err &&
+	grep -q "exited 141" err &&
+	test "$(sqlite3 pipe.db "SELECT count(*) FROM articles WHERE complete = 1")" = 0
+'
+
 test_done
