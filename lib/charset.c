@@ -216,42 +216,128 @@ xml_decl_encoding(const char *s, size_t n, char *name, size_t size)
 }
 
 /*
+ * enc as Python's codec lookup reads it: lower case, each run of
+ * characters other than letters, digits and '.' one '_', none at either
+ * end ("ISO-8859-1" and "iso 8859 1" are "iso_8859_1").
+ */
+static void
+py_norm(const char *enc, char *out, size_t size)
+{
+	size_t k = 0;
+	int gap = 0;
+
+	for (; *enc && k < size - 2; enc++) {
+		unsigned char c = (unsigned char)*enc;
+
+		if (isalnum(c) || c == '.') {
+			if (gap && k > 0)
+				out[k++] = '_';
+			out[k++] = (char)tolower(c);
+			gap = 0;
+		} else
+			gap = 1;
+	}
+	out[k] = '\0';
+}
+
+/*
  * A converter from the encoding named enc to UTF-8, or (iconv_t)-1.  Names
- * are read as Python reads them (feedparser's codecs): case and '_' for
- * '-' do not matter, and a few names iconv(3) spells otherwise are
- * mapped; GB2312 is read as its superset GB18030 (as feedparser does),
- * Shift_JIS as Windows' CP932 and KS C 5601 as CP949 likewise.
+ * are read as Python reads them (feedparser's codecs): py_norm's form,
+ * Python's aliases that iconv(3) spells otherwise mapped, a bare number
+ * a code page ("1251" is CP1251); GB2312 is read as its superset GB18030
+ * (as feedparser does), Shift_JIS as Windows' CP932 and KS C 5601 as
+ * CP949 likewise.
  */
 static iconv_t
 charset_iconv(const char *enc)
 {
 	static const char *const alias[][2] = {
-		{"gb2312", "GB18030"}, {"gb-2312-80", "GB18030"},
-		{"csgb2312", "GB18030"}, {"euc-cn", "GB18030"},
-		{"x-euc-cn", "GB18030"}, {"gbk", "GB18030"},
-		{"shift-jis", "CP932"}, {"sjis", "CP932"}, {"x-sjis", "CP932"},
-		{"ms-kanji", "CP932"}, {"csshiftjis", "CP932"},
-		{"ks-c-5601-1987", "CP949"}, {"ks-c-5601", "CP949"},
-		{"korean", "CP949"}, {"x-mac-roman", "MACINTOSH"},
-		{"mac-roman", "MACINTOSH"}, {"macroman", "MACINTOSH"},
-		{"x-mac-cyrillic", "MAC-CYRILLIC"},
-		{"mac-cyrillic", "MAC-CYRILLIC"}, {"kz1048", "RK1048"},
-		{"kz-1048", "RK1048"}, {"ptcp154", "PT154"},
-		{"x-mac-ukrainian", "MACUKRAINIAN"},
+		{"gb2312", "GB18030"}, {"gb_2312_80", "GB18030"},
+		{"csgb2312", "GB18030"}, {"euc_cn", "GB18030"},
+		{"x_euc_cn", "GB18030"}, {"gbk", "GB18030"},
+		{"chinese", "GB18030"}, {"csiso58gb231280", "GB18030"},
+		{"eucgb2312_cn", "GB18030"}, {"gb2312_1980", "GB18030"},
+		{"iso_ir_58", "GB18030"}, {"x_mac_simp_chinese", "GB18030"},
+		{"gb18030_2000", "GB18030"}, {"936", "GB18030"},
+		{"cp936", "GB18030"}, {"ms936", "GB18030"},
+		{"shift_jis", "CP932"}, {"sjis", "CP932"}, {"x_sjis", "CP932"},
+		{"s_jis", "CP932"}, {"shiftjis", "CP932"},
+		{"x_mac_japanese", "CP932"}, {"ms_kanji", "CP932"},
+		{"mskanji", "CP932"}, {"ms932", "CP932"},
+		{"csshiftjis", "CP932"}, {"shift_jis_2004", "SHIFT_JISX0213"},
+		{"shiftjis2004", "SHIFT_JISX0213"},
+		{"sjis_2004", "SHIFT_JISX0213"},
+		{"s_jis_2004", "SHIFT_JISX0213"},
+		{"shift_jisx0213", "SHIFT_JISX0213"},
+		{"s_jisx0213", "SHIFT_JISX0213"},
+		{"sjisx0213", "SHIFT_JISX0213"},
+		{"euc_jis_2004", "EUC-JISX0213"}, {"euc_jis2004", "EUC-JISX0213"},
+		{"eucjis2004", "EUC-JISX0213"}, {"jisx0213", "EUC-JISX0213"},
+		{"euc_jisx0213", "EUC-JISX0213"}, {"eucjisx0213", "EUC-JISX0213"},
+		{"u_jis", "EUC-JP"}, {"ujis", "EUC-JP"},
+		{"iso2022_jp", "ISO-2022-JP"}, {"iso2022jp", "ISO-2022-JP"},
+		{"iso2022_jp_1", "ISO-2022-JP-2"},
+		{"iso2022jp_1", "ISO-2022-JP-2"},
+		{"iso_2022_jp_1", "ISO-2022-JP-2"},
+		{"iso2022_jp_2", "ISO-2022-JP-2"},
+		{"iso2022jp_2", "ISO-2022-JP-2"},
+		{"iso2022_jp_ext", "ISO-2022-JP-2"},
+		{"iso2022jp_ext", "ISO-2022-JP-2"},
+		{"iso_2022_jp_ext", "ISO-2022-JP-2"},
+		{"iso2022_jp_3", "ISO-2022-JP-3"},
+		{"iso2022jp_3", "ISO-2022-JP-3"},
+		{"iso2022_jp_2004", "ISO-2022-JP-3"},
+		{"iso2022jp_2004", "ISO-2022-JP-3"},
+		{"iso_2022_jp_2004", "ISO-2022-JP-3"},
+		{"iso2022_kr", "ISO-2022-KR"}, {"iso2022kr", "ISO-2022-KR"},
+		{"ks_c_5601_1987", "CP949"}, {"ks_c_5601", "CP949"},
+		{"korean", "CP949"}, {"ms949", "CP949"}, {"uhc", "CP949"},
+		{"ks_x_1001", "EUC-KR"}, {"ksc5601", "EUC-KR"},
+		{"ksx1001", "EUC-KR"}, {"x_mac_korean", "EUC-KR"},
+		{"ms1361", "JOHAB"}, {"cp1361", "JOHAB"},
+		{"big5_tw", "BIG5"}, {"csbig5", "BIG5"},
+		{"x_mac_trad_chinese", "BIG5"}, {"ms950", "CP950"},
+		{"hkscs", "BIG5-HKSCS"}, {"big5_hkscs", "BIG5-HKSCS"},
+		{"x_mac_roman", "MACINTOSH"}, {"mac_roman", "MACINTOSH"},
+		{"macroman", "MACINTOSH"}, {"x_mac_cyrillic", "MAC-CYRILLIC"},
+		{"mac_cyrillic", "MAC-CYRILLIC"},
+		{"mac_latin2", "MAC-CENTRALEUROPE"},
+		{"maclatin2", "MAC-CENTRALEUROPE"},
+		{"mac_centeuro", "MAC-CENTRALEUROPE"},
+		{"maccentraleurope", "MAC-CENTRALEUROPE"},
+		{"x_mac_ukrainian", "MACUKRAINIAN"}, {"kz1048", "RK1048"},
+		{"kz_1048", "RK1048"}, {"ptcp154", "PT154"}, {"cp154", "PT154"},
+		{"csptcp154", "PT154"}, {"cyrillic_asian", "PT154"},
+		{"cp866u", "CP1125"}, {"ibm1125", "CP1125"},
+		{"cp_is", "CP861"}, {"csibm861", "CP861"},
+		{"csibm858", "CP858"}, {"cp1051", "HP-ROMAN8"},
+		{"ibm1051", "HP-ROMAN8"}, {"thai", "TIS-620"},
+		{"tis_620_0", "TIS-620"}, {"tis_620_2529_0", "TIS-620"},
+		{"tis_620_2529_1", "TIS-620"},
 	};
-	char norm[48];
+	char norm[48], *p;
 	size_t i;
 	iconv_t cd;
 
-	for (i = 0; i < sizeof(norm) - 1 && enc[i]; i++)
-		norm[i] = enc[i] == '_' || enc[i] == ' ' ? '-' :
-		    (char)tolower((unsigned char)enc[i]);
-	norm[i] = '\0';
+	py_norm(enc, norm, sizeof(norm));
 	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
 		if (strcmp(norm, alias[i][0]) == 0)
 			return iconv_open("UTF-8", alias[i][1]);
+	if (norm[0] != '\0' && strspn(norm, "0123456789") == strlen(norm)) {
+		char cp[48];
+
+		snprintf(cp, sizeof(cp), "CP%s", norm);
+		return iconv_open("UTF-8", cp);
+	}
+	/* iso_8859_5_1988 and the like: the part without the year */
+	if (strncmp(norm, "iso_8859_", 9) == 0 &&
+	    (p = strchr(norm + 9, '_')) != NULL)
+		*p = '\0';
 	if ((cd = iconv_open("UTF-8", enc)) != (iconv_t)-1)
 		return cd;
+	for (p = norm; *p; p++)
+		if (*p == '_')
+			*p = '-';
 	return iconv_open("UTF-8", norm);
 }
 

@@ -157,6 +157,13 @@ test_expect 'encoding names as Python reads them: GB2312 as GB18030, euc_kr, mac
 	    .[2].title == \"caf\u00e9 \u00fcber\"" out
 '
 
+test_expect 'encoding names as Python reads them: a bare number is a code page, spaces and a year' '
+	fetch-feed "$F/fp-codepage-number.xml" "$F/fp-iso-year.xml" >out &&
+	jq -e -s "length == 2 and
+	    .[0].title == \"\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440\" and
+	    .[1].title == .[0].title" out
+'
+
 test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
 	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
 	jq -e -s "length == 4 and
