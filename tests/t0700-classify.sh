@@ -361,6 +361,15 @@ test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
 	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
 '
 
+test_expect 'a technology trend or a trade show is other, a product unveiled a launch' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek Systems opens gadget show","summary":"New gadgets from Zorbatek Systems and its rivals fill the trade show, and experts say the trend is for devices that work together."}
+	{"title":"Zorbatek Systems unveils a golf gadget","summary":"The new device goes on sale in June."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nlaunch\n" | test_cmp - got
+'
+
 test_expect 'counters go to $JOBLINE_STATS' '
 	JOBLINE_STATS=$PWD/stats classify <"$L" >/dev/null &&
 	grep -q "^items_classified 32$" stats && grep -q "^items_other 3$" stats
