@@ -324,7 +324,7 @@ charset_iconv(const char *enc)
 		if (strcmp(norm, alias[i][0]) == 0)
 			return iconv_open("UTF-8", alias[i][1]);
 	if (norm[0] != '\0' && strspn(norm, "0123456789") == strlen(norm)) {
-		char cp[48];
+		char cp[sizeof(norm) + 2];
 
 		snprintf(cp, sizeof(cp), "CP%s", norm);
 		return iconv_open("UTF-8", cp);
