@@ -253,6 +253,7 @@ charset_iconv(const char *enc)
 {
 	static const char *const alias[][2] = {
 		{"gb2312", "GB18030"}, {"gb_2312_80", "GB18030"},
+		{"gb2312_80", "GB18030"},
 		{"csgb2312", "GB18030"}, {"euc_cn", "GB18030"},
 		{"x_euc_cn", "GB18030"}, {"gbk", "GB18030"},
 		{"chinese", "GB18030"}, {"csiso58gb231280", "GB18030"},
@@ -295,6 +296,8 @@ charset_iconv(const char *enc)
 		{"ks_x_1001", "EUC-KR"}, {"ksc5601", "EUC-KR"},
 		{"ksx1001", "EUC-KR"}, {"x_mac_korean", "EUC-KR"},
 		{"ms1361", "JOHAB"}, {"cp1361", "JOHAB"},
+		{"l9", "ISO-8859-15"}, {"u7", "UTF-7"},
+		{"unicode_1_1_utf_7", "UTF-7"},
 		{"big5_tw", "BIG5"}, {"csbig5", "BIG5"},
 		{"x_mac_trad_chinese", "BIG5"}, {"ms950", "CP950"},
 		{"hkscs", "BIG5-HKSCS"}, {"big5_hkscs", "BIG5-HKSCS"},
@@ -324,7 +327,7 @@ charset_iconv(const char *enc)
 		if (strcmp(norm, alias[i][0]) == 0)
 			return iconv_open("UTF-8", alias[i][1]);
 	if (norm[0] != '\0' && strspn(norm, "0123456789") == strlen(norm)) {
-		char cp[48];
+		char cp[sizeof(norm) + 2];
 
 		snprintf(cp, sizeof(cp), "CP%s", norm);
 		return iconv_open("UTF-8", cp);

@@ -164,6 +164,15 @@ test_expect 'encoding names as Python reads them: a bare number is a code page, 
 	    .[1].title == .[0].title" out
 '
 
+test_expect 'Python'"'"'s other names: l9 (ISO-8859-15), u7 (UTF-7), gb2312_80' '
+	fetch-feed "$F/fp-alias-l9.xml" "$F/fp-alias-utf7.xml" \
+	    "$F/fp-alias-gb2312-80.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].title == \"\u20acuro \u0160e\u0161\" and
+	    .[1].title == \"\u65e5\u672c caf\u00e9\" and
+	    .[2].title == \"\u4e2d\u6587\u5b57\"" out
+'
+
 test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
 	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
 	jq -e -s "length == 4 and
