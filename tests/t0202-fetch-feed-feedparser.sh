@@ -183,6 +183,12 @@ test_expect 'single-byte codecs Python has and iconv lacks or maps otherwise: Ma
 	    .[3].title == \"\u0633\u0644\u0627\u0645 \u00e9\"" out
 '
 
+test_expect 'a link whose host libcurl percent-decodes to a byte that breaks UTF-8 keeps it encoded' '
+	fetch-feed "$F/fp-pct-host.xml" >out &&
+	jq -e -s "length == 2 and .[0].url == \"https://blog.ex%BAse/posts/a\" and
+	    (.[1].url | test(\"^https://caf\"))" out
+'
+
 test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
 	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
 	jq -e -s "length == 4 and
