@@ -23,8 +23,10 @@ static const struct searchq_sql sqlite_sql = {
 	"SELECT DISTINCT model FROM chunks WHERE model IS NOT NULL"
 	" ORDER BY model",
 	"SELECT chunk, vector FROM chunks_vectors WHERE model = ?1",
-	"SELECT rowid, bm25(chunks_fts) FROM chunks_fts"
-	" WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+	/* BM25 with k1 2 and b 0.5 (lib/fts5rank.h): chosen on half the
+	 * BBC set (bench/RESULTS.md); FTS5's bm25() has 1.2 and 0.75 */
+	"SELECT rowid, jl_bm25(chunks_fts, 2.0, 0.5) AS s FROM chunks_fts"
+	" WHERE chunks_fts MATCH ?1 ORDER BY s LIMIT ?2",
 	/* the columns in the order of SQ_ID.. with n last */
 	"SELECT c.id, c.item_id, c.text,"
 	" coalesce(a.url, json_extract(c.record, '$.url')),"
