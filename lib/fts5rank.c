@@ -73,6 +73,8 @@ jl_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 {
 	double k1 = nval > 0 ? sqlite3_value_double(val[0]) : K1_DEFAULT;
 	double b = nval > 1 ? sqlite3_value_double(val[1]) : B_DEFAULT;
+	double lead = nval > 2 ? sqlite3_value_double(val[2]) : 0;
+	double scale = nval > 3 ? sqlite3_value_double(val[3]) : 0;
 	struct bm25q *q;
 	int rc = SQLITE_OK, ninst = 0, dl = 0;
 	double norm, score = 0;
@@ -85,6 +87,10 @@ jl_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 	}
 	for (int i = 0; i < q->nphrase; i++)
 		q->tf[i] = 0;
+	if (nval > 4 && !sqlite3_value_int(val[4]))
+		lead = 0;	/* not the row of an article's start */
+	if (scale <= 0)
+		lead = 0;
 	for (int i = 0; i < ninst; i++) {
 		int ph, col, off;
 
@@ -93,7 +99,8 @@ jl_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 			return;
 		}
 		if (ph >= 0 && ph < q->nphrase)
-			q->tf[ph]++;
+			q->tf[ph] += lead > 0 ?
+			    1 + lead * exp(-(double)off / scale) : 1;
 	}
 	norm = k1 * (1 - b + b * (double)dl / q->avgdl);
 	for (int i = 0; i < q->nphrase; i++)
