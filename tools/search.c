@@ -529,6 +529,8 @@ choose_model(struct search *s)
 
 		if (v == 1) {
 			s->hash = hashembed_new(dim);
+		} else if (v == 3) {
+			s->hash = hashembed_new_v3(dim);
 		} else if (v == 2) {
 			s->hash = hash_v2(s, dim, digest);
 		} else {
