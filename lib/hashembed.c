@@ -26,7 +26,8 @@
 #define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
 #define PREFIX_WEIGHT 0.5f	/* is a feature of this weight */
 #define V3_PREFIX_LEN 4		/* hash-v3: the prefix, */
-#define V3_PREFIX_WEIGHT 1.0f	/* its weight */
+#define V3_PREFIX_WEIGHT 1.0f	/* its weight, */
+#define V3_PREFIX2_LEN 6	/* and a longer one, of the same weight */
 #define V3_TF_POWER 0.85	/* and the term weight tf^this */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
@@ -47,6 +48,7 @@ struct hashembed {
 	float pair_w;		/* hash-v2/v3: a pair's weight, */
 	float prefix_w;		/* a prefix's, */
 	size_t prefix_len;	/* the prefix's bytes, */
+	size_t prefix2_len;	/* hash-v3: the longer prefix's (else 0), */
 	const float *tfw;	/* the term weight of tf below TF_TABLE */
 	int dim;		/* components */
 	const struct embmodel *m;	/* hash-v2's trained weights, or NULL;
@@ -152,6 +154,7 @@ hashembed_new_v3(int dim)
 	h->pair_w = 0;
 	h->prefix_w = V3_PREFIX_WEIGHT;
 	h->prefix_len = V3_PREFIX_LEN;
+	h->prefix2_len = V3_PREFIX2_LEN;
 	h->tfw = tf_power;
 	return h;
 }
@@ -409,6 +412,9 @@ word_v2(struct hashembed *h, const char *s, size_t n)
 			pidf = embmodel_lookup(h->m, p, &ctx, &cscale);
 		count(h, p, h->prefix_w * pidf, 0, ctx, cscale);
 	}
+	if (h->prefix2_len > 0 && n >= h->prefix2_len)
+		count(h, XXH3_64bits_withSeed(s, h->prefix2_len, V2_SEED + 2),
+		    h->prefix_w, 0, NULL, 0);
 	if (h->have_prev && h->pair_w > 0)
 		count(h, pair_hash(h->prev, t), h->pair_w * 0.5f *
 		    (idf + h->prev_idf), 1, NULL, 0);

@@ -35,8 +35,8 @@
  *
  * Scheme hash-v3 ("hash-v3-DIM", the default; never trained) is hash-v2
  * untrained but for:
- *   3. no pairs; a word of 4 bytes or more adds its first 4 bytes at
- *      weight 1;
+ *   3. no pairs; a word of 4 bytes or more adds its first 4 bytes (seed
+ *      3), one of 6 or more its first 6 too (seed 4), each at weight 1;
  *   4. term weight tf^0.85 (a word the text repeats counts for more:
  *      known-item search by title, bench/RESULTS.md).
  * Everything is integer hashing and IEEE float arithmetic in a fixed

@@ -71,6 +71,30 @@ test_expect_sqlite 'keyword: neighbouring query words near each other rank first
 	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out
 '
 
+test_expect_sqlite 'keyword: BM25 with k1 4 and b 0.3 (jl_bm25), not FTS5'"'"'s 1.2 and 0.75; the lead weighs more' '
+	export JOBLINE_DB=$(named_store bm25) &&
+	for c in "zeta zeta apple" "zeta banana cherry date egg fig" \
+	    "grape kiwi lemon" "mango nut olive" "pear quince rye"; do
+		echo "{\"id\":\"${c%% *}${#c}\",\"content\":\"$c\"}"
+	done | store articles --emit new | chunk | store chunks &&
+	search --mode keyword zeta >out &&
+	# idf log(3.5 / 2.5), 18 tokens in 5 chunks, each an article'"'"'s
+	# first: zeta at offsets 0 and 1 counts 5 + 1 + 4 exp(-1 / 20);
+	# FTS5'"'"'s bm25() would give 0.485 and 0.264
+	jq -e -s "map(.score) == [1.21246, 0.858348]" out
+'
+
+test_expect_sqlite 'keyword: a word in an article'"'"'s lead ranks it above the same word at its end' '
+	export JOBLINE_DB=$(named_store lead) &&
+	for c in "ten one two three four five six seven eight lime" \
+	    "lime one two three four five six seven eight nine" \
+	    "grape kiwi lemon" "mango nut olive"; do
+		echo "{\"id\":\"${c%% *}\",\"content\":\"$c\"}"
+	done | store articles --emit new | chunk | store chunks &&
+	search --mode keyword lime >out &&
+	jq -e -s "map(.item_id) == [\"lime\", \"ten\"]" out
+'
+
 test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
 	echo "{\"id\":\"d1\",\"content\":\"Traders rushed into the Zürich café as rates rose.\"}" |
 	    store articles --emit new | chunk | store chunks &&
