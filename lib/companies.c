@@ -15,6 +15,8 @@
 #define PRODUCT_SCORE 25
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
+/* Evidence added to the first company of the headline (its subject). */
+#define HEAD_BONUS 30
 
 uint64_t
 company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
@@ -286,6 +288,9 @@ companies_find(struct companies *cs, const struct rules *r,
 	int prose = text_prose(x);
 	size_t i = 0;
 
+	for (size_t k = 0; f == 0 && k < x->n && cs->head_kind == 0; k++)
+		if (tok_in(&r->kinds, &x->t[k]))
+			cs->head_kind = (int)k + 1;
 	while (i < x->n) {
 		size_t start, end, nend;
 		unsigned ntok;
@@ -421,7 +426,7 @@ cand_person(const struct companies *cs, const struct cand *c)
 void
 companies_rank(struct companies *cs)
 {
-	struct cand *lead = NULL;
+	struct cand *lead = NULL, *head = NULL;
 
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cand_person(cs, &cs->c[i]))
@@ -451,11 +456,24 @@ companies_rank(struct companies *cs)
 				b->score += a->score * 0.5;
 				if (a->pos < b->pos)
 					b->pos = a->pos;
+				b->fields |= a->fields;
+				if (lead == a)
+					lead = b;
 				a->score = 0;
 				break;
 			}
 		}
 	}
+	/* a headline names its subject first: "Disney backs Sony DVD
+	 * technology", though the summary may name Sony first */
+	for (size_t i = 0; i < cs->nc; i++)
+		if ((cs->c[i].fields & 1) && cs->c[i].score > 0 &&
+		    strcmp(cs->c[i].why, "product") != 0 &&
+		    (head == NULL || cs->c[i].pos < head->pos))
+			head = &cs->c[i];
+	if (head && lead && head != lead && (lead->fields & 1) &&
+	    (cs->head_kind == 0 || head->pos < cs->head_kind - 1))
+		head->score += HEAD_BONUS;
 	if (cs->nc > 1)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
@@ -543,6 +561,7 @@ companies_reset(struct companies *cs)
 	cs->tracked = 0;
 	cs->npersons = 0;
 	cs->naliases = 0;
+	cs->head_kind = 0;
 }
 
 void
