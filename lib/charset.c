@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "charset.h"
+#include "charsettab.h"
 #include "fbuf.h"
 #include "html.h"
 #include "utf8.h"
@@ -24,6 +25,7 @@ struct charset_dec {
 	int decided;		/* the encoding is chosen */
 	struct fbuf sniff;	/* first bytes, held until decided */
 	iconv_t cd;		/* converter, or (iconv_t)-1 for UTF-8 */
+	const uint16_t *table;	/* or bytes 0x80..0xFF read from this */
 	char name[48];		/* encoding chosen */
 	char carry[8];		/* incomplete sequence held back */
 	size_t ncarry;		/* bytes in carry */
@@ -253,6 +255,7 @@ charset_iconv(const char *enc)
 {
 	static const char *const alias[][2] = {
 		{"gb2312", "GB18030"}, {"gb_2312_80", "GB18030"},
+		{"gb2312_80", "GB18030"},
 		{"csgb2312", "GB18030"}, {"euc_cn", "GB18030"},
 		{"x_euc_cn", "GB18030"}, {"gbk", "GB18030"},
 		{"chinese", "GB18030"}, {"csiso58gb231280", "GB18030"},
@@ -295,12 +298,11 @@ charset_iconv(const char *enc)
 		{"ks_x_1001", "EUC-KR"}, {"ksc5601", "EUC-KR"},
 		{"ksx1001", "EUC-KR"}, {"x_mac_korean", "EUC-KR"},
 		{"ms1361", "JOHAB"}, {"cp1361", "JOHAB"},
+		{"l9", "ISO-8859-15"}, {"u7", "UTF-7"},
+		{"unicode_1_1_utf_7", "UTF-7"},
 		{"big5_tw", "BIG5"}, {"csbig5", "BIG5"},
 		{"x_mac_trad_chinese", "BIG5"}, {"ms950", "CP950"},
 		{"hkscs", "BIG5-HKSCS"}, {"big5_hkscs", "BIG5-HKSCS"},
-		{"x_mac_roman", "MACINTOSH"}, {"mac_roman", "MACINTOSH"},
-		{"macroman", "MACINTOSH"}, {"x_mac_cyrillic", "MAC-CYRILLIC"},
-		{"mac_cyrillic", "MAC-CYRILLIC"},
 		{"mac_latin2", "MAC-CENTRALEUROPE"},
 		{"maclatin2", "MAC-CENTRALEUROPE"},
 		{"mac_centeuro", "MAC-CENTRALEUROPE"},
@@ -324,7 +326,7 @@ charset_iconv(const char *enc)
 		if (strcmp(norm, alias[i][0]) == 0)
 			return iconv_open("UTF-8", alias[i][1]);
 	if (norm[0] != '\0' && strspn(norm, "0123456789") == strlen(norm)) {
-		char cp[48];
+		char cp[sizeof(norm) + 2];
 
 		snprintf(cp, sizeof(cp), "CP%s", norm);
 		return iconv_open("UTF-8", cp);
@@ -389,8 +391,12 @@ decide(struct charset_dec *d)
 	d->latin9 = strcasecmp(enc, "iso-8859-15") == 0 ||
 	    strcasecmp(enc, "latin9") == 0 || strcasecmp(enc, "iso8859-15") == 0;
 	if (!is_utf8ish(enc)) {
-		d->cd = charset_iconv(enc);
-		if (d->cd == (iconv_t)-1)
+		char norm[48];
+
+		py_norm(enc, norm, sizeof(norm));
+		if ((d->table = charset_table(norm)) == NULL)
+			d->cd = charset_iconv(enc);
+		if (d->table == NULL && d->cd == (iconv_t)-1)
 			snprintf(d->name, sizeof(d->name), "UTF-8");
 	}
 	return skip;
@@ -414,7 +420,19 @@ convert(struct charset_dec *d, const char *in, size_t n, int final)
 		n = all.len;
 		d->ncarry = 0;
 	}
-	if (d->cd == (iconv_t)-1) {
+	if (d->table != NULL) {
+		fbuf_reset(&d->conv);
+		for (used = 0; used < n; used++) {
+			unsigned char c = (unsigned char)s[used];
+
+			if (c < 0x80)
+				fbuf_addc(&d->conv, (char)c);
+			else
+				utf8_put(&d->conv, d->table[c - 0x80] ?
+				    d->table[c - 0x80] : 0xFFFD);
+		}
+		utf8_clean(o, (const unsigned char *)d->conv.s, d->conv.len, 1, 0);
+	} else if (d->cd == (iconv_t)-1) {
 		used = utf8_clean(o, (const unsigned char *)s, n, final,
 		    d->latin9);
 	} else {
@@ -497,7 +515,7 @@ charset_finish(struct charset_dec *d)
 int
 charset_is_utf8(const struct charset_dec *d)
 {
-	return d->cd == (iconv_t)-1;
+	return d->cd == (iconv_t)-1 && d->table == NULL;
 }
 
 /* Whether s[0..n) holds a C1 control (U+0080..U+009F). */

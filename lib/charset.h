@@ -9,8 +9,10 @@
  * ISO-8859-15) are read as UTF-8 in which any byte that breaks UTF-8 is
  * taken as Windows-1252 (ISO-8859-15's where it differs from Latin-1):
  * so a UTF-8 feed mislabelled Latin-1 and a Latin-1 feed mislabelled
- * UTF-8 both come out right.  Other encodings go through iconv(3); bytes
- * it cannot convert become U+FFFD; an encoding iconv does not know falls
+ * UTF-8 both come out right.  Other encodings go through iconv(3), but
+ * for the single-byte ones whose table Python has and iconv lacks or
+ * gives otherwise (the Mac OS charsets, CP720: charsettab.h); bytes
+ * neither can convert become U+FFFD; an encoding neither knows falls
  * back to the UTF-8 reading.
  * The output never holds a BOM, and the characters XML 1.0 forbids (C0
  * controls but tab, LF, CR; U+FFFE, U+FFFF) become spaces or U+FFFD, so

@@ -19,6 +19,7 @@
 
 #include "backoff.h"
 #include "dbimpl.h"
+#include "fts5rank.h"
 #include "schema.h"
 #include "timefmt.h"
 #include "util.h"
@@ -519,6 +520,8 @@ db_sqlite_open(char *name, int given, int flags)
 		exec_ok(d->sq, "PRAGMA cache_size = -16384");
 	}
 	exec_ok(d->sq, "PRAGMA foreign_keys = ON");
+	if (fts5rank_register(d->sq) != SQLITE_OK)
+		die_sqlite(d->sq, "jl_bm25");
 	if (!(flags & DB_READONLY))
 		migrate(d->sq, name);
 	else if (user_version(d->sq) == 0)

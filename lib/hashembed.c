@@ -25,8 +25,13 @@
 #define V2_STEM_MAX 48		/* longer words are not stemmed */
 #define PREFIX_LEN 5		/* hash-v2: a word's prefix of this many bytes */
 #define PREFIX_WEIGHT 0.5f	/* is a feature of this weight */
+#define V3_PREFIX_LEN 4		/* hash-v3: the prefix, */
+#define V3_PREFIX_WEIGHT 1.0f	/* its weight, */
+#define V3_PREFIX2_LEN 6	/* and a longer one, of the same weight */
+#define V3_TF_POWER 0.85	/* and the term weight tf^this */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
+static float tf_power[TF_TABLE];	/* (float)tf^V3_TF_POWER */
 
 struct feature {
 	uint64_t h;		/* feature hash */
@@ -39,7 +44,12 @@ struct feature {
 };
 
 struct hashembed {
-	int version;		/* the scheme: 1 or 2 */
+	int version;		/* the scheme: 1, 2 or 3 */
+	float pair_w;		/* hash-v2/v3: a pair's weight, */
+	float prefix_w;		/* a prefix's, */
+	size_t prefix_len;	/* the prefix's bytes, */
+	size_t prefix2_len;	/* hash-v3: the longer prefix's (else 0), */
+	const float *tfw;	/* the term weight of tf below TF_TABLE */
 	int dim;		/* components */
 	const struct embmodel *m;	/* hash-v2's trained weights, or NULL;
 					 * borrowed */
@@ -88,11 +98,17 @@ embedder_new(int version, int dim)
 {
 	struct hashembed *h = xcalloc(1, sizeof(*h));
 
-	for (int i = 1; i < TF_TABLE; i++)
+	for (int i = 1; i < TF_TABLE; i++) {
 		tf_weight[i] = (float)(1.0 + log((double)i));
+		tf_power[i] = (float)pow((double)i, V3_TF_POWER);
+	}
 
 	h->version = version;
 	h->dim = dim;
+	h->pair_w = BIGRAM_WEIGHT;
+	h->prefix_w = PREFIX_WEIGHT;
+	h->prefix_len = PREFIX_LEN;
+	h->tfw = tf_weight;
 	snprintf(h->model, sizeof(h->model), "hash-v%d-%d", version, dim);
 	h->tabcap = 4096;
 	h->tab = xcalloc(h->tabcap, sizeof(*h->tab));
@@ -125,6 +141,21 @@ hashembed_new_v2(int dim, const struct embmodel *m)
 		    embmodel_digest(m));
 		h->sem = xmalloc((size_t)dim * sizeof(float));
 	}
+	return h;
+}
+
+struct hashembed *
+hashembed_new_v3(int dim)
+{
+	struct hashembed *h = hashembed_new_v2(dim, NULL);
+
+	h->version = 3;
+	snprintf(h->model, sizeof(h->model), "hash-v3-%d", dim);
+	h->pair_w = 0;
+	h->prefix_w = V3_PREFIX_WEIGHT;
+	h->prefix_len = V3_PREFIX_LEN;
+	h->prefix2_len = V3_PREFIX2_LEN;
+	h->tfw = tf_power;
 	return h;
 }
 
@@ -166,7 +197,7 @@ hashembed_parse_name(const char *name, int *dim, const char **digest)
 	int version;
 
 	if (name == NULL || strncmp(name, "hash-v", 6) != 0 ||
-	    (name[6] != '1' && name[6] != '2') || name[7] != '-' ||
+	    name[6] < '1' || name[6] > '3' || name[7] != '-' ||
 	    name[8] < '1' || name[8] > '9')
 		return 0;
 	version = name[6] - '0';
@@ -370,18 +401,22 @@ word_v2(struct hashembed *h, const char *s, size_t n)
 	if (h->m != NULL)
 		idf = embmodel_lookup(h->m, t, &ctx, &cscale);
 	count(h, t, UNIGRAM_WEIGHT * idf, 0, ctx, cscale);
-	if (n >= PREFIX_LEN) {
+	if (n >= h->prefix_len) {
 		/* its first letters: "japan" and "japanese" share them */
-		uint64_t p = XXH3_64bits_withSeed(s, PREFIX_LEN, V2_SEED + 1);
+		uint64_t p = XXH3_64bits_withSeed(s, h->prefix_len,
+		    V2_SEED + 1);
 		float pidf = 1;
 
 		ctx = NULL;
 		if (h->m != NULL)
 			pidf = embmodel_lookup(h->m, p, &ctx, &cscale);
-		count(h, p, PREFIX_WEIGHT * pidf, 0, ctx, cscale);
+		count(h, p, h->prefix_w * pidf, 0, ctx, cscale);
 	}
-	if (h->have_prev)
-		count(h, pair_hash(h->prev, t), BIGRAM_WEIGHT * 0.5f *
+	if (h->prefix2_len > 0 && n >= h->prefix2_len)
+		count(h, XXH3_64bits_withSeed(s, h->prefix2_len, V2_SEED + 2),
+		    h->prefix_w, 0, NULL, 0);
+	if (h->have_prev && h->pair_w > 0)
+		count(h, pair_hash(h->prev, t), h->pair_w * 0.5f *
 		    (idf + h->prev_idf), 1, NULL, 0);
 	h->prev = t;
 	h->prev_idf = idf;
@@ -427,7 +462,7 @@ features(struct hashembed *h, const char *s, size_t n, int ascii)
 			}
 			b = i;
 		}
-		if (h->version == 2) {
+		if (h->version >= 2) {
 			word_v2(h, s + a, b - a);
 		} else {
 			uint64_t t = XXH3_64bits_withSeed(s + a, b - a, 0);
@@ -508,7 +543,7 @@ features_piece(struct hashembed *h, const char *s, size_t n)
 	}
 	m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
 	    &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-	    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | (h->version == 2 ?
+	    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | (h->version >= 2 ?
 	    UTF8PROC_STRIPMARK : 0));
 	if (m < 0)
 		die_nomem();	/* the text is valid UTF-8 */
@@ -607,8 +642,9 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		}
 		for (size_t k = 0; k < h->nused; k++) {
 			const struct feature *e = &h->tab[h->used[k]];
-			float v = e->w * (e->tf < TF_TABLE ? tf_weight[e->tf] :
-			    (float)(1.0 + log((double)e->tf)));
+			float v = e->w * (e->tf < TF_TABLE ? h->tfw[e->tf] :
+			    h->version == 3 ? (float)pow((double)e->tf,
+			    V3_TF_POWER) : (float)(1.0 + log((double)e->tf)));
 
 			out[component(h, e->h)] += (e->h >> 63) ? -v : v;
 			if (e->ctx != NULL) {

@@ -32,10 +32,17 @@
  *      normalised, scaled by the model's context weight and added to the
  *      normalised hashed vector, and the sum normalised again: texts
  *      about the same thing are near even when they share few words.
+ *
+ * Scheme hash-v3 ("hash-v3-DIM", the default; never trained) is hash-v2
+ * untrained but for:
+ *   3. no pairs; a word of 4 bytes or more adds its first 4 bytes (seed
+ *      3), one of 6 or more its first 6 too (seed 4), each at weight 1;
+ *   4. term weight tf^0.85 (a word the text repeats counts for more:
+ *      known-item search by title, bench/RESULTS.md).
  * Everything is integer hashing and IEEE float arithmetic in a fixed
  * order, so the same text gives the same vector on every machine.
  *
- * Ownership: hashembed_new and hashembed_new_v2 return a context the
+ * Ownership: hashembed_new, hashembed_new_v2 and hashembed_new_v3 return a context the
  * caller frees with hashembed_free; a model given to hashembed_new_v2
  * stays the caller's and must outlive the context.  Vectors are written
  * into the caller's buffer.
@@ -57,17 +64,21 @@ struct hashembed *hashembed_new(int dim);
 
 /* A hash-v2 embedder: of dim components untrained (m NULL), else of m's. */
 struct hashembed *hashembed_new_v2(int dim, const struct embmodel *m);
+
+/* A hash-v3 embedder of dim components. */
+struct hashembed *hashembed_new_v3(int dim);
 void hashembed_free(struct hashembed *h);
 
 int hashembed_dim(const struct hashembed *h);
 
-/* "hash-v1-DIM", "hash-v2-DIM" or "hash-v2-DIM@DIGEST"; owned by h. */
+/* "hash-v1-DIM", "hash-v2-DIM", "hash-v2-DIM@DIGEST" or "hash-v3-DIM";
+ * owned by h. */
 const char *hashembed_model(const struct hashembed *h);
 
 /* Non-zero when name is a hash-v1 model; its dimension in *dim. */
 int hashembed_parse_model(const char *name, int *dim);
 
-/* The version (1 or 2) when name is a hash model, else 0; its dimension
+/* The version (1, 2 or 3) when name is a hash model, else 0; its dimension
  * in *dim and, when digest is not NULL, a hash-v2 model's digest in
  * *digest (a pointer into name, or NULL when it has none; a name with a
  * digest is not a model when digest is NULL). */

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 /* The query without utm_* parameters; NULL when nothing is left. */
@@ -38,15 +39,41 @@ strip_tracking(const char *query)
 	return out;
 }
 
+/*
+ * u's URL, malloc'ed; a byte that breaks UTF-8 (libcurl decodes "%BA" in
+ * a host name) percent-encoded again, so that the result is always UTF-8.
+ */
 static char *
 get_url(CURLU *u)
 {
-	char *s = NULL, *copy;
+	char *s = NULL, *copy, *o;
+	size_t n, i, ok;
 
 	if (curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) !=
 	    CURLUE_OK)
 		return NULL;
-	copy = xstrdup(s);
+	n = strlen(s);
+	if (utf8_check(s, n) == n) {
+		copy = xstrdup(s);
+		curl_free(s);
+		return copy;
+	}
+	o = copy = xmalloc(n * 3 + 1);
+	for (i = 0; i < n; ) {
+		ok = utf8_check(s + i, n - i);
+		memcpy(o, s + i, ok);
+		o += ok;
+		i += ok;
+		if (i < n) {
+			static const char hex[] = "0123456789ABCDEF";
+			unsigned char c = (unsigned char)s[i++];
+
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
 	curl_free(s);
 	return copy;
 }

@@ -164,6 +164,31 @@ test_expect 'encoding names as Python reads them: a bare number is a code page, 
 	    .[1].title == .[0].title" out
 '
 
+test_expect 'Python'"'"'s other names: l9 (ISO-8859-15), u7 (UTF-7), gb2312_80' '
+	fetch-feed "$F/fp-alias-l9.xml" "$F/fp-alias-utf7.xml" \
+	    "$F/fp-alias-gb2312-80.xml" >out &&
+	jq -e -s "length == 3 and
+	    .[0].title == \"\u20acuro \u0160e\u0161\" and
+	    .[1].title == \"\u65e5\u672c caf\u00e9\" and
+	    .[2].title == \"\u4e2d\u6587\u5b57\"" out
+'
+
+test_expect 'single-byte codecs Python has and iconv lacks or maps otherwise: Mac Greek, Icelandic, Turkish, CP720' '
+	fetch-feed "$F/fp-mac-greek.xml" "$F/fp-mac-iceland.xml" \
+	    "$F/fp-mac-turkish.xml" "$F/fp-cp720.xml" >out &&
+	jq -e -s "length == 4 and
+	    .[0].title == \"\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac \u2013 \u0394\u0398\" and
+	    .[1].title == \"\u00de\u00f3r\u00f0ur \u2013 \u00f0 \u2014 \u2206\" and
+	    .[2].title == \"\u011e\u00fc\u015f\u0130\u0131 \u00e7\u00f6\" and
+	    .[3].title == \"\u0633\u0644\u0627\u0645 \u00e9\"" out
+'
+
+test_expect 'a link whose host libcurl percent-decodes to a byte that breaks UTF-8 keeps it encoded' '
+	fetch-feed "$F/fp-pct-host.xml" >out &&
+	jq -e -s "length == 2 and .[0].url == \"https://blog.ex%BAse/posts/a\" and
+	    (.[1].url | test(\"^https://caf\"))" out
+'
+
 test_expect 'namespaces: an unknown default one is RSS, usual prefixes by name, names without case, Echo as Atom' '
 	fetch-feed "$F/fp-namespaces.xml" "$F/fp-echo.xml" "$F/fp-undeclared-prefix.xml" >out 2>err &&
 	jq -e -s "length == 4 and

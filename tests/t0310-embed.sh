@@ -22,7 +22,7 @@ test_expect 'adds a unit vector of 384 floats and its model name' '
 	echo "{\"id\":\"c\",\"text\":\"Bitcoin rose 10 percent today.\",\"url\":\"u\"}" |
 	    embed >out &&
 	jq -e ".id == \"c\" and .url == \"u\" and
-	    .embedding_model == \"hash-v2-384\" and (.embedding | length) == 384 and
+	    .embedding_model == \"hash-v3-384\" and (.embedding | length) == 384 and
 	    ([.embedding[] | . * .] | add | . > 0.99999 and . < 1.00001)" out
 '
 
@@ -30,8 +30,11 @@ test_expect 'the same text gives the same vector, here and on every machine' '
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed >a &&
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed >b &&
 	cmp a b &&
+	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,83,100,110,170] and
+	    .embedding[39] == -0.301511347" a &&
+	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed --model hash-v2-384 >v2 &&
 	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,67,83,102,112] and
-	    .embedding[39] == -0.384900182" a &&
+	    .embedding[39] == -0.384900182 and .embedding_model == \"hash-v2-384\"" v2 &&
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed --model hash-v1-384 >v1 &&
 	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [87,135,188,207,236] and
 	    .embedding[87] == 0.204124153 and .embedding_model == \"hash-v1-384\"" v1
@@ -51,14 +54,16 @@ test_expect 'related texts are nearer than unrelated ones' '
 	jq -n -e "$(cos near) > 0.6 and $(cos far) < 0.2"
 '
 
-test_expect '--dim and --model hash-v2-N or hash-v1-N choose the dimension' '
+test_expect '--dim and --model hash-v3-N, hash-v2-N or hash-v1-N choose the dimension' '
 	echo "{\"text\":\"cash flows\"}" | embed --dim 64 >a &&
-	echo "{\"text\":\"cash flows\"}" | embed --model hash-v2-64 >b &&
+	echo "{\"text\":\"cash flows\"}" | embed --model hash-v3-64 >b &&
 	cmp a b &&
-	jq -e ".embedding_model == \"hash-v2-64\" and (.embedding | length) == 64" a &&
-	echo "{\"text\":\"cash flows\"}" | embed --model hash-v1-64 >c &&
-	jq -e ".embedding_model == \"hash-v1-64\" and (.embedding | length) == 64" c &&
-	! cmp -s a c
+	jq -e ".embedding_model == \"hash-v3-64\" and (.embedding | length) == 64" a &&
+	echo "{\"text\":\"cash flows\"}" | embed --model hash-v2-64 >c &&
+	jq -e ".embedding_model == \"hash-v2-64\" and (.embedding | length) == 64" c &&
+	echo "{\"text\":\"cash flows\"}" | embed --model hash-v1-64 >d &&
+	jq -e ".embedding_model == \"hash-v1-64\" and (.embedding | length) == 64" d &&
+	! cmp -s a c && ! cmp -s a d && ! cmp -s c d
 '
 
 test_expect '--base64 gives the same float32 values, little-endian' '
@@ -87,7 +92,7 @@ test_expect 'records without text pass through untouched, in order' '
 test_expect '--field embeds another field; an existing embedding is replaced' '
 	echo "{\"title\":\"Hello there\",\"embedding\":[1],\"embedding_model\":\"old\"}" |
 	    embed --field title --dim 8 >out &&
-	jq -e "(.embedding | length) == 8 and .embedding_model == \"hash-v2-8\"" out &&
+	jq -e "(.embedding | length) == 8 and .embedding_model == \"hash-v3-8\"" out &&
 	test "$(grep -o embedding_model out | wc -l)" = 1
 '
 
@@ -103,7 +108,7 @@ test_expect 'embedded chunks are stored with their vectors, articles complete' '
 	store articles --emit new <items | chunk --words 80 --overlap 20 |
 	    embed | store chunks &&
 	test "$(rows "SELECT count(*) FROM articles WHERE complete = 1")" = 20 &&
-	test "$(rows "SELECT count(*) FROM chunks WHERE dim = 384 AND length(vector) = 1536 AND model = '"'"'hash-v2-384'"'"'")" = "$(rows "SELECT count(*) FROM chunks")"
+	test "$(rows "SELECT count(*) FROM chunks WHERE dim = 384 AND length(vector) = 1536 AND model = '"'"'hash-v3-384'"'"'")" = "$(rows "SELECT count(*) FROM chunks")"
 '
 
 test_expect 'counters go to $JOBLINE_STATS' '

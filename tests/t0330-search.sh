@@ -28,7 +28,7 @@ test_expect 'vector: a chunk'"'"'s own text finds it first, with its article fie
 	test "$(wc -l <out)" = 3 &&
 	jq -e -s ".[0] | .id == \"x2#0\" and .rank == 1 and .score > 0.999 and
 	    .url == \"https://news.example.com/x2\" and .title == \"Quarterly earnings beat\" and
-	    .item_id == \"x2\" and .n == 0 and .model == \"hash-v2-384\" and (.text | startswith(\"Quarterly\"))" out &&
+	    .item_id == \"x2\" and .n == 0 and .model == \"hash-v3-384\" and (.text | startswith(\"Quarterly\"))" out &&
 	jq -e -s "map(.score) | . == (sort | reverse) and .[1] < .[0]" out
 '
 
@@ -71,6 +71,30 @@ test_expect_sqlite 'keyword: neighbouring query words near each other rank first
 	jq -e -s "map(.item_id) == [\"p2\", \"p1\"]" out
 '
 
+test_expect_sqlite 'keyword: BM25 with k1 4 and b 0.3 (jl_bm25), not FTS5'"'"'s 1.2 and 0.75; the lead weighs more' '
+	export JOBLINE_DB=$(named_store bm25) &&
+	for c in "zeta zeta apple" "zeta banana cherry date egg fig" \
+	    "grape kiwi lemon" "mango nut olive" "pear quince rye"; do
+		echo "{\"id\":\"${c%% *}${#c}\",\"content\":\"$c\"}"
+	done | store articles --emit new | chunk | store chunks &&
+	search --mode keyword zeta >out &&
+	# idf log(3.5 / 2.5), 18 tokens in 5 chunks, each an article'"'"'s
+	# first: zeta at offsets 0 and 1 counts 5 + 1 + 4 exp(-1 / 20);
+	# FTS5'"'"'s bm25() would give 0.485 and 0.264
+	jq -e -s "map(.score) == [1.21246, 0.858348]" out
+'
+
+test_expect_sqlite 'keyword: a word in an article'"'"'s lead ranks it above the same word at its end' '
+	export JOBLINE_DB=$(named_store lead) &&
+	for c in "ten one two three four five six seven eight lime" \
+	    "lime one two three four five six seven eight nine" \
+	    "grape kiwi lemon" "mango nut olive"; do
+		echo "{\"id\":\"${c%% *}\",\"content\":\"$c\"}"
+	done | store articles --emit new | chunk | store chunks &&
+	search --mode keyword lime >out &&
+	jq -e -s "map(.item_id) == [\"lime\", \"ten\"]" out
+'
+
 test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
 	echo "{\"id\":\"d1\",\"content\":\"Traders rushed into the Zürich café as rates rose.\"}" |
 	    store articles --emit new | chunk | store chunks &&
@@ -83,7 +107,7 @@ test_expect 'keyword: English stems, diacritics ignored (schema step 3)' '
 test_expect 'hybrid: scores of both rankings fused, each scaled to [0, 1]' '
 	search --db "$BASE" --mode hybrid -k 5 "quarterly earnings forecasts" >out &&
 	jq -e -s "length == 5 and .[0].item_id == \"x2\" and (map(.score) | . == (sort | reverse))" out &&
-	jq -e -s ".[0].score == 1 and all(.score >= 0 and .score <= 1) and .[0].model == \"hash-v2-384\"" out
+	jq -e -s ".[0].score == 1 and all(.score >= 0 and .score <= 1) and .[0].model == \"hash-v3-384\"" out
 '
 
 test_expect 'default: hybrid when vectors are stored, keyword when none' '
@@ -151,11 +175,22 @@ test_expect 'vectors of different models are never compared' '
 	    store articles --db "$m" --emit new | chunk | embed --dim 64 |
 	    store chunks --db "$m" &&
 	exits 2 search --db "$m" zyxcoin 2>err &&
-	grep -q "several models (hash-v2-384, hash-v2-64): choose one with --model" err &&
-	search --db "$m" --mode vector --model hash-v2-64 -k 5 zyxcoin >out &&
-	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v2-64\"" out &&
-	search --db "$m" --mode vector --per-article 0 --model hash-v2-384 -k 100 zyxcoin >out &&
+	grep -q "several models (hash-v3-384, hash-v3-64): choose one with --model" err &&
+	search --db "$m" --mode vector --model hash-v3-64 -k 5 zyxcoin >out &&
+	jq -e -s "length == 1 and .[0].item_id == \"o1\" and .[0].model == \"hash-v3-64\"" out &&
+	search --db "$m" --mode vector --per-article 0 --model hash-v3-384 -k 100 zyxcoin >out &&
 	jq -e -s "length == 100 and all(.item_id != \"o1\")" out
+'
+
+test_expect 'vectors of an older scheme (hash-v2, hash-v1) are searched with the query in theirs' '
+	for v in v2 v1; do
+		echo "{\"id\":\"$v\",\"title\":\"Old\",\"content\":\"Quarterly zyxcoin earnings rose\"}" |
+		    store articles --db $v.db --emit new | chunk | embed --model hash-$v-384 |
+		    store chunks --db $v.db || exit 1
+		search --db $v.db --mode vector quarterly zyxcoin earnings >out &&
+		jq -e -s "length == 1 and .[0].item_id == \"$v\" and .[0].model == \"hash-$v-384\" and
+		    .[0].score > 0.5" out || exit 1
+	done
 '
 
 test_expect 'an empty store gives no hits and exit 0' '

@@ -74,7 +74,7 @@ test_expect 'stores every article complete, its chunks with vectors; silent' '
 	ingest-news -f "$TMP/feeds" >out 2>err &&
 	test ! -s out && test ! -s err &&
 	test "$(rows "SELECT count(*), sum(complete) FROM articles")" = "80|80" &&
-	test "$(rows "SELECT count(*) FROM chunks WHERE model = '"'"'hash-v2-384'"'"' AND length(vector) = 1536")" = "$(rows "SELECT sum(chunks) FROM articles")" &&
+	test "$(rows "SELECT count(*) FROM chunks WHERE model = '"'"'hash-v3-384'"'"' AND length(vector) = 1536")" = "$(rows "SELECT sum(chunks) FROM articles")" &&
 	test "$(rows "SELECT count(*) FROM articles WHERE chunks = 0")" -gt 0
 '
 
@@ -93,7 +93,7 @@ test_expect '--report says what was fetched and stored; a second run adds nothin
 test_expect 'the feed list and options reach the stages; -- passes options to embed' '
 	STUB_ARGS=$PWD/args ingest-news -f "$TMP/feeds" -- --dim 32 &&
 	test "$(grep -A1 "^-f$" args)" = "$(printf -- "-f\n%s" "$TMP/feeds")" &&
-	test "$(rows "SELECT DISTINCT model FROM chunks")" = hash-v2-32
+	test "$(rows "SELECT DISTINCT model FROM chunks")" = hash-v3-32
 '
 
 test_expect 'a stage that fails sets the exit status; the next run finishes the work' '

@@ -250,7 +250,7 @@ test_expect 'companies: a product names its maker; a person'"'"'s surname is no 
 	EOF
 	test_cmp want got &&
 	cat >in <<-\EOF &&
-	{"title":"Moving phone improves golf swing","content":"A mobile phone that responds to movements has been launched in Japan by a US firm.\n\nThe firm, Zorbatek Systems, said it would sell it in June."}
+	{"title":"Phone that improves golf swing launched","content":"A mobile phone that responds to movements has been launched in Japan by a US firm.\n\nThe firm, Zorbatek Systems, said it would sell it in June."}
 	EOF
 	classify <in | jq -e ".event_type == \"launch\" and .companies == [\"Zorbatek Systems\"]" &&
 	printf "products of Nobody\nWidget\n" >gaz &&
@@ -284,6 +284,16 @@ test_expect 'event types as the labelling guide defines them' '
 	EOF
 	classify <in | jq -r .event_type >got &&
 	printf "layoffs\nleadership\nfunding\nother\nhiring\n" | test_cmp - got
+'
+
+test_expect 'one strong cue decides in the headline; in the lead it needs another beside it' '
+	cat >in <<-\EOF &&
+	{"title":"A better golf swing","summary":"A phone that reads its owner'"'"'s swing has been launched by Zorbatek Systems."}
+	{"title":"A better golf swing","summary":"A phone that reads its owner'"'"'s swing has been launched by Zorbatek Systems and goes on sale in June."}
+	{"title":"Zorbatek Systems launches golf phone","summary":"It reads its owner'"'"'s swing."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nlaunch\nlaunch\n" | test_cmp - got
 '
 
 test_expect 'without a summary, the first paragraph of the content is read as one' '
@@ -351,6 +361,15 @@ test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
 	    classify >out &&
 	jq -e -s "length == 2" out &&
 	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
+'
+
+test_expect 'a technology trend or a trade show is other, a product unveiled a launch' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek Systems opens gadget show","summary":"New gadgets from Zorbatek Systems and its rivals fill the trade show, and experts say the trend is for devices that work together."}
+	{"title":"Zorbatek Systems unveils a golf gadget","summary":"The new device goes on sale in June."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nlaunch\n" | test_cmp - got
 '
 
 test_expect 'counters go to $JOBLINE_STATS' '

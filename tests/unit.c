@@ -3,6 +3,8 @@
  * Prints TAP; built by `make check` as obj/unit, run by t0010-lib.sh.
  */
 #define _GNU_SOURCE
+#include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "extract.h"
 #include "feeddate.h"
 #include "fields.h"
+#include "fts5rank.h"
 #include "ftsexpr.h"
 #include "html.h"
 #include "jsonl.h"
@@ -38,6 +41,56 @@ check(int ok, const char *what, const char *detail)
 		printf("#   %s\n", detail ? detail : "");
 		failed++;
 	}
+}
+
+/*
+ * jl_bm25 (lib/fts5rank.h) over five rows of 12 tokens: without k1 and b
+ * it gives what FTS5's bm25() gives; with k1 2 and b 0.5, row 2 ("oil
+ * oil gas", 3 tokens of a mean 2.4: k1 (1 - b + b 3 / 2.4) = 2.25)
+ * scores idf 2 * 3 / (2 + 2.25) + idf 1 * 3 / (1 + 2.25), where oil
+ * and gas are each in 2 rows: idf = log((5 - 2 + 0.5) / (2 + 0.5)).
+ */
+static void
+fts5rank_checks(void)
+{
+	static const char *const rows[] = { "oil price up", "oil oil gas",
+	    "gas bill", "coal mine", "wind farm" };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char got[256] = "";
+	int ok;
+
+	ok = sqlite3_open(":memory:", &db) == SQLITE_OK &&
+	    fts5rank_register(db) == SQLITE_OK && sqlite3_exec(db,
+	    "CREATE VIRTUAL TABLE t USING fts5(x)", NULL, NULL,
+	    NULL) == SQLITE_OK;
+	for (int i = 0; ok && i < 5; i++) {
+		char *sql = sqlite3_mprintf("INSERT INTO t VALUES (%Q)",
+		    rows[i]);
+
+		ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+		sqlite3_free(sql);
+	}
+	ok = ok && sqlite3_prepare_v2(db, "SELECT rowid, bm25(t),"
+	    " jl_bm25(t), jl_bm25(t, 2.0, 0.5) FROM t WHERE t MATCH"
+	    " 'oil OR gas' ORDER BY rowid", -1, &st, NULL) == SQLITE_OK;
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		double fts = sqlite3_column_double(st, 1);
+		double ours = sqlite3_column_double(st, 2);
+		double tuned = sqlite3_column_double(st, 3);
+
+		snprintf(got, sizeof(got), "row %lld: bm25 %g, jl_bm25 %g, "
+		    "jl_bm25(2, 0.5) %g", sqlite3_column_int64(st, 0), fts,
+		    ours, tuned);
+		ok = fabs(fts - ours) < 1e-9 && ours < 0;
+		if (ok && sqlite3_column_int64(st, 0) == 2)
+			ok = fabs(tuned + log(3.5 / 2.5) * (6 / 4.25 +
+			    3 / 3.25)) < 1e-9;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	check(ok, "fts5rank: jl_bm25 is bm25() by default, and takes k1 and "
+	    "b", got);
 }
 
 /*
@@ -923,6 +976,7 @@ main(void)
 	    "NEAR(\"café\" \"Zürich\", 2)");
 	ordered_checks();
 	extract_checks();
+	fts5rank_checks();
 	printf("1..%d\n", n);
 	return failed != 0;
 }

@@ -474,7 +474,8 @@ train(struct embed *e, const char *path)
 
 /*
  * The hash backend for --model name (or NULL) and the model file (or
- * NULL): hash-v1 when named, else hash-v2, trained when there is a file.
+ * NULL): hash-v1 or hash-v3 when named, else hash-v2 trained when there
+ * is a file, hash-v2 when named, hash-v3 (the default) when nothing is.
  * explicit: the file was given with --model-file, not $JOBLINE_EMBED_MODEL.
  */
 static void
@@ -482,19 +483,20 @@ hash_open(struct embed *e, const char *name, const char *file, int explicit)
 {
 	const char *digest = NULL;
 	int dim = e->dim > 0 ? e->dim : HASHEMBED_DIM;
-	int v = name == NULL ? 2 : hashembed_parse_name(name, &dim, &digest);
+	int v = name == NULL ? (file != NULL ? 2 : 3) :
+	    hashembed_parse_name(name, &dim, &digest);
 	char why[256];
 
 	if (v == 0 || (e->dim > 0 && dim != e->dim)) {
-		warnx("%s: not a model of the hash backend (hash-v2-DIM, "
-		    "hash-v2-DIM@DIGEST or hash-v1-DIM)", name);
+		warnx("%s: not a model of the hash backend (hash-v3-DIM, "
+		    "hash-v2-DIM, hash-v2-DIM@DIGEST or hash-v1-DIM)", name);
 		usage(stderr, EXIT_USAGE);
 	}
-	if (v == 1) {
+	if (v == 1 || v == 3) {
 		if (explicit)
 			errx(EXIT_USAGE, "--model-file is for hash-v2 models, "
 			    "not %s", name);
-		e->hash = hashembed_new(dim);
+		e->hash = v == 1 ? hashembed_new(dim) : hashembed_new_v3(dim);
 		return;
 	}
 	if (file == NULL) {

@@ -37,7 +37,7 @@ enum mode { MODE_DEFAULT, MODE_VECTOR, MODE_KEYWORD, MODE_HYBRID };
  * (bench/RESULTS.md): for a trained hash-v2 model's vectors, and for the
  * others (untrained hash vectors add almost nothing to keyword). */
 #define W_VECTOR_TRAINED 0.2
-#define W_VECTOR 0.1
+#define W_VECTOR 0.01
 /* The weight of the query's word pairs in the keyword ranking, and the
  * most phrase hits looked at (bench/RESULTS.md). */
 #define W_PAIRS 0.15
@@ -529,6 +529,8 @@ choose_model(struct search *s)
 
 		if (v == 1) {
 			s->hash = hashembed_new(dim);
+		} else if (v == 3) {
+			s->hash = hashembed_new_v3(dim);
 		} else if (v == 2) {
 			s->hash = hash_v2(s, dim, digest);
 		} else {

@@ -25,14 +25,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const http[] = { NULL, "utf-8", "iso-8859-1",
 	    "windows-1252", "utf-16", "utf-16le", "utf-32", "koi8-r",
-	    "shift_jis", "no-such-charset" };
+	    "shift_jis", "no-such-charset", "x-mac-greek" };
 	struct out o = { NULL, 0 };
 	struct charset_dec *d;
 	size_t cut;
 
 	if (size < 1)
 		return 0;
-	d = charset_new(http[data[0] % 10], on_text, &o);
+	d = charset_new(http[data[0] % 11], on_text, &o);
 	data++, size--;
 	cut = size ? data[0] % (size + 1) : 0;
 	charset_push(d, (const char *)data, cut);

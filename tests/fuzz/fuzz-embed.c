@@ -1,4 +1,4 @@
-/* fuzz-embed: hash-v2 vectors of random text, untrained and with a model
+/* fuzz-embed: hash-v2 and hash-v3 vectors of random text, untrained and with a model
  * read from random bytes: every component finite, the vector of unit
  * length or all zeros, the same vector twice; a model file that parses
  * has the dimension it says. */
@@ -43,6 +43,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the input as text */
 	h = hashembed_new_v2(size % 2 ? 64 : 7, NULL);
+	check(h, (const char *)data, size, hashembed_dim(h));
+	hashembed_free(h);
+	h = hashembed_new_v3(size % 2 ? 64 : 7);
 	check(h, (const char *)data, size, hashembed_dim(h));
 	hashembed_free(h);
 
