@@ -163,6 +163,23 @@ connector_tok(const struct text *x, size_t i)
 	    (t->len == 3 && memcmp(s, "van", 3) == 0);
 }
 
+/* Token i is word w (lowercase). */
+static int
+word_tok(const struct text *x, size_t i, const char *w)
+{
+	const struct tok *t = &x->t[i];
+
+	return t->len == strlen(w) && memcmp(x->norm.s + t->noff, w,
+	    t->len) == 0;
+}
+
+/* Token i is "and", in the sentence before it. */
+static int
+and_tok(const struct text *x, size_t i)
+{
+	return word_tok(x, i, "and") && !(x->t[i].flags & TF_BREAK);
+}
+
 /*
  * The span of name tokens and connectors from token i, [*start, *end):
  * 1 when it may be a name; 0 when not (too long, only a number, a lone
@@ -287,6 +304,9 @@ companies_find(struct companies *cs, const struct rules *r,
 	double tw = f == 0 ? 2.0 : 1.0;	/* the headline counts double */
 	int prose = text_prose(x);
 	size_t i = 0;
+	size_t pstart = 0, pend = 0;	/* the last name span without
+					 * evidence; pend 0: none */
+	int ppos = 0;			/* its position */
 
 	for (size_t k = 0; f == 0 && k < x->n && cs->head_kind == 0; k++)
 		if (tok_in(&r->kinds, &x->t[k]))
@@ -383,6 +403,26 @@ companies_find(struct companies *cs, const struct rules *r,
 				    x->t[start].off, tmp, sizeof(tmp));
 			}
 			end++;
+		}
+		/* "ScanSoft and Gracenote are developing": the subject of
+		 * an event is both names joined by "and" */
+		if (pend > 0 && start == pend + 1 && and_tok(x, pend) &&
+		    nend < x->n && !(x->t[nend].flags & TF_BREAK) &&
+		    (pindex_longest(&r->before, x, nend) >= 0 ||
+		    word_tok(x, nend, "are"))) {
+			if (sc < 50) {
+				sc = 50;
+				why = "subject of event";
+			}
+			cand_add(cs, x->s + x->t[pstart].off,
+			    x->t[pend - 1].off + x->t[pend - 1].len -
+			    x->t[pstart].off, sc * tw, ppos, why, 0, -1);
+		}
+		pend = 0;
+		if (sc == 0 && id < 0) {
+			pstart = start;
+			pend = nend;
+			ppos = pos;
 		}
 		if (sc > 0) {
 			if (id >= 0)	/* a gazetteer name: its own form */

@@ -372,6 +372,15 @@ test_expect 'a technology trend or a trade show is other, a product unveiled a l
 	printf "other\nlaunch\n" | test_cmp - got
 '
 
+test_expect 'companies: two names joined by "and" before an event verb are both its subject' '
+	cat >in <<-\EOF &&
+	{"title":"Speak easy plan for players","summary":"Music fans will talk to their players. Zorbatek and Quintlyx are developing the technology."}
+	{"title":"Talks on a new format","summary":"Fans of Zorbatek and many others were asked."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	printf "%s\n" "[\"Zorbatek\",\"Quintlyx\"]" "[]" | test_cmp - got
+'
+
 test_expect 'counters go to $JOBLINE_STATS' '
 	JOBLINE_STATS=$PWD/stats classify <"$L" >/dev/null &&
 	grep -q "^items_classified 32$" stats && grep -q "^items_other 3$" stats
