@@ -15,6 +15,8 @@
 #define PRODUCT_SCORE 25
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
+/* Evidence added to the first company of the headline (its subject). */
+#define HEAD_BONUS 30
 
 uint64_t
 company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
@@ -161,6 +163,23 @@ connector_tok(const struct text *x, size_t i)
 	    (t->len == 3 && memcmp(s, "van", 3) == 0);
 }
 
+/* Token i is word w (lowercase). */
+static int
+word_tok(const struct text *x, size_t i, const char *w)
+{
+	const struct tok *t = &x->t[i];
+
+	return t->len == strlen(w) && memcmp(x->norm.s + t->noff, w,
+	    t->len) == 0;
+}
+
+/* Token i is "and", in the sentence before it. */
+static int
+and_tok(const struct text *x, size_t i)
+{
+	return word_tok(x, i, "and") && !(x->t[i].flags & TF_BREAK);
+}
+
 /*
  * The span of name tokens and connectors from token i, [*start, *end):
  * 1 when it may be a name; 0 when not (too long, only a number, a lone
@@ -285,7 +304,13 @@ companies_find(struct companies *cs, const struct rules *r,
 	double tw = f == 0 ? 2.0 : 1.0;	/* the headline counts double */
 	int prose = text_prose(x);
 	size_t i = 0;
+	size_t pstart = 0, pend = 0;	/* the last name span without
+					 * evidence; pend 0: none */
+	int ppos = 0;			/* its position */
 
+	for (size_t k = 0; f == 0 && k < x->n && cs->head_kind == 0; k++)
+		if (tok_in(&r->kinds, &x->t[k]))
+			cs->head_kind = (int)k + 1;
 	while (i < x->n) {
 		size_t start, end, nend;
 		unsigned ntok;
@@ -379,6 +404,26 @@ companies_find(struct companies *cs, const struct rules *r,
 			}
 			end++;
 		}
+		/* "ScanSoft and Gracenote are developing": the subject of
+		 * an event is both names joined by "and" */
+		if (pend > 0 && start == pend + 1 && and_tok(x, pend) &&
+		    nend < x->n && !(x->t[nend].flags & TF_BREAK) &&
+		    (pindex_longest(&r->before, x, nend) >= 0 ||
+		    word_tok(x, nend, "are"))) {
+			if (sc < 50) {
+				sc = 50;
+				why = "subject of event";
+			}
+			cand_add(cs, x->s + x->t[pstart].off,
+			    x->t[pend - 1].off + x->t[pend - 1].len -
+			    x->t[pstart].off, sc * tw, ppos, why, 0, -1);
+		}
+		pend = 0;
+		if (sc == 0 && id < 0) {
+			pstart = start;
+			pend = nend;
+			ppos = pos;
+		}
 		if (sc > 0) {
 			if (id >= 0)	/* a gazetteer name: its own form */
 				cand_add(cs, r->gaz.canon[id],
@@ -421,7 +466,7 @@ cand_person(const struct companies *cs, const struct cand *c)
 void
 companies_rank(struct companies *cs)
 {
-	struct cand *lead = NULL;
+	struct cand *lead = NULL, *head = NULL;
 
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cand_person(cs, &cs->c[i]))
@@ -451,11 +496,24 @@ companies_rank(struct companies *cs)
 				b->score += a->score * 0.5;
 				if (a->pos < b->pos)
 					b->pos = a->pos;
+				b->fields |= a->fields;
+				if (lead == a)
+					lead = b;
 				a->score = 0;
 				break;
 			}
 		}
 	}
+	/* a headline names its subject first: "Disney backs Sony DVD
+	 * technology", though the summary may name Sony first */
+	for (size_t i = 0; i < cs->nc; i++)
+		if ((cs->c[i].fields & 1) && cs->c[i].score > 0 &&
+		    strcmp(cs->c[i].why, "product") != 0 &&
+		    (head == NULL || cs->c[i].pos < head->pos))
+			head = &cs->c[i];
+	if (head && lead && head != lead && (lead->fields & 1) &&
+	    (cs->head_kind == 0 || head->pos < cs->head_kind - 1))
+		head->score += HEAD_BONUS;
 	if (cs->nc > 1)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 }
@@ -543,6 +601,7 @@ companies_reset(struct companies *cs)
 	cs->tracked = 0;
 	cs->npersons = 0;
 	cs->naliases = 0;
+	cs->head_kind = 0;
 }
 
 void

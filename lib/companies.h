@@ -51,6 +51,9 @@ struct companies {
 	} alias[ALIASES_MAX];	/* acronyms defined: "Open Society
 				 * Institute (OSI)" */
 	int naliases;		/* used */
+	int head_kind;		/* 1 + the token of the headline's first
+				 * word saying what a company is ("US
+				 * bank in ..."); 0: none */
 };
 
 void companies_reset(struct companies *cs);
@@ -65,7 +68,10 @@ void companies_find(struct companies *cs, const struct rules *r,
 
 /* Drop names that are surnames of people named ("Bill Gates ... Gates
  * opens"), add to the score of the first company of the summary, merge
- * "Ford" into "Ford Motor" when both were found, then sort: tracked
+ * "Ford" into "Ford Motor" when both were found, add to the score of
+ * the headline's first company (its subject: "Disney backs Sony ...")
+ * when the headline names the summary's first too and does not describe
+ * its subject before ("US bank in SEC settlement"), then sort: tracked
  * first, then by score, then by position. */
 void companies_rank(struct companies *cs);
 
@@ -94,6 +100,10 @@ int companies_described(const struct rules *r, const struct text *x);
 
 /* Keep only the first candidate named (by position) of those scored. */
 void companies_keep_first(struct companies *cs);
+
+/* Drop the untracked candidates found only in field f whose score is
+ * below min. */
+void companies_drop_weak(struct companies *cs, int f, double min);
 
 /* Drop the candidates found only in field f. */
 void companies_drop_only(struct companies *cs, int f);

@@ -223,13 +223,15 @@ test_expect 'companies: never across a line or sentence break, never people, pla
 	test_cmp want got
 '
 
-test_expect 'companies: what a firm is names it ("building group James Hardie"); the lead'"'"'s subject comes first' '
+test_expect 'companies: what a firm is names it ("building group James Hardie"); the lead'"'"'s subject comes first, the headline'"'"'s when it names both' '
 	cat >in <<-\EOF &&
 	{"title":"Building giant in payout","summary":"Australian building products group James Hardie has agreed to pay victims."}
 	{"title":"Zenith bid talk lifts Kuu shares","summary":"Shares in drinks firm Kuu Foods rose on talk of a bid by Zenith Labs."}
+	{"title":"Nokia backs Siemens chip format","summary":"The chip format of Siemens has won the support of Nokia."}
+	{"title":"German bidder eyes Nokia","summary":"Siemens has made an offer for Nokia."}
 	EOF
 	classify <in | jq -r ".companies[0]" >got &&
-	printf "James Hardie\nKuu Foods\n" | test_cmp - got
+	printf "James Hardie\nKuu Foods\nNokia\nSiemens\n" | test_cmp - got
 '
 
 test_expect 'companies: a product names its maker; a person'"'"'s surname is no company; a company only described is named in the next paragraph' '
@@ -377,6 +379,15 @@ test_expect 'a technology trend or a trade show is other, a product unveiled a l
 	EOF
 	classify <in | jq -r .event_type >got &&
 	printf "other\nlaunch\n" | test_cmp - got
+'
+
+test_expect 'companies: two names joined by "and" before an event verb are both its subject' '
+	cat >in <<-\EOF &&
+	{"title":"Speak easy plan for players","summary":"Music fans will talk to their players. Zorbatek and Quintlyx are developing the technology."}
+	{"title":"Talks on a new format","summary":"Fans of Zorbatek and many others were asked."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	printf "%s\n" "[\"Zorbatek\",\"Quintlyx\"]" "[]" | test_cmp - got
 '
 
 test_expect 'counters go to $JOBLINE_STATS' '
