@@ -294,6 +294,15 @@ test_expect 'one strong cue decides in the headline; in the lead it needs anothe
 	printf "other\nlaunch\nlaunch\n" | test_cmp - got
 '
 
+test_expect 'an item whose lead names no company needs more than two strong cues in its headline' '
+	cat >in <<-\EOF &&
+	{"title":"Record sales and profits for the season","summary":"Many shops had a good Christmas, figures show."}
+	{"title":"Record sales and profits for the season","summary":"Many shops had a good Christmas, Zorbatek Stores said."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nearnings\n" | test_cmp - got
+'
+
 test_expect 'without a summary, the first paragraph of the content is read as one' '
 	printf "%s\n" "{\"title\":\"A quiet week\",\"content\":\"Zuri Pay has agreed to buy Soko Labs.\\n\\nThe rest of the article talks about the weather and the markets.\"}" |
 	    classify --explain >out &&
