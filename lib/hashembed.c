@@ -28,15 +28,19 @@
 #define V3_PREFIX_LEN 4		/* hash-v3: the prefix, */
 #define V3_PREFIX_WEIGHT 1.0f	/* its weight, */
 #define V3_PREFIX2_LEN 6	/* and a longer one, of the same weight */
-#define V3_TF_POWER 0.85	/* and the term weight tf^this */
+#define V3_TF_POWER 0.85	/* the term weight tf^this, */
+#define V3_LEAD 4.0		/* the k-th word kept counting 1 + */
+#define V3_LEAD_SCALE 20.0	/* V3_LEAD exp(-k / this) times */
+#define LEAD_TABLE 256		/* (1 from here on: exp(-12.8) is nothing) */
 
 static float tf_weight[TF_TABLE];	/* (float)(1 + ln(tf)) */
-static float tf_power[TF_TABLE];	/* (float)tf^V3_TF_POWER */
+static float lead_weight[LEAD_TABLE];	/* hash-v3: of the k-th word */
 
 struct feature {
 	uint64_t h;		/* feature hash */
 	uint32_t gen;		/* text it was counted for; stale otherwise */
 	uint32_t tf;		/* occurrences in that text */
+	float ptf;		/* hash-v3: the same, each of its lead weight */
 	float w;		/* its weight (unigram or pair, times its idf) */
 	int pair;		/* a pair of words, not a word */
 	const int8_t *ctx;	/* hash-v2: the word's context vector, or NULL */
@@ -49,7 +53,6 @@ struct hashembed {
 	float prefix_w;		/* a prefix's, */
 	size_t prefix_len;	/* the prefix's bytes, */
 	size_t prefix2_len;	/* hash-v3: the longer prefix's (else 0), */
-	const float *tfw;	/* the term weight of tf below TF_TABLE */
 	int dim;		/* components */
 	const struct embmodel *m;	/* hash-v2's trained weights, or NULL;
 					 * borrowed */
@@ -70,6 +73,8 @@ struct hashembed {
 				   passes over the text, */
 	size_t lo, hi;		/* this pass the features of [lo, hi) */
 	int full;		/* the table reached tabmax this pass */
+	float lead;		/* hash-v3: the current word's lead weight */
+	unsigned nword;		/* the words kept so far in this text */
 };
 
 /* hash-v2's stop words: dropped before stemming. */
@@ -98,17 +103,18 @@ embedder_new(int version, int dim)
 {
 	struct hashembed *h = xcalloc(1, sizeof(*h));
 
-	for (int i = 1; i < TF_TABLE; i++) {
+	for (int i = 1; i < TF_TABLE; i++)
 		tf_weight[i] = (float)(1.0 + log((double)i));
-		tf_power[i] = (float)pow((double)i, V3_TF_POWER);
-	}
+	for (int i = 0; i < LEAD_TABLE; i++)
+		lead_weight[i] = (float)(1.0 + V3_LEAD * exp(-(double)i /
+		    V3_LEAD_SCALE));
 
 	h->version = version;
 	h->dim = dim;
 	h->pair_w = BIGRAM_WEIGHT;
 	h->prefix_w = PREFIX_WEIGHT;
 	h->prefix_len = PREFIX_LEN;
-	h->tfw = tf_weight;
+	h->lead = 1;
 	snprintf(h->model, sizeof(h->model), "hash-v%d-%d", version, dim);
 	h->tabcap = 4096;
 	h->tab = xcalloc(h->tabcap, sizeof(*h->tab));
@@ -155,7 +161,6 @@ hashembed_new_v3(int dim)
 	h->prefix_w = V3_PREFIX_WEIGHT;
 	h->prefix_len = V3_PREFIX_LEN;
 	h->prefix2_len = V3_PREFIX2_LEN;
-	h->tfw = tf_power;
 	return h;
 }
 
@@ -249,6 +254,7 @@ count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
 			e->h = f;
 			e->gen = h->gen;
 			e->tf = 1;
+			e->ptf = h->lead;
 			e->w = w;
 			e->pair = pair;
 			e->ctx = ctx;
@@ -265,6 +271,7 @@ count(struct hashembed *h, uint64_t f, float w, int pair, const int8_t *ctx,
 		}
 		if (e->h == f) {
 			e->tf++;
+			e->ptf += h->lead;
 			return;
 		}
 		i = (i + 1) & mask;
@@ -392,6 +399,8 @@ word_v2(struct hashembed *h, const char *s, size_t n)
 	t = XXH3_64bits_withSeed(s, n, V2_SEED);
 	if (n <= 10 && hmap_get(&stop, t) >= 0)
 		return;
+	if (h->version == 3)
+		h->lead = h->nword < LEAD_TABLE ? lead_weight[h->nword++] : 1;
 	if (n < sizeof(w)) {
 		for (i = 0; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
 			w[i] = s[i];
@@ -567,6 +576,7 @@ count_text_part(struct hashembed *h, const char *text, size_t len,
 	h->nused = 0;
 	h->have_prev = 0;
 	h->full = 0;
+	h->nword = 0;
 	if (!valid) {
 		/* not UTF-8: hashed as it is */
 		features(h, text, len, 0);
@@ -642,9 +652,10 @@ hashembed_vector(struct hashembed *h, const char *text, size_t len,
 		}
 		for (size_t k = 0; k < h->nused; k++) {
 			const struct feature *e = &h->tab[h->used[k]];
-			float v = e->w * (e->tf < TF_TABLE ? h->tfw[e->tf] :
-			    h->version == 3 ? (float)pow((double)e->tf,
-			    V3_TF_POWER) : (float)(1.0 + log((double)e->tf)));
+			float v = e->w * (h->version == 3 ?
+			    (float)pow((double)e->ptf, V3_TF_POWER) :
+			    e->tf < TF_TABLE ? tf_weight[e->tf] :
+			    (float)(1.0 + log((double)e->tf)));
 
 			out[component(h, e->h)] += (e->h >> 63) ? -v : v;
 			if (e->ctx != NULL) {

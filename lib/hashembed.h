@@ -37,8 +37,11 @@
  * untrained but for:
  *   3. no pairs; a word of 4 bytes or more adds its first 4 bytes (seed
  *      3), one of 6 or more its first 6 too (seed 4), each at weight 1;
- *   4. term weight tf^0.85 (a word the text repeats counts for more:
- *      known-item search by title, bench/RESULTS.md).
+ *   4. term weight ptf^0.85, ptf the sum over the feature's occurrences
+ *      of 1 + 4 exp(-k / 20), k the number of words kept before it in the
+ *      text: a word the text repeats, or has near its start, counts for
+ *      more (the lead, as search's keyword ranking weighs it; known-item
+ *      search by title, bench/RESULTS.md).
  * Everything is integer hashing and IEEE float arithmetic in a fixed
  * order, so the same text gives the same vector on every machine.
  *

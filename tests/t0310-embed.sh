@@ -31,7 +31,7 @@ test_expect 'the same text gives the same vector, here and on every machine' '
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed >b &&
 	cmp a b &&
 	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,83,100,110,170] and
-	    .embedding[39] == -0.301511347" a &&
+	    .embedding[39] == -0.320590556" a &&
 	echo "{\"text\":\"Bitcoin rose 10 percent today.\"}" | embed --model hash-v2-384 >v2 &&
 	jq -e "[.embedding | to_entries[] | select(.value != 0) | .key][:5] == [39,67,83,102,112] and
 	    .embedding[39] == -0.384900182 and .embedding_model == \"hash-v2-384\"" v2 &&
