@@ -243,7 +243,8 @@ py_norm(const char *enc, char *out, size_t size)
 }
 
 /*
- * A converter from the encoding named enc to UTF-8, or (iconv_t)-1.  Names
+ * A converter from the encoding named enc, whose py_norm form is name,
+ * to UTF-8, or (iconv_t)-1.  Names
  * are read as Python reads them (feedparser's codecs): py_norm's form,
  * Python's aliases that iconv(3) spells otherwise mapped, a bare number
  * a code page ("1251" is CP1251); GB2312 is read as its superset GB18030
@@ -251,7 +252,7 @@ py_norm(const char *enc, char *out, size_t size)
  * CP949 likewise.
  */
 static iconv_t
-charset_iconv(const char *enc)
+charset_iconv(const char *enc, const char *name)
 {
 	static const char *const alias[][2] = {
 		{"gb2312", "GB18030"}, {"gb_2312_80", "GB18030"},
@@ -321,7 +322,7 @@ charset_iconv(const char *enc)
 	size_t i;
 	iconv_t cd;
 
-	py_norm(enc, norm, sizeof(norm));
+	snprintf(norm, sizeof(norm), "%s", name);
 	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
 		if (strcmp(norm, alias[i][0]) == 0)
 			return iconv_open("UTF-8", alias[i][1]);
@@ -395,7 +396,7 @@ decide(struct charset_dec *d)
 
 		py_norm(enc, norm, sizeof(norm));
 		if ((d->table = charset_table(norm)) == NULL)
-			d->cd = charset_iconv(enc);
+			d->cd = charset_iconv(enc, norm);
 		if (d->table == NULL && d->cd == (iconv_t)-1)
 			snprintf(d->name, sizeof(d->name), "UTF-8");
 	}

@@ -150,19 +150,6 @@ acronym_at(const struct text *x, size_t start, size_t i)
 	return 1;
 }
 
-/* Token i is a connector inside a name: "of", "&" gaps are in the gap. */
-static int
-connector_tok(const struct text *x, size_t i)
-{
-	const struct tok *t = &x->t[i];
-	const char *s = x->norm.s + t->noff;
-
-	return (t->len == 2 && memcmp(s, "of", 2) == 0) ||
-	    (t->len == 2 && memcmp(s, "de", 2) == 0) ||
-	    (t->len == 3 && memcmp(s, "von", 3) == 0) ||
-	    (t->len == 3 && memcmp(s, "van", 3) == 0);
-}
-
 /* Token i is word w (lowercase). */
 static int
 word_tok(const struct text *x, size_t i, const char *w)
@@ -171,6 +158,14 @@ word_tok(const struct text *x, size_t i, const char *w)
 
 	return t->len == strlen(w) && memcmp(x->norm.s + t->noff, w,
 	    t->len) == 0;
+}
+
+/* Token i is a connector inside a name: "of", "&" gaps are in the gap. */
+static int
+connector_tok(const struct text *x, size_t i)
+{
+	return word_tok(x, i, "of") || word_tok(x, i, "de") ||
+	    word_tok(x, i, "von") || word_tok(x, i, "van");
 }
 
 /* Token i is "and", in the sentence before it. */

@@ -87,8 +87,6 @@ jl_bm25(const Fts5ExtensionApi *api, Fts5Context *fts,
 	}
 	for (int i = 0; i < q->nphrase; i++)
 		q->tf[i] = 0;
-	if (nval > 4 && !sqlite3_value_int(val[4]))
-		lead = 0;	/* not the row of an article's start */
 	if (scale <= 0)
 		lead = 0;
 	for (int i = 0; i < ninst; i++) {

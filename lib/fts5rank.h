@@ -3,7 +3,7 @@
  * as arguments (FTS5's own bm25() fixes them at 1.2 and 0.75), and a
  * weight for the words near the start of a row:
  *
- *	SELECT rowid, jl_bm25(chunks_fts, K1, B, LEAD, SCALE, FIRST) AS s
+ *	SELECT rowid, jl_bm25(chunks_fts, K1, B, LEAD, SCALE) AS s
  *	    FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY s
  *
  * Like bm25() the score is negative, better the lower, summed over the
@@ -11,10 +11,9 @@
  * phrase's idf log((N - n + 0.5) / (n + 0.5)), at least 1e-6, where N is
  * the table's rows and n those the phrase occurs in.  A phrase's
  * frequency in the row counts each occurrence at token offset t as
- * 1 + LEAD exp(-t / SCALE) when FIRST is true (say, the row is the start
- * of an article: its lead says what the headline says), else as 1.  The
- * arguments after the table may be left out from the right: K1 1.2,
- * B 0.75, LEAD 0 (every occurrence 1), FIRST true.
+ * 1 + LEAD exp(-t / SCALE) (a row's lead says what its headline says).
+ * The arguments after the table may be left out from the right: K1 1.2,
+ * B 0.75, LEAD 0 (every occurrence 1).
  *
  * Ownership: fts5rank_register only adds the function to the connection;
  * nothing is allocated past the statement that uses it.
