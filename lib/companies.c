@@ -532,15 +532,25 @@ companies_drop_words(struct companies *cs, const struct text *x, int nx)
 	}
 }
 
+/* Gazetteer entry gid is a public body or an institution. */
+static int
+gaz_public(const struct rules *r, int gid)
+{
+	return gid >= 0 && (r->gaz.maker[gid] == NAMES_PUBLIC ||
+	    r->gaz.maker[gid] == NAMES_INSTITUTION);
+}
+
 void
 companies_drop_public(struct companies *cs, const struct rules *r,
-    int headline_kind)
+    int headline_kind, int other)
 {
 	for (size_t i = 0; i < cs->nc; i++) {
 		struct cand *c = &cs->c[i];
 
-		if (c->gid >= 0 && !c->tracked && !(c->fields & 1) &&
-		    r->gaz.maker[c->gid] == NAMES_PUBLIC && !headline_kind)
+		if (c->tracked || !gaz_public(r, c->gid))
+			continue;
+		if ((!(c->fields & 1) && !headline_kind) || (other &&
+		    r->gaz.maker[c->gid] == NAMES_INSTITUTION))
 			c->score = 0;
 	}
 }
@@ -551,8 +561,7 @@ companies_in(const struct companies *cs, const struct rules *r,
 {
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cs->c[i].score > 0 && (cs->c[i].fields & mask) &&
-		    (cs->c[i].gid < 0 || cs->c[i].tracked ||
-		    r->gaz.maker[cs->c[i].gid] != NAMES_PUBLIC))
+		    (cs->c[i].tracked || !gaz_public(r, cs->c[i].gid)))
 			return 1;
 	return 0;
 }

@@ -84,10 +84,12 @@ void companies_drop_words(struct companies *cs, const struct text *x,
 
 /* Drop the public bodies of r's gazetteer that the headline does not
  * name, unless it says what one is (headline_kind: "Nuclear body seeks
- * new tech"): a regulator or the IMF quoted in a story about the
- * economy is not what the story is about. */
+ * new tech"): a regulator quoted in a story about the economy is not
+ * what the story is about.  With other set (the item is filed other),
+ * drop its institutions too, named where they may be: "Fed warns of
+ * more US rate rises" is about the economy, not a company. */
 void companies_drop_public(struct companies *cs, const struct rules *r,
-    int headline_kind);
+    int headline_kind, int other);
 
 /* Some candidate found in a field of mask (bit f: field f) has a score
  * and is no public body of r's gazetteer. */

@@ -691,7 +691,8 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		decide(it);
 		if (it->event != EV_LEGAL)
 			companies_drop_public(&it->cs, r, it->has[0] &&
-			    companies_described(r, &it->x[0]));
+			    companies_described(r, &it->x[0]),
+			    it->event == EV_OTHER);
 		/* a name from the next paragraph alone is no company of an
 		 * item filed other */
 		if (it->named == 3 && it->event == EV_OTHER)

@@ -239,12 +239,13 @@ rules_industry_id(struct rules *r, const char *s)
 struct gazsec {
 	int ind;		/* the industry filed under, or -1 */
 	int maker;		/* the company of products listed, -1, or
-				 * NAMES_PUBLIC under "public bodies" */
+				 * NAMES_PUBLIC under "public bodies",
+				 * NAMES_INSTITUTION under "institutions" */
 };
 
 /*
  * A gazetteer line: a heading ("industry NAME", "products of NAME" of a
- * company listed before, "public bodies") for the names after it, or a
+ * company listed before, "public bodies", "institutions") for the names after it, or a
  * name.
  */
 static int
@@ -259,9 +260,10 @@ gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
 			return rules_fail(c, "more than 64 industries");
 		return 0;
 	}
-	if (strcmp(s, "public bodies") == 0) {
+	if (strcmp(s, "public bodies") == 0 ||
+	    strcmp(s, "institutions") == 0) {
 		sec->ind = -1;
-		sec->maker = NAMES_PUBLIC;
+		sec->maker = s[0] == 'p' ? NAMES_PUBLIC : NAMES_INSTITUTION;
 		return 0;
 	}
 	if (strncmp(s, "products of ", 12) == 0) {

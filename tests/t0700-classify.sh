@@ -82,7 +82,7 @@ test_expect 'companies: a word the item also writes in lowercase is no name' '
 	test_cmp want got
 '
 
-test_expect 'companies: a public body only where the headline names it, or in a legal story' '
+test_expect 'companies: a public body only where the headline names it, or in a legal story; an institution never in a story about the economy' '
 	cat >in <<-\EOF &&
 	{"title":"Liberian economy starts to grow","summary":"The International Monetary Fund (IMF) says the economy of Liberia will grow by 8% this year."}
 	{"title":"IMF warns on Liberian debts","summary":"The International Monetary Fund says Liberia owes too much."}
@@ -90,15 +90,17 @@ test_expect 'companies: a public body only where the headline names it, or in a 
 	{"title":"Zorbatek fined for mis-selling","summary":"Zorbatek has been fined £2m by the Financial Services Authority for mis-selling loans."}
 	{"title":"Zorbatek warns on profits","summary":"Zorbatek has warned that profits will fall, as the Financial Services Authority looks at its loans."}
 	{"title":"EU software rules delayed","summary":"New European Union rules were not adopted by ministers on Monday."}
+	{"title":"SEC to rethink accounting rules","summary":"The Securities and Exchange Commission is to look again at the rules for company accounts."}
 	EOF
 	classify <in | jq -c "[.event_type, .companies]" >got &&
 	cat >want <<-\EOF &&
 	["other",[]]
-	["other",["International Monetary Fund"]]
+	["other",[]]
 	["other",["International Atomic Energy Agency"]]
 	["legal",["Zorbatek","Financial Services Authority"]]
 	["earnings",["Zorbatek"]]
 	["other",[]]
+	["other",["Securities and Exchange Commission"]]
 	EOF
 	test_cmp want got
 '
