@@ -208,6 +208,9 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	if (start == end || (end - start == 1 &&
 	    (tok_in(&r->keep, &x->t[start]) || x->t[start].len == 1)))
 		return 0;
+	/* a trade show, an award, a court: "Consumer Electronics Show" */
+	if (end - start > 1 && tok_in(&r->notend, &x->t[end - 1]))
+		return 0;
 	/* a person: a given name first ("Bernie Ebbers"), or a title or
 	 * role right before ("Mr Ebbers", "chief executive Rod Eddington") */
 	if ((tok_in(&r->people, &x->t[start]) || (start > 0 &&
@@ -226,10 +229,11 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
 			all_common = 0;
-	/* common words that end with a name word are a name: "Standard
-	 * Trust Bank" */
-	if (end - start > 1 && tok_in(&r->keep, &x->t[end - 1]))
-		all_common = 0;
+	/* common words with a name word after the first are a name:
+	 * "Standard Trust Bank", "United Bank of Africa" */
+	for (size_t k = start + 1; k < end; k++)
+		if (tok_in(&r->keep, &x->t[k]))
+			all_common = 0;
 	*startp = start;
 	return !all_common;
 }

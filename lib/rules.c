@@ -428,6 +428,8 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_words(c, &r->person, rest);
 	else if (strcmp(key, "kind") == 0)
 		return rules_add_words(c, &r->kinds, rest);
+	else if (strcmp(key, "not-end") == 0)
+		return rules_add_words(c, &r->notend, rest);
 	else if (strcmp(key, "before") == 0)
 		return rules_add_cues(c, &r->before, rest, NULL);
 	else if (strcmp(key, "after") == 0)
@@ -435,7 +437,7 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 	else if (strcmp(key, "source") == 0)
 		return rules_add_cues(c, &r->source, rest, &r->source_max);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, person, kind, before, after, source)", key);
+	    "stop, person, kind, not-end, before, after, source)", key);
 }
 
 /* A "KEY: list" line: a companies key, or "WEIGHT: term, term". */
@@ -761,6 +763,7 @@ rules_free(struct rules *r)
 	pindex_free(&r->px);
 	hmap_free(&r->legal);
 	hmap_free(&r->keep);
+	hmap_free(&r->notend);
 	hmap_free(&r->stop);
 	hmap_free(&r->common);
 	hmap_free(&r->people);

@@ -73,6 +73,8 @@ struct rules {
 	struct hmap person;	/* words before a person's name: Mr, chief */
 	struct hmap breaks;	/* single-word terms and cues: end a name */
 	struct hmap kinds;	/* words saying what a company is: firm */
+	struct hmap notend;	/* last words of no company's name: Show,
+				 * Court */
 	struct pindex before;	/* cues after a name: "raises" */
 	struct pindex after;	/* cues before a name: "acquisition of" */
 	unsigned after_max;	/* longest after cue in tokens */

@@ -59,6 +59,25 @@ test_expect 'companies: no amounts, places or lone name words; camel case; name 
 	test_cmp want got
 '
 
+test_expect 'companies: a name word inside a name; no trade show, court, peoples or common abbreviations' '
+	cat >in <<-\EOF &&
+	{"title":"Two banks set to merge","summary":"Nigerian banks United Bank of Africa and Standard Trust Bank have agreed plans to merge."}
+	{"title":"Zorbatek chief opens gadget fair","summary":"The head of Zorbatek has opened the Consumer Electronics Show in Las Vegas."}
+	{"title":"Zorbatek wins appeal","summary":"The Supreme Court has ruled for Zorbatek in its patent case."}
+	{"title":"Blogs win readers","summary":"Americans are becoming avid blog readers, and Europeans will follow, a survey says."}
+	{"title":"TV future in the hands of viewers","summary":"MP3 players and TV sets will look very different in five years."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["United Bank of Africa","Standard Trust Bank"]
+	["Zorbatek"]
+	["Zorbatek"]
+	[]
+	[]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
