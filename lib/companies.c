@@ -13,6 +13,9 @@
 #define ACRONYM_SCORE 35
 /* Evidence for a company from a mention of its product or brand. */
 #define PRODUCT_SCORE 25
+/* Evidence for a name quoted at the end of a sentence: a candidate, but
+ * not the summary's subject. */
+#define QUOTED_SCORE 10
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
 /* Evidence added to the first company of the headline (its subject). */
@@ -166,6 +169,40 @@ connector_tok(const struct text *x, size_t i)
 {
 	return word_tok(x, i, "of") || word_tok(x, i, "de") ||
 	    word_tok(x, i, "von") || word_tok(x, i, "van");
+}
+
+/* The gap before token i (after the last token, when i is x->n) holds
+ * one of the bytes of set. */
+static int
+gap_holds(const struct text *x, size_t i, const char *set)
+{
+	size_t from = i > 0 ? x->t[i - 1].off + x->t[i - 1].len : 0;
+	size_t to = i < x->n ? x->t[i].off : x->len;
+
+	for (size_t k = from; k < to; k++)
+		if (x->s[k] != '\0' && strchr(set, x->s[k]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The name [start, end) is quoted at the end of a sentence, after a
+ * comma: "..., the London Stock Exchange (LSE) has said."  It says what
+ * happened; it is not, there, what happened to. */
+static int
+quoted_at_end(const struct rules *r, const struct text *x, size_t start,
+    size_t end)
+{
+	size_t b = start;
+	int j;
+
+	if (b > 0 && word_tok(x, b - 1, "the"))
+		b--;
+	if (b == 0 || !gap_holds(x, b, ",") || end >= x->n ||
+	    gap_holds(x, end, ".,;:") ||
+	    (j = pindex_longest(&r->quoted, x, end)) < 0)
+		return 0;
+	end += r->quoted.v[j].ntok;
+	return end == x->n || gap_holds(x, end, ".!?");
 }
 
 /* Token i is "and", in the sentence before it. */
@@ -403,6 +440,10 @@ companies_find(struct companies *cs, const struct rules *r,
 			}
 			end++;
 		}
+		if (quoted_at_end(r, x, start, end)) {
+			sc = QUOTED_SCORE;
+			why = "quoted";
+		}
 		/* "ScanSoft and Gracenote are developing": the subject of
 		 * an event is both names joined by "and" */
 		if (pend > 0 && start == pend + 1 && and_tok(x, pend) &&
@@ -475,6 +516,7 @@ companies_rank(struct companies *cs)
 	 * subject of the story */
 	for (size_t i = 0; i < cs->nc; i++)
 		if ((cs->c[i].fields & 2) && cs->c[i].score > 0 &&
+		    strcmp(cs->c[i].why, "quoted") != 0 &&
 		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
 	if (lead)
@@ -515,6 +557,12 @@ companies_rank(struct companies *cs)
 		head->score += HEAD_BONUS;
 	if (cs->nc > 1)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
+	/* a name only quoted is the item's only when there is no other */
+	if (cs->nc > 1 && cs->c[0].score > 0 &&
+	    strcmp(cs->c[0].why, "quoted") != 0)
+		for (size_t i = 1; i < cs->nc; i++)
+			if (strcmp(cs->c[i].why, "quoted") == 0)
+				cs->c[i].score = 0;
 }
 
 void

@@ -436,8 +436,11 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_cues(c, &r->after, rest, &r->after_max);
 	else if (strcmp(key, "source") == 0)
 		return rules_add_cues(c, &r->source, rest, &r->source_max);
+	else if (strcmp(key, "quoted") == 0)
+		return rules_add_cues(c, &r->quoted, rest, NULL);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, person, kind, not-end, before, after, source)", key);
+	    "stop, person, kind, not-end, before, after, source, quoted)",
+	    key);
 }
 
 /* A "KEY: list" line: a companies key, or "WEIGHT: term, term". */
@@ -773,6 +776,7 @@ rules_free(struct rules *r)
 	pindex_free(&r->before);
 	pindex_free(&r->after);
 	pindex_free(&r->source);
+	pindex_free(&r->quoted);
 	names_free(&r->gaz);
 	text_free(&r->scratch);
 	for (size_t i = 0; i < r->nforms; i++)

@@ -81,6 +81,8 @@ struct rules {
 	struct pindex source;	/* cues before a name quoted as a source:
 				 * "told", "according to" */
 	unsigned source_max;	/* longest source cue in tokens */
+	struct pindex quoted;	/* cues after a name that end a sentence
+				 * quoting it: "..., the LSE has said." */
 	struct names gaz;	/* gazetteer */
 	/* amounts */
 	struct currency *cur;	/* currencies; index = group number order */

@@ -78,6 +78,21 @@ test_expect 'companies: a name word inside a name; no trade show, court, peoples
 	test_cmp want got
 '
 
+test_expect 'companies: a name quoted at the end of a sentence is none, unless it is the only one' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek in $1bn London listing","summary":"Zorbatek is to list its shares in London and Hong Kong, the London Stock Exchange (LSE) has said."}
+	{"title":"Zorbatek mulls sale of unit","summary":"Zorbatek is looking at selling its chip unit, the Financial Times has reported."}
+	{"title":"Call for action on phone scams","summary":"Phone firms must do more to warn their customers of scams, Zorbacom has said."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["Zorbatek"]
+	["Zorbacom"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
