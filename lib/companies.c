@@ -212,6 +212,21 @@ and_tok(const struct text *x, size_t i)
 	return word_tok(x, i, "and") && !(x->t[i].flags & TF_BREAK);
 }
 
+/* Note token i as a person's surname. */
+static void
+person_add(struct companies *cs, const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+	char tmp[64];
+	uint64_t key = company_key(x->s + t->off, t->len, tmp, sizeof(tmp));
+	int k = 0;
+
+	while (k < cs->npersons && cs->persons[k] != key)
+		k++;
+	if (k == cs->npersons && k < PERSONS_MAX)
+		cs->persons[cs->npersons++] = key;
+}
+
 /*
  * The span of name tokens and connectors from token i, [*start, *end):
  * 1 when it may be a name; 0 when not (too long, only a number, a lone
@@ -255,12 +270,7 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	    tok_in(&r->person, &x->t[start - 1]))) &&
 	    ((x->t[start].flags & TF_BREAK) ||
 	    pindex_ending(&r->after, x, start, r->after_max) < 0)) {
-		const struct tok *t = &x->t[end - 1];
-		char tmp[64];
-
-		if (cs->npersons < PERSONS_MAX)
-			cs->persons[cs->npersons++] = company_key(x->s +
-			    t->off, t->len, tmp, sizeof(tmp));
+		person_add(cs, x, end - 1);
 		return 0;
 	}
 	for (size_t k = start; k < end; k++)
@@ -474,6 +484,24 @@ companies_find(struct companies *cs, const struct rules *r,
 				    x->t[nend - 1].off + x->t[nend - 1].len -
 				    x->t[start].off, sc * tw, pos, why, 0, gid);
 		}
+		i = end;
+	}
+}
+
+void
+companies_find_people(struct companies *cs, const struct rules *r,
+    const struct text *x)
+{
+	size_t i = 0, end;
+
+	while (i < x->n && cs->npersons < PERSONS_MAX) {
+		end = i + 1;
+		if (name_tok(r, x, i) && tok_in(&r->people, &x->t[i]))
+			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
+			    name_tok(r, x, end))
+				end++;
+		if (end - i > 1)
+			person_add(cs, x, end - 1);
 		i = end;
 	}
 }

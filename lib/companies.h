@@ -66,6 +66,11 @@ void companies_reset(struct companies *cs);
 void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
+/* Note the people named in x ("Vladimir Putin said"), finding no
+ * candidates: a headline's "Putin" is then the man. */
+void companies_find_people(struct companies *cs, const struct rules *r,
+    const struct text *x);
+
 /* Drop names that are surnames of people named ("Bill Gates ... Gates
  * opens"), add to the score of the first company of the summary, merge
  * "Ford" into "Ford Motor" when both were found, add to the score of

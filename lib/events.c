@@ -687,6 +687,8 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
+		if (it->has[2])
+			companies_find_people(&it->cs, r, &it->x[2]);
 		companies_drop_words(&it->cs, it->x, 3);
 		decide(it);
 		if (it->event != EV_LEGAL)

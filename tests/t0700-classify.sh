@@ -93,6 +93,19 @@ test_expect 'companies: a name quoted at the end of a sentence is none, unless i
 	test_cmp want got
 '
 
+test_expect 'companies: a surname in the headline is the person the rest of the item names in full' '
+	cat >in <<-\EOF &&
+	{"title":"Putin backs state grab for Zorbatek","content":"Russia'"'"'s president has defended the purchase of Zorbatek'"'"'s main unit by a state firm.\n\nVladimir Putin said the sale was fair."}
+	{"title":"Mukherjee backs Zorbatek plan","summary":"Zorbatek plans to build planes in India, with the support of its government.","content":"Pranab Mukherjee said firms could gain."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["Zorbatek"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
