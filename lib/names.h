@@ -34,6 +34,10 @@ struct names {
 	struct hmap byname;	/* hash of a canonical name -> entry */
 	size_t n, cap;		/* used, allocated */
 	struct pindex px;	/* each name and alias -> entry */
+	unsigned char *acro;	/* by phrase of px: 1 for a one-word form
+				 * in capitals ("BAT"), found only written
+				 * so ("Bat spit drug" is no BAT) */
+	size_t acrocap;		/* allocated */
 	unsigned maxtok;	/* longest name in tokens */
 	struct text scratch;	/* for cutting names into tokens */
 };
@@ -58,7 +62,8 @@ names_at(const struct names *nm, const struct text *x, size_t i,
 
 	if (nm->n == 0 || !(x->t[i].flags & TF_CAP))
 		return -1;
-	if ((j = pindex_longest(&nm->px, x, i)) < 0)
+	if ((j = pindex_longest(&nm->px, x, i)) < 0 ||
+	    (nm->acro[j] && !text_caps(x, i)))
 		return -1;
 	*ntok = nm->px.v[j].ntok;
 	return nm->px.v[j].id;

@@ -106,6 +106,21 @@ test_expect 'companies: a surname in the headline is the person the rest of the 
 	test_cmp want got
 '
 
+test_expect 'companies: a gazetteer acronym only where it is written in capitals' '
+	cat >in <<-\EOF &&
+	{"title":"Bat spit drug firm goes to market","summary":"Zorbatek is to list its shares, to fund a drug made from the saliva of vampire bats."}
+	{"title":"BAT profits rise","summary":"BAT has reported a rise in profits."}
+	{"title":"Ikea to open store in Leeds","summary":"Ikea is to open its first store in Leeds next year."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["British American Tobacco"]
+	["Ikea"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
