@@ -116,6 +116,19 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	test_cmp want got
 '
 
+test_expect 'launch: a product made or released in the passive voice, its maker named after the lead' '
+	cat >in <<-\EOF &&
+	{"title":"Mouse that steadies shaky hands","content":"A special mouse that helps people with hand tremors use a computer has been developed.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
+	{"title":"Mouse that steadies shaky hands","content":"People with hand tremors find a computer mouse hard to use, a charity says.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["launch",["Zorbatek Labs"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
 	cat >in <<-\EOF &&
 	{"title":"Card lender faces liquidation","summary":"South Korea'"'"'s credit card firm LG Card has said it could be liquidated unless its creditors agree a rescue."}
