@@ -394,6 +394,16 @@ test_expect 'a technology trend or a trade show is other, a product unveiled a l
 	printf "other\nlaunch\n" | test_cmp - got
 '
 
+test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding' '
+	cat >in <<-\EOF &&
+	{"title":"Slim Zorbox console triples sales","summary":"The Zorbox by Zorbatek Systems has sold 50,000 units in its first week on sale. Sales have tripled since launch."}
+	{"title":"Zorbatek Systems mulls market listing","summary":"Zorbatek Systems could be listed on the stock market next year, the firm said."}
+	{"title":"Zorbatek shares soar","summary":"Shares in Zorbatek Systems soared on their first day of trading in Nairobi."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "earnings\nfunding\nfunding\n" | test_cmp - got
+'
+
 test_expect 'companies: two names joined by "and" before an event verb are both its subject' '
 	cat >in <<-\EOF &&
 	{"title":"Speak easy plan for players","summary":"Music fans will talk to their players. Zorbatek and Quintlyx are developing the technology."}
