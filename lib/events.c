@@ -112,6 +112,9 @@ score_term(struct evitem *it, int id, double fw, int field)
 	if (t->kind == T_EVENT) {
 		double v = t->weight * fw;
 
+		if (t->passive && field < 2)
+			it->passive |= 1u << t->target;
+
 		if (it->want_terms) {
 			if (it->nfired == it->capfired) {
 				it->capfired = it->capfired ? 2 *
@@ -343,9 +346,11 @@ decide_rules(struct evitem *it)
 			ss = it->score[e];
 	}
 	/* an event is a company's: a headline and first paragraph that name
-	 * none, nor describe one named next, need more (a sentence alone may
-	 * name it elsewhere) */
+	 * none, nor describe one named next, nor tell of it in the passive
+	 * (its doer named later), need more (a sentence alone may name it
+	 * elsewhere) */
 	if (r->bare_min_score > min && it->has[1] &&
+	    !(it->passive & 1u << best) &&
 	    !companies_in(&it->cs, it->r, (unsigned)it->named))
 		min = r->bare_min_score;
 	if (bs >= min) {
@@ -641,6 +646,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 	it->why.len = 0;
 	companies_reset(&it->cs);
 	it->nfired = 0;
+	it->passive = 0;
 	memset(it->score, 0, sizeof(it->score));
 	memset(it->top, 0, sizeof(it->top));
 	memset(it->ind, 0, (r->nindustries ? r->nindustries : 1) *

@@ -45,6 +45,9 @@ struct term {
 	int src;		/* index of the rules file in rules.files */
 	int line;		/* line in it */
 	pcre2_code *re;		/* compiled pattern, or NULL for a phrase */
+	int passive;		/* an event term that marks the passive
+				 * voice ("been launched"): the doer is
+				 * named later, if at all */
 };
 
 struct currency {

@@ -180,6 +180,19 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	test_cmp want got
 '
 
+test_expect 'launch: a product made or released in the passive voice, its maker named after the lead' '
+	cat >in <<-\EOF &&
+	{"title":"Mouse that steadies shaky hands","content":"A special mouse that helps people with hand tremors use a computer has been developed.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
+	{"title":"Mouse that steadies shaky hands","content":"People with hand tremors find a computer mouse hard to use, a charity says.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
+	EOF
+	classify <in | jq -c "[.event_type, .companies]" >got &&
+	cat >want <<-\EOF &&
+	["launch",["Zorbatek Labs"]]
+	["other",[]]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
 	cat >in <<-\EOF &&
 	{"title":"Card lender faces liquidation","summary":"South Korea'"'"'s credit card firm LG Card has said it could be liquidated unless its creditors agree a rescue."}
@@ -436,13 +449,24 @@ test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
 	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
 '
 
-test_expect 'a technology trend or a trade show is other, a product unveiled a launch' '
+test_expect 'a technology trend, a trade show or a scheme launched is other, a product unveiled a launch' '
 	cat >in <<-\EOF &&
 	{"title":"Zorbatek Systems opens gadget show","summary":"New gadgets from Zorbatek Systems and its rivals fill the trade show, and experts say the trend is for devices that work together."}
 	{"title":"Zorbatek Systems unveils a golf gadget","summary":"The new device goes on sale in June."}
+	{"title":"Zorbatek Systems offers swap for pirated Zorbos","summary":"Zorbatek Systems has launched a pilot scheme to replace counterfeit copies of its software with legal ones."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "other\nlaunch\n" | test_cmp - got
+	printf "other\nlaunch\nother\n" | test_cmp - got
+'
+
+test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding' '
+	cat >in <<-\EOF &&
+	{"title":"Slim Zorbox console triples sales","summary":"The Zorbox by Zorbatek Systems has sold 50,000 units in its first week on sale. Sales have tripled since launch."}
+	{"title":"Zorbatek Systems mulls market listing","summary":"Zorbatek Systems could be listed on the stock market next year, the firm said."}
+	{"title":"Zorbatek shares soar","summary":"Shares in Zorbatek Systems soared on their first day of trading in Nairobi."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "earnings\nfunding\nfunding\n" | test_cmp - got
 '
 
 test_expect 'companies: two names joined by "and" before an event verb are both its subject' '

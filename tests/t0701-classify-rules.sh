@@ -33,6 +33,22 @@ test_expect 'errors name the reason: pattern, event type, weight, include, list 
 	grep -q "^classify: missing.rules: No such file" err
 '
 
+test_expect 'passive: terms marking the passive voice; a lead with one of its event needs no company named' '
+	printf "passive: been shown\n" >p1.rules &&
+	exits 2 classify --rules p1.rules </dev/null 2>err &&
+	grep -q "^classify: p1.rules:1: unknown directive: passive" err &&
+	printf "set bare-min-score 30\nevent launch\n5: shown, been shown\npassive: been shown, been seen\nevent legal\n5: fined\n" >p2.rules &&
+	cat >in <<-\EOF &&
+	{"title":"x","summary":"A robot that runs has been shown.","content":"y"}
+	{"title":"x","summary":"A robot that runs was shown.","content":"y"}
+	{"title":"x","summary":"A robot that runs has been seen.","content":"y"}
+	{"title":"x","summary":"A robot maker has been fined.","content":"y"}
+	EOF
+	classify --rules p2.rules <in | jq -r .event_type >got &&
+	printf "launch\nother\nother\nother\n" >want &&
+	test_cmp want got
+'
+
 test_expect 'a rules, tracked or model file that cannot be read exits 3; a bad one 2' '
 	echo "{\"title\":\"x\"}" >in &&
 	exits 3 classify --tracked missing.txt <in >out 2>err && test ! -s out &&
