@@ -1,5 +1,6 @@
 /* companies.c - the companies an item is about: see companies.h */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -669,11 +670,27 @@ companies_keep_first(struct companies *cs)
 			cs->c[i].score = 0;
 }
 
+/* How many times s[0..n) holds name[0..len) as whole words. */
+static int
+mentions(const char *s, size_t n, const char *name, size_t len)
+{
+	int k = 0;
+
+	for (const char *p = s, *e = s + n; len > 0 &&
+	    (p = memmem(p, (size_t)(e - p), name, len)) != NULL; p += len)
+		if ((p == s || !isalnum((unsigned char)p[-1])) &&
+		    (p + len == e || !isalnum((unsigned char)p[len])))
+			k++;
+	return k;
+}
+
 void
-companies_drop_only(struct companies *cs, int f)
+companies_drop_only(struct companies *cs, int f, const struct text *x,
+    int keep_min)
 {
 	for (size_t i = 0; i < cs->nc; i++)
-		if (cs->c[i].fields == 1u << f)
+		if (cs->c[i].fields == 1u << f && mentions(x->s, x->len,
+		    cand_name(cs, &cs->c[i]), cs->c[i].len) < keep_min)
 			cs->c[i].score = 0;
 }
 

@@ -112,8 +112,10 @@ void companies_keep_first(struct companies *cs);
  * below min. */
 void companies_drop_weak(struct companies *cs, int f, double min);
 
-/* Drop the candidates found only in field f. */
-void companies_drop_only(struct companies *cs, int f);
+/* Drop the candidates found only in field f, but those x names
+ * keep_min times or more, as whole words. */
+void companies_drop_only(struct companies *cs, int f,
+    const struct text *x, int keep_min);
 
 /* The name of candidate c. */
 static inline const char *

@@ -23,6 +23,9 @@
 #define REST_NAMES_MAX 1500
 /* Bytes of `content' that its lead (first paragraph) may take. */
 #define LEAD_MAX 1200
+/* Times the article names a company of the next paragraph for an item
+ * filed other to keep it: a story that keeps naming one is about it. */
+#define NAMED_AGAIN_MIN 7
 
 /* ---- output buffer helpers (lib/fbuf.h) ---- */
 
@@ -702,9 +705,10 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 			    companies_described(r, &it->x[0]),
 			    it->event == EV_OTHER);
 		/* a name from the next paragraph alone is no company of an
-		 * item filed other */
+		 * item filed other, unless the article keeps naming it */
 		if (it->named == 3 && it->event == EV_OTHER)
-			companies_drop_only(&it->cs, 2);
+			companies_drop_only(&it->cs, 2, &it->x[2],
+			    NAMED_AGAIN_MIN);
 		if (!find_amount(it, &value, &code))
 			code = NULL;
 	}

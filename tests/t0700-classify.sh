@@ -167,15 +167,17 @@ test_expect 'companies: a public body only where the headline names it, or in a 
 	test_cmp want got
 '
 
-test_expect 'companies: the subject named only after the lead, in an event'"'"'s story' '
+test_expect 'companies: the subject named only after the lead, in an event'"'"'s story or one that keeps naming it' '
 	cat >in <<-\EOF &&
 	{"title":"New search tool launched","content":"A new desktop search tool has been launched, to help people find their files.\n\nZorbatek has released it as a free download."}
 	{"title":"Web use keeps growing","content":"More people than ever use the web, a survey says.\n\nZorbatek has found that use had doubled."}
+	{"title":"Broadband keeps growing","content":"High-speed net connections are more popular than ever.\n\nZorbatek says it has added 100,000 lines. Zorbatek sells lines to other firms. Zorbatek wants more. Zorbatek has a plan. Zorbatek is upbeat. Zorbatek expects growth. Zorbatek thinks so."}
 	EOF
 	classify <in | jq -c "[.event_type, .companies]" >got &&
 	cat >want <<-\EOF &&
 	["launch",["Zorbatek"]]
 	["other",[]]
+	["other",["Zorbatek"]]
 	EOF
 	test_cmp want got
 '
