@@ -684,13 +684,32 @@ mentions(const char *s, size_t n, const char *name, size_t len)
 	return k;
 }
 
+/* How many times x names candidate c: its name, or the first word of
+ * it when that is no common word ("Lycos" for "Lycos Europe"). */
+static int
+cand_mentions(const struct companies *cs, const struct rules *r,
+    const struct text *x, const struct cand *c)
+{
+	const char *name = cand_name(cs, c), *sp;
+	int k = mentions(x->s, x->len, name, c->len), k1;
+	char tmp[64];
+
+	sp = memchr(name, ' ', c->len);
+	if (sp != NULL &&
+	    hmap_get(&r->common, company_key(name, (size_t)(sp - name), tmp,
+	    sizeof(tmp))) < 0 &&
+	    (k1 = mentions(x->s, x->len, name, (size_t)(sp - name))) > k)
+		k = k1;
+	return k;
+}
+
 void
-companies_drop_only(struct companies *cs, int f, const struct text *x,
-    int keep_min)
+companies_drop_only(struct companies *cs, const struct rules *r, int f,
+    const struct text *x, int keep_min)
 {
 	for (size_t i = 0; i < cs->nc; i++)
-		if (cs->c[i].fields == 1u << f && mentions(x->s, x->len,
-		    cand_name(cs, &cs->c[i]), cs->c[i].len) < keep_min)
+		if (cs->c[i].fields == 1u << f &&
+		    cand_mentions(cs, r, x, &cs->c[i]) < keep_min)
 			cs->c[i].score = 0;
 }
 

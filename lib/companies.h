@@ -114,8 +114,8 @@ void companies_drop_weak(struct companies *cs, int f, double min);
 
 /* Drop the candidates found only in field f, but those x names
  * keep_min times or more, as whole words. */
-void companies_drop_only(struct companies *cs, int f,
-    const struct text *x, int keep_min);
+void companies_drop_only(struct companies *cs, const struct rules *r,
+    int f, const struct text *x, int keep_min);
 
 /* The name of candidate c. */
 static inline const char *

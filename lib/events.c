@@ -707,7 +707,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		/* a name from the next paragraph alone is no company of an
 		 * item filed other, unless the article keeps naming it */
 		if (it->named == 3 && it->event == EV_OTHER)
-			companies_drop_only(&it->cs, 2, &it->x[2],
+			companies_drop_only(&it->cs, r, 2, &it->x[2],
 			    NAMED_AGAIN_MIN);
 		if (!find_amount(it, &value, &code))
 			code = NULL;

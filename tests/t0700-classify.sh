@@ -172,12 +172,16 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	{"title":"New search tool launched","content":"A new desktop search tool has been launched, to help people find their files.\n\nZorbatek has released it as a free download."}
 	{"title":"Web use keeps growing","content":"More people than ever use the web, a survey says.\n\nZorbatek has found that use had doubled."}
 	{"title":"Broadband keeps growing","content":"High-speed net connections are more popular than ever.\n\nZorbatek says it has added 100,000 lines. Zorbatek sells lines to other firms. Zorbatek wants more. Zorbatek has a plan. Zorbatek is upbeat. Zorbatek expects growth. Zorbatek thinks so."}
+	{"title":"Spam campaign dropped","content":"A campaign against spammers has been dropped.\n\nZorbatek Europe'"'"'s campaign began in November. Zorbatek says it made its point. Zorbatek had been criticised. Zorbatek users were upset. Zorbatek Europe will say no more. Zorbatek thinks so. Zorbatek again."}
+	{"title":"Spam campaign dropped","content":"A campaign against spammers has been dropped.\n\nNational Zorbacom'"'"'s campaign began in November. National figures were good. National pride was hurt. National users were upset. National news said so. National Zorbacom will say no more. National leaders agreed."}
 	EOF
 	classify <in | jq -c "[.event_type, .companies]" >got &&
 	cat >want <<-\EOF &&
 	["launch",["Zorbatek"]]
 	["other",[]]
 	["other",["Zorbatek"]]
+	["other",["Zorbatek Europe"]]
+	["other",[]]
 	EOF
 	test_cmp want got
 '
