@@ -112,8 +112,8 @@ score_term(struct evitem *it, int id, double fw, int field)
 	if (t->kind == T_EVENT) {
 		double v = t->weight * fw;
 
-		if (t->passive && field < 2)
-			it->passive |= 1u << t->target;
+		if (t->bare && field < 2)
+			it->bare_ok |= 1u << t->target;
 
 		if (it->want_terms) {
 			if (it->nfired == it->capfired) {
@@ -346,13 +346,17 @@ decide_rules(struct evitem *it)
 			ss = it->score[e];
 	}
 	/* an event is a company's: a headline and first paragraph that name
-	 * none, nor describe one named next, nor tell of it in the passive
-	 * (its doer named later), need more (a sentence alone may name it
-	 * elsewhere) */
+	 * none, nor describe one named next, need more (a sentence alone may
+	 * name it elsewhere) - unless they hold one of its bare terms (the
+	 * passive voice, the maker named later; a court case of people) */
+	it->lifted = 0;
 	if (r->bare_min_score > min && it->has[1] &&
-	    !(it->passive & 1u << best) &&
-	    !companies_in(&it->cs, it->r, (unsigned)it->named))
-		min = r->bare_min_score;
+	    !companies_in(&it->cs, it->r, (unsigned)it->named)) {
+		if (!(it->bare_ok & 1u << best))
+			min = r->bare_min_score;
+		else if (bs < r->bare_min_score)
+			it->lifted = 1;
+	}
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
 	} else {
@@ -646,7 +650,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 	it->why.len = 0;
 	companies_reset(&it->cs);
 	it->nfired = 0;
-	it->passive = 0;
+	it->bare_ok = 0;
 	memset(it->score, 0, sizeof(it->score));
 	memset(it->top, 0, sizeof(it->top));
 	memset(it->ind, 0, (r->nindustries ? r->nindustries : 1) *
@@ -699,8 +703,8 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 			companies_drop_public(&it->cs, r, it->has[0] &&
 			    companies_described(r, &it->x[0]));
 		/* a name from the next paragraph alone is no company of an
-		 * item filed other */
-		if (it->named == 3 && it->event == EV_OTHER)
+		 * item filed other, nor of one filed so for a bare term */
+		if (it->named == 3 && (it->event == EV_OTHER || it->lifted))
 			companies_drop_only(&it->cs, 2);
 		if (!find_amount(it, &value, &code))
 			code = NULL;

@@ -52,8 +52,10 @@ struct evitem {
 	unsigned long *tstamp;	/* per term: the last field it counted in */
 	unsigned long stamp;	/* field counter for tstamp */
 	struct companies cs;	/* company candidates */
-	unsigned passive;	/* events whose passive terms fired in the
+	unsigned bare_ok;	/* events whose bare terms fired in the
 				 * headline or summary (bit e: event e) */
+	int lifted;		/* the event decided needed bare-min-score
+				 * but for a bare term */
 	int named;		/* fields whose companies make the item a
 				 * company's (bit f: field f) */
 	struct fbuf out;	/* fields added to the record */

@@ -116,17 +116,26 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	test_cmp want got
 '
 
-test_expect 'launch: a product made or released in the passive voice, its maker named after the lead' '
+test_expect 'launch: a product made or released in the passive voice needs no company in the lead; the next paragraph'"'"'s is not kept' '
 	cat >in <<-\EOF &&
 	{"title":"Mouse that steadies shaky hands","content":"A special mouse that helps people with hand tremors use a computer has been developed.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
 	{"title":"Mouse that steadies shaky hands","content":"People with hand tremors find a computer mouse hard to use, a charity says.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
 	EOF
 	classify <in | jq -c "[.event_type, .companies]" >got &&
 	cat >want <<-\EOF &&
-	["launch",["Zorbatek Labs"]]
+	["launch",[]]
 	["other",[]]
 	EOF
 	test_cmp want got
+'
+
+test_expect 'legal: a criminal case or a lawsuit of people needs no company in the lead' '
+	cat >in <<-\EOF &&
+	{"title":"Agent colludes with analyst","content":"A former agent and a stock picker have been found guilty of fraud.\n\nThe pair face up to ten years in prison."}
+	{"title":"Agent colludes with analyst","content":"A former agent and a stock picker are accused of fraud.\n\nThe pair face up to ten years in prison."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "legal\nother\n" | test_cmp - got
 '
 
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
