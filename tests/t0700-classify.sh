@@ -404,14 +404,16 @@ test_expect 'a technology trend, a trade show or a scheme launched is other, a p
 	printf "other\nlaunch\nother\n" | test_cmp - got
 '
 
-test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding' '
+test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding; "to beat" is a purpose' '
 	cat >in <<-\EOF &&
 	{"title":"Slim Zorbox console triples sales","summary":"The Zorbox by Zorbatek Systems has sold 50,000 units in its first week on sale. Sales have tripled since launch."}
 	{"title":"Zorbatek Systems mulls market listing","summary":"Zorbatek Systems could be listed on the stock market next year, the firm said."}
 	{"title":"Zorbatek shares soar","summary":"Shares in Zorbatek Systems soared on their first day of trading in Nairobi."}
+	{"title":"Zorbatek program to beat dialler scams","summary":"Zorbatek Systems is introducing new software to help beat rogue diallers, free from May."}
+	{"title":"Zorbatek Systems profits beat forecasts","summary":"Zorbatek Systems is expected to beat estimates again."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "earnings\nfunding\nfunding\n" | test_cmp - got
+	printf "earnings\nfunding\nfunding\nlaunch\nearnings\n" | test_cmp - got
 '
 
 test_expect 'companies: two names joined by "and" before an event verb are both its subject' '
