@@ -635,6 +635,37 @@ input_lead(const struct evinput *in, struct evinput *out)
 	out->len[2] = in->len[2] - n;
 }
 
+/*
+ * Join the parts of a number written with a thousands separator or a
+ * decimal point ("5,000", "10.3bn", cut as "5" "000") into its first
+ * token, so that "#" in a term stands for the whole number ("cutting
+ * about 5,000 jobs" matches "cutting * # jobs").
+ */
+static void
+join_numbers(struct text *x)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < x->n; k++) {
+		struct tok *t = &x->t[k];
+
+		if (n > 0) {
+			struct tok *p = &x->t[n - 1];
+			size_t end = p->off + p->len;
+
+			if (t->off == end + 1 && (x->s[end] == ',' ||
+			    x->s[end] == '.') && x->s[p->off] >= '0' &&
+			    x->s[p->off] <= '9' && x->s[t->off] >= '0' &&
+			    x->s[t->off] <= '9') {
+				p->len = t->off + t->len - p->off;
+				continue;
+			}
+		}
+		x->t[n++] = *t;
+	}
+	x->n = n;
+}
+
 void
 evitem_classify(struct evitem *it, const struct evinput *given)
 {
@@ -663,6 +694,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (s == NULL)
 			continue;
 		text_cut(&it->x[f], s, field_len(s, in->len[f], f));
+		join_numbers(&it->x[f]);
 		if (it->x[f].n == 0)
 			continue;
 		it->has[f] = 1;

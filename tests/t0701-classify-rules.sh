@@ -94,12 +94,14 @@ test_expect 'rules and tracked files with invalid UTF-8 are refused' '
 	grep -q "^classify: u.txt:1: invalid UTF-8" err
 '
 
-test_expect 'wildcards in terms: # a number, * any one word' '
-	printf "set min-score 1\nevent funding\n5: gets #, gets * #\n" >w.rules &&
+test_expect 'wildcards in terms: # a number (with its thousands and decimals), * any one word' '
+	printf "set min-score 1\nevent funding\n5: gets #, gets * #\nevent layoffs\n5: cuts # jobs\n" >w.rules &&
 	printf "%s\n" "{\"title\":\"Acme gets \$5m\"}" "{\"title\":\"Acme gets KES 300m\"}" \
-	    "{\"title\":\"Acme gets lucky\"}" "{\"title\":\"Acme gets very lucky\"}" |
+	    "{\"title\":\"Acme gets lucky\"}" "{\"title\":\"Acme gets very lucky\"}" \
+	    "{\"title\":\"Acme cuts 5,000 jobs\"}" "{\"title\":\"Acme cuts 2.5 jobs\"}" \
+	    "{\"title\":\"Acme cuts 5, 000 jobs\"}" |
 	    classify --rules w.rules >out &&
-	jq -e -s "map(.event_type) == [\"funding\", \"funding\", \"other\", \"other\"]" out
+	jq -e -s "map(.event_type) == [\"funding\", \"funding\", \"other\", \"other\", \"layoffs\", \"layoffs\", \"other\"]" out
 '
 
 test_expect '--rules FILE replaces the default rules' '
