@@ -138,6 +138,15 @@ test_expect 'legal: a criminal case or a lawsuit of people needs no company in t
 	printf "legal\nother\n" | test_cmp - got
 '
 
+test_expect 'legal: a regulator named is no case, its fine is' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek Insurance head chides watchdog","summary":"The head of Zorbatek Insurance has criticised the financial watchdog, the regulator of the industry, in a speech."}
+	{"title":"Watchdog fines Zorbatek Insurance","summary":"The financial watchdog has fined Zorbatek Insurance for mis-selling."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nlegal\n" | test_cmp - got
+'
+
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
 	cat >in <<-\EOF &&
 	{"title":"Card lender faces liquidation","summary":"South Korea'"'"'s credit card firm LG Card has said it could be liquidated unless its creditors agree a rescue."}
