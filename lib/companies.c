@@ -13,6 +13,9 @@
 #define ACRONYM_SCORE 35
 /* Evidence for a company from a mention of its product or brand. */
 #define PRODUCT_SCORE 25
+/* Evidence for a name quoted at the end of a sentence: a candidate, but
+ * not the summary's subject. */
+#define QUOTED_SCORE 10
 /* Evidence added to the first company of the summary (its subject). */
 #define LEAD_BONUS 40
 /* Evidence added to the first company of the headline (its subject). */
@@ -168,11 +171,60 @@ connector_tok(const struct text *x, size_t i)
 	    word_tok(x, i, "von") || word_tok(x, i, "van");
 }
 
+/* The gap before token i (after the last token, when i is x->n) holds
+ * one of the bytes of set. */
+static int
+gap_holds(const struct text *x, size_t i, const char *set)
+{
+	size_t from = i > 0 ? x->t[i - 1].off + x->t[i - 1].len : 0;
+	size_t to = i < x->n ? x->t[i].off : x->len;
+
+	for (size_t k = from; k < to; k++)
+		if (x->s[k] != '\0' && strchr(set, x->s[k]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The name [start, end) is quoted at the end of a sentence, after a
+ * comma: "..., the London Stock Exchange (LSE) has said."  It says what
+ * happened; it is not, there, what happened to. */
+static int
+quoted_at_end(const struct rules *r, const struct text *x, size_t start,
+    size_t end)
+{
+	size_t b = start;
+	int j;
+
+	if (b > 0 && word_tok(x, b - 1, "the"))
+		b--;
+	if (b == 0 || !gap_holds(x, b, ",") || end >= x->n ||
+	    gap_holds(x, end, ".,;:") ||
+	    (j = pindex_longest(&r->quoted, x, end)) < 0)
+		return 0;
+	end += r->quoted.v[j].ntok;
+	return end == x->n || gap_holds(x, end, ".!?");
+}
+
 /* Token i is "and", in the sentence before it. */
 static int
 and_tok(const struct text *x, size_t i)
 {
 	return word_tok(x, i, "and") && !(x->t[i].flags & TF_BREAK);
+}
+
+/* Note token i as a person's surname. */
+static void
+person_add(struct companies *cs, const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+	char tmp[64];
+	uint64_t key = company_key(x->s + t->off, t->len, tmp, sizeof(tmp));
+	int k = 0;
+
+	while (k < cs->npersons && cs->persons[k] != key)
+		k++;
+	if (k == cs->npersons && k < PERSONS_MAX)
+		cs->persons[cs->npersons++] = key;
 }
 
 /*
@@ -208,6 +260,9 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	if (start == end || (end - start == 1 &&
 	    (tok_in(&r->keep, &x->t[start]) || x->t[start].len == 1)))
 		return 0;
+	/* a trade show, an award, a court: "Consumer Electronics Show" */
+	if (end - start > 1 && tok_in(&r->notend, &x->t[end - 1]))
+		return 0;
 	/* a person: a given name first ("Bernie Ebbers"), or a title or
 	 * role right before ("Mr Ebbers", "chief executive Rod Eddington") */
 	if ((tok_in(&r->people, &x->t[start]) || (start > 0 &&
@@ -215,21 +270,17 @@ name_span(struct companies *cs, const struct rules *r, const struct text *x,
 	    tok_in(&r->person, &x->t[start - 1]))) &&
 	    ((x->t[start].flags & TF_BREAK) ||
 	    pindex_ending(&r->after, x, start, r->after_max) < 0)) {
-		const struct tok *t = &x->t[end - 1];
-		char tmp[64];
-
-		if (cs->npersons < PERSONS_MAX)
-			cs->persons[cs->npersons++] = company_key(x->s +
-			    t->off, t->len, tmp, sizeof(tmp));
+		person_add(cs, x, end - 1);
 		return 0;
 	}
 	for (size_t k = start; k < end; k++)
 		if (!tok_in(&r->common, &x->t[k]) && !connector_tok(x, k))
 			all_common = 0;
-	/* common words that end with a name word are a name: "Standard
-	 * Trust Bank" */
-	if (end - start > 1 && tok_in(&r->keep, &x->t[end - 1]))
-		all_common = 0;
+	/* common words with a name word after the first are a name:
+	 * "Standard Trust Bank", "United Bank of Africa" */
+	for (size_t k = start + 1; k < end; k++)
+		if (tok_in(&r->keep, &x->t[k]))
+			all_common = 0;
 	*startp = start;
 	return !all_common;
 }
@@ -399,6 +450,10 @@ companies_find(struct companies *cs, const struct rules *r,
 			}
 			end++;
 		}
+		if (quoted_at_end(r, x, start, end)) {
+			sc = QUOTED_SCORE;
+			why = "quoted";
+		}
 		/* "ScanSoft and Gracenote are developing": the subject of
 		 * an event is both names joined by "and" */
 		if (pend > 0 && start == pend + 1 && and_tok(x, pend) &&
@@ -429,6 +484,24 @@ companies_find(struct companies *cs, const struct rules *r,
 				    x->t[nend - 1].off + x->t[nend - 1].len -
 				    x->t[start].off, sc * tw, pos, why, 0, gid);
 		}
+		i = end;
+	}
+}
+
+void
+companies_find_people(struct companies *cs, const struct rules *r,
+    const struct text *x)
+{
+	size_t i = 0, end;
+
+	while (i < x->n && cs->npersons < PERSONS_MAX) {
+		end = i + 1;
+		if (name_tok(r, x, i) && tok_in(&r->people, &x->t[i]))
+			while (end < x->n && !(x->t[end].flags & TF_BREAK) &&
+			    name_tok(r, x, end))
+				end++;
+		if (end - i > 1)
+			person_add(cs, x, end - 1);
 		i = end;
 	}
 }
@@ -471,6 +544,7 @@ companies_rank(struct companies *cs)
 	 * subject of the story */
 	for (size_t i = 0; i < cs->nc; i++)
 		if ((cs->c[i].fields & 2) && cs->c[i].score > 0 &&
+		    strcmp(cs->c[i].why, "quoted") != 0 &&
 		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
 	if (lead)
@@ -511,6 +585,12 @@ companies_rank(struct companies *cs)
 		head->score += HEAD_BONUS;
 	if (cs->nc > 1)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
+	/* a name only quoted is the item's only when there is no other */
+	if (cs->nc > 1 && cs->c[0].score > 0 &&
+	    strcmp(cs->c[0].why, "quoted") != 0)
+		for (size_t i = 1; i < cs->nc; i++)
+			if (strcmp(cs->c[i].why, "quoted") == 0)
+				cs->c[i].score = 0;
 }
 
 void
@@ -532,15 +612,25 @@ companies_drop_words(struct companies *cs, const struct text *x, int nx)
 	}
 }
 
+/* Gazetteer entry gid is a public body or an institution. */
+static int
+gaz_public(const struct rules *r, int gid)
+{
+	return gid >= 0 && (r->gaz.maker[gid] == NAMES_PUBLIC ||
+	    r->gaz.maker[gid] == NAMES_INSTITUTION);
+}
+
 void
 companies_drop_public(struct companies *cs, const struct rules *r,
-    int headline_kind)
+    int headline_kind, int other)
 {
 	for (size_t i = 0; i < cs->nc; i++) {
 		struct cand *c = &cs->c[i];
 
-		if (c->gid >= 0 && !c->tracked && !(c->fields & 1) &&
-		    r->gaz.maker[c->gid] == NAMES_PUBLIC && !headline_kind)
+		if (c->tracked || !gaz_public(r, c->gid))
+			continue;
+		if ((!(c->fields & 1) && !headline_kind) || (other &&
+		    r->gaz.maker[c->gid] == NAMES_INSTITUTION))
 			c->score = 0;
 	}
 }
@@ -551,8 +641,7 @@ companies_in(const struct companies *cs, const struct rules *r,
 {
 	for (size_t i = 0; i < cs->nc; i++)
 		if (cs->c[i].score > 0 && (cs->c[i].fields & mask) &&
-		    (cs->c[i].gid < 0 || cs->c[i].tracked ||
-		    r->gaz.maker[cs->c[i].gid] != NAMES_PUBLIC))
+		    (cs->c[i].tracked || !gaz_public(r, cs->c[i].gid)))
 			return 1;
 	return 0;
 }

@@ -66,6 +66,11 @@ void companies_reset(struct companies *cs);
 void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
+/* Note the people named in x ("Vladimir Putin said"), finding no
+ * candidates: a headline's "Putin" is then the man. */
+void companies_find_people(struct companies *cs, const struct rules *r,
+    const struct text *x);
+
 /* Drop names that are surnames of people named ("Bill Gates ... Gates
  * opens"), add to the score of the first company of the summary, merge
  * "Ford" into "Ford Motor" when both were found, add to the score of
@@ -84,10 +89,12 @@ void companies_drop_words(struct companies *cs, const struct text *x,
 
 /* Drop the public bodies of r's gazetteer that the headline does not
  * name, unless it says what one is (headline_kind: "Nuclear body seeks
- * new tech"): a regulator or the IMF quoted in a story about the
- * economy is not what the story is about. */
+ * new tech"): a regulator quoted in a story about the economy is not
+ * what the story is about.  With other set (the item is filed other),
+ * drop its institutions too, named where they may be: "Fed warns of
+ * more US rate rises" is about the economy, not a company. */
 void companies_drop_public(struct companies *cs, const struct rules *r,
-    int headline_kind);
+    int headline_kind, int other);
 
 /* Some candidate found in a field of mask (bit f: field f) has a score
  * and is no public body of r's gazetteer. */

@@ -729,11 +729,14 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		} else if (it->has[2])
 			companies_find(&it->cs, r, it->tracked, &it->x[2], 2,
 			    CONTENT_NAMES_MAX);
+		if (it->has[2])
+			companies_find_people(&it->cs, r, &it->x[2]);
 		companies_drop_words(&it->cs, it->x, 3);
 		decide(it);
 		if (it->event != EV_LEGAL)
 			companies_drop_public(&it->cs, r, it->has[0] &&
-			    companies_described(r, &it->x[0]));
+			    companies_described(r, &it->x[0]),
+			    it->event == EV_OTHER);
 		/* a name from the next paragraph alone is no company of an
 		 * item filed other, nor of one filed so for a bare term */
 		if (it->named == 3 && (it->event == EV_OTHER || it->lifted))

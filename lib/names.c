@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -10,6 +11,24 @@
 #include "jsonl.h"
 #include "names.h"
 #include "util.h"
+
+/* Form i of forms is a word in capitals ("BAT", "AT&T") and no other
+ * form is the same word otherwise written ("Opec | OPEC"). */
+static int
+form_caps(const char *const *forms, size_t nforms, size_t i)
+{
+	int upper = 0;
+
+	for (const char *s = forms[i]; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			return 0;
+		else if (*s >= 'A' && *s <= 'Z')
+			upper++;
+	for (size_t k = 0; k < nforms; k++)
+		if (k != i && strcasecmp(forms[k], forms[i]) == 0)
+			return 0;
+	return upper >= 2;
+}
 
 int
 names_add(struct names *nm, const char *canon, const char *const *forms,
@@ -44,6 +63,12 @@ names_add(struct names *nm, const char *canon, const char *const *forms,
 		if (n == 0 || n > 12)
 			continue;
 		pindex_add(&nm->px, tok, n, id);
+		if (nm->px.n > nm->acrocap) {
+			nm->acrocap = nm->px.cap;
+			nm->acro = xrealloc(nm->acro, nm->acrocap);
+		}
+		nm->acro[nm->px.n - 1] = n == 1 && form_caps(forms, nforms,
+		    i);
 		if (n > nm->maxtok)
 			nm->maxtok = n;
 	}
@@ -136,6 +161,7 @@ names_free(struct names *nm)
 	free(nm->canon);
 	free(nm->ind);
 	free(nm->maker);
+	free(nm->acro);
 	hmap_free(&nm->byname);
 	pindex_free(&nm->px);
 	text_free(&nm->scratch);

@@ -16,20 +16,28 @@
 #include "phrases.h"
 #include "tokens.h"
 
-/* maker of a public body: a regulator, central bank, international or
- * trade body, named as a company only where it leads a story. */
+/* maker of a public body: a regulator or government agency, named as
+ * a company only where it leads a story. */
 #define NAMES_PUBLIC (-2)
+/* maker of an institution of the economy: a central bank, international
+ * or trade body, union, think tank or statistics office; as a public
+ * body, and never a company of an item about the economy (other). */
+#define NAMES_INSTITUTION (-3)
 
 struct names {
 	char **canon;		/* canonical name of each entry; owned */
 	uint64_t *ind;		/* industries of each entry: bit i for
 				 * rules.industries[i] (the gazetteer's) */
 	int *maker;		/* a product's or brand's company entry, -1
-				 * for a company, NAMES_PUBLIC for a public
-				 * body */
+				 * for a company, NAMES_PUBLIC or
+				 * NAMES_INSTITUTION for a public body */
 	struct hmap byname;	/* hash of a canonical name -> entry */
 	size_t n, cap;		/* used, allocated */
 	struct pindex px;	/* each name and alias -> entry */
+	unsigned char *acro;	/* by phrase of px: 1 for a one-word form
+				 * in capitals ("BAT"), found only written
+				 * so ("Bat spit drug" is no BAT) */
+	size_t acrocap;		/* allocated */
 	unsigned maxtok;	/* longest name in tokens */
 	struct text scratch;	/* for cutting names into tokens */
 };
@@ -54,7 +62,8 @@ names_at(const struct names *nm, const struct text *x, size_t i,
 
 	if (nm->n == 0 || !(x->t[i].flags & TF_CAP))
 		return -1;
-	if ((j = pindex_longest(&nm->px, x, i)) < 0)
+	if ((j = pindex_longest(&nm->px, x, i)) < 0 ||
+	    (nm->acro[j] && !text_caps(x, i)))
 		return -1;
 	*ntok = nm->px.v[j].ntok;
 	return nm->px.v[j].id;

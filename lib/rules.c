@@ -245,12 +245,13 @@ rules_industry_id(struct rules *r, const char *s)
 struct gazsec {
 	int ind;		/* the industry filed under, or -1 */
 	int maker;		/* the company of products listed, -1, or
-				 * NAMES_PUBLIC under "public bodies" */
+				 * NAMES_PUBLIC under "public bodies",
+				 * NAMES_INSTITUTION under "institutions" */
 };
 
 /*
  * A gazetteer line: a heading ("industry NAME", "products of NAME" of a
- * company listed before, "public bodies") for the names after it, or a
+ * company listed before, "public bodies", "institutions") for the names after it, or a
  * name.
  */
 static int
@@ -265,9 +266,10 @@ gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
 			return rules_fail(c, "more than 64 industries");
 		return 0;
 	}
-	if (strcmp(s, "public bodies") == 0) {
+	if (strcmp(s, "public bodies") == 0 ||
+	    strcmp(s, "institutions") == 0) {
 		sec->ind = -1;
-		sec->maker = NAMES_PUBLIC;
+		sec->maker = s[0] == 'p' ? NAMES_PUBLIC : NAMES_INSTITUTION;
 		return 0;
 	}
 	if (strncmp(s, "products of ", 12) == 0) {
@@ -432,14 +434,19 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 		return rules_add_words(c, &r->person, rest);
 	else if (strcmp(key, "kind") == 0)
 		return rules_add_words(c, &r->kinds, rest);
+	else if (strcmp(key, "not-end") == 0)
+		return rules_add_words(c, &r->notend, rest);
 	else if (strcmp(key, "before") == 0)
 		return rules_add_cues(c, &r->before, rest, NULL);
 	else if (strcmp(key, "after") == 0)
 		return rules_add_cues(c, &r->after, rest, &r->after_max);
 	else if (strcmp(key, "source") == 0)
 		return rules_add_cues(c, &r->source, rest, &r->source_max);
+	else if (strcmp(key, "quoted") == 0)
+		return rules_add_cues(c, &r->quoted, rest, NULL);
 	return rules_fail(c, "unknown key in companies: %s (legal, keep, "
-	    "stop, person, kind, before, after, source)", key);
+	    "stop, person, kind, not-end, before, after, source, quoted)",
+	    key);
 }
 
 /* A "KEY: list" line: a companies key, "WEIGHT: term, term", or in an
@@ -770,6 +777,7 @@ rules_free(struct rules *r)
 	pindex_free(&r->px);
 	hmap_free(&r->legal);
 	hmap_free(&r->keep);
+	hmap_free(&r->notend);
 	hmap_free(&r->stop);
 	hmap_free(&r->common);
 	hmap_free(&r->people);
@@ -779,6 +787,7 @@ rules_free(struct rules *r)
 	pindex_free(&r->before);
 	pindex_free(&r->after);
 	pindex_free(&r->source);
+	pindex_free(&r->quoted);
 	names_free(&r->gaz);
 	text_free(&r->scratch);
 	for (size_t i = 0; i < r->nforms; i++)

@@ -77,12 +77,16 @@ struct rules {
 	struct hmap person;	/* words before a person's name: Mr, chief */
 	struct hmap breaks;	/* single-word terms and cues: end a name */
 	struct hmap kinds;	/* words saying what a company is: firm */
+	struct hmap notend;	/* last words of no company's name: Show,
+				 * Court */
 	struct pindex before;	/* cues after a name: "raises" */
 	struct pindex after;	/* cues before a name: "acquisition of" */
 	unsigned after_max;	/* longest after cue in tokens */
 	struct pindex source;	/* cues before a name quoted as a source:
 				 * "told", "according to" */
 	unsigned source_max;	/* longest source cue in tokens */
+	struct pindex quoted;	/* cues after a name that end a sentence
+				 * quoting it: "..., the LSE has said." */
 	struct names gaz;	/* gazetteer */
 	/* amounts */
 	struct currency *cur;	/* currencies; index = group number order */

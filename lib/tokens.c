@@ -218,3 +218,14 @@ text_free(struct text *x)
 	free(x->t);
 	free(x->norm.s);
 }
+
+int
+text_caps(const struct text *x, size_t i)
+{
+	const struct tok *t = &x->t[i];
+
+	for (uint32_t k = 0; k < t->len; k++)
+		if (x->s[t->off + k] >= 'a' && x->s[t->off + k] <= 'z')
+			return 0;
+	return 1;
+}

@@ -52,6 +52,9 @@ void text_cut(struct text *x, const char *s, size_t len);
 
 void text_free(struct text *x);
 
+/* Token i of x has no lowercase letter ("BAT", "AT&T"). */
+int text_caps(const struct text *x, size_t i);
+
 /* The hash of s[0..n) as tokens, phrases and features are hashed. */
 uint64_t text_hash(const char *s, size_t n);
 

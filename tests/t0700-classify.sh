@@ -59,6 +59,68 @@ test_expect 'companies: no amounts, places or lone name words; camel case; name 
 	test_cmp want got
 '
 
+test_expect 'companies: a name word inside a name; no trade show, court, peoples or common abbreviations' '
+	cat >in <<-\EOF &&
+	{"title":"Two banks set to merge","summary":"Nigerian banks United Bank of Africa and Standard Trust Bank have agreed plans to merge."}
+	{"title":"Zorbatek chief opens gadget fair","summary":"The head of Zorbatek has opened the Consumer Electronics Show in Las Vegas."}
+	{"title":"Zorbatek wins appeal","summary":"The Supreme Court has ruled for Zorbatek in its patent case."}
+	{"title":"Blogs win readers","summary":"Americans are becoming avid blog readers, and Europeans will follow, a survey says."}
+	{"title":"TV future in the hands of viewers","summary":"MP3 players and TV sets will look very different in five years."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["United Bank of Africa","Standard Trust Bank"]
+	["Zorbatek"]
+	["Zorbatek"]
+	[]
+	[]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'companies: a name quoted at the end of a sentence is none, unless it is the only one' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek in $1bn London listing","summary":"Zorbatek is to list its shares in London and Hong Kong, the London Stock Exchange (LSE) has said."}
+	{"title":"Zorbatek mulls sale of unit","summary":"Zorbatek is looking at selling its chip unit, the Financial Times has reported."}
+	{"title":"Call for action on phone scams","summary":"Phone firms must do more to warn their customers of scams, Zorbacom has said."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["Zorbatek"]
+	["Zorbacom"]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'companies: a surname in the headline is the person the rest of the item names in full' '
+	cat >in <<-\EOF &&
+	{"title":"Putin backs state grab for Zorbatek","content":"Russia'"'"'s president has defended the purchase of Zorbatek'"'"'s main unit by a state firm.\n\nVladimir Putin said the sale was fair."}
+	{"title":"Mukherjee backs Zorbatek plan","summary":"Zorbatek plans to build planes in India, with the support of its government.","content":"Pranab Mukherjee said firms could gain."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["Zorbatek"]
+	EOF
+	test_cmp want got
+'
+
+test_expect 'companies: a gazetteer acronym only where it is written in capitals' '
+	cat >in <<-\EOF &&
+	{"title":"Bat spit drug firm goes to market","summary":"Zorbatek is to list its shares, to fund a drug made from the saliva of vampire bats."}
+	{"title":"BAT profits rise","summary":"BAT has reported a rise in profits."}
+	{"title":"Ikea to open store in Leeds","summary":"Ikea is to open its first store in Leeds next year."}
+	EOF
+	classify <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek"]
+	["British American Tobacco"]
+	["Ikea"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'eval on the labelled set: all right, company P/R reported' '
 	classify --eval <"$L" >rep &&
 	grep -q "^macro-F1 funding acquisition partnership hiring expansion launch: 1.000" rep &&
@@ -82,7 +144,7 @@ test_expect 'companies: a word the item also writes in lowercase is no name' '
 	test_cmp want got
 '
 
-test_expect 'companies: a public body only where the headline names it, or in a legal story' '
+test_expect 'companies: a public body only where the headline names it, or in a legal story; an institution never in a story about the economy' '
 	cat >in <<-\EOF &&
 	{"title":"Liberian economy starts to grow","summary":"The International Monetary Fund (IMF) says the economy of Liberia will grow by 8% this year."}
 	{"title":"IMF warns on Liberian debts","summary":"The International Monetary Fund says Liberia owes too much."}
@@ -90,15 +152,17 @@ test_expect 'companies: a public body only where the headline names it, or in a 
 	{"title":"Zorbatek fined for mis-selling","summary":"Zorbatek has been fined £2m by the Financial Services Authority for mis-selling loans."}
 	{"title":"Zorbatek warns on profits","summary":"Zorbatek has warned that profits will fall, as the Financial Services Authority looks at its loans."}
 	{"title":"EU software rules delayed","summary":"New European Union rules were not adopted by ministers on Monday."}
+	{"title":"SEC to rethink accounting rules","summary":"The Securities and Exchange Commission is to look again at the rules for company accounts."}
 	EOF
 	classify <in | jq -c "[.event_type, .companies]" >got &&
 	cat >want <<-\EOF &&
 	["other",[]]
-	["other",["International Monetary Fund"]]
+	["other",[]]
 	["other",["International Atomic Energy Agency"]]
 	["legal",["Zorbatek","Financial Services Authority"]]
 	["earnings",["Zorbatek"]]
 	["other",[]]
+	["other",["Securities and Exchange Commission"]]
 	EOF
 	test_cmp want got
 '
