@@ -202,13 +202,15 @@ test_expect 'legal: a criminal case or a lawsuit of people needs no company in t
 	printf "legal\nother\n" | test_cmp - got
 '
 
-test_expect 'legal: a regulator named is no case, its fine is' '
+test_expect 'legal: a regulator named (watchdog, SEC) is no case, its fine or lawsuit is' '
 	cat >in <<-\EOF &&
 	{"title":"Zorbatek Insurance head chides watchdog","summary":"The head of Zorbatek Insurance has criticised the financial watchdog, the regulator of the industry, in a speech."}
 	{"title":"Watchdog fines Zorbatek Insurance","summary":"The financial watchdog has fined Zorbatek Insurance for mis-selling."}
+	{"title":"SEC to rethink post-scandal rules","summary":"The chairman of the SEC has said he is willing to soften rules on Zorbatek Systems and other foreign firms."}
+	{"title":"SEC sues Zorbatek Systems","summary":"The SEC has filed a lawsuit against Zorbatek Systems over its accounts."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "other\nlegal\n" | test_cmp - got
+	printf "other\nlegal\nother\nlegal\n" | test_cmp - got
 '
 
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
