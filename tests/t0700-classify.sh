@@ -469,14 +469,15 @@ test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
 	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
 '
 
-test_expect 'a technology trend, a trade show or a scheme launched is other, a product unveiled a launch' '
+test_expect 'a technology trend, a trade show or a scheme launched is other, a product unveiled or tried out for users a launch' '
 	cat >in <<-\EOF &&
 	{"title":"Zorbatek Systems opens gadget show","summary":"New gadgets from Zorbatek Systems and its rivals fill the trade show, and experts say the trend is for devices that work together."}
 	{"title":"Zorbatek Systems unveils a golf gadget","summary":"The new device goes on sale in June."}
 	{"title":"Zorbatek Systems offers swap for pirated Zorbos","summary":"Zorbatek Systems has launched a pilot scheme to replace counterfeit copies of its software with legal ones."}
+	{"title":"Zorbatek phones double as bus tickets","summary":"Zorbatek Systems is planning to try out a ticket system, and travellers will be able to pay by phone."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "other\nlaunch\nother\n" | test_cmp - got
+	printf "other\nlaunch\nother\nlaunch\n" | test_cmp - got
 '
 
 test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding; "to beat" is a purpose' '
