@@ -115,8 +115,8 @@ score_term(struct evitem *it, int id, double fw, int field)
 	if (t->kind == T_EVENT) {
 		double v = t->weight * fw;
 
-		if (t->passive && field < 2)
-			it->passive |= 1u << t->target;
+		if (t->bare && field < 2)
+			it->bare_ok |= 1u << t->target;
 
 		if (it->want_terms) {
 			if (it->nfired == it->capfired) {
@@ -349,12 +349,12 @@ decide_rules(struct evitem *it)
 			ss = it->score[e];
 	}
 	/* an event is a company's: a headline and first paragraph that name
-	 * none, nor describe one named next, nor tell of it in the passive
-	 * (its doer named later), need more (a sentence alone may name it
-	 * elsewhere) */
+	 * none, nor describe one named next, need more (a sentence alone may
+	 * name it elsewhere) - unless they hold one of its bare terms (the
+	 * passive voice, the maker named later; a court case of people) */
 	if (r->bare_min_score > min && it->has[1] &&
-	    !(it->passive & 1u << best) &&
-	    !companies_in(&it->cs, it->r, (unsigned)it->named))
+	    !companies_in(&it->cs, it->r, (unsigned)it->named) &&
+	    !(it->bare_ok & 1u << best))
 		min = r->bare_min_score;
 	if (bs >= min) {
 		rconf = bs / (bs + ss + r->conf_k);
@@ -634,6 +634,37 @@ input_lead(const struct evinput *in, struct evinput *out)
 	out->len[2] = in->len[2] - n;
 }
 
+/*
+ * Join the parts of a number written with a thousands separator or a
+ * decimal point ("5,000", "10.3bn", cut as "5" "000") into its first
+ * token, so that "#" in a term stands for the whole number ("cutting
+ * about 5,000 jobs" matches "cutting * # jobs").
+ */
+static void
+join_numbers(struct text *x)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < x->n; k++) {
+		struct tok *t = &x->t[k];
+
+		if (n > 0) {
+			struct tok *p = &x->t[n - 1];
+			size_t end = p->off + p->len;
+
+			if (t->off == end + 1 && (x->s[end] == ',' ||
+			    x->s[end] == '.') && x->s[p->off] >= '0' &&
+			    x->s[p->off] <= '9' && x->s[t->off] >= '0' &&
+			    x->s[t->off] <= '9') {
+				p->len = t->off + t->len - p->off;
+				continue;
+			}
+		}
+		x->t[n++] = *t;
+	}
+	x->n = n;
+}
+
 void
 evitem_classify(struct evitem *it, const struct evinput *given)
 {
@@ -649,7 +680,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 	it->why.len = 0;
 	companies_reset(&it->cs);
 	it->nfired = 0;
-	it->passive = 0;
+	it->bare_ok = 0;
 	memset(it->score, 0, sizeof(it->score));
 	memset(it->top, 0, sizeof(it->top));
 	memset(it->ind, 0, (r->nindustries ? r->nindustries : 1) *
@@ -662,6 +693,7 @@ evitem_classify(struct evitem *it, const struct evinput *given)
 		if (s == NULL)
 			continue;
 		text_cut(&it->x[f], s, field_len(s, in->len[f], f));
+		join_numbers(&it->x[f]);
 		if (it->x[f].n == 0)
 			continue;
 		it->has[f] = 1;

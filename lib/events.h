@@ -52,7 +52,7 @@ struct evitem {
 	unsigned long *tstamp;	/* per term: the last field it counted in */
 	unsigned long stamp;	/* field counter for tstamp */
 	struct companies cs;	/* company candidates */
-	unsigned passive;	/* events whose passive terms fired in the
+	unsigned bare_ok;	/* events whose bare terms fired in the
 				 * headline or summary (bit e: event e) */
 	int named;		/* fields whose companies make the item a
 				 * company's (bit f: field f) */

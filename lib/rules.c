@@ -73,7 +73,7 @@ rules_fail(const struct rctx *c, const char *fmt, ...)
 
 static int
 rules_add_term(struct rctx *c, double weight, char *item, int kind,
-    int passive)
+    int bare)
 {
 	struct rules *r = c->r;
 	uint64_t tok[16], key;
@@ -118,9 +118,9 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind,
 	    (uint64_t)(kind * 1000 + c->target));
 	if ((id = hmap_get(&r->termkey, key)) >= 0) {
 		/* the same term again: the later weight counts; marked
-		 * passive, it keeps its weight */
-		if (passive)
-			r->terms[id].passive = 1;
+		 * bare, it keeps its weight */
+		if (bare)
+			r->terms[id].bare = 1;
 		else
 			r->terms[id].weight = weight;
 		r->terms[id].src = (int)r->nfiles - 1;
@@ -140,7 +140,7 @@ rules_add_term(struct rctx *c, double weight, char *item, int kind,
 	t->kind = kind;
 	t->target = c->target;
 	t->weight = weight;
-	t->passive = passive;
+	t->bare = bare;
 	t->text = xstrdup(item);
 	t->src = (int)r->nfiles - 1;
 	t->line = c->line;
@@ -450,14 +450,14 @@ rules_companies_key(struct rctx *c, const char *key, char *rest)
 }
 
 /* A "KEY: list" line: a companies key, "WEIGHT: term, term", or in an
- * event section "passive: term, term" (terms marked as the passive voice,
- * of weight 0 unless given one). */
+ * event section "bare: term, term" (terms marked enough for an item that
+ * names no company, of weight 0 unless given one). */
 static int
 rules_keyed(struct rctx *c, const char *word, size_t wl, char *rest)
 {
 	char key[32], *save = NULL;
 	double w;
-	int kind = c->section == S_EVENT ? T_EVENT : T_INDUSTRY, passive = 0;
+	int kind = c->section == S_EVENT ? T_EVENT : T_INDUSTRY, bare = 0;
 
 	if (wl >= sizeof(key))
 		return rules_fail(c, "unknown key");
@@ -467,17 +467,17 @@ rules_keyed(struct rctx *c, const char *word, size_t wl, char *rest)
 	rest = cfg_trim(rest + 1);
 	if (c->section == S_COMPANIES)
 		return rules_companies_key(c, key, rest);
-	if (c->section == S_EVENT && strcmp(key, "passive") == 0) {
-		passive = 1;
+	if (c->section == S_EVENT && strcmp(key, "bare") == 0) {
+		bare = 1;
 		w = 0;
 	} else if (rules_number(c, key, "weight", &w) < 0)
 		return -1;
 	if (*rest == '/')
-		return rules_add_term(c, w, rest, kind, passive);
+		return rules_add_term(c, w, rest, kind, bare);
 	for (char *it = strtok_r(rest, ",", &save); it;
 	    it = strtok_r(NULL, ",", &save)) {
 		it = cfg_trim(it);
-		if (*it && rules_add_term(c, w, it, kind, passive) < 0)
+		if (*it && rules_add_term(c, w, it, kind, bare) < 0)
 			return -1;
 	}
 	return 0;

@@ -45,9 +45,10 @@ struct term {
 	int src;		/* index of the rules file in rules.files */
 	int line;		/* line in it */
 	pcre2_code *re;		/* compiled pattern, or NULL for a phrase */
-	int passive;		/* an event term that marks the passive
-				 * voice ("been launched"): the doer is
-				 * named later, if at all */
+	int bare;		/* an event term enough for an item that
+				 * names no company ("been launched", the
+				 * maker named later; "found guilty", of
+				 * people): bare-min-score does not apply */
 };
 
 struct currency {

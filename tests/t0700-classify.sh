@@ -186,7 +186,7 @@ test_expect 'companies: the subject named only after the lead, in an event'"'"'s
 	test_cmp want got
 '
 
-test_expect 'launch: a product made or released in the passive voice, its maker named after the lead' '
+test_expect 'launch: a product made or released in the passive voice needs no company in the lead; its maker named next is the item'"'"'s' '
 	cat >in <<-\EOF &&
 	{"title":"Mouse that steadies shaky hands","content":"A special mouse that helps people with hand tremors use a computer has been developed.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
 	{"title":"Mouse that steadies shaky hands","content":"People with hand tremors find a computer mouse hard to use, a charity says.\n\nThe new device, made by Zorbatek Labs, filters out shaking movements and will be available in the spring."}
@@ -197,6 +197,26 @@ test_expect 'launch: a product made or released in the passive voice, its maker 
 	["other",[]]
 	EOF
 	test_cmp want got
+'
+
+test_expect 'legal: a criminal case or a lawsuit of people needs no company in the lead' '
+	cat >in <<-\EOF &&
+	{"title":"Agent colludes with analyst","content":"A former agent and a stock picker have been found guilty of fraud.\n\nThe pair face up to ten years in prison."}
+	{"title":"Agent colludes with analyst","content":"A former agent and a stock picker are accused of fraud.\n\nThe pair face up to ten years in prison."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "legal\nother\n" | test_cmp - got
+'
+
+test_expect 'legal: a regulator named (watchdog, SEC) is no case, its fine or lawsuit is' '
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek Insurance head chides watchdog","summary":"The head of Zorbatek Insurance has criticised the financial watchdog, the regulator of the industry, in a speech."}
+	{"title":"Watchdog fines Zorbatek Insurance","summary":"The financial watchdog has fined Zorbatek Insurance for mis-selling."}
+	{"title":"SEC to rethink post-scandal rules","summary":"The chairman of the SEC has said he is willing to soften rules on Zorbatek Systems and other foreign firms."}
+	{"title":"SEC sues Zorbatek Systems","summary":"The SEC has filed a lawsuit against Zorbatek Systems over its accounts."}
+	EOF
+	classify <in | jq -r .event_type >got &&
+	printf "other\nlegal\nother\nlegal\n" | test_cmp - got
 '
 
 test_expect 'companies: a known name goes on ("LG Card"), not back; given names; sources quoted are none' '
@@ -455,24 +475,27 @@ test_expect 'output is valid UTF-8 JSON for non-ASCII names and odd input' '
 	jq -e -s ".[0].companies | index(\"Café Ñandú\")" out
 '
 
-test_expect 'a technology trend, a trade show or a scheme launched is other, a product unveiled a launch' '
+test_expect 'a technology trend, a trade show or a scheme launched is other, a product unveiled or tried out for users a launch' '
 	cat >in <<-\EOF &&
 	{"title":"Zorbatek Systems opens gadget show","summary":"New gadgets from Zorbatek Systems and its rivals fill the trade show, and experts say the trend is for devices that work together."}
 	{"title":"Zorbatek Systems unveils a golf gadget","summary":"The new device goes on sale in June."}
 	{"title":"Zorbatek Systems offers swap for pirated Zorbos","summary":"Zorbatek Systems has launched a pilot scheme to replace counterfeit copies of its software with legal ones."}
+	{"title":"Zorbatek phones double as bus tickets","summary":"Zorbatek Systems is planning to try out a ticket system, and travellers will be able to pay by phone."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "other\nlaunch\nother\n" | test_cmp - got
+	printf "other\nlaunch\nother\nlaunch\n" | test_cmp - got
 '
 
-test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding' '
+test_expect 'a product'"'"'s sales since its launch are earnings; a listing planned or a first day of trading is funding; "to beat" is a purpose' '
 	cat >in <<-\EOF &&
 	{"title":"Slim Zorbox console triples sales","summary":"The Zorbox by Zorbatek Systems has sold 50,000 units in its first week on sale. Sales have tripled since launch."}
 	{"title":"Zorbatek Systems mulls market listing","summary":"Zorbatek Systems could be listed on the stock market next year, the firm said."}
 	{"title":"Zorbatek shares soar","summary":"Shares in Zorbatek Systems soared on their first day of trading in Nairobi."}
+	{"title":"Zorbatek program to beat dialler scams","summary":"Zorbatek Systems is introducing new software to help beat rogue diallers, free from May."}
+	{"title":"Zorbatek Systems profits beat forecasts","summary":"Zorbatek Systems is expected to beat estimates again."}
 	EOF
 	classify <in | jq -r .event_type >got &&
-	printf "earnings\nfunding\nfunding\n" | test_cmp - got
+	printf "earnings\nfunding\nfunding\nlaunch\nearnings\n" | test_cmp - got
 '
 
 test_expect 'companies: two names joined by "and" before an event verb are both its subject' '

@@ -33,11 +33,11 @@ test_expect 'errors name the reason: pattern, event type, weight, include, list 
 	grep -q "^classify: missing.rules: No such file" err
 '
 
-test_expect 'passive: terms marking the passive voice; a lead with one of its event needs no company named' '
-	printf "passive: been shown\n" >p1.rules &&
+test_expect 'bare: terms enough for an item that names no company, for their own event' '
+	printf "bare: been shown\n" >p1.rules &&
 	exits 2 classify --rules p1.rules </dev/null 2>err &&
-	grep -q "^classify: p1.rules:1: unknown directive: passive" err &&
-	printf "set bare-min-score 30\nevent launch\n5: shown, been shown\npassive: been shown, been seen\nevent legal\n5: fined\n" >p2.rules &&
+	grep -q "^classify: p1.rules:1: unknown directive: bare" err &&
+	printf "set bare-min-score 30\nevent launch\n5: shown, been shown\nbare: been shown, been seen\nevent legal\n5: fined\n" >p2.rules &&
 	cat >in <<-\EOF &&
 	{"title":"x","summary":"A robot that runs has been shown.","content":"y"}
 	{"title":"x","summary":"A robot that runs was shown.","content":"y"}
@@ -94,12 +94,14 @@ test_expect 'rules and tracked files with invalid UTF-8 are refused' '
 	grep -q "^classify: u.txt:1: invalid UTF-8" err
 '
 
-test_expect 'wildcards in terms: # a number, * any one word' '
-	printf "set min-score 1\nevent funding\n5: gets #, gets * #\n" >w.rules &&
+test_expect 'wildcards in terms: # a number (with its thousands and decimals), * any one word' '
+	printf "set min-score 1\nevent funding\n5: gets #, gets * #\nevent layoffs\n5: cuts # jobs\n" >w.rules &&
 	printf "%s\n" "{\"title\":\"Acme gets \$5m\"}" "{\"title\":\"Acme gets KES 300m\"}" \
-	    "{\"title\":\"Acme gets lucky\"}" "{\"title\":\"Acme gets very lucky\"}" |
+	    "{\"title\":\"Acme gets lucky\"}" "{\"title\":\"Acme gets very lucky\"}" \
+	    "{\"title\":\"Acme cuts 5,000 jobs\"}" "{\"title\":\"Acme cuts 2.5 jobs\"}" \
+	    "{\"title\":\"Acme cuts 5, 000 jobs\"}" |
 	    classify --rules w.rules >out &&
-	jq -e -s "map(.event_type) == [\"funding\", \"funding\", \"other\", \"other\"]" out
+	jq -e -s "map(.event_type) == [\"funding\", \"funding\", \"other\", \"other\", \"layoffs\", \"layoffs\", \"other\"]" out
 '
 
 test_expect '--rules FILE replaces the default rules' '
