@@ -251,8 +251,8 @@ struct gazsec {
 
 /*
  * A gazetteer line: a heading ("industry NAME", "products of NAME" of a
- * company listed before, "public bodies", "institutions") for the names after it, or a
- * name.
+ * company listed before, "public bodies", "institutions") for the names
+ * after it, or a name.
  */
 static int
 gazetteer_line(struct rctx *c, char *s, struct gazsec *sec)
