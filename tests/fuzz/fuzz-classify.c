@@ -1,12 +1,12 @@
 #define _GNU_SOURCE
 /* fuzz-classify: classify's reading of an item (lib/events.c,
  * lib/companies.c, lib/names.c) with the shipped rules and gazetteer
- * (share/classify, found as classify finds it, or from obj/replay/).  The input is a title, a
- * summary and a content separated by 0x01 bytes (a missing one is
- * absent), each cut where it stops being UTF-8, as the JSON reader hands
- * classify only UTF-8.  Properties: the fields classify adds are UTF-8
- * and start with a comma; with --explain the same event and companies
- * come out. */
+ * (share/classify, found as classify finds it, or from obj/replay/).
+ * The input is a title, a summary and a content separated by 0x01 bytes
+ * (a missing one is absent), each cut where it stops being UTF-8, as the
+ * JSON reader hands classify only UTF-8.  Properties: the fields
+ * classify adds are UTF-8 and start with a comma; with --explain the
+ * same fields come out, the explanation after them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
