@@ -489,12 +489,38 @@ companies_find(struct companies *cs, const struct rules *r,
 	}
 }
 
+/* Candidate c may be a surname alone: one word, neither tracked nor in
+ * the gazetteer. */
+static int
+cand_lone_word(const struct companies *cs, const struct cand *c)
+{
+	return !c->tracked && c->gid < 0 && memchr(cs->arena.s + c->off, ' ',
+	    c->len) == NULL;
+}
+
+/* Candidate c is one of the people named. */
+static int
+cand_person(const struct companies *cs, const struct cand *c)
+{
+	if (!cand_lone_word(cs, c))
+		return 0;
+	for (int k = 0; k < cs->npersons; k++)
+		if (cs->persons[k] == c->key)
+			return 1;
+	return 0;
+}
+
 void
 companies_find_people(struct companies *cs, const struct rules *r,
     const struct text *x)
 {
-	size_t i = 0, end;
+	size_t i = 0, end, k;
 
+	/* only a lone word can turn out to be a surname: else no pass */
+	for (k = 0; k < cs->nc && !cand_lone_word(cs, &cs->c[k]); k++)
+		;
+	if (k == cs->nc)
+		return;
 	while (i < x->n && cs->npersons < PERSONS_MAX) {
 		end = i + 1;
 		if (name_tok(r, x, i) && tok_in(&r->people, &x->t[i]))
@@ -517,19 +543,6 @@ cmp_cand(const void *a, const void *b)
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
 	return x->pos - y->pos;
-}
-
-/* Candidate c is one of the people named. */
-static int
-cand_person(const struct companies *cs, const struct cand *c)
-{
-	if (c->tracked || c->gid >= 0 || memchr(cs->arena.s + c->off, ' ',
-	    c->len) != NULL)
-		return 0;
-	for (int k = 0; k < cs->npersons; k++)
-		if (cs->persons[k] == c->key)
-			return 1;
-	return 0;
 }
 
 void

@@ -67,7 +67,8 @@ void companies_find(struct companies *cs, const struct rules *r,
     const struct names *tracked, const struct text *x, int f, size_t limit);
 
 /* Note the people named in x ("Vladimir Putin said"), finding no
- * candidates: a headline's "Putin" is then the man. */
+ * candidates: a headline's "Putin" is then the man.  Call it after the
+ * candidates are found; with no lone word among them it reads nothing. */
 void companies_find_people(struct companies *cs, const struct rules *r,
     const struct text *x);
 
