@@ -21,6 +21,12 @@
 #define LEAD_BONUS 40
 /* Evidence added to the first company of the headline (its subject). */
 #define HEAD_BONUS 30
+/* Evidence added to the company a headline opens with, when the summary
+ * names it after another. */
+#define HEAD_FIRST_BONUS 15
+/* Evidence added to the summary's subject when it is named as the owner
+ * of what the summary names first ("at parent DaimlerChrysler"). */
+#define OWNER_BONUS 10
 
 uint64_t
 company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
@@ -39,8 +45,9 @@ company_key(const char *s, size_t n, char *tmp, size_t tmpsz)
 	return text_hash(tmp, k);
 }
 
-/* Add evidence for a candidate (gid: its gazetteer entry, or -1). */
-static void
+/* Add evidence for a candidate (gid: its gazetteer entry, or -1); the
+ * candidate, or NULL for an empty name. */
+static struct cand *
 cand_add(struct companies *cs, const char *name, size_t len, double score,
     int pos, const char *why, int is_tracked, int gid)
 {
@@ -49,7 +56,7 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 	struct cand *c;
 
 	if (len == 0)
-		return;
+		return NULL;
 	for (int k = 0; k < cs->naliases; k++)
 		if (cs->alias[k].from == key)
 			key = cs->alias[k].to;
@@ -71,7 +78,7 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 			if (pos >> 16 == 1 && !(c->fields & 2))
 				c->lpos = pos;
 			c->fields |= 1u << (pos >> 16);
-			return;
+			return c;
 		}
 	if (cs->nc == cs->capc) {
 		cs->capc = cs->capc ? cs->capc * 2 : 16;
@@ -89,6 +96,9 @@ cand_add(struct companies *cs, const char *name, size_t len, double score,
 	c->gid = gid;
 	c->fields = 1u << (pos >> 16);
 	c->lpos = pos;
+	c->owned = 0;
+	c->owner = 0;
+	return c;
 }
 
 static int
@@ -204,6 +214,39 @@ quoted_at_end(const struct rules *r, const struct text *x, size_t start,
 		return 0;
 	end += r->quoted.v[j].ntok;
 	return end == x->n || gap_holds(x, end, ".!?");
+}
+
+/* The name at token i follows "its" and at most two lowercase words in
+ * its sentence: "its loss-making Saab factory" is the subject's own. */
+static int
+after_its(const struct text *x, size_t i)
+{
+	for (size_t k = i, n = 0; k > 0 && n <= 2 &&
+	    !(x->t[k].flags & TF_BREAK); k--, n++) {
+		if (word_tok(x, k - 1, "its"))
+			return 1;
+		if (x->t[k - 1].flags & TF_CAP)
+			return 0;
+	}
+	return 0;
+}
+
+/* The name at token i follows "parent" or "owner", as in "profits at
+ * parent DaimlerChrysler", but not "former parent AT&T". */
+static int
+after_parent(const struct text *x, size_t i)
+{
+	size_t k = i;
+
+	if (k > 0 && !(x->t[k].flags & TF_BREAK) && (word_tok(x, k - 1,
+	    "company") || word_tok(x, k - 1, "group") ||
+	    word_tok(x, k - 1, "firm")))
+		k--;
+	if (k == 0 || (x->t[k].flags & TF_BREAK) || !(word_tok(x, k - 1,
+	    "parent") || word_tok(x, k - 1, "owner")))
+		return 0;
+	return k < 2 || !(word_tok(x, k - 2, "former") ||
+	    word_tok(x, k - 2, "ex"));
 }
 
 /* Token i is "and", in the sentence before it. */
@@ -476,14 +519,20 @@ companies_find(struct companies *cs, const struct rules *r,
 			ppos = pos;
 		}
 		if (sc > 0) {
+			struct cand *c;
+
 			if (id >= 0)	/* a gazetteer name: its own form */
-				cand_add(cs, r->gaz.canon[id],
+				c = cand_add(cs, r->gaz.canon[id],
 				    strlen(r->gaz.canon[id]), sc * tw, pos, why,
 				    0, gid);
 			else
-				cand_add(cs, x->s + x->t[start].off,
+				c = cand_add(cs, x->s + x->t[start].off,
 				    x->t[nend - 1].off + x->t[nend - 1].len -
 				    x->t[start].off, sc * tw, pos, why, 0, gid);
+			if (c != NULL && f == 1 && after_its(x, start))
+				c->owned = 1;
+			if (c != NULL && f == 1 && after_parent(x, start))
+				c->owner = 1;
 		}
 		i = end;
 	}
@@ -561,8 +610,14 @@ companies_rank(struct companies *cs)
 		    strcmp(cs->c[i].why, "quoted") != 0 &&
 		    (lead == NULL || cs->c[i].lpos < lead->lpos))
 			lead = &cs->c[i];
+	/* ... unless it names the owner of what it names first: "a slump
+	 * at Mercedes has hit profits at parent DaimlerChrysler" */
+	for (size_t i = 0; i < cs->nc; i++)
+		if (cs->c[i].owner && cs->c[i].score > 0 &&
+		    (cs->c[i].fields & 2))
+			lead = &cs->c[i];
 	if (lead)
-		lead->score += LEAD_BONUS;
+		lead->score += LEAD_BONUS + (lead->owner ? OWNER_BONUS : 0);
 	for (size_t i = 0; i < cs->nc; i++) {
 		struct cand *a = &cs->c[i];
 
@@ -597,6 +652,12 @@ companies_rank(struct companies *cs)
 	if (head && lead && head != lead && (lead->fields & 1) &&
 	    (cs->head_kind == 0 || head->pos < cs->head_kind - 1))
 		head->score += HEAD_BONUS;
+	/* and the company it opens with is its subject when the summary
+	 * names it too, though not first, nor as another's: "Apple attacked
+	 * over ..." when the summary opens with the group attacking it */
+	else if (head && lead && head != lead && head->pos == 0 &&
+	    (head->fields & 2) && !head->owned)
+		head->score += HEAD_FIRST_BONUS;
 	if (cs->nc > 1)
 		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_cand);
 	/* a name only quoted is the item's only when there is no other */

@@ -32,6 +32,10 @@ struct cand {
 	int gid;		/* its gazetteer entry, or -1 */
 	unsigned fields;	/* bit f: found in field f */
 	int lpos;		/* first position in the summary */
+	int owned;		/* the summary names it as another's: "its
+				 * Saab factory" */
+	int owner;		/* the summary names it as owner: "at
+				 * parent DaimlerChrysler" */
 };
 
 /* At most so many people's surnames and acronyms are kept per item. */

@@ -93,6 +93,29 @@ test_expect 'companies: a name quoted at the end of a sentence is none, unless i
 	test_cmp want got
 '
 
+test_expect 'companies: the company a headline opens with, unless the summary names it as another'"'"'s; an owner named; no sporting games' '
+	printf "industry software\nZorbatek\nOpen Press Foundation\nindustry automotive\nZorbatek Motors\nKelvatek\n" >gaz &&
+	printf "include default\ngazetteer %s/gaz\n" "$PWD" >own.rules &&
+	cat >in <<-\EOF &&
+	{"title":"Zorbatek attacked over sources row","summary":"Civil liberties group the Open Press Foundation (OPF) has joined a legal fight between three reporters and Zorbatek."}
+	{"title":"Kelvatek to build vans in Wales","summary":"Zorbatek Motors, the largest van maker, has confirmed that it will build a new van at its loss-making Kelvatek factory in Wales."}
+	{"title":"Kelvatek to build vans in Wales","summary":"Zorbatek Motors, the largest van maker, has confirmed that it will build a new van at the loss-making Kelvatek factory in Wales."}
+	{"title":"Car giant hit by Kelvatek slump","summary":"A slump in profits at luxury car maker Kelvatek has prompted a big drop in profits at parent Zorbatek Motors."}
+	{"title":"Phone firm cuts jobs after takeover","summary":"Kelvacom is to cut 5,000 jobs following its takeover of former parent Zorbacom."}
+	{"title":"Olympic win for Zorbatek","summary":"Zorbatek will sponsor the Winter Olympic Games in 2010, it said."}
+	EOF
+	classify --rules own.rules <in | jq -c .companies >got &&
+	cat >want <<-\EOF &&
+	["Zorbatek","Open Press Foundation"]
+	["Zorbatek Motors","Kelvatek"]
+	["Kelvatek","Zorbatek Motors"]
+	["Zorbatek Motors","Kelvatek"]
+	["Kelvacom","Zorbacom"]
+	["Zorbatek"]
+	EOF
+	test_cmp want got
+'
+
 test_expect 'companies: a surname in the headline is the person the rest of the item names in full' '
 	cat >in <<-\EOF &&
 	{"title":"Putin backs state grab for Zorbatek","content":"Russia'"'"'s president has defended the purchase of Zorbatek'"'"'s main unit by a state firm.\n\nVladimir Putin said the sale was fair."}
