@@ -32,7 +32,7 @@ def strip(s):
     if s is None:
         return None
     s = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", "", s)
-    s = re.sub(r"<[^>]*>", " ", s)
+    s = re.sub(r"<[A-Za-z/!?][^>]*>", " ", s)
     return " ".join(html.unescape(s).split())
 
 

@@ -135,7 +135,11 @@ ref_named(struct feed_parser *p, struct fbuf *o, const char *s, size_t k)
 			ref_internal(o, p->ents[x].value);
 			return k + 1;
 		}
-	if ((v = html_entity_lookup(name)) == NULL) {
+	/* the two names HTML 4, whose table feedparser reads a document's
+	 * references with, maps otherwise than HTML5 */
+	if (strcmp(name, "lang") == 0 || strcmp(name, "rang") == 0)
+		v = name[0] == 'l' ? "\xe2\x8c\xa9" : "\xe2\x8c\xaa";
+	else if ((v = html_entity_lookup(name)) == NULL) {
 		fbuf_adds(o, "&#38;");	/* kept as text */
 		return 1;
 	}
@@ -148,7 +152,18 @@ ref_named(struct feed_parser *p, struct fbuf *o, const char *s, size_t k)
 	return k + 1;
 }
 
-/* Where the next '&' or "<!" is at or after s[i]: its index, or n. */
+/* A '<' before byte c starts no markup: no name, '/', '!' nor '?' follows
+ * ("1 < 2", "<= 5"), so it is text, as feedparser's loose parser reads
+ * it, where libxml2 would give the rest of the document up. */
+static int
+lt_text(unsigned char c)
+{
+	return !(isalpha(c) || c == '_' || c == ':' || c >= 0x80 ||
+	    c == '/' || c == '!' || c == '?');
+}
+
+/* Where the next '&', "<!" or '<' as text is at or after s[i]: its index,
+ * or n. */
 static size_t
 next_special(const char *s, size_t i, size_t n)
 {
@@ -157,7 +172,7 @@ next_special(const char *s, size_t i, size_t n)
 	const char *lt = s + i;
 
 	while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
-	    lt + 1 < s + n && lt[1] != '!')
+	    lt + 1 < s + n && lt[1] != '!' && !lt_text((unsigned char)lt[1]))
 		lt++;
 	if (lt == NULL || lt >= lim)
 		lt = lim;
@@ -228,6 +243,13 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 		}
 		if ((i = next_special(s, i, n)) == n)
 			break;
+		if (s[i] == '<' && i + 1 < n &&
+		    lt_text((unsigned char)s[i + 1])) {
+			fbuf_add(o, s + run, i - run);
+			fbuf_adds(o, "&#60;");
+			run = ++i;
+			continue;
+		}
 		if (s[i] == '<') {
 			if ((k = markup_decl(p, s, i, n, final)) == (size_t)-1)
 				break;

@@ -260,4 +260,16 @@ test_expect 'internal entities of plain text or one character reference expand, 
 	jq -e -s "map(.title) == [\"x\u00b3 caf\u00e9 Example Co\", \"twice: &twice;\"]" out
 '
 
+test_expect 'a < that starts no tag is text, and the items after it come out' '
+	fetch-feed "$F/fp-bare-lt.xml" >out 2>err &&
+	! test -s err &&
+	jq -e -s "map(.title) == [\"Zorbatek margin: 1 < 2 and 3 > 2\", \"Second item\"] and
+	    .[0].summary == \"Costs <= 5%, <3 the users, x <- y; kept < as is and bold text.\"" out
+'
+
+test_expect 'HTML entity names undeclared: HTML 4'"'"'s table, as feedparser reads them' '
+	fetch-feed "$F/fp-entity-names.xml" >out &&
+	jq -e -s "map(.title) == [\"\u2329Zorbatek\u232a \u2026 caf\u00e9 \u2122\"]" out
+'
+
 test_done
