@@ -162,8 +162,63 @@ lt_text(unsigned char c)
 	    c == '/' || c == '!' || c == '?');
 }
 
-/* Where the next '&', "<!" or '<' as text is at or after s[i]: its index,
- * or n. */
+/* HTML's void elements, which a description of unescaped HTML leaves
+ * open ("<br>", "<img src=...>"); not link, meta, source or base, which
+ * are feed elements too. */
+static const char *const html_void[] = {
+	"area", "br", "col", "embed", "hr", "img", "input", "param", "track",
+	"wbr"
+};
+
+/* A '<' before byte c may start one of them. */
+static int
+lt_void(unsigned char c)
+{
+	return c != '\0' && strchr("abcehiptwABCEHIPTW", c) != NULL;
+}
+
+/*
+ * The start tag at s[i] when it is a void element left open, as "<br>":
+ * the index of its '>'; 0 when it is not (self-closed, closed right after
+ * as "<br></br>", or another element); (size_t)-1 when more input is
+ * needed to tell.
+ */
+static size_t
+void_open(const char *s, size_t i, size_t n, int final)
+{
+	size_t j = i + 1, len, gt;
+	char q = 0;
+	int known = 0;
+
+	while (j < n && j - i <= 6 && isalnum((unsigned char)s[j]))
+		j++;
+	if (j == n)
+		return final ? 0 : (size_t)-1;
+	len = j - i - 1;
+	if (!(isspace((unsigned char)s[j]) || s[j] == '>' || s[j] == '/'))
+		return 0;
+	for (size_t k = 0; k < sizeof(html_void) / sizeof(*html_void); k++)
+		known |= strlen(html_void[k]) == len &&
+		    strncasecmp(s + i + 1, html_void[k], len) == 0;
+	if (!known)
+		return 0;
+	for (gt = j; gt < n && gt - i < 1024 && (q || s[gt] != '>'); gt++)
+		if (q ? s[gt] == q : (s[gt] == '"' || s[gt] == '\''))
+			q = q ? 0 : s[gt];
+	if (gt == n)
+		return final ? 0 : (size_t)-1;
+	if (s[gt] != '>' || s[gt - 1] == '/')
+		return 0;
+	if (n - gt - 1 < len + 2)
+		return final ? gt : (size_t)-1;
+	if (s[gt + 1] == '<' && s[gt + 2] == '/' &&
+	    strncasecmp(s + gt + 3, s + i + 1, len) == 0)
+		return 0;
+	return gt;
+}
+
+/* Where the next '&', "<!", '<' as text or '<' perhaps of a void element
+ * is at or after s[i]: its index, or n. */
 static size_t
 next_special(const char *s, size_t i, size_t n)
 {
@@ -172,7 +227,8 @@ next_special(const char *s, size_t i, size_t n)
 	const char *lt = s + i;
 
 	while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
-	    lt + 1 < s + n && lt[1] != '!' && !lt_text((unsigned char)lt[1]))
+	    lt + 1 < s + n && lt[1] != '!' && !lt_text((unsigned char)lt[1]) &&
+	    !lt_void((unsigned char)lt[1]))
 		lt++;
 	if (lt == NULL || lt >= lim)
 		lt = lim;
@@ -248,6 +304,18 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			fbuf_add(o, s + run, i - run);
 			fbuf_adds(o, "&#60;");
 			run = ++i;
+			continue;
+		}
+		if (s[i] == '<' && i + 1 < n && s[i + 1] != '!') {
+			/* "<br>" as "<br/>", so that it closes nothing else */
+			if ((k = void_open(s, i, n, final)) == (size_t)-1)
+				break;
+			if (k > 0) {
+				fbuf_add(o, s + run, k - run);
+				fbuf_adds(o, "/>");
+				run = i = k + 1;
+			} else
+				i++;
 			continue;
 		}
 		if (s[i] == '<') {

@@ -272,4 +272,11 @@ test_expect 'HTML entity names undeclared: HTML 4'"'"'s table, as feedparser rea
 	jq -e -s "map(.title) == [\"\u2329Zorbatek\u232a \u2026 caf\u00e9 \u2122\"]" out
 '
 
+test_expect 'unescaped HTML leaving void elements open (<br>, <img>, <hr>) closes nothing else' '
+	fetch-feed "$F/fp-html-void.xml" >out &&
+	jq -e -s "map(.url) == [\"http://example.com/zorbatek/1\", \"http://example.com/zorbatek/2\"] and
+	    .[0].summary == \"Zorbatek opens a plant\nin Wales.\n\nJobs: 200.\n\nMore\nsoon.\" and
+	    .[1].title == \"Second item\"" out
+'
+
 test_done
