@@ -162,77 +162,199 @@ lt_text(unsigned char c)
 	    c == '/' || c == '!' || c == '?');
 }
 
+static size_t xml_refs(struct feed_parser *p, const char *s, size_t n,
+    int final);
+
 /* HTML's void elements, which a description of unescaped HTML leaves
- * open ("<br>", "<img src=...>"); not link, meta, source or base, which
- * are feed elements too. */
+ * open ("<br>", "<img src=...>"); not link, meta, source, base or track,
+ * which are feed elements too. */
 static const char *const html_void[] = {
-	"area", "br", "col", "embed", "hr", "img", "input", "param", "track",
-	"wbr"
+	"area", "br", "col", "embed", "hr", "img", "input", "param", "wbr"
 };
 
-/* A '<' before byte c may start one of them. */
 static int
-lt_void(unsigned char c)
+html_void_name(const char *s, size_t len)
 {
-	return c != '\0' && strchr("abcehiptwABCEHIPTW", c) != NULL;
+	if (len < 2 || len > 5)
+		return 0;
+	for (size_t k = 0; k < sizeof(html_void) / sizeof(*html_void); k++)
+		if (html_void[k][0] == (s[0] | 0x20) &&
+		    strlen(html_void[k]) == len &&
+		    strncasecmp(s, html_void[k], len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where the next '&' or '<' is at or after s[i]: its index, or n; *amp
+ * keeps where the next '&' is (SIZE_MAX: not looked for yet), so that a
+ * text without one is not searched again at every tag. */
+static size_t
+next_special(const char *s, size_t i, size_t n, size_t *amp)
+{
+	const char *lt;
+
+	if (*amp == SIZE_MAX || *amp < i) {
+		const char *a = memchr(s + i, '&', n - i);
+
+		*amp = a ? (size_t)(a - s) : n;
+	}
+	lt = memchr(s + i, '<', *amp - i);
+	return lt ? (size_t)(lt - s) : *amp;
+}
+
+/* Bytes in tags: 1 white space, 2 the end of a name, 4 the end of an
+ * attribute's name too. */
+static const unsigned char tag_class[256] = {
+	[' '] = 3, ['\t'] = 3, ['\n'] = 3, ['\r'] = 3, ['\v'] = 3, ['\f'] = 3,
+	['/'] = 2, ['<'] = 2, ['>'] = 2, ['&'] = 2,
+	['='] = 4, ['"'] = 4, ['\''] = 4
+};
+
+/* Byte c ends the name of a tag or, with attr, of an attribute. */
+static int
+name_end(unsigned char c, int attr)
+{
+	return (tag_class[c] & (attr ? 6 : 2)) != 0;
+}
+
+static int
+tag_space(unsigned char c)
+{
+	return tag_class[c] & 1;
+}
+
+/* How tag_scan found a tag. */
+enum { TAG_BAD, TAG_OK, TAG_MORE };
+
+/*
+ * The tag at s[i] whose name ends at s[j]: TAG_OK when the rest is
+ * well-formed (attributes name="value" or name='value' when attrs, then
+ * perhaps '/'), with *gt the index of its '>', so that libxml2 reads it
+ * as it is followed here; TAG_MORE when the input ends first; TAG_BAD
+ * otherwise, or past TAG_MAX bytes.
+ */
+#define TAG_MAX 1024
+static int
+tag_scan(const char *s, size_t i, size_t j, size_t n, int attrs, size_t *gt)
+{
+	n = n - i > TAG_MAX ? i + TAG_MAX : n;
+	for (;;) {
+		size_t a;
+		char q;
+
+		while (j < n && tag_space((unsigned char)s[j]))
+			j++;
+		if (j < n && (s[j] == '>' || (attrs && s[j] == '/' &&
+		    j + 1 < n && s[j + 1] == '>'))) {
+			*gt = j + (s[j] == '/');
+			return TAG_OK;
+		}
+		if (j < n && !attrs)
+			return TAG_BAD;
+		for (a = j; j < n && !name_end((unsigned char)s[j], 1); j++)
+			;
+		while (j < n && tag_space((unsigned char)s[j]))
+			j++;
+		if (j < n && (j == a || s[j] != '='))
+			return TAG_BAD;
+		for (j++; j < n && tag_space((unsigned char)s[j]); j++)
+			;
+		if (j < n && s[j] != '"' && s[j] != '\'')
+			return TAG_BAD;
+		if (j >= n)
+			return TAG_MORE;
+		for (q = s[j++]; j < n && s[j] != q && s[j] != '<'; j++)
+			;
+		if (j < n && s[j] == '<')
+			return TAG_BAD;
+		if (j++ >= n)
+			return TAG_MORE;
+	}
+}
+
+/* The open element, from the top, named s[0..len) (any case when
+ * nocase): its index, or -1. */
+static int
+xtag_find(const struct feed_parser *p, const char *s, size_t len,
+    int nocase)
+{
+	for (int k = p->nxtags - 1; k >= 0; k--)
+		if (p->xtaglen[k] == len && (nocase ?
+		    strncasecmp(p->xtag[k], s, len) :
+		    memcmp(p->xtag[k], s, len)) == 0)
+			return k;
+	return -1;
 }
 
 /*
- * The start tag at s[i] when it is a void element left open, as "<br>":
- * the index of its '>'; 0 when it is not (self-closed, closed right after
- * as "<br></br>", or another element); (size_t)-1 when more input is
- * needed to tell.
+ * The start or end tag at s[i], as an HTML reader would balance it, into
+ * o (the text before it, from *run, first): a void element left open
+ * ("<br>") closes itself; an end tag closes the elements left open inside
+ * its element ("<p>one</description>"), and one that closes no open
+ * element is dropped; so unescaped HTML in a description does not
+ * swallow the rest of the item.  Past XTAGS_MAX open elements, or a tag
+ * or name too long, the tags are passed as they are.  Returns the index
+ * to go on from, or (size_t)-1 when more input is needed to tell.
  */
 static size_t
-void_open(const char *s, size_t i, size_t n, int final)
+tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
+    size_t n, int final, size_t *run)
 {
-	size_t j = i + 1, len, gt;
-	char q = 0;
-	int known = 0;
+	int end = s[i + 1] == '/', k, how;
+	size_t name = i + 1 + (size_t)end, len = 0, gt = 0;
 
-	while (j < n && j - i <= 6 && isalnum((unsigned char)s[j]))
-		j++;
-	if (j == n)
-		return final ? 0 : (size_t)-1;
-	len = j - i - 1;
-	if (!(isspace((unsigned char)s[j]) || s[j] == '>' || s[j] == '/'))
-		return 0;
-	for (size_t k = 0; k < sizeof(html_void) / sizeof(*html_void); k++)
-		known |= strlen(html_void[k]) == len &&
-		    strncasecmp(s + i + 1, html_void[k], len) == 0;
-	if (!known)
-		return 0;
-	for (gt = j; gt < n && gt - i < 1024 && (q || s[gt] != '>'); gt++)
-		if (q ? s[gt] == q : (s[gt] == '"' || s[gt] == '\''))
-			q = q ? 0 : s[gt];
-	if (gt == n)
-		return final ? 0 : (size_t)-1;
-	if (s[gt] != '>' || s[gt - 1] == '/')
-		return 0;
-	if (n - gt - 1 < len + 2)
-		return final ? gt : (size_t)-1;
-	if (s[gt + 1] == '<' && s[gt + 2] == '/' &&
-	    strncasecmp(s + gt + 3, s + i + 1, len) == 0)
-		return 0;
-	return gt;
-}
-
-/* Where the next '&', "<!", '<' as text or '<' perhaps of a void element
- * is at or after s[i]: its index, or n. */
-static size_t
-next_special(const char *s, size_t i, size_t n)
-{
-	const char *amp = memchr(s + i, '&', n - i);
-	const char *lim = amp ? amp : s + n;
-	const char *lt = s + i;
-
-	while ((lt = memchr(lt, '<', (size_t)(lim - lt))) &&
-	    lt + 1 < s + n && lt[1] != '!' && !lt_text((unsigned char)lt[1]) &&
-	    !lt_void((unsigned char)lt[1]))
-		lt++;
-	if (lt == NULL || lt >= lim)
-		lt = lim;
-	return (size_t)(lt - s);
+	if (p->xtags_off)
+		return i + 1;
+	while (name + len < n && len < TAG_MAX &&
+	    !name_end((unsigned char)s[name + len], 0))
+		len++;
+	how = tag_scan(s, i, name + len, n, !end, &gt);
+	if (how == TAG_MORE && !final && n - i < TAG_MAX)
+		return (size_t)-1;
+	if (how != TAG_OK || len == 0 || len >= sizeof(p->xtag[0])) {
+		p->xtags_off = 1;	/* libxml2 may read it otherwise */
+		return i + 1;
+	}
+	if (!end) {
+		if (s[gt - 1] == '/')
+			return i + 1;
+		if (html_void_name(s + name, len)) {
+			if (n - gt - 1 < len + 2 && !final)
+				return (size_t)-1;
+			/* "<br>" as "<br/>", unless "<br></br>"; its
+			 * attributes' references settled as the rest */
+			if (!(n - gt - 1 >= len + 2 && s[gt + 1] == '<' &&
+			    s[gt + 2] == '/' && strncasecmp(s + gt + 3,
+			    s + name, len) == 0)) {
+				fbuf_add(o, s + *run, i + 1 - *run);
+				xml_refs(p, s + i + 1, gt - i - 1, 1);
+				fbuf_adds(o, "/>");
+				*run = gt + 1;
+				return gt + 1;
+			}
+		}
+		if (p->nxtags == XTAGS_MAX) {
+			p->xtags_off = 1;
+			return i + 1;
+		}
+		memcpy(p->xtag[p->nxtags], s + name, len);
+		p->xtaglen[p->nxtags++] = (unsigned char)len;
+		return i + 1;	/* on through its attributes */
+	}
+	/* the end tag is written from the elements open, in their case */
+	if ((k = xtag_find(p, s + name, len, 0)) < 0)
+		k = xtag_find(p, s + name, len, 1);
+	fbuf_add(o, s + *run, i - *run);
+	*run = gt + 1;
+	if (k < 0)	/* it closes nothing open: dropped */
+		return gt + 1;
+	while (p->nxtags > k) {
+		fbuf_adds(o, "</");
+		p->nxtags--;
+		fbuf_add(o, p->xtag[p->nxtags], p->xtaglen[p->nxtags]);
+		fbuf_adds(o, ">");
+	}
+	return gt + 1;
 }
 
 /*
@@ -275,7 +397,7 @@ static size_t
 xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 {
 	struct fbuf *o = &p->xout;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, amp = SIZE_MAX;
 
 	while (i < n) {
 		const char *q;
@@ -297,7 +419,7 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			p->xstate = 0;
 			continue;
 		}
-		if ((i = next_special(s, i, n)) == n)
+		if ((i = next_special(s, i, n, &amp)) == n)
 			break;
 		if (s[i] == '<' && i + 1 < n &&
 		    lt_text((unsigned char)s[i + 1])) {
@@ -306,16 +428,15 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			run = ++i;
 			continue;
 		}
+		if (s[i] == '<' && i + 1 < n && s[i + 1] == '?') {
+			i++;
+			continue;
+		}
 		if (s[i] == '<' && i + 1 < n && s[i + 1] != '!') {
-			/* "<br>" as "<br/>", so that it closes nothing else */
-			if ((k = void_open(s, i, n, final)) == (size_t)-1)
+			if ((k = tag_fix(p, o, s, i, n, final, &run)) ==
+			    (size_t)-1)
 				break;
-			if (k > 0) {
-				fbuf_add(o, s + run, k - run);
-				fbuf_adds(o, "/>");
-				run = i = k + 1;
-			} else
-				i++;
+			i = k;
 			continue;
 		}
 		if (s[i] == '<') {

@@ -24,6 +24,7 @@
 #define MAX_BASES 16		/* nested xml:base kept */
 #define MAX_CATEGORIES 64	/* per entry */
 #define MAX_ENCLOSURES 32	/* per entry */
+#define XTAGS_MAX 128		/* open elements the reference filter follows */
 
 enum ns {
 	NS_NONE, NS_RSS, NS_ATOM, NS_ATOM03, NS_RDF, NS_DC, NS_DCTERMS,
@@ -116,6 +117,11 @@ struct feed_parser {
 	char xcarry[2048];	/* an unfinished reference or declaration */
 	size_t nxcarry;
 	int xstate;		/* 0 text, 1 in CDATA, 2 in a comment */
+	char xtag[XTAGS_MAX][48];	/* the open elements, as read there */
+	unsigned char xtaglen[XTAGS_MAX];	/* their names' lengths */
+	int nxtags;
+	int xtags_off;		/* 1: no longer followed (too deep, a tag
+				 * too long): tags pass as they are */
 	struct {
 		char name[48];	/* a simple internal entity of the DTD */
 		char *value;	/* its text (no markup, no reference); owned */

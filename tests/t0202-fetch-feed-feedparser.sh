@@ -279,4 +279,12 @@ test_expect 'unescaped HTML leaving void elements open (<br>, <img>, <hr>) close
 	    .[1].title == \"Second item\"" out
 '
 
+test_expect 'unescaped HTML left open or closed astray: the item'"'"'s end tags close it, stray ones are dropped' '
+	fetch-feed "$F/fp-html-unbalanced.xml" >out &&
+	jq -e -s "map(.title) == [\"Zorbatek results\", \"Second item\", \"Third item\"] and
+	    map(.url) == [\"http://example.com/zorbatek/1\", null, \"http://example.com/zorbatek/3\"] and
+	    .[0].summary == \"Sales rose.\n\nCosts fell.\n\nWales\nSpain\" and
+	    .[1].summary == \"Left open\"" out
+'
+
 test_done
