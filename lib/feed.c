@@ -57,7 +57,9 @@ xml_start(struct feed_parser *p, const char *s, size_t n)
  * that.  So references are settled here: character references are kept
  * (made valid), the five XML names become character references, HTML's
  * names become their characters, and any other & is escaped as text.
- * CDATA sections and comments pass unchanged.  Returns bytes consumed.
+ * A '<' that starts no tag is escaped too, and tags are balanced as an
+ * HTML reader would (tag_fix).  CDATA sections and comments pass
+ * unchanged.  Returns bytes consumed.
  */
 static void entity_decl(struct feed_parser *p, const char *s,
     const char *end);
@@ -292,9 +294,10 @@ xtag_find(const struct feed_parser *p, const char *s, size_t len,
  * ("<br>") closes itself; an end tag closes the elements left open inside
  * its element ("<p>one</description>"), and one that closes no open
  * element is dropped; so unescaped HTML in a description does not
- * swallow the rest of the item.  Past XTAGS_MAX open elements, or a tag
- * or name too long, the tags are passed as they are.  Returns the index
- * to go on from, or (size_t)-1 when more input is needed to tell.
+ * swallow the rest of the item.  From a tag libxml2 may read otherwise
+ * (not well-formed, or its name or the tag too long) or past XTAGS_MAX
+ * open elements, tags pass as they are.  Returns the index to go on
+ * from, or (size_t)-1 when more input is needed to tell.
  */
 static size_t
 tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
