@@ -167,17 +167,19 @@ lt_text(unsigned char c)
 static size_t xml_refs(struct feed_parser *p, const char *s, size_t n,
     int final);
 
-/* HTML's void elements, which a description of unescaped HTML leaves
- * open ("<br>", "<img src=...>"); not link, meta, source, base or track,
- * which are feed elements too. */
+/* Elements that hold nothing, and are left open: HTML's void elements
+ * in a description of unescaped HTML ("<br>", "<img src=...>"; not link,
+ * meta, source, base or track, which are feed elements too), and RSS's
+ * enclosure. */
 static const char *const html_void[] = {
-	"area", "br", "col", "embed", "hr", "img", "input", "param", "wbr"
+	"area", "br", "col", "embed", "hr", "img", "input", "param", "wbr",
+	"enclosure"
 };
 
 static int
 html_void_name(const char *s, size_t len)
 {
-	if (len < 2 || len > 5)
+	if (len < 2 || len > 9)
 		return 0;
 	for (size_t k = 0; k < sizeof(html_void) / sizeof(*html_void); k++)
 		if (html_void[k][0] == (s[0] | 0x20) &&
@@ -205,11 +207,13 @@ next_special(const char *s, size_t i, size_t n, size_t *amp)
 }
 
 /* Bytes in tags: 1 white space, 2 the end of a name, 4 the end of an
- * attribute's name too. */
+ * attribute's name too, 8 a byte of an XML name. */
 static const unsigned char tag_class[256] = {
 	[' '] = 3, ['\t'] = 3, ['\n'] = 3, ['\r'] = 3, ['\v'] = 3, ['\f'] = 3,
 	['/'] = 2, ['<'] = 2, ['>'] = 2, ['&'] = 2,
-	['='] = 4, ['"'] = 4, ['\''] = 4
+	['='] = 4, ['"'] = 4, ['\''] = 4,
+	['0' ... '9'] = 8, ['A' ... 'Z'] = 8, ['a' ... 'z'] = 8, ['.'] = 8,
+	['-'] = 8, ['_'] = 8, [':'] = 8, [0x80 ... 0xff] = 8
 };
 
 /* Byte c ends the name of a tag or, with attr, of an attribute. */
@@ -274,6 +278,99 @@ tag_scan(const char *s, size_t i, size_t j, size_t n, int attrs, size_t *gt)
 	}
 }
 
+/* s[0..len) may be an XML name: letters, digits, ".-_:" and non-ASCII. */
+static int
+xml_name_ok(const char *s, size_t len)
+{
+	for (size_t j = 0; j < len; j++)
+		if (!(tag_class[(unsigned char)s[j]] & 8))
+			return 0;
+	return len > 0;
+}
+
+/* An attribute's value s[0..n) into o between double quotes: references
+ * settled, '"' and '<' as references. */
+static void
+attr_value(struct feed_parser *p, struct fbuf *o, const char *s, size_t n)
+{
+	size_t a = 0;
+
+	fbuf_addc(o, '"');
+	for (size_t j = 0; j <= n; j++)
+		if (j == n || s[j] == '"' || s[j] == '<') {
+			xml_refs(p, s + a, j - a, 1);
+			if (j < n)
+				fbuf_adds(o, s[j] == '"' ? "&#34;" : "&#60;");
+			a = j + 1;
+		}
+	fbuf_addc(o, '"');
+}
+
+/*
+ * The attributes of a start tag that is not well-formed, from s[j], read
+ * as HTML reads them (values unquoted or missing: href=/a, disabled) and
+ * written well-formed into o (href="/a" disabled="disabled"): TAG_OK with
+ * *gt the index of the '>' and *closed 1 for a closing "/>"; TAG_MORE
+ * when the input ends first; TAG_BAD when it is no tag (a '<' before the
+ * '>', an attribute name that is no XML name: "<b then</p>", "i<n && x").
+ */
+static int
+tag_lenient(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
+    size_t j, size_t n, size_t *gt, int *closed)
+{
+	n = n - i > TAG_MAX ? i + TAG_MAX : n;
+	for (;;) {
+		size_t a, an, v, vn;
+
+		while (j < n && tag_space((unsigned char)s[j]))
+			j++;
+		if (j < n && (s[j] == '>' || (s[j] == '/' && j + 1 < n &&
+		    s[j + 1] == '>'))) {
+			*closed = s[j] == '/';
+			*gt = j + (size_t)*closed;
+			return TAG_OK;
+		}
+		for (a = j; j < n && !name_end((unsigned char)s[j], 1); j++)
+			;
+		an = j - a;
+		while (j < n && tag_space((unsigned char)s[j]))
+			j++;
+		if (j == n)
+			return TAG_MORE;
+		if (!xml_name_ok(s + a, an))
+			return TAG_BAD;
+		if (s[j] != '=') {	/* a name alone: "disabled" */
+			fbuf_addc(o, ' ');
+			fbuf_add(o, s + a, an);
+			fbuf_addc(o, '=');
+			attr_value(p, o, s + a, an);
+			continue;
+		}
+		for (j++; j < n && tag_space((unsigned char)s[j]); j++)
+			;
+		if (j == n)
+			return TAG_MORE;
+		if (s[j] == '"' || s[j] == '\'') {
+			const char *q = memchr(s + j + 1, s[j], n - j - 1);
+
+			if (q == NULL)
+				return TAG_MORE;
+			v = j + 1;
+			vn = (size_t)(q - s) - v;
+			j = (size_t)(q - s) + 1;
+		} else {
+			for (v = j; j < n && !tag_space((unsigned char)s[j]) &&
+			    s[j] != '>' && s[j] != '<'; j++)
+				;
+			vn = j - v;
+		}
+		fbuf_addc(o, ' ');
+		fbuf_add(o, s + a, an);
+		fbuf_addc(o, '=');
+		attr_value(p, o, s + v, vn);
+	}
+}
+
 /* The open element, from the top, named s[0..len) (any case when
  * nocase): its index, or -1. */
 static int
@@ -286,6 +383,17 @@ xtag_find(const struct feed_parser *p, const char *s, size_t len,
 		    memcmp(p->xtag[k], s, len)) == 0)
 			return k;
 	return -1;
+}
+
+/* The '<' at s[i] into o as text (the text before it, from *run,
+ * first); returns where to go on. */
+static size_t
+lt_as_text(struct fbuf *o, const char *s, size_t i, size_t *run)
+{
+	fbuf_add(o, s + *run, i - *run);
+	fbuf_adds(o, "&#60;");
+	*run = i + 1;
+	return i + 1;
 }
 
 /*
@@ -303,22 +411,64 @@ static size_t
 tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
     size_t n, int final, size_t *run)
 {
-	int end = s[i + 1] == '/', k, how;
+	int end = s[i + 1] == '/', k, how, closed = 0, rewritten = 0;
 	size_t name = i + 1 + (size_t)end, len = 0, gt = 0;
 
-	if (p->xtags_off)
-		return i + 1;
 	while (name + len < n && len < TAG_MAX &&
 	    !name_end((unsigned char)s[name + len], 0))
 		len++;
+	if (name + len == n && !final && len < TAG_MAX)
+		return (size_t)-1;
+	/* no XML name ("<n;i++)" in a script): the '<' is text */
+	if (!xml_name_ok(s + name, len))
+		return lt_as_text(o, s, i, run);
+	if (p->xtags_off)
+		return i + 1;
 	how = tag_scan(s, i, name + len, n, !end, &gt);
+	if (how == TAG_BAD) {
+		/* written again well-formed: <a href=/x> as <a href="/x"> */
+		size_t olen = o->len, lim = n - i > TAG_MAX ? i + TAG_MAX : n;
+		const char *gtp = memchr(s + i + 1, '>', lim - i - 1);
+		const char *ltp = memchr(s + i + 1, '<', lim - i - 1);
+
+		/* another '<' before any '>': no tag ("i<n && x") */
+		if (ltp != NULL && (gtp == NULL || ltp < gtp))
+			return lt_as_text(o, s, i, run);
+
+		fbuf_add(o, s + *run, i - *run);
+		fbuf_add(o, s + i, name + len - i);
+		how = end ? tag_scan(s, i, name + len, n, 0, &gt) :
+		    tag_lenient(p, o, s, i, name + len, n, &gt, &closed);
+		if (end && how == TAG_BAD) {	/* "</b junk>" is "</b>" */
+			how = gtp == NULL ? TAG_MORE : TAG_OK;
+			gt = gtp ? (size_t)(gtp - s) : 0;
+		}
+		if (how != TAG_OK)
+			o->len = olen;	/* not even that: left to libxml2 */
+		else if (end)
+			o->len = olen;	/* the end tag: written below */
+		else {
+			fbuf_adds(o, closed ? "/>" : ">");
+			*run = gt + 1;
+			rewritten = 1;
+		}
+	}
 	if (how == TAG_MORE && !final && n - i < TAG_MAX)
 		return (size_t)-1;
-	if (how != TAG_OK || len == 0 || len >= sizeof(p->xtag[0])) {
+	if (how != TAG_OK || len >= sizeof(p->xtag[0])) {
 		p->xtags_off = 1;	/* libxml2 may read it otherwise */
-		return i + 1;
+		return rewritten ? gt + 1 : i + 1;
 	}
 	if (!end) {
+		if (rewritten && (closed || html_void_name(s + name, len))) {
+			if (!closed) {	/* "<br clear=all>": closed */
+				o->len--;
+				fbuf_adds(o, "/>");
+			}
+			return gt + 1;
+		}
+		if (rewritten)
+			goto push;
 		if (s[gt - 1] == '/')
 			return i + 1;
 		if (html_void_name(s + name, len)) {
@@ -336,13 +486,15 @@ tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
 				return gt + 1;
 			}
 		}
+push:
 		if (p->nxtags == XTAGS_MAX) {
 			p->xtags_off = 1;
-			return i + 1;
+			return rewritten ? gt + 1 : i + 1;
 		}
 		memcpy(p->xtag[p->nxtags], s + name, len);
 		p->xtaglen[p->nxtags++] = (unsigned char)len;
-		return i + 1;	/* on through its attributes */
+		/* on through its attributes, unless written here */
+		return rewritten ? gt + 1 : i + 1;
 	}
 	/* the end tag is written from the elements open, in their case */
 	if ((k = xtag_find(p, s + name, len, 0)) < 0)

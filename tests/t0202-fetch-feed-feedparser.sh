@@ -287,4 +287,12 @@ test_expect 'unescaped HTML left open or closed astray: the item'"'"'s end tags 
 	    .[1].summary == \"Left open\"" out
 '
 
+test_expect 'sloppy HTML tags: unquoted or missing values, junk in an end tag, an enclosure left open, a script'"'"'s <n;' '
+	fetch-feed "$F/fp-html-sloppy.xml" >out &&
+	jq -e -s "map(.title) == [\"Zorbatek podcast\", \"Second item\"] and
+	    .[0].summary == \"Hear it now. Bye.\" and
+	    .[0].url == \"http://example.com/zorbatek/1\" and
+	    .[0].enclosures == [{\"url\": \"http://example.com/zorbatek/1.mp3\", \"type\": \"audio/mpeg\", \"length\": 100}]" out
+'
+
 test_done
