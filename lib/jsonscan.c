@@ -30,6 +30,8 @@ struct scan {
 	struct key *keys;	/* keys of the open objects, innermost last */
 	size_t nkeys;		/* keys in use */
 	size_t capkeys;		/* keys allocated */
+	struct key inl[32];	/* the first keys: most records need no more,
+				 * and no allocation */
 };
 
 static int
@@ -319,9 +321,13 @@ key_add(struct scan *sc, size_t first, const struct key *k, size_t **tab,
 		(*tab)[h] = sc->nkeys + 1;
 	}
 	if (sc->nkeys == sc->capkeys) {
-		sc->capkeys = sc->capkeys ? sc->capkeys * 2 : 64;
-		sc->keys = xrealloc(sc->keys, sc->capkeys *
-		    sizeof(*sc->keys));
+		sc->capkeys *= 2;
+		if (sc->keys == sc->inl) {
+			sc->keys = xmalloc(sc->capkeys * sizeof(*sc->keys));
+			memcpy(sc->keys, sc->inl, sizeof(sc->inl));
+		} else
+			sc->keys = xrealloc(sc->keys, sc->capkeys *
+			    sizeof(*sc->keys));
 	}
 	sc->keys[sc->nkeys++] = *k;
 	return 0;
@@ -382,11 +388,14 @@ scan_members(struct scan *sc, int depth, struct jscan_field *f, int nf,
 			sc->erri = kstart;
 			return fail(sc, "duplicate key");
 		}
-		for (int k = 0; depth == 1 && !esc && k < nf; k++)
+		/* the last field of that name, as the caller listed them */
+		for (int k = nf - 1; depth == 1 && !esc && k >= 0; k--)
 			if ((klen == 0 || f[k].key[0] == key[0]) &&
 			    strncmp(f[k].key, key, klen) == 0 &&
-			    f[k].key[klen] == '\0')
+			    f[k].key[klen] == '\0') {
 				which = k;
+				break;
+			}
 		skip_ws(sc);
 		if (sc->i >= sc->n || sc->s[sc->i] != ':')
 			return fail(sc, "expected ':'");
@@ -496,6 +505,9 @@ jscan_object_ex(const char *s, size_t n, struct jscan_field *f, int nf,
 	struct scan sc = { .s = s, .n = n };
 	int is_object;
 
+	sc.keys = sc.inl;
+	sc.capkeys = sizeof(sc.inl) / sizeof(*sc.inl);
+
 	for (int k = 0; k < nf; k++) {
 		f[k].found = 0;
 		f[k].val = NULL;
@@ -508,7 +520,8 @@ jscan_object_ex(const char *s, size_t n, struct jscan_field *f, int nf,
 		if (sc.i < n)
 			fail(&sc, "trailing data after JSON");
 	}
-	free(sc.keys);
+	if (sc.keys != sc.inl)
+		free(sc.keys);
 	if (bigint != NULL)
 		*bigint = sc.bigint;
 	if (sc.err != NULL) {
