@@ -426,31 +426,32 @@ tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
 		return i + 1;
 	how = tag_scan(s, i, name + len, n, !end, &gt);
 	if (how == TAG_BAD) {
-		/* written again well-formed: <a href=/x> as <a href="/x"> */
-		size_t olen = o->len, lim = n - i > TAG_MAX ? i + TAG_MAX : n;
+		size_t lim = n - i > TAG_MAX ? i + TAG_MAX : n;
 		const char *gtp = memchr(s + i + 1, '>', lim - i - 1);
 		const char *ltp = memchr(s + i + 1, '<', lim - i - 1);
 
 		/* another '<' before any '>': no tag ("i<n && x") */
 		if (ltp != NULL && (gtp == NULL || ltp < gtp))
 			return lt_as_text(o, s, i, run);
-
-		fbuf_add(o, s + *run, i - *run);
-		fbuf_add(o, s + i, name + len - i);
-		how = end ? tag_scan(s, i, name + len, n, 0, &gt) :
-		    tag_lenient(p, o, s, i, name + len, n, &gt, &closed);
-		if (end && how == TAG_BAD) {	/* "</b junk>" is "</b>" */
+		if (end) {	/* "</b junk>" is "</b>" */
 			how = gtp == NULL ? TAG_MORE : TAG_OK;
 			gt = gtp ? (size_t)(gtp - s) : 0;
-		}
-		if (how != TAG_OK)
-			o->len = olen;	/* not even that: left to libxml2 */
-		else if (end)
-			o->len = olen;	/* the end tag: written below */
-		else {
-			fbuf_adds(o, closed ? "/>" : ">");
-			*run = gt + 1;
-			rewritten = 1;
+		} else {
+			/* written again well-formed: <a href=/x> as
+			 * <a href="/x">, a void element closed */
+			size_t olen = o->len;
+
+			fbuf_add(o, s + *run, name + len - *run);
+			how = tag_lenient(p, o, s, i, name + len, n, &gt,
+			    &closed);
+			if (how != TAG_OK) {
+				o->len = olen;	/* left to libxml2 */
+			} else {
+				closed |= html_void_name(s + name, len);
+				fbuf_adds(o, closed ? "/>" : ">");
+				*run = gt + 1;
+				rewritten = 1;
+			}
 		}
 	}
 	if (how == TAG_MORE && !final && n - i < TAG_MAX)
@@ -460,13 +461,8 @@ tag_fix(struct feed_parser *p, struct fbuf *o, const char *s, size_t i,
 		return rewritten ? gt + 1 : i + 1;
 	}
 	if (!end) {
-		if (rewritten && (closed || html_void_name(s + name, len))) {
-			if (!closed) {	/* "<br clear=all>": closed */
-				o->len--;
-				fbuf_adds(o, "/>");
-			}
+		if (rewritten && closed)
 			return gt + 1;
-		}
 		if (rewritten)
 			goto push;
 		if (s[gt - 1] == '/')
@@ -578,9 +574,7 @@ xml_refs(struct feed_parser *p, const char *s, size_t n, int final)
 			break;
 		if (s[i] == '<' && i + 1 < n &&
 		    lt_text((unsigned char)s[i + 1])) {
-			fbuf_add(o, s + run, i - run);
-			fbuf_adds(o, "&#60;");
-			run = ++i;
+			i = lt_as_text(o, s, i, &run);
 			continue;
 		}
 		if (s[i] == '<' && i + 1 < n && s[i + 1] == '?') {
